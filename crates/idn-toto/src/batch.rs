@@ -1,0 +1,273 @@
+//! Any number of `multiple_transaction` items: split into requests of at most
+//! 25, and one outcome per input item, in input order.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::endpoints::multiple_transaction::{check_items, MultipleWire, MAX_ITEMS};
+use crate::endpoints::{AcceptRejectItem, ItemFailure, ManualItem, MultipleTransactionParams};
+use crate::wire;
+use crate::{ApiErrorKind, Client, Endpoint, Error, Request, TxType};
+
+/// One item of a multiple transaction: accept/reject, or manual.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchItem {
+    /// Accept or reject a pending transaction.
+    AcceptReject(AcceptRejectItem),
+    /// A manual deposit or withdrawal.
+    Manual(ManualItem),
+}
+
+impl BatchItem {
+    fn trans_id(&self) -> Option<&str> {
+        match self {
+            BatchItem::AcceptReject(i) => Some(i.trans_id.as_str()),
+            BatchItem::Manual(_) => None,
+        }
+    }
+
+    fn user(&self) -> &str {
+        match self {
+            BatchItem::AcceptReject(i) => i.user.as_str(),
+            BatchItem::Manual(i) => i.user.as_str(),
+        }
+    }
+}
+
+/// What happened to one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    /// The server processed it.
+    Succeeded,
+    /// The server refused it (see the message).
+    Failed,
+    /// It was never sent (an earlier request's outcome is unknown, so the
+    /// batch stopped).
+    NotSent,
+    /// It was sent, but whether it was processed can't be known (timeout,
+    /// network failure, 5xx, unreadable answer). Check before acting again.
+    Unknown,
+}
+
+/// The outcome of one input item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemOutcome {
+    /// The item's position in the input.
+    pub index: usize,
+    /// What happened.
+    pub status: ItemStatus,
+    /// The transaction ID (accept/reject items).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trans_id: Option<String>,
+    /// The user.
+    pub user: String,
+    /// The server's message, or what went wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// For failed items: the refusal classified like [`Error::Api`].
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_kind")]
+    pub api_kind: Option<ApiErrorKind>,
+}
+
+fn ser_kind<S: serde::Serializer>(k: &Option<ApiErrorKind>, s: S) -> Result<S::Ok, S::Error> {
+    match k {
+        Some(k) => s.serialize_str(k.as_str()),
+        None => s.serialize_none(),
+    }
+}
+
+/// The batch state machine. Drive it like this:
+///
+/// ```
+/// # use idn_toto::{Batch, Client, TxType};
+/// # let client = Client::new("https://agent.example.com/home.php", "T0KEN")?;
+/// # let items = idn_toto::dynamic::batch_items(&serde_json::json!([
+/// #   {"trans_id": "1", "user": "LOREM", "action": "accept", "comment": "ok", "operator": "OP01"}]))?;
+/// let mut batch = Batch::new(TxType::Deposit, items)?;
+/// while let Some(request) = batch.next_request(&client) {
+///     // send `request`; on an answer:
+///     batch.record_response(&client, 200, br#"{"success":true,"message":"All transactions has been successfully processed.","data":[]}"#);
+///     // on a network error or timeout: batch.record_transport_failure(&client, "timed out");
+/// }
+/// let outcomes = batch.finish();
+/// assert_eq!(outcomes[0].status, idn_toto::ItemStatus::Succeeded);
+/// # Ok::<(), idn_toto::Error>(())
+/// ```
+///
+/// A request whose outcome is unknown stops the batch: the items after it
+/// are [`ItemStatus::NotSent`]. Nothing is ever sent twice.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    r#type: TxType,
+    items: Vec<BatchItem>,
+    outcomes: Vec<Option<ItemOutcome>>,
+    next_start: usize,
+    in_flight: Option<(usize, usize)>,
+    stopped: bool,
+}
+
+impl Batch {
+    /// Checks every item (one form, no transaction twice) before anything
+    /// is sent.
+    pub fn new(r#type: TxType, items: Vec<BatchItem>) -> Result<Batch, Error> {
+        check_items(&items)?;
+        Ok(Batch {
+            r#type,
+            outcomes: vec![None; items.len()],
+            items,
+            next_start: 0,
+            in_flight: None,
+            stopped: false,
+        })
+    }
+
+    /// The number of requests a full run sends.
+    pub fn request_count(&self) -> usize {
+        self.items.len().div_ceil(MAX_ITEMS)
+    }
+
+    /// The next request to send, or `None` when done (or stopped). Asking
+    /// again before recording the previous answer marks that request's
+    /// items unknown and stops the batch.
+    pub fn next_request(&mut self, client: &Client) -> Option<Request> {
+        if let Some(range) = self.in_flight.take() {
+            self.settle_unknown(range, "the answer was never recorded".into());
+        }
+        if self.stopped || self.next_start >= self.items.len() {
+            return None;
+        }
+        let start = self.next_start;
+        let end = (start + MAX_ITEMS).min(self.items.len());
+        self.next_start = end;
+        // The items were checked in `new`, and a slice of them is 1..=25
+        // items of one form: `new` cannot fail here.
+        let params =
+            MultipleTransactionParams::new(self.r#type, self.items[start..end].to_vec()).ok()?;
+        self.in_flight = Some((start, end));
+        Some(params.request(client))
+    }
+
+    /// Records the answer to the last request.
+    pub fn record_response(&mut self, client: &Client, status: u16, body: &[u8]) {
+        let Some((start, end)) = self.in_flight.take() else {
+            return;
+        };
+        let parsed = wire::parse::<MultipleWire>(MultipleTransactionParams::ID, status, body);
+        match parsed.map_err(|e| e.redacted(client)) {
+            Ok(w) => self.settle(start, end, w),
+            Err(e @ Error::OutcomeUnknown { .. }) => {
+                self.settle_unknown((start, end), e.to_string())
+            }
+            Err(e) => {
+                // A definite refusal at the HTTP level (4xx): nothing done.
+                for i in start..end {
+                    self.set(i, ItemStatus::Failed, Some(e.to_string()));
+                }
+            }
+        }
+    }
+
+    /// Records that the last request failed in transport (network error,
+    /// timeout): its items are unknown and the batch stops.
+    pub fn record_transport_failure(&mut self, client: &Client, reason: &str) {
+        if let Some(range) = self.in_flight.take() {
+            self.settle_unknown(
+                range,
+                format!("transport failure: {}", client.redact(reason)),
+            );
+        }
+    }
+
+    /// One outcome per input item, in input order.
+    pub fn finish(mut self) -> Vec<ItemOutcome> {
+        if let Some(range) = self.in_flight.take() {
+            self.settle_unknown(range, "the answer was never recorded".into());
+        }
+        for i in 0..self.items.len() {
+            if self.outcomes[i].is_none() {
+                self.set(i, ItemStatus::NotSent, None);
+            }
+        }
+        self.outcomes.into_iter().flatten().collect()
+    }
+
+    fn settle_unknown(&mut self, (start, end): (usize, usize), why: String) {
+        for i in start..end {
+            self.set(i, ItemStatus::Unknown, Some(why.clone()));
+        }
+        self.stopped = true;
+    }
+
+    fn settle(&mut self, start: usize, end: usize, w: MultipleWire) {
+        let refused = w.success == Some(false);
+        let mut reported: Vec<Option<&ItemFailure>> = vec![None; end - start];
+        for entry in &w.data {
+            if let Some(slot) = match_entry(&self.items[start..end], &reported, entry) {
+                reported[slot] = Some(entry);
+            }
+        }
+        let outcomes: Vec<(ItemStatus, Option<String>)> = reported
+            .iter()
+            .map(|r| match r {
+                Some(entry) if entry.success == Some(true) => {
+                    (ItemStatus::Succeeded, Some(entry.message.clone()))
+                }
+                Some(entry) => (ItemStatus::Failed, Some(entry.message.clone())),
+                None if refused => (ItemStatus::Failed, Some(w.message.clone())),
+                None => (ItemStatus::Succeeded, Some(w.message.clone())),
+            })
+            .collect();
+        for (k, (status, message)) in outcomes.into_iter().enumerate() {
+            self.set(start + k, status, message);
+        }
+    }
+
+    fn set(&mut self, i: usize, status: ItemStatus, message: Option<String>) {
+        let item = &self.items[i];
+        let api_kind = match (&status, &message) {
+            (ItemStatus::Failed, Some(m)) => Some(ApiErrorKind::classify(m)),
+            _ => None,
+        };
+        self.outcomes[i] = Some(ItemOutcome {
+            index: i,
+            status,
+            trans_id: item.trans_id().map(str::to_owned),
+            user: item.user().to_owned(),
+            message,
+            api_kind,
+        });
+    }
+}
+
+/// Which item of the chunk a reported entry is about: by `index` if given,
+/// else by `trans_id`, else the first not-yet-matched item of that `user`.
+fn match_entry(
+    chunk: &[BatchItem],
+    taken: &[Option<&ItemFailure>],
+    entry: &ItemFailure,
+) -> Option<usize> {
+    let free = |k: &usize| taken[*k].is_none();
+    if let Some(ix) = entry.index {
+        return usize::try_from(ix)
+            .ok()
+            .filter(|k| *k < chunk.len())
+            .filter(free);
+    }
+    if let Some(t) = &entry.trans_id {
+        return (0..chunk.len())
+            .filter(free)
+            .find(|&k| chunk[k].trans_id() == Some(t.as_str()));
+    }
+    let u = entry.user.as_deref()?;
+    (0..chunk.len())
+        .filter(free)
+        .find(|&k| chunk[k].user() == u)
+}
+
+impl ItemOutcome {
+    /// The canonical JSON form.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_else(|_| json!({}))
+    }
+}

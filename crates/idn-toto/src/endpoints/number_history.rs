@@ -1,0 +1,107 @@
+//! `number_history`: Get Number History (the last draws of a game).
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::params::ParamReader;
+use crate::wire::{self, Wire};
+use crate::{Client, Endpoint, EndpointId, Error, Method, Request, Segment};
+
+/// Parameters: `GET /TOKEN/number_history/GAMECODE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberHistoryParams {
+    /// Game code from `game_list` (the spec's example URL shows `USER` here:
+    /// a typo).
+    pub gamecode: Segment,
+}
+
+impl NumberHistoryParams {
+    /// Reads canonical JSON parameters.
+    pub fn from_json(v: &Value) -> Result<NumberHistoryParams, Error> {
+        let r = ParamReader::new(v, "")?;
+        r.only(EndpointId::NumberHistory.info().params)?;
+        Ok(NumberHistoryParams {
+            gamecode: r.segment("gamecode")?,
+        })
+    }
+}
+
+/// A game's recent draw results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NumberHistory {
+    /// Message information.
+    pub message: String,
+    /// Game code.
+    pub gamecode: String,
+    /// Market name.
+    pub pasar: String,
+    /// Game type.
+    pub r#type: String,
+    /// The draws, in the server's order (newest first in the spec).
+    pub data: Vec<Draw>,
+}
+
+/// One draw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draw {
+    /// Game period (text: it may have leading zeros).
+    #[serde(deserialize_with = "wire::text")]
+    pub periode: String,
+    /// When the number came out.
+    #[serde(deserialize_with = "wire::datetime")]
+    pub tanggal: NaiveDateTime,
+    /// The number (text: leading zeros matter).
+    #[serde(deserialize_with = "wire::text")]
+    pub angka: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct NumberHistoryWire {
+    #[serde(default, deserialize_with = "wire::flag")]
+    success: Option<bool>,
+    #[serde(default, deserialize_with = "wire::text")]
+    message: String,
+    #[serde(default, deserialize_with = "wire::text")]
+    gamecode: String,
+    #[serde(default, deserialize_with = "wire::text")]
+    pasar: String,
+    #[serde(default, deserialize_with = "wire::text")]
+    r#type: String,
+    #[serde(default, deserialize_with = "wire::list")]
+    data: Vec<Draw>,
+}
+
+impl Wire for NumberHistoryWire {
+    type Output = NumberHistory;
+
+    fn finish(self) -> Result<NumberHistory, Error> {
+        wire::check_success(self.success, &self.message)?;
+        Ok(NumberHistory {
+            message: self.message,
+            gamecode: self.gamecode,
+            pasar: self.pasar,
+            r#type: self.r#type,
+            data: self.data,
+        })
+    }
+}
+
+impl Endpoint for NumberHistoryParams {
+    const ID: EndpointId = EndpointId::NumberHistory;
+    type Response = NumberHistory;
+
+    fn request(&self, client: &Client) -> Request {
+        client.assemble(
+            Self::ID,
+            Method::Get,
+            &["number_history", &self.gamecode.encoded()],
+            &[],
+            None,
+        )
+    }
+
+    fn parse(status: u16, body: &[u8]) -> Result<NumberHistory, Error> {
+        wire::parse::<NumberHistoryWire>(Self::ID, status, body)
+    }
+}

@@ -1,0 +1,255 @@
+//! `pga_transaction`: Get PGA (payment gateway) Transaction History, paged.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::params::ParamReader;
+use crate::wire::{self, PgaProcessor, PgaStatus, Wire};
+use crate::{Client, Endpoint, EndpointId, Error, Method, Page, PgaStatusFilter, Request, Text};
+
+/// Parameters: `POST /TOKEN/pga` with a JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgaTransactionParams {
+    /// First day (inclusive).
+    pub start_date: NaiveDate,
+    /// Last day (inclusive); not before `start_date`.
+    pub end_date: NaiveDate,
+    /// Page number (from 1).
+    pub page: Page,
+    /// Only this user.
+    pub user: Option<Text>,
+    /// Only this reference number.
+    pub ref_no: Option<Text>,
+    /// Only invoices in this status.
+    pub status: Option<PgaStatusFilter>,
+}
+
+impl PgaTransactionParams {
+    /// Checks the date range and builds the parameters.
+    pub fn new(
+        start_date: NaiveDate,
+        end_date: NaiveDate,
+        page: Page,
+    ) -> Result<PgaTransactionParams, Error> {
+        if start_date > end_date {
+            return Err(Error::invalid(
+                "end_date",
+                format!("must not be before start_date ({start_date} > {end_date})"),
+            ));
+        }
+        Ok(PgaTransactionParams {
+            start_date,
+            end_date,
+            page,
+            user: None,
+            ref_no: None,
+            status: None,
+        })
+    }
+
+    /// Reads canonical JSON parameters: `start_date`, `end_date`, `page`
+    /// (default 1), optional `user`, `ref_no`, `status`.
+    pub fn from_json(v: &Value) -> Result<PgaTransactionParams, Error> {
+        let r = ParamReader::new(v, "")?;
+        r.only(EndpointId::PgaTransaction.info().params)?;
+        let mut p =
+            PgaTransactionParams::new(r.date("start_date")?, r.date("end_date")?, r.page("page")?)?;
+        p.user = r.opt_body_text("user")?;
+        p.ref_no = r.opt_body_text("ref_no")?;
+        p.status = r
+            .opt_text("status")?
+            .map(|s| PgaStatusFilter::parse("status", &s))
+            .transpose()?;
+        Ok(p)
+    }
+
+    /// The parameters of the page after `response`, or `None` when it was
+    /// the last (or came back empty, so a wrong total can't loop forever).
+    pub fn next_page(&self, response: &PgaTransaction) -> Option<PgaTransactionParams> {
+        let page =
+            crate::params::next_page(self.page, response.total_page, response.data.is_empty())?;
+        Some(PgaTransactionParams {
+            page,
+            ..self.clone()
+        })
+    }
+
+    /// [`PgaTransactionParams::next_page`] over canonical JSON.
+    pub(crate) fn next_page_json(params: &Value, response: &Value) -> Result<Option<Value>, Error> {
+        PgaTransactionParams::from_json(params)?;
+        crate::dynamic::next_page_params(params, response)
+    }
+
+    fn body(&self) -> Vec<u8> {
+        let mut m = Map::new();
+        if let Some(u) = &self.user {
+            m.insert("user".into(), u.as_str().into());
+        }
+        if let Some(r) = &self.ref_no {
+            m.insert("ref_no".into(), r.as_str().into());
+        }
+        if let Some(s) = self.status {
+            m.insert("status".into(), s.as_str().into());
+        }
+        m.insert(
+            "start_date".into(),
+            self.start_date.format("%Y-%m-%d").to_string().into(),
+        );
+        m.insert(
+            "end_date".into(),
+            self.end_date.format("%Y-%m-%d").to_string().into(),
+        );
+        m.insert("page".into(), self.page.get().into());
+        Value::Object(m).to_string().into_bytes()
+    }
+}
+
+/// One page of PGA invoices. The success body has no `success` field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PgaTransaction {
+    /// Rows on this page.
+    pub row: u64,
+    /// Rows on all pages.
+    pub total_row: u64,
+    /// This page's number.
+    pub page: u64,
+    /// Rows per page.
+    pub per_page: u64,
+    /// Total pages.
+    pub total_page: u64,
+    /// Sum of this page's amounts, exact.
+    pub total_amount_page: Decimal,
+    /// Sum of all pages' amounts, exact.
+    pub total_amount_all: Decimal,
+    /// The invoices, ordered by key (`"1"`, `"2"`, ...).
+    pub data: Vec<PgaInvoice>,
+}
+
+/// One payment-gateway invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PgaInvoice {
+    /// Invoice number.
+    #[serde(deserialize_with = "wire::text")]
+    pub id_invoice: String,
+    /// Reference number.
+    #[serde(default, deserialize_with = "wire::text")]
+    pub ref_no: String,
+    /// `Accepted`, `Unpaid`, `Expired` (or an unknown value, kept).
+    pub status: PgaStatus,
+    /// Who processed it: `PGA` or `OPERATOR`.
+    pub by: PgaProcessor,
+    /// User id in game.
+    #[serde(default, deserialize_with = "wire::text")]
+    pub user: String,
+    /// When it was requested.
+    #[serde(deserialize_with = "wire::datetime")]
+    pub request_date: NaiveDateTime,
+    /// When it was processed; `None` when empty or null.
+    #[serde(default, deserialize_with = "wire::opt_datetime")]
+    pub processed_date: Option<NaiveDateTime>,
+    /// Amount, exact.
+    #[serde(deserialize_with = "wire::amount")]
+    pub amount: Decimal,
+    /// Destination (`QRIS`, a bank, ...).
+    #[serde(default, deserialize_with = "wire::text")]
+    pub destination_bank: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct PgaWire {
+    #[serde(default, deserialize_with = "wire::flag")]
+    success: Option<bool>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default, deserialize_with = "wire::count")]
+    row: u64,
+    #[serde(default, deserialize_with = "wire::count")]
+    total_row: u64,
+    #[serde(default, deserialize_with = "wire::count")]
+    page: u64,
+    #[serde(default, deserialize_with = "wire::count")]
+    per_page: u64,
+    #[serde(default, deserialize_with = "wire::count")]
+    total_page: u64,
+    #[serde(default, deserialize_with = "wire::opt_amount")]
+    total_amount_page: Option<Decimal>,
+    #[serde(default, deserialize_with = "wire::opt_amount")]
+    total_amount_all: Option<Decimal>,
+    #[serde(deserialize_with = "wire::list")]
+    data: Vec<PgaInvoice>,
+}
+
+impl Wire for PgaWire {
+    type Output = PgaTransaction;
+
+    fn finish(self) -> Result<PgaTransaction, Error> {
+        wire::check_success(self.success, self.message.as_deref().unwrap_or(""))?;
+        Ok(PgaTransaction {
+            row: self.row,
+            total_row: self.total_row,
+            page: self.page,
+            per_page: self.per_page,
+            total_page: self.total_page,
+            total_amount_page: self.total_amount_page.unwrap_or_default(),
+            total_amount_all: self.total_amount_all.unwrap_or_default(),
+            data: self.data,
+        })
+    }
+}
+
+impl Endpoint for PgaTransactionParams {
+    const ID: EndpointId = EndpointId::PgaTransaction;
+    type Response = PgaTransaction;
+
+    fn request(&self, client: &Client) -> Request {
+        client.assemble(Self::ID, Method::Post, &["pga"], &[], Some(self.body()))
+    }
+
+    fn parse(status: u16, body: &[u8]) -> Result<PgaTransaction, Error> {
+        wire::parse::<PgaWire>(Self::ID, status, body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoints::test_support::client;
+    use serde_json::json;
+
+    #[test]
+    fn body_and_range_check() {
+        let p = PgaTransactionParams::from_json(
+            &json!({"start_date": "2024-03-01", "end_date": "2024-03-03", "page": 1}),
+        )
+        .unwrap();
+        let r = client().request(&p);
+        assert_eq!(r.redacted_url(), "http://example.com/home.php/***/pga");
+        assert_eq!(
+            r.body(),
+            Some(&br#"{"end_date":"2024-03-03","page":1,"start_date":"2024-03-01"}"#[..])
+        );
+        let e = PgaTransactionParams::from_json(
+            &json!({"start_date": "2024-03-04", "end_date": "2024-03-03"}),
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("end_date"));
+        let e = PgaTransactionParams::from_json(
+            &json!({"start_date": "2024-03-01", "end_date": "2024-03-03", "status": "paid!"}),
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("status"));
+    }
+
+    #[test]
+    fn success_without_success_field_and_refusal() {
+        let body = br#"{"row":1,"total_row":1,"page":1,"per_page":1000,"total_page":1,"total_amount_page":176000,"total_amount_all":176000,"data":{"1":{"id_invoice":"12387565","ref_no":"X","status":"Accepted","by":"PGA","user":"LOREM","request_date":"2024-03-01 11:54:56.000","processed_date":"2024-03-01 11:57:41.000","amount":"176000","destination_bank":"QRIS"}}}"#;
+        let page = PgaTransactionParams::parse(200, body).unwrap();
+        assert_eq!(page.data[0].status, PgaStatus::Accepted);
+        assert_eq!(page.total_amount_all.to_string(), "176000");
+        let e = PgaTransactionParams::parse(200, br#"{"success":false,"message":"Invalid User!"}"#)
+            .unwrap_err();
+        assert_eq!(e.api_kind(), Some(crate::ApiErrorKind::InvalidUser));
+    }
+}

@@ -1,0 +1,88 @@
+//! `referral_list`: Get Referral List (a user's downlines).
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::params::ParamReader;
+use crate::wire::{self, Wire};
+use crate::{Client, Endpoint, EndpointId, Error, Method, Request, Segment};
+
+/// Parameters: `GET /TOKEN/referral/USER`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralListParams {
+    /// The upline's user id in game.
+    pub user: Segment,
+}
+
+impl ReferralListParams {
+    /// Reads canonical JSON parameters.
+    pub fn from_json(v: &Value) -> Result<ReferralListParams, Error> {
+        let r = ParamReader::new(v, "")?;
+        r.only(EndpointId::ReferralList.info().params)?;
+        Ok(ReferralListParams {
+            user: r.segment("user")?,
+        })
+    }
+}
+
+/// A user's downlines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferralList {
+    /// Message information.
+    pub message: String,
+    /// The downlines, in the server's order.
+    pub data: Vec<Referral>,
+}
+
+/// One downline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referral {
+    /// Downline user id.
+    #[serde(deserialize_with = "wire::text")]
+    pub user: String,
+    /// When the user joined.
+    #[serde(deserialize_with = "wire::datetime")]
+    pub joindate: NaiveDateTime,
+}
+
+#[derive(Debug, Deserialize)]
+struct ReferralWire {
+    #[serde(default, deserialize_with = "wire::flag")]
+    success: Option<bool>,
+    #[serde(default, deserialize_with = "wire::text")]
+    message: String,
+    #[serde(default, deserialize_with = "wire::list")]
+    data: Vec<Referral>,
+}
+
+impl Wire for ReferralWire {
+    type Output = ReferralList;
+
+    fn finish(self) -> Result<ReferralList, Error> {
+        wire::check_success(self.success, &self.message)?;
+        Ok(ReferralList {
+            message: self.message,
+            data: self.data,
+        })
+    }
+}
+
+impl Endpoint for ReferralListParams {
+    const ID: EndpointId = EndpointId::ReferralList;
+    type Response = ReferralList;
+
+    fn request(&self, client: &Client) -> Request {
+        client.assemble(
+            Self::ID,
+            Method::Get,
+            &["referral", &self.user.encoded()],
+            &[],
+            None,
+        )
+    }
+
+    fn parse(status: u16, body: &[u8]) -> Result<ReferralList, Error> {
+        wire::parse::<ReferralWire>(Self::ID, status, body)
+    }
+}

@@ -1,0 +1,102 @@
+//! `user_balance`: Check User Balance.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::params::ParamReader;
+use crate::wire::{self, Wire};
+use crate::{Client, Endpoint, EndpointId, Error, Method, Request, Segment};
+
+/// Parameters: `GET /TOKEN/player_info/USER`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserBalanceParams {
+    /// User id in game.
+    pub user: Segment,
+}
+
+impl UserBalanceParams {
+    /// Reads canonical JSON parameters.
+    pub fn from_json(v: &Value) -> Result<UserBalanceParams, Error> {
+        let r = ParamReader::new(v, "")?;
+        r.only(EndpointId::UserBalance.info().params)?;
+        Ok(UserBalanceParams {
+            user: r.segment("user")?,
+        })
+    }
+}
+
+/// A user's current balance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserBalance {
+    /// Message information.
+    pub message: String,
+    /// User id in game (as the server spells it).
+    pub user: String,
+    /// The balance, exact.
+    pub balance: Decimal,
+}
+
+#[derive(Debug, Deserialize)]
+struct BalanceWire {
+    #[serde(default, deserialize_with = "wire::flag")]
+    success: Option<bool>,
+    #[serde(default, deserialize_with = "wire::text")]
+    message: String,
+    #[serde(default, deserialize_with = "wire::text")]
+    user: String,
+    #[serde(deserialize_with = "wire::amount")]
+    balance: Decimal,
+}
+
+impl Wire for BalanceWire {
+    type Output = UserBalance;
+
+    fn finish(self) -> Result<UserBalance, Error> {
+        wire::check_success(self.success, &self.message)?;
+        Ok(UserBalance {
+            message: self.message,
+            user: self.user,
+            balance: self.balance,
+        })
+    }
+}
+
+impl Endpoint for UserBalanceParams {
+    const ID: EndpointId = EndpointId::UserBalance;
+    type Response = UserBalance;
+
+    fn request(&self, client: &Client) -> Request {
+        client.assemble(
+            Self::ID,
+            Method::Get,
+            &["player_info", &self.user.encoded()],
+            &[],
+            None,
+        )
+    }
+
+    fn parse(status: u16, body: &[u8]) -> Result<UserBalance, Error> {
+        wire::parse::<BalanceWire>(Self::ID, status, body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balance_is_exact_from_string_or_number() {
+        let b = UserBalanceParams::parse(
+            200,
+            br#"{"success":true,"message":"Success","user":"lorem","balance":"8900.00"}"#,
+        )
+        .unwrap();
+        assert_eq!(b.balance.to_string(), "8900.00");
+        let b = UserBalanceParams::parse(200, br#"{"success":true,"user":"lorem","balance":0.1}"#)
+            .unwrap();
+        assert_eq!(b.balance.to_string(), "0.1");
+        let e = UserBalanceParams::parse(200, br#"{"success":true,"balance":"abc"}"#).unwrap_err();
+        assert_eq!(e.path(), Some("balance"));
+    }
+}

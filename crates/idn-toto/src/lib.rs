@@ -1,0 +1,69 @@
+//! Sans-IO client core for the IDNPLAY *Integration Services API TOTO*
+//! (version 2024.08.30).
+//!
+//! The crate turns typed parameters into [`Request`] descriptors (method, URL,
+//! headers, body, retry-safety) and turns `(HTTP status, body bytes)` into
+//! exact, typed values or a typed [`Error`]. It never opens a socket, reads a
+//! clock, draws a random number or looks at the environment: the host sends
+//! the request with whatever HTTP client it likes and hands the answer back.
+//!
+//! Money is [`rust_decimal::Decimal`], never a float. The token is redacted
+//! (`***`) in every `Debug`/`Display` of the client, the request and every
+//! error.
+//!
+//! # Example: build, send (here: a canned answer), parse
+//!
+//! ```
+//! use idn_toto::{Client, Segment, UserBalanceParams};
+//!
+//! let client = Client::new("https://agent.example.com/home.php", "PWM6P4HRFR2VXBD1320EJWZ8A0EJK")?;
+//! let params = UserBalanceParams { user: Segment::new("user", "LOREM")? };
+//! let request = client.request(&params);
+//! assert_eq!(request.method().as_str(), "GET");
+//! assert_eq!(request.redacted_url(), "https://agent.example.com/home.php/***/player_info/LOREM");
+//! assert!(request.is_idempotent());
+//!
+//! // ... send `request.url()` with your HTTP client, then:
+//! let body = br#"{"success": true, "message": "Success", "user": "lorem", "balance": "8900.00"}"#;
+//! let balance = client.parse::<UserBalanceParams>(200, body)?;
+//! assert_eq!(balance.balance.to_string(), "8900.00");
+//!
+//! // A refusal is a typed error, never a silently ignored `success: false`.
+//! let refused = client.parse::<UserBalanceParams>(200, br#"{"success":false,"message":"User not found"}"#);
+//! assert_eq!(refused.unwrap_err().kind(), "api");
+//! # Ok::<(), idn_toto::Error>(())
+//! ```
+//!
+//! # Dynamic API
+//!
+//! [`dynamic::build`] and [`dynamic::parse`] take an endpoint id and JSON; they
+//! are what the CLI, the shared test vectors and the language bindings use.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod batch;
+mod client;
+pub mod dynamic;
+mod endpoint;
+mod endpoints;
+mod error;
+mod params;
+mod request;
+mod retry;
+mod wire;
+
+pub use batch::{Batch, BatchItem, ItemOutcome, ItemStatus};
+pub use client::{Client, PathWords};
+pub use endpoint::{Endpoint, EndpointId, EndpointInfo, Method, NextPageFn, ENDPOINTS};
+pub use endpoints::*;
+pub use error::{ApiErrorKind, Error};
+pub use params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
+pub use request::Request;
+pub use retry::RetryPolicy;
+pub use wire::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
+
+/// Re-exported so callers name the exact types the core returns.
+pub use chrono::{NaiveDate, NaiveDateTime};
+/// Re-exported so callers name the exact types the core returns.
+pub use rust_decimal::Decimal;

@@ -1,0 +1,208 @@
+//! The tolerant reader: the parse pipeline and the field-level decoders every
+//! endpoint shares.
+
+mod de;
+mod enums;
+mod repair;
+
+pub(crate) use de::{
+    amount, count, date, datetime, flag, key_number, list, opt_amount, opt_datetime, order_keyed,
+    skip, text, ListVisitor,
+};
+pub use enums::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::{EndpointId, Error};
+
+/// A wire-shaped response: deserialised first, then checked and turned into
+/// the public type.
+pub(crate) trait Wire: DeserializeOwned {
+    type Output;
+
+    /// When true, a `success: false` body is handed to `finish` instead of
+    /// becoming [`Error::Api`] in the tolerant path.
+    const READS_REFUSALS: bool = false;
+
+    /// `success: false` must be reported here (the fast path reaches this
+    /// with a refusal when every field is optional).
+    fn finish(self) -> Result<Self::Output, Error>;
+}
+
+/// Maps a `success` flag and message to the refusal error, if it is one.
+pub(crate) fn check_success(success: Option<bool>, message: &str) -> Result<(), Error> {
+    match success {
+        Some(false) => Err(Error::api(message.to_owned())),
+        _ => Ok(()),
+    }
+}
+
+/// Money-moving endpoints must say `success: true` to confirm anything.
+pub(crate) fn require_success(success: Option<bool>) -> Result<(), Error> {
+    match success {
+        Some(true) => Ok(()),
+        Some(false) => Ok(()), // reported by check_success
+        None => Err(Error::decode(
+            "success",
+            "missing: a money-moving request is only confirmed by \"success\": true",
+        )),
+    }
+}
+
+/// The whole pipeline for one endpoint: status check, fast strict parse,
+/// tolerant fallback, refusal detection, and the money-moving rule that an
+/// unreadable answer is an unknown outcome.
+pub(crate) fn parse<W: Wire>(id: EndpointId, status: u16, body: &[u8]) -> Result<W::Output, Error> {
+    let result = parse_inner::<W>(status, body);
+    if id.info().idempotent {
+        return result;
+    }
+    result.map_err(|e| match e {
+        Error::Decode { .. } => Error::OutcomeUnknown { cause: Box::new(e) },
+        Error::Http { status, .. } if status >= 500 => Error::OutcomeUnknown { cause: Box::new(e) },
+        other => other,
+    })
+}
+
+fn parse_inner<W: Wire>(status: u16, body: &[u8]) -> Result<W::Output, Error> {
+    if !(200..300).contains(&status) {
+        return Err(Error::Http {
+            status,
+            excerpt: excerpt(body, 200),
+        });
+    }
+    let body = trim(body);
+    if let Ok(wire) = serde_json::from_slice::<W>(body) {
+        return wire.finish();
+    }
+    let value = tolerant_value(body)?;
+    if !W::READS_REFUSALS {
+        if let Some(message) = refusal(&value) {
+            return Err(Error::api(message));
+        }
+    }
+    let wire: W = serde_path_to_error::deserialize(&value).map_err(|e| {
+        let path = render_path(e.path());
+        Error::decode(path, e.into_inner().to_string())
+    })?;
+    wire.finish()
+}
+
+/// Strict JSON if it is, else the repaired reading of it.
+pub(crate) fn tolerant_value(body: &[u8]) -> Result<Value, Error> {
+    let body = trim(body);
+    if let Ok(v) = serde_json::from_slice::<Value>(body) {
+        return Ok(v);
+    }
+    let repaired = repair::repair(body).map_err(|reason| {
+        Error::decode(
+            "$",
+            format!("{reason}; it starts with {:?}", excerpt(body, 60)),
+        )
+    })?;
+    serde_json::from_str::<Value>(&repaired).map_err(|e| {
+        Error::decode(
+            "$",
+            format!(
+                "body is not JSON ({e}); it starts with {:?}",
+                excerpt(body, 60)
+            ),
+        )
+    })
+}
+
+/// `Some(message)` when the body is a `success: false` envelope.
+fn refusal(value: &Value) -> Option<String> {
+    let obj = value.as_object()?;
+    let refused = match obj.get("success")? {
+        Value::Bool(b) => !b,
+        Value::String(s) => matches!(s.trim().to_ascii_lowercase().as_str(), "false" | "0"),
+        Value::Number(n) => n.as_u64() == Some(0),
+        _ => false,
+    };
+    refused.then(|| match obj.get("message") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    })
+}
+
+fn render_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Enum { variant } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(variant);
+            }
+            Segment::Unknown => out.push_str(".?"),
+        }
+    }
+    if out.is_empty() {
+        out.push('$');
+    }
+    out
+}
+
+/// Drops a UTF-8 byte order mark and surrounding whitespace.
+pub(crate) fn trim(body: &[u8]) -> &[u8] {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let end = body
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |i| i + 1);
+    &body[start..end]
+}
+
+/// The first `max` characters of the body, whitespace collapsed.
+pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(max * 4)]);
+    let mut out = String::new();
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.chars().count() > max {
+        out = out.chars().take(max).collect::<String>() + "...";
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_bom_and_whitespace() {
+        assert_eq!(trim(b"\xEF\xBB\xBF  {}\n"), b"{}");
+        assert_eq!(trim(b"   "), b"");
+        assert_eq!(trim(b""), b"");
+    }
+
+    #[test]
+    fn excerpts_are_short() {
+        let long = "x".repeat(1000);
+        assert_eq!(excerpt(long.as_bytes(), 200).chars().count(), 203);
+        assert_eq!(
+            excerpt(b"<html>\n  <b>oops</b>\n</html>", 200),
+            "<html> <b>oops</b> </html>"
+        );
+    }
+}
