@@ -1,0 +1,196 @@
+//! `idn-toto`: the offline command-line face of the core.
+//!
+//! - `idn-toto endpoints`: the endpoint table.
+//! - `idn-toto request <id> --base-url URL (--token T | --token-env VAR) [--params JSON] [--reveal-token]`
+//! - `idn-toto parse <id> [--status N] [FILE]`
+//!
+//! Exit codes: 0 success; 1 the core refused (invalid request, API refusal,
+//! HTTP status, undecodable body: the error JSON is on stdout); 2 usage.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use idn_toto::{dynamic, Client, EndpointId, Error};
+use serde_json::Value;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "idn-toto",
+    version,
+    about = "Offline tool for the IDNPLAY Integration Services API TOTO: build requests, parse responses"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the 13 endpoints: id, method, path template, idempotent.
+    Endpoints {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the request descriptor for an endpoint as JSON.
+    Request(RequestArgs),
+    /// Parse a response body (FILE, or stdin) into canonical JSON.
+    Parse(ParseArgs),
+}
+
+#[derive(Debug, Args)]
+struct RequestArgs {
+    /// Endpoint id (see `idn-toto endpoints`).
+    endpoint: String,
+    /// The agent's base URL, e.g. https://agent.example.com/home.php
+    #[arg(long)]
+    base_url: String,
+    /// The token (prefer --token-env: command lines end up in shell history).
+    #[arg(
+        long,
+        conflicts_with = "token_env",
+        required_unless_present = "token_env"
+    )]
+    token: Option<String>,
+    /// Read the token from this environment variable.
+    #[arg(long)]
+    token_env: Option<String>,
+    /// Canonical parameters as a JSON object.
+    #[arg(long, default_value = "{}")]
+    params: String,
+    /// Show the real URL instead of the redacted one.
+    #[arg(long)]
+    reveal_token: bool,
+}
+
+#[derive(Debug, Args)]
+struct ParseArgs {
+    /// Endpoint id (see `idn-toto endpoints`).
+    endpoint: String,
+    /// The HTTP status of the response.
+    #[arg(long, default_value_t = 200)]
+    status: u16,
+    /// The body file; stdin when absent.
+    file: Option<std::path::PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Endpoints { json } => endpoints(json),
+        Command::Request(args) => request(args),
+        Command::Parse(args) => parse(args),
+    }
+}
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("idn-toto: {message}");
+    ExitCode::from(2)
+}
+
+fn print_json(v: &Value) -> ExitCode {
+    let text = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{text}").is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+fn refused(e: &Error) -> ExitCode {
+    print_json(&e.to_json());
+    ExitCode::from(1)
+}
+
+fn endpoint_id(s: &str) -> Result<EndpointId, ExitCode> {
+    s.parse::<EndpointId>().map_err(|e| usage(&e.to_string()))
+}
+
+fn endpoints(json: bool) -> ExitCode {
+    if json {
+        return print_json(&dynamic::endpoints_json());
+    }
+    let mut out = std::io::stdout().lock();
+    let mut lines = vec![format!(
+        "{:<22} {:<6} {:<10} PATH",
+        "ID", "METHOD", "IDEMPOTENT"
+    )];
+    for e in &idn_toto::ENDPOINTS {
+        lines.push(format!(
+            "{:<22} {:<6} {:<10} {}",
+            e.id.as_str(),
+            e.method.as_str(),
+            if e.idempotent { "yes" } else { "no" },
+            e.path
+        ));
+    }
+    for line in lines {
+        if writeln!(out, "{line}").is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn request(args: RequestArgs) -> ExitCode {
+    let id = match endpoint_id(&args.endpoint) {
+        Ok(id) => id,
+        Err(code) => return code,
+    };
+    let token = match (&args.token, &args.token_env) {
+        (Some(t), _) => t.clone(),
+        (None, Some(var)) => match std::env::var(var) {
+            Ok(t) => t,
+            Err(_) => return usage(&format!("environment variable {var} is not set")),
+        },
+        (None, None) => return usage("give --token or --token-env"),
+    };
+    let params: Value = match serde_json::from_str(&args.params) {
+        Ok(v) => v,
+        Err(e) => {
+            return refused(&Error::InvalidRequest {
+                field: "params".into(),
+                reason: format!("not JSON: {e}"),
+            })
+        }
+    };
+    let client = match Client::new(&args.base_url, &token) {
+        Ok(c) => c,
+        Err(e) => return refused(&e),
+    };
+    match dynamic::build(&client, id, &params) {
+        Ok(r) => print_json(&r.to_json(args.reveal_token)),
+        Err(e) => refused(&e.redacted(&client)),
+    }
+}
+
+fn parse(args: ParseArgs) -> ExitCode {
+    let id = match endpoint_id(&args.endpoint) {
+        Ok(id) => id,
+        Err(code) => return code,
+    };
+    let mut body = Vec::new();
+    let read = match &args.file {
+        Some(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut body)),
+        None => std::io::stdin().read_to_end(&mut body),
+    };
+    if let Err(e) = read {
+        return usage(&format!("cannot read the body: {e}"));
+    }
+    match dynamic::parse(id, args.status, &body) {
+        Ok(v) => print_json(&v),
+        Err(e) => refused(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

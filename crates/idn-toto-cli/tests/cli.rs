@@ -1,0 +1,162 @@
+//! The `idn-toto` binary, run as a user would.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const TOKEN: &str = "CLI-TEST-TOKEN-42";
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_idn-toto"))
+        .args(args)
+        .env("IDN_TOTO_TEST_TOKEN", TOKEN)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    input
+        .write_all(stdin.unwrap_or_default())
+        .expect("stdin accepts the body");
+    drop(input);
+    child.wait_with_output().expect("the binary finishes")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+#[test]
+fn endpoints_lists_all_thirteen() {
+    let out = run(&["endpoints", "--json"], None);
+    assert!(out.status.success());
+    let list = json(&out);
+    let ids: Vec<&str> = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 13);
+    assert!(ids.contains(&"pga_transaction"));
+    let table = run(&["endpoints"], None);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("accept_reject") && text.contains(" no "),
+        "{text}"
+    );
+}
+
+#[test]
+fn request_redacts_unless_revealed() {
+    let params = r#"{"type":"deposit","trans_id":"123454321","user":"LO REM","action":"accept","comment":"TRANS-01","operator":"OP01"}"#;
+    let base = [
+        "request",
+        "accept_reject",
+        "--base-url",
+        "https://agent.example.com/home.php",
+        "--token-env",
+        "IDN_TOTO_TEST_TOKEN",
+        "--params",
+        params,
+    ];
+    let out = run(&base, None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains(TOKEN));
+    let r = json(&out);
+    assert_eq!(
+        r["url"],
+        "https://agent.example.com/home.php/***/push_dps/123454321/LO%20REM/ACCEPT/TRANS-01/OP01"
+    );
+    assert_eq!(r["idempotent"], false);
+    assert_eq!(r["method"], "GET");
+
+    let mut revealed = base.to_vec();
+    revealed.push("--reveal-token");
+    let r = json(&run(&revealed, None));
+    assert_eq!(r["url"], format!("https://agent.example.com/home.php/{TOKEN}/push_dps/123454321/LO%20REM/ACCEPT/TRANS-01/OP01"));
+}
+
+#[test]
+fn invalid_params_name_the_field_and_exit_1() {
+    let out = run(
+        &[
+            "request",
+            "user_balance",
+            "--base-url",
+            "https://a.example/home.php",
+            "--token",
+            TOKEN,
+            "--params",
+            r#"{"user":"../x"}"#,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let e = json(&out);
+    assert_eq!(e["error"]["kind"], "invalid_request");
+    assert_eq!(e["error"]["field"], "user");
+    let out = run(
+        &[
+            "request",
+            "user_balance",
+            "--base-url",
+            "ftp://a.example",
+            "--token",
+            TOKEN,
+            "--params",
+            r#"{"user":"x"}"#,
+        ],
+        None,
+    );
+    assert_eq!(json(&out)["error"]["field"], "base_url");
+}
+
+#[test]
+fn parse_reads_stdin_and_reports_errors() {
+    let body = br#"{"success": true, "message": "Success", "user": "lorem", "balance": "8900.00"}"#;
+    let out = run(&["parse", "user_balance"], Some(body));
+    assert!(out.status.success());
+    assert_eq!(json(&out)["balance"], "8900.00");
+
+    let out = run(
+        &["parse", "user_balance"],
+        Some(br#"{"success":false,"message":"User not found"}"#),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["error"]["api_kind"], "user_not_found");
+
+    let out = run(
+        &["parse", "accept_reject", "--status", "500"],
+        Some(b"<html>oops</html>"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["error"]["kind"], "outcome_unknown");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(
+        run(&["parse", "full_transction"], Some(b"{}"))
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(
+            &["request", "game_list", "--base-url", "https://a.example"],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(run(&["bogus"], None).status.code(), Some(2));
+}
