@@ -36,6 +36,7 @@ impl BatchItem {
 
 /// What happened to one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemStatus {
     /// The server processed it.
@@ -52,6 +53,7 @@ pub enum ItemStatus {
 
 /// The outcome of one input item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct ItemOutcome {
     /// The item's position in the input.
     pub index: usize,
@@ -65,7 +67,9 @@ pub struct ItemOutcome {
     /// The server's message, or what went wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// For failed items: the refusal classified like [`Error::Api`].
+    /// For items the server refused (`success: false`, or a failed entry in
+    /// `data`): the refusal classified like [`Error::Api`]. `None` for HTTP
+    /// 4xx failures, which are not API refusals.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_kind")]
     pub api_kind: Option<ApiErrorKind>,
 }
@@ -161,8 +165,9 @@ impl Batch {
             }
             Err(e) => {
                 // A definite refusal at the HTTP level (4xx): nothing done.
+                // Not an API refusal, so no `api_kind`.
                 for i in start..end {
-                    self.set(i, ItemStatus::Failed, Some(e.to_string()));
+                    self.set(i, ItemStatus::Failed, Some(e.to_string()), None);
                 }
             }
         }
@@ -186,7 +191,7 @@ impl Batch {
         }
         for i in 0..self.items.len() {
             if self.outcomes[i].is_none() {
-                self.set(i, ItemStatus::NotSent, None);
+                self.set(i, ItemStatus::NotSent, None, None);
             }
         }
         self.outcomes.into_iter().flatten().collect()
@@ -194,7 +199,7 @@ impl Batch {
 
     fn settle_unknown(&mut self, (start, end): (usize, usize), why: String) {
         for i in start..end {
-            self.set(i, ItemStatus::Unknown, Some(why.clone()));
+            self.set(i, ItemStatus::Unknown, Some(why.clone()), None);
         }
         self.stopped = true;
     }
@@ -219,16 +224,22 @@ impl Batch {
             })
             .collect();
         for (k, (status, message)) in outcomes.into_iter().enumerate() {
-            self.set(start + k, status, message);
+            let api_kind = match (&status, &message) {
+                (ItemStatus::Failed, Some(m)) => Some(ApiErrorKind::classify(m)),
+                _ => None,
+            };
+            self.set(start + k, status, message, api_kind);
         }
     }
 
-    fn set(&mut self, i: usize, status: ItemStatus, message: Option<String>) {
+    fn set(
+        &mut self,
+        i: usize,
+        status: ItemStatus,
+        message: Option<String>,
+        api_kind: Option<ApiErrorKind>,
+    ) {
         let item = &self.items[i];
-        let api_kind = match (&status, &message) {
-            (ItemStatus::Failed, Some(m)) => Some(ApiErrorKind::classify(m)),
-            _ => None,
-        };
         self.outcomes[i] = Some(ItemOutcome {
             index: i,
             status,

@@ -24,6 +24,10 @@ pub struct PathWords {
     pub bulk_manual_deposit: String,
     /// The path for bulk manual withdrawals. Default `MANUAL/wd`.
     pub bulk_manual_withdraw: String,
+    /// The query key for the transaction list's account-name filter: the
+    /// template writes `?NAME=`, where upper case marks placeholders
+    /// elsewhere (`?date={date}` is lower case). Default `name`.
+    pub name_query_key: String,
 }
 
 impl Default for PathWords {
@@ -34,6 +38,7 @@ impl Default for PathWords {
             full_transaction: "full_transaction".into(),
             bulk_manual_deposit: "MANUAL/depo".into(),
             bulk_manual_withdraw: "MANUAL/wd".into(),
+            name_query_key: "name".into(),
         }
     }
 }

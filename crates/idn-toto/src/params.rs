@@ -1,7 +1,6 @@
 //! Validated parameter types: once one exists, it is valid.
 
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -197,8 +196,14 @@ impl Amount {
                 format!("must be a positive decimal number like \"10000\" or \"2500.50\", got {value:?}"),
             ));
         }
-        let d = Decimal::from_str(t)
-            .map_err(|_| Error::invalid(field, format!("{value:?} is out of range")))?;
+        // `from_str_exact`: `from_str` silently rounds digits beyond the 28th
+        // decimal place, which would send a different amount.
+        let d = Decimal::from_str_exact(t).map_err(|_| {
+            Error::invalid(
+                field,
+                format!("{value:?} is out of range or has too many digits to be exact"),
+            )
+        })?;
         Amount::new(field, d)
     }
 
@@ -490,6 +495,9 @@ mod tests {
             "2500.50"
         );
         assert_eq!(Amount::parse("amount", "0.1").unwrap().to_wire(), "0.1");
+        // Would round (29 decimal places) or overflow: refused, never changed.
+        assert!(Amount::parse("amount", "1.00000000000000000000000000001").is_err());
+        assert!(Amount::parse("amount", "79228162514264337593543950336").is_err());
         for bad in [
             "0", "0.00", "-5", "1e5", "1,000", "", ".", "abc", "1.2.3", "NaN",
         ] {

@@ -44,6 +44,7 @@ impl AcceptRejectParams {
 /// A confirmed money-moving request: `success: true` and the server's
 /// message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct Processed {
     /// The server's message (`Transaction has been successfully processed.`).
     pub message: String,

@@ -21,6 +21,7 @@ impl BankListParams {
 
 /// The banks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct BankList {
     /// Bank names, in the server's order.
     pub data: Vec<String>,

@@ -55,6 +55,7 @@ impl FullTransactionParams {
 
 /// One page of the full-transaction report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct FullTransaction {
     /// Message information.
     pub message: String,
@@ -68,12 +69,14 @@ pub struct FullTransaction {
 
 /// One period's turnover and win/lose for a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct TurnoverRow {
     /// User id in game.
     #[serde(deserialize_with = "wire::text")]
     pub user: String,
     /// Transaction date.
     #[serde(deserialize_with = "wire::date")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DateString"))]
     pub date: NaiveDate,
     /// Game period.
     #[serde(default, deserialize_with = "wire::text")]
@@ -86,9 +89,11 @@ pub struct TurnoverRow {
     pub pasar: String,
     /// Total turnover, exact.
     #[serde(deserialize_with = "wire::amount")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
     pub turnover: Decimal,
     /// Total win/lose, exact (negative: the player lost).
     #[serde(deserialize_with = "wire::amount")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
     pub winlose: Decimal,
 }
 

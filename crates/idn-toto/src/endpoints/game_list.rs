@@ -21,6 +21,7 @@ impl GameListParams {
 
 /// The games.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct GameList {
     /// Message information.
     pub message: String,
@@ -30,6 +31,7 @@ pub struct GameList {
 
 /// One game (market).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct Game {
     /// Game code or game ID (for `number_history`).
     #[serde(deserialize_with = "wire::text")]

@@ -203,6 +203,7 @@ pub(crate) fn check_items(items: &[BatchItem]) -> Result<(), Error> {
 /// The answer to one multiple request: the server's message and the items
 /// it reports as failed (none when all succeeded).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct MultipleTransaction {
     /// Message information (`All transactions has been successfully
     /// processed.` or `partial transactions ...`).
@@ -213,6 +214,7 @@ pub struct MultipleTransaction {
 
 /// One entry of a multiple request's `data`: an item the server reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct ItemFailure {
     /// `false` for a failed item.
     #[serde(default, deserialize_with = "wire::flag")]

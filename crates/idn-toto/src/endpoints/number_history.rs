@@ -29,6 +29,7 @@ impl NumberHistoryParams {
 
 /// A game's recent draw results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct NumberHistory {
     /// Message information.
     pub message: String,
@@ -44,12 +45,14 @@ pub struct NumberHistory {
 
 /// One draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct Draw {
     /// Game period (text: it may have leading zeros).
     #[serde(deserialize_with = "wire::text")]
     pub periode: String,
     /// When the number came out.
     #[serde(deserialize_with = "wire::datetime")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub tanggal: NaiveDateTime,
     /// The number (text: leading zeros matter).
     #[serde(deserialize_with = "wire::text")]

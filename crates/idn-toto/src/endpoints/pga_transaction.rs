@@ -108,6 +108,7 @@ impl PgaTransactionParams {
 
 /// One page of PGA invoices. The success body has no `success` field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct PgaTransaction {
     /// Rows on this page.
     pub row: u64,
@@ -120,8 +121,10 @@ pub struct PgaTransaction {
     /// Total pages.
     pub total_page: u64,
     /// Sum of this page's amounts, exact.
+    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
     pub total_amount_page: Decimal,
     /// Sum of all pages' amounts, exact.
+    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
     pub total_amount_all: Decimal,
     /// The invoices, ordered by key (`"1"`, `"2"`, ...).
     pub data: Vec<PgaInvoice>,
@@ -129,6 +132,7 @@ pub struct PgaTransaction {
 
 /// One payment-gateway invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct PgaInvoice {
     /// Invoice number.
     #[serde(deserialize_with = "wire::text")]
@@ -145,12 +149,15 @@ pub struct PgaInvoice {
     pub user: String,
     /// When it was requested.
     #[serde(deserialize_with = "wire::datetime")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub request_date: NaiveDateTime,
     /// When it was processed; `None` when empty or null.
     #[serde(default, deserialize_with = "wire::opt_datetime")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString | null"))]
     pub processed_date: Option<NaiveDateTime>,
     /// Amount, exact.
     #[serde(deserialize_with = "wire::amount")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
     pub amount: Decimal,
     /// Destination (`QRIS`, a bank, ...).
     #[serde(default, deserialize_with = "wire::text")]

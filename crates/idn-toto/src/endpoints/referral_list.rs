@@ -28,6 +28,7 @@ impl ReferralListParams {
 
 /// A user's downlines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct ReferralList {
     /// Message information.
     pub message: String,
@@ -37,12 +38,14 @@ pub struct ReferralList {
 
 /// One downline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct Referral {
     /// Downline user id.
     #[serde(deserialize_with = "wire::text")]
     pub user: String,
     /// When the user joined.
     #[serde(deserialize_with = "wire::datetime")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub joindate: NaiveDateTime,
 }
 

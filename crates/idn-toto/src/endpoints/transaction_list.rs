@@ -41,6 +41,7 @@ impl TransactionListParams {
 
 /// The pending transactions, in the server's order (by key `"1"`, `"2"`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct TransactionList {
     /// The rows.
     pub data: Vec<PendingTransaction>,
@@ -48,6 +49,7 @@ pub struct TransactionList {
 
 /// One pending transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct PendingTransaction {
     /// Transaction ID.
     #[serde(deserialize_with = "wire::text")]
@@ -57,6 +59,7 @@ pub struct PendingTransaction {
     pub user: String,
     /// When the transaction was made.
     #[serde(deserialize_with = "wire::datetime")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub date: NaiveDateTime,
     /// `deposit` or `withdraw`.
     pub r#type: TransactionType,
@@ -74,6 +77,7 @@ pub struct PendingTransaction {
     pub bank_acc_number: String,
     /// Transaction amount.
     #[serde(deserialize_with = "wire::amount")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
     pub amount: Decimal,
     /// Destination bank.
     #[serde(default, deserialize_with = "wire::text")]
@@ -178,7 +182,8 @@ impl Endpoint for TransactionListParams {
         if let Some(b) = &bank {
             segments.push(b);
         }
-        let query: Vec<(&str, &str)> = self.name.iter().map(|n| ("name", n.as_str())).collect();
+        let key = client.path_words().name_query_key.as_str();
+        let query: Vec<(&str, &str)> = self.name.iter().map(|n| (key, n.as_str())).collect();
         client.assemble(Self::ID, Method::Get, &segments, &query, None)
     }
 

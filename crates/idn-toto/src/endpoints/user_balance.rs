@@ -28,12 +28,14 @@ impl UserBalanceParams {
 
 /// A user's current balance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct UserBalance {
     /// Message information.
     pub message: String,
     /// User id in game (as the server spells it).
     pub user: String,
     /// The balance, exact.
+    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
     pub balance: Decimal,
 }
 

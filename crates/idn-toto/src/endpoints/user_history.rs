@@ -32,6 +32,7 @@ impl UserHistoryParams {
 
 /// A user's deposit or withdraw history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct UserHistory {
     /// Message information.
     pub message: String,
@@ -43,12 +44,15 @@ pub struct UserHistory {
 
 /// One processed deposit or withdrawal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct HistoryEntry {
     /// When.
     #[serde(deserialize_with = "wire::datetime")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub date: NaiveDateTime,
     /// How much, exact.
     #[serde(deserialize_with = "wire::amount")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
     pub amount: Decimal,
     /// `ACCEPT` or `REJECT`.
     pub status: HistoryStatus,

@@ -31,6 +31,7 @@ impl UserLastTransactionParams {
 
 /// A user's latest deposit or withdrawal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct UserLastTransaction {
     /// Message information.
     pub message: String,

@@ -47,6 +47,18 @@ macro_rules! open_enum {
             }
         }
 
+        /// An open set in TypeScript: the spec's values, or any other
+        /// string (kept verbatim).
+        #[cfg(feature = "tsify")]
+        impl tsify::Tsify for $name {
+            type JsType = wasm_bindgen::JsValue;
+            const DECL: &'static str = concat!(
+                "export type ", stringify!($name), " = ",
+                $("\"", $wire, "\" | ",)*
+                "(string & {});"
+            );
+        }
+
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
                 crate::wire::text(d).map(|s| $name::from_wire(&s))

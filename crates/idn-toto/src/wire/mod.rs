@@ -73,6 +73,17 @@ fn parse_inner<W: Wire>(status: u16, body: &[u8]) -> Result<W::Output, Error> {
         });
     }
     let body = trim(body);
+    // Refused rather than repaired: replacing bytes would silently change the
+    // server's text (and the fast path does not check skipped strings).
+    if let Err(e) = std::str::from_utf8(body) {
+        return Err(Error::decode(
+            "$",
+            format!(
+                "body is not valid UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+        ));
+    }
     if let Ok(wire) = serde_json::from_slice::<W>(body) {
         return wire.finish();
     }

@@ -7,7 +7,7 @@
 //! `serde_json` does the rest. It is iterative (no recursion) and bounded.
 //!
 //! Rules:
-//! - a UTF-8 BOM and invalid UTF-8 are dropped/replaced first;
+//! - a UTF-8 BOM is dropped first (the caller refuses invalid UTF-8);
 //! - a body that starts with `"key":` gets the missing outer `{ }`;
 //! - a bare value that is not a JSON number or literal is quoted, running to
 //!   the next `,`, `}`, `]` or line break (`"date":23-02-2021 15:38:48,`);

@@ -1,0 +1,437 @@
+//! End to end: the core plus a real HTTP client (ureq, as in the
+//! `back_office` example) against the sandbox on 127.0.0.1, port 0.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../examples/back_office/transport.rs"]
+#[allow(dead_code)]
+mod transport;
+
+use std::str::FromStr;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use idn_toto::*;
+use idn_toto_sandbox::{Config, Sandbox};
+use serde_json::{json, Value};
+use transport::Transport;
+
+const TOKEN: &str = "E2E-TOKEN-0123456789";
+
+fn start() -> (Sandbox, Client) {
+    let sandbox =
+        Sandbox::start(Config::default().with_token(TOKEN)).expect("the sandbox binds 127.0.0.1:0");
+    let client =
+        Client::new(sandbox.base_url(), sandbox.token()).expect("the sandbox's URL is valid");
+    (sandbox, client)
+}
+
+fn http() -> Transport {
+    Transport::new(Duration::from_secs(5))
+}
+
+fn seg(field: &str, v: &str) -> Segment {
+    Segment::new(field, v).expect("test values are valid segments")
+}
+
+fn balance(client: &Client, user: &str) -> Decimal {
+    http()
+        .call(
+            client,
+            &UserBalanceParams {
+                user: seg("user", user),
+            },
+            RetryPolicy::NEVER,
+        )
+        .expect("balance")
+        .balance
+}
+
+fn accept(trans_id: &str, user: &str) -> AcceptRejectParams {
+    AcceptRejectParams {
+        r#type: TxType::Deposit,
+        trans_id: seg("trans_id", trans_id),
+        user: seg("user", user),
+        action: Action::Accept,
+        comment: seg("comment", "e2e accept"),
+        operator: seg("operator", "OP01"),
+    }
+}
+
+fn deposits() -> TransactionListParams {
+    TransactionListParams {
+        r#type: TxType::Deposit,
+        bank: None,
+        name: None,
+    }
+}
+
+fn requests_served(sandbox: &Sandbox) -> u64 {
+    let mut r = ureq::get(&format!("{}/stats", sandbox.admin_url()))
+        .call()
+        .expect("stats");
+    let v: Value =
+        serde_json::from_slice(&r.body_mut().read_to_vec().expect("body")).expect("json");
+    v["requests"].as_u64().expect("a count")
+}
+
+#[test]
+fn the_back_office_story_moves_money_exactly_once() {
+    let (_sandbox, client) = start();
+    let http = http();
+    let reads = RetryPolicy::default();
+
+    let pending = http.call(&client, &deposits(), reads).unwrap();
+    let tx = pending
+        .data
+        .iter()
+        .find(|t| t.id == "123450001")
+        .expect("the seed's pending deposit")
+        .clone();
+    assert_eq!(tx.user, "IPSUM");
+    let before = balance(&client, "IPSUM");
+
+    let done = http
+        .call(&client, &accept(&tx.id, &tx.user), RetryPolicy::NEVER)
+        .unwrap();
+    assert_eq!(done.message, "Transaction has been successfully processed.");
+    assert_eq!(balance(&client, "IPSUM"), before + tx.amount);
+
+    let again = http
+        .call(&client, &accept(&tx.id, &tx.user), RetryPolicy::NEVER)
+        .unwrap_err();
+    assert_eq!(again.api_kind(), Some(ApiErrorKind::TransactionNotFound));
+    assert_eq!(
+        balance(&client, "IPSUM"),
+        before + tx.amount,
+        "a second accept must not credit again"
+    );
+
+    let ipsum = || seg("user", "IPSUM");
+    let history = http
+        .call(
+            &client,
+            &UserHistoryParams {
+                r#type: TxType::Deposit,
+                user: ipsum(),
+            },
+            reads,
+        )
+        .unwrap();
+    assert!(history
+        .data
+        .iter()
+        .any(|h| h.amount == tx.amount && h.status == HistoryStatus::Accept));
+    let last = http
+        .call(
+            &client,
+            &UserLastTransactionParams {
+                r#type: TxType::Deposit,
+                user: ipsum(),
+            },
+            reads,
+        )
+        .unwrap();
+    let last = last.data.expect("a last deposit");
+    assert_eq!(
+        (last.amount, last.status),
+        (tx.amount, HistoryStatus::Accept)
+    );
+
+    let still_pending = http.call(&client, &deposits(), reads).unwrap();
+    assert!(still_pending.data.iter().all(|t| t.id != tx.id));
+    assert_eq!(still_pending.data.len(), pending.data.len() - 1);
+
+    // A manual correction with cents, and a refusal for an unknown user.
+    let manual = |user: &str, amount: &str| ManualTransactionParams {
+        r#type: TxType::Deposit,
+        user: seg("user", user),
+        comment: seg("comment", "e2e correction"),
+        amount: Amount::parse("amount", amount).unwrap(),
+        operator: seg("operator", "OP01"),
+    };
+    let before = balance(&client, "LOREM");
+    http.call(&client, &manual("LOREM", "2500.50"), RetryPolicy::NEVER)
+        .unwrap();
+    assert_eq!(
+        balance(&client, "LOREM"),
+        before + Decimal::from_str("2500.50").unwrap()
+    );
+    let refused = http
+        .call(&client, &manual("nobody-here", "1"), RetryPolicy::NEVER)
+        .unwrap_err();
+    assert_eq!(refused.api_kind(), Some(ApiErrorKind::UserNotRegistered));
+}
+
+#[test]
+fn batches_report_one_outcome_per_item_in_order() {
+    let (_sandbox, client) = start();
+    let http = http();
+    let pending = http.call(&client, &deposits(), RetryPolicy::NEVER).unwrap();
+    assert!(pending.data.len() >= 4, "the seed has pending deposits");
+    let item = |id: &str, user: &str, action| {
+        BatchItem::AcceptReject(AcceptRejectItem {
+            trans_id: Text::new("trans_id", id).unwrap(),
+            user: Text::new("user", user).unwrap(),
+            action,
+            comment: Text::new("comment", "e2e batch").unwrap(),
+            operator: Text::new("operator", "OP01").unwrap(),
+        })
+    };
+    let first = &pending.data[0];
+    http.call(&client, &accept(&first.id, &first.user), RetryPolicy::NEVER)
+        .unwrap();
+    let mut items = vec![item(&first.id, &first.user, Action::Accept)]; // already processed
+    for t in &pending.data[1..4] {
+        items.push(item(&t.id, &t.user, Action::Reject));
+    }
+    let outcomes = http.batch(&client, TxType::Deposit, items).unwrap();
+    let statuses: Vec<ItemStatus> = outcomes.iter().map(|o| o.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            ItemStatus::Failed,
+            ItemStatus::Succeeded,
+            ItemStatus::Succeeded,
+            ItemStatus::Succeeded
+        ]
+    );
+    assert_eq!(
+        outcomes[0].api_kind,
+        Some(ApiErrorKind::TransactionNotFound)
+    );
+    assert_eq!(
+        outcomes.iter().map(|o| o.index).collect::<Vec<_>>(),
+        [0, 1, 2, 3]
+    );
+
+    // More than 25 manual items: two requests, every item once.
+    let before = balance(&client, "DOLER");
+    let manual: Vec<BatchItem> = (0..30)
+        .map(|i| {
+            BatchItem::Manual(ManualItem {
+                user: Text::new("user", "DOLER").unwrap(),
+                amount: Amount::parse("amount", "1.25").unwrap(),
+                comment: Text::new("comment", format!("bulk {i}")).unwrap(),
+                operator: Text::new("operator", "OP01").unwrap(),
+            })
+        })
+        .collect();
+    let outcomes = http.batch(&client, TxType::Deposit, manual).unwrap();
+    assert_eq!(outcomes.len(), 30);
+    assert!(
+        outcomes.iter().all(|o| o.status == ItemStatus::Succeeded),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        balance(&client, "DOLER"),
+        before + Decimal::from_str("37.50").unwrap()
+    );
+}
+
+#[test]
+fn reports_page_through_every_page() {
+    let (_sandbox, client) = start();
+    let http = http();
+    let date = NaiveDate::from_ymd_opt(2024, 5, 17).unwrap();
+    let mut params = Some(FullTransactionParams {
+        user: seg("user", "LOREMS"),
+        page: Page::FIRST,
+        date: Some(date),
+    });
+    let (mut rows, mut pages, mut total) = (Vec::new(), 0, 0);
+    while let Some(p) = params {
+        let page = http.call(&client, &p, RetryPolicy::NEVER).unwrap();
+        pages += 1;
+        total = page.total_data;
+        rows.extend(page.data.iter().cloned());
+        params = p.next_page(&page);
+    }
+    assert_eq!((rows.len() as u64, pages), (total, 3));
+    assert!(rows.iter().all(|r| r.user == "LOREMS" && r.date == date));
+
+    let start = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    let end = NaiveDate::from_ymd_opt(2024, 3, 31).unwrap();
+    let mut params = Some(PgaTransactionParams::new(start, end, Page::FIRST).unwrap());
+    let (mut invoices, mut total_row) = (Vec::new(), 0);
+    while let Some(p) = params {
+        let page = http.call(&client, &p, RetryPolicy::NEVER).unwrap();
+        total_row = page.total_row;
+        invoices.extend(page.data.iter().map(|i| i.id_invoice.clone()));
+        params = p.next_page(&page);
+    }
+    assert_eq!(invoices.len() as u64, total_row);
+    invoices.sort();
+    invoices.dedup();
+    assert_eq!(invoices.len() as u64, total_row, "no invoice twice");
+}
+
+#[test]
+fn every_endpoint_in_the_table_is_served() {
+    let (_sandbox, client) = start();
+    let http = http();
+    let params = |id: EndpointId| match id {
+        EndpointId::TransactionList => json!({"type": "withdraw", "bank": "bca"}),
+        EndpointId::AcceptReject => {
+            json!({"type": "withdraw", "trans_id": "123450019", "user": "DOLER",
+            "action": "reject", "comment": "e2e", "operator": "OP01"})
+        }
+        EndpointId::MultipleTransaction => json!({"type": "deposit",
+            "transaction": [{"user": "LOREM", "amount": "10", "comment": "e2e", "operator": "OP01"}]}),
+        EndpointId::ManualTransaction => {
+            json!({"type": "withdraw", "user": "LOREM", "comment": "e2e",
+            "amount": "1.00", "operator": "OP01"})
+        }
+        EndpointId::UserBalance | EndpointId::ReferralList => json!({"user": "DOLER"}),
+        EndpointId::UserHistory | EndpointId::UserLastTransaction => {
+            json!({"type": "deposit", "user": "LOREM"})
+        }
+        EndpointId::NumberHistory => json!({"gamecode": "o2"}),
+        EndpointId::FullTransaction => json!({"user": "LOREMS", "page": 2}),
+        EndpointId::PgaTransaction => {
+            json!({"start_date": "2024-03-01", "end_date": "2024-03-09", "status": "paid"})
+        }
+        EndpointId::GameList | EndpointId::BankList => json!({}),
+    };
+    for info in &ENDPOINTS {
+        let request = dynamic::build(&client, info.id, &params(info.id)).unwrap();
+        let (status, body) = http
+            .send(&request)
+            .unwrap_or_else(|e| panic!("{}: {e}", info.id));
+        let parsed = dynamic::parse_with(&client, info.id, status, &body);
+        assert!(parsed.is_ok(), "{}: {parsed:?}", info.id);
+    }
+}
+
+#[test]
+fn faults_give_typed_errors_and_money_is_never_retried() {
+    let (sandbox, client) = start();
+    let reads = RetryPolicy {
+        retries: 2,
+        base_delay_ms: 1,
+        max_delay_ms: 5,
+    };
+    let faulty = |fault: &str| {
+        Transport::new(Duration::from_millis(800)).with_header("X-Sandbox-Fault", fault)
+    };
+    let game_list = GameListParams;
+
+    // A read under a 500 is retried per the policy, then reported.
+    let n = requests_served(&sandbox);
+    let e = faulty("500").call(&client, &game_list, reads).unwrap_err();
+    assert_eq!((e.kind(), e.status()), ("http", Some(500)));
+    assert_eq!(requests_served(&sandbox) - n, 3, "one send and two retries");
+
+    // A money-moving call under a 500 after processing: unknown, sent once,
+    // and the money did move (which is why it must not be retried).
+    let before = balance(&client, "IPSUM");
+    let n = requests_served(&sandbox);
+    let e = faulty("500-after")
+        .call(&client, &accept("123450001", "IPSUM"), reads)
+        .unwrap_err();
+    assert_eq!(e.kind(), "outcome_unknown");
+    assert_eq!(requests_served(&sandbox) - n, 1, "never retried");
+    assert!(balance(&client, "IPSUM") > before);
+
+    assert_eq!(
+        faulty("html")
+            .call(&client, &game_list, reads)
+            .unwrap_err()
+            .kind(),
+        "decode"
+    );
+    let money = ManualTransactionParams {
+        r#type: TxType::Deposit,
+        user: seg("user", "LOREM"),
+        comment: seg("comment", "fault"),
+        amount: Amount::parse("amount", "1").unwrap(),
+        operator: seg("operator", "OP01"),
+    };
+    for fault in ["html", "500", "drop", "delay=2000"] {
+        let n = requests_served(&sandbox);
+        let e = faulty(fault).call(&client, &money, reads).unwrap_err();
+        assert_eq!(e.kind(), "outcome_unknown", "{fault}: {e}");
+        assert_eq!(requests_served(&sandbox) - n, 1, "{fault}: never retried");
+    }
+    for fault in ["drop", "delay=2000"] {
+        let e = faulty(fault)
+            .call(&client, &game_list, RetryPolicy::NEVER)
+            .unwrap_err();
+        assert_eq!(e.kind(), "transport", "{fault}: {e}");
+    }
+    let e = faulty("echo-token")
+        .call(&client, &game_list, RetryPolicy::NEVER)
+        .unwrap_err();
+    assert_eq!(e.kind(), "http");
+    assert!(
+        !e.to_string().contains(TOKEN) && !format!("{e:?}").contains(TOKEN),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().contains("***"),
+        "the echo is there, redacted: {e}"
+    );
+}
+
+#[test]
+fn fifty_concurrent_accepts_credit_once() {
+    let (_sandbox, client) = start();
+    let before = balance(&client, "IPSUM");
+    let barrier = Arc::new(Barrier::new(50));
+    let handles: Vec<_> = (0..50)
+        .map(|_| {
+            let (client, barrier) = (client.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let http = http();
+                barrier.wait();
+                http.call(&client, &accept("123450001", "IPSUM"), RetryPolicy::NEVER)
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles
+        .into_iter()
+        .map(|h| h.join().expect("no panic"))
+        .collect();
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    let refusals = results.iter().filter_map(|r| r.as_ref().err());
+    assert!(refusals
+        .clone()
+        .all(|e| e.api_kind() == Some(ApiErrorKind::TransactionNotFound)));
+    assert_eq!(balance(&client, "IPSUM"), before + Decimal::from(1_000_000));
+}
+
+#[test]
+fn a_burst_of_reads_completes_without_errors() {
+    let (sandbox, client) = start();
+    const CLIENTS: usize = 20;
+    const EACH: usize = 250;
+    let started = Instant::now();
+    let handles: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let client = client.clone();
+            std::thread::spawn(move || {
+                let http = http();
+                let user = seg("user", if i % 2 == 0 { "LOREM" } else { "IPSUM" });
+                let params = UserBalanceParams { user };
+                (0..EACH)
+                    .filter(|_| http.call(&client, &params, RetryPolicy::NEVER).is_err())
+                    .count()
+            })
+        })
+        .collect();
+    let errors: usize = handles
+        .into_iter()
+        .map(|h| h.join().expect("no panic"))
+        .sum();
+    let elapsed = started.elapsed();
+    assert_eq!(errors, 0);
+    assert!(requests_served(&sandbox) >= (CLIENTS * EACH) as u64);
+    let rate = (CLIENTS * EACH) as f64 / elapsed.as_secs_f64();
+    println!(
+        "burst: {} requests from {CLIENTS} clients in {elapsed:?} ({rate:.0} req/s)",
+        CLIENTS * EACH
+    );
+}
