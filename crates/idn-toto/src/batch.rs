@@ -159,7 +159,7 @@ impl Batch {
         };
         let parsed = wire::parse::<MultipleWire>(MultipleTransactionParams::ID, status, body);
         match parsed.map_err(|e| e.redacted(client)) {
-            Ok(w) => self.settle(start, end, w),
+            Ok(w) => self.settle(client, start, end, w),
             Err(e @ Error::OutcomeUnknown { .. }) => {
                 self.settle_unknown((start, end), e.to_string())
             }
@@ -204,12 +204,16 @@ impl Batch {
         self.stopped = true;
     }
 
-    fn settle(&mut self, start: usize, end: usize, w: MultipleWire) {
+    fn settle(&mut self, client: &Client, start: usize, end: usize, w: MultipleWire) {
         let refused = w.success == Some(false);
         let mut reported: Vec<Option<&ItemFailure>> = vec![None; end - start];
+        // A failure the server reports that matches none of our items makes
+        // every item it does not name uncertain: any of them may be the one.
+        let mut unattributed = false;
         for entry in &w.data {
-            if let Some(slot) = match_entry(&self.items[start..end], &reported, entry) {
-                reported[slot] = Some(entry);
+            match match_entry(&self.items[start..end], &reported, entry) {
+                Some(slot) => reported[slot] = Some(entry),
+                None => unattributed |= entry.success != Some(true),
             }
         }
         let outcomes: Vec<(ItemStatus, Option<String>)> = reported
@@ -220,10 +224,19 @@ impl Batch {
                 }
                 Some(entry) => (ItemStatus::Failed, Some(entry.message.clone())),
                 None if refused => (ItemStatus::Failed, Some(w.message.clone())),
+                None if unattributed => (
+                    ItemStatus::Unknown,
+                    Some(format!(
+                        "{} (the server reported a failure that matches no item of this request)",
+                        w.message
+                    )),
+                ),
                 None => (ItemStatus::Succeeded, Some(w.message.clone())),
             })
             .collect();
         for (k, (status, message)) in outcomes.into_iter().enumerate() {
+            // The server's text may echo the token.
+            let message = message.map(|m| client.redact(&m));
             let api_kind = match (&status, &message) {
                 (ItemStatus::Failed, Some(m)) => Some(ApiErrorKind::classify(m)),
                 _ => None,
@@ -280,5 +293,32 @@ impl ItemOutcome {
     /// The canonical JSON form.
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or_else(|_| json!({}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_messages_in_outcomes_are_scrubbed() {
+        let client = Client::new("https://a.example/home.php", "S3CR3T").unwrap();
+        let items = crate::dynamic::batch_items(&json!([
+            {"trans_id": "1", "user": "u", "action": "accept", "comment": "c", "operator": "o"}
+        ]))
+        .unwrap();
+        let mut batch = Batch::new(TxType::Deposit, items).unwrap();
+        assert!(batch.next_request(&client).is_some());
+        batch.record_response(
+            &client,
+            200,
+            br#"{"success":false,"message":"Token S3CR3T tidak valid","data":[]}"#,
+        );
+        let outcomes = batch.finish();
+        assert_eq!(outcomes[0].status, ItemStatus::Failed);
+        assert_eq!(
+            outcomes[0].message.as_deref(),
+            Some("Token *** tidak valid")
+        );
     }
 }

@@ -97,6 +97,39 @@ impl PathWords {
     }
 }
 
+impl PathWords {
+    /// Reads path words from canonical JSON: an object whose keys are field
+    /// names of [`PathWords`] (`manual_deposit`, ...); absent keys keep
+    /// their defaults. Unknown keys and non-string values are refused, so
+    /// every host (CLI, bindings, test runners) shares one reading. The words
+    /// themselves are checked by [`Client::with_path_words`].
+    pub fn from_json(value: &serde_json::Value) -> Result<PathWords, Error> {
+        let mut words = PathWords::default();
+        let map = match value {
+            serde_json::Value::Null => return Ok(words),
+            serde_json::Value::Object(map) => map,
+            _ => return Err(Error::invalid("path_words", "must be a JSON object")),
+        };
+        for (key, value) in map {
+            let field = format!("path_words.{key}");
+            let slot = match key.as_str() {
+                "manual_deposit" => &mut words.manual_deposit,
+                "manual_withdraw" => &mut words.manual_withdraw,
+                "full_transaction" => &mut words.full_transaction,
+                "bulk_manual_deposit" => &mut words.bulk_manual_deposit,
+                "bulk_manual_withdraw" => &mut words.bulk_manual_withdraw,
+                "name_query_key" => &mut words.name_query_key,
+                _ => return Err(Error::invalid(field, "is not a path word")),
+            };
+            match value.as_str() {
+                Some(v) => *slot = v.to_owned(),
+                None => return Err(Error::invalid(field, "must be a string")),
+            }
+        }
+        Ok(words)
+    }
+}
+
 /// The sans-IO client: where the API lives and the token that opens it.
 ///
 /// `Debug` never shows the token.
@@ -345,5 +378,21 @@ mod tests {
             c.with_path_words(bad).unwrap_err().field(),
             Some("path_words.manual_deposit")
         );
+    }
+
+    #[test]
+    fn path_words_from_json() {
+        let w = PathWords::from_json(&serde_json::json!({"manual_deposit": "dps"})).unwrap();
+        assert_eq!(w.manual_deposit, "dps");
+        assert_eq!(w.manual_withdraw, PathWords::default().manual_withdraw);
+        assert_eq!(
+            PathWords::from_json(&serde_json::Value::Null).unwrap(),
+            PathWords::default()
+        );
+        let unknown = PathWords::from_json(&serde_json::json!({"nope": "x"})).unwrap_err();
+        assert_eq!(unknown.field(), Some("path_words.nope"));
+        let not_text =
+            PathWords::from_json(&serde_json::json!({"full_transaction": 1})).unwrap_err();
+        assert_eq!(not_text.field(), Some("path_words.full_transaction"));
     }
 }

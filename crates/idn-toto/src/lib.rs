@@ -67,3 +67,8 @@ pub use wire::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 pub use chrono::{NaiveDate, NaiveDateTime};
 /// Re-exported so callers name the exact types the core returns.
 pub use rust_decimal::Decimal;
+
+/// The README's Rust snippets, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

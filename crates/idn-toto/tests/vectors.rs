@@ -1,0 +1,581 @@
+//! Runs the shared conformance vectors in `tests/vectors/` (the contract every
+//! language binding also runs; see `tests/vectors/README.md` for the format).
+//!
+//! One test drives every case of every file and reports all failures
+//! together, each named by file and case.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::PathBuf;
+
+use idn_toto::{dynamic, Client, EndpointId, Error, PathWords, ENDPOINTS};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::{json, Value};
+
+/// Deleting or emptying vector files must fail the run: the total number of
+/// cases may grow, never drop below this.
+const MIN_CASES: usize = 390;
+
+const DEFAULT_BASE_URL: &str = "https://agent.example.com/home.php";
+const DEFAULT_TOKEN: &str = "VECTOR-TOKEN-0001";
+
+/// RFC 3986 unreserved characters are kept; everything else is encoded. This
+/// is how the token goes into the URL.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
+}
+
+/// What one case is checked against, and what went wrong so far.
+struct Run {
+    failures: Vec<String>,
+    cases: usize,
+}
+
+impl Run {
+    fn fail(&mut self, file: &str, case: &str, what: impl AsRef<str>) {
+        self.failures
+            .push(format!("{file} :: {case}: {}", what.as_ref()));
+    }
+}
+
+/// The client a file's `config` describes, and the token forms to look for.
+struct Config {
+    client: Client,
+    token: String,
+    encoded_token: String,
+}
+
+impl Config {
+    fn from_file(file: &Value) -> Result<Config, String> {
+        let config = file.get("config").cloned().unwrap_or_else(|| json!({}));
+        let base_url = config
+            .get("base_url")
+            .and_then(Value::as_str)
+            .unwrap_or(DEFAULT_BASE_URL);
+        let token = config
+            .get("token")
+            .and_then(Value::as_str)
+            .unwrap_or(DEFAULT_TOKEN);
+        let mut client =
+            Client::new(base_url, token).map_err(|e| format!("config is refused: {e}"))?;
+        if let Some(words) = config.get("path_words") {
+            let mut w = PathWords::default();
+            for (key, value) in words.as_object().ok_or("path_words must be an object")? {
+                let value = value
+                    .as_str()
+                    .ok_or_else(|| format!("path_words.{key} must be a string"))?
+                    .to_owned();
+                match key.as_str() {
+                    "manual_deposit" => w.manual_deposit = value,
+                    "manual_withdraw" => w.manual_withdraw = value,
+                    "full_transaction" => w.full_transaction = value,
+                    "bulk_manual_deposit" => w.bulk_manual_deposit = value,
+                    "bulk_manual_withdraw" => w.bulk_manual_withdraw = value,
+                    "name_query_key" => w.name_query_key = value,
+                    other => return Err(format!("unknown path word {other:?}")),
+                }
+            }
+            client = client
+                .with_path_words(w)
+                .map_err(|e| format!("path_words are refused: {e}"))?;
+        }
+        Ok(Config {
+            client,
+            token: token.to_owned(),
+            encoded_token: utf8_percent_encode(token, UNRESERVED).to_string(),
+        })
+    }
+
+    /// Whether `text` contains the token, raw or percent-encoded.
+    fn leaks(&self, text: &str) -> bool {
+        text.contains(&self.token) || text.contains(&self.encoded_token)
+    }
+
+    /// The URL with the token put back where `***` stands.
+    fn reveal(&self, redacted_url: &str) -> String {
+        redacted_url.replacen("***", &self.encoded_token, 1)
+    }
+}
+
+/// `expected` is a subset of `actual`: every key of every object is present
+/// with a matching value; anything else must be equal.
+fn is_subset(expected: &Value, actual: &Value) -> bool {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => e
+            .iter()
+            .all(|(k, v)| a.get(k).is_some_and(|av| is_subset(v, av))),
+        _ => expected == actual,
+    }
+}
+
+fn hex(s: &str) -> Result<Vec<u8>, String> {
+    if s.len() % 2 != 0 {
+        return Err("body_hex has an odd length".into());
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| format!("body_hex: {e}")))
+        .collect()
+}
+
+fn name_of(case: &Value) -> String {
+    case.get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("<unnamed>")
+        .to_owned()
+}
+
+/// Checks an error against a case's `error` subset, and that it does not
+/// leak the token.
+fn check_error(run: &mut Run, cfg: &Config, file: &str, case: &str, expected: &Value, err: &Error) {
+    let json = err.to_json();
+    let inner = &json["error"];
+    if !is_subset(expected, inner) {
+        run.fail(
+            file,
+            case,
+            format!("error {inner} does not match {expected}"),
+        );
+    }
+    if cfg.leaks(&json.to_string()) || cfg.leaks(&err.to_string()) {
+        run.fail(file, case, format!("error leaks the token: {json}"));
+    }
+    if inner["kind"] != err.kind() {
+        run.fail(file, case, "error JSON kind differs from Error::kind()");
+    }
+}
+
+/// Exactly one of `expect` / `error` (or `next` / `error`) must be given.
+fn outcome_key<'a>(case: &'a Value, ok_key: &str) -> Result<(bool, &'a Value), String> {
+    match (case.get(ok_key), case.get("error")) {
+        (Some(v), None) => Ok((true, v)),
+        (None, Some(e)) => Ok((false, e)),
+        _ => Err(format!("needs exactly one of `{ok_key}` and `error`")),
+    }
+}
+
+// ------------------------------------------------------------ endpoint files
+
+#[derive(Default)]
+struct Coverage {
+    requests_ok: usize,
+    requests_err: usize,
+    responses_ok: usize,
+    responses_err: usize,
+}
+
+fn run_endpoint_file(run: &mut Run, file: &str, doc: &Value, cov: &mut Coverage) {
+    let Some(id) = doc.get("endpoint").and_then(Value::as_str) else {
+        return run.fail(file, "-", "no `endpoint`");
+    };
+    let id: EndpointId = match id.parse() {
+        Ok(id) => id,
+        Err(e) => return run.fail(file, "-", e.to_string()),
+    };
+    if format!("{id}.json") != file {
+        run.fail(file, "-", format!("file name does not match endpoint {id}"));
+    }
+    let cfg = match Config::from_file(doc) {
+        Ok(c) => c,
+        Err(e) => return run.fail(file, "config", e),
+    };
+    for case in doc["requests"].as_array().into_iter().flatten() {
+        run.cases += 1;
+        let name = format!("request {:?}", name_of(case));
+        let (ok, want) = match outcome_key(case, "expect") {
+            Ok(x) => x,
+            Err(e) => {
+                run.fail(file, &name, e);
+                continue;
+            }
+        };
+        if cfg.leaks(&want.to_string()) {
+            run.fail(file, &name, "the expectation contains the token");
+        }
+        let params = case.get("params").cloned().unwrap_or(Value::Null);
+        match (ok, dynamic::build(&cfg.client, id, &params)) {
+            (true, Ok(request)) => {
+                cov.requests_ok += 1;
+                let got = request.to_json(false);
+                for key in ["method", "url", "body", "idempotent"] {
+                    if want.get(key).is_none() {
+                        run.fail(file, &name, format!("expect has no `{key}`"));
+                    }
+                }
+                for (key, value) in want.as_object().into_iter().flatten() {
+                    if got.get(key) != Some(value) {
+                        run.fail(
+                            file,
+                            &name,
+                            format!("{key}: got {}, want {value}", got[key.as_str()]),
+                        );
+                    }
+                }
+                if got["endpoint"] != id.as_str() {
+                    run.fail(file, &name, format!("endpoint is {}", got["endpoint"]));
+                }
+                if request.redacted_url() != got["url"] || cfg.leaks(request.redacted_url()) {
+                    run.fail(file, &name, "redacted URL is not redacted");
+                }
+                if request.url() != cfg.reveal(request.redacted_url()) {
+                    run.fail(
+                        file,
+                        &name,
+                        "the real URL is not the redacted URL with the percent-encoded token",
+                    );
+                }
+                if request.to_json(true)["url"] != request.url() {
+                    run.fail(file, &name, "to_json(true) does not reveal the URL");
+                }
+                if cfg.leaks(&got.to_string()) || cfg.leaks(&format!("{request:?} {request}")) {
+                    run.fail(file, &name, "the redacted descriptor leaks the token");
+                }
+                let body_text = request
+                    .body()
+                    .map(|b| String::from_utf8_lossy(b).into_owned());
+                if got["body"] != json!(body_text) {
+                    run.fail(file, &name, "to_json body differs from Request::body");
+                }
+            }
+            (false, Err(e)) => {
+                cov.requests_err += 1;
+                check_error(run, &cfg, file, &name, want, &e);
+            }
+            (true, Err(e)) => run.fail(file, &name, format!("want a request, got {}", e.to_json())),
+            (false, Ok(r)) => run.fail(
+                file,
+                &name,
+                format!("want an error, got a request {}", r.to_json(false)),
+            ),
+        }
+    }
+    for case in doc["responses"].as_array().into_iter().flatten() {
+        run.cases += 1;
+        let name = format!("response {:?}", name_of(case));
+        let (ok, want) = match outcome_key(case, "expect") {
+            Ok(x) => x,
+            Err(e) => {
+                run.fail(file, &name, e);
+                continue;
+            }
+        };
+        if cfg.leaks(&want.to_string()) {
+            run.fail(file, &name, "the expectation contains the token");
+        }
+        let status = case.get("status").and_then(Value::as_u64).unwrap_or(200);
+        let Ok(status) = u16::try_from(status) else {
+            run.fail(file, &name, "status out of range");
+            continue;
+        };
+        let body = match (case.get("body"), case.get("body_hex")) {
+            (Some(Value::String(s)), None) => s.as_bytes().to_vec(),
+            (None, Some(Value::String(h))) => match hex(h) {
+                Ok(b) => b,
+                Err(e) => {
+                    run.fail(file, &name, e);
+                    continue;
+                }
+            },
+            _ => {
+                run.fail(
+                    file,
+                    &name,
+                    "needs exactly one of `body` and `body_hex` (strings)",
+                );
+                continue;
+            }
+        };
+        let parsed = dynamic::parse_with(&cfg.client, id, status, &body);
+        // The text fast path must agree with the value path.
+        let text = dynamic::parse_to_string(id, status, &body)
+            .map(|t| serde_json::from_str::<Value>(&t).unwrap());
+        if text.as_ref().ok() != parsed.as_ref().ok() {
+            run.fail(file, &name, "parse_to_string and parse disagree");
+        }
+        match (ok, parsed) {
+            (true, Ok(value)) => {
+                cov.responses_ok += 1;
+                if &value != want {
+                    run.fail(file, &name, format!("got {value}\n    want {want}"));
+                }
+            }
+            (false, Err(e)) => {
+                cov.responses_err += 1;
+                check_error(run, &cfg, file, &name, want, &e);
+            }
+            (true, Err(e)) => run.fail(file, &name, format!("want a value, got {}", e.to_json())),
+            (false, Ok(v)) => run.fail(file, &name, format!("want an error, got {v}")),
+        }
+    }
+}
+
+// ------------------------------------------------------------ batch.json
+
+fn run_batch_file(run: &mut Run, file: &str, doc: &Value) {
+    let cfg = match Config::from_file(doc) {
+        Ok(c) => c,
+        Err(e) => return run.fail(file, "config", e),
+    };
+    for case in doc["cases"].as_array().into_iter().flatten() {
+        run.cases += 1;
+        let name = name_of(case);
+        if cfg.leaks(
+            &case
+                .get("outcomes")
+                .cloned()
+                .unwrap_or_default()
+                .to_string(),
+        ) || cfg.leaks(&case.get("error").cloned().unwrap_or_default().to_string())
+        {
+            run.fail(file, &name, "the expectation contains the token");
+        }
+        let mut batch = match (dynamic::batch(&case["params"]), case.get("error")) {
+            (Ok(b), None) => b,
+            (Err(e), Some(want)) => {
+                check_error(run, &cfg, file, &name, want, &e);
+                continue;
+            }
+            (Ok(_), Some(want)) => {
+                run.fail(file, &name, format!("want error {want}, got a batch"));
+                continue;
+            }
+            (Err(e), None) => {
+                run.fail(file, &name, format!("batch refused: {}", e.to_json()));
+                continue;
+            }
+        };
+        let exchanges = case["exchanges"].as_array().cloned().unwrap_or_default();
+        let mut broken = false;
+        for (i, ex) in exchanges.iter().enumerate() {
+            let Some(request) = batch.next_request(&cfg.client) else {
+                run.fail(
+                    file,
+                    &name,
+                    format!("exchange {i}: no request was produced"),
+                );
+                broken = true;
+                break;
+            };
+            let items = request
+                .body()
+                .and_then(|b| serde_json::from_slice::<Value>(b).ok())
+                .and_then(|v| v["transaction"].as_array().map(Vec::len));
+            if items
+                != ex["expect_items"]
+                    .as_u64()
+                    .and_then(|n| usize::try_from(n).ok())
+            {
+                run.fail(
+                    file,
+                    &name,
+                    format!("exchange {i}: {items:?} items, want {}", ex["expect_items"]),
+                );
+            }
+            if request.redacted_url() != ex["expect_url"] {
+                run.fail(
+                    file,
+                    &name,
+                    format!(
+                        "exchange {i}: url {}, want {}",
+                        request.redacted_url(),
+                        ex["expect_url"]
+                    ),
+                );
+            }
+            if request.url() != cfg.reveal(request.redacted_url()) || request.is_idempotent() {
+                run.fail(
+                    file,
+                    &name,
+                    format!("exchange {i}: bad real URL or idempotent"),
+                );
+            }
+            let response = &ex["response"];
+            if let Some(reason) = response.get("transport_failure").and_then(Value::as_str) {
+                batch.record_transport_failure(&cfg.client, reason);
+            } else {
+                let status = response
+                    .get("status")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(200);
+                let body = response["body"].as_str().unwrap_or_default();
+                batch.record_response(&cfg.client, status as u16, body.as_bytes());
+            }
+        }
+        if broken {
+            continue;
+        }
+        if let Some(extra) = batch.next_request(&cfg.client) {
+            run.fail(
+                file,
+                &name,
+                format!(
+                    "a request after the last exchange: {}",
+                    extra.redacted_url()
+                ),
+            );
+        }
+        let outcomes: Vec<Value> = batch.finish().iter().map(|o| o.to_json()).collect();
+        let want = case["outcomes"].as_array().cloned().unwrap_or_default();
+        if outcomes.len() != want.len() {
+            run.fail(
+                file,
+                &name,
+                format!("{} outcomes, want {}", outcomes.len(), want.len()),
+            );
+        }
+        for (got, want) in outcomes.iter().zip(&want) {
+            if !is_subset(want, got) {
+                run.fail(file, &name, format!("outcome {got} does not match {want}"));
+            }
+            if cfg.leaks(&got.to_string()) {
+                run.fail(file, &name, format!("outcome leaks the token: {got}"));
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------ paging.json
+
+fn run_paging_file(run: &mut Run, file: &str, doc: &Value) {
+    let cfg = match Config::from_file(doc) {
+        Ok(c) => c,
+        Err(e) => return run.fail(file, "config", e),
+    };
+    for case in doc["cases"].as_array().into_iter().flatten() {
+        run.cases += 1;
+        let name = name_of(case);
+        let id: EndpointId = match case["endpoint"].as_str().unwrap_or_default().parse() {
+            Ok(id) => id,
+            Err(e) => {
+                run.fail(file, &name, e.to_string());
+                continue;
+            }
+        };
+        let (ok, want) = match outcome_key(case, "next") {
+            Ok(x) => x,
+            Err(e) => {
+                run.fail(file, &name, e);
+                continue;
+            }
+        };
+        match (
+            ok,
+            dynamic::next_page(id, &case["params"], &case["response"]),
+        ) {
+            (true, Ok(next)) => {
+                let next = next.unwrap_or(Value::Null);
+                if &next != want {
+                    run.fail(file, &name, format!("next {next}, want {want}"));
+                }
+                // The next page's parameters must build a request.
+                if !next.is_null() {
+                    if let Err(e) = dynamic::build(&cfg.client, id, &next) {
+                        run.fail(file, &name, format!("next page does not build: {e}"));
+                    }
+                }
+            }
+            (false, Err(e)) => check_error(run, &cfg, file, &name, want, &e),
+            (true, Err(e)) => run.fail(file, &name, format!("want next, got {}", e.to_json())),
+            (false, Ok(n)) => run.fail(file, &name, format!("want an error, got {n:?}")),
+        }
+    }
+}
+
+// ------------------------------------------------------------ the test
+
+#[test]
+fn shared_vectors() {
+    let dir = vectors_dir();
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+
+    let mut run = Run {
+        failures: Vec::new(),
+        cases: 0,
+    };
+    let mut coverage: BTreeMap<EndpointId, Coverage> = BTreeMap::new();
+    let known: Vec<String> = ENDPOINTS
+        .iter()
+        .map(|e| format!("{}.json", e.id))
+        .chain(["batch.json".to_owned(), "paging.json".to_owned()])
+        .collect();
+    for name in &known {
+        if !names.contains(name) {
+            run.fail(name, "-", "file is missing");
+        }
+    }
+    for name in &names {
+        if !known.contains(name) {
+            run.fail(name, "-", "not a known vector file (typo?)");
+            continue;
+        }
+        let text = fs::read_to_string(dir.join(name)).unwrap();
+        let doc: Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                run.fail(name, "-", format!("not JSON: {e}"));
+                continue;
+            }
+        };
+        match name.as_str() {
+            "batch.json" => run_batch_file(&mut run, name, &doc),
+            "paging.json" => run_paging_file(&mut run, name, &doc),
+            _ => {
+                let id: EndpointId = name.trim_end_matches(".json").parse().unwrap();
+                let cov = coverage.entry(id).or_default();
+                run_endpoint_file(&mut run, name, &doc, cov);
+            }
+        }
+    }
+
+    for info in &ENDPOINTS {
+        let c = coverage.remove(&info.id).unwrap_or_default();
+        let file = format!("{}.json", info.id);
+        if c.requests_ok + c.requests_err < 2 || c.requests_ok == 0 || c.requests_err == 0 {
+            run.fail(
+                &file,
+                "coverage",
+                "needs >= 2 request cases: at least one request and one invalid_request",
+            );
+        }
+        if c.responses_ok + c.responses_err < 3 || c.responses_ok == 0 || c.responses_err == 0 {
+            run.fail(
+                &file,
+                "coverage",
+                "needs >= 3 response cases: at least one value and one error",
+            );
+        }
+    }
+    if run.cases < MIN_CASES {
+        run.fail(
+            "*",
+            "count",
+            format!("only {} cases, the floor is {MIN_CASES}", run.cases),
+        );
+    }
+
+    if !run.failures.is_empty() {
+        let mut report = String::new();
+        for f in &run.failures {
+            let _ = writeln!(report, "- {f}");
+        }
+        panic!(
+            "{} of the vector checks failed ({} cases run):\n{report}",
+            run.failures.len(),
+            run.cases
+        );
+    }
+    eprintln!("shared vectors: {} cases passed", run.cases);
+}
