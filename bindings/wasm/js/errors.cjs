@@ -1,0 +1,62 @@
+'use strict';
+// The one place core errors become JavaScript errors. The core throws its
+// canonical error JSON text ({"error": {...}}), already scrubbed of the
+// token; this maps it to IdnTotoError, field by field, and nothing else.
+
+const kinds = new Set(['invalid_request', 'api', 'http', 'decode', 'transport', 'outcome_unknown']);
+
+class IdnTotoError extends Error {
+  /**
+   * @param {object} detail the inner object of the core's error JSON
+   */
+  constructor(detail) {
+    super(detail.message);
+    Object.defineProperty(this, 'name', { value: 'IdnTotoError', enumerable: false, configurable: true, writable: true });
+    this.kind = detail.kind;
+    const cause = detail.cause === undefined ? undefined : new IdnTotoError(detail.cause);
+    if (detail.api_kind !== undefined) this.apiKind = detail.api_kind;
+    if (detail.server_message !== undefined) this.serverMessage = detail.server_message;
+    // status and path also read through an outcome_unknown to its cause,
+    // as the core's Error::status() and Error::path() do.
+    const status = detail.status !== undefined ? detail.status : cause && cause.status;
+    if (status !== undefined) this.status = status;
+    if (detail.excerpt !== undefined) this.excerpt = detail.excerpt;
+    if (detail.field !== undefined) this.field = detail.field;
+    const path = detail.path !== undefined ? detail.path : cause && cause.path;
+    if (path !== undefined) this.path = path;
+    if (detail.reason !== undefined) this.reason = detail.reason;
+    if (cause !== undefined) this.cause = cause;
+    /** The core's canonical error object (token-free). */
+    Object.defineProperty(this, 'detail', { value: detail, enumerable: false });
+  }
+}
+
+/**
+ * Maps what a core call threw: the error JSON text becomes an IdnTotoError;
+ * anything else (a bug, such as a wasm trap) is passed on unchanged.
+ */
+function toError(thrown) {
+  if (typeof thrown === 'string' && thrown.startsWith('{"error"')) {
+    return fromJson(thrown);
+  }
+  return thrown;
+}
+
+function fromJson(text) {
+  const { error } = JSON.parse(text);
+  if (!error || !kinds.has(error.kind)) {
+    throw new TypeError('idn-toto: unknown error kind from the core');
+  }
+  return new IdnTotoError(error);
+}
+
+/** Runs a core call, mapping a thrown error. */
+function core(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    throw toError(e);
+  }
+}
+
+module.exports = { IdnTotoError, toError, fromJson, core };

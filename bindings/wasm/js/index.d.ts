@@ -1,0 +1,158 @@
+// Declarations of the JavaScript layer (js/index.cjs). Every data shape it
+// names (responses, parameters, outcomes, the per-endpoint method
+// signatures) is generated from the Rust core into ./types.d.ts.
+
+import type {
+    ApiErrorKind,
+    EndpointId,
+    EndpointMethods,
+    EndpointParams,
+    EndpointRequests,
+    EndpointResponses,
+    ErrorKind,
+    ItemOutcome,
+    RequestDescriptor,
+    BatchItem,
+    TxType,
+} from "./types";
+
+export * from "./types";
+
+/** What a transport resolves to: the HTTP status and the raw body. */
+export interface TransportResponse {
+    status: number;
+    body: string | Uint8Array;
+}
+
+/**
+ * Sends one request. Throw (or reject) on a network failure: the client turns
+ * it into a `transport` error, or `outcome_unknown` for money-moving requests.
+ * `signal` aborts at the client's timeout.
+ */
+export type Transport = (request: RequestDescriptor, init: { signal: AbortSignal }) => Promise<TransportResponse>;
+
+/** The path words the spec contradicts itself about (see the core's `PathWords`). */
+export interface PathWords {
+    /** Manual deposit type word (default `depo`; the spec's example URL uses `dps`). */
+    manual_deposit?: string;
+    /** Manual withdraw type word (default `wd`). */
+    manual_withdraw?: string;
+    /** Full transaction path word (default `full_transaction`; the template says `full_transction`). */
+    full_transaction?: string;
+    /** Path after the token for bulk manual deposits (default `MANUAL/depo`). */
+    bulk_manual_deposit?: string;
+    /** Path after the token for bulk manual withdrawals (default `MANUAL/wd`). */
+    bulk_manual_withdraw?: string;
+    /** Query key of the transaction list's account-name filter (default `name`). */
+    name_query_key?: string;
+}
+
+export interface ClientConfig {
+    /** `https://<agent host>/home.php` (no query, no credentials). */
+    baseUrl: string;
+    /** The API token. It never appears in an error message, stack or printed request. */
+    token: string;
+    /** Sends requests; default: the global `fetch`. */
+    transport?: Transport;
+    /** Per attempt; default 30000. A timeout on a money-moving request rejects with `outcome_unknown`. */
+    timeoutMs?: number;
+    /**
+     * How many times a read may be sent again after a network error, timeout,
+     * HTTP 5xx or 429 (the core decides; money-moving requests never are).
+     * Default 2; 0 disables.
+     */
+    retries?: number;
+    /** First retry delay, doubled per retry (default 200). */
+    retryBaseDelayMs?: number;
+    /** Longest retry delay (default 5000). */
+    retryMaxDelayMs?: number;
+    /** Overrides of the ambiguous path words. */
+    pathWords?: PathWords;
+}
+
+/** The one error type. Callers branch on `kind` (and `apiKind`), never on `message`. */
+export declare class IdnTotoError extends Error {
+    private constructor();
+    readonly name: "IdnTotoError";
+    /** `invalid_request`: the caller's input; `api`: the server said `success: false`; `http`: status outside 2xx; `decode`: undocumented body; `transport`: network error or timeout on a read; `outcome_unknown`: a money-moving request that may or may not have happened. */
+    readonly kind: ErrorKind;
+    /** For `api`: the refusal, classified. */
+    readonly apiKind?: ApiErrorKind;
+    /** For `api`: the server's message (token scrubbed). */
+    readonly serverMessage?: string;
+    /** For `http` (and an `outcome_unknown` caused by one): the status. */
+    readonly status?: number;
+    /** For `http`: the start of the body (token scrubbed). */
+    readonly excerpt?: string;
+    /** For `invalid_request`: the parameter or setting at fault (`user`, `transaction[3].amount`, `base_url`). */
+    readonly field?: string;
+    /** For `decode` (and an `outcome_unknown` caused by one): where in the body (`$`, `data[3].amount`). */
+    readonly path?: string;
+    /** For `invalid_request`, `decode`, `transport`: why. */
+    readonly reason?: string;
+    /** For `outcome_unknown`: what happened. */
+    readonly cause?: IdnTotoError;
+}
+
+/** A typed client: one async method per endpoint (see `EndpointMethods`). */
+export declare class Client {
+    constructor(config: ClientConfig);
+    /** The request descriptors, not sent (for hosts that send themselves). */
+    readonly request: EndpointRequests;
+    /**
+     * Any number of items (one form per call), sent in requests of at most 25.
+     * Resolves to one outcome per input item, in input order; after a request
+     * whose outcome is unknown the rest are `not_sent`. Never retried.
+     */
+    multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<ItemOutcome[]>;
+    /** Parses an answer (for hosts that send `client.request.<method>()` themselves); the token is scrubbed from any error. */
+    parse<E extends EndpointId>(endpoint: E, status: number, body: string | Uint8Array): EndpointResponses[E];
+    /**
+     * Calls any endpoint with canonical parameters (what `build` takes).
+     * `multiple_transaction` resolves to the item outcomes, as `multipleTransaction` does.
+     */
+    call<E extends EndpointId>(
+        endpoint: E,
+        params: EndpointParams[E],
+    ): Promise<E extends "multiple_transaction" ? ItemOutcome[] : EndpointResponses[E]>;
+}
+export interface Client extends EndpointMethods {}
+
+/** The request for an endpoint and canonical parameters, without a client. */
+export declare function build<E extends EndpointId>(
+    endpoint: E,
+    params: EndpointParams[E],
+    config: Pick<ClientConfig, "baseUrl" | "token" | "pathWords">,
+): RequestDescriptor;
+
+/** Parses an answer into the endpoint's canonical object, or throws `IdnTotoError`. Errors are not scrubbed: no token is known here. */
+export declare function parse<E extends EndpointId>(
+    endpoint: E,
+    status: number,
+    body: string | Uint8Array,
+): EndpointResponses[E];
+
+/** The parameters of the page after `response`, or `null` after the last page. */
+export declare function nextPage<E extends "full_transaction" | "pga_transaction">(
+    endpoint: E,
+    params: EndpointParams[E],
+    response: EndpointResponses[E],
+): EndpointParams[E] | null;
+
+/** One row of the core's endpoint table. */
+export interface EndpointInfo {
+    id: EndpointId;
+    /** The spec's function name. */
+    function: string;
+    method: "GET" | "POST";
+    /** Path template after the base URL. */
+    path: string;
+    /** Safe to send again (reads); money-moving endpoints are not. */
+    idempotent: boolean;
+    /** Canonical parameter names, required ones first, in URL order. */
+    params: string[];
+    paged: boolean;
+}
+
+/** The endpoint table. */
+export declare function endpoints(): EndpointInfo[];

@@ -1,0 +1,6 @@
+// ESM entry: the same module as `require('idn-toto')` (one copy of the
+// classes, so `instanceof IdnTotoError` holds across both).
+import cjs from './index.cjs';
+
+export const { Client, IdnTotoError, build, parse, nextPage, endpoints } = cjs;
+export default cjs;

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds the npm package into bindings/wasm/pkg/. Idempotent: installs only
+# what is missing (the wasm target, the wasm-bindgen CLI at the crate's
+# pinned version, the npm devDependencies).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$here"
+
+log() { printf '[build] %s\n' "$*" >&2; }
+
+# 1. The wasm target.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. The wasm-bindgen CLI, at exactly the version the crate pins.
+pinned="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)"
+[ -n "$pinned" ] || { echo "no pinned wasm-bindgen version in Cargo.toml" >&2; exit 1; }
+wb="$(command -v wasm-bindgen || true)"
+[ -n "$wb" ] || wb="$HOME/.cargo/bin/wasm-bindgen"
+if [ "$("$wb" --version 2>/dev/null || true)" != "wasm-bindgen $pinned" ]; then
+  log "installing wasm-bindgen-cli $pinned (takes about two minutes)"
+  # No --locked: the CLI's lockfile wants a crate version the registry lacks.
+  cargo install wasm-bindgen-cli --version "$pinned"
+  wb="$HOME/.cargo/bin/wasm-bindgen"
+fi
+
+# 3. npm devDependencies (binaryen's wasm-opt, typescript), from the lockfile.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/tsc ] \
+  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# 4. The wasm crate, optimised for size (this invocation only: the host
+#    builds keep the workspace's release profile).
+log "cargo build (wasm32, release)"
+CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
+  cargo build --manifest-path "$repo/Cargo.toml" -p idn-toto-wasm --release \
+  --target wasm32-unknown-unknown --quiet
+target_dir="$(cargo metadata --manifest-path "$repo/Cargo.toml" --format-version 1 --no-deps \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+wasm_in="$target_dir/wasm32-unknown-unknown/release/idn_toto_wasm.wasm"
+
+# 5. Bindings, then wasm-opt from the npm binaryen package (never Debian's).
+out="$here/pkg"
+rm -rf "$out"
+mkdir -p "$out/wasm"
+"$wb" "$wasm_in" --target nodejs --out-dir "$out/wasm" --no-typescript \
+  --remove-name-section --remove-producers-section
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$out/wasm/idn_toto_wasm_bg.wasm" -o "$out/wasm/idn_toto_wasm_bg.wasm"
+
+# 6. The package around it.
+cp js/index.cjs js/index.mjs js/errors.cjs js/methods.cjs js/types.d.ts js/index.d.ts js/index.d.mts README.md "$out/"
+node -e '
+  const fs = require("fs");
+  const p = JSON.parse(fs.readFileSync("package.json", "utf8"));
+  delete p.scripts; delete p.devDependencies;
+  fs.writeFileSync(process.argv[1], JSON.stringify(p, null, 2) + "\n");
+' "$out/package.json"
+
+raw=$(wc -c <"$out/wasm/idn_toto_wasm_bg.wasm")
+gz=$(gzip -9 -c "$out/wasm/idn_toto_wasm_bg.wasm" | wc -c)
+log "pkg/ ready: wasm $raw bytes raw, $gz bytes gzip -9"

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Everything the npm package is checked by: the generated types are current,
+# every shared vector and the client tests pass through the built package,
+# and the packed tarball installs into a fresh project and works through
+# `import`, `require` and TypeScript (--strict).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$here"
+log() { printf '[test] %s\n' "$*" >&2; }
+
+log "generated .d.ts and method table are current (cargo test -p idn-toto-wasm)"
+cargo test --manifest-path "$repo/Cargo.toml" -p idn-toto-wasm --quiet 2>&1 | grep -E '^test result|FAILED|panicked' >&2
+
+scripts/build.sh
+
+log "node --test"
+node --test --test-reporter=dot test/*.test.mjs
+
+log "npm pack -> fresh project"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+tarball="$(cd pkg && npm pack --silent --pack-destination "$tmp" 2>/dev/null | tail -n 1)"
+mkdir "$tmp/project"
+cd "$tmp/project"
+printf '{ "name": "idn-toto-consumer", "private": true, "type": "module" }\n' >package.json
+npm install --silent --no-audit --no-fund --offline "$tmp/$tarball" >/dev/null
+
+cat >cjs.cjs <<'JS'
+const assert = require('node:assert/strict');
+const { Client, IdnTotoError, parse, endpoints } = require('idn-toto');
+assert.equal(endpoints().length, 13);
+assert.equal(parse('user_balance', 200, '{"success":true,"message":"Success","user":"u","balance":"1.10"}').balance, '1.10');
+const client = new Client({ baseUrl: 'https://agent.example.com/home.php', token: 'T', transport: async () => ({ status: 500, body: '' }), retries: 0 });
+client.acceptReject('deposit', '1', 'u', 'accept', 'c', 'o').then(
+  () => process.exit(1),
+  (e) => { assert.ok(e instanceof IdnTotoError); assert.equal(e.kind, 'outcome_unknown'); console.log('require: ok'); },
+);
+JS
+cat >esm.mjs <<'JS'
+import assert from 'node:assert/strict';
+import { Client, IdnTotoError, build } from 'idn-toto';
+import pkg from 'idn-toto';
+assert.equal(pkg.Client, Client);
+assert.equal(build('bank_list', {}, { baseUrl: 'https://a.example/home.php', token: 'T' }).redactedUrl, 'https://a.example/home.php/***/bank_list');
+const client = new Client({ baseUrl: 'https://a.example/home.php', token: 'T', transport: async () => ({ status: 200, body: '{"success":false,"message":"User not found"}' }) });
+await assert.rejects(client.userBalance('x'), (e) => e instanceof IdnTotoError && e.apiKind === 'user_not_found');
+console.log('import: ok');
+JS
+node cjs.cjs
+node esm.mjs
+
+log "tsc --strict: the README example (ESM) and a require-style (CJS) check"
+# The README's TypeScript example, verbatim.
+awk '/^```ts$/ && !done {grab=1; next} /^```$/ && grab {grab=0; done=1} grab' "$here/README.md" >example.ts
+cat >example-cjs.cts <<'TS'
+import idn = require("idn-toto");
+const c: idn.Client = new idn.Client({ baseUrl: "https://a.example/home.php", token: "T" });
+const r: idn.RequestDescriptor = c.request.userHistory("withdraw", "LOREM");
+const kind: idn.ErrorKind = "outcome_unknown";
+void c.userLastTransaction("deposit", "u").then((t: idn.UserLastTransaction) => t.data?.amount.toUpperCase());
+void [r, kind];
+TS
+cat >tsconfig.json <<JSON
+{
+  "compilerOptions": {
+    "strict": true, "target": "es2022", "module": "nodenext", "moduleResolution": "nodenext",
+    "skipLibCheck": false, "noEmitOnError": true, "outDir": "out",
+    "typeRoots": ["$here/node_modules/@types"], "types": ["node"]
+  },
+  "files": ["example.ts", "example-cjs.cts"]
+}
+JSON
+"$here/node_modules/.bin/tsc" -p . --noEmit
+log "tsc --strict --noEmit: ok; running the README example"
+"$here/node_modules/.bin/tsc" -p . >/dev/null
+node out/example.js
+log "all good"

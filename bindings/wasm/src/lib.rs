@@ -1,0 +1,297 @@
+//! The idn-toto core for JavaScript, through wasm-bindgen.
+//!
+//! This crate only converts: JSON text and bytes in, one call to the core,
+//! canonical JSON text out. Errors cross as the core's canonical error JSON
+//! text (`{"error": {...}}`), thrown as a string; the package's JavaScript
+//! maps them to `IdnTotoError` in one place (`js/errors.cjs`).
+//!
+//! The JavaScript client (`js/client.cjs`) sends the requests; everything it
+//! decides (validation, URLs, parsing, retry delays, outcome-unknown, batch
+//! splitting and outcomes, paging) is asked of the core through here.
+
+use idn_toto::{dynamic, Batch, Client, EndpointId, Error, PathWords, Request, RetryPolicy};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+
+/// A core error as thrown to JavaScript: its canonical JSON text.
+fn throw(e: &Error) -> JsValue {
+    JsValue::from_str(&e.to_json().to_string())
+}
+
+fn endpoint(id: &str) -> Result<EndpointId, JsValue> {
+    id.parse::<EndpointId>().map_err(|e| throw(&e))
+}
+
+fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
+    serde_json::from_str(text).map_err(|e| {
+        throw(&Error::InvalidRequest {
+            field: field.to_owned(),
+            reason: format!("not valid JSON: {e}"),
+        })
+    })
+}
+
+/// The request descriptor as JSON text: the core's `Request::to_json(true)`
+/// plus `redacted_url`.
+fn request_json(request: &Request) -> String {
+    let mut v = request.to_json(true);
+    if let Value::Object(m) = &mut v {
+        m.insert("redacted_url".into(), request.redacted_url().into());
+    }
+    v.to_string()
+}
+
+/// Applies `{"manual_deposit": ..., ...}` over the default path words.
+fn path_words(v: &Value) -> Result<PathWords, JsValue> {
+    let mut words = PathWords::default();
+    let Value::Object(map) = v else {
+        return Err(throw(&Error::InvalidRequest {
+            field: "path_words".into(),
+            reason: "must be an object".into(),
+        }));
+    };
+    for (key, value) in map {
+        let field = format!("path_words.{key}");
+        let Some(text) = value.as_str() else {
+            return Err(throw(&Error::InvalidRequest {
+                field,
+                reason: "must be a string".into(),
+            }));
+        };
+        let slot = match key.as_str() {
+            "manual_deposit" => &mut words.manual_deposit,
+            "manual_withdraw" => &mut words.manual_withdraw,
+            "full_transaction" => &mut words.full_transaction,
+            "bulk_manual_deposit" => &mut words.bulk_manual_deposit,
+            "bulk_manual_withdraw" => &mut words.bulk_manual_withdraw,
+            "name_query_key" => &mut words.name_query_key,
+            _ => {
+                return Err(throw(&Error::InvalidRequest {
+                    field,
+                    reason: "is not a path word".into(),
+                }))
+            }
+        };
+        text.clone_into(slot);
+    }
+    Ok(words)
+}
+
+/// A configured client: `idn_toto::Client` plus the retry policy.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct WasmClient {
+    client: Client,
+    retry: RetryPolicy,
+}
+
+#[wasm_bindgen]
+impl WasmClient {
+    /// `config_json`: `{"base_url", "token", "path_words"?, "retries"?,
+    /// "retry_base_delay_ms"?, "retry_max_delay_ms"?}`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str) -> Result<WasmClient, JsValue> {
+        let config = json_arg("config", config_json)?;
+        let text = |k: &str| config.get(k).and_then(Value::as_str).unwrap_or("");
+        let mut client = Client::new(text("base_url"), text("token")).map_err(|e| throw(&e))?;
+        if let Some(words) = config.get("path_words").filter(|v| !v.is_null()) {
+            client = client
+                .with_path_words(path_words(words)?)
+                .map_err(|e| throw(&e))?;
+        }
+        let mut retry = RetryPolicy::default();
+        let number = |k: &str| config.get(k).and_then(Value::as_u64);
+        if let Some(n) = number("retries") {
+            retry.retries = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        if let Some(n) = number("retry_base_delay_ms") {
+            retry.base_delay_ms = n;
+        }
+        if let Some(n) = number("retry_max_delay_ms") {
+            retry.max_delay_ms = n;
+        }
+        Ok(WasmClient { client, retry })
+    }
+
+    /// The request for `endpoint_id` and canonical JSON parameters, as JSON
+    /// text (the real URL in `url`, the redacted one in `redacted_url`).
+    pub fn build(&self, endpoint_id: &str, params_json: &str) -> Result<String, JsValue> {
+        let request = dynamic::build(
+            &self.client,
+            endpoint(endpoint_id)?,
+            &json_arg("params", params_json)?,
+        )
+        .map_err(|e| throw(&e))?;
+        Ok(request_json(&request))
+    }
+
+    /// Parses an answer into canonical JSON text; errors scrubbed of the
+    /// token.
+    pub fn parse(&self, endpoint_id: &str, status: u16, body: &[u8]) -> Result<String, JsValue> {
+        dynamic::parse_to_string(endpoint(endpoint_id)?, status, body)
+            .map_err(|e| throw(&e.redacted(&self.client)))
+    }
+
+    /// Starts one call: the request is built once, then the call records
+    /// each attempt's failure and answers whether (and when) to retry.
+    pub fn call(&self, endpoint_id: &str, params_json: &str) -> Result<WasmCall, JsValue> {
+        let id = endpoint(endpoint_id)?;
+        let request = dynamic::build(&self.client, id, &json_arg("params", params_json)?)
+            .map_err(|e| throw(&e))?;
+        Ok(WasmCall {
+            client: self.client.clone(),
+            retry: self.retry,
+            endpoint: id,
+            request,
+            attempt: 0,
+            error: None,
+        })
+    }
+
+    /// A batch of any number of `multiple_transaction` items:
+    /// `{"type": ..., "transaction": [...]}`.
+    pub fn batch(&self, params_json: &str) -> Result<WasmBatch, JsValue> {
+        let batch = dynamic::batch(&json_arg("params", params_json)?).map_err(|e| throw(&e))?;
+        Ok(WasmBatch {
+            client: self.client.clone(),
+            batch: Some(batch),
+        })
+    }
+
+    /// `text` with the token (raw or percent-encoded) replaced by `***`.
+    pub fn redact(&self, text: &str) -> String {
+        self.client.redact(text)
+    }
+}
+
+/// One call in progress (see [`WasmClient::call`]).
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct WasmCall {
+    client: Client,
+    retry: RetryPolicy,
+    endpoint: EndpointId,
+    request: Request,
+    attempt: u32,
+    error: Option<Error>,
+}
+
+#[wasm_bindgen]
+impl WasmCall {
+    /// The request descriptor as JSON text.
+    pub fn request(&self) -> String {
+        request_json(&self.request)
+    }
+
+    /// Parses the answer: canonical JSON text, or throws the error JSON
+    /// (and remembers the error for [`WasmCall::retry_delay`]).
+    pub fn response(&mut self, status: u16, body: &[u8]) -> Result<String, JsValue> {
+        let parsed = dynamic::parse_to_string(self.endpoint, status, body)
+            .map_err(|e| e.redacted(&self.client));
+        parsed.map_err(|e| {
+            let thrown = throw(&e);
+            self.error = Some(e);
+            thrown
+        })
+    }
+
+    /// The transport failed (network error, timeout): the error JSON text
+    /// (`outcome_unknown` for money-moving requests), remembered for
+    /// [`WasmCall::retry_delay`].
+    #[wasm_bindgen(js_name = transportFailure)]
+    pub fn transport_failure(&mut self, reason: &str) -> String {
+        let e = self.client.transport_failure(&self.request, reason);
+        let text = e.to_json().to_string();
+        self.error = Some(e);
+        text
+    }
+
+    /// After a failed attempt: the delay in milliseconds before the next
+    /// one, or -1 to give up (the core's `RetryPolicy::decide`).
+    #[wasm_bindgen(js_name = retryDelay)]
+    pub fn retry_delay(&mut self) -> f64 {
+        let Some(error) = &self.error else {
+            return -1.0;
+        };
+        let delay = self.retry.decide(&self.request, self.attempt, error);
+        self.attempt = self.attempt.saturating_add(1);
+        // Delays are small whole milliseconds; f64 holds them exactly.
+        delay.map_or(-1.0, |ms| ms as f64)
+    }
+}
+
+/// The batch state machine (see `idn_toto::Batch`).
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct WasmBatch {
+    client: Client,
+    batch: Option<Batch>,
+}
+
+#[wasm_bindgen]
+impl WasmBatch {
+    /// The next request as JSON text, or `undefined` when done.
+    #[wasm_bindgen(js_name = nextRequest)]
+    pub fn next_request(&mut self) -> Option<String> {
+        let batch = self.batch.as_mut()?;
+        batch.next_request(&self.client).map(|r| request_json(&r))
+    }
+
+    /// Records the answer to the last request.
+    #[wasm_bindgen(js_name = recordResponse)]
+    pub fn record_response(&mut self, status: u16, body: &[u8]) {
+        if let Some(batch) = self.batch.as_mut() {
+            batch.record_response(&self.client, status, body);
+        }
+    }
+
+    /// Records that the last request failed in transport.
+    #[wasm_bindgen(js_name = recordTransportFailure)]
+    pub fn record_transport_failure(&mut self, reason: &str) {
+        if let Some(batch) = self.batch.as_mut() {
+            batch.record_transport_failure(&self.client, reason);
+        }
+    }
+
+    /// One outcome per input item, in input order, as JSON text.
+    pub fn finish(&mut self) -> String {
+        let outcomes = self.batch.take().map(Batch::finish).unwrap_or_default();
+        Value::Array(outcomes.iter().map(|o| o.to_json()).collect()).to_string()
+    }
+}
+
+/// Parses an answer without a client (errors are not scrubbed: no token is
+/// known here).
+#[wasm_bindgen]
+pub fn parse(endpoint_id: &str, status: u16, body: &[u8]) -> Result<String, JsValue> {
+    dynamic::parse_to_string(endpoint(endpoint_id)?, status, body).map_err(|e| throw(&e))
+}
+
+/// The parameters of the page after `response_json`, as JSON text, or
+/// `"null"` after the last page.
+#[wasm_bindgen(js_name = nextPage)]
+pub fn next_page(
+    endpoint_id: &str,
+    params_json: &str,
+    response_json: &str,
+) -> Result<String, JsValue> {
+    let next = dynamic::next_page(
+        endpoint(endpoint_id)?,
+        &json_arg("params", params_json)?,
+        &json_arg("response", response_json)?,
+    )
+    .map_err(|e| throw(&e))?;
+    Ok(next.unwrap_or(Value::Null).to_string())
+}
+
+/// The endpoint table as JSON text.
+#[wasm_bindgen]
+pub fn endpoints() -> String {
+    dynamic::endpoints_json().to_string()
+}
+
+/// The package's version and the API version it speaks, as JSON text.
+#[wasm_bindgen]
+pub fn version() -> String {
+    json!({"package": env!("CARGO_PKG_VERSION"), "api": "2024.08.30"}).to_string()
+}

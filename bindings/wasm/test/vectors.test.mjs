@@ -1,0 +1,207 @@
+// Runs every shared vector in tests/vectors/ (format: tests/vectors/README.md)
+// through the built package (pkg/), as crates/idn-toto/tests/vectors.rs does
+// for the core: same canonical JSON, same error kinds, no token anywhere.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { inspect } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { join, dirname } from 'node:path';
+
+import { Client, IdnTotoError, build, parse, nextPage, endpoints } from '../pkg/index.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dir = join(here, '../../../tests/vectors');
+const DEFAULT_BASE_URL = 'https://agent.example.com/home.php';
+const DEFAULT_TOKEN = 'VECTOR-TOKEN-0001';
+/** The Rust runner's floor: deleting or emptying files must fail the run. */
+const MIN_CASES = 390;
+
+/** RFC 3986 unreserved characters kept, everything else percent-encoded. */
+const encodeToken = (t) =>
+  encodeURIComponent(t).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+function configOf(doc) {
+  const c = doc.config || {};
+  const token = c.token ?? DEFAULT_TOKEN;
+  return {
+    baseUrl: c.base_url ?? DEFAULT_BASE_URL,
+    token,
+    pathWords: c.path_words,
+    leaks: (text) => text.includes(token) || text.includes(encodeToken(token)),
+    reveal: (redacted) => redacted.replace('***', encodeToken(token)),
+  };
+}
+
+/** `want` is a subset of `got`: every key of every object present and equal. */
+function isSubset(want, got) {
+  if (want && typeof want === 'object' && !Array.isArray(want)) {
+    return (
+      got !== null && typeof got === 'object' && Object.entries(want).every(([k, v]) => k in got && isSubset(v, got[k]))
+    );
+  }
+  return JSON.stringify(want) === JSON.stringify(got) || (Array.isArray(want) && deepEqual(want, got));
+}
+
+function deepEqual(a, b) {
+  try {
+    assert.deepStrictEqual(a, b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const bodyOf = (c) =>
+  c.body_hex !== undefined ? Uint8Array.from(c.body_hex.match(/../g) || [], (h) => parseInt(h, 16)) : c.body;
+
+/** Checks an error against a case's `error` subset, and that nothing leaks the token. */
+function checkError(cfg, want, e) {
+  assert.ok(e instanceof IdnTotoError, `want an IdnTotoError, got ${e && e.stack}`);
+  assert.ok(isSubset(want, e.detail), `error ${JSON.stringify(e.detail)} does not match ${JSON.stringify(want)}`);
+  assert.equal(e.kind, e.detail.kind);
+  if (e.detail.field !== undefined) assert.equal(e.field, e.detail.field);
+  if (e.detail.api_kind !== undefined) assert.equal(e.apiKind, e.detail.api_kind);
+  if (e.detail.status !== undefined) assert.equal(e.status, e.detail.status);
+  if (e.detail.path !== undefined) assert.equal(e.path, e.detail.path);
+  if (e.kind === 'outcome_unknown') assert.equal(e.cause.kind, e.detail.cause.kind);
+  for (const text of [e.message, e.stack, String(e), JSON.stringify(e.detail), inspect(e, { depth: 5 })]) {
+    assert.ok(!cfg.leaks(text), `error leaks the token: ${text}`);
+  }
+}
+
+const files = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+const known = [...endpoints().map((e) => `${e.id}.json`), 'batch.json', 'paging.json'].sort();
+let cases = 0;
+
+test('every vector file is present and known', () => {
+  assert.deepEqual(files, known);
+});
+
+for (const file of files) {
+  const doc = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  const cfg = configOf(doc);
+  const config = { baseUrl: cfg.baseUrl, token: cfg.token, pathWords: cfg.pathWords };
+
+  if (file === 'batch.json') {
+    describe(file, () => {
+      for (const c of doc.cases) {
+        cases += 1;
+        test(c.name, async () => {
+          const exchanges = c.exchanges || [];
+          let i = 0;
+          const transport = async (request) => {
+            const ex = exchanges[i++];
+            assert.ok(ex, `a request after the last exchange: ${request}`);
+            assert.equal(JSON.parse(request.body).transaction.length, ex.expect_items);
+            assert.equal(request.redactedUrl, ex.expect_url);
+            assert.equal(request.url, cfg.reveal(request.redactedUrl));
+            assert.equal(request.idempotent, false);
+            assert.ok(!cfg.leaks(`${request} ${JSON.stringify(request)} ${inspect(request)}`));
+            if (ex.response.transport_failure !== undefined) throw new Error(ex.response.transport_failure);
+            return { status: ex.response.status ?? 200, body: ex.response.body ?? '' };
+          };
+          const client = new Client({ ...config, transport, retries: 0 });
+          const { type, transaction } = c.params;
+          if (c.error !== undefined) {
+            await assert.rejects(client.multipleTransaction(type, transaction), (e) => (checkError(cfg, c.error, e), true));
+            assert.equal(i, 0, 'nothing is sent');
+            return;
+          }
+          const outcomes = await client.multipleTransaction(type, transaction);
+          assert.equal(i, exchanges.length, 'every exchange happened');
+          assert.equal(outcomes.length, c.outcomes.length);
+          outcomes.forEach((got, k) => {
+            assert.ok(isSubset(c.outcomes[k], got), `outcome ${JSON.stringify(got)} does not match ${JSON.stringify(c.outcomes[k])}`);
+          });
+          assert.ok(!cfg.leaks(JSON.stringify(outcomes)));
+        });
+      }
+    });
+    continue;
+  }
+
+  if (file === 'paging.json') {
+    describe(file, () => {
+      for (const c of doc.cases) {
+        cases += 1;
+        test(c.name, () => {
+          if (c.error !== undefined) {
+            assert.throws(() => nextPage(c.endpoint, c.params, c.response), (e) => (checkError(cfg, c.error, e), true));
+            return;
+          }
+          const next = nextPage(c.endpoint, c.params, c.response);
+          assert.deepStrictEqual(next, c.next);
+          if (next !== null) build(c.endpoint, next, config);
+        });
+      }
+    });
+    continue;
+  }
+
+  const endpoint = doc.endpoint;
+  // Parameters that build, to send the response cases through a Client too.
+  const sample = (doc.requests || []).find((r) => r.expect !== undefined);
+  describe(file, () => {
+    test('names its endpoint', () => assert.equal(`${endpoint}.json`, file));
+    for (const c of doc.requests || []) {
+      cases += 1;
+      test(`request ${c.name}`, () => {
+        const params = c.params === undefined ? null : c.params;
+        if (c.error !== undefined) {
+          assert.throws(() => build(endpoint, params, config), (e) => (checkError(cfg, c.error, e), true));
+          return;
+        }
+        const r = build(endpoint, params, config);
+        const got = r.toJSON();
+        for (const key of ['method', 'url', 'body', 'idempotent']) assert.ok(key in c.expect, `expect has no ${key}`);
+        for (const [key, value] of Object.entries(c.expect)) {
+          assert.deepStrictEqual(got[key], value, key);
+        }
+        assert.equal(r.endpoint, endpoint);
+        assert.equal(r.redactedUrl, c.expect.url);
+        assert.equal(r.url, cfg.reveal(r.redactedUrl));
+        for (const text of [String(r), JSON.stringify(r), inspect(r)]) assert.ok(!cfg.leaks(text), text);
+      });
+    }
+    for (const c of doc.responses || []) {
+      cases += 1;
+      test(`response ${c.name}`, async () => {
+        const status = c.status ?? 200;
+        const body = bodyOf(c);
+        const client = new Client({ ...config, retries: 0, transport: async () => ({ status, body }) });
+        assert.ok(sample, 'the file has a request case that builds');
+        const viaClient = client.call(endpoint, sample.params);
+        if (c.error !== undefined) {
+          // Module-level parse knows no token, so it cannot scrub: compare the kind
+          // here, and everything (token scrubbing included) through the client.
+          assert.throws(() => parse(endpoint, status, body), (e) => (assert.equal(e.kind, c.error.kind), true));
+          assert.throws(() => client.parse(endpoint, status, body), (e) => (checkError(cfg, c.error, e), true));
+          if (endpoint === 'multiple_transaction') {
+            // The client drives the batch: the items are failed or unknown, never thrown.
+            const outcomes = await viaClient;
+            const status = c.error.kind === 'outcome_unknown' ? 'unknown' : 'failed';
+            assert.deepEqual(outcomes.map((o) => o.status), sample.params.transaction.map(() => status));
+            assert.ok(!cfg.leaks(JSON.stringify(outcomes)), JSON.stringify(outcomes));
+          } else {
+            await assert.rejects(viaClient, (e) => (checkError(cfg, c.error, e), true));
+          }
+          return;
+        }
+        assert.deepStrictEqual(client.parse(endpoint, status, body), c.expect);
+        assert.deepStrictEqual(parse(endpoint, status, body), c.expect);
+        const got = await viaClient;
+        if (endpoint === 'multiple_transaction') {
+          // The client drives the batch: one outcome per item.
+          assert.equal(got.length, sample.params.transaction.length);
+        } else {
+          assert.deepStrictEqual(got, c.expect);
+        }
+      });
+    }
+  });
+}
+
+test('the case count does not drop', () => {
+  assert.ok(cases >= MIN_CASES, `only ${cases} cases, the floor is ${MIN_CASES}`);
+});
