@@ -14,6 +14,10 @@ cargo test --manifest-path "$repo/Cargo.toml" -p idn-toto-wasm --quiet 2>&1 | gr
 
 scripts/build.sh
 
+log "the sandbox binary for the end-to-end tests"
+cargo build --manifest-path "$repo/Cargo.toml" -p idn-toto-sandbox --quiet
+export IDN_TOTO_SANDBOX="${IDN_TOTO_SANDBOX:-$repo/target/debug/idn-toto-sandbox}"
+
 log "node --test"
 node --test --test-reporter=dot test/*.test.mjs
 

@@ -1,0 +1,47 @@
+// Starts the sandbox binary on 127.0.0.1:0 for the end-to-end tests and the
+// demo, and reads its base URL from the first line of its stdout.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The sandbox binary: $IDN_TOTO_SANDBOX, or the workspace's debug build. */
+export function sandboxBinary() {
+  return process.env.IDN_TOTO_SANDBOX ?? path.join(repo, 'target', 'debug', 'idn-toto-sandbox');
+}
+
+/**
+ * Starts a sandbox with `token` and extra CLI `args`; resolves to
+ * `{ baseUrl, adminUrl, stop() }` once it listens.
+ */
+export function startSandbox(token, args = []) {
+  const child = spawn(sandboxBinary(), ['--listen', '127.0.0.1:0', '--token', token, '--quiet', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`sandbox exited early with ${code}`)));
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (baseUrl) => {
+      const origin = new URL(baseUrl).origin;
+      resolve({
+        baseUrl,
+        adminUrl: `${origin}/__sandbox`,
+        stop: () =>
+          new Promise((done) => {
+            child.removeAllListeners('exit');
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+/** `GET /__sandbox/...` as JSON. */
+export async function admin(sandbox, route, method = 'GET') {
+  const response = await fetch(`${sandbox.adminUrl}/${route}`, { method });
+  return response.json();
+}
