@@ -1,0 +1,123 @@
+"""idn-toto: client SDK for the IDNPLAY Integration Services API TOTO
+(2024.08.30).
+
+The exact, tolerant, sans-IO core is Rust; this package adds the clients and
+transports. Amounts are ``decimal.Decimal``, timestamps ``datetime``, every
+failure an ``IdnTotoError`` subclass, and the token never appears in a
+message or a ``repr()``.
+
+    >>> import idn_toto
+    >>> client = idn_toto.Client("https://agent.example.com/home.php", "TOKEN")
+    >>> client.prepare.user_balance("LOREM")
+    <Request GET https://agent.example.com/home.php/***/player_info/LOREM>
+"""
+
+from ._client import (
+    Action,
+    Amount,
+    AsyncClient,
+    Client,
+    PgaStatusFilter,
+    Prepare,
+    TxType,
+)
+from ._errors import (
+    ApiError,
+    DecodeError,
+    HttpError,
+    IdnTotoError,
+    InvalidRequestError,
+    OutcomeUnknownError,
+    TransportError,
+)
+from ._native import (
+    BankList,
+    Batch,
+    Core,
+    Draw,
+    FullTransaction,
+    Game,
+    GameList,
+    HistoryEntry,
+    ItemFailure,
+    ItemOutcome,
+    MultipleTransaction,
+    NumberHistory,
+    PendingTransaction,
+    PgaInvoice,
+    PgaTransaction,
+    Processed,
+    Referral,
+    ReferralList,
+    Request,
+    RetryPolicy,
+    TransactionList,
+    TurnoverRow,
+    UserBalance,
+    UserHistory,
+    UserLastTransaction,
+    build,
+    endpoints,
+    next_page,
+    parse,
+)
+from ._transport import (
+    AsyncTransport,
+    Response,
+    ResponseLike,
+    ThreadedUrllibTransport,
+    Transport,
+    UrllibTransport,
+)
+
+__all__ = [
+    "Action",
+    "Amount",
+    "ApiError",
+    "AsyncClient",
+    "AsyncTransport",
+    "BankList",
+    "Batch",
+    "Client",
+    "Core",
+    "DecodeError",
+    "Draw",
+    "FullTransaction",
+    "Game",
+    "GameList",
+    "HistoryEntry",
+    "HttpError",
+    "IdnTotoError",
+    "InvalidRequestError",
+    "ItemFailure",
+    "ItemOutcome",
+    "MultipleTransaction",
+    "NumberHistory",
+    "OutcomeUnknownError",
+    "PendingTransaction",
+    "PgaInvoice",
+    "PgaStatusFilter",
+    "PgaTransaction",
+    "Prepare",
+    "Processed",
+    "Referral",
+    "ReferralList",
+    "Request",
+    "Response",
+    "ResponseLike",
+    "RetryPolicy",
+    "ThreadedUrllibTransport",
+    "TransactionList",
+    "Transport",
+    "TransportError",
+    "TurnoverRow",
+    "TxType",
+    "UrllibTransport",
+    "UserBalance",
+    "UserHistory",
+    "UserLastTransaction",
+    "build",
+    "endpoints",
+    "next_page",
+    "parse",
+]

@@ -1,0 +1,574 @@
+"""``Client`` and ``AsyncClient``: the core's sans-IO client plus a transport.
+
+Everything that decides something (validation, URLs, parsing, retries,
+batching, paging) happens in the Rust core; this module converts arguments,
+calls the transport and sleeps when the core says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+import time
+from decimal import Decimal
+from typing import (
+    Any,
+    AsyncIterator,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Union,
+    cast,
+)
+
+from ._native import (
+    Batch,
+    BankList,
+    Core,
+    FullTransaction,
+    GameList,
+    ItemOutcome,
+    NumberHistory,
+    PgaInvoice,
+    PgaTransaction,
+    Processed,
+    ReferralList,
+    Request,
+    RetryPolicy,
+    TransactionList,
+    TurnoverRow,
+    UserBalance,
+    UserHistory,
+    UserLastTransaction,
+    next_page,
+)
+from ._transport import (
+    AsyncTransport,
+    ThreadedUrllibTransport,
+    Transport,
+    UrllibTransport,
+    as_response,
+)
+
+__all__ = ["Prepare", "Client", "AsyncClient", "TxType", "Action", "Amount", "PgaStatusFilter"]
+
+TxType = Literal["deposit", "withdraw"]
+"""The ``type`` parameter."""
+Action = Literal["accept", "reject"]
+"""The ``action`` parameter of an accept/reject."""
+PgaStatusFilter = Literal["all", "paid", "expired", "unpaid"]
+"""The ``status`` filter of ``pga_transaction``."""
+Amount = Union[Decimal, int, str]
+"""An exact amount: ``Decimal``, ``int`` or a decimal string (never a float)."""
+Id = Union[str, int]
+DateLike = Union[datetime.date, str]
+"""A ``datetime.date`` or ``"YYYY-MM-DD"``."""
+Item = Mapping[str, object]
+"""A batch item: accept/reject (``trans_id``, ``user``, ``action``,
+``comment``, ``operator``) or manual (``user``, ``amount``, ``comment``,
+``operator``)."""
+
+
+def _failure_reason(error: BaseException) -> str:
+    text = str(error)
+    asyncio = sys.modules.get("asyncio")  # never imported just for this check
+    timeouts = (TimeoutError, asyncio.TimeoutError) if asyncio else (TimeoutError,)
+    if not text and isinstance(error, timeouts):
+        text = "timed out"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+class Prepare:
+    """The sans-IO level: each method returns the ``Request`` without sending
+    it. Send ``request.url`` yourself, then ``client.parse(request, status,
+    body)``."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    def transaction_list(
+        self, type: TxType, *, bank: Optional[str] = None, name: Optional[str] = None
+    ) -> Request:
+        """Get Transaction List: pending deposits or withdrawals."""
+        return self._core.build("transaction_list", {"type": type, "bank": bank, "name": name})
+
+    def accept_reject(
+        self, type: TxType, trans_id: Id, user: str, action: Action, comment: str, operator: str
+    ) -> Request:
+        """Accept/Reject Transaction (moves money)."""
+        return self._core.build(
+            "accept_reject",
+            {
+                "type": type,
+                "trans_id": trans_id,
+                "user": user,
+                "action": action,
+                "comment": comment,
+                "operator": operator,
+            },
+        )
+
+    def multiple_transaction(self, type: TxType, transaction: Iterable[Item]) -> Request:
+        """One Accept/Reject/Manual Multiple Transaction request (1 to 25 items;
+        ``Client.multiple_transaction`` takes any number)."""
+        return self._core.build(
+            "multiple_transaction", {"type": type, "transaction": list(transaction)}
+        )
+
+    def manual_transaction(
+        self, type: TxType, user: str, comment: str, amount: Amount, operator: str
+    ) -> Request:
+        """Manual Transaction (moves money)."""
+        return self._core.build(
+            "manual_transaction",
+            {"type": type, "user": user, "comment": comment, "amount": amount, "operator": operator},
+        )
+
+    def user_balance(self, user: str) -> Request:
+        """Check User Balance."""
+        return self._core.build("user_balance", {"user": user})
+
+    def user_history(self, type: TxType, user: str) -> Request:
+        """Check User Deposit/Withdraw History."""
+        return self._core.build("user_history", {"type": type, "user": user})
+
+    def user_last_transaction(self, type: TxType, user: str) -> Request:
+        """Get User Last Deposit/Withdraw."""
+        return self._core.build("user_last_transaction", {"type": type, "user": user})
+
+    def game_list(self) -> Request:
+        """Get Game List."""
+        return self._core.build("game_list", {})
+
+    def number_history(self, gamecode: str) -> Request:
+        """Get Number History."""
+        return self._core.build("number_history", {"gamecode": gamecode})
+
+    def referral_list(self, user: str) -> Request:
+        """Get Referral List."""
+        return self._core.build("referral_list", {"user": user})
+
+    def full_transaction(
+        self, user: str, page: int = 1, *, date: Optional[DateLike] = None
+    ) -> Request:
+        """Get Full Transaction (one page of a user's turnover)."""
+        return self._core.build("full_transaction", {"user": user, "page": page, "date": date})
+
+    def pga_transaction(
+        self,
+        start_date: DateLike,
+        end_date: DateLike,
+        *,
+        page: int = 1,
+        user: Optional[str] = None,
+        ref_no: Optional[str] = None,
+        status: Optional[PgaStatusFilter] = None,
+    ) -> Request:
+        """Get PGA Transaction History (one page)."""
+        return self._core.build(
+            "pga_transaction",
+            {
+                "start_date": start_date,
+                "end_date": end_date,
+                "page": page,
+                "user": user,
+                "ref_no": ref_no,
+                "status": status,
+            },
+        )
+
+    def bank_list(self) -> Request:
+        """Get Bank List."""
+        return self._core.build("bank_list", {})
+
+    def __repr__(self) -> str:
+        return f"Prepare({self._core!r})"
+
+
+class _Base:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: Optional[float],
+        retry: Optional[RetryPolicy],
+        path_words: Optional[Mapping[str, str]],
+    ) -> None:
+        self._core = Core(base_url, token, path_words=path_words, retry=retry)
+        self._timeout = timeout
+        #: Builds requests without sending them.
+        self.prepare = Prepare(self._core)
+
+    @property
+    def base_url(self) -> str:
+        return self._core.base_url
+
+    def parse(self, request: Request, status: int, body: bytes) -> Any:
+        """Parses the answer to a request built by ``prepare`` into its typed
+        result (sans-IO use). Raises ``IdnTotoError`` subclasses."""
+        return self._core.parse(request.endpoint, status, bytes(body))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, token='***')"
+
+
+class Client(_Base):
+    """The synchronous client.
+
+    ``transport`` is any callable ``(request) -> response`` (default: the
+    standard library's urllib with ``timeout`` seconds). Reads are retried
+    on network errors, timeouts, 5xx and 429 as ``retry`` says (default: the
+    core's policy); requests that move money are never retried, and a
+    transport failure on one raises ``OutcomeUnknownError``.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        transport: Optional[Transport] = None,
+        timeout: Optional[float] = 30.0,
+        retry: Optional[RetryPolicy] = None,
+        path_words: Optional[Mapping[str, str]] = None,
+    ) -> None:
+        super().__init__(base_url, token, timeout=timeout, retry=retry, path_words=path_words)
+        self._transport: Transport = transport if transport is not None else UrllibTransport(timeout)
+        self._sleep: Callable[[float], None] = time.sleep
+
+    def send(self, request: Request) -> Any:
+        """Sends a request built by ``prepare`` (retrying reads as the core's
+        policy says) and returns its typed result."""
+        attempt = 0
+        while True:
+            reason: Optional[str] = None
+            try:
+                answer = as_response(self._transport(request))
+            except Exception as error:  # any transport failure, reported to the core
+                reason = _failure_reason(error)
+            # Settled outside the `except` block: the transport's exception
+            # (which may quote the URL, token included) is never chained.
+            if reason is None:
+                outcome = self._core.settle(request, attempt, answer.status, answer.body)
+                if not isinstance(outcome, float):
+                    return outcome
+                delay = outcome
+            else:
+                delay = self._core.settle_failure(request, attempt, reason)
+            self._sleep(delay)
+            attempt += 1
+
+    def transaction_list(
+        self, type: TxType, *, bank: Optional[str] = None, name: Optional[str] = None
+    ) -> TransactionList:
+        """Get Transaction List: pending deposits or withdrawals."""
+        return cast(TransactionList, self.send(self.prepare.transaction_list(type, bank=bank, name=name)))
+
+    def accept_reject(
+        self, type: TxType, trans_id: Id, user: str, action: Action, comment: str, operator: str
+    ) -> Processed:
+        """Accept/Reject Transaction (moves money: never retried)."""
+        request = self.prepare.accept_reject(type, trans_id, user, action, comment, operator)
+        return cast(Processed, self.send(request))
+
+    def multiple_transaction(self, type: TxType, transaction: Iterable[Item]) -> List[ItemOutcome]:
+        """Accept/Reject/Manual Multiple Transaction for any number of items,
+        sent in requests of at most 25. Returns one outcome per input item, in
+        input order; nothing is sent twice, and an unknown outcome stops the
+        batch (the rest are ``not_sent``)."""
+        batch = Batch(type, list(transaction))
+        while True:
+            request = batch.next_request(self._core)
+            if request is None:
+                return batch.finish()
+            reason: Optional[str] = None
+            try:
+                answer = as_response(self._transport(request))
+            except Exception as error:
+                reason = _failure_reason(error)
+            if reason is None:
+                batch.record_response(self._core, answer.status, answer.body)
+            else:
+                batch.record_transport_failure(self._core, reason)
+
+    def manual_transaction(
+        self, type: TxType, user: str, comment: str, amount: Amount, operator: str
+    ) -> Processed:
+        """Manual Transaction (moves money: never retried)."""
+        request = self.prepare.manual_transaction(type, user, comment, amount, operator)
+        return cast(Processed, self.send(request))
+
+    def user_balance(self, user: str) -> UserBalance:
+        """Check User Balance."""
+        return cast(UserBalance, self.send(self.prepare.user_balance(user)))
+
+    def user_history(self, type: TxType, user: str) -> UserHistory:
+        """Check User Deposit/Withdraw History."""
+        return cast(UserHistory, self.send(self.prepare.user_history(type, user)))
+
+    def user_last_transaction(self, type: TxType, user: str) -> UserLastTransaction:
+        """Get User Last Deposit/Withdraw."""
+        return cast(UserLastTransaction, self.send(self.prepare.user_last_transaction(type, user)))
+
+    def game_list(self) -> GameList:
+        """Get Game List."""
+        return cast(GameList, self.send(self.prepare.game_list()))
+
+    def number_history(self, gamecode: str) -> NumberHistory:
+        """Get Number History."""
+        return cast(NumberHistory, self.send(self.prepare.number_history(gamecode)))
+
+    def referral_list(self, user: str) -> ReferralList:
+        """Get Referral List."""
+        return cast(ReferralList, self.send(self.prepare.referral_list(user)))
+
+    def full_transaction(
+        self, user: str, page: int = 1, *, date: Optional[DateLike] = None
+    ) -> FullTransaction:
+        """Get Full Transaction: one page of a user's turnover."""
+        return cast(FullTransaction, self.send(self.prepare.full_transaction(user, page, date=date)))
+
+    def pga_transaction(
+        self,
+        start_date: DateLike,
+        end_date: DateLike,
+        *,
+        page: int = 1,
+        user: Optional[str] = None,
+        ref_no: Optional[str] = None,
+        status: Optional[PgaStatusFilter] = None,
+    ) -> PgaTransaction:
+        """Get PGA Transaction History: one page of invoices."""
+        request = self.prepare.pga_transaction(
+            start_date, end_date, page=page, user=user, ref_no=ref_no, status=status
+        )
+        return cast(PgaTransaction, self.send(request))
+
+    def bank_list(self) -> BankList:
+        """Get Bank List."""
+        return cast(BankList, self.send(self.prepare.bank_list()))
+
+    def iter_full_transaction(
+        self, user: str, *, page: int = 1, date: Optional[DateLike] = None
+    ) -> Iterator[TurnoverRow]:
+        """Every turnover row, page after page, from ``page`` on."""
+        params: Optional[Dict[str, Any]] = {"user": user, "page": page, "date": date}
+        while params is not None:
+            response = cast(FullTransaction, self.send(self._core.build("full_transaction", params)))
+            yield from response.data
+            params = next_page("full_transaction", params, response)
+
+    def iter_pga_transaction(
+        self,
+        start_date: DateLike,
+        end_date: DateLike,
+        *,
+        page: int = 1,
+        user: Optional[str] = None,
+        ref_no: Optional[str] = None,
+        status: Optional[PgaStatusFilter] = None,
+    ) -> Iterator[PgaInvoice]:
+        """Every invoice, page after page, from ``page`` on."""
+        params: Optional[Dict[str, Any]] = {
+            "start_date": start_date,
+            "end_date": end_date,
+            "page": page,
+            "user": user,
+            "ref_no": ref_no,
+            "status": status,
+        }
+        while params is not None:
+            response = cast(PgaTransaction, self.send(self._core.build("pga_transaction", params)))
+            yield from response.data
+            params = next_page("pga_transaction", params, response)
+
+
+class AsyncClient(_Base):
+    """The asynchronous client: the same methods as ``Client``, as coroutines
+    (the ``iter_*`` methods are async iterators).
+
+    ``transport`` is an async callable ``(request) -> response`` (default:
+    urllib in a worker thread). Every send is bounded by ``timeout`` seconds;
+    a timeout is a transport failure (``OutcomeUnknownError`` for requests
+    that move money).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        transport: Optional[AsyncTransport] = None,
+        timeout: Optional[float] = 30.0,
+        retry: Optional[RetryPolicy] = None,
+        path_words: Optional[Mapping[str, str]] = None,
+    ) -> None:
+        import asyncio  # only async users pay for importing it
+
+        super().__init__(base_url, token, timeout=timeout, retry=retry, path_words=path_words)
+        self._transport: AsyncTransport = (
+            transport if transport is not None else ThreadedUrllibTransport(timeout)
+        )
+        self._sleep: Callable[[float], Any] = asyncio.sleep
+        self._wait_for = asyncio.wait_for
+
+    async def _exchange(self, request: Request) -> Any:
+        return as_response(await self._wait_for(self._transport(request), self._timeout))
+
+    async def send(self, request: Request) -> Any:
+        """Sends a request built by ``prepare`` (retrying reads as the core's
+        policy says) and returns its typed result."""
+        attempt = 0
+        while True:
+            reason: Optional[str] = None
+            try:
+                answer = await self._exchange(request)
+            except Exception as error:  # any transport failure, reported to the core
+                reason = _failure_reason(error)
+            if reason is None:
+                outcome = self._core.settle(request, attempt, answer.status, answer.body)
+                if not isinstance(outcome, float):
+                    return outcome
+                delay = outcome
+            else:
+                delay = self._core.settle_failure(request, attempt, reason)
+            await self._sleep(delay)
+            attempt += 1
+
+    async def transaction_list(
+        self, type: TxType, *, bank: Optional[str] = None, name: Optional[str] = None
+    ) -> TransactionList:
+        """Get Transaction List: pending deposits or withdrawals."""
+        request = self.prepare.transaction_list(type, bank=bank, name=name)
+        return cast(TransactionList, await self.send(request))
+
+    async def accept_reject(
+        self, type: TxType, trans_id: Id, user: str, action: Action, comment: str, operator: str
+    ) -> Processed:
+        """Accept/Reject Transaction (moves money: never retried)."""
+        request = self.prepare.accept_reject(type, trans_id, user, action, comment, operator)
+        return cast(Processed, await self.send(request))
+
+    async def multiple_transaction(
+        self, type: TxType, transaction: Iterable[Item]
+    ) -> List[ItemOutcome]:
+        """Accept/Reject/Manual Multiple Transaction for any number of items;
+        see ``Client.multiple_transaction``."""
+        batch = Batch(type, list(transaction))
+        while True:
+            request = batch.next_request(self._core)
+            if request is None:
+                return batch.finish()
+            reason: Optional[str] = None
+            try:
+                answer = await self._exchange(request)
+            except Exception as error:
+                reason = _failure_reason(error)
+            if reason is None:
+                batch.record_response(self._core, answer.status, answer.body)
+            else:
+                batch.record_transport_failure(self._core, reason)
+
+    async def manual_transaction(
+        self, type: TxType, user: str, comment: str, amount: Amount, operator: str
+    ) -> Processed:
+        """Manual Transaction (moves money: never retried)."""
+        request = self.prepare.manual_transaction(type, user, comment, amount, operator)
+        return cast(Processed, await self.send(request))
+
+    async def user_balance(self, user: str) -> UserBalance:
+        """Check User Balance."""
+        return cast(UserBalance, await self.send(self.prepare.user_balance(user)))
+
+    async def user_history(self, type: TxType, user: str) -> UserHistory:
+        """Check User Deposit/Withdraw History."""
+        return cast(UserHistory, await self.send(self.prepare.user_history(type, user)))
+
+    async def user_last_transaction(self, type: TxType, user: str) -> UserLastTransaction:
+        """Get User Last Deposit/Withdraw."""
+        request = self.prepare.user_last_transaction(type, user)
+        return cast(UserLastTransaction, await self.send(request))
+
+    async def game_list(self) -> GameList:
+        """Get Game List."""
+        return cast(GameList, await self.send(self.prepare.game_list()))
+
+    async def number_history(self, gamecode: str) -> NumberHistory:
+        """Get Number History."""
+        return cast(NumberHistory, await self.send(self.prepare.number_history(gamecode)))
+
+    async def referral_list(self, user: str) -> ReferralList:
+        """Get Referral List."""
+        return cast(ReferralList, await self.send(self.prepare.referral_list(user)))
+
+    async def full_transaction(
+        self, user: str, page: int = 1, *, date: Optional[DateLike] = None
+    ) -> FullTransaction:
+        """Get Full Transaction: one page of a user's turnover."""
+        request = self.prepare.full_transaction(user, page, date=date)
+        return cast(FullTransaction, await self.send(request))
+
+    async def pga_transaction(
+        self,
+        start_date: DateLike,
+        end_date: DateLike,
+        *,
+        page: int = 1,
+        user: Optional[str] = None,
+        ref_no: Optional[str] = None,
+        status: Optional[PgaStatusFilter] = None,
+    ) -> PgaTransaction:
+        """Get PGA Transaction History: one page of invoices."""
+        request = self.prepare.pga_transaction(
+            start_date, end_date, page=page, user=user, ref_no=ref_no, status=status
+        )
+        return cast(PgaTransaction, await self.send(request))
+
+    async def bank_list(self) -> BankList:
+        """Get Bank List."""
+        return cast(BankList, await self.send(self.prepare.bank_list()))
+
+    async def iter_full_transaction(
+        self, user: str, *, page: int = 1, date: Optional[DateLike] = None
+    ) -> AsyncIterator[TurnoverRow]:
+        """Every turnover row, page after page, from ``page`` on."""
+        params: Optional[Dict[str, Any]] = {"user": user, "page": page, "date": date}
+        while params is not None:
+            request = self._core.build("full_transaction", params)
+            response = cast(FullTransaction, await self.send(request))
+            for row in response.data:
+                yield row
+            params = next_page("full_transaction", params, response)
+
+    async def iter_pga_transaction(
+        self,
+        start_date: DateLike,
+        end_date: DateLike,
+        *,
+        page: int = 1,
+        user: Optional[str] = None,
+        ref_no: Optional[str] = None,
+        status: Optional[PgaStatusFilter] = None,
+    ) -> AsyncIterator[PgaInvoice]:
+        """Every invoice, page after page, from ``page`` on."""
+        params: Optional[Dict[str, Any]] = {
+            "start_date": start_date,
+            "end_date": end_date,
+            "page": page,
+            "user": user,
+            "ref_no": ref_no,
+            "status": status,
+        }
+        while params is not None:
+            request = self._core.build("pga_transaction", params)
+            response = cast(PgaTransaction, await self.send(request))
+            for invoice in response.data:
+                yield invoice
+            params = next_page("pga_transaction", params, response)
+

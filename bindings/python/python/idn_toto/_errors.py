@@ -1,0 +1,153 @@
+"""The exception classes, one per kind of failure.
+
+The Rust core decides which one applies (``errors.rs`` maps each core error
+to exactly one of these classes); this module only declares them so type
+checkers see their attributes. No message or attribute ever contains the
+token: the core scrubs it, even when the server echoes it back.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+__all__ = [
+    "IdnTotoError",
+    "InvalidRequestError",
+    "ApiError",
+    "HttpError",
+    "DecodeError",
+    "TransportError",
+    "OutcomeUnknownError",
+]
+
+
+class IdnTotoError(Exception):
+    """Base class of every error this package raises.
+
+    ``kind`` is the stable kind string (``invalid_request``, ``api``,
+    ``http``, ``decode``, ``transport``, ``outcome_unknown``); ``to_dict()``
+    gives the core's canonical error object.
+    """
+
+    kind: str
+
+    def __init__(
+        self,
+        message: str,
+        details: Optional[Dict[str, Any]] = None,
+        cause: Optional[IdnTotoError] = None,
+    ) -> None:
+        super().__init__(message)
+        self._details: Dict[str, Any] = dict(details or {})
+        self.kind = str(self._details.get("kind", ""))
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The canonical error object: ``kind``, ``message`` and the fields."""
+        return dict(self._details)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class InvalidRequestError(IdnTotoError, ValueError):
+    """A parameter or the configuration is not acceptable; nothing was sent."""
+
+    def __init__(
+        self,
+        message: str,
+        details: Optional[Dict[str, Any]] = None,
+        cause: Optional[IdnTotoError] = None,
+    ) -> None:
+        super().__init__(message, details, cause)
+        #: The parameter at fault: ``user``, ``transaction[3].amount``, ``base_url`` ...
+        self.field: str = str(self._details.get("field", ""))
+        #: Why it was refused.
+        self.reason: str = str(self._details.get("reason", ""))
+
+
+class ApiError(IdnTotoError):
+    """The server answered ``success: false``."""
+
+    def __init__(
+        self,
+        message: str,
+        details: Optional[Dict[str, Any]] = None,
+        cause: Optional[IdnTotoError] = None,
+    ) -> None:
+        super().__init__(message, details, cause)
+        #: ``user_not_found``, ``invalid_user``, ``user_not_registered``,
+        #: ``invalid_game_code``, ``transaction_not_found`` or ``other``.
+        self.api_kind: str = str(self._details.get("api_kind", ""))
+        #: The server's message, verbatim.
+        self.message: str = str(self._details.get("server_message", ""))
+
+
+class HttpError(IdnTotoError):
+    """The HTTP status was outside 2xx."""
+
+    def __init__(
+        self,
+        message: str,
+        details: Optional[Dict[str, Any]] = None,
+        cause: Optional[IdnTotoError] = None,
+    ) -> None:
+        super().__init__(message, details, cause)
+        self.status: int = int(self._details.get("status", 0))
+        #: The start of the body (at most 200 characters).
+        self.excerpt: str = str(self._details.get("excerpt", ""))
+
+
+class DecodeError(IdnTotoError):
+    """The body is not the documented shape."""
+
+    def __init__(
+        self,
+        message: str,
+        details: Optional[Dict[str, Any]] = None,
+        cause: Optional[IdnTotoError] = None,
+    ) -> None:
+        super().__init__(message, details, cause)
+        #: Where: ``$`` for the whole body, ``data[3].amount``, ...
+        self.path: str = str(self._details.get("path", ""))
+        self.reason: str = str(self._details.get("reason", ""))
+
+
+class TransportError(IdnTotoError):
+    """The transport failed (network error, timeout) on a read."""
+
+    def __init__(
+        self,
+        message: str,
+        details: Optional[Dict[str, Any]] = None,
+        cause: Optional[IdnTotoError] = None,
+    ) -> None:
+        super().__init__(message, details, cause)
+        self.reason: str = str(self._details.get("reason", ""))
+
+
+class OutcomeUnknownError(IdnTotoError):
+    """A money-moving request may or may not have been carried out.
+
+    Its transport failed or timed out, the server answered 5xx, or the answer
+    could not be read. It is never retried: check the transaction list or the
+    user's history before acting again. ``cause`` says what happened.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        details: Optional[Dict[str, Any]] = None,
+        cause: Optional[IdnTotoError] = None,
+    ) -> None:
+        super().__init__(message, details, cause)
+        self.cause: Optional[IdnTotoError] = cause
+
+    @property
+    def status(self) -> Optional[int]:
+        """The HTTP status, when the cause is an HTTP error."""
+        return self.cause.status if isinstance(self.cause, HttpError) else None
+
+    @property
+    def path(self) -> Optional[str]:
+        """The place in the body, when the cause is a decode error."""
+        return self.cause.path if isinstance(self.cause, DecodeError) else None

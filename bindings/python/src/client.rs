@@ -1,0 +1,344 @@
+//! The sans-IO client (`idn_toto::Client`), the request descriptor and the
+//! retry policy, plus the module-level dynamic functions.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use idn_toto as core;
+use idn_toto::{dynamic, EndpointId, PathWords};
+use pyo3::prelude::*;
+use serde_json::Value;
+
+use crate::convert::{JsonDict, Page, Params, PathWordsArg};
+use crate::endpoints::{parse_typed, PyFullTransaction, PyPgaTransaction};
+use crate::errors::to_py_err;
+
+/// A request ready to send: `method`, `url` (token included: send it, never
+/// log it), `headers`, `body` and whether it is safe to repeat
+/// (`idempotent`). `repr()` shows the redacted URL only.
+#[pyclass(name = "Request", module = "idn_toto._native", frozen, eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PyRequest(pub(crate) core::Request);
+
+#[pymethods]
+impl PyRequest {
+    /// The endpoint id (`"user_balance"`, ...).
+    #[getter]
+    fn endpoint(&self) -> &'static str {
+        self.0.endpoint().as_str()
+    }
+
+    /// `"GET"` or `"POST"`.
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.0.method().as_str()
+    }
+
+    /// The full URL, token included. Send it; never log it.
+    #[getter]
+    fn url(&self) -> &str {
+        self.0.url()
+    }
+
+    /// The URL with the token replaced by `***`, for logs.
+    #[getter]
+    fn redacted_url(&self) -> &str {
+        self.0.redacted_url()
+    }
+
+    /// The headers to send.
+    #[getter]
+    fn headers(&self) -> BTreeMap<&'static str, &'static str> {
+        self.0.headers().iter().copied().collect()
+    }
+
+    /// The JSON body (POST only).
+    #[getter]
+    fn body(&self) -> Option<&[u8]> {
+        self.0.body()
+    }
+
+    /// Whether the request may be sent again after a failure. Requests that
+    /// move money are not.
+    #[getter]
+    fn idempotent(&self) -> bool {
+        self.0.is_idempotent()
+    }
+
+    /// The canonical descriptor; the URL is redacted unless `reveal_token`.
+    #[pyo3(signature = (*, reveal_token = false))]
+    fn to_dict<'py>(&self, py: Python<'py>, reveal_token: bool) -> PyResult<JsonDict<'py>> {
+        JsonDict::new(py, &self.0.to_json(reveal_token))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<Request {}>", self.0)
+    }
+}
+
+/// When a failed read may be sent again. Requests that move money are never
+/// retried, whatever the policy says. Omitted arguments take the core's
+/// defaults (2 retries, 200 ms doubling up to 5 s).
+#[pyclass(name = "RetryPolicy", module = "idn_toto._native", frozen, eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PyRetryPolicy(pub(crate) core::RetryPolicy);
+
+#[pymethods]
+impl PyRetryPolicy {
+    #[new]
+    #[pyo3(signature = (*, retries = None, base_delay_ms = None, max_delay_ms = None))]
+    fn new(retries: Option<u32>, base_delay_ms: Option<u64>, max_delay_ms: Option<u64>) -> Self {
+        let d = core::RetryPolicy::default();
+        PyRetryPolicy(core::RetryPolicy {
+            retries: retries.unwrap_or(d.retries),
+            base_delay_ms: base_delay_ms.unwrap_or(d.base_delay_ms),
+            max_delay_ms: max_delay_ms.unwrap_or(d.max_delay_ms),
+        })
+    }
+
+    /// No retries at all.
+    #[staticmethod]
+    fn never() -> Self {
+        PyRetryPolicy(core::RetryPolicy::NEVER)
+    }
+
+    #[getter]
+    fn retries(&self) -> u32 {
+        self.0.retries
+    }
+
+    #[getter]
+    fn base_delay_ms(&self) -> u64 {
+        self.0.base_delay_ms
+    }
+
+    #[getter]
+    fn max_delay_ms(&self) -> u64 {
+        self.0.max_delay_ms
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "RetryPolicy(retries={}, base_delay_ms={}, max_delay_ms={})",
+            self.0.retries, self.0.base_delay_ms, self.0.max_delay_ms
+        )
+    }
+}
+
+/// The sans-IO core client: builds requests, parses answers, and decides
+/// retries. `idn_toto.Client` and `idn_toto.AsyncClient` drive it; it never
+/// sends anything itself. `repr()` never shows the token.
+#[pyclass(name = "Core", module = "idn_toto._native", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyCore {
+    pub(crate) client: core::Client,
+    retry: core::RetryPolicy,
+}
+
+#[pymethods]
+impl PyCore {
+    #[new]
+    #[pyo3(signature = (base_url, token, *, path_words = None, retry = None))]
+    fn new(
+        py: Python<'_>,
+        base_url: &str,
+        token: &str,
+        path_words: Option<PathWordsArg>,
+        retry: Option<PyRef<'_, PyRetryPolicy>>,
+    ) -> PyResult<Self> {
+        Ok(PyCore {
+            client: new_client(py, base_url, token, path_words)?,
+            retry: retry.map(|r| r.0).unwrap_or_default(),
+        })
+    }
+
+    /// The base URL, without a trailing slash.
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.client.base_url()
+    }
+
+    /// The request for `endpoint` with canonical parameters (the spec's
+    /// names; `Decimal`, `int` or `str` amounts; `date` or `"YYYY-MM-DD"`).
+    #[pyo3(signature = (endpoint, params))]
+    fn build(&self, py: Python<'_>, endpoint: &str, params: Params) -> PyResult<PyRequest> {
+        let id = endpoint_id(py, endpoint)?;
+        dynamic::build(&self.client, id, &params.0)
+            .map(PyRequest)
+            .map_err(|e| to_py_err(py, e.redacted(&self.client)))
+    }
+
+    /// Parses an answer to `endpoint` into its typed result class.
+    fn parse(
+        &self,
+        py: Python<'_>,
+        endpoint: &str,
+        status: u16,
+        body: &[u8],
+    ) -> PyResult<Py<PyAny>> {
+        let id = endpoint_id(py, endpoint)?;
+        parse_typed(py, &self.client, id, status, body).unwrap_or_else(|e| Err(to_py_err(py, e)))
+    }
+
+    /// Parses an answer to `endpoint` into the canonical JSON shape (like
+    /// `idn_toto.parse`, with the token scrubbed from any error).
+    fn parse_dict<'py>(
+        &self,
+        py: Python<'py>,
+        endpoint: &str,
+        status: u16,
+        body: &[u8],
+    ) -> PyResult<JsonDict<'py>> {
+        let id = endpoint_id(py, endpoint)?;
+        let text = dynamic::parse_to_string(id, status, body)
+            .map_err(|e| to_py_err(py, e.redacted(&self.client)))?;
+        JsonDict::from_text(py, &text)
+    }
+
+    /// Parses the answer to `request` (attempt `attempt`, 0 for the first
+    /// send): the typed result, or the delay in seconds before sending again
+    /// when the retry policy allows it; otherwise raises the error.
+    fn settle(
+        &self,
+        py: Python<'_>,
+        request: &PyRequest,
+        attempt: u32,
+        status: u16,
+        body: &[u8],
+    ) -> PyResult<Py<PyAny>> {
+        match parse_typed(py, &self.client, request.0.endpoint(), status, body) {
+            Ok(result) => result,
+            Err(error) => match self.retry.decide(&request.0, attempt, &error) {
+                Some(ms) => Ok((ms as f64 / 1000.0).into_pyobject(py)?.into_any().unbind()),
+                None => Err(to_py_err(py, error)),
+            },
+        }
+    }
+
+    /// The transport failed (network error, timeout) sending `request`:
+    /// returns the delay in seconds before sending again when the retry
+    /// policy allows it; otherwise raises the error (outcome unknown for a
+    /// request that moves money, transport failure for a read).
+    fn settle_failure(
+        &self,
+        py: Python<'_>,
+        request: &PyRequest,
+        attempt: u32,
+        reason: &str,
+    ) -> PyResult<f64> {
+        let error = self.client.transport_failure(&request.0, reason);
+        match self.retry.decide(&request.0, attempt, &error) {
+            Some(ms) => Ok(ms as f64 / 1000.0),
+            None => Err(to_py_err(py, error)),
+        }
+    }
+
+    /// `text` with the token (raw or percent-encoded) replaced by `***`.
+    fn redact(&self, text: &str) -> String {
+        self.client.redact(text)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Core(base_url={:?}, token='***')", self.client.base_url())
+    }
+}
+
+fn endpoint_id(py: Python<'_>, endpoint: &str) -> PyResult<EndpointId> {
+    EndpointId::from_str(endpoint).map_err(|e| to_py_err(py, e))
+}
+
+fn new_client(
+    py: Python<'_>,
+    base_url: &str,
+    token: &str,
+    path_words: Option<PathWordsArg>,
+) -> PyResult<core::Client> {
+    let client = core::Client::new(base_url, token).map_err(|e| to_py_err(py, e))?;
+    let Some(words) = path_words else {
+        return Ok(client);
+    };
+    let words = PathWords::from_json(&words.0)
+        .and_then(|words| client.with_path_words(words))
+        .map_err(|e| to_py_err(py, e))?;
+    Ok(words)
+}
+
+/// The request for `endpoint` from canonical parameters, without a client
+/// object (the dynamic API).
+#[pyfunction]
+#[pyo3(signature = (endpoint, params, *, base_url, token, path_words = None))]
+pub(crate) fn build(
+    py: Python<'_>,
+    endpoint: &str,
+    params: Params,
+    base_url: &str,
+    token: &str,
+    path_words: Option<PathWordsArg>,
+) -> PyResult<PyRequest> {
+    let client = new_client(py, base_url, token, path_words)?;
+    let id = endpoint_id(py, endpoint)?;
+    dynamic::build(&client, id, &params.0)
+        .map(PyRequest)
+        .map_err(|e| to_py_err(py, e.redacted(&client)))
+}
+
+/// Parses an answer to `endpoint` into the canonical JSON shape (a `dict`
+/// of plain values; amounts and dates as strings). No token is known here,
+/// so a server that echoes it is not scrubbed: prefer `Core.parse_dict` or
+/// `Client.parse`.
+#[pyfunction]
+pub(crate) fn parse<'py>(
+    py: Python<'py>,
+    endpoint: &str,
+    status: u16,
+    body: &[u8],
+) -> PyResult<JsonDict<'py>> {
+    let id = endpoint_id(py, endpoint)?;
+    let text = dynamic::parse_to_string(id, status, body).map_err(|e| to_py_err(py, e))?;
+    JsonDict::from_text(py, &text)
+}
+
+/// The parameters of the page after `response` (a `FullTransaction` or
+/// `PgaTransaction`, or its canonical dict), or `None` after the last page.
+#[pyfunction]
+#[pyo3(signature = (endpoint, params, response))]
+pub(crate) fn next_page<'py>(
+    py: Python<'py>,
+    endpoint: &str,
+    params: Params,
+    response: &Bound<'py, PyAny>,
+) -> PyResult<Option<JsonDict<'py>>> {
+    let id = endpoint_id(py, endpoint)?;
+    let page = if let Ok(page) = response.cast::<PyFullTransaction>() {
+        to_value(py, &page.get().0)?
+    } else if let Ok(page) = response.cast::<PyPgaTransaction>() {
+        to_value(py, &page.get().0)?
+    } else {
+        response.extract::<Page>()?.0
+    };
+    match dynamic::next_page(id, &params.0, &page).map_err(|e| to_py_err(py, e))? {
+        Some(next) => Ok(Some(JsonDict::new(py, &next)?)),
+        None => Ok(None),
+    }
+}
+
+/// The endpoint table: id, spec function name, method, path, idempotent,
+/// parameter names, paged.
+#[pyfunction]
+pub(crate) fn endpoints(py: Python<'_>) -> PyResult<Vec<JsonDict<'_>>> {
+    let table = dynamic::endpoints_json();
+    let rows = table.as_array().map(Vec::as_slice).unwrap_or_default();
+    rows.iter().map(|row| JsonDict::new(py, row)).collect()
+}
+
+fn to_value<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<Value> {
+    serde_json::to_value(value).map_err(|e| {
+        to_py_err(
+            py,
+            core::Error::Decode {
+                path: "$".into(),
+                reason: e.to_string(),
+            },
+        )
+    })
+}

@@ -1,0 +1,302 @@
+//! The response types of `idn_toto::endpoints`, one frozen Python class per
+//! core type. Each wraps the core value unchanged; getters convert one field
+//! at a time, so parsing a page creates a single Python object.
+
+use idn_toto as core;
+use idn_toto::{Decimal, EndpointId, NaiveDate, NaiveDateTime};
+use pyo3::prelude::*;
+use pyo3::IntoPyObjectExt;
+
+/// Declares `#[pyclass] struct $py(core::X)` with one getter per field,
+/// `__eq__`, a short `__repr__` and `to_dict()` (the canonical JSON shape).
+macro_rules! result_class {
+    (
+        $(#[$meta:meta])*
+        $name:literal => $py:ident($core:ty) {
+            $( $(#[$fmeta:meta])* $field:ident -> $ret:ty = |$v:ident| $conv:expr; )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[pyclass(name = $name, module = "idn_toto._native", frozen, eq)]
+        #[derive(Debug, Clone, PartialEq)]
+        pub(crate) struct $py(pub(crate) $core);
+
+        #[pymethods]
+        impl $py {
+            $(
+                $(#[$fmeta])*
+                #[getter]
+                fn $field(&self) -> $ret {
+                    let $v = &self.0;
+                    $conv
+                }
+            )*
+
+            /// The canonical JSON shape (the same as `idn_toto.parse`):
+            /// amounts and dates as strings.
+            fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<$crate::convert::JsonDict<'py>> {
+                $crate::convert::JsonDict::of(py, &self.0)
+            }
+
+            fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+                let mut parts: Vec<String> = Vec::new();
+                $(
+                    let value = pyo3::IntoPyObjectExt::into_bound_py_any(self.$field(), py)?;
+                    let shown = match value.cast::<pyo3::types::PyList>() {
+                        Ok(list) => format!("[{} items]", list.len()),
+                        Err(_) => value.repr()?.to_string(),
+                    };
+                    parts.push(format!("{}={}", stringify!($field).trim_start_matches("r#"), shown));
+                )*
+                Ok(format!("{}({})", $name, parts.join(", ")))
+            }
+        }
+    };
+}
+
+pub(crate) use result_class;
+
+fn rows<T: Clone, W>(items: &[T], wrap: fn(T) -> W) -> Vec<W> {
+    items.iter().cloned().map(wrap).collect()
+}
+
+result_class! {
+    /// One pending deposit or withdrawal (`transaction_list`).
+    "PendingTransaction" => PyPendingTransaction(core::PendingTransaction) {
+        id -> &str = |r| &r.id;
+        user -> &str = |r| &r.user;
+        date -> NaiveDateTime = |r| r.date;
+        /// `"deposit"` or `"withdraw"` (an unknown value is kept as sent).
+        r#type -> &str = |r| r.r#type.as_str();
+        game -> &str = |r| &r.game;
+        bank_acc_name -> &str = |r| &r.bank_acc_name;
+        bank_name -> &str = |r| &r.bank_name;
+        bank_acc_number -> &str = |r| &r.bank_acc_number;
+        amount -> Decimal = |r| r.amount;
+        destination_bank -> &str = |r| &r.destination_bank;
+        destination_acc_number -> &str = |r| &r.destination_acc_number;
+    }
+}
+
+result_class! {
+    /// The pending transactions (`transaction_list`), in id order.
+    "TransactionList" => PyTransactionList(core::TransactionList) {
+        data -> Vec<PyPendingTransaction> = |r| rows(&r.data, PyPendingTransaction);
+    }
+}
+
+result_class! {
+    /// A confirmed `accept_reject` or `manual_transaction`.
+    "Processed" => PyProcessed(core::Processed) {
+        message -> &str = |r| &r.message;
+    }
+}
+
+result_class! {
+    /// One entry the server reported for a `multiple_transaction` request.
+    "ItemFailure" => PyItemFailure(core::ItemFailure) {
+        success -> Option<bool> = |r| r.success;
+        trans_id -> Option<&str> = |r| r.trans_id.as_deref();
+        user -> Option<&str> = |r| r.user.as_deref();
+        index -> Option<u64> = |r| r.index;
+        message -> &str = |r| &r.message;
+    }
+}
+
+result_class! {
+    /// The answer to one `multiple_transaction` request (at most 25 items).
+    "MultipleTransaction" => PyMultipleTransaction(core::MultipleTransaction) {
+        message -> &str = |r| &r.message;
+        data -> Vec<PyItemFailure> = |r| rows(&r.data, PyItemFailure);
+    }
+}
+
+result_class! {
+    /// A user's balance (`user_balance`).
+    "UserBalance" => PyUserBalance(core::UserBalance) {
+        message -> &str = |r| &r.message;
+        user -> &str = |r| &r.user;
+        balance -> Decimal = |r| r.balance;
+    }
+}
+
+result_class! {
+    /// One deposit or withdrawal in a user's history.
+    "HistoryEntry" => PyHistoryEntry(core::HistoryEntry) {
+        date -> NaiveDateTime = |r| r.date;
+        amount -> Decimal = |r| r.amount;
+        /// `"ACCEPT"` or `"REJECT"` (an unknown value is kept as sent).
+        status -> &str = |r| r.status.as_str();
+    }
+}
+
+result_class! {
+    /// A user's deposit or withdrawal history (`user_history`).
+    "UserHistory" => PyUserHistory(core::UserHistory) {
+        message -> &str = |r| &r.message;
+        user -> &str = |r| &r.user;
+        data -> Vec<PyHistoryEntry> = |r| rows(&r.data, PyHistoryEntry);
+    }
+}
+
+result_class! {
+    /// A user's last deposit or withdrawal (`user_last_transaction`).
+    "UserLastTransaction" => PyUserLastTransaction(core::UserLastTransaction) {
+        message -> &str = |r| &r.message;
+        user -> &str = |r| &r.user;
+        /// `None` when the user has none.
+        data -> Option<PyHistoryEntry> = |r| r.data.clone().map(PyHistoryEntry);
+    }
+}
+
+result_class! {
+    /// One game (`game_list`).
+    "Game" => PyGame(core::Game) {
+        gamecode -> &str = |r| &r.gamecode;
+        pasar -> &str = |r| &r.pasar;
+        r#type -> &str = |r| &r.r#type;
+    }
+}
+
+result_class! {
+    /// The games (`game_list`).
+    "GameList" => PyGameList(core::GameList) {
+        message -> &str = |r| &r.message;
+        data -> Vec<PyGame> = |r| rows(&r.data, PyGame);
+    }
+}
+
+result_class! {
+    /// One draw of a game.
+    "Draw" => PyDraw(core::Draw) {
+        periode -> &str = |r| &r.periode;
+        tanggal -> NaiveDateTime = |r| r.tanggal;
+        angka -> &str = |r| &r.angka;
+    }
+}
+
+result_class! {
+    /// The last draws of a game (`number_history`).
+    "NumberHistory" => PyNumberHistory(core::NumberHistory) {
+        message -> &str = |r| &r.message;
+        gamecode -> &str = |r| &r.gamecode;
+        pasar -> &str = |r| &r.pasar;
+        r#type -> &str = |r| &r.r#type;
+        data -> Vec<PyDraw> = |r| rows(&r.data, PyDraw);
+    }
+}
+
+result_class! {
+    /// One downline of a user.
+    "Referral" => PyReferral(core::Referral) {
+        user -> &str = |r| &r.user;
+        joindate -> NaiveDateTime = |r| r.joindate;
+    }
+}
+
+result_class! {
+    /// A user's downlines (`referral_list`).
+    "ReferralList" => PyReferralList(core::ReferralList) {
+        message -> &str = |r| &r.message;
+        data -> Vec<PyReferral> = |r| rows(&r.data, PyReferral);
+    }
+}
+
+result_class! {
+    /// One day of turnover (`full_transaction`).
+    "TurnoverRow" => PyTurnoverRow(core::TurnoverRow) {
+        user -> &str = |r| &r.user;
+        date -> NaiveDate = |r| r.date;
+        periode -> &str = |r| &r.periode;
+        gamecode -> &str = |r| &r.gamecode;
+        pasar -> &str = |r| &r.pasar;
+        turnover -> Decimal = |r| r.turnover;
+        winlose -> Decimal = |r| r.winlose;
+    }
+}
+
+result_class! {
+    /// One page of a user's turnover (`full_transaction`).
+    "FullTransaction" => PyFullTransaction(core::FullTransaction) {
+        message -> &str = |r| &r.message;
+        total_data -> u64 = |r| r.total_data;
+        total_page -> u64 = |r| r.total_page;
+        data -> Vec<PyTurnoverRow> = |r| rows(&r.data, PyTurnoverRow);
+    }
+}
+
+result_class! {
+    /// One payment-gateway invoice (`pga_transaction`).
+    "PgaInvoice" => PyPgaInvoice(core::PgaInvoice) {
+        id_invoice -> &str = |r| &r.id_invoice;
+        ref_no -> &str = |r| &r.ref_no;
+        /// `"Accepted"`, `"Unpaid"` or `"Expired"` (an unknown value is kept).
+        status -> &str = |r| r.status.as_str();
+        /// `"PGA"` or `"OPERATOR"` (an unknown value is kept).
+        by -> &str = |r| r.by.as_str();
+        user -> &str = |r| &r.user;
+        request_date -> NaiveDateTime = |r| r.request_date;
+        processed_date -> Option<NaiveDateTime> = |r| r.processed_date;
+        amount -> Decimal = |r| r.amount;
+        destination_bank -> &str = |r| &r.destination_bank;
+    }
+}
+
+result_class! {
+    /// One page of payment-gateway invoices (`pga_transaction`).
+    "PgaTransaction" => PyPgaTransaction(core::PgaTransaction) {
+        row -> u64 = |r| r.row;
+        total_row -> u64 = |r| r.total_row;
+        page -> u64 = |r| r.page;
+        per_page -> u64 = |r| r.per_page;
+        total_page -> u64 = |r| r.total_page;
+        total_amount_page -> Decimal = |r| r.total_amount_page;
+        total_amount_all -> Decimal = |r| r.total_amount_all;
+        data -> Vec<PyPgaInvoice> = |r| rows(&r.data, PyPgaInvoice);
+    }
+}
+
+result_class! {
+    /// The bank names (`bank_list`).
+    "BankList" => PyBankList(core::BankList) {
+        data -> Vec<String> = |r| r.data.clone();
+    }
+}
+
+/// Parses an answer to `endpoint` into its typed Python class. The outer
+/// error is the core's (token scrubbed), kept as a core value so the caller
+/// can ask the retry policy about it; the inner one is a Python failure.
+pub(crate) fn parse_typed(
+    py: Python<'_>,
+    client: &core::Client,
+    endpoint: EndpointId,
+    status: u16,
+    body: &[u8],
+) -> Result<PyResult<Py<PyAny>>, core::Error> {
+    macro_rules! typed {
+        ($params:ty, $wrap:ident) => {
+            client
+                .parse::<$params>(status, body)
+                .map(|response| $wrap(response).into_py_any(py))
+        };
+    }
+    match endpoint {
+        EndpointId::TransactionList => typed!(core::TransactionListParams, PyTransactionList),
+        EndpointId::AcceptReject => typed!(core::AcceptRejectParams, PyProcessed),
+        EndpointId::MultipleTransaction => {
+            typed!(core::MultipleTransactionParams, PyMultipleTransaction)
+        }
+        EndpointId::ManualTransaction => typed!(core::ManualTransactionParams, PyProcessed),
+        EndpointId::UserBalance => typed!(core::UserBalanceParams, PyUserBalance),
+        EndpointId::UserHistory => typed!(core::UserHistoryParams, PyUserHistory),
+        EndpointId::UserLastTransaction => {
+            typed!(core::UserLastTransactionParams, PyUserLastTransaction)
+        }
+        EndpointId::GameList => typed!(core::GameListParams, PyGameList),
+        EndpointId::NumberHistory => typed!(core::NumberHistoryParams, PyNumberHistory),
+        EndpointId::ReferralList => typed!(core::ReferralListParams, PyReferralList),
+        EndpointId::FullTransaction => typed!(core::FullTransactionParams, PyFullTransaction),
+        EndpointId::PgaTransaction => typed!(core::PgaTransactionParams, PyPgaTransaction),
+        EndpointId::BankList => typed!(core::BankListParams, PyBankList),
+    }
+}

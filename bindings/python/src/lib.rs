@@ -1,0 +1,39 @@
+//! `idn_toto._native`: the idn-toto core as a Python extension module.
+//!
+//! Bindings only convert: arguments in, one call to the core, result out.
+//! Every file mirrors a core module: `client.rs` (the sans-IO client, the
+//! request, the retry policy, the dynamic API), `endpoints.rs` (one frozen
+//! class per response type), `batch.rs` (the batch state machine),
+//! `errors.rs` (the one core-error-to-exception mapping) and `convert.rs`
+//! (Python values to and from canonical JSON). The pure-Python package
+//! `idn_toto` (clients, transports, exception classes) sits on top.
+#![forbid(unsafe_code)]
+
+mod batch;
+mod client;
+mod convert;
+mod endpoints;
+mod errors;
+
+use pyo3::prelude::*;
+
+/// `idn_toto._native`: the Rust core of the `idn-toto` package.
+///
+/// This stub is generated from `bindings/python/src/` by
+/// `maturin build --generate-stubs` (pyo3 `experimental-inspect`); do not
+/// edit it. `bindings/python/stubs/_native.pyi` is the committed copy that
+/// `scripts/build.sh` checks against every build.
+#[pymodule(name = "_native")]
+mod native {
+    #[pymodule_export]
+    use crate::batch::{PyBatch, PyItemOutcome};
+    #[pymodule_export]
+    use crate::client::{build, endpoints, next_page, parse, PyCore, PyRequest, PyRetryPolicy};
+    #[pymodule_export]
+    use crate::endpoints::{
+        PyBankList, PyDraw, PyFullTransaction, PyGame, PyGameList, PyHistoryEntry, PyItemFailure,
+        PyMultipleTransaction, PyNumberHistory, PyPendingTransaction, PyPgaInvoice,
+        PyPgaTransaction, PyProcessed, PyReferral, PyReferralList, PyTransactionList,
+        PyTurnoverRow, PyUserBalance, PyUserHistory, PyUserLastTransaction,
+    };
+}

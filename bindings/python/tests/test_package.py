@@ -1,0 +1,36 @@
+"""The installed package: where it comes from, what ships with it, its
+module-level functions and import time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import idn_toto
+
+SOURCE = Path(__file__).resolve().parents[1] / "python"
+
+
+def test_imported_from_the_installed_wheel_not_the_source_tree() -> None:
+    location = Path(idn_toto.__file__).resolve()
+    assert SOURCE not in location.parents, location
+    assert "site-packages" in location.parts
+
+
+def test_typing_files_ship_in_the_wheel() -> None:
+    package = Path(idn_toto.__file__).parent
+    assert (package / "py.typed").exists()
+    stub = (package / "_native.pyi").read_text()
+    assert "class UserBalance" in stub and "def balance(self, /) -> Decimal" in stub
+
+
+def test_endpoint_table() -> None:
+    ids = [e["id"] for e in idn_toto.endpoints()]
+    assert ids[0] == "transaction_list" and len(ids) == 13
+
+
+def test_import_time_is_small() -> None:
+    code = "import time; t = time.perf_counter(); import idn_toto; print(time.perf_counter() - t)"
+    seconds = float(subprocess.check_output([sys.executable, "-c", code], text=True))
+    assert seconds < 1.0, seconds

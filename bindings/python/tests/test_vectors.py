@@ -1,0 +1,212 @@
+"""Runs every shared vector in `tests/vectors/` through the installed package:
+the same canonical JSON and error kinds as the Rust runner
+(`crates/idn-toto/tests/vectors.rs`). Format: `tests/vectors/README.md`."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Tuple
+from urllib.parse import quote
+
+import pytest
+
+import idn_toto
+
+VECTORS = Path(__file__).resolve().parents[3] / "tests" / "vectors"
+DEFAULT_BASE_URL = "https://agent.example.com/home.php"
+DEFAULT_TOKEN = "VECTOR-TOKEN-0001"
+# Deleting or emptying vector files must fail the run (the Rust runner has
+# the same floor).
+MIN_CASES = 390
+
+
+def load(path: Path) -> Any:
+    # JSON fractions stay exact: 2500.5 arrives as Decimal("2500.5"), which
+    # the package sends as the same decimal text the core reads.
+    return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+def config(doc: Dict[str, Any]) -> Dict[str, Any]:
+    c = doc.get("config") or {}
+    return {
+        "base_url": c.get("base_url", DEFAULT_BASE_URL),
+        "token": c.get("token", DEFAULT_TOKEN),
+        "path_words": c.get("path_words"),
+    }
+
+
+def is_subset(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            k in actual and is_subset(v, actual[k]) for k, v in expected.items()
+        )
+    return bool(expected == actual)
+
+
+def body_of(case: Dict[str, Any]) -> bytes:
+    if "body_hex" in case:
+        return bytes.fromhex(case["body_hex"])
+    return str(case["body"]).encode("utf-8")
+
+
+def plain(value: Any) -> Any:
+    """Vector expectations with Decimal fractions turned back into the floats
+    `json.loads` would give (for comparing with parsed output)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def cases() -> Iterator[Tuple[str, str, Any]]:
+    for path in sorted(VECTORS.glob("*.json")):
+        doc = load(path)
+        if path.name in ("batch.json", "paging.json"):
+            for case in doc["cases"]:
+                yield path.name, "case", (doc, case)
+            continue
+        for case in doc.get("requests", []):
+            yield path.name, "request", (doc, case)
+        for case in doc.get("responses", []):
+            yield path.name, "response", (doc, case)
+
+
+ALL = list(cases())
+
+
+def test_vectors_are_there() -> None:
+    assert VECTORS.is_dir(), VECTORS
+    assert len(ALL) >= MIN_CASES, f"only {len(ALL)} vector cases"
+    files = {name for name, _, _ in ALL}
+    ids = {e["id"] for e in idn_toto.endpoints()}
+    assert files == {f"{i}.json" for i in ids} | {"batch.json", "paging.json"}
+
+
+def check_error(error: idn_toto.IdnTotoError, want: Dict[str, Any], token: str) -> None:
+    got = error.to_dict()
+    assert is_subset(plain(want), got), f"error {got} does not match {want}"
+    assert got["kind"] == error.kind
+    encoded = quote(token, safe="-._~")
+    for text in (str(error), repr(error), json.dumps(got)):
+        assert token not in text and encoded not in text
+
+
+@pytest.mark.parametrize(
+    "file,kind,data", ALL, ids=[f"{f}::{k}::{d[1].get('name')}" for f, k, d in ALL]
+)
+def test_vector(file: str, kind: str, data: Tuple[Dict[str, Any], Dict[str, Any]]) -> None:
+    doc, case = data
+    cfg = config(doc)
+    if file == "batch.json":
+        run_batch(cfg, case)
+    elif file == "paging.json":
+        run_paging(cfg, case)
+    elif kind == "request":
+        run_request(doc["endpoint"], cfg, case)
+    else:
+        run_response(doc["endpoint"], cfg, case)
+
+
+def run_request(endpoint: str, cfg: Dict[str, Any], case: Dict[str, Any]) -> None:
+    params = case.get("params")
+    if "error" in case:
+        with pytest.raises(idn_toto.IdnTotoError) as caught:
+            idn_toto.build(endpoint, params, **cfg)
+        check_error(caught.value, case["error"], cfg["token"])
+        return
+    request = idn_toto.build(endpoint, params, **cfg)
+    want = case["expect"]
+    got = request.to_dict()
+    for key, value in want.items():
+        assert got[key] == value, f"{key}: got {got[key]!r}, want {value!r}"
+    assert request.endpoint == endpoint
+    assert request.method == want["method"]
+    assert request.redacted_url == want["url"]
+    encoded = quote(cfg["token"], safe="-._~")
+    assert request.url == want["url"].replace("***", encoded, 1)
+    assert request.idempotent is want["idempotent"]
+    body = request.body
+    assert (body.decode("utf-8") if body is not None else None) == want["body"]
+    if "headers" in want:
+        assert request.headers == want["headers"]
+    assert cfg["token"] not in repr(request) and encoded not in repr(request)
+    # The client's sans-IO level builds the same request.
+    core = idn_toto.Core(cfg["base_url"], cfg["token"], path_words=cfg["path_words"])
+    assert core.build(endpoint, params) == request
+
+
+def run_response(endpoint: str, cfg: Dict[str, Any], case: Dict[str, Any]) -> None:
+    status = int(case.get("status", 200))
+    body = body_of(case)
+    core = idn_toto.Core(cfg["base_url"], cfg["token"], path_words=cfg["path_words"])
+    if "error" in case:
+        with pytest.raises(idn_toto.IdnTotoError) as caught:
+            core.parse_dict(endpoint, status, body)
+        check_error(caught.value, case["error"], cfg["token"])
+        # The typed path raises the same error ...
+        with pytest.raises(type(caught.value)) as typed:
+            core.parse(endpoint, status, body)
+        check_error(typed.value, case["error"], cfg["token"])
+        # ... and so does the token-less module function (which cannot scrub).
+        with pytest.raises(type(caught.value)):
+            idn_toto.parse(endpoint, status, body)
+        return
+    want = plain(case["expect"])
+    assert core.parse_dict(endpoint, status, body) == want
+    assert idn_toto.parse(endpoint, status, body) == want
+    # The typed path holds the same values.
+    result = core.parse(endpoint, status, body)
+    assert result.to_dict() == want
+    assert cfg["token"] not in repr(result)
+
+
+def run_batch(cfg: Dict[str, Any], case: Dict[str, Any]) -> None:
+    core = idn_toto.Core(cfg["base_url"], cfg["token"], path_words=cfg["path_words"])
+    params = case["params"]
+    if "error" in case:
+        with pytest.raises(idn_toto.IdnTotoError) as caught:
+            idn_toto.Batch(params.get("type"), params.get("transaction"))
+        check_error(caught.value, case["error"], cfg["token"])
+        return
+    batch = idn_toto.Batch(params["type"], params["transaction"])
+    encoded = quote(cfg["token"], safe="-._~")
+    for i, exchange in enumerate(case["exchanges"]):
+        request = batch.next_request(core)
+        assert request is not None, f"exchange {i}: no request"
+        items = json.loads(request.body or b"null")["transaction"]
+        assert len(items) == exchange["expect_items"], f"exchange {i}"
+        assert request.redacted_url == exchange["expect_url"], f"exchange {i}"
+        assert request.url == request.redacted_url.replace("***", encoded, 1)
+        assert request.idempotent is False
+        response = exchange["response"]
+        if "transport_failure" in response:
+            batch.record_transport_failure(core, response["transport_failure"])
+        else:
+            status = int(response.get("status", 200))
+            batch.record_response(core, status, str(response["body"]).encode("utf-8"))
+    assert batch.next_request(core) is None
+    outcomes = batch.finish()
+    want: List[Dict[str, Any]] = case["outcomes"]
+    assert len(outcomes) == len(want)
+    for got, expected in zip(outcomes, want):
+        as_dict = got.to_dict()
+        assert is_subset(plain(expected), as_dict), f"{as_dict} does not match {expected}"
+        assert cfg["token"] not in json.dumps(as_dict) and encoded not in json.dumps(as_dict)
+
+
+def run_paging(cfg: Dict[str, Any], case: Dict[str, Any]) -> None:
+    endpoint = case["endpoint"]
+    if "error" in case:
+        with pytest.raises(idn_toto.IdnTotoError) as caught:
+            idn_toto.next_page(endpoint, case["params"], case["response"])
+        check_error(caught.value, case["error"], cfg["token"])
+        return
+    got = idn_toto.next_page(endpoint, case["params"], case["response"])
+    assert got == plain(case["next"])
+    if got is not None:
+        idn_toto.build(endpoint, got, **cfg)
