@@ -243,3 +243,18 @@ def test_a_burst_of_reads_completes_without_errors(sandbox: Tuple[str, str]) -> 
     elapsed = time.perf_counter() - started
     assert done == 2000
     print(f"python burst: 2000 requests in {elapsed:.2f} s ({2000 / elapsed:.0f} req/s)")
+
+
+def test_the_root_readme_python_snippet_runs(sandbox: Tuple[str, str]) -> None:
+    base_url, admin = sandbox
+    reset(admin)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n## Python\n") :]
+    start = section.index("```python\n") + len("```python\n")
+    snippet = section[start : section.index("\n```", start)]
+    assert "idn_toto.Client(" in snippet
+    env = dict(os.environ, IDN_TOTO_BASE_URL=base_url, IDN_TOTO_TOKEN=TOKEN)
+    out = subprocess.run([sys.executable, "-c", snippet], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "transaction_not_found" in out.stdout
+    assert TOKEN not in out.stdout + out.stderr

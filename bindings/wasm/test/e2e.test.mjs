@@ -149,3 +149,30 @@ test('a burst of 2,000 reads from 20 concurrent clients completes without errors
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   console.log(`# node burst: 2000 requests in ${seconds.toFixed(2)} s (${Math.round(2000 / seconds)} req/s)`);
 });
+
+test("the root README's Node snippet runs against the sandbox", async () => {
+  const { readFile, writeFile, mkdtemp, rm } = await import('node:fs/promises');
+  const { execFile } = await import('node:child_process');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { fileURLToPath, pathToFileURL } = await import('node:url');
+  await admin(sandbox, 'reset', 'POST');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const readme = await readFile(path.join(here, '../../../README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Node\n'));
+  const snippet = section.slice(section.indexOf('```js\n') + 6, section.indexOf('\n```', section.indexOf('```js\n')));
+  assert.ok(snippet.includes('new Client('), 'found the snippet');
+  const pkg = pathToFileURL(path.join(here, '../pkg/index.mjs')).href;
+  const dir = await mkdtemp(path.join(tmpdir(), 'idn-toto-readme-'));
+  const file = path.join(dir, 'snippet.mjs');
+  await writeFile(file, snippet.replace("from 'idn-toto'", `from '${pkg}'`));
+  const stdout = await new Promise((resolve, reject) =>
+    execFile(process.execPath, [file], { env: { ...process.env, IDN_TOTO_BASE_URL: sandbox.baseUrl, IDN_TOTO_TOKEN: TOKEN }, timeout: 30_000 }, (err, out, errOut) =>
+      err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out),
+    ),
+  );
+  await rm(dir, { recursive: true });
+  assert.match(stdout, /succeeded/);
+  assert.match(stdout, /api transaction_not_found/);
+  assert.ok(!stdout.includes(TOKEN));
+});
