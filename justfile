@@ -39,7 +39,9 @@ demo:
     set -euo pipefail
     cargo build --quiet --locked -p idn-toto-sandbox -p idn-toto --example back_office
     bash bindings/wasm/scripts/build.sh >/dev/null
-    bash bindings/python/scripts/build.sh >/dev/null
+    wheel="$(bash bindings/python/scripts/build.sh 2>/dev/null | tail -n 1)"
+    [ -x target/demo-venv/bin/python ] || python3 -m venv target/demo-venv
+    target/demo-venv/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel"
     out="$(mktemp)"
     target/debug/idn-toto-sandbox --listen 127.0.0.1:0 --quiet >"$out" &
     pid=$!
@@ -57,7 +59,7 @@ demo:
     node bindings/wasm/examples/back_office.mjs
     reset
     echo; echo "################ Python ##############"
-    bindings/python/.venv/bin/python bindings/python/examples/back_office.py
+    target/demo-venv/bin/python bindings/python/examples/back_office.py
 
 # Run the sandbox in the foreground (Ctrl-C stops it).
 sandbox *ARGS:
