@@ -1,0 +1,479 @@
+//! `idn-toto-bench-report`: renders `docs/BENCHMARKS.md` from one run's
+//! results: criterion's estimates, the paired-round JSON of the Rust, Node
+//! and Python benches, and the machine facts `bench.sh` collected.
+//!
+//! ```text
+//! idn-toto-bench-report --results DIR --criterion DIR --analysis FILE --out FILE
+//! ```
+//!
+//! `DIR` holds `rust.json`, `node.json`, `python.json` and `meta.json`; a
+//! missing one leaves its section marked "not run".
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde_json::Value;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut opts: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for pair in args.chunks(2) {
+        match pair {
+            [k, v] if k.starts_with("--") => {
+                opts.insert(k.trim_start_matches("--").to_owned(), PathBuf::from(v));
+            }
+            _ => return usage(),
+        }
+    }
+    let (Some(results), Some(out)) = (opts.get("results"), opts.get("out")) else {
+        return usage();
+    };
+    let run = Run {
+        rust: read_json(&results.join("rust.json")),
+        node: read_json(&results.join("node.json")),
+        python: read_json(&results.join("python.json")),
+        meta: read_json(&results.join("meta.json")).unwrap_or(Value::Null),
+        criterion: opts
+            .get("criterion")
+            .map(|d| criterion_medians(d))
+            .unwrap_or_default(),
+    };
+    let analysis = opts
+        .get("analysis")
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
+    let doc = render(&run, &analysis);
+    if let Err(e) = std::fs::write(out, doc) {
+        eprintln!("cannot write {}: {e}", out.display());
+        return ExitCode::FAILURE;
+    }
+    let misses = targets(&run)
+        .iter()
+        .filter(|t| t.verdict() == "MISS")
+        .count();
+    eprintln!("wrote {} ({misses} target(s) missed)", out.display());
+    ExitCode::SUCCESS
+}
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage: idn-toto-bench-report --results DIR --out FILE [--criterion DIR] [--analysis FILE]"
+    );
+    ExitCode::from(2)
+}
+
+fn read_json(path: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// One run's results.
+struct Run {
+    rust: Option<Value>,
+    node: Option<Value>,
+    python: Option<Value>,
+    meta: Value,
+    /// criterion `full_id` -> median ns.
+    criterion: BTreeMap<String, f64>,
+}
+
+/// Every `*/new/estimates.json` under `dir`, by the benchmark's `full_id`.
+fn criterion_medians(dir: &Path) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_dir() {
+                continue;
+            }
+            if path.file_name().is_some_and(|n| n == "new") {
+                let id = read_json(&path.join("benchmark.json"))
+                    .and_then(|b| b.get("full_id").and_then(Value::as_str).map(str::to_owned));
+                let median = read_json(&path.join("estimates.json"))
+                    .and_then(|e| e.pointer("/median/point_estimate").and_then(Value::as_f64));
+                if let (Some(id), Some(median)) = (id, median) {
+                    out.insert(id, median);
+                }
+            } else {
+                stack.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// A row of a paired-round result file.
+fn find<'a>(doc: Option<&'a Value>, group: &str, case: &str, imp: &str) -> Option<&'a Value> {
+    doc?.get("results")?.as_array()?.iter().find(|r| {
+        r.get("group").and_then(Value::as_str) == Some(group)
+            && r.get("case").and_then(Value::as_str) == Some(case)
+            && r.get("impl").and_then(Value::as_str) == Some(imp)
+    })
+}
+
+fn ratio_of(doc: Option<&Value>, group: &str, case: &str, imp: &str) -> Option<f64> {
+    find(doc, group, case, imp)?.get("ratio")?.as_f64()
+}
+
+fn meta_f64(meta: &Value, key: &str) -> Option<f64> {
+    meta.get(key).and_then(Value::as_f64)
+}
+
+fn meta_str<'a>(meta: &'a Value, key: &str) -> &'a str {
+    meta.get(key).and_then(Value::as_str).unwrap_or("?")
+}
+
+// ---------------------------------------------------------------- targets
+
+/// One of the issue's targets, checked against this run.
+struct Target {
+    what: &'static str,
+    measured: Option<f64>,
+    limit: f64,
+    /// `true`: the measured value must be at most `limit`.
+    at_most: bool,
+    unit: &'static str,
+}
+
+impl Target {
+    fn verdict(&self) -> &'static str {
+        match self.measured {
+            None => "NOT RUN",
+            Some(m) if (self.at_most && m <= self.limit) || (!self.at_most && m >= self.limit) => {
+                "PASS"
+            }
+            Some(_) => "MISS",
+        }
+    }
+
+    fn show(&self, v: f64) -> String {
+        match self.unit {
+            "KB" => format!("{:.1} KB", v / 1000.0),
+            _ => format!("{v:.2}x"),
+        }
+    }
+}
+
+fn targets(run: &Run) -> Vec<Target> {
+    let (rust, node, python) = (run.rust.as_ref(), run.node.as_ref(), run.python.as_ref());
+    let py = |imp| ratio_of(python, "pending_list", "1000", imp);
+    let pydantic_over_typed = match (
+        py("pydantic v2 model"),
+        py("Core.parse().data (typed rows)"),
+    ) {
+        (Some(p), Some(t)) if t > 0.0 => Some(p / t),
+        _ => None,
+    };
+    vec![
+        Target {
+            what: "Rust typed parse (Decimal + dates + ordered list) / `serde_json::Value`",
+            measured: ratio_of(rust, "pending_list", "1000", "idn_toto_typed"),
+            limit: 0.6,
+            at_most: true,
+            unit: "x",
+        },
+        Target {
+            what: "Python `Core.parse(...).data` (typed rows) / `json.loads`",
+            measured: py("Core.parse().data (typed rows)"),
+            limit: 2.0,
+            at_most: true,
+            unit: "x",
+        },
+        Target {
+            what: "pydantic v2 model / Python `Core.parse(...).data` (times faster)",
+            measured: pydantic_over_typed,
+            limit: 2.5,
+            at_most: false,
+            unit: "x",
+        },
+        Target {
+            what: "Node `parse` (plain objects) / `JSON.parse`",
+            measured: ratio_of(node, "pending_list", "1000", "idn_toto.parse(bytes)"),
+            limit: 2.0,
+            at_most: true,
+            unit: "x",
+        },
+        Target {
+            what: "`.wasm` gzipped (`gzip -9`)",
+            measured: meta_f64(&run.meta, "wasm_gzip_bytes"),
+            limit: 100_000.0,
+            at_most: true,
+            unit: "KB",
+        },
+        Target {
+            what: "Python request building (`client.prepare.transaction_list`) / f-string + `quote`",
+            measured: ratio_of(
+                python,
+                "build",
+                "transaction_list",
+                "Client.prepare.transaction_list",
+            ),
+            limit: 2.0,
+            at_most: true,
+            unit: "x",
+        },
+        Target {
+            what: "Node request building (`client.request.transactionList`) / template + `encodeURIComponent`",
+            measured: ratio_of(
+                node,
+                "build",
+                "transaction_list",
+                "client.request.transactionList",
+            ),
+            limit: 2.0,
+            at_most: true,
+            unit: "x",
+        },
+    ]
+}
+
+// ---------------------------------------------------------------- render
+
+fn time(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.1} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+fn kb(bytes: f64) -> String {
+    format!("{:.1} KB", bytes / 1000.0)
+}
+
+fn case_label(group: &str, case: &str, bytes: u64) -> String {
+    let size = if bytes > 0 {
+        format!(" ({})", kb(bytes as f64))
+    } else {
+        String::new()
+    };
+    match group {
+        "pending_list" => format!("pending list, {} rows{size}", thousands(case)),
+        "pages" => format!("{} page, 1,000 rows{size}", case.replace('_', "-")),
+        "build" => format!("build `{case}`"),
+        _ => format!("{group}/{case}{size}"),
+    }
+}
+
+fn thousands(n: &str) -> String {
+    let digits: Vec<char> = n.chars().collect();
+    let mut out = String::new();
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(*c);
+    }
+    out
+}
+
+/// The table of one language's paired results. `criterion` adds the
+/// criterion median column (Rust).
+fn paired_table(out: &mut String, doc: &Value, criterion: Option<&BTreeMap<String, f64>>) {
+    let Some(rows) = doc.get("results").and_then(Value::as_array) else {
+        return;
+    };
+    let with_criterion = criterion.is_some();
+    if with_criterion {
+        out.push_str("| body | implementation | criterion median | paired median | ratio |\n|---|---|--:|--:|--:|\n");
+    } else {
+        out.push_str("| body | implementation | median | ratio |\n|---|---|--:|--:|\n");
+    }
+    let mut last_case = String::new();
+    for r in rows {
+        let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("");
+        let f = |k: &str| r.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+        let (group, case, imp, baseline) = (s("group"), s("case"), s("impl"), s("baseline"));
+        let bytes = r.get("bytes").and_then(Value::as_u64).unwrap_or(0);
+        let label = case_label(group, case, bytes);
+        let shown = if label == last_case {
+            String::new()
+        } else {
+            label.clone()
+        };
+        last_case = label;
+        let ratio = if imp == baseline {
+            "1 (baseline)".to_owned()
+        } else {
+            format!("{:.2}x", f("ratio"))
+        };
+        if let Some(c) = criterion {
+            let id = format!("{group}/{imp}/{case}");
+            let cm = c.get(&id).map_or("-".to_owned(), |&ns| time(ns));
+            let _ = writeln!(
+                out,
+                "| {shown} | `{imp}` | {cm} | {} | {ratio} |",
+                time(f("median_ns"))
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "| {shown} | `{imp}` | {} | {ratio} |",
+                time(f("median_ns"))
+            );
+        }
+    }
+}
+
+fn render(run: &Run, analysis: &str) -> String {
+    let m = &run.meta;
+    let mut out = String::new();
+    out.push_str("# Benchmarks\n\n");
+    out.push_str(
+        "<!-- Generated by `just bench` (crates/idn-toto-bench/bench.sh): do not edit. \
+         The notes at the end come from crates/idn-toto-bench/analysis.md. -->\n\n",
+    );
+    out.push_str(
+        "What the SDK costs next to parsing the same bytes yourself, measured side by side in \
+         one run. The bodies are generated deterministically (`idn-toto-bench-bodies`, fixed \
+         seed): the pending-transaction list (an object keyed `\"1\"`..`\"N\"`, string amounts \
+         with 4 decimals, `DD-MM-YYYY HH:MM:SS` dates) at 10, 1,000 and 25,000 rows, a \
+         1,000-row full-transaction page and a 1,000-row PGA page.\n\n\
+         **Read the ratios, not the times.** These machines are noisy (2 shared cores): every \
+         language is timed in *paired rounds* (each round runs one batch of every competitor, \
+         the order rotating), a time is the median over rounds, and a ratio is the median over \
+         rounds of `competitor / baseline` within the same round, so load that hits a round hits \
+         both sides. The Rust table also shows criterion's median for each function (timed one \
+         after another, so its times are not paired).\n\n",
+    );
+    let _ = writeln!(
+        out,
+        "Reproduce with `{}` (about {} minutes here).\n",
+        meta_str(m, "command"),
+        meta_f64(m, "minutes").map_or("?".to_owned(), |v| format!("{v:.0}"))
+    );
+
+    out.push_str("## Machine and versions\n\n| | |\n|---|---|\n");
+    for (label, key) in [
+        ("run", "date"),
+        ("commit", "commit"),
+        ("CPU", "cpu"),
+        ("cores (`nproc`)", "nproc"),
+        ("OS", "os"),
+        ("rustc", "rustc"),
+        ("Node", "node"),
+        ("Python", "python"),
+        ("orjson", "orjson"),
+        ("pydantic", "pydantic"),
+        ("criterion", "criterion"),
+    ] {
+        let v = match m.get(key) {
+            Some(Value::String(s)) => s.clone(),
+            Some(v) if !v.is_null() => v.to_string(),
+            _ => "?".into(),
+        };
+        let _ = writeln!(out, "| {label} | {v} |");
+    }
+
+    out.push_str("\n## Targets (1,000-row pending-transaction list)\n\n");
+    out.push_str("| target | measured | limit | |\n|---|--:|--:|---|\n");
+    for t in targets(run) {
+        let measured = t.measured.map_or("-".to_owned(), |v| t.show(v));
+        let limit = format!("{} {}", if t.at_most { "≤" } else { "≥" }, t.show(t.limit));
+        let _ = writeln!(
+            out,
+            "| {} | {measured} | {limit} | **{}** |",
+            t.what,
+            t.verdict()
+        );
+    }
+
+    out.push_str("\n## Rust: the core vs `serde_json::from_slice::<Value>`\n\n");
+    match &run.rust {
+        Some(doc) => {
+            out.push_str(
+                "`idn_toto_typed`: `<XParams as Endpoint>::parse(200, &bytes)` into the typed \
+                 response (Decimal amounts, chrono dates, the keyed object as an ordered Vec). \
+                 `parse_to_string`: `dynamic::parse_to_string`, the typed parse plus the \
+                 canonical JSON text the bindings receive. Ratios are to `serde_json_value` \
+                 (parse) or `format` (a `format!` with `percent-encoding`, for building).\n\n",
+            );
+            paired_table(&mut out, doc, Some(&run.criterion));
+        }
+        None => out.push_str("Not run.\n"),
+    }
+
+    out.push_str("\n## Node: the npm package vs `JSON.parse`\n\n");
+    match &run.node {
+        Some(doc) => {
+            out.push_str(
+                "`idn_toto.parse(bytes)`: the package's `parse(endpointId, 200, body)` with the \
+                 body as a `Uint8Array` (what `fetch` gives); `(string)` with a string. \
+                 `JSON.parse+normalise`: `JSON.parse` and the keyed object to an array sorted by \
+                 key (no decimal or date handling). Building: `client.request.transactionList` \
+                 (a reused client) and the module-level `build` (a client per call) vs a \
+                 template string with `encodeURIComponent`. Ratios are to the first row of each \
+                 body.\n\n",
+            );
+            paired_table(&mut out, doc, None);
+        }
+        None => out.push_str("Not run.\n"),
+    }
+
+    out.push_str("\n## Python: the pip package vs `json.loads`, orjson and pydantic\n\n");
+    match &run.python {
+        Some(doc) => {
+            out.push_str(
+                "`idn_toto.parse (dict)`: the module-level `parse`, canonical plain dicts. \
+                 `Core.parse (typed, lazy)`: the typed result object (fields convert when read). \
+                 `Core.parse().data (typed rows)`: plus the list of typed row objects. `+ every \
+                 field`: plus reading all 11 fields of every row (Decimal and datetime objects \
+                 made). `pydantic v2 model`: `TypeAdapter(dict[str, Model]).validate_json` with \
+                 `Decimal` and `datetime` fields (a `BeforeValidator` rewrites the \
+                 `DD-MM-YYYY` date to ISO so pydantic's own parser reads it), then sorted by key. \
+                 Building: `client.prepare.transaction_list`, `Core.build` and the module-level \
+                 `idn_toto.build` (a client per call) vs an f-string with \
+                 `urllib.parse.quote`.\n\n",
+            );
+            paired_table(&mut out, doc, None);
+        }
+        None => out.push_str("Not run.\n"),
+    }
+
+    out.push_str("\n## Sizes and start-up\n\n| | |\n|---|--:|\n");
+    let size_rows: [(&str, Option<String>); 5] = [
+        (
+            "`.wasm` (bindings/wasm/pkg), raw",
+            meta_f64(m, "wasm_bytes").map(kb),
+        ),
+        ("`.wasm`, `gzip -9`", meta_f64(m, "wasm_gzip_bytes").map(kb)),
+        (
+            "wheel (abi3, manylinux)",
+            meta_f64(m, "wheel_bytes").map(kb),
+        ),
+        (
+            "`import idn_toto` (median of fresh interpreters)",
+            run.python
+                .as_ref()
+                .and_then(|p| p.pointer("/import_ns/idn_toto"))
+                .and_then(Value::as_f64)
+                .map(time),
+        ),
+        (
+            "for scale: `import pydantic`",
+            run.python
+                .as_ref()
+                .and_then(|p| p.pointer("/import_ns/pydantic"))
+                .and_then(Value::as_f64)
+                .map(time),
+        ),
+    ];
+    for (label, v) in size_rows {
+        let _ = writeln!(out, "| {label} | {} |", v.unwrap_or_else(|| "-".into()));
+    }
+
+    if !analysis.trim().is_empty() {
+        out.push('\n');
+        out.push_str(analysis.trim_end());
+        out.push('\n');
+    }
+    out
+}
