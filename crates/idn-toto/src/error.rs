@@ -254,7 +254,9 @@ impl ApiErrorKind {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
-            .to_lowercase();
+            .chars()
+            .map(fold_char)
+            .collect();
         let has = |needle: &str| folded.contains(needle);
         if has("user not found") {
             ApiErrorKind::UserNotFound
@@ -276,9 +278,39 @@ impl ApiErrorKind {
     }
 }
 
+/// Lower case as far as the (ASCII) phrases `classify` looks for can tell:
+/// `str::to_lowercase` without its Unicode tables in the binary. The only
+/// characters outside ASCII whose lower case has an ASCII letter are the
+/// Kelvin sign (`k`) and `İ` (`i` + a combining dot, which no phrase can
+/// use: none ends in `i` or is `i`); every other one stays outside ASCII.
+fn fold_char(c: char) -> char {
+    match c {
+        '\u{212A}' => 'k',
+        c => c.to_ascii_lowercase(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_agrees_with_unicode_lower_case_on_ascii() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let unicode: String = c.to_lowercase().collect();
+            let ours = fold_char(c);
+            if unicode.is_ascii() {
+                assert_eq!(unicode, ours.to_string(), "{c:?}");
+            } else {
+                assert!(!ours.is_ascii(), "{c:?}");
+                let ascii: String = unicode.chars().filter(char::is_ascii).collect();
+                assert!(
+                    ascii.is_empty() || (c == '\u{130}' && ascii == "i"),
+                    "{c:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn classifies_every_spec_message() {

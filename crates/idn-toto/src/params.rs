@@ -273,8 +273,26 @@ pub(crate) fn parse_request_date(field: &str, value: &str) -> Result<NaiveDate, 
             format!("must be a date written YYYY-MM-DD, got {value:?}"),
         ));
     }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| Error::invalid(field, format!("{value:?} is not a calendar date")))
+    // Digits only (checked above): what `parse_from_str(value, "%Y-%m-%d")`
+    // reads, without chrono's format parser in the binary.
+    let number = |at: std::ops::Range<usize>| value.get(at).and_then(|t| t.parse::<u32>().ok());
+    match (number(0..4), number(5..7), number(8..10)) {
+        (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d),
+        _ => None,
+    }
+    .ok_or_else(|| Error::invalid(field, format!("{value:?} is not a calendar date")))
+}
+
+/// A date as `YYYY-MM-DD`: exactly `date.format("%Y-%m-%d")` (a sign and at
+/// least 4 digits for a year outside 0..=9999), without chrono's formatter.
+pub(crate) fn format_date(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    let (y, m, d) = (date.year(), date.month(), date.day());
+    if (0..10_000).contains(&y) {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        format!("{y:+05}-{m:02}-{d:02}")
+    }
 }
 
 /// The PGA `status` filter.
@@ -472,6 +490,36 @@ impl<'a> ParamReader<'a> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn request_dates_read_and_write_as_chrono_formats_do() {
+        use chrono::{Datelike, NaiveDate};
+        for y in [0, 1, 9, 99, 999, 1000, 1970, 2024, 9999] {
+            for m in 0..=13 {
+                for d in [0, 1, 9, 28, 29, 30, 31, 32] {
+                    let text = format!("{y:04}-{m:02}-{d:02}");
+                    let ours = super::parse_request_date("date", &text).ok();
+                    assert_eq!(
+                        ours,
+                        NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok(),
+                        "{text}"
+                    );
+                }
+            }
+        }
+        for y in [
+            -262_000, -10_000, -9999, -1, 0, 5, 999, 2024, 9999, 10_000, 262_000,
+        ] {
+            for (m, d) in [(1, 1), (2, 28), (12, 31)] {
+                let date = NaiveDate::from_ymd_opt(y, m, d).expect("valid date");
+                assert_eq!(
+                    super::format_date(date),
+                    date.format("%Y-%m-%d").to_string()
+                );
+                assert_eq!(date.year(), y);
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -132,7 +132,7 @@ impl Endpoint for FullTransactionParams {
     fn request(&self, client: &Client) -> Request {
         let word = client.path_words().full_transaction.as_str();
         let page = self.page.get().to_string();
-        let date = self.date.map(|d| d.format("%Y-%m-%d").to_string());
+        let date = self.date.map(crate::params::format_date);
         let query: Vec<(&str, &str)> = date.iter().map(|d| ("date", d.as_str())).collect();
         client.assemble(
             Self::ID,

@@ -95,11 +95,11 @@ impl PgaTransactionParams {
         }
         m.insert(
             "start_date".into(),
-            self.start_date.format("%Y-%m-%d").to_string().into(),
+            crate::params::format_date(self.start_date).into(),
         );
         m.insert(
             "end_date".into(),
-            self.end_date.format("%Y-%m-%d").to_string().into(),
+            crate::params::format_date(self.end_date).into(),
         );
         m.insert("page".into(), self.page.get().into());
         Value::Object(m).to_string().into_bytes()

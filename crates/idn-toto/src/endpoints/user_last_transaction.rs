@@ -57,23 +57,64 @@ struct LatestWire {
 /// An entry object; `null`, `{}`, `[]` or `""` mean none; a one-element
 /// array is read as its element.
 fn latest_entry<'de, D: Deserializer<'de>>(d: D) -> Result<Option<HistoryEntry>, D::Error> {
-    use serde::de::Error as _;
-    let v = Value::deserialize(d)?;
-    let v = match v {
-        Value::Array(mut items) if items.len() <= 1 => match items.pop() {
-            Some(item) => item,
-            None => return Ok(None),
-        },
-        other => other,
-    };
-    match &v {
-        Value::Null => Ok(None),
-        Value::String(s) if s.trim().is_empty() => Ok(None),
-        Value::Object(m) if m.is_empty() => Ok(None),
-        _ => HistoryEntry::deserialize(v)
-            .map(Some)
-            .map_err(D::Error::custom),
+    // A visitor (the value read whole, then decided) so that a refusal is
+    // raised while the value is read: the tolerant path places errors by
+    // position (see `wire::canonical::locate`).
+    use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+    use serde::de::{MapAccess, SeqAccess, Visitor};
+    fn decide<E: serde::de::Error>(v: Value) -> Result<Option<HistoryEntry>, E> {
+        let v = match v {
+            Value::Array(mut items) if items.len() <= 1 => match items.pop() {
+                Some(item) => item,
+                None => return Ok(None),
+            },
+            other => other,
+        };
+        match &v {
+            Value::Null => Ok(None),
+            Value::String(s) if s.trim().is_empty() => Ok(None),
+            Value::Object(m) if m.is_empty() => Ok(None),
+            _ => HistoryEntry::deserialize(v).map(Some).map_err(E::custom),
+        }
     }
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<HistoryEntry>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any valid JSON value")
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            decide(Value::Bool(v))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            decide(Value::from(v))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            decide(Value::from(v))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            decide(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            decide(Value::String(v.to_owned()))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            decide(Value::Null)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            decide(Value::Null)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            decide(Value::deserialize(d)?)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            decide(Value::deserialize(SeqAccessDeserializer::new(seq))?)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            decide(Value::deserialize(MapAccessDeserializer::new(map))?)
+        }
+    }
+    d.deserialize_any(V)
 }
 
 impl Wire for LatestWire {

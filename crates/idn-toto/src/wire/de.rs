@@ -203,15 +203,44 @@ pub(crate) fn datetime<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDateTime,
 }
 
 /// An optional timestamp: null, `""` and `0000-00-00 00:00:00` are `None`.
+///
+/// Read as `Option<String>` is (the same errors), with the timestamp checked
+/// inside the visitor: an error raised after a value was read would be placed
+/// after the container around it (see `wire::canonical::locate`).
 pub(crate) fn opt_datetime<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<NaiveDateTime>, D::Error> {
-    let s: Option<String> = Option::deserialize(d)?;
-    match s.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) if v.starts_with("0000-00-00") || v.starts_with("00-00-0000") => Ok(None),
-        Some(v) => DateTimeVisitor.visit_str(v).map(Some),
+    struct Text;
+    impl Visitor<'_> for Text {
+        type Value = Option<NaiveDateTime>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            match v.trim() {
+                "" => Ok(None),
+                v if v.starts_with("0000-00-00") || v.starts_with("00-00-0000") => Ok(None),
+                v => DateTimeVisitor.visit_str(v).map(Some),
+            }
+        }
     }
+    struct Opt;
+    impl<'de> Visitor<'de> for Opt {
+        type Value = Option<NaiveDateTime>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("option")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_string(Text)
+        }
+    }
+    d.deserialize_option(Opt)
 }
 
 /// A calendar date.

@@ -1,8 +1,11 @@
 //! The tolerant reader: the parse pipeline and the field-level decoders every
 //! endpoint shares.
 
+mod canonical;
 mod de;
 mod enums;
+#[cfg(test)]
+mod reference;
 mod repair;
 
 pub(crate) use de::{
@@ -10,6 +13,8 @@ pub(crate) use de::{
     skip, text, ListVisitor,
 };
 pub use enums::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
+
+use std::borrow::Cow;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -93,43 +98,62 @@ fn parse_inner<W: Wire>(status: u16, body: &[u8]) -> Result<W::Output, Error> {
     };
     // `from_str` on the checked text: `from_slice` would check every string
     // again on its own (a sixth of a large list's parse time).
-    if let Ok(wire) = serde_json::from_str::<W>(text) {
-        return wire.finish();
+    #[cfg(test)]
+    let fast = !reference::SKIP_FAST.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    let fast = true;
+    if fast {
+        if let Ok(wire) = serde_json::from_str::<W>(text) {
+            return wire.finish();
+        }
     }
-    let value = tolerant_value(body)?;
+    let (value, json) = tolerant_value(text)?;
     if !W::READS_REFUSALS {
         if let Some(message) = refusal(&value) {
             return Err(Error::api(message));
         }
     }
-    let wire: W = serde_path_to_error::deserialize(&value).map_err(|e| {
-        let path = render_path(e.path());
-        Error::decode(path, e.into_inner().to_string())
-    })?;
-    wire.finish()
+    #[cfg(test)]
+    if reference::ON.with(std::cell::Cell::get) {
+        return reference::deserialize::<W>(&value)?.finish();
+    }
+    // The tolerant reading goes through the fast path's own deserializer (one
+    // copy of every wire type's decoder in the binary): the value is written
+    // back as compact JSON that reads exactly as the value does (the
+    // source's number literals kept, keys sorted, the last of duplicate keys
+    // kept), and an error's position in that text gives its path.
+    let canonical = canonical::write(&json);
+    match serde_json::from_str::<W>(&canonical) {
+        Ok(wire) => wire.finish(),
+        Err(e) => Err(canonical::locate(&canonical, &e, &|text| {
+            serde_json::from_str::<W>(text).err().map(|e| e.to_string())
+        })),
+    }
 }
 
-/// Strict JSON if it is, else the repaired reading of it.
-pub(crate) fn tolerant_value(body: &[u8]) -> Result<Value, Error> {
-    let body = trim(body);
-    if let Ok(v) = serde_json::from_slice::<Value>(body) {
-        return Ok(v);
+/// Strict JSON if it is, else the repaired reading of it: the value, and the
+/// JSON text it was read from.
+fn tolerant_value(text: &str) -> Result<(Value, Cow<'_, str>), Error> {
+    if let Ok(v) = serde_json::from_str::<Value>(text) {
+        return Ok((v, Cow::Borrowed(text)));
     }
+    let body = text.as_bytes();
     let repaired = repair::repair(body).map_err(|reason| {
         Error::decode(
             "$",
             format!("{reason}; it starts with {:?}", excerpt(body, 60)),
         )
     })?;
-    serde_json::from_str::<Value>(&repaired).map_err(|e| {
-        Error::decode(
+    match serde_json::from_str::<Value>(&repaired) {
+        Ok(v) => Ok((v, Cow::Owned(repaired))),
+        Err(e) => Err(Error::decode(
             "$",
             format!(
                 "body is not JSON ({e}); it starts with {:?}",
                 excerpt(body, 60)
             ),
-        )
-    })
+        )),
+    }
 }
 
 /// `Some(message)` when the body is a `success: false` envelope.
@@ -146,33 +170,6 @@ fn refusal(value: &Value) -> Option<String> {
         Some(Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
     })
-}
-
-fn render_path(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for seg in path.iter() {
-        match seg {
-            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
-            Segment::Map { key } => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(key);
-            }
-            Segment::Enum { variant } => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(variant);
-            }
-            Segment::Unknown => out.push_str(".?"),
-        }
-    }
-    if out.is_empty() {
-        out.push('$');
-    }
-    out
 }
 
 /// Drops a UTF-8 byte order mark and surrounding whitespace.

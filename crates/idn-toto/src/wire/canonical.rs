@@ -1,0 +1,367 @@
+//! The tolerant path's second reading: JSON that `serde_json` has already
+//! read as a [`serde_json::Value`] is written back as compact text that a
+//! deserializer reads exactly as it reads the value, so the wire types are
+//! decoded by the same (fast-path) deserializer either way.
+//!
+//! The text keeps what the value keeps: object keys in sorted order with the
+//! last of duplicate keys (the value's map), and every number and string as
+//! its source literal (so a float reads back as the same `f64`: writing the
+//! value's float would need a literal the float parser maps back exactly).
+//!
+//! [`locate`] turns a decode error's position in that text into the path
+//! `serde_path_to_error` gives for the same error on the value (`data.2.amount`,
+//! `[1].date`, `$`), and its message into the value's message.
+
+use std::collections::BTreeMap;
+
+use serde_json::error::Category;
+
+use crate::Error;
+
+/// One JSON value, its scalars kept as their source literals.
+enum Node<'a> {
+    Literal(&'a str),
+    Array(Vec<Node<'a>>),
+    /// Unescaped key -> (the key's source literal, the value).
+    Object(BTreeMap<String, (&'a str, Node<'a>)>),
+}
+
+/// Reads JSON text that `serde_json` has accepted (anything else gives some
+/// output, never a panic).
+struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> u8 {
+        self.text.as_bytes().get(self.at).copied().unwrap_or(0)
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), b' ' | b'\t' | b'\n' | b'\r') {
+            self.at += 1;
+        }
+    }
+
+    /// A string literal, its quotes included.
+    fn string(&mut self) -> &'a str {
+        let start = self.at;
+        self.at += 1;
+        loop {
+            match self.peek() {
+                0 if self.at >= self.text.len() => break,
+                b'\\' => self.at += 2,
+                b'"' => {
+                    self.at += 1;
+                    break;
+                }
+                _ => self.at += 1,
+            }
+        }
+        self.slice(start)
+    }
+
+    fn slice(&self, start: usize) -> &'a str {
+        let end = self.at.min(self.text.len());
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    fn value(&mut self) -> Node<'a> {
+        self.space();
+        match self.peek() {
+            b'{' => {
+                self.at += 1;
+                let mut map = BTreeMap::new();
+                loop {
+                    self.space();
+                    match self.peek() {
+                        b'"' => {}
+                        b'}' => {
+                            self.at += 1;
+                            break;
+                        }
+                        _ => break,
+                    }
+                    let raw = self.string();
+                    let key = serde_json::from_str::<String>(raw).unwrap_or_default();
+                    self.space();
+                    if self.peek() == b':' {
+                        self.at += 1;
+                    }
+                    let value = self.value();
+                    map.insert(key, (raw, value));
+                    self.space();
+                    if self.peek() == b',' {
+                        self.at += 1;
+                    }
+                }
+                Node::Object(map)
+            }
+            b'[' => {
+                self.at += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.space();
+                    match self.peek() {
+                        b']' => {
+                            self.at += 1;
+                            break;
+                        }
+                        0 if self.at >= self.text.len() => break,
+                        _ => {}
+                    }
+                    items.push(self.value());
+                    self.space();
+                    if self.peek() == b',' {
+                        self.at += 1;
+                    }
+                }
+                Node::Array(items)
+            }
+            b'"' => Node::Literal(self.string()),
+            _ => {
+                let start = self.at;
+                while !matches!(
+                    self.peek(),
+                    0 | b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r'
+                ) {
+                    self.at += 1;
+                }
+                Node::Literal(self.slice(start))
+            }
+        }
+    }
+}
+
+fn write_node(node: &Node<'_>, out: &mut String) {
+    match node {
+        Node::Literal(text) => out.push_str(text),
+        Node::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_node(item, out);
+            }
+            out.push(']');
+        }
+        Node::Object(map) => {
+            out.push('{');
+            for (i, (raw, value)) in map.values().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(raw);
+                out.push(':');
+                write_node(value, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// The compact text that reads as `serde_json::from_str::<Value>(json)` does.
+pub(crate) fn write(json: &str) -> String {
+    let node = Reader { text: json, at: 0 }.value();
+    let mut out = String::with_capacity(json.len());
+    write_node(&node, &mut out);
+    out
+}
+
+/// One open container while scanning the canonical text.
+struct Frame {
+    object: bool,
+    /// Where its `{` or `[` is.
+    start: usize,
+    /// Objects: the current member's key, once read.
+    key: Option<String>,
+    /// Objects: the current member's `:` was passed.
+    in_value: bool,
+    /// Arrays: the current element's index.
+    index: usize,
+}
+
+/// The containers open at byte `end` of `text` (compact JSON).
+fn open_frames(text: &str, end: usize) -> Vec<Frame> {
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut r = Reader { text, at: 0 };
+    while r.at < end {
+        match r.peek() {
+            c @ (b'{' | b'[') => {
+                frames.push(Frame {
+                    object: c == b'{',
+                    start: r.at,
+                    key: None,
+                    in_value: false,
+                    index: 0,
+                });
+                r.at += 1;
+            }
+            b'}' | b']' => {
+                frames.pop();
+                r.at += 1;
+            }
+            b':' => {
+                if let Some(f) = frames.last_mut() {
+                    f.in_value = true;
+                }
+                r.at += 1;
+            }
+            b',' => {
+                if let Some(f) = frames.last_mut() {
+                    f.key = None;
+                    f.in_value = false;
+                    f.index += 1;
+                }
+                r.at += 1;
+            }
+            b'"' => {
+                let raw = r.string();
+                if let Some(f) = frames.last_mut() {
+                    if f.object && !f.in_value {
+                        f.key = Some(serde_json::from_str::<String>(raw).unwrap_or_default());
+                    }
+                }
+            }
+            0 => break,
+            _ => r.at += 1,
+        }
+    }
+    frames
+}
+
+fn render(frames: &[Frame], include_last: bool) -> String {
+    let mut out = String::new();
+    let n = frames.len();
+    for (i, f) in frames.iter().enumerate() {
+        if i + 1 == n && !include_last {
+            break;
+        }
+        if f.object {
+            if let Some(key) = &f.key {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+        } else {
+            out.push('[');
+            out.push_str(&f.index.to_string());
+            out.push(']');
+        }
+    }
+    if out.is_empty() {
+        out.push('$');
+    }
+    out
+}
+
+/// The decode error for `e`, an error reading the canonical `text`: its path
+/// and message as reading the value gives them.
+///
+/// `read` reads a text as the wire type does, giving its error's text (one
+/// copy of this function serves every wire type).
+pub(crate) fn locate(
+    text: &str,
+    e: &serde_json::Error,
+    read: &dyn Fn(&str) -> Option<String>,
+) -> Error {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = full.strip_suffix(&suffix).unwrap_or(&full);
+    if e.classify() != Category::Data {
+        // A visitor stopped before the end of a container (a struct read
+        // from a longer array): the value reports the container's length.
+        // The error is at the byte after the last one read.
+        let at = e.column().saturating_sub(1);
+        let frames = open_frames(text, at);
+        let Some(last) = frames.last() else {
+            return Error::decode("$", message);
+        };
+        let (len, kind) = match (Reader {
+            text,
+            at: last.start,
+        })
+        .value()
+        {
+            Node::Array(items) => (items.len(), "array"),
+            Node::Object(map) => (map.len(), "map"),
+            Node::Literal(_) => (0, "array"),
+        };
+        return Error::decode(
+            render(&frames, false),
+            format!("invalid length {len}, expected fewer elements in {kind}"),
+        );
+    }
+    // A data error is placed after the last byte read: after the scalar
+    // refused, or after the `}`/`]` of the container refused once read,
+    // after a container's `{`/`[` when its visitor refused its kind, or at
+    // a container's `{`/`[` refused before reading it.
+    let at = e.column();
+    let frames = open_frames(text, at);
+    let include_last = match frames.last() {
+        None => false,
+        // A member's path starts at its `:`; right after `{` (or a key) the
+        // object itself was refused.
+        Some(f) if f.object => f.in_value,
+        // Right after `[`: the array refused as a whole, unless its first
+        // element is an object refused as such (the message says which).
+        Some(f) if at == f.start + 1 => match text.as_bytes().get(at) {
+            Some(b'{') => message.starts_with("invalid type: map"),
+            Some(b'[') => !refused_before(text, at, e, read),
+            _ => false,
+        },
+        Some(_) => true,
+    };
+    Error::decode(render(&frames, include_last), message)
+}
+
+/// Whether the error `e` was raised before the value at `at` was looked at:
+/// the same error comes with `null` in its place.
+fn refused_before(
+    text: &str,
+    at: usize,
+    e: &serde_json::Error,
+    read: &dyn Fn(&str) -> Option<String>,
+) -> bool {
+    let mut r = Reader { text, at };
+    r.value();
+    let (Some(before), Some(after)) = (text.get(..at), text.get(r.at..)) else {
+        return false;
+    };
+    let trial = format!("{before}null{after}");
+    read(&trial) == Some(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn writes_what_the_value_reads() {
+        let cases = [
+            (
+                r#"{"b":1,"a":[1.5,"x\"y",null,true],"b":2}"#,
+                r#"{"a":[1.5,"x\"y",null,true],"b":2}"#,
+            ),
+            ("[]", "[]"),
+            ("{}", "{}"),
+            (
+                " { \"k\" : { } , \"\\u0061\" : 1e400 } ",
+                r#"{"\u0061":1e400,"k":{}}"#,
+            ),
+            ("\"s\"", "\"s\""),
+            ("-0.0", "-0.0"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(write(input), want, "{input}");
+        }
+        let text = r#"{"z":0.30000000000000004,"a":{"y":[1,{"q":2}]},"a":{"x":3}}"#;
+        let v: Value = serde_json::from_str(text).expect("json");
+        let back: Value = serde_json::from_str(&write(text)).expect("json");
+        assert_eq!(v, back);
+    }
+}

@@ -1,0 +1,171 @@
+//! Tests only: the tolerant path as it was before `canonical` (the wire
+//! type read from the value through `serde_path_to_error`), to check that
+//! the canonical-text reading gives the same results and errors.
+
+use std::cell::Cell;
+
+use serde_json::Value;
+
+use super::Wire;
+use crate::Error;
+
+thread_local! {
+    /// Set: `parse_inner` reads the tolerant value the reference way.
+    pub(crate) static ON: Cell<bool> = const { Cell::new(false) };
+    /// Set: `parse_inner` skips the fast path.
+    pub(crate) static SKIP_FAST: Cell<bool> = const { Cell::new(false) };
+}
+
+pub(crate) fn deserialize<W: Wire>(value: &Value) -> Result<W, Error> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = render_path(e.path());
+        Error::decode(path, e.into_inner().to_string())
+    })
+}
+
+fn render_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Enum { variant } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(variant);
+            }
+            Segment::Unknown => out.push_str(".?"),
+        }
+    }
+    if out.is_empty() {
+        out.push('$');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::{dynamic, EndpointId};
+
+    fn run(id: EndpointId, body: &[u8], reference: bool, skip_fast: bool) -> String {
+        ON.with(|c| c.set(reference));
+        SKIP_FAST.with(|c| c.set(skip_fast));
+        let out = dynamic::parse_to_string(id, 200, body);
+        ON.with(|c| c.set(false));
+        SKIP_FAST.with(|c| c.set(false));
+        match out {
+            Ok(text) => text,
+            Err(e) => e.to_json().to_string(),
+        }
+    }
+
+    /// Every subvalue's place, as a JSON pointer.
+    fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+        out.push(at.clone());
+        match v {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    pointers(item, format!("{at}/{i}"), out);
+                }
+            }
+            Value::Object(map) => {
+                for (k, item) in map {
+                    let k = k.replace('~', "~0").replace('/', "~1");
+                    pointers(item, format!("{at}/{k}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The canonical-text reading agrees with the value reading (results,
+    /// error paths and messages) on every vector body and on each body with
+    /// every subvalue replaced by values of every shape.
+    #[test]
+    fn canonical_text_reads_as_the_value_does() {
+        let replacements: Vec<Value> = [
+            "null", "true", "false", "0", "1", "-1", "1.5", "-0.0", "1e21", "2.5e-8",
+            "123456789012345678901234567890", "0.30000000000000004", "18446744073709551615",
+            "-9223372036854775808", "\"\"", "\" \"", "\"x\"", "\"0\"", "\"1\"", "\"false\"",
+            "\"2021-02-30 00:00:00\"", "\"23-02-2021 15:38:48\"", "\"3 Rows\"", "[]", "{}",
+            "[1]", "[[1]]", "[{}]", "[{\"a\":1}]", "{\"a\":1}", "{\"1\":{}}", "{\"x\":[]}",
+            "[null,null,null,null,null,null,null,null,null,null,null,null,null,null]",
+            "[\"1\",\"u\",\"23-02-2021 15:38:48\",\"deposit\",\"g\",\"n\",\"b\",\"1\",\"5\",\"d\",\"2\",\"extra\"]",
+            "[\"1\",\"u\",\"23-02-2021 15:38:48\"]",
+        ]
+        .iter()
+        .map(|t| serde_json::from_str(t).unwrap())
+        .collect();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors");
+        let mut checked = 0usize;
+        let mut failures = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|e| e.to_str()) != Some("json") {
+                continue;
+            }
+            let file: Value =
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            let Some(id) = file
+                .get("endpoint")
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse::<EndpointId>().ok())
+            else {
+                continue;
+            };
+            for case in file["responses"].as_array().into_iter().flatten() {
+                let Some(body) = case.get("body").and_then(Value::as_str) else {
+                    continue;
+                };
+                let mut bodies = vec![body.to_owned()];
+                let trimmed = body.trim();
+                if let Ok((value, _)) = super::super::tolerant_value(trimmed) {
+                    let mut at = Vec::new();
+                    pointers(&value, String::new(), &mut at);
+                    if let Value::Object(map) = &value {
+                        let t = value.to_string();
+                        for k in map.keys() {
+                            for r in replacements.iter().step_by(3) {
+                                let member = format!("{}:{r}", Value::from(k.as_str()));
+                                bodies.push(format!("{{{member},{}", &t[1..]));
+                                bodies.push(format!("{},{member}}}", &t[..t.len() - 1]));
+                            }
+                        }
+                    }
+                    for p in at.iter().take(60) {
+                        for r in &replacements {
+                            let mut v = value.clone();
+                            if p.is_empty() {
+                                v = r.clone();
+                            } else if let Some(slot) = v.pointer_mut(p) {
+                                *slot = r.clone();
+                            }
+                            bodies.push(v.to_string());
+                        }
+                    }
+                }
+                for b in &bodies {
+                    for skip_fast in [true, false] {
+                        let new = run(id, b.as_bytes(), false, skip_fast);
+                        let old = run(id, b.as_bytes(), true, skip_fast);
+                        checked += 1;
+                        if new != old && failures.len() < 20 {
+                            failures.push(format!("{id} {b}\n  new: {new}\n  old: {old}"));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 50_000, "only {checked} bodies");
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
