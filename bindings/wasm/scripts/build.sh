@@ -37,7 +37,7 @@ fi
 # 4. The wasm crate, optimised for size (this invocation only: the host
 #    builds keep the workspace's release profile).
 log "cargo build (wasm32, release)"
-CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
+CARGO_PROFILE_RELEASE_OPT_LEVEL=${IDN_TOTO_WASM_OPT_LEVEL:-s} \
   cargo build --manifest-path "$repo/Cargo.toml" -p idn-toto-wasm --release \
   --target wasm32-unknown-unknown --quiet
 target_dir="$(cargo metadata --manifest-path "$repo/Cargo.toml" --format-version 1 --no-deps \
@@ -50,7 +50,7 @@ rm -rf "$out"
 mkdir -p "$out/wasm"
 "$wb" "$wasm_in" --target nodejs --out-dir "$out/wasm" --no-typescript \
   --remove-name-section --remove-producers-section
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+node_modules/.bin/wasm-opt -${IDN_TOTO_WASM_OPT:-Os} --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/wasm/idn_toto_wasm_bg.wasm" -o "$out/wasm/idn_toto_wasm_bg.wasm"

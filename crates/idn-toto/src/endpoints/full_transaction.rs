@@ -75,7 +75,7 @@ pub struct TurnoverRow {
     #[serde(deserialize_with = "wire::text")]
     pub user: String,
     /// Transaction date.
-    #[serde(deserialize_with = "wire::date")]
+    #[serde(deserialize_with = "wire::date", serialize_with = "wire::ser_date")]
     #[cfg_attr(feature = "tsify", tsify(type = "DateString"))]
     pub date: NaiveDate,
     /// Game period.

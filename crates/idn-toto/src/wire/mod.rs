@@ -7,11 +7,13 @@ mod enums;
 #[cfg(test)]
 mod reference;
 mod repair;
+mod ser;
 
 pub(crate) use de::{
     amount, count, date, datetime, flag, key_number, list, opt_amount, opt_datetime, order_keyed,
     skip, text, ListVisitor,
 };
+pub(crate) use ser::{ser_date, ser_datetime, ser_opt_datetime};
 pub use enums::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 
 use std::borrow::Cow;
