@@ -148,11 +148,18 @@ pub struct PgaInvoice {
     #[serde(default, deserialize_with = "wire::text")]
     pub user: String,
     /// When it was requested.
-    #[serde(deserialize_with = "wire::datetime", serialize_with = "wire::ser_datetime")]
+    #[serde(
+        deserialize_with = "wire::datetime",
+        serialize_with = "wire::ser_datetime"
+    )]
     #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub request_date: NaiveDateTime,
     /// When it was processed; `None` when empty or null.
-    #[serde(default, deserialize_with = "wire::opt_datetime", serialize_with = "wire::ser_opt_datetime")]
+    #[serde(
+        default,
+        deserialize_with = "wire::opt_datetime",
+        serialize_with = "wire::ser_opt_datetime"
+    )]
     #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString | null"))]
     pub processed_date: Option<NaiveDateTime>,
     /// Amount, exact.

@@ -13,8 +13,8 @@ pub(crate) use de::{
     amount, count, date, datetime, flag, key_number, list, opt_amount, opt_datetime, order_keyed,
     skip, text, ListVisitor,
 };
-pub(crate) use ser::{ser_date, ser_datetime, ser_opt_datetime};
 pub use enums::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
+pub(crate) use ser::{ser_date, ser_datetime, ser_opt_datetime};
 
 use std::borrow::Cow;
 

@@ -71,7 +71,10 @@ pub(crate) fn ser_datetime<S: Serializer>(v: &NaiveDateTime, s: S) -> Result<S::
 }
 
 /// An optional timestamp: the text, or null.
-pub(crate) fn ser_opt_datetime<S: Serializer>(v: &Option<NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_opt_datetime<S: Serializer>(
+    v: &Option<NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match v {
         Some(v) => ser_datetime(v, s),
         None => s.serialize_none(),
@@ -91,7 +94,10 @@ pub(crate) fn ser_date<S: Serializer>(v: &NaiveDate, s: S) -> Result<S::Ok, S::E
 mod tests {
     use super::*;
 
-    fn via<T>(f: fn(&T, serde_json::value::Serializer) -> Result<serde_json::Value, serde_json::Error>, v: &T) -> String {
+    fn via<T>(
+        f: fn(&T, serde_json::value::Serializer) -> Result<serde_json::Value, serde_json::Error>,
+        v: &T,
+    ) -> String {
         match f(v, serde_json::value::Serializer) {
             Ok(serde_json::Value::String(s)) => s,
             other => panic!("not a string: {other:?}"),
@@ -100,19 +106,51 @@ mod tests {
 
     #[test]
     fn same_text_as_chrono() {
-        let nanos = [0, 1, 7, 999, 1_000, 5_000, 999_000, 1_000_000, 760_000_000, 557_000_000, 123_456_789, 999_999_999, 1_500_000_000];
-        let dates = [(0, 1, 1), (1, 2, 3), (999, 12, 31), (2021, 2, 23), (2024, 2, 29), (9999, 12, 31), (10_000, 1, 1), (-1, 6, 15), (-44, 3, 15)];
+        let nanos = [
+            0,
+            1,
+            7,
+            999,
+            1_000,
+            5_000,
+            999_000,
+            1_000_000,
+            760_000_000,
+            557_000_000,
+            123_456_789,
+            999_999_999,
+            1_500_000_000,
+        ];
+        let dates = [
+            (0, 1, 1),
+            (1, 2, 3),
+            (999, 12, 31),
+            (2021, 2, 23),
+            (2024, 2, 29),
+            (9999, 12, 31),
+            (10_000, 1, 1),
+            (-1, 6, 15),
+            (-44, 3, 15),
+        ];
         for (y, m, d) in dates {
             let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
             assert_eq!(via(ser_date, &date), format!("{date:?}"));
             for (h, mi, s) in [(0, 0, 0), (15, 38, 48), (23, 59, 59)] {
                 for n in nanos {
-                    let Some(dt) = date.and_hms_nano_opt(h, mi, s, n) else { continue };
+                    let Some(dt) = date.and_hms_nano_opt(h, mi, s, n) else {
+                        continue;
+                    };
                     assert_eq!(via(ser_datetime, &dt), format!("{dt:?}"), "{dt:?}");
-                    assert_eq!(serde_json::to_value(dt).unwrap(), serde_json::Value::String(via(ser_datetime, &dt)));
+                    assert_eq!(
+                        serde_json::to_value(dt).unwrap(),
+                        serde_json::Value::String(via(ser_datetime, &dt))
+                    );
                 }
             }
         }
-        assert_eq!(ser_opt_datetime(&None, serde_json::value::Serializer).unwrap(), serde_json::Value::Null);
+        assert_eq!(
+            ser_opt_datetime(&None, serde_json::value::Serializer).unwrap(),
+            serde_json::Value::Null
+        );
     }
 }
