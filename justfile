@@ -19,11 +19,13 @@ check:
     rustup component list --installed | grep -q '^clippy' || rustup component add clippy
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
+    cargo clippy --locked -p idn-toto --all-targets --features http -- -D warnings
 
 # The Rust workspace: core (unit, shared vectors, property tests, end to end against the sandbox), CLI, sandbox, bindings' host-side tests.
 test-rust:
     cargo test --workspace --locked --exclude idn-toto-python
     cargo test --locked -p idn-toto-python --lib --tests
+    cargo test --locked -p idn-toto --features http --lib
 
 # The npm package: build (wasm-bindgen + wasm-opt), vectors, client tests, end to end, pack/install.
 test-node:

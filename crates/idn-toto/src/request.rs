@@ -191,3 +191,31 @@ mod http_conversions {
         }
     }
 }
+
+#[cfg(all(test, feature = "http"))]
+mod http_tests {
+    use crate::{Client, Endpoint, PgaTransactionParams, Request};
+    use serde_json::json;
+
+    #[test]
+    fn round_trips_through_http_request() {
+        let client = Client::new(
+            "https://agent.example.com/home.php",
+            "T0K/EN".replace('/', "").as_str(),
+        )
+        .unwrap();
+        let params = PgaTransactionParams::from_json(
+            &json!({"start_date": "2024-03-01", "end_date": "2024-03-03"}),
+        )
+        .unwrap();
+        let request = params.request(&client);
+        let converted: http::Request<Vec<u8>> = request.clone().try_into().unwrap();
+        assert_eq!(converted.method(), http::Method::POST);
+        assert_eq!(converted.uri().to_string(), request.url());
+        assert_eq!(converted.headers()["content-type"], "application/json");
+        assert_eq!(converted.body().as_slice(), request.body().unwrap());
+        let back = Request::from_http(&client, request.endpoint(), converted).unwrap();
+        assert_eq!(back, request);
+        assert!(!format!("{back:?}").contains("T0KEN"));
+    }
+}
