@@ -92,6 +92,6 @@ impl PyBatch {
             .0
             .take()
             .ok_or_else(|| PyRuntimeError::new_err("the batch is already finished"))?;
-        Ok(batch.finish().into_iter().map(PyItemOutcome).collect())
+        Ok(batch.finish().into_iter().map(PyItemOutcome::new).collect())
     }
 }

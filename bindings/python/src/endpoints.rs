@@ -14,12 +14,19 @@ macro_rules! result_class {
         $(#[$meta:meta])*
         $name:literal => $py:ident($core:ty) {
             $( $(#[$fmeta:meta])* $field:ident -> $ret:ty = |$v:ident| $conv:expr; )*
+            $( @rows data: $row:ident; )?
         }
     ) => {
         $(#[$meta])*
         #[pyclass(name = $name, module = "idn_toto._native", frozen, eq)]
         #[derive(Debug, Clone, PartialEq)]
-        pub(crate) struct $py(pub(crate) $core);
+        pub(crate) struct $py(pub(crate) $core, $( pub(crate) $crate::endpoints::RowCache<$row> )?);
+
+        impl $py {
+            pub(crate) fn new(value: $core) -> Self {
+                Self(value, $( $crate::endpoints::RowCache::<$row>::default() )?)
+            }
+        }
 
         #[pymethods]
         impl $py {
@@ -32,6 +39,15 @@ macro_rules! result_class {
                 }
             )*
 
+            $(
+                /// The rows. (The row objects are made on the first read and shared by
+                /// later ones; each read returns a new list.)
+                #[getter]
+                fn data(&self, py: Python<'_>) -> PyResult<Vec<Py<$row>>> {
+                    self.1.rows(py, &self.0.data, $row::new)
+                }
+            )?
+
             /// The canonical JSON shape (the same as `idn_toto.parse`):
             /// amounts and dates as strings.
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<$crate::convert::JsonDict<'py>> {
@@ -39,6 +55,7 @@ macro_rules! result_class {
             }
 
             fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+                let _ = py; // unused when the class has only `@rows`
                 let mut parts: Vec<String> = Vec::new();
                 $(
                     let value = pyo3::IntoPyObjectExt::into_bound_py_any(self.$field(), py)?;
@@ -48,6 +65,10 @@ macro_rules! result_class {
                     };
                     parts.push(format!("{}={}", stringify!($field).trim_start_matches("r#"), shown));
                 )*
+                $(
+                    let _: Option<&$row> = None;
+                    parts.push(format!("data=[{} items]", self.0.data.len()));
+                )?
                 Ok(format!("{}({})", $name, parts.join(", ")))
             }
         }
@@ -56,8 +77,56 @@ macro_rules! result_class {
 
 pub(crate) use result_class;
 
-fn rows<T: Clone, W>(items: &[T], wrap: fn(T) -> W) -> Vec<W> {
-    items.iter().cloned().map(wrap).collect()
+/// The Python objects for a result's rows, made once: reading `.data` again
+/// (in a loop, say) returns the same row objects in a new list instead of
+/// copying every row again.
+pub(crate) struct RowCache<W>(pyo3::sync::PyOnceLock<Vec<Py<W>>>);
+
+impl<W> Default for RowCache<W> {
+    fn default() -> Self {
+        RowCache(pyo3::sync::PyOnceLock::new())
+    }
+}
+
+impl<W> Clone for RowCache<W> {
+    fn clone(&self) -> Self {
+        RowCache::default()
+    }
+}
+
+impl<W> PartialEq for RowCache<W> {
+    /// A cache never makes two results differ.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<W> std::fmt::Debug for RowCache<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RowCache")
+    }
+}
+
+impl<
+        W: pyo3::PyClass<Frozen = pyo3::pyclass::boolean_struct::True>
+            + Into<pyo3::PyClassInitializer<W>>,
+    > RowCache<W>
+{
+    fn rows<T: Clone>(
+        &self,
+        py: Python<'_>,
+        items: &[T],
+        wrap: fn(T) -> W,
+    ) -> PyResult<Vec<Py<W>>> {
+        let made = self.0.get_or_try_init(py, || {
+            items
+                .iter()
+                .cloned()
+                .map(|item| Py::new(py, wrap(item)))
+                .collect()
+        })?;
+        Ok(made.iter().map(|row| row.clone_ref(py)).collect())
+    }
 }
 
 result_class! {
@@ -81,7 +150,7 @@ result_class! {
 result_class! {
     /// The pending transactions (`transaction_list`), in id order.
     "TransactionList" => PyTransactionList(core::TransactionList) {
-        data -> Vec<PyPendingTransaction> = |r| rows(&r.data, PyPendingTransaction);
+        @rows data: PyPendingTransaction;
     }
 }
 
@@ -107,7 +176,7 @@ result_class! {
     /// The answer to one `multiple_transaction` request (at most 25 items).
     "MultipleTransaction" => PyMultipleTransaction(core::MultipleTransaction) {
         message -> &str = |r| &r.message;
-        data -> Vec<PyItemFailure> = |r| rows(&r.data, PyItemFailure);
+        @rows data: PyItemFailure;
     }
 }
 
@@ -135,7 +204,7 @@ result_class! {
     "UserHistory" => PyUserHistory(core::UserHistory) {
         message -> &str = |r| &r.message;
         user -> &str = |r| &r.user;
-        data -> Vec<PyHistoryEntry> = |r| rows(&r.data, PyHistoryEntry);
+        @rows data: PyHistoryEntry;
     }
 }
 
@@ -145,7 +214,7 @@ result_class! {
         message -> &str = |r| &r.message;
         user -> &str = |r| &r.user;
         /// `None` when the user has none.
-        data -> Option<PyHistoryEntry> = |r| r.data.clone().map(PyHistoryEntry);
+        data -> Option<PyHistoryEntry> = |r| r.data.clone().map(PyHistoryEntry::new);
     }
 }
 
@@ -162,7 +231,7 @@ result_class! {
     /// The games (`game_list`).
     "GameList" => PyGameList(core::GameList) {
         message -> &str = |r| &r.message;
-        data -> Vec<PyGame> = |r| rows(&r.data, PyGame);
+        @rows data: PyGame;
     }
 }
 
@@ -182,7 +251,7 @@ result_class! {
         gamecode -> &str = |r| &r.gamecode;
         pasar -> &str = |r| &r.pasar;
         r#type -> &str = |r| &r.r#type;
-        data -> Vec<PyDraw> = |r| rows(&r.data, PyDraw);
+        @rows data: PyDraw;
     }
 }
 
@@ -198,7 +267,7 @@ result_class! {
     /// A user's downlines (`referral_list`).
     "ReferralList" => PyReferralList(core::ReferralList) {
         message -> &str = |r| &r.message;
-        data -> Vec<PyReferral> = |r| rows(&r.data, PyReferral);
+        @rows data: PyReferral;
     }
 }
 
@@ -221,7 +290,7 @@ result_class! {
         message -> &str = |r| &r.message;
         total_data -> u64 = |r| r.total_data;
         total_page -> u64 = |r| r.total_page;
-        data -> Vec<PyTurnoverRow> = |r| rows(&r.data, PyTurnoverRow);
+        @rows data: PyTurnoverRow;
     }
 }
 
@@ -252,7 +321,7 @@ result_class! {
         total_page -> u64 = |r| r.total_page;
         total_amount_page -> Decimal = |r| r.total_amount_page;
         total_amount_all -> Decimal = |r| r.total_amount_all;
-        data -> Vec<PyPgaInvoice> = |r| rows(&r.data, PyPgaInvoice);
+        @rows data: PyPgaInvoice;
     }
 }
 
@@ -277,7 +346,7 @@ pub(crate) fn parse_typed(
         ($params:ty, $wrap:ident) => {
             client
                 .parse::<$params>(status, body)
-                .map(|response| $wrap(response).into_py_any(py))
+                .map(|response| $wrap::new(response).into_py_any(py))
         };
     }
     match endpoint {

@@ -140,7 +140,11 @@ class FullTransaction:
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def data(self, /) -> list[TurnoverRow]: ...
+    def data(self, /) -> list[TurnoverRow]:
+        """
+        The rows. (The row objects are made on the first read and shared by
+        later ones; each read returns a new list.)
+        """
     @property
     def message(self, /) -> str: ...
     def to_dict(self, /) -> dict[str, Any]:
@@ -182,7 +186,11 @@ class GameList:
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def data(self, /) -> list[Game]: ...
+    def data(self, /) -> list[Game]:
+        """
+        The rows. (The row objects are made on the first read and shared by
+        later ones; each read returns a new list.)
+        """
     @property
     def message(self, /) -> str: ...
     def to_dict(self, /) -> dict[str, Any]:
@@ -291,7 +299,11 @@ class MultipleTransaction:
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def data(self, /) -> list[ItemFailure]: ...
+    def data(self, /) -> list[ItemFailure]:
+        """
+        The rows. (The row objects are made on the first read and shared by
+        later ones; each read returns a new list.)
+        """
     @property
     def message(self, /) -> str: ...
     def to_dict(self, /) -> dict[str, Any]:
@@ -309,7 +321,11 @@ class NumberHistory:
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def data(self, /) -> list[Draw]: ...
+    def data(self, /) -> list[Draw]:
+        """
+        The rows. (The row objects are made on the first read and shared by
+        later ones; each read returns a new list.)
+        """
     @property
     def gamecode(self, /) -> str: ...
     @property
@@ -410,7 +426,11 @@ class PgaTransaction:
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def data(self, /) -> list[PgaInvoice]: ...
+    def data(self, /) -> list[PgaInvoice]:
+        """
+        The rows. (The row objects are made on the first read and shared by
+        later ones; each read returns a new list.)
+        """
     @property
     def page(self, /) -> int: ...
     @property
@@ -474,7 +494,11 @@ class ReferralList:
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def data(self, /) -> list[Referral]: ...
+    def data(self, /) -> list[Referral]:
+        """
+        The rows. (The row objects are made on the first read and shared by
+        later ones; each read returns a new list.)
+        """
     @property
     def message(self, /) -> str: ...
     def to_dict(self, /) -> dict[str, Any]:
@@ -566,7 +590,11 @@ class TransactionList:
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def data(self, /) -> list[PendingTransaction]: ...
+    def data(self, /) -> list[PendingTransaction]:
+        """
+        The rows. (The row objects are made on the first read and shared by
+        later ones; each read returns a new list.)
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
@@ -630,7 +658,11 @@ class UserHistory:
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def data(self, /) -> list[HistoryEntry]: ...
+    def data(self, /) -> list[HistoryEntry]:
+        """
+        The rows. (The row objects are made on the first read and shared by
+        later ones; each read returns a new list.)
+        """
     @property
     def message(self, /) -> str: ...
     def to_dict(self, /) -> dict[str, Any]:

@@ -90,6 +90,7 @@ def test_pending_list_has_datetimes_decimals_and_rows_in_id_order() -> None:
     assert repr(listing) == "TransactionList(data=[12 items])"
     assert listing.to_dict()["data"][0]["amount"] == "1001.5000"
     assert listing.data == rows  # equal values, fresh list each time
+    assert listing.data is not rows and listing.data[0] is rows[0]  # rows made once, shared
 
 
 def test_dates_and_optional_values() -> None:
