@@ -435,3 +435,50 @@ fn a_burst_of_reads_completes_without_errors() {
         CLIENTS * EACH
     );
 }
+
+#[test]
+fn the_spec_quirks_read_like_clean_json() {
+    let start_with = |quirks| {
+        let config = Config::default().with_token(TOKEN).with_quirks(quirks);
+        let sandbox = Sandbox::start(config).expect("the sandbox binds 127.0.0.1:0");
+        let client = Client::new(sandbox.base_url(), sandbox.token()).expect("valid");
+        (sandbox, client)
+    };
+    let (_clean, clean_client) = start_with(idn_toto_sandbox::Quirks::None);
+    let (quirky, quirky_client) = start_with(idn_toto_sandbox::Quirks::Spec);
+    let http = http();
+    let date = NaiveDate::from_ymd_opt(2024, 5, 17).unwrap();
+    for id in [
+        EndpointId::TransactionList,
+        EndpointId::FullTransaction,
+        EndpointId::BankList,
+    ] {
+        let params = match id {
+            EndpointId::TransactionList => json!({"type": "deposit"}),
+            EndpointId::FullTransaction => {
+                json!({"user": "LOREMS", "page": 1, "date": date.to_string()})
+            }
+            _ => json!({}),
+        };
+        let read = |client: &Client| {
+            let request = dynamic::build(client, id, &params).unwrap();
+            let (status, body) = http.send(&request).unwrap();
+            (
+                dynamic::parse_with(client, id, status, &body).unwrap(),
+                body,
+            )
+        };
+        let (clean, clean_raw) = read(&clean_client);
+        let (quirked, raw) = read(&quirky_client);
+        assert_ne!(raw, clean_raw, "{id}: the quirky body differs on the wire");
+        if id != EndpointId::FullTransaction {
+            // (the duplicate `message` key is still JSON syntax)
+            assert!(
+                serde_json::from_slice::<Value>(&raw).is_err(),
+                "{id}: not strict JSON"
+            );
+        }
+        assert_eq!(clean, quirked, "{id}: the same canonical value");
+    }
+    drop(quirky);
+}
