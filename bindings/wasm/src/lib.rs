@@ -41,42 +41,6 @@ fn request_json(request: &Request) -> String {
     v.to_string()
 }
 
-/// Applies `{"manual_deposit": ..., ...}` over the default path words.
-fn path_words(v: &Value) -> Result<PathWords, JsValue> {
-    let mut words = PathWords::default();
-    let Value::Object(map) = v else {
-        return Err(throw(&Error::InvalidRequest {
-            field: "path_words".into(),
-            reason: "must be an object".into(),
-        }));
-    };
-    for (key, value) in map {
-        let field = format!("path_words.{key}");
-        let Some(text) = value.as_str() else {
-            return Err(throw(&Error::InvalidRequest {
-                field,
-                reason: "must be a string".into(),
-            }));
-        };
-        let slot = match key.as_str() {
-            "manual_deposit" => &mut words.manual_deposit,
-            "manual_withdraw" => &mut words.manual_withdraw,
-            "full_transaction" => &mut words.full_transaction,
-            "bulk_manual_deposit" => &mut words.bulk_manual_deposit,
-            "bulk_manual_withdraw" => &mut words.bulk_manual_withdraw,
-            "name_query_key" => &mut words.name_query_key,
-            _ => {
-                return Err(throw(&Error::InvalidRequest {
-                    field,
-                    reason: "is not a path word".into(),
-                }))
-            }
-        };
-        text.clone_into(slot);
-    }
-    Ok(words)
-}
-
 /// A configured client: `idn_toto::Client` plus the retry policy.
 #[wasm_bindgen]
 #[derive(Debug)]
@@ -96,7 +60,7 @@ impl WasmClient {
         let mut client = Client::new(text("base_url"), text("token")).map_err(|e| throw(&e))?;
         if let Some(words) = config.get("path_words").filter(|v| !v.is_null()) {
             client = client
-                .with_path_words(path_words(words)?)
+                .with_path_words(PathWords::from_json(words).map_err(|e| throw(&e))?)
                 .map_err(|e| throw(&e))?;
         }
         let mut retry = RetryPolicy::default();

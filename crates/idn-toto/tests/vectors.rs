@@ -67,22 +67,8 @@ impl Config {
         let mut client =
             Client::new(base_url, token).map_err(|e| format!("config is refused: {e}"))?;
         if let Some(words) = config.get("path_words") {
-            let mut w = PathWords::default();
-            for (key, value) in words.as_object().ok_or("path_words must be an object")? {
-                let value = value
-                    .as_str()
-                    .ok_or_else(|| format!("path_words.{key} must be a string"))?
-                    .to_owned();
-                match key.as_str() {
-                    "manual_deposit" => w.manual_deposit = value,
-                    "manual_withdraw" => w.manual_withdraw = value,
-                    "full_transaction" => w.full_transaction = value,
-                    "bulk_manual_deposit" => w.bulk_manual_deposit = value,
-                    "bulk_manual_withdraw" => w.bulk_manual_withdraw = value,
-                    "name_query_key" => w.name_query_key = value,
-                    other => return Err(format!("unknown path word {other:?}")),
-                }
-            }
+            let w =
+                PathWords::from_json(words).map_err(|e| format!("path_words are refused: {e}"))?;
             client = client
                 .with_path_words(w)
                 .map_err(|e| format!("path_words are refused: {e}"))?;
