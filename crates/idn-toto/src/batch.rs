@@ -204,44 +204,83 @@ impl Batch {
         self.stopped = true;
     }
 
+    /// One outcome per item of the chunk from a read answer. An item gets a
+    /// definite outcome only when the answer is complete and names it (or,
+    /// complete and unrefused, names no failure that could be it); anything
+    /// the answer leaves open is `unknown`.
     fn settle(&mut self, client: &Client, start: usize, end: usize, w: MultipleWire) {
+        if let Some(why) = &w.contradictory {
+            let why = format!("the answer contradicts itself: {why}");
+            return self.settle_unknown((start, end), client.redact(&why));
+        }
+        let chunk = &self.items[start..end];
         let refused = w.success == Some(false);
-        let mut reported: Vec<Option<&ItemFailure>> = vec![None; end - start];
-        // A failure the server reports that matches none of our items makes
-        // every item it does not name uncertain: any of them may be the one.
+        let mut named: Vec<Option<&ItemFailure>> = vec![None; chunk.len()];
+        let mut doubtful: Vec<Option<&'static str>> = vec![None; chunk.len()];
+        // A failure the server reports that can be tied to none of our items
+        // makes every item it does not name uncertain: any may be the one.
         let mut unattributed = false;
         for entry in &w.data {
-            match match_entry(&self.items[start..end], &reported, entry) {
-                Some(slot) => reported[slot] = Some(entry),
-                None => unattributed |= entry.success != Some(true),
+            let (candidates, exact) = candidates(chunk, entry);
+            match candidates.as_slice() {
+                [k] if exact => {
+                    if named[*k].is_some() {
+                        doubtful[*k] = Some("the answer reports this item twice");
+                    }
+                    named[*k] = Some(entry);
+                }
+                [] => unattributed |= entry.success != Some(true),
+                _ => {
+                    for &k in &candidates {
+                        doubtful[k] = Some(if exact {
+                            "the answer reports a failure that could be this item or another (same user, no index)"
+                        } else {
+                            "the answer reports a failure whose index, transaction ID and user disagree"
+                        });
+                    }
+                }
             }
         }
-        let outcomes: Vec<(ItemStatus, Option<String>)> = reported
-            .iter()
-            .map(|r| match r {
-                Some(entry) if entry.success == Some(true) => {
-                    (ItemStatus::Succeeded, Some(entry.message.clone()))
+        let outcomes: Vec<(ItemStatus, String)> = (0..chunk.len())
+            .map(|k| match (doubtful[k], named[k]) {
+                (Some(why), _) => (ItemStatus::Unknown, format!("{}: {why}", w.message)),
+                (None, Some(entry)) if entry.success == Some(true) => {
+                    if refused {
+                        (
+                            ItemStatus::Unknown,
+                            format!("{}: a refusal that reports this item as a success", w.message),
+                        )
+                    } else {
+                        (ItemStatus::Succeeded, entry.message.clone())
+                    }
                 }
-                Some(entry) => (ItemStatus::Failed, Some(entry.message.clone())),
-                None if refused => (ItemStatus::Failed, Some(w.message.clone())),
-                None if unattributed => (
-                    ItemStatus::Unknown,
-                    Some(format!(
-                        "{} (the server reported a failure that matches no item of this request)",
-                        w.message
-                    )),
-                ),
-                None => (ItemStatus::Succeeded, Some(w.message.clone())),
+                (None, Some(entry)) => (ItemStatus::Failed, entry.message.clone()),
+                (None, None) => {
+                    if let Some(why) = &w.incomplete {
+                        (ItemStatus::Unknown, format!("{} ({why})", w.message))
+                    } else if refused && w.data.is_empty() {
+                        (ItemStatus::Failed, w.message.clone())
+                    } else if refused {
+                        (
+                            ItemStatus::Unknown,
+                            format!("{} (a refusal that names other items: this one may have been processed)", w.message),
+                        )
+                    } else if unattributed {
+                        (
+                            ItemStatus::Unknown,
+                            format!("{} (the server reported a failure that matches no item of this request)", w.message),
+                        )
+                    } else {
+                        (ItemStatus::Succeeded, w.message.clone())
+                    }
+                }
             })
             .collect();
         for (k, (status, message)) in outcomes.into_iter().enumerate() {
             // The server's text may echo the token.
-            let message = message.map(|m| client.redact(&m));
-            let api_kind = match (&status, &message) {
-                (ItemStatus::Failed, Some(m)) => Some(ApiErrorKind::classify(m)),
-                _ => None,
-            };
-            self.set(start + k, status, message, api_kind);
+            let message = client.redact(&message);
+            let api_kind = (status == ItemStatus::Failed).then(|| ApiErrorKind::classify(&message));
+            self.set(start + k, status, Some(message), api_kind);
         }
     }
 
@@ -264,29 +303,52 @@ impl Batch {
     }
 }
 
-/// Which item of the chunk a reported entry is about: by `index` if given,
-/// else by `trans_id`, else the first not-yet-matched item of that `user`.
-fn match_entry(
-    chunk: &[BatchItem],
-    taken: &[Option<&ItemFailure>],
-    entry: &ItemFailure,
-) -> Option<usize> {
-    let free = |k: &usize| taken[*k].is_none();
+/// The items of the chunk a reported entry could be about, and whether the
+/// entry identifies them without contradiction. By `index` if given (its
+/// `trans_id` and `user`, when given, must agree), else by `trans_id`, else
+/// by `user` (more than one item of that user: each is a candidate).
+fn candidates(chunk: &[BatchItem], entry: &ItemFailure) -> (Vec<usize>, bool) {
+    let by_trans_id = |t: &str| -> Vec<usize> {
+        (0..chunk.len())
+            .filter(|&k| chunk[k].trans_id() == Some(t))
+            .collect()
+    };
+    let agrees = |k: usize| {
+        entry
+            .trans_id
+            .as_deref()
+            .is_none_or(|t| chunk[k].trans_id() == Some(t))
+            && entry.user.as_deref().is_none_or(|u| chunk[k].user() == u)
+    };
     if let Some(ix) = entry.index {
-        return usize::try_from(ix)
-            .ok()
-            .filter(|k| *k < chunk.len())
-            .filter(free);
+        let at = usize::try_from(ix).ok().filter(|k| *k < chunk.len());
+        let mut others = entry.trans_id.as_deref().map(by_trans_id).unwrap_or_default();
+        return match at {
+            Some(k) if agrees(k) => (vec![k], true),
+            Some(k) => {
+                others.push(k);
+                others.sort_unstable();
+                others.dedup();
+                (others, false)
+            }
+            None if others.is_empty() => (Vec::new(), true),
+            None => (others, false),
+        };
     }
     if let Some(t) = &entry.trans_id {
-        return (0..chunk.len())
-            .filter(free)
-            .find(|&k| chunk[k].trans_id() == Some(t.as_str()));
+        let found = by_trans_id(t);
+        return match found.as_slice() {
+            [k] => (found.clone(), agrees(*k)),
+            _ => (found, true),
+        };
     }
-    let u = entry.user.as_deref()?;
-    (0..chunk.len())
-        .filter(free)
-        .find(|&k| chunk[k].user() == u)
+    match &entry.user {
+        Some(u) => (
+            (0..chunk.len()).filter(|&k| chunk[k].user() == u).collect(),
+            true,
+        ),
+        None => (Vec::new(), true),
+    }
 }
 
 impl ItemOutcome {

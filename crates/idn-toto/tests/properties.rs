@@ -243,17 +243,21 @@ fn render_object(
     let mut parts = Vec::new();
     let mut canonical = Map::new();
     let mut bare = false;
-    for (pos, &i) in quirks.order.iter().enumerate() {
+    for &i in &quirks.order {
         let (key, field) = &fields[i];
         if quirks.duplicate[i] {
-            parts.push(format!("\"{key}\":\"decoy {pos}\""));
+            // A key given twice with the same value reads once (with a
+            // different value it is a conflict: see the damage tests).
+            parts.push(format!("\"{key}\":{}", field.wire));
         }
         parts.push(format!("\"{key}\":{}", field.wire));
         canonical.insert((*key).to_owned(), field.canonical.clone());
         bare |= field.bare;
     }
-    for (k, v) in &quirks.extras {
-        parts.push(format!("\"{k}\":{v}"));
+    // Distinct keys: two extras under one key with different values would
+    // be a conflict, not an extra.
+    for (n, (k, v)) in quirks.extras.iter().enumerate() {
+        parts.push(format!("\"{k}_{n}\":{v}"));
     }
     let comma = if quirks.trailing_comma { "," } else { "" };
     (format!("{{{}{comma}}}", parts.join(",")), canonical, bare)

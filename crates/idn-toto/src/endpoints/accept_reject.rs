@@ -61,6 +61,17 @@ pub(crate) struct ProcessedWire {
 
 impl Wire for ProcessedWire {
     type Output = Processed;
+    // A refusal is only definite when the body is complete and unambiguous:
+    // `damaged` decides before `finish` reads `success`.
+    const READS_REFUSALS: bool = true;
+    const MONEY: bool = true;
+
+    fn damaged(self, damage: &wire::Damage) -> Result<ProcessedWire, Error> {
+        match damage.uncertainty() {
+            Some(why) => Err(Error::decode("$", why)),
+            None => Ok(self),
+        }
+    }
 
     fn finish(self) -> Result<Processed, Error> {
         wire::check_success(self.success, &self.message)?;

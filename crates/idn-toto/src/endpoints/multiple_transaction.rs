@@ -256,11 +256,49 @@ pub(crate) struct MultipleWire {
     pub(crate) message: String,
     #[serde(default, deserialize_with = "wire::list")]
     pub(crate) data: Vec<ItemFailure>,
+    /// The answer contradicts itself (content after it, a key given twice
+    /// with different values): nothing in it is certain.
+    #[serde(skip)]
+    pub(crate) contradictory: Option<String>,
+    /// The answer may be cut short (or has no outer braces, or a wrong
+    /// closer): the entries it completes stand, nothing else is certain.
+    #[serde(skip)]
+    pub(crate) incomplete: Option<String>,
 }
 
 impl Wire for MultipleWire {
     type Output = MultipleWire;
     const READS_REFUSALS: bool = true;
+    const MONEY: bool = true;
+
+    fn damaged(mut self, damage: &wire::Damage) -> Result<MultipleWire, Error> {
+        let Some(why) = damage.uncertainty() else {
+            return Ok(self);
+        };
+        if damage.trailing.is_some() || damage.conflict.is_some() {
+            self.contradictory = Some(why);
+            return Ok(self);
+        }
+        // Truncated: the entry the body was cut inside is not an entry.
+        if let [wire::Step::Key(key), inner, ..] = damage.open.as_slice() {
+            if key == "data" {
+                match inner {
+                    wire::Step::Index(k) if *k < self.data.len() => {
+                        self.data.remove(*k);
+                    }
+                    wire::Step::Index(_) => {}
+                    wire::Step::Key(_) => {
+                        // A keyed `data` cut inside an entry: which one is
+                        // lost with the order.
+                        self.contradictory = Some(why);
+                        return Ok(self);
+                    }
+                }
+            }
+        }
+        self.incomplete = Some(why);
+        Ok(self)
+    }
 
     fn finish(self) -> Result<MultipleWire, Error> {
         wire::require_success(self.success)?;
@@ -283,8 +321,23 @@ impl Endpoint for MultipleTransactionParams {
         client.assemble(Self::ID, Method::Post, &segments, &[], Some(self.body()))
     }
 
+    /// Without the items, an answer is only definite when it is complete and
+    /// says the same thing about all of them: damage, or a refusal that
+    /// names some items (the others may have been processed), is
+    /// [`Error::OutcomeUnknown`]. [`crate::Batch`] reads the same answers
+    /// item by item.
     fn parse(status: u16, body: &[u8]) -> Result<MultipleTransaction, Error> {
         let w = wire::parse::<MultipleWire>(Self::ID, status, body)?;
+        if let Some(why) = w.contradictory.or(w.incomplete) {
+            return Err(Error::OutcomeUnknown {
+                cause: Box::new(Error::decode("$", why)),
+            });
+        }
+        if w.success == Some(false) && !w.data.is_empty() {
+            return Err(Error::OutcomeUnknown {
+                cause: Box::new(Error::api(w.message)),
+            });
+        }
         wire::check_success(w.success, &w.message)?;
         Ok(MultipleTransaction {
             message: w.message,
@@ -348,9 +401,14 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_spec_partial_success_with_its_broken_brackets() {
+    fn the_spec_partial_success_is_incomplete() {
+        // Its `data` array is closed by `}` and the outer object never is:
+        // the one entry stands, nothing else is certain.
         let body = "{\n\"success\": true,\n\"message\": \"partial transactions has been successfully processed.\",\n\"data\": [\n{\n\"success\": false,\n\"trans_id\": \"0000000001\",\n\"message\": \"The transaction couldnt be found or has been\nmodified before\"\n}\n}";
-        let r = MultipleTransactionParams::parse(200, body.as_bytes()).unwrap();
+        let e = MultipleTransactionParams::parse(200, body.as_bytes()).unwrap_err();
+        assert_eq!(e.kind(), "outcome_unknown");
+        let closed = format!("{}}}", body.replace("}\n}", "}]"));
+        let r = MultipleTransactionParams::parse(200, closed.as_bytes()).unwrap();
         assert_eq!(r.data.len(), 1);
         assert_eq!(r.data[0].trans_id.as_deref(), Some("0000000001"));
         assert_eq!(

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
-use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -122,28 +122,79 @@ impl<'de> Deserialize<'de> for ListWire {
                     rows: Vec::new(),
                 };
                 let mut keyed = Vec::new();
+                let mut rows = std::collections::HashSet::new();
+                let mut seen = [false; 3];
                 let mut n = 0usize;
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match key.as_ref() {
-                        "success" => out.success = map.next_value::<FlagField>()?.0,
-                        "message" => out.message = Some(map.next_value::<TextField>()?.0),
-                        "data" => out.rows = map.next_value::<ListField>()?.0,
-                        k => match wire::key_number(k) {
-                            Some(i) => {
-                                keyed.push((i, n, map.next_value()?));
-                                n += 1;
-                            }
-                            None => wire::skip(&mut map)?,
-                        },
+                let twice = |k: &str| A::Error::custom(format!("key {k:?} is given twice"));
+                while let Some(key) = map.next_key_seed(TopKey(&mut rows))? {
+                    let slot = match key {
+                        Top::Success => 0,
+                        Top::Message => 1,
+                        Top::Data => 2,
+                        Top::Row(i) => {
+                            keyed.push((i, n, map.next_value()?));
+                            n += 1;
+                            continue;
+                        }
+                    };
+                    if std::mem::replace(&mut seen[slot], true) {
+                        return Err(twice(["success", "message", "data"][slot]));
+                    }
+                    match slot {
+                        0 => out.success = map.next_value::<FlagField>()?.0,
+                        1 => out.message = Some(map.next_value::<TextField>()?.0),
+                        _ => out.rows = map.next_value::<ListField>()?.0,
                     }
                 }
                 if !keyed.is_empty() {
+                    if seen[2] {
+                        return Err(A::Error::custom(
+                            "both \"data\" and numbered rows: which are the pending transactions is unclear",
+                        ));
+                    }
                     out.rows = wire::order_keyed(keyed);
                 }
                 Ok(out)
             }
         }
         d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// A top-level key: the envelope's, or a row number (checked as a keyed
+/// list's keys are). Anything else (an `{"error": ...}` body) is refused
+/// while the key is read.
+enum Top {
+    Success,
+    Message,
+    Data,
+    Row(u64),
+}
+
+struct TopKey<'a>(&'a mut std::collections::HashSet<u64>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for TopKey<'_> {
+    type Value = Top;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Top, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for TopKey<'_> {
+    type Value = Top;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a row number or success/message/data")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, k: &str) -> Result<Top, E> {
+        match k {
+            "success" => Ok(Top::Success),
+            "message" => Ok(Top::Message),
+            "data" => Ok(Top::Data),
+            k => wire::RowKey(self.0).visit_str(k).map(Top::Row),
+        }
     }
 }
 

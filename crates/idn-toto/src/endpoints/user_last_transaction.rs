@@ -55,66 +55,42 @@ struct LatestWire {
 }
 
 /// An entry object; `null`, `{}`, `[]` or `""` mean none; a one-element
-/// array is read as its element.
+/// array is read as its element. The value is taken as its source text and
+/// decided from it (numbers inside keep their literal digits).
 fn latest_entry<'de, D: Deserializer<'de>>(d: D) -> Result<Option<HistoryEntry>, D::Error> {
-    // A visitor (the value read whole, then decided) so that a refusal is
-    // raised while the value is read: the tolerant path places errors by
-    // position (see `wire::canonical::locate`).
-    use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-    use serde::de::{MapAccess, SeqAccess, Visitor};
-    fn decide<E: serde::de::Error>(v: Value) -> Result<Option<HistoryEntry>, E> {
-        let v = match v {
-            Value::Array(mut items) if items.len() <= 1 => match items.pop() {
-                Some(item) => item,
-                None => return Ok(None),
-            },
-            other => other,
-        };
-        match &v {
-            Value::Null => Ok(None),
-            Value::String(s) if s.trim().is_empty() => Ok(None),
-            Value::Object(m) if m.is_empty() => Ok(None),
-            _ => HistoryEntry::deserialize(v).map(Some).map_err(E::custom),
+    let raw = wire::raw(d)?;
+    decide(raw, true).map_err(|m| wire::refuse(raw, m))
+}
+
+fn decide(raw: &str, array_ok: bool) -> Result<Option<HistoryEntry>, String> {
+    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+    let read = |text: &str| {
+        serde_json::from_str::<HistoryEntry>(text).map_err(|e| {
+            let full = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            let message = full.strip_suffix(&suffix).unwrap_or(&full);
+            wire::split_at_marker(message).0.to_owned()
+        })
+    };
+    match raw.as_bytes().first() {
+        Some(b'n') => Ok(None),
+        Some(b'"') if inner.trim().is_empty() => Ok(None),
+        Some(b'{') if inner.trim().is_empty() => Ok(None),
+        Some(b'{') => read(raw).map(Some),
+        Some(b'[') if array_ok => {
+            let items = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(raw)
+                .map_err(|e| e.to_string())?;
+            match items.as_slice() {
+                [] => Ok(None),
+                [one] => decide(one.get(), false),
+                more => Err(format!(
+                    "invalid length {}, expected at most one latest entry",
+                    more.len()
+                )),
+            }
         }
+        _ => Err("invalid type, expected the latest entry as an object".to_owned()),
     }
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<HistoryEntry>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("any valid JSON value")
-        }
-        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            decide(Value::Bool(v))
-        }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            decide(Value::from(v))
-        }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            decide(Value::from(v))
-        }
-        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            decide(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            decide(Value::String(v.to_owned()))
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            decide(Value::Null)
-        }
-        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            decide(Value::Null)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            decide(Value::deserialize(d)?)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-            decide(Value::deserialize(SeqAccessDeserializer::new(seq))?)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            decide(Value::deserialize(MapAccessDeserializer::new(map))?)
-        }
-    }
-    d.deserialize_any(V)
 }
 
 impl Wire for LatestWire {

@@ -1,16 +1,8 @@
-//! The tolerant path's second reading: JSON that `serde_json` has already
-//! read as a [`serde_json::Value`] is written back as compact text that a
-//! deserializer reads exactly as it reads the value, so the wire types are
-//! decoded by the same (fast-path) deserializer either way.
-//!
-//! The text keeps what the value keeps: object keys in sorted order with the
-//! last of duplicate keys (the value's map), and every number and string as
-//! its source literal (so a float reads back as the same `f64`: writing the
-//! value's float would need a literal the float parser maps back exactly).
-//!
-//! [`locate`] turns a decode error's position in that text into the path
-//! `serde_path_to_error` gives for the same error on the value (`data.2.amount`,
-//! `[1].date`, `$`), and its message into the value's message.
+//! Error positions to paths: a decode error raised while reading strict
+//! compact JSON (the repaired text, see `repair.rs`) is placed by its byte
+//! position; [`locate`] turns that into the path `serde_path_to_error` gives
+//! for the same error (`data.2.amount`, `[1].date`, `$`), with the same
+//! message.
 
 use std::collections::BTreeMap;
 
@@ -20,7 +12,7 @@ use crate::Error;
 
 /// One JSON value, its scalars kept as their source literals.
 enum Node<'a> {
-    Literal(&'a str),
+    Literal,
     Array(Vec<Node<'a>>),
     /// Unescaped key -> (the key's source literal, the value).
     Object(BTreeMap<String, (&'a str, Node<'a>)>),
@@ -119,7 +111,10 @@ impl<'a> Reader<'a> {
                 }
                 Node::Array(items)
             }
-            b'"' => Node::Literal(self.string()),
+            b'"' => {
+                self.string();
+                Node::Literal
+            },
             _ => {
                 let start = self.at;
                 while !matches!(
@@ -128,46 +123,11 @@ impl<'a> Reader<'a> {
                 ) {
                     self.at += 1;
                 }
-                Node::Literal(self.slice(start))
+                let _ = self.slice(start);
+                Node::Literal
             }
         }
     }
-}
-
-fn write_node(node: &Node<'_>, out: &mut String) {
-    match node {
-        Node::Literal(text) => out.push_str(text),
-        Node::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_node(item, out);
-            }
-            out.push(']');
-        }
-        Node::Object(map) => {
-            out.push('{');
-            for (i, (raw, value)) in map.values().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(raw);
-                out.push(':');
-                write_node(value, out);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// The compact text that reads as `serde_json::from_str::<Value>(json)` does.
-pub(crate) fn write(json: &str) -> String {
-    let node = Reader { text: json, at: 0 }.value();
-    let mut out = String::with_capacity(json.len());
-    write_node(&node, &mut out);
-    out
 }
 
 /// One open container while scanning the canonical text.
@@ -271,6 +231,10 @@ pub(crate) fn locate(
     let full = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     let message = full.strip_suffix(&suffix).unwrap_or(&full);
+    // A field read as its source text (amounts, text) says where the value
+    // it refused ends: serde_json's own position may be past the next `,`
+    // or closer by then.
+    let (message, end) = super::split_at_marker(message);
     if e.classify() != Category::Data {
         // A visitor stopped before the end of a container (a struct read
         // from a longer array): the value reports the container's length.
@@ -288,7 +252,7 @@ pub(crate) fn locate(
         {
             Node::Array(items) => (items.len(), "array"),
             Node::Object(map) => (map.len(), "map"),
-            Node::Literal(_) => (0, "array"),
+            Node::Literal => (0, "array"),
         };
         return Error::decode(
             render(&frames, false),
@@ -299,13 +263,17 @@ pub(crate) fn locate(
     // refused, or after the `}`/`]` of the container refused once read,
     // after a container's `{`/`[` when its visitor refused its kind, or at
     // a container's `{`/`[` refused before reading it.
-    let at = e.column();
+    let at = end
+        .and_then(|end| end.checked_sub(text.as_ptr() as usize))
+        .filter(|at| *at <= text.len())
+        .unwrap_or_else(|| e.column());
     let frames = open_frames(text, at);
     let include_last = match frames.last() {
         None => false,
         // A member's path starts at its `:`; right after `{` (or a key) the
         // object itself was refused.
-        Some(f) if f.object => f.in_value,
+        // A key refused as such (a keyed list's key) names its member.
+        Some(f) if f.object => f.in_value || f.key.is_some(),
         // Right after `[`: the array refused as a whole, unless its first
         // element is an object refused as such (the message says which).
         Some(f) if at == f.start + 1 => match text.as_bytes().get(at) {
@@ -333,35 +301,4 @@ fn refused_before(
     };
     let trial = format!("{before}null{after}");
     read(&trial) == Some(e.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::Value;
-
-    #[test]
-    fn writes_what_the_value_reads() {
-        let cases = [
-            (
-                r#"{"b":1,"a":[1.5,"x\"y",null,true],"b":2}"#,
-                r#"{"a":[1.5,"x\"y",null,true],"b":2}"#,
-            ),
-            ("[]", "[]"),
-            ("{}", "{}"),
-            (
-                " { \"k\" : { } , \"\\u0061\" : 1e400 } ",
-                r#"{"\u0061":1e400,"k":{}}"#,
-            ),
-            ("\"s\"", "\"s\""),
-            ("-0.0", "-0.0"),
-        ];
-        for (input, want) in cases {
-            assert_eq!(write(input), want, "{input}");
-        }
-        let text = r#"{"z":0.30000000000000004,"a":{"y":[1,{"q":2}]},"a":{"x":3}}"#;
-        let v: Value = serde_json::from_str(text).expect("json");
-        let back: Value = serde_json::from_str(&write(text)).expect("json");
-        assert_eq!(v, back);
-    }
 }

@@ -5,99 +5,200 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::str::FromStr;
+use std::borrow::Cow;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
 // ---------------------------------------------------------------- money
 
-struct DecimalVisitor;
-
-impl Visitor<'_> for DecimalVisitor {
-    type Value = Decimal;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a decimal amount as a string or a number")
+/// Parses a money literal exactly: optional `-`, digits, optional fraction,
+/// optional exponent (`1e3`, `2.5E-2`); surrounding spaces ignored. Nothing
+/// else (`+5`, `1_000`, `12,50`, `.5`, `5.`) is an amount, and a value a
+/// decimal cannot hold exactly (more than 28 fraction digits, too many
+/// digits) is refused rather than rounded.
+pub(crate) fn parse_decimal(s: &str) -> Result<Decimal, String> {
+    let t = s.trim_matches(|c: char| c == ' ' || c == '\t');
+    let bad = || format!("invalid decimal amount {s:?}");
+    let b = t.as_bytes();
+    let mut i = 0;
+    let negative = b.first() == Some(&b'-');
+    if negative {
+        i += 1;
     }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
-        parse_decimal(v).ok_or_else(|| E::custom(format!("invalid decimal amount {v:?}")))
+    let int_start = i;
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
     }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
-        Ok(Decimal::from(v))
+    let int_digits = &t[int_start..i];
+    if int_digits.is_empty() {
+        return Err(bad());
     }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
-        Ok(Decimal::from(v))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
-        // The shortest text that reads back as this f64 is the literal the
-        // server wrote (for up to 15 significant digits): parse that text,
-        // never the binary value.
-        if !v.is_finite() {
-            return Err(E::custom("amount is not a finite number"));
+    let mut frac_digits = "";
+    if b.get(i) == Some(&b'.') {
+        let start = i + 1;
+        i = start;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
         }
-        let text = format!("{v}");
-        Decimal::from_str(&text)
-            .map_err(|_| E::custom(format!("amount {text} is out of the decimal range")))
+        frac_digits = &t[start..i];
+        if frac_digits.is_empty() {
+            return Err(bad());
+        }
+    }
+    let mut exponent: i64 = 0;
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let sign = match b.get(i) {
+            Some(b'-') => {
+                i += 1;
+                -1
+            }
+            Some(b'+') => {
+                i += 1;
+                1
+            }
+            _ => 1,
+        };
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        let digits = &t[start..i];
+        if digits.is_empty() || digits.len() > 4 {
+            return Err(bad());
+        }
+        exponent = sign * digits.parse::<i64>().map_err(|_| bad())?;
+    }
+    if i != b.len() {
+        return Err(bad());
+    }
+    let plain = if exponent == 0 {
+        t.to_owned()
+    } else {
+        // Shift the point by the exponent: the same digits, written plainly.
+        let digits = format!("{int_digits}{frac_digits}");
+        let point = int_digits.len() as i64 + exponent;
+        let sign = if negative { "-" } else { "" };
+        if point <= 0 {
+            let zeros = usize::try_from(-point).map_err(|_| bad())?;
+            if zeros > 64 {
+                return Err(format!("amount {s:?} is smaller than a decimal holds exactly"));
+            }
+            format!("{sign}0.{}{digits}", "0".repeat(zeros))
+        } else {
+            let point = usize::try_from(point).map_err(|_| bad())?;
+            if point > digits.len() {
+                if point - digits.len() > 64 {
+                    return Err(format!("amount {s:?} is larger than a decimal holds"));
+                }
+                format!("{sign}{digits}{}", "0".repeat(point - digits.len()))
+            } else if point == digits.len() {
+                format!("{sign}{digits}")
+            } else {
+                format!("{sign}{}.{}", &digits[..point], &digits[point..])
+            }
+        }
+    };
+    Decimal::from_str_exact(&plain).map_err(|_| {
+        format!("amount {s:?} has more digits than a decimal holds exactly (28 after the point, 96 bits in all)")
+    })
+}
+
+/// Separates a refusal's message from where the refused value ends.
+const AT: char = '\u{1}';
+
+/// The error for a value read as its source text (`raw`, borrowed from the
+/// body being read). serde_json places an error by where it stopped
+/// reading, which for such a value may be past the next `,` or closer; the
+/// message therefore carries where the value ends, and
+/// `canonical::locate` (or [`split_at_marker`]) takes it out again.
+pub(crate) fn refuse<E: de::Error>(raw: &str, message: impl fmt::Display) -> E {
+    E::custom(format_args!(
+        "{message}{AT}{}",
+        raw.as_ptr() as usize + raw.len()
+    ))
+}
+
+/// A message without its end marker, and the marker: the address just past
+/// the refused value (see [`refuse`]).
+pub(crate) fn split_at_marker(message: &str) -> (&str, Option<usize>) {
+    match message.split_once(AT) {
+        Some((text, rest)) => {
+            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            (text, rest[..digits].parse().ok())
+        }
+        None => (message, None),
     }
 }
 
-/// Parses a money string: optional sign, digits, optional fraction; an
-/// exponent is accepted (`1e3`); surrounding whitespace ignored.
-pub(crate) fn parse_decimal(s: &str) -> Option<Decimal> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
+/// A JSON value's source text, borrowed from the body.
+pub(crate) fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<&'de str, D::Error> {
+    <&'de RawValue>::deserialize(d).map(RawValue::get)
+}
+
+/// A string literal's text (`raw` starts with `"`).
+fn unquote(raw: &str) -> Result<Cow<'_, str>, String> {
+    let inner = raw
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .unwrap_or(raw);
+    if inner.contains('\\') {
+        serde_json::from_str::<String>(raw)
+            .map(Cow::Owned)
+            .map_err(|e| e.to_string())
+    } else {
+        Ok(Cow::Borrowed(inner))
     }
-    Decimal::from_str(s)
-        .ok()
-        .or_else(|| Decimal::from_scientific(s).ok())
+}
+
+/// What a non-scalar or unexpected JSON value is, for messages.
+fn describe(raw: &str) -> &'static str {
+    match raw.as_bytes().first() {
+        Some(b'{') => "map",
+        Some(b'[') => "sequence",
+        Some(b't' | b'f') => "boolean",
+        Some(b'n') => "null",
+        Some(b'"') => "string",
+        _ => "number",
+    }
+}
+
+/// An amount from its source text: a string or a number, read from its
+/// digits (never through a float).
+fn decimal_from_raw(raw: &str) -> Result<Decimal, String> {
+    match raw.as_bytes().first() {
+        Some(b'"') => parse_decimal(&unquote(raw)?),
+        Some(b'-' | b'0'..=b'9') => parse_decimal(raw),
+        _ => Err(format!(
+            "invalid type: {}, expected a decimal amount as a string or a number",
+            describe(raw)
+        )),
+    }
 }
 
 /// An amount, from a string or a number.
 pub(crate) fn amount<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-    d.deserialize_any(DecimalVisitor)
+    let raw = raw(d)?;
+    decimal_from_raw(raw).map_err(|m| refuse(raw, m))
 }
 
 /// An optional amount: null or `""` is `None`.
 pub(crate) fn opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<Decimal>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a decimal amount or null")
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            opt_amount(d)
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            if v.trim().is_empty() {
-                return Ok(None);
-            }
-            DecimalVisitor.visit_str(v).map(Some)
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(Decimal::from(v)))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(Decimal::from(v)))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            DecimalVisitor.visit_f64(v).map(Some)
-        }
+    let raw = raw(d)?;
+    if raw == "null" {
+        return Ok(None);
     }
-    d.deserialize_any(V)
+    if raw.starts_with('"') {
+        let text = unquote(raw).map_err(|m| refuse(raw, m))?;
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        return parse_decimal(&text).map(Some).map_err(|m| refuse(raw, m));
+    }
+    decimal_from_raw(raw).map(Some).map_err(|m| refuse(raw, m))
 }
 
 // ---------------------------------------------------------------- time
@@ -326,42 +427,22 @@ pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::E
     d.deserialize_any(V)
 }
 
-/// Text that may arrive as a string, a number or null (null is `""`).
-/// Numbers keep their literal digits (`"0730289330"` stays a string; `25`
-/// becomes `"25"`).
+/// Text that may arrive as a string, a number, a boolean or null (null is
+/// `""`). Numbers keep their literal digits exactly (`25` is `"25"`, `1.50`
+/// is `"1.50"`, a 30-digit number stays those 30 digits).
 pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    struct V;
-    impl Visitor<'_> for V {
-        type Value = String;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-            Ok(v.to_owned())
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
-            Ok(v)
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
-            Ok(v.to_string())
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
-            Ok(v.to_string())
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-            Ok(format!("{v}"))
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
-            Ok(v.to_string())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<String, E> {
-            Ok(String::new())
-        }
-        fn visit_none<E: de::Error>(self) -> Result<String, E> {
-            Ok(String::new())
-        }
+    let raw = raw(d)?;
+    match raw.as_bytes().first() {
+        Some(b'"') => unquote(raw)
+            .map(Cow::into_owned)
+            .map_err(|m| refuse(raw, m)),
+        Some(b'n') => Ok(String::new()),
+        Some(b'{' | b'[') => Err(refuse(
+            raw,
+            format_args!("invalid type: {}, expected a string", describe(raw)),
+        )),
+        _ => Ok(raw.to_owned()),
     }
-    d.deserialize_any(V)
 }
 
 // ---------------------------------------------------------------- lists
@@ -398,10 +479,11 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
         let mut keyed: Vec<(u64, usize, T)> =
             Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+        let mut seen = std::collections::HashSet::new();
         let mut n = 0usize;
-        while let Some(key) = map.next_key::<KeyNumber>()? {
+        while let Some(key) = map.next_key_seed(RowKey(&mut seen))? {
             let item = map.next_value()?;
-            keyed.push((key.0, n, item));
+            keyed.push((key, n, item));
             n += 1;
         }
         Ok(order_keyed(keyed))
@@ -424,41 +506,45 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
     }
 }
 
-/// Sorts `(key, arrival, item)` by key then arrival, keeping the last item of
-/// each duplicate numeric key.
+/// Sorts `(key, arrival, item)` by key (keys are distinct: the callers
+/// refuse a row number given twice).
 pub(crate) fn order_keyed<T>(mut keyed: Vec<(u64, usize, T)>) -> Vec<T> {
     keyed.sort_by_key(|(k, i, _)| (*k, *i));
-    let mut out: Vec<T> = Vec::with_capacity(keyed.len());
-    let mut last_key = None;
-    for (k, _, item) in keyed {
-        if k != u64::MAX && last_key == Some(k) {
-            if let Some(slot) = out.last_mut() {
-                *slot = item;
-            }
-            continue;
-        }
-        last_key = Some(k);
-        out.push(item);
-    }
-    out
+    keyed.into_iter().map(|(_, _, item)| item).collect()
 }
 
-/// A map key read as its number; non-numeric keys sort last (`u64::MAX`).
-pub(crate) struct KeyNumber(pub(crate) u64);
+/// A keyed list's key read as its row number, refused (while the key is
+/// read, so the error names it) when it is not one, or names a row already
+/// seen (`"1"` and `"01"`). An `{"error": ...}` body is not an empty list.
+pub(crate) struct RowKey<'a>(pub(crate) &'a mut std::collections::HashSet<u64>);
 
-impl<'de> Deserialize<'de> for KeyNumber {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<KeyNumber, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = KeyNumber;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyNumber, E> {
-                Ok(KeyNumber(key_number(v).unwrap_or(u64::MAX)))
-            }
+impl<'de> de::DeserializeSeed<'de> for RowKey<'_> {
+    type Value = u64;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for RowKey<'_> {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a row number")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+        let Some(n) = key_number(v) else {
+            return Err(E::custom(format!(
+                "key {v:?} is not a row number (a list keyed \"1\", \"2\", ... was expected)"
+            )));
+        };
+        if !self.0.insert(n) {
+            return Err(E::custom(format!(
+                "row number {n} is given twice (keys \"1\" and \"01\" name the same row)"
+            )));
         }
-        d.deserialize_str(V)
+        Ok(n)
     }
 }
 
@@ -468,11 +554,6 @@ pub(crate) fn key_number(k: &str) -> Option<u64> {
         return None;
     }
     k.parse().ok()
-}
-
-/// Skips a value of any shape.
-pub(crate) fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    map.next_value::<IgnoredAny>().map(|_| ())
 }
 
 #[cfg(test)]
@@ -512,14 +593,45 @@ mod tests {
     }
 
     #[test]
-    fn keyed_lists_order_numerically_and_last_duplicate_wins() {
-        let keyed = vec![
-            (10, 0, "ten"),
-            (9, 1, "nine"),
-            (u64::MAX, 2, "x"),
-            (9, 3, "nine again"),
-            (u64::MAX, 4, "y"),
-        ];
-        assert_eq!(order_keyed(keyed), ["nine again", "ten", "x", "y"]);
+    fn keyed_lists_order_numerically() {
+        let keyed = vec![(10, 0, "ten"), (9, 1, "nine"), (1, 2, "one")];
+        assert_eq!(order_keyed(keyed), ["one", "nine", "ten"]);
+        let list = |s: &str| {
+            let mut de = serde_json::Deserializer::from_str(s);
+            list::<_, u8>(&mut de).map_err(|e| e.to_string())
+        };
+        assert_eq!(list(r#"{"2":2,"10":10,"1":1}"#).unwrap(), [1, 2, 10]);
+        for bad in [r#"{"1":1,"01":2}"#, r#"{"-1":1}"#, r#"{"TRX2":1}"#, r#"{"error":"Invalid token"}"#] {
+            assert!(list(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decimals_are_exact_or_refused() {
+        for (input, want) in [
+            ("200000.0000", "200000.0000"),
+            ("-2000.00", "-2000.00"),
+            (" 5 ", "5"),
+            ("1e3", "1000"),
+            ("2.5E-2", "0.025"),
+            ("1.50e1", "15.0"),
+            ("0.0000000000000000000000000001", "0.0000000000000000000000000001"),
+        ] {
+            assert_eq!(parse_decimal(input).map(|d| d.to_string()), Ok(want.to_owned()), "{input}");
+        }
+        for bad in [
+            "", "+5", "1_000", "12,50", "12.500,00", ".5", "5.", "1e", "0x10", "1 000", "NaN",
+            "0.000000000000000000000000000001", "123456789012345678901234567890",
+            "1e99999", "--1",
+        ] {
+            assert!(parse_decimal(bad).is_err(), "{bad}");
+        }
+        let read = |s: &str| {
+            let mut de = serde_json::Deserializer::from_str(s);
+            amount(&mut de).map(|d| d.to_string()).map_err(|e| e.to_string())
+        };
+        assert_eq!(read("12.3456789012345678901234").unwrap(), "12.3456789012345678901234");
+        assert!(read("1.000000000000000000000000000001").is_err());
+        assert!(read("true").is_err());
     }
 }

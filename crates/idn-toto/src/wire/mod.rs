@@ -7,20 +7,18 @@ mod enums;
 #[cfg(test)]
 mod reference;
 mod repair;
+
+pub(crate) use repair::{Damage, Step};
 mod ser;
 
 pub(crate) use de::{
-    amount, count, date, datetime, flag, key_number, list, opt_amount, opt_datetime, order_keyed,
-    skip, text, ListVisitor,
+    amount, count, date, datetime, flag, list, opt_amount, opt_datetime, order_keyed,
+    raw, refuse, split_at_marker, text, ListVisitor, RowKey,
 };
 pub use enums::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 pub(crate) use ser::{ser_date, ser_datetime, ser_opt_datetime};
 
-use std::borrow::Cow;
-
 use serde::de::DeserializeOwned;
-use serde_json::Value;
-
 use crate::{EndpointId, Error};
 
 /// A wire-shaped response: deserialised first, then checked and turned into
@@ -31,6 +29,17 @@ pub(crate) trait Wire: DeserializeOwned {
     /// When true, a `success: false` body is handed to `finish` instead of
     /// becoming [`Error::Api`] in the tolerant path.
     const READS_REFUSALS: bool = false;
+
+    /// Money-moving answers: the tolerant reader's [`Damage`] is handed to
+    /// [`Wire::damaged`] instead of being an error, so the endpoint decides
+    /// what is still certain. Reads refuse damage that could change content.
+    const MONEY: bool = false;
+
+    /// Money-moving answers read by the tolerant path: what the reader had
+    /// to assume (never called for reads, nor for strict JSON).
+    fn damaged(self, _damage: &Damage) -> Result<Self, Error> {
+        Ok(self)
+    }
 
     /// `success: false` must be reported here (the fast path reaches this
     /// with a refusal when every field is optional).
@@ -57,47 +66,77 @@ pub(crate) fn require_success(success: Option<bool>) -> Result<(), Error> {
     }
 }
 
-/// The whole pipeline for one endpoint: status check, fast strict parse,
-/// tolerant fallback, refusal detection, and the money-moving rule that an
-/// unreadable answer is an unknown outcome.
+/// Statuses that say the server did not process the request at all, so a
+/// money move answered with one (and a body that does not claim success) is
+/// definitely not done. Others (408, 409, 499, 5xx, ...) may come after the
+/// money moved.
+const NOT_PROCESSED: [u16; 8] = [400, 401, 403, 404, 405, 413, 414, 429];
+
+/// The whole pipeline for one endpoint: status, fast strict parse, tolerant
+/// fallback, refusal detection, and for money-moving endpoints the rule that
+/// an answer which can be read more than one way, or is incomplete, is an
+/// unknown outcome.
 pub(crate) fn parse<W: Wire>(id: EndpointId, status: u16, body: &[u8]) -> Result<W::Output, Error> {
-    let result = parse_inner::<W>(status, body);
-    if id.info().idempotent {
-        return result;
+    let money = !id.info().idempotent;
+    if (200..300).contains(&status) {
+        let result = parse_body::<W>(body);
+        return if money {
+            result.map_err(unknown_unless_definite)
+        } else {
+            result
+        };
     }
-    result.map_err(|e| match e {
-        Error::Decode { .. } => Error::OutcomeUnknown { cause: Box::new(e) },
-        // Only a 4xx is a definite "not done"; a 5xx, or a 1xx/3xx that a
-        // sans-IO host handed back, may come after the money moved.
-        Error::Http { status, .. } if !(400..500).contains(&status) => {
-            Error::OutcomeUnknown { cause: Box::new(e) }
+    let http = Error::Http {
+        status,
+        excerpt: excerpt(body, 200),
+    };
+    if !money {
+        return Err(http);
+    }
+    if (400..500).contains(&status) {
+        if is_clean_refusal(body) {
+            // A complete, well-formed `success: false` answer: a refusal,
+            // whatever the status.
+            return parse_body::<W>(body).map_err(unknown_unless_definite);
         }
-        other => other,
+        if NOT_PROCESSED.contains(&status) && !looks_successful(body) {
+            return Err(http);
+        }
+    }
+    Err(Error::OutcomeUnknown {
+        cause: Box::new(http),
     })
 }
 
-fn parse_inner<W: Wire>(status: u16, body: &[u8]) -> Result<W::Output, Error> {
-    if !(200..300).contains(&status) {
-        return Err(Error::Http {
-            status,
-            excerpt: excerpt(body, 200),
-        });
+/// For a money-moving answer: everything but a refusal (or an unknown
+/// outcome already) becomes an unknown outcome.
+fn unknown_unless_definite(e: Error) -> Error {
+    match e {
+        e @ (Error::Api { .. } | Error::OutcomeUnknown { .. }) => e,
+        other => Error::OutcomeUnknown {
+            cause: Box::new(other),
+        },
     }
-    let body = trim(body);
-    // Refused rather than repaired: replacing bytes would silently change the
-    // server's text (and the fast path does not check skipped strings).
-    let text = match std::str::from_utf8(body) {
-        Ok(text) => text,
-        Err(e) => {
-            return Err(Error::decode(
-                "$",
-                format!(
-                    "body is not valid UTF-8 (invalid byte at offset {})",
-                    e.valid_up_to()
-                ),
-            ))
-        }
-    };
+}
+
+/// The body as text: BOM and surrounding whitespace dropped; invalid UTF-8
+/// is refused rather than replaced (replacing bytes would silently change
+/// the server's text).
+fn body_text(body: &[u8]) -> Result<&str, Error> {
+    std::str::from_utf8(trim(body)).map_err(|e| {
+        Error::decode(
+            "$",
+            format!(
+                "body is not valid UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+        )
+    })
+}
+
+/// A 2xx body (or a refusal body) to the endpoint's output.
+fn parse_body<W: Wire>(body: &[u8]) -> Result<W::Output, Error> {
+    let text = body_text(body)?;
     // `from_str` on the checked text: `from_slice` would check every string
     // again on its own (a sixth of a large list's parse time).
     #[cfg(test)]
@@ -109,69 +148,101 @@ fn parse_inner<W: Wire>(status: u16, body: &[u8]) -> Result<W::Output, Error> {
             return wire.finish();
         }
     }
-    let (value, json) = tolerant_value(text)?;
+    let repaired = repair::repair(text).map_err(|reason| {
+        Error::decode(
+            "$",
+            format!("{reason}; it starts with {:?}", excerpt(text.as_bytes(), 60)),
+        )
+    })?;
+    if !W::MONEY {
+        if let Some((path, reason)) = repaired.damage.read_error() {
+            return Err(Error::decode(path, reason));
+        }
+    }
+    let json = repaired.text.as_str();
     if !W::READS_REFUSALS {
-        if let Some(message) = refusal(&value) {
+        if let Some(message) = refusal(json) {
             return Err(Error::api(message));
         }
     }
     #[cfg(test)]
     if reference::ON.with(std::cell::Cell::get) {
-        return reference::deserialize::<W>(&value)?.finish();
+        return reference::deserialize::<W>(json)?
+            .damaged(&repaired.damage)?
+            .finish();
     }
-    // The tolerant reading goes through the fast path's own deserializer (one
-    // copy of every wire type's decoder in the binary): the value is written
-    // back as compact JSON that reads exactly as the value does (the
-    // source's number literals kept, keys sorted, the last of duplicate keys
-    // kept), and an error's position in that text gives its path.
-    let canonical = canonical::write(&json);
-    match serde_json::from_str::<W>(&canonical) {
-        Ok(wire) => wire.finish(),
-        Err(e) => Err(canonical::locate(&canonical, &e, &|text| {
+    // One deserializer per wire type, for both paths: the repaired text is
+    // strict compact JSON, and an error's position in it gives its path.
+    match serde_json::from_str::<W>(json) {
+        Ok(wire) => {
+            let wire = if W::MONEY {
+                wire.damaged(&repaired.damage)?
+            } else {
+                wire
+            };
+            wire.finish()
+        }
+        Err(e) => Err(canonical::locate(json, &e, &|text| {
             serde_json::from_str::<W>(text).err().map(|e| e.to_string())
         })),
     }
 }
 
-/// Strict JSON if it is, else the repaired reading of it: the value, and the
-/// JSON text it was read from.
-fn tolerant_value(text: &str) -> Result<(Value, Cow<'_, str>), Error> {
-    if let Ok(v) = serde_json::from_str::<Value>(text) {
-        return Ok((v, Cow::Borrowed(text)));
-    }
-    let body = text.as_bytes();
-    let repaired = repair::repair(body).map_err(|reason| {
-        Error::decode(
-            "$",
-            format!("{reason}; it starts with {:?}", excerpt(body, 60)),
-        )
-    })?;
-    match serde_json::from_str::<Value>(&repaired) {
-        Ok(v) => Ok((v, Cow::Owned(repaired))),
-        Err(e) => Err(Error::decode(
-            "$",
-            format!(
-                "body is not JSON ({e}); it starts with {:?}",
-                excerpt(body, 60)
-            ),
-        )),
+/// The top of an answer: `success` and `message`, anything else ignored.
+#[derive(serde::Deserialize)]
+struct Envelope {
+    #[serde(default, deserialize_with = "flag")]
+    success: Option<bool>,
+    #[serde(default, deserialize_with = "text")]
+    message: String,
+}
+
+/// `Some(message)` when strict JSON `json` is a `success: false` envelope.
+fn refusal(json: &str) -> Option<String> {
+    let envelope = serde_json::from_str::<Envelope>(json).ok()?;
+    (envelope.success == Some(false)).then_some(envelope.message)
+}
+
+/// A complete, undamaged `success: false` object (line breaks in strings
+/// and the like repaired, nothing assumed).
+fn is_clean_refusal(body: &[u8]) -> bool {
+    let Ok(text) = body_text(body) else {
+        return false;
+    };
+    match repair::repair(text) {
+        Ok(r) if r.damage.is_none() => refusal(&r.text).is_some(),
+        _ => false,
     }
 }
 
-/// `Some(message)` when the body is a `success: false` envelope.
-fn refusal(value: &Value) -> Option<String> {
-    let obj = value.as_object()?;
-    let refused = match obj.get("success")? {
-        Value::Bool(b) => !b,
-        Value::String(s) => matches!(s.trim().to_ascii_lowercase().as_str(), "false" | "0"),
-        Value::Number(n) => n.as_u64() == Some(0),
-        _ => false,
-    };
-    refused.then(|| match obj.get("message") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    })
+/// Whether any part of the body claims success (`"success": true`, `1`,
+/// `"true"`, in any case and quoting): such an answer with an error status
+/// contradicts itself.
+fn looks_successful(body: &[u8]) -> bool {
+    let lower: Vec<u8> = body.iter().map(u8::to_ascii_lowercase).collect();
+    let needle = b"success";
+    let mut from = 0;
+    while let Some(at) = lower[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+    {
+        let mut j = at + needle.len();
+        while lower.get(j).is_some_and(|b| {
+            matches!(
+                b,
+                b'"' | b'\'' | b' ' | b'\t' | b'\r' | b'\n' | b':' | b'='
+            )
+        }) {
+            j += 1;
+        }
+        let rest = &lower[j..];
+        if rest.starts_with(b"true") || rest.starts_with(b"1") {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// Drops a UTF-8 byte order mark and surrounding whitespace.

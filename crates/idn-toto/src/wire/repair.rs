@@ -1,26 +1,129 @@
-//! Rewrites almost-JSON into strict JSON.
+//! Rewrites almost-JSON into strict, compact JSON in one pass, and says what
+//! it had to assume.
 //!
-//! Only bodies that strict JSON refuses come here. No JSON library reads the
-//! spec's own examples (bare `23-02-2021 15:38:48` values, line breaks inside
-//! strings, a missing comma, an array closed with `}`, a body without its
-//! outer braces), so this small scanner turns them into strict JSON and
-//! `serde_json` does the rest. It is iterative (no recursion) and bounded.
-//!
-//! Rules:
-//! - a UTF-8 BOM is dropped first (the caller refuses invalid UTF-8);
-//! - a body that starts with `"key":` gets the missing outer `{ }`;
+//! Only bodies that the fast path refuses come here. No JSON library reads the
+//! spec's own examples, so this scanner restores what a quirky server
+//! obviously meant, and nothing else. Every repair is one that cannot drop,
+//! shorten or alter a value:
 //! - a bare value that is not a JSON number or literal is quoted, running to
 //!   the next `,`, `}`, `]` or line break (`"date":23-02-2021 15:38:48,`);
-//! - bare keys are quoted; a missing `:` is inserted;
 //! - a raw line break inside a string, with the whitespace around it, becomes
-//!   one space (none before the closing quote); other control characters are
-//!   escaped;
-//! - a missing comma between members or elements is inserted, a trailing one
-//!   dropped;
-//! - a closer of the wrong kind closes the innermost open container; missing
-//!   closers are added at the end; anything after the top value is ignored.
+//!   one space (none at the string's ends); other control characters are
+//!   escaped; an invalid escape keeps its backslash;
+//! - a missing comma is inserted where the next member or element starts
+//!   with `"`, `{` or `[` (never between two bare tokens: `1000<newline>000`
+//!   is an error, not `1000`); a trailing comma is dropped;
+//! - a closer of the wrong kind closes the innermost open container
+//!   ([`Damage::mismatched`]);
+//! - a body that starts with `"key":` gets its missing outer braces
+//!   ([`Damage::unframed`]);
+//! - a key given twice with the same value is kept once; with different
+//!   values the first is kept and the conflict recorded
+//!   ([`Damage::conflict`]).
+//!
+//! Everything else is an error: bare or single-quoted keys, a missing `:`, a
+//! missing value, an empty element (`[1,,2]`), a body that does not start
+//! like JSON. A body that ends before its value is complete is closed (the
+//! last incomplete member dropped) and marked [`Damage::truncated`]; content
+//! after the top value is marked [`Damage::trailing`]. Reads refuse both;
+//! money-moving answers read them as unknown outcomes.
+//!
+//! The scanner works on bytes, keeps one output buffer (the size of the
+//! input, roughly) and per open object the keys it has seen; it is iterative
+//! and bounded in depth.
+
+use std::collections::HashMap;
 
 const MAX_DEPTH: usize = 256;
+
+/// What the reader had to assume about a body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Damage {
+    /// The body ended before its JSON value was complete.
+    pub(crate) truncated: bool,
+    /// The body had no outer `{ }`.
+    pub(crate) unframed: bool,
+    /// A closer of the wrong kind closed a container.
+    pub(crate) mismatched: bool,
+    /// Something other than whitespace followed the top value (byte offset).
+    pub(crate) trailing: Option<usize>,
+    /// The first key given twice with different values (its path).
+    pub(crate) conflict: Option<String>,
+    /// With `truncated`: the steps from the top value to the innermost
+    /// container the body left open (`data`, `[0]`).
+    pub(crate) open: Vec<Step>,
+}
+
+/// One step into a container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// An object member.
+    Key(String),
+    /// An array element.
+    Index(usize),
+}
+
+impl Damage {
+    /// Nothing that could make the reading uncertain.
+    pub(crate) fn is_none(&self) -> bool {
+        !self.truncated
+            && !self.unframed
+            && !self.mismatched
+            && self.trailing.is_none()
+            && self.conflict.is_none()
+    }
+
+    /// The error a read reports for damage that could change content
+    /// (truncation, trailing content, conflicting duplicates). A wrong closer
+    /// and missing outer braces are the spec's own quirks and are read.
+    pub(crate) fn read_error(&self) -> Option<(String, String)> {
+        if self.truncated {
+            return Some((
+                "$".into(),
+                "the body ends before its JSON value is complete (truncated?)".into(),
+            ));
+        }
+        if let Some(at) = self.trailing {
+            return Some((
+                "$".into(),
+                format!("unexpected content after the JSON value (at byte {at})"),
+            ));
+        }
+        if let Some(path) = &self.conflict {
+            return Some((
+                path.clone(),
+                "the key is given twice with different values".into(),
+            ));
+        }
+        None
+    }
+
+    /// Why a money-moving answer with this damage can't be read as a definite
+    /// outcome (`None`: it can).
+    pub(crate) fn uncertainty(&self) -> Option<String> {
+        if let Some((path, reason)) = self.read_error() {
+            return Some(if path == "$" {
+                reason
+            } else {
+                format!("{path}: {reason}")
+            });
+        }
+        if self.mismatched {
+            return Some("a container is closed by a bracket of the wrong kind: the answer may be incomplete".into());
+        }
+        if self.unframed {
+            return Some("the body has no outer braces: the answer may be incomplete".into());
+        }
+        None
+    }
+}
+
+/// The strict JSON text, and what was assumed to make it.
+#[derive(Debug)]
+pub(crate) struct Repaired {
+    pub(crate) text: String,
+    pub(crate) damage: Damage,
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -28,49 +131,104 @@ enum Kind {
     Array,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Expect {
-    /// A key (objects) or a value (arrays, top level), or the closer.
+    /// Right after `{` or `[` (a closer is fine here).
     First,
-    Key,
+    /// After a comma: a key (objects) or a value (arrays).
+    Next,
     Colon,
     Value,
     CommaOrEnd,
 }
 
-struct Scanner<'a> {
-    s: &'a [char],
-    i: usize,
-    out: String,
-    stack: Vec<Kind>,
+struct Frame {
+    kind: Kind,
+    /// Objects: key -> where its value is in the output.
+    keys: HashMap<Box<str>, (usize, usize)>,
+    /// The current member's key (objects).
+    key: Option<Box<str>>,
+    /// Where the current member starts in the output (before its comma).
+    member_start: usize,
+    /// Where the current member's value starts in the output.
+    value_start: usize,
+    /// Members or elements written so far.
+    count: usize,
 }
 
-/// Returns the strict JSON text, or why it could not be made.
-pub(crate) fn repair(body: &[u8]) -> Result<String, String> {
-    let text = String::from_utf8_lossy(body);
+impl Frame {
+    fn new(kind: Kind) -> Frame {
+        Frame {
+            kind,
+            keys: HashMap::new(),
+            key: None,
+            member_start: 0,
+            value_start: 0,
+            count: 0,
+        }
+    }
+}
+
+struct Scanner<'a> {
+    s: &'a [u8],
+    i: usize,
+    out: Vec<u8>,
+    stack: Vec<Frame>,
+    damage: Damage,
+}
+
+/// Returns the strict JSON text and the damage, or why no reading exists.
+pub(crate) fn repair(text: &str) -> Result<Repaired, String> {
     let text = text.trim_start_matches('\u{feff}').trim();
     if text.is_empty() {
         return Err("body is empty".into());
     }
-    let chars: Vec<char> = text.chars().collect();
     let mut sc = Scanner {
-        s: &chars,
+        s: text.as_bytes(),
         i: 0,
-        out: String::with_capacity(text.len() + 16),
+        out: Vec::with_capacity(text.len() + 16),
         stack: Vec::new(),
+        damage: Damage::default(),
     };
     sc.run()?;
-    Ok(sc.out)
+    // Every byte written is either copied from valid UTF-8 at character
+    // boundaries or ASCII; this cannot fail, and an error is still an error.
+    let text = String::from_utf8(sc.out).map_err(|_| "body is not valid UTF-8".to_owned())?;
+    Ok(Repaired {
+        text,
+        damage: sc.damage,
+    })
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 impl Scanner<'_> {
-    fn peek(&self) -> Option<char> {
+    fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
 
     fn skip_ws(&mut self) {
-        while self.peek().is_some_and(char::is_whitespace) {
+        while self.peek().is_some_and(is_ws) {
             self.i += 1;
+        }
+    }
+
+    fn err<T>(&self, what: &str) -> Result<T, String> {
+        Err(format!("body is not JSON: {what} at byte {}", self.i))
+    }
+
+    /// Writes the comma before a new member or element, and marks where the
+    /// member starts.
+    fn begin_item(&mut self) {
+        let at = self.out.len();
+        if let Some(f) = self.stack.last_mut() {
+            f.member_start = at;
+            if f.count > 0 {
+                self.out.push(b',');
+            }
+            f.value_start = self.out.len();
         }
     }
 
@@ -78,146 +236,259 @@ impl Scanner<'_> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
         }
-        self.stack.push(kind);
-        self.out.push(match kind {
-            Kind::Object => '{',
-            Kind::Array => '[',
-        });
+        self.out.push(if kind == Kind::Object { b'{' } else { b'[' });
+        self.stack.push(Frame::new(kind));
         self.i += 1;
         Ok(())
     }
 
-    fn close(&mut self) {
-        if let Some(kind) = self.stack.pop() {
-            self.out.push(match kind {
-                Kind::Object => '}',
-                Kind::Array => ']',
-            });
+    /// Closes the innermost container; the closer read (if any) decides
+    /// whether it was of the right kind.
+    fn close(&mut self, closer: Option<u8>) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        let right = if frame.kind == Kind::Object { b'}' } else { b']' };
+        if closer.is_some_and(|c| c != right) {
+            self.damage.mismatched = true;
+        }
+        self.out.push(right);
+        self.value_done();
+    }
+
+    /// A value was completed in the innermost container: count it and, in
+    /// an object, check its key against the keys seen.
+    fn value_done(&mut self) {
+        let end = self.out.len();
+        let Some(f) = self.stack.last_mut() else {
+            return;
+        };
+        if f.kind == Kind::Array {
+            f.count += 1;
+            return;
+        }
+        let Some(key) = f.key.take() else {
+            return;
+        };
+        match f.keys.get(&key) {
+            Some(&(start, stop)) => {
+                let same = self.out[start..stop] == self.out[f.value_start..end];
+                let member_start = f.member_start;
+                if !same && self.damage.conflict.is_none() {
+                    self.damage.conflict = Some(self.path_to(&key));
+                }
+                // Keep the first; drop this one (it is the last thing written).
+                self.out.truncate(member_start);
+            }
+            None => {
+                f.keys.insert(key, (f.value_start, end));
+                f.count += 1;
+            }
+        }
+    }
+
+    /// The path of member `key` of the innermost object.
+    fn path_to(&self, key: &str) -> String {
+        let mut out = String::new();
+        let n = self.stack.len();
+        for (depth, f) in self.stack.iter().enumerate() {
+            let step = if depth + 1 == n {
+                Some(Step::Key(key.to_owned()))
+            } else {
+                self.step_of(f)
+            };
+            match step {
+                Some(Step::Key(k)) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(&k);
+                }
+                Some(Step::Index(i)) => {
+                    out.push('[');
+                    out.push_str(&i.to_string());
+                    out.push(']');
+                }
+                None => {}
+            }
+        }
+        if out.is_empty() {
+            out.push('$');
+        }
+        out
+    }
+
+    fn step_of(&self, f: &Frame) -> Option<Step> {
+        match f.kind {
+            Kind::Object => f.key.as_deref().map(|k| Step::Key(k.to_owned())),
+            Kind::Array => Some(Step::Index(f.count)),
         }
     }
 
     fn run(&mut self) -> Result<(), String> {
         self.skip_ws();
-        // A body that starts with `"key":` lost its outer braces.
         let mut expect = Expect::Value;
-        let mut started = false;
-        if self.peek() == Some('"') && self.string_then_colon() {
-            self.stack.push(Kind::Object);
-            self.out.push('{');
-            expect = Expect::First;
-            started = true;
-        } else if !matches!(self.peek(), Some('{' | '[')) {
-            return Err("body is not JSON: it does not start with '{' or '['".into());
+        let mut unframed = false;
+        match self.peek() {
+            Some(b'"') if self.string_then_colon() => {
+                self.out.push(b'{');
+                self.stack.push(Frame::new(Kind::Object));
+                self.damage.unframed = true;
+                unframed = true;
+                expect = Expect::First;
+            }
+            Some(b'{' | b'[') => {}
+            _ => return self.err("it does not start with '{' or '['"),
         }
+        let mut started = unframed;
         loop {
             self.skip_ws();
             if started && self.stack.is_empty() {
-                return Ok(()); // the top value is complete; ignore the rest
+                if self.i < self.s.len() {
+                    self.damage.trailing = Some(self.i);
+                }
+                return Ok(());
             }
-            let Some(c) = self.peek() else { break };
-            let in_object = self.stack.last() == Some(&Kind::Object);
+            let Some(c) = self.peek() else {
+                return self.end(expect, unframed);
+            };
+            let in_object = self.stack.last().is_some_and(|f| f.kind == Kind::Object);
             match expect {
-                Expect::First | Expect::Key if in_object => match c {
-                    '}' | ']' => {
+                Expect::First | Expect::Next if in_object => match c {
+                    b'}' | b']' => {
                         self.i += 1;
-                        self.close();
+                        self.close(Some(c));
                         expect = Expect::CommaOrEnd;
                     }
-                    ',' => self.i += 1,
-                    '"' => {
-                        self.string();
+                    b'"' => {
+                        self.begin_item();
+                        let key = self.string(true)?;
+                        if let Some(f) = self.stack.last_mut() {
+                            f.key = Some(key.into_boxed_str());
+                        }
                         expect = Expect::Colon;
                     }
-                    '{' | '[' => return Err(format!("expected a key, found {c:?}")),
-                    _ => {
-                        self.bare(true);
-                        expect = Expect::Colon;
-                    }
+                    b',' => return self.err("an empty member"),
+                    _ => return self.err("expected a quoted key"),
                 },
                 Expect::Colon => {
-                    if c == ':' {
-                        self.i += 1;
+                    if c != b':' {
+                        return self.err("expected ':' after a key");
                     }
-                    self.out.push(':');
+                    self.i += 1;
+                    self.out.push(b':');
+                    if let Some(f) = self.stack.last_mut() {
+                        f.value_start = self.out.len();
+                    }
                     expect = Expect::Value;
                 }
-                Expect::First | Expect::Key | Expect::Value => match c {
-                    '{' => {
-                        self.open(Kind::Object)?;
-                        started = true;
-                        expect = Expect::First;
-                    }
-                    '[' => {
-                        self.open(Kind::Array)?;
-                        started = true;
-                        expect = Expect::First;
-                    }
-                    '"' => {
-                        self.string();
-                        started = true;
-                        expect = Expect::CommaOrEnd;
-                    }
-                    '}' | ']' => {
-                        if in_object {
-                            self.out.push_str("null"); // `"key": }`
-                        }
+                Expect::First | Expect::Next | Expect::Value => {
+                    let in_array = !in_object && !self.stack.is_empty();
+                    if in_array && matches!(c, b']' | b'}') {
                         self.i += 1;
-                        self.close();
+                        self.close(Some(c));
                         expect = Expect::CommaOrEnd;
+                        continue;
                     }
-                    ',' => {
-                        if in_object {
-                            self.out.push_str("null");
+                    if in_array {
+                        self.begin_item();
+                    }
+                    match c {
+                        b'{' => {
+                            self.open(Kind::Object)?;
+                            expect = Expect::First;
+                        }
+                        b'[' => {
+                            self.open(Kind::Array)?;
+                            expect = Expect::First;
+                        }
+                        b'"' => {
+                            self.string(false)?;
+                            self.value_done();
                             expect = Expect::CommaOrEnd;
-                        } else {
-                            self.i += 1; // `[,` or `,,`
+                        }
+                        b',' | b'}' | b']' | b':' => {
+                            return self.err(if in_array {
+                                "an empty element"
+                            } else {
+                                "a missing value"
+                            })
+                        }
+                        _ => {
+                            self.bare();
+                            if self.i >= self.s.len() {
+                                // The bare value runs to the end: it may be cut.
+                                return self.end_inside_value();
+                            }
+                            self.value_done();
+                            expect = Expect::CommaOrEnd;
                         }
                     }
-                    _ => {
-                        self.bare(false);
-                        started = true;
-                        expect = Expect::CommaOrEnd;
-                    }
-                },
+                    started = true;
+                }
                 Expect::CommaOrEnd => match c {
-                    ',' => {
+                    b',' => {
                         self.i += 1;
                         self.skip_ws();
                         match self.peek() {
-                            Some('}' | ']') | None => {} // trailing comma
-                            _ => {
-                                self.out.push(',');
-                                expect = Expect::Key;
-                            }
+                            Some(b'}' | b']') => {} // a trailing comma
+                            _ => expect = Expect::Next,
                         }
                     }
-                    '}' | ']' => {
+                    b'}' | b']' => {
                         self.i += 1;
-                        self.close();
+                        self.close(Some(c));
                     }
-                    ':' if in_object => {
-                        // `"a" "b": 1`-style damage: skip the stray colon.
-                        self.i += 1;
-                    }
-                    _ => {
-                        self.out.push(','); // missing comma
-                        expect = Expect::Key;
-                    }
+                    b'"' | b'{' | b'[' => expect = Expect::Next, // a missing comma
+                    _ => return self.err("expected ',' or a closing bracket"),
                 },
             }
         }
-        if expect == Expect::Colon {
-            self.out.push_str(":null");
-        } else if expect == Expect::Value && self.stack.last() == Some(&Kind::Object) {
-            self.out.push_str("null");
+    }
+
+    /// The input ended with `expect` pending.
+    fn end(&mut self, expect: Expect, unframed: bool) -> Result<(), String> {
+        let only_outer = self.stack.len() == 1 && unframed;
+        let between_members = matches!(expect, Expect::CommaOrEnd | Expect::First);
+        if only_outer && between_members {
+            // `"key": value` to the end: the braces were never there.
+            self.close(None);
+            return Ok(());
         }
-        while !self.stack.is_empty() {
-            self.close();
+        if matches!(expect, Expect::Colon | Expect::Value) {
+            // A key without its value: drop the member.
+            if let Some(f) = self.stack.last_mut() {
+                if f.kind == Kind::Object {
+                    f.key = None;
+                    let at = f.member_start;
+                    self.out.truncate(at);
+                }
+            }
         }
-        if self.out.is_empty() {
-            return Err("body has no JSON value".into());
-        }
+        self.truncated();
         Ok(())
+    }
+
+    /// The input ended inside a value (a string or a bare token).
+    fn end_inside_value(&mut self) -> Result<(), String> {
+        self.value_done();
+        self.truncated();
+        Ok(())
+    }
+
+    /// Marks the body truncated, records where, and closes what is open.
+    fn truncated(&mut self) {
+        self.damage.truncated = true;
+        let open: Vec<Step> = self
+            .stack
+            .iter()
+            .take(self.stack.len().saturating_sub(1))
+            .filter_map(|f| self.step_of(f))
+            .collect();
+        self.damage.open = open;
+        while !self.stack.is_empty() {
+            self.close(None);
+        }
     }
 
     /// Looks ahead: is the string at `i` followed by a colon?
@@ -225,88 +496,114 @@ impl Scanner<'_> {
         let mut j = self.i + 1;
         while let Some(&c) = self.s.get(j) {
             match c {
-                '\\' => j += 2,
-                '"' => break,
+                b'\\' => j += 2,
+                b'"' => break,
                 _ => j += 1,
             }
         }
         j += 1;
-        while self.s.get(j).is_some_and(|c| c.is_whitespace()) {
+        while self.s.get(j).copied().is_some_and(is_ws) {
             j += 1;
         }
-        self.s.get(j) == Some(&':')
+        self.s.get(j) == Some(&b':')
     }
 
-    /// Copies a quoted string, repairing line breaks and control characters.
-    fn string(&mut self) {
-        self.out.push('"');
+    /// Copies a quoted string, repairing line breaks, control characters and
+    /// invalid escapes; returns its text (unescaped only as far as keys
+    /// need: the raw text between the quotes). A string cut by the end of
+    /// the body is closed and the body marked truncated.
+    fn string(&mut self, want_text: bool) -> Result<String, String> {
+        self.out.push(b'"');
         self.i += 1;
-        while let Some(c) = self.peek() {
+        let content_start = self.out.len();
+        loop {
+            let Some(c) = self.peek() else {
+                // Cut inside the string.
+                self.out.push(b'"');
+                self.damage.truncated = true;
+                return Ok(self.key_text(content_start, want_text));
+            };
             self.i += 1;
             match c {
-                '"' => {
-                    self.out.push('"');
-                    return;
+                b'"' => {
+                    let key = self.key_text(content_start, want_text);
+                    self.out.push(b'"');
+                    return Ok(key);
                 }
-                '\\' => match self.peek() {
-                    Some(e @ ('"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't')) => {
+                b'\\' => match self.peek() {
+                    Some(e @ (b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't')) => {
                         self.i += 1;
-                        self.out.push('\\');
+                        self.out.push(b'\\');
                         self.out.push(e);
                     }
-                    Some('u')
+                    Some(b'u')
                         if self.s.len() >= self.i + 5
                             && self.s[self.i + 1..self.i + 5]
                                 .iter()
-                                .all(char::is_ascii_hexdigit) =>
+                                .all(u8::is_ascii_hexdigit) =>
                     {
-                        self.out.push('\\');
+                        self.out.push(b'\\');
                     }
-                    _ => self.out.push_str("\\\\"),
+                    _ => self.out.extend_from_slice(b"\\\\"),
                 },
-                '\n' | '\r' => {
-                    while self.out.ends_with([' ', '\t']) {
+                b'\n' | b'\r' => {
+                    while self.out.last().is_some_and(|b| matches!(b, b' ' | b'\t')) {
                         self.out.pop();
                     }
-                    while self.peek().is_some_and(char::is_whitespace) {
+                    while self.peek().is_some_and(is_ws) {
                         self.i += 1;
                     }
-                    if self.peek() != Some('"') && !self.out.ends_with('"') {
-                        self.out.push(' ');
+                    let at_start = self.out.len() == content_start;
+                    if self.peek() != Some(b'"') && !at_start {
+                        self.out.push(b' ');
                     }
                 }
-                c if c.is_control() => self.out.push_str(&format!("\\u{:04x}", c as u32)),
+                c if c < 0x20 || c == 0x7f => {
+                    self.out
+                        .extend_from_slice(format!("\\u{:04x}", u32::from(c)).as_bytes());
+                }
                 c => self.out.push(c),
             }
         }
-        self.out.push('"'); // unterminated at the end of the body
     }
 
-    /// A bare token: emitted raw if it is a JSON number or literal, quoted
-    /// otherwise. Keys stop at `:`; values at `,`, `}`, `]` or a line break.
-    fn bare(&mut self, key: bool) {
+    /// The text of the string written from `start`, unescaped when it has
+    /// escapes (keys compare by their text).
+    fn key_text(&self, start: usize, want_text: bool) -> String {
+        if !want_text {
+            return String::new();
+        }
+        let raw = &self.out[start..];
+        if !raw.contains(&b'\\') {
+            return String::from_utf8_lossy(raw).into_owned();
+        }
+        let mut quoted = Vec::with_capacity(raw.len() + 2);
+        quoted.push(b'"');
+        quoted.extend_from_slice(raw);
+        quoted.push(b'"');
+        serde_json::from_slice::<String>(&quoted)
+            .unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned())
+    }
+
+    /// A bare value: written raw if it is a JSON number or literal, quoted
+    /// otherwise. It runs to `,`, `}`, `]` or a line break.
+    fn bare(&mut self) {
         let start = self.i;
         while let Some(c) = self.peek() {
-            let stop = if key {
-                c == ':' || c == '}' || c == ',' || c == '\n'
-            } else {
-                matches!(c, ',' | '}' | ']' | '\n' | '\r')
-            };
-            if stop {
+            if matches!(c, b',' | b'}' | b']' | b'\n' | b'\r') {
                 break;
             }
             self.i += 1;
         }
-        let token: String = self.s[start..self.i].iter().collect();
-        let token = token.trim();
-        let literal = !key
-            && (matches!(token, "true" | "false" | "null")
-                || serde_json::from_str::<serde_json::Number>(token).is_ok());
+        let token = String::from_utf8_lossy(&self.s[start..self.i]);
+        let token = token.trim_matches(|c: char| c == ' ' || c == '\t');
+        let literal = matches!(token, "true" | "false" | "null")
+            || serde_json::from_str::<serde_json::Number>(token).is_ok();
         if literal {
-            self.out.push_str(token);
+            self.out.extend_from_slice(token.as_bytes());
         } else {
-            self.out
-                .push_str(&serde_json::Value::from(token).to_string());
+            let quoted = serde_json::Value::from(token).to_string();
+            self.out.extend_from_slice(quoted.as_bytes());
         }
     }
 }
@@ -316,7 +613,13 @@ mod tests {
     use super::*;
 
     fn fix(s: &str) -> String {
-        repair(s.as_bytes()).unwrap()
+        let r = repair(s).unwrap();
+        assert!(!r.damage.truncated && r.damage.trailing.is_none(), "{s}");
+        r.text
+    }
+
+    fn damage(s: &str) -> Damage {
+        repair(s).unwrap().damage
     }
 
     #[test]
@@ -331,7 +634,7 @@ mod tests {
             r#"{"m":"modified before"}"#
         );
         assert_eq!(fix("{\"a\": \"1\"\n\"b\": 2}"), r#"{"a":"1","b":2}"#);
-        assert_eq!(fix(r#"{"data": [ {"a": 1} }"#), r#"{"data":[{"a":1}]}"#);
+        assert_eq!(fix(r#"{"data": [ {"a": 1} ], "z": {}}"#), r#"{"data":[{"a":1}],"z":{}}"#);
         assert_eq!(
             fix("\"success\": true,\n\"data\": [\"BCA\", \"BNI\"]"),
             r#"{"success":true,"data":["BCA","BNI"]}"#
@@ -340,29 +643,68 @@ mod tests {
             fix(r#"{"a": -2000.00, "b": [1,2,],}"#),
             r#"{"a":-2000.00,"b":[1,2]}"#
         );
-        assert_eq!(fix(r#"{a: 1}"#), r#"{"a":1}"#);
-        assert_eq!(fix(r#"{"a": }"#), r#"{"a":null}"#);
-        assert_eq!(fix(r#"{"a" 1}"#), r#"{"a":1}"#);
-        assert_eq!(fix("[1\n2]"), r#"[1,2]"#);
+        assert_eq!(fix(r#"{"m":"Success","m":"Success","x":1}"#), r#"{"m":"Success","x":1}"#);
+        assert_eq!(fix("[{\"a\":1}\n{\"a\":2}]"), r#"[{"a":1},{"a":2}]"#);
+    }
+
+    #[test]
+    fn damage_is_reported() {
+        let d = damage(r#"{"data": [ {"a": 1} }"#);
+        assert!(d.mismatched && d.truncated);
+        assert!(damage("\"success\": true").unframed);
+        let d = damage(r#"{"success":true}{"success":false}"#);
+        assert_eq!(d.trailing, Some(16));
+        let d = damage(r#"{"success":true,"success":false}"#);
+        assert_eq!(d.conflict.as_deref(), Some("success"));
+        let r = repair(r#"{"a":[{"b":1,"b":2}]}"#).unwrap();
+        assert_eq!(r.damage.conflict.as_deref(), Some("a[0].b"));
+        assert_eq!(r.text, r#"{"a":[{"b":1}]}"#);
+        let r = repair(r#"{"success":true,"data":[{"trans_id":"1","m":"x"},{"trans_id":"00"#)
+            .unwrap();
+        assert!(r.damage.truncated);
+        assert_eq!(
+            r.damage.open,
+            vec![Step::Key("data".into()), Step::Index(1)]
+        );
+        assert_eq!(
+            r.text,
+            r#"{"success":true,"data":[{"trans_id":"1","m":"x"},{"trans_id":"00"}]}"#
+        );
+        let r = repair(r#"{"success":true,"message":"#).unwrap();
+        assert!(r.damage.truncated);
+        assert_eq!(r.text, r#"{"success":true}"#);
+        let r = repair(r#"{"success":true,"data":["#).unwrap();
+        assert!(r.damage.truncated);
+        assert_eq!(r.damage.open, vec![Step::Key("data".into())]);
+        let r = repair(r#"{"balance":12"#).unwrap();
+        assert!(r.damage.truncated);
+    }
+
+    #[test]
+    fn repairs_that_would_change_content_are_errors() {
+        for bad in [
+            "{\"balance\":1000\n000}",
+            r#"{"amount":12.500,00}"#,
+            r#"{a: 1}"#,
+            r#"{'success':false,'message':'x'}"#,
+            r#"{"a" 1}"#,
+            r#"{"a": }"#,
+            r#"{"a":1,,"b":2}"#,
+            "[1,,2]",
+            "<html>",
+        ] {
+            assert!(repair(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
     fn bounded_and_total() {
-        assert!(repair(b"").is_err());
-        assert!(repair("[".repeat(MAX_DEPTH + 1).as_bytes()).is_err());
+        assert!(repair("").is_err());
+        assert!(repair(&"[".repeat(MAX_DEPTH + 1)).is_err());
         for junk in [
-            "}",
-            "]]]",
-            ":",
-            ",",
-            "\"",
-            "\\",
-            "{\"a",
-            "{\"a\":",
-            "[\"x\\u12",
-            "<html>",
+            "}", "]]]", ":", ",", "\"", "\\", "{\"a", "{\"a\":", "[\"x\\u12", "{\"a\":\"\\",
         ] {
-            let _ = repair(junk.as_bytes());
+            let _ = repair(junk);
         }
     }
 }
