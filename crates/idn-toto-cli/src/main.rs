@@ -7,6 +7,7 @@
 //! Exit codes: 0 success; 1 the core refused (invalid request, API refusal,
 //! HTTP status, undecodable body: the error JSON is on stdout); 2 usage.
 
+use std::io::IsTerminal;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
@@ -178,8 +179,22 @@ fn parse(args: ParseArgs) -> ExitCode {
     if let Err(e) = read {
         return usage(&format!("cannot read the body: {e}"));
     }
-    match dynamic::parse(id, args.status, &body) {
-        Ok(v) => print_json(&v),
+    // Piped: the canonical JSON written straight from the typed response
+    // (no intermediate value: a large body costs a small multiple of its
+    // size). On a terminal: the same, indented.
+    match dynamic::parse_to_string(id, args.status, &body) {
+        Ok(text) if !std::io::stdout().is_terminal() => {
+            drop(body);
+            let mut out = std::io::stdout().lock();
+            if writeln!(out, "{text}").is_err() {
+                return ExitCode::from(2);
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(text) => match serde_json::from_str::<Value>(&text) {
+            Ok(v) => print_json(&v),
+            Err(_) => print_json(&Value::String(text)),
+        },
         Err(e) => refused(&e),
     }
 }

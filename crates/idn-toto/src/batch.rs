@@ -245,7 +245,9 @@ impl Batch {
             .map(|k| match (doubtful[k], named[k]) {
                 (Some(why), _) => (ItemStatus::Unknown, format!("{}: {why}", w.message)),
                 (None, Some(entry)) if entry.success == Some(true) => {
-                    if refused {
+                    if let Some(why) = &w.incomplete {
+                        (ItemStatus::Unknown, format!("{} ({why})", w.message))
+                    } else if refused {
                         (
                             ItemStatus::Unknown,
                             format!("{}: a refusal that reports this item as a success", w.message),
@@ -322,7 +324,11 @@ fn candidates(chunk: &[BatchItem], entry: &ItemFailure) -> (Vec<usize>, bool) {
     };
     if let Some(ix) = entry.index {
         let at = usize::try_from(ix).ok().filter(|k| *k < chunk.len());
-        let mut others = entry.trans_id.as_deref().map(by_trans_id).unwrap_or_default();
+        let mut others = entry
+            .trans_id
+            .as_deref()
+            .map(by_trans_id)
+            .unwrap_or_default();
         return match at {
             Some(k) if agrees(k) => (vec![k], true),
             Some(k) => {

@@ -114,7 +114,7 @@ impl<'a> Reader<'a> {
             b'"' => {
                 self.string();
                 Node::Literal
-            },
+            }
             _ => {
                 let start = self.at;
                 while !matches!(

@@ -3,9 +3,9 @@
 //! Each is a `deserialize_with` function that accepts every shape the spec
 //! (or a PHP server) plausibly sends and nothing that would lose meaning.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
-use std::borrow::Cow;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
@@ -85,7 +85,9 @@ pub(crate) fn parse_decimal(s: &str) -> Result<Decimal, String> {
         if point <= 0 {
             let zeros = usize::try_from(-point).map_err(|_| bad())?;
             if zeros > 64 {
-                return Err(format!("amount {s:?} is smaller than a decimal holds exactly"));
+                return Err(format!(
+                    "amount {s:?} is smaller than a decimal holds exactly"
+                ));
             }
             format!("{sign}0.{}{digits}", "0".repeat(zeros))
         } else {
@@ -127,7 +129,9 @@ pub(crate) fn refuse<E: de::Error>(raw: &str, message: impl fmt::Display) -> E {
 pub(crate) fn split_at_marker(message: &str) -> (&str, Option<usize>) {
     match message.split_once(AT) {
         Some((text, rest)) => {
-            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
             (text, rest[..digits].parse().ok())
         }
         None => (message, None),
@@ -601,7 +605,12 @@ mod tests {
             list::<_, u8>(&mut de).map_err(|e| e.to_string())
         };
         assert_eq!(list(r#"{"2":2,"10":10,"1":1}"#).unwrap(), [1, 2, 10]);
-        for bad in [r#"{"1":1,"01":2}"#, r#"{"-1":1}"#, r#"{"TRX2":1}"#, r#"{"error":"Invalid token"}"#] {
+        for bad in [
+            r#"{"1":1,"01":2}"#,
+            r#"{"-1":1}"#,
+            r#"{"TRX2":1}"#,
+            r#"{"error":"Invalid token"}"#,
+        ] {
             assert!(list(bad).is_err(), "{bad}");
         }
     }
@@ -615,22 +624,46 @@ mod tests {
             ("1e3", "1000"),
             ("2.5E-2", "0.025"),
             ("1.50e1", "15.0"),
-            ("0.0000000000000000000000000001", "0.0000000000000000000000000001"),
+            (
+                "0.0000000000000000000000000001",
+                "0.0000000000000000000000000001",
+            ),
         ] {
-            assert_eq!(parse_decimal(input).map(|d| d.to_string()), Ok(want.to_owned()), "{input}");
+            assert_eq!(
+                parse_decimal(input).map(|d| d.to_string()),
+                Ok(want.to_owned()),
+                "{input}"
+            );
         }
         for bad in [
-            "", "+5", "1_000", "12,50", "12.500,00", ".5", "5.", "1e", "0x10", "1 000", "NaN",
-            "0.000000000000000000000000000001", "123456789012345678901234567890",
-            "1e99999", "--1",
+            "",
+            "+5",
+            "1_000",
+            "12,50",
+            "12.500,00",
+            ".5",
+            "5.",
+            "1e",
+            "0x10",
+            "1 000",
+            "NaN",
+            "0.000000000000000000000000000001",
+            "123456789012345678901234567890",
+            "1e99999",
+            "--1",
         ] {
             assert!(parse_decimal(bad).is_err(), "{bad}");
         }
         let read = |s: &str| {
             let mut de = serde_json::Deserializer::from_str(s);
-            amount(&mut de).map(|d| d.to_string()).map_err(|e| e.to_string())
+            amount(&mut de)
+                .map(|d| d.to_string())
+                .map_err(|e| e.to_string())
         };
-        assert_eq!(read("12.3456789012345678901234").unwrap(), "12.3456789012345678901234");
+        assert_eq!(
+            read("12.3456789012345678901234").unwrap(),
+            "12.3456789012345678901234"
+        );
         assert!(read("1.000000000000000000000000000001").is_err());
         assert!(read("true").is_err());
     }

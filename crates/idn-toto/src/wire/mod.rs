@@ -12,14 +12,14 @@ pub(crate) use repair::{Damage, Step};
 mod ser;
 
 pub(crate) use de::{
-    amount, count, date, datetime, flag, list, opt_amount, opt_datetime, order_keyed,
-    raw, refuse, split_at_marker, text, ListVisitor, RowKey,
+    amount, count, date, datetime, flag, list, opt_amount, opt_datetime, order_keyed, raw, refuse,
+    split_at_marker, text, ListVisitor, RowKey,
 };
 pub use enums::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 pub(crate) use ser::{ser_date, ser_datetime, ser_opt_datetime};
 
-use serde::de::DeserializeOwned;
 use crate::{EndpointId, Error};
+use serde::de::DeserializeOwned;
 
 /// A wire-shaped response: deserialised first, then checked and turned into
 /// the public type.
@@ -151,7 +151,10 @@ fn parse_body<W: Wire>(body: &[u8]) -> Result<W::Output, Error> {
     let repaired = repair::repair(text).map_err(|reason| {
         Error::decode(
             "$",
-            format!("{reason}; it starts with {:?}", excerpt(text.as_bytes(), 60)),
+            format!(
+                "{reason}; it starts with {:?}",
+                excerpt(text.as_bytes(), 60)
+            ),
         )
     })?;
     if !W::MONEY {
@@ -228,12 +231,10 @@ fn looks_successful(body: &[u8]) -> bool {
         .map(|p| p + from)
     {
         let mut j = at + needle.len();
-        while lower.get(j).is_some_and(|b| {
-            matches!(
-                b,
-                b'"' | b'\'' | b' ' | b'\t' | b'\r' | b'\n' | b':' | b'='
-            )
-        }) {
+        while lower
+            .get(j)
+            .is_some_and(|b| matches!(b, b'"' | b'\'' | b' ' | b'\t' | b'\r' | b'\n' | b':' | b'='))
+        {
             j += 1;
         }
         let rest = &lower[j..];

@@ -236,7 +236,8 @@ impl Scanner<'_> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
         }
-        self.out.push(if kind == Kind::Object { b'{' } else { b'[' });
+        self.out
+            .push(if kind == Kind::Object { b'{' } else { b'[' });
         self.stack.push(Frame::new(kind));
         self.i += 1;
         Ok(())
@@ -248,7 +249,11 @@ impl Scanner<'_> {
         let Some(frame) = self.stack.pop() else {
             return;
         };
-        let right = if frame.kind == Kind::Object { b'}' } else { b']' };
+        let right = if frame.kind == Kind::Object {
+            b'}'
+        } else {
+            b']'
+        };
         if closer.is_some_and(|c| c != right) {
             self.damage.mismatched = true;
         }
@@ -634,7 +639,10 @@ mod tests {
             r#"{"m":"modified before"}"#
         );
         assert_eq!(fix("{\"a\": \"1\"\n\"b\": 2}"), r#"{"a":"1","b":2}"#);
-        assert_eq!(fix(r#"{"data": [ {"a": 1} ], "z": {}}"#), r#"{"data":[{"a":1}],"z":{}}"#);
+        assert_eq!(
+            fix(r#"{"data": [ {"a": 1} ], "z": {}}"#),
+            r#"{"data":[{"a":1}],"z":{}}"#
+        );
         assert_eq!(
             fix("\"success\": true,\n\"data\": [\"BCA\", \"BNI\"]"),
             r#"{"success":true,"data":["BCA","BNI"]}"#
@@ -643,7 +651,10 @@ mod tests {
             fix(r#"{"a": -2000.00, "b": [1,2,],}"#),
             r#"{"a":-2000.00,"b":[1,2]}"#
         );
-        assert_eq!(fix(r#"{"m":"Success","m":"Success","x":1}"#), r#"{"m":"Success","x":1}"#);
+        assert_eq!(
+            fix(r#"{"m":"Success","m":"Success","x":1}"#),
+            r#"{"m":"Success","x":1}"#
+        );
         assert_eq!(fix("[{\"a\":1}\n{\"a\":2}]"), r#"[{"a":1},{"a":2}]"#);
     }
 
@@ -659,8 +670,8 @@ mod tests {
         let r = repair(r#"{"a":[{"b":1,"b":2}]}"#).unwrap();
         assert_eq!(r.damage.conflict.as_deref(), Some("a[0].b"));
         assert_eq!(r.text, r#"{"a":[{"b":1}]}"#);
-        let r = repair(r#"{"success":true,"data":[{"trans_id":"1","m":"x"},{"trans_id":"00"#)
-            .unwrap();
+        let r =
+            repair(r#"{"success":true,"data":[{"trans_id":"1","m":"x"},{"trans_id":"00"#).unwrap();
         assert!(r.damage.truncated);
         assert_eq!(
             r.damage.open,
@@ -702,7 +713,16 @@ mod tests {
         assert!(repair("").is_err());
         assert!(repair(&"[".repeat(MAX_DEPTH + 1)).is_err());
         for junk in [
-            "}", "]]]", ":", ",", "\"", "\\", "{\"a", "{\"a\":", "[\"x\\u12", "{\"a\":\"\\",
+            "}",
+            "]]]",
+            ":",
+            ",",
+            "\"",
+            "\\",
+            "{\"a",
+            "{\"a\":",
+            "[\"x\\u12",
+            "{\"a\":\"\\",
         ] {
             let _ = repair(junk);
         }
