@@ -107,7 +107,7 @@ struct FullTransactionWire {
     total_data: u64,
     #[serde(default, deserialize_with = "wire::count")]
     total_page: u64,
-    #[serde(default, deserialize_with = "wire::list")]
+    #[serde(default, deserialize_with = "wire::rows")]
     data: Vec<TurnoverRow>,
 }
 

@@ -50,7 +50,7 @@ struct GameListWire {
     success: Option<bool>,
     #[serde(default, deserialize_with = "wire::text")]
     message: String,
-    #[serde(default, deserialize_with = "wire::list")]
+    #[serde(default, deserialize_with = "wire::rows")]
     data: Vec<Game>,
 }
 

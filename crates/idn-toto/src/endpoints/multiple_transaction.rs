@@ -254,7 +254,7 @@ pub(crate) struct MultipleWire {
     pub(crate) success: Option<bool>,
     #[serde(default, deserialize_with = "wire::text")]
     pub(crate) message: String,
-    #[serde(default, deserialize_with = "wire::list")]
+    #[serde(default, deserialize_with = "wire::rows")]
     pub(crate) data: Vec<ItemFailure>,
     /// The answer contradicts itself (content after it, a key given twice
     /// with different values): nothing in it is certain.

@@ -74,7 +74,7 @@ struct NumberHistoryWire {
     pasar: String,
     #[serde(default, deserialize_with = "wire::text")]
     r#type: String,
-    #[serde(default, deserialize_with = "wire::list")]
+    #[serde(default, deserialize_with = "wire::rows")]
     data: Vec<Draw>,
 }
 

@@ -191,7 +191,7 @@ struct PgaWire {
     total_amount_page: Option<Decimal>,
     #[serde(default, deserialize_with = "wire::opt_amount")]
     total_amount_all: Option<Decimal>,
-    #[serde(deserialize_with = "wire::list")]
+    #[serde(deserialize_with = "wire::rows")]
     data: Vec<PgaInvoice>,
 }
 

@@ -58,7 +58,7 @@ struct ReferralWire {
     success: Option<bool>,
     #[serde(default, deserialize_with = "wire::text")]
     message: String,
-    #[serde(default, deserialize_with = "wire::list")]
+    #[serde(default, deserialize_with = "wire::rows")]
     data: Vec<Referral>,
 }
 

@@ -108,7 +108,11 @@ impl<'de> Deserialize<'de> for ListWire {
                 f.write_str("an object keyed \"1\", \"2\", ... or an array")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ListWire, A::Error> {
-                let rows = wire::ListVisitor(PhantomData).visit_seq(seq)?;
+                let rows = wire::ListVisitor::<wire::Row<PendingTransaction>>(PhantomData)
+                    .visit_seq(seq)?
+                    .into_iter()
+                    .map(|r| r.0)
+                    .collect();
                 Ok(ListWire {
                     success: None,
                     message: None,
@@ -132,7 +136,11 @@ impl<'de> Deserialize<'de> for ListWire {
                         Top::Message => 1,
                         Top::Data => 2,
                         Top::Row(i) => {
-                            keyed.push((i, n, map.next_value()?));
+                            keyed.push((
+                                i,
+                                n,
+                                map.next_value::<wire::Row<PendingTransaction>>()?.0,
+                            ));
                             n += 1;
                             continue;
                         }
@@ -213,7 +221,7 @@ impl<'de> Deserialize<'de> for TextField {
 struct ListField(Vec<PendingTransaction>);
 impl<'de> Deserialize<'de> for ListField {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ListField, D::Error> {
-        wire::list(d).map(ListField)
+        wire::rows(d).map(ListField)
     }
 }
 

@@ -69,7 +69,7 @@ struct HistoryWire {
     message: String,
     #[serde(default, deserialize_with = "wire::text")]
     user: String,
-    #[serde(default, deserialize_with = "wire::list")]
+    #[serde(default, deserialize_with = "wire::rows")]
     data: Vec<HistoryEntry>,
 }
 

@@ -463,6 +463,36 @@ where
     d.deserialize_any(ListVisitor(PhantomData))
 }
 
+/// A list of rows: [`list`], with every element an object (a row is never
+/// read from an array: `[1]` is not a game, and reading one would turn four
+/// bytes of a hostile body into a whole record).
+pub(crate) fn rows<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    list::<D, Row<T>>(d).map(|rows| rows.into_iter().map(|r| r.0).collect())
+}
+
+/// A list element that must be an object.
+pub(crate) struct Row<T>(pub(crate) T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Row<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Row<T>, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a row object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(V(PhantomData)).map(Row)
+    }
+}
+
 pub(crate) struct ListVisitor<T>(pub(crate) PhantomData<T>);
 
 impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
