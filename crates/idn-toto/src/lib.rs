@@ -43,6 +43,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod batch;
+mod call;
 mod client;
 pub mod dynamic;
 mod endpoint;
@@ -54,6 +55,7 @@ mod retry;
 mod wire;
 
 pub use batch::{Batch, BatchItem, ItemOutcome, ItemStatus};
+pub use call::{retry_after_ms, Call, Next};
 pub use client::{Client, PathWords};
 pub use endpoint::{Endpoint, EndpointId, EndpointInfo, Method, NextPageFn, ENDPOINTS};
 pub use endpoints::*;

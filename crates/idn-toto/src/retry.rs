@@ -45,6 +45,19 @@ impl RetryPolicy {
     /// requests, API refusals, other HTTP statuses, undecodable bodies,
     /// invalid requests.
     pub fn decide(&self, request: &Request, attempt: u32, error: &Error) -> Option<u64> {
+        self.decide_after(request, attempt, error, None)
+    }
+
+    /// [`RetryPolicy::decide`], with the server's `Retry-After` (in
+    /// milliseconds, see [`crate::retry_after_ms`]): a read answered 429 or
+    /// 503 with one waits that long, capped at `max_delay_ms`.
+    pub fn decide_after(
+        &self,
+        request: &Request,
+        attempt: u32,
+        error: &Error,
+        retry_after_ms: Option<u64>,
+    ) -> Option<u64> {
         if !request.is_idempotent() || attempt >= self.retries {
             return None;
         }
@@ -55,6 +68,15 @@ impl RetryPolicy {
         };
         if !retryable {
             return None;
+        }
+        if let (
+            Some(wait),
+            Error::Http {
+                status: 429 | 503, ..
+            },
+        ) = (retry_after_ms, error)
+        {
+            return Some(wait.min(self.max_delay_ms));
         }
         let factor = 1u64.checked_shl(attempt).unwrap_or(u64::MAX);
         Some(

@@ -1,0 +1,284 @@
+//! One endpoint call, driven by the host: the core decides what an answer
+//! means, whether to send again and how long to wait; the host only sends,
+//! sleeps and reads.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::{Client, Endpoint, Error, Request, RetryPolicy};
+
+/// What the host does after handing an answer (or a failure) to a [`Call`].
+#[derive(Debug)]
+#[must_use]
+pub enum Next<T> {
+    /// Wait `delay_ms`, then send [`Call::request`] again. `error` is why the
+    /// last attempt failed (for logs and events; already scrubbed of the
+    /// token).
+    Retry {
+        /// How long to wait, in milliseconds.
+        delay_ms: u64,
+        /// Why the attempt failed.
+        error: Error,
+    },
+    /// The call is over.
+    Done(Result<T, Error>),
+}
+
+/// One call of endpoint `E`: the request to send, and the rules for every
+/// answer. Drive it like this (any HTTP client, any sleep):
+///
+/// ```
+/// use idn_toto::{Call, Client, Next, RetryPolicy, Segment, UserBalanceParams};
+///
+/// let client = Client::new("https://agent.example.com/home.php", "T0KEN")?;
+/// let params = UserBalanceParams { user: Segment::new("user", "LOREM")? };
+/// let mut call = Call::new(&client, &params, RetryPolicy::default());
+/// // A canned exchange: a 503 asking for two seconds, then the answer.
+/// let mut answers = vec![
+///     (200, vec![], br#"{"success":true,"user":"lorem","balance":"8900.00"}"#.to_vec()),
+///     (503, vec![("Retry-After", "2")], b"busy".to_vec()),
+/// ];
+/// let balance = loop {
+///     let request = call.request(); // send request.method(), .url(), .headers(), .body()
+///     let (status, headers, body) = answers.pop().unwrap();
+///     match call.record_response(&client, status, &headers, &body, None) {
+///         Next::Retry { delay_ms, .. } => assert_eq!(delay_ms, 2_000), // sleep, then loop
+///         Next::Done(result) => break result?,
+///     }
+///     // On a network error or timeout instead:
+///     // call.record_transport_failure(&client, "timed out")
+/// };
+/// assert_eq!(balance.balance.to_string(), "8900.00");
+/// # Ok::<(), idn_toto::Error>(())
+/// ```
+///
+/// A request that moves money is never sent twice: any failure ends its
+/// call, and a failure that may come after the money moved is
+/// [`Error::OutcomeUnknown`].
+pub struct Call<E: Endpoint> {
+    request: Request,
+    policy: RetryPolicy,
+    attempt: u32,
+    endpoint: PhantomData<fn() -> E>,
+}
+
+impl<E: Endpoint> fmt::Debug for Call<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("request", &self.request)
+            .field("policy", &self.policy)
+            .field("attempt", &self.attempt)
+            .finish()
+    }
+}
+
+impl<E: Endpoint> Call<E> {
+    /// A call of `params` through `client`; reads are retried as `policy`
+    /// says.
+    pub fn new(client: &Client, params: &E, policy: RetryPolicy) -> Call<E> {
+        Call {
+            request: client.request(params),
+            policy,
+            attempt: 0,
+            endpoint: PhantomData,
+        }
+    }
+
+    /// The request to send (the same one on every attempt).
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
+    /// The attempt in flight: 0 for the first send.
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// Hands over the answer to the attempt in flight: its status, headers
+    /// (name, value; any case) and body. `unix_now_secs` is the host's clock,
+    /// used only to turn a `Retry-After` HTTP date into a delay (without it,
+    /// such a date falls back to the policy's backoff).
+    pub fn record_response(
+        &mut self,
+        client: &Client,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        unix_now_secs: Option<i64>,
+    ) -> Next<E::Response> {
+        match client.parse::<E>(status, body) {
+            Ok(value) => Next::Done(Ok(value)),
+            Err(error) => {
+                let retry_after = headers
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
+                    .and_then(|(_, value)| retry_after_ms(value, unix_now_secs));
+                self.after_failure(error, retry_after)
+            }
+        }
+    }
+
+    /// Hands over a transport failure of the attempt in flight (network
+    /// error, timeout, aborted). For a money-moving request this is
+    /// [`Error::OutcomeUnknown`] and the call is over.
+    pub fn record_transport_failure(&mut self, client: &Client, reason: &str) -> Next<E::Response> {
+        let error = client.transport_failure(&self.request, reason);
+        self.after_failure(error, None)
+    }
+
+    fn after_failure(&mut self, error: Error, retry_after: Option<u64>) -> Next<E::Response> {
+        match self
+            .policy
+            .decide_after(&self.request, self.attempt, &error, retry_after)
+        {
+            Some(delay_ms) => {
+                self.attempt += 1;
+                Next::Retry { delay_ms, error }
+            }
+            None => Next::Done(Err(error)),
+        }
+    }
+}
+
+/// A `Retry-After` value in milliseconds: delay-seconds (`120`), or an
+/// HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`, and the two obsolete forms)
+/// measured from `unix_now_secs`. A date in the past is 0; anything else,
+/// or a date without a clock, is `None`.
+pub fn retry_after_ms(value: &str, unix_now_secs: Option<i64>) -> Option<u64> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        let secs: u64 = value.parse().unwrap_or(u64::MAX);
+        return Some(secs.saturating_mul(1000));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    let at = i64::try_from(at.duration_since(UNIX_EPOCH).ok()?.as_secs()).ok()?;
+    let wait = at.saturating_sub(unix_now_secs?).max(0);
+    Some(
+        Duration::from_secs(wait.unsigned_abs())
+            .as_millis()
+            .min(u128::from(u64::MAX)) as u64,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AcceptRejectParams, Segment, UserBalanceParams};
+    use serde_json::json;
+
+    fn client() -> Client {
+        Client::new("https://a.example/home.php", "S3CR3T-T0KEN").unwrap()
+    }
+
+    fn balance() -> UserBalanceParams {
+        UserBalanceParams {
+            user: Segment::new("user", "LOREM").unwrap(),
+        }
+    }
+
+    const OK: &[u8] = br#"{"success":true,"user":"lorem","balance":"1.00"}"#;
+
+    #[test]
+    fn reads_retry_with_backoff_then_succeed() {
+        let c = client();
+        let mut call = Call::new(&c, &balance(), RetryPolicy::default());
+        match call.record_transport_failure(&c, "timed out S3CR3T-T0KEN") {
+            Next::Retry { delay_ms, error } => {
+                assert_eq!(delay_ms, 200);
+                assert!(!error.to_string().contains("S3CR3T"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(call.attempt(), 1);
+        assert!(matches!(
+            call.record_response(&c, 502, &[], b"bad gateway", None),
+            Next::Retry { delay_ms: 400, .. }
+        ));
+        let Next::Done(Ok(b)) = call.record_response(&c, 200, &[], OK, None) else {
+            panic!("not done");
+        };
+        assert_eq!(b.balance.to_string(), "1.00");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_and_capped() {
+        let c = client();
+        let mut call = Call::new(&c, &balance(), RetryPolicy::default());
+        let next = call.record_response(&c, 429, &[("retry-after", "3")], b"", None);
+        assert!(
+            matches!(next, Next::Retry { delay_ms: 3000, .. }),
+            "{next:?}"
+        );
+        let next = call.record_response(&c, 503, &[("Retry-After", "3600")], b"", None);
+        assert!(
+            matches!(next, Next::Retry { delay_ms: 5000, .. }),
+            "{next:?}"
+        );
+        let next = call.record_response(&c, 503, &[("Retry-After", "1")], b"", None);
+        assert!(
+            matches!(next, Next::Done(Err(_))),
+            "retries exhausted: {next:?}"
+        );
+    }
+
+    #[test]
+    fn http_dates_need_the_hosts_clock() {
+        let now = 1_445_412_480; // Wed, 21 Oct 2015 07:28:00 GMT
+        assert_eq!(
+            retry_after_ms("Wed, 21 Oct 2015 07:28:07 GMT", Some(now)),
+            Some(7000)
+        );
+        assert_eq!(
+            retry_after_ms("Wednesday, 21-Oct-15 07:28:02 GMT", Some(now)),
+            Some(2000)
+        );
+        assert_eq!(
+            retry_after_ms("Wed Oct 21 07:28:01 2015", Some(now)),
+            Some(1000)
+        );
+        assert_eq!(
+            retry_after_ms("Wed, 21 Oct 2015 07:00:00 GMT", Some(now)),
+            Some(0)
+        );
+        assert_eq!(retry_after_ms("Wed, 21 Oct 2015 07:28:07 GMT", None), None);
+        for bad in ["", "soon", "-1", "1.5", "Wed, 32 Oct 2015 07:28:07 GMT"] {
+            assert_eq!(retry_after_ms(bad, Some(now)), None, "{bad}");
+        }
+        assert_eq!(
+            retry_after_ms("99999999999999999999999", None),
+            Some(u64::MAX)
+        );
+        // A date the host can't place falls back to the backoff.
+        let c = client();
+        let mut call = Call::new(&c, &balance(), RetryPolicy::default());
+        let next = call.record_response(
+            &c,
+            503,
+            &[("Retry-After", "Wed, 21 Oct 2015 07:28:07 GMT")],
+            b"",
+            None,
+        );
+        assert!(
+            matches!(next, Next::Retry { delay_ms: 200, .. }),
+            "{next:?}"
+        );
+    }
+
+    #[test]
+    fn money_moves_are_sent_once() {
+        let c = client();
+        let params = AcceptRejectParams::from_json(&json!({"type":"deposit","trans_id":"1","user":"u","action":"accept","comment":"c","operator":"o"})).unwrap();
+        let mut call = Call::new(&c, &params, RetryPolicy::default());
+        let Next::Done(Err(e)) = call.record_transport_failure(&c, "timed out") else {
+            panic!("a money move was retried");
+        };
+        assert_eq!(e.kind(), "outcome_unknown");
+        let mut call = Call::new(&c, &params, RetryPolicy::default());
+        let next = call.record_response(&c, 429, &[("Retry-After", "1")], b"slow down", None);
+        assert!(
+            matches!(next, Next::Done(Err(Error::Http { status: 429, .. }))),
+            "{next:?}"
+        );
+    }
+}
