@@ -27,14 +27,29 @@ pub fn parse_to_string(endpoint: EndpointId, status: u16, body: &[u8]) -> Result
     (endpoint.info().parse)(status, body)
 }
 
-/// [`parse`], with the client's token scrubbed from every error.
+/// [`parse`] as [`Client::parse`] does it: a body over the client's
+/// `max_body_size` is refused before any work, and the token is scrubbed
+/// from every error.
 pub fn parse_with(
     client: &Client,
     endpoint: EndpointId,
     status: u16,
     body: &[u8],
 ) -> Result<Value, Error> {
-    parse(endpoint, status, body).map_err(|e| e.redacted(client))
+    client.check_body_size(endpoint, body)?;
+    parse(endpoint, status, body).map_err(|e| client.scrub_error(e, body))
+}
+
+/// [`parse_to_string`] as [`Client::parse`] does it (size limit, scrubbed
+/// errors): what the bindings call.
+pub fn parse_to_string_with(
+    client: &Client,
+    endpoint: EndpointId,
+    status: u16,
+    body: &[u8],
+) -> Result<String, Error> {
+    client.check_body_size(endpoint, body)?;
+    parse_to_string(endpoint, status, body).map_err(|e| client.scrub_error(e, body))
 }
 
 /// The parameters of the next page after `response` (a canonical
