@@ -39,12 +39,38 @@ struct Unit {
 pub(crate) struct Scrubber {
     /// The token's bytes, ASCII lower case.
     folded: Vec<u8>,
+    /// Whole-token encodings also searched as they are (ASCII lower case):
+    /// the decoder reads escapes left to right, so text just before an
+    /// encoded token (a stray `\`, `&#x41` followed by a digit) can take
+    /// its first escape apart; these catch it there.
+    literal_forms: Vec<Vec<u8>>,
 }
 
 impl Scrubber {
     pub(crate) fn new(token: &str) -> Scrubber {
+        let fold = |s: String| s.to_ascii_lowercase().into_bytes();
+        let percent_all: String = token.bytes().map(|b| format!("%{b:02x}")).collect();
+        let json_all: String = token
+            .encode_utf16()
+            .map(|u| format!("\\u{u:04x}"))
+            .collect();
+        let html_dec: String = token.chars().map(|c| format!("&#{};", u32::from(c))).collect();
+        let html_hex: String = token
+            .chars()
+            .map(|c| format!("&#x{:x};", u32::from(c)))
+            .collect();
         Scrubber {
             folded: token.bytes().map(|b| b.to_ascii_lowercase()).collect(),
+            literal_forms: [
+                crate::params::encode(token),
+                percent_all,
+                json_all,
+                html_dec,
+                html_hex,
+            ]
+            .into_iter()
+            .map(fold)
+            .collect(),
         }
     }
 
@@ -103,9 +129,17 @@ impl Scrubber {
         loop {
             let end = floor_boundary(text, start.saturating_add(WINDOW + overlap));
             let window = &text[start..end];
-            for layer in layers(window) {
-                for (s, e) in matches(&layer, &self.folded) {
+            let all = layers(window);
+            for layer in &all {
+                for (s, e) in matches(layer, &self.folded) {
                     ranges.push((start + s, start + e));
+                }
+            }
+            if let Some(raw) = all.last() {
+                for form in &self.literal_forms {
+                    for (s, e) in matches(raw, form) {
+                        ranges.push((start + s, start + e));
+                    }
                 }
             }
             if end >= text.len() {
@@ -162,7 +196,19 @@ impl Scrubber {
     }
 }
 
-/// The raw bytes of `text` and each decoded layer (until nothing decodes).
+/// Which escapes one decoding step reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Percent,
+    Json,
+    Html,
+    All,
+}
+
+/// The raw bytes of `text` and its decoded layers: the first step reads
+/// each escape family alone and all together (a token may itself contain
+/// `%41` or `&`, which one family must leave as they are), the deeper steps
+/// read all families (until nothing decodes).
 fn layers(text: &str) -> Vec<Vec<Unit>> {
     let raw: Vec<Unit> = text
         .bytes()
@@ -173,30 +219,36 @@ fn layers(text: &str) -> Vec<Vec<Unit>> {
             end: i + 1,
         })
         .collect();
-    let mut out = vec![raw];
     if !text.bytes().any(|b| matches!(b, b'%' | b'\\' | b'&')) {
-        return out;
+        return vec![raw];
     }
-    for _ in 0..LAYERS {
-        let Some(last) = out.last() else { break };
-        match decode(last) {
-            Some(next) => out.push(next),
-            None => break,
+    let mut out = Vec::new();
+    for family in [Family::All, Family::Percent, Family::Json, Family::Html] {
+        let mut current = decode(&raw, family);
+        let mut depth = 1;
+        while let Some(layer) = current {
+            current = (depth < LAYERS)
+                .then(|| decode(&layer, Family::All))
+                .flatten();
+            out.push(layer);
+            depth += 1;
         }
     }
+    out.push(raw);
     out
 }
 
 /// One decoding step over a stream; `None` when nothing decoded.
-fn decode(units: &[Unit]) -> Option<Vec<Unit>> {
+fn decode(units: &[Unit], family: Family) -> Option<Vec<Unit>> {
+    let reads = |f: Family| family == Family::All || family == f;
     let mut out = Vec::with_capacity(units.len());
     let mut changed = false;
     let mut i = 0;
     while i < units.len() {
         let decoded = match units[i].byte {
-            b'%' => percent(units, i),
-            b'\\' => json_escape(units, i),
-            b'&' => entity(units, i),
+            b'%' if reads(Family::Percent) => percent(units, i),
+            b'\\' if reads(Family::Json) => json_escape(units, i),
+            b'&' if reads(Family::Html) => entity(units, i),
             _ => None,
         };
         match decoded {
@@ -355,23 +407,59 @@ fn named(name: &str) -> Option<u8> {
 }
 
 /// Source spans of every occurrence of `needle` (ASCII lower case) in the
-/// stream, compared ASCII case-insensitively.
+/// stream, compared ASCII case-insensitively, where each needle byte may
+/// also come from one more escape read at that point (so a match may start
+/// anywhere, whatever the escapes before it).
 fn matches(units: &[Unit], needle: &[u8]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let m = needle.len();
-    if m == 0 || units.len() < m {
+    if needle.is_empty() {
         return out;
     }
-    for i in 0..=units.len() - m {
-        let hit = units[i..i + m]
-            .iter()
-            .zip(needle)
-            .all(|(u, n)| u.byte.to_ascii_lowercase() == *n);
-        if hit {
-            out.push((units[i].start, units[i + m - 1].end));
+    for i in 0..units.len() {
+        let mut budget = STEP_BUDGET;
+        if let Some(end) = match_from(units, i, needle, 0, &mut budget) {
+            out.push((units[i].start, units[end - 1].end));
         }
     }
     out
+}
+
+/// Steps one match attempt may take (a bound on the branching between a
+/// raw `%`, `&` or `\\` and the escape it starts).
+const STEP_BUDGET: u32 = 4096;
+
+/// The end (exclusive unit index) of a match of `needle[k..]` starting at
+/// unit `j`.
+fn match_from(units: &[Unit], j: usize, needle: &[u8], k: usize, budget: &mut u32) -> Option<usize> {
+    if k == needle.len() {
+        return Some(j);
+    }
+    if *budget == 0 {
+        return None;
+    }
+    *budget -= 1;
+    let u = units.get(j)?;
+    if u.byte.to_ascii_lowercase() == needle[k] {
+        if let Some(end) = match_from(units, j + 1, needle, k + 1, budget) {
+            return Some(end);
+        }
+    }
+    let decoded = match u.byte {
+        b'%' => percent(units, j),
+        b'\\' => json_escape(units, j),
+        b'&' => entity(units, j),
+        _ => None,
+    };
+    let (bytes, len) = decoded?;
+    let rest = needle.get(k..k + bytes.len())?;
+    if bytes
+        .iter()
+        .zip(rest)
+        .all(|(b, n)| b.to_ascii_lowercase() == *n)
+    {
+        return match_from(units, j + len, needle, k + bytes.len(), budget);
+    }
+    None
 }
 
 /// `text` with the (possibly overlapping) byte ranges replaced by `***`,
