@@ -54,7 +54,10 @@ impl Scrubber {
             .encode_utf16()
             .map(|u| format!("\\u{u:04x}"))
             .collect();
-        let html_dec: String = token.chars().map(|c| format!("&#{};", u32::from(c))).collect();
+        let html_dec: String = token
+            .chars()
+            .map(|c| format!("&#{};", u32::from(c)))
+            .collect();
         let html_hex: String = token
             .chars()
             .map(|c| format!("&#x{:x};", u32::from(c)))
@@ -336,7 +339,10 @@ fn entity(units: &[Unit], i: usize) -> Option<Decoded> {
         let first = i + if hex { 3 } else { 2 };
         let mut j = first;
         let mut value: u32 = 0;
-        while let Some(d) = units.get(j).and_then(|u| char::from(u.byte).to_digit(radix)) {
+        while let Some(d) = units
+            .get(j)
+            .and_then(|u| char::from(u.byte).to_digit(radix))
+        {
             if j - first >= 8 {
                 return None;
             }
@@ -430,7 +436,13 @@ const STEP_BUDGET: u32 = 4096;
 
 /// The end (exclusive unit index) of a match of `needle[k..]` starting at
 /// unit `j`.
-fn match_from(units: &[Unit], j: usize, needle: &[u8], k: usize, budget: &mut u32) -> Option<usize> {
+fn match_from(
+    units: &[Unit],
+    j: usize,
+    needle: &[u8],
+    k: usize,
+    budget: &mut u32,
+) -> Option<usize> {
     if k == needle.len() {
         return Some(j);
     }

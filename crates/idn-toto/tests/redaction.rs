@@ -27,7 +27,10 @@ fn encodings(token: &str) -> Vec<String> {
     let json_serde = serde_json::to_string(token).unwrap();
     let json_serde = json_serde[1..json_serde.len() - 1].replace('/', "\\/");
     let html_dec: String = token.chars().map(|c| format!("&#{};", c as u32)).collect();
-    let html_hex: String = token.chars().map(|c| format!("&#X{:X};", c as u32)).collect();
+    let html_hex: String = token
+        .chars()
+        .map(|c| format!("&#X{:X};", c as u32))
+        .collect();
     let html_named = token
         .replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -133,13 +136,17 @@ fn transport_failures_and_redacted_errors_are_scrubbed() {
         user: idn_toto::Segment::new("user", "X").unwrap(),
     });
     for form in encodings(token) {
-        let e = client.transport_failure(&request, &format!("connect to /home.php/{form}/x failed"));
+        let e =
+            client.transport_failure(&request, &format!("connect to /home.php/{form}/x failed"));
         assert!(contains_any_form(&e.to_string(), token).is_none(), "{e}");
         let api = idn_toto::Error::Api {
             kind: idn_toto::ApiErrorKind::Other,
             message: format!("bad token {form}"),
         }
         .redacted(&client);
-        assert!(contains_any_form(&api.to_string(), token).is_none(), "{api}");
+        assert!(
+            contains_any_form(&api.to_string(), token).is_none(),
+            "{api}"
+        );
     }
 }

@@ -76,11 +76,12 @@ impl PgaTransactionParams {
     ) -> Result<Option<PgaTransactionParams>, Error> {
         check_page(self.page, response.page)?;
         Ok(
-            crate::params::next_page(self.page, response.total_page, response.data.is_empty())
-                .map(|page| PgaTransactionParams {
+            crate::params::next_page(self.page, response.total_page, response.data.is_empty()).map(
+                |page| PgaTransactionParams {
                     page,
                     ..self.clone()
-                }),
+                },
+            ),
         )
     }
 
@@ -88,9 +89,9 @@ impl PgaTransactionParams {
     pub(crate) fn next_page_json(params: &Value, response: &Value) -> Result<Option<Value>, Error> {
         let p = PgaTransactionParams::from_json(params)?;
         let answered = match response.get("page") {
-            Some(v) => v.as_u64().ok_or_else(|| {
-                Error::decode("page", format!("must be a page number, got {v}"))
-            })?,
+            Some(v) => v
+                .as_u64()
+                .ok_or_else(|| Error::decode("page", format!("must be a page number, got {v}")))?,
             None => return Err(Error::decode("page", "missing from the page")),
         };
         check_page(p.page, answered)?;
@@ -299,7 +300,9 @@ mod tests {
     #[test]
     fn next_page_checks_the_answered_page() {
         let body = |page: u32| {
-            format!(r#"{{"row":1,"total_row":3,"page":{page},"per_page":1,"total_page":3,"total_amount_page":1,"total_amount_all":3,"data":{{"1":{{"id_invoice":"1","ref_no":"X","status":"Accepted","by":"PGA","user":"U","request_date":"2024-03-01 11:54:56.000","processed_date":"2024-03-01 11:57:41.000","amount":"1","destination_bank":"QRIS"}}}}}}"#)
+            format!(
+                r#"{{"row":1,"total_row":3,"page":{page},"per_page":1,"total_page":3,"total_amount_page":1,"total_amount_all":3,"data":{{"1":{{"id_invoice":"1","ref_no":"X","status":"Accepted","by":"PGA","user":"U","request_date":"2024-03-01 11:54:56.000","processed_date":"2024-03-01 11:57:41.000","amount":"1","destination_bank":"QRIS"}}}}}}"#
+            )
         };
         let start = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
         let p1 = PgaTransactionParams::new(start, start, Page::FIRST).unwrap();
@@ -309,7 +312,8 @@ mod tests {
         // A server that answers page 1 to the request for page 2.
         let e = p2.next_page(&page1).unwrap_err();
         assert_eq!((e.kind(), e.path()), ("decode", Some("page")));
-        let json_params = serde_json::json!({"start_date": "2024-03-01", "end_date": "2024-03-01", "page": 2});
+        let json_params =
+            serde_json::json!({"start_date": "2024-03-01", "end_date": "2024-03-01", "page": 2});
         let json_page = serde_json::to_value(&page1).unwrap();
         let e = crate::dynamic::next_page(EndpointId::PgaTransaction, &json_params, &json_page)
             .unwrap_err();
