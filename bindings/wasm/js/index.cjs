@@ -353,6 +353,15 @@ class Client {
     }
   }
 
+  /**
+   * `text` with the token replaced by `***` in every form the core knows
+   * (raw, percent-encoded, JSON- and HTML-escaped, any letter case), e.g.
+   * before logging a transport's error.
+   */
+  redact(text) {
+    return core(() => this.#core.redact(String(text)));
+  }
+
   /** Calls any endpoint with canonical parameters (the dynamic form of the methods). */
   async call(endpoint, params) {
     if (endpoint === 'multiple_transaction') {

@@ -128,6 +128,8 @@ export declare class Client {
     multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<ItemOutcome[]>;
     /** Parses an answer (for hosts that send `client.request.<method>()` themselves); the token is scrubbed from any error. */
     parse<E extends EndpointId>(endpoint: E, status: number, body: string | Uint8Array): EndpointResponses[E];
+    /** `text` with the token replaced by `***` in every form (raw, percent-encoded, JSON/HTML-escaped, any case). */
+    redact(text: string): string;
     /**
      * Calls any endpoint with canonical parameters (what `build` takes).
      * `multiple_transaction` resolves to the item outcomes, as `multipleTransaction` does.

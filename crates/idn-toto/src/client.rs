@@ -536,6 +536,14 @@ fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, Error>
     if authority.contains('@') {
         return Err(bad("must not contain credentials"));
     }
+    // Hosts are read ASCII-only (the npm package pins the `url` crate's
+    // ASCII IDNA adapter to stay small): international names in punycode.
+    if !authority.is_ascii() || authority.contains('%') {
+        return Err(bad(
+            "must give the host in ASCII: an international domain name in its punycode \
+             form (xn--...), no percent-encoding",
+        ));
+    }
     let url = url::Url::parse(raw).map_err(|e| bad(&format!("is not a valid URL: {e}")))?;
     let host = match url.host() {
         Some(host) => host,
@@ -601,6 +609,10 @@ mod tests {
             "http://127.0.0.1.evil.example/",
             "https:/a.example",
             "HTTPS://a.example",
+            "https://bücher.example/",
+            "https://BÜCHER.example/",
+            "https://b%C3%BCcher.example/",
+            "https://a%2Eexample/",
         ] {
             assert_eq!(
                 Client::new(bad, "T").unwrap_err().field(),
@@ -651,6 +663,10 @@ mod tests {
             ),
             ("https://a.example/home.php//", "https://a.example/home.php"),
             ("http://[0:0::1]:80/", "http://[::1]"),
+            (
+                "https://XN--BCHER-KVA.Example/",
+                "https://xn--bcher-kva.example",
+            ),
         ] {
             assert_eq!(Client::new(raw, "T").unwrap().base_url(), expect, "{raw}");
         }

@@ -601,7 +601,11 @@ fn client_vectors() {
                 match dynamic::build(&client, id, &params) {
                     Ok(r) => {
                         if r.redacted_url() != expect["url"] {
-                            failures.push(format!("{name}: url {} != {}", r.redacted_url(), expect["url"]));
+                            failures.push(format!(
+                                "{name}: url {} != {}",
+                                r.redacted_url(),
+                                expect["url"]
+                            ));
                         }
                         let real = expect["url"]
                             .as_str()
@@ -615,7 +619,9 @@ fn client_vectors() {
                 }
             }
             (Ok((true, _)), Err(e)) => failures.push(format!("{name}: refused: {e}")),
-            (Ok((false, _)), Ok(_)) => failures.push(format!("{name}: accepted, expected an error")),
+            (Ok((false, _)), Ok(_)) => {
+                failures.push(format!("{name}: accepted, expected an error"))
+            }
             (Ok((false, expected)), Err(e)) => {
                 let inner = &e.to_json()["error"];
                 if !is_subset(expected, inner) {
@@ -643,7 +649,10 @@ fn client_vectors() {
         let id: EndpointId = case["endpoint"].as_str().unwrap().parse().unwrap();
         let status = case["status"].as_u64().unwrap_or(200) as u16;
         let body = case["body"].as_str().unwrap().as_bytes();
-        match (outcome_key(case, "expect"), dynamic::parse_with(&client, id, status, body)) {
+        match (
+            outcome_key(case, "expect"),
+            dynamic::parse_with(&client, id, status, body),
+        ) {
             (Err(e), _) => failures.push(format!("{name}: {e}")),
             (Ok((true, expect)), Ok(v)) if &v == expect => {}
             (Ok((true, expect)), got) => failures.push(format!("{name}: {got:?} != {expect}")),
@@ -653,10 +662,16 @@ fn client_vectors() {
                     failures.push(format!("{name}: error {inner} does not match {expected}"));
                 }
             }
-            (Ok((false, _)), Ok(v)) => failures.push(format!("{name}: parsed {v}, expected an error")),
+            (Ok((false, _)), Ok(v)) => {
+                failures.push(format!("{name}: parsed {v}, expected an error"))
+            }
         }
     }
     assert!(cases >= 70, "only {cases} client cases");
-    assert!(failures.is_empty(), "client.json:\n- {}", failures.join("\n- "));
+    assert!(
+        failures.is_empty(),
+        "client.json:\n- {}",
+        failures.join("\n- ")
+    );
     eprintln!("client vectors: {cases} cases passed");
 }
