@@ -147,7 +147,7 @@ for (const file of files) {
     for (const c of doc.requests || []) {
       cases += 1;
       test(`request ${c.name}`, () => {
-        const params = c.params === undefined ? null : c.params;
+        const params = exactDecimals(c.params === undefined ? null : c.params);
         if (c.error !== undefined) {
           assert.throws(() => build(endpoint, params, config), (e) => (checkError(cfg, c.error, e), true));
           return;
@@ -260,3 +260,18 @@ describe('client.json', () => {
     });
   }
 });
+
+/**
+ * A vector's parameters as a JS caller passes them: JSON.parse turns an exact
+ * decimal literal (`2500.5`) into a binary float, which the package refuses
+ * for amounts, so non-integer numbers become their decimal text (the same
+ * value the literal wrote).
+ */
+function exactDecimals(value) {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) return String(value);
+  if (Array.isArray(value)) return value.map(exactDecimals);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactDecimals(v)]));
+  }
+  return value;
+}
