@@ -243,7 +243,8 @@ def test_client_vectors(section: str, case: Dict[str, Any]) -> None:
         else:
             with pytest.raises(idn_toto.IdnTotoError) as caught:
                 _core(config)
-            check_error(caught.value, case["error"], str(config.get("token", "")) or "\0")
+            token = str(config.get("token", ""))
+            check_error(caught.value, case["error"], token if len(token) > 2 else "\0")
     elif section == "redaction_cases":
         core = idn_toto.Core("https://agent.example.com/home.php", case["token"])
         assert core.redact(case["text"]) == case["expect"]

@@ -88,12 +88,15 @@ class _Deadline:
     def cancel(self) -> None:
         self._timer.cancel()
 
-    def watch(self, connection: Any) -> None:
+    def watch(self, sock: Any) -> None:
+        """Watches a connected socket (kept here: urllib drops the
+        connection's reference once the headers are read, while the body is
+        still read through it)."""
         with self._lock:
-            self._connections.append(connection)
+            self._connections.append(sock)
             expired = self.expired
         if expired:
-            self._close(connection)
+            self._close(sock)
 
     def _expire(self) -> None:
         with self._lock:
@@ -103,15 +106,13 @@ class _Deadline:
             self._close(connection)
 
     @staticmethod
-    def _close(connection: Any) -> None:
+    def _close(sock: Any) -> None:
         import socket
 
-        sock = getattr(connection, "sock", None)
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, ValueError):
+            pass
 
 
 def _opener(deadline: Optional[_Deadline]) -> Any:
@@ -130,7 +131,8 @@ def _opener(deadline: Optional[_Deadline]) -> Any:
 
             def connect_then_watch() -> None:
                 connect()
-                deadline.watch(connection)
+                if connection.sock is not None:
+                    deadline.watch(connection.sock)
 
             connection.connect = connect_then_watch
             return connection
