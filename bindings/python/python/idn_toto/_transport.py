@@ -179,16 +179,20 @@ class UrllibTransport:
             method=request.method,
         )
         limit = None if self.max_body_size is None else self.max_body_size + 1
+
+        def read(source: Any) -> bytes:
+            return bytes(source.read() if limit is None else source.read(limit))
+
         deadline = _Deadline(self.timeout) if self.timeout is not None else None
         if deadline is not None:
             deadline.start()
         try:
             try:
                 with _opener(deadline).open(http_request, timeout=self.timeout) as answer:
-                    response = Response(answer.status, answer.read(limit))
+                    response = Response(answer.status, read(answer))
             except urllib.error.HTTPError as error:
                 with error:
-                    response = Response(error.code, error.read(limit))
+                    response = Response(error.code, read(error))
         except Exception:
             if deadline is not None and deadline.expired:
                 raise TimeoutError(f"timed out after {self.timeout} s (total deadline)") from None
