@@ -138,24 +138,43 @@ pub(crate) struct PyCore {
 #[pymethods]
 impl PyCore {
     #[new]
-    #[pyo3(signature = (base_url, token, *, path_words = None, retry = None))]
+    #[pyo3(signature = (
+        base_url, token, *, path_words = None, retry = None,
+        allow_insecure_http = false, max_body_size = None
+    ))]
     fn new(
         py: Python<'_>,
         base_url: &str,
         token: &str,
         path_words: Option<PathWordsArg>,
         retry: Option<PyRef<'_, PyRetryPolicy>>,
+        allow_insecure_http: bool,
+        max_body_size: Option<usize>,
     ) -> PyResult<Self> {
+        let config = ClientConfig {
+            base_url,
+            token,
+            path_words,
+            allow_insecure_http,
+            max_body_size,
+        };
         Ok(PyCore {
-            client: new_client(py, base_url, token, path_words)?,
+            client: new_client(py, config)?,
             retry: retry.map(|r| r.0).unwrap_or_default(),
         })
     }
 
-    /// The base URL, without a trailing slash.
+    /// The base URL, normalised, without a trailing slash.
     #[getter]
     fn base_url(&self) -> &str {
         self.client.base_url()
+    }
+
+    /// The largest body ``parse`` reads, in bytes; transports stop reading
+    /// one byte after it.
+    #[getter]
+    fn max_body_size(&self) -> usize {
+        self.client.max_body_size()
     }
 
     /// The request for `endpoint` with canonical parameters (the spec's
@@ -190,8 +209,8 @@ impl PyCore {
         body: &[u8],
     ) -> PyResult<JsonDict<'py>> {
         let id = endpoint_id(py, endpoint)?;
-        let text = dynamic::parse_to_string(id, status, body)
-            .map_err(|e| to_py_err(py, e.redacted(&self.client)))?;
+        let text = dynamic::parse_to_string_with(&self.client, id, status, body)
+            .map_err(|e| to_py_err(py, e))?;
         JsonDict::from_text(py, &text)
     }
 
@@ -247,26 +266,33 @@ fn endpoint_id(py: Python<'_>, endpoint: &str) -> PyResult<EndpointId> {
     EndpointId::from_str(endpoint).map_err(|e| to_py_err(py, e))
 }
 
-fn new_client(
-    py: Python<'_>,
-    base_url: &str,
-    token: &str,
+/// The client settings a Python caller gives.
+struct ClientConfig<'a> {
+    base_url: &'a str,
+    token: &'a str,
     path_words: Option<PathWordsArg>,
-) -> PyResult<core::Client> {
-    let client = core::Client::new(base_url, token).map_err(|e| to_py_err(py, e))?;
-    let Some(words) = path_words else {
-        return Ok(client);
-    };
-    let words = PathWords::from_json(&words.0)
-        .and_then(|words| client.with_path_words(words))
-        .map_err(|e| to_py_err(py, e))?;
-    Ok(words)
+    allow_insecure_http: bool,
+    max_body_size: Option<usize>,
+}
+
+fn new_client(py: Python<'_>, config: ClientConfig<'_>) -> PyResult<core::Client> {
+    let mut builder = core::Client::builder(config.base_url, config.token)
+        .allow_insecure_http(config.allow_insecure_http);
+    if let Some(words) = config.path_words {
+        builder = builder.path_words(PathWords::from_json(&words.0).map_err(|e| to_py_err(py, e))?);
+    }
+    if let Some(n) = config.max_body_size {
+        builder = builder.max_body_size(n);
+    }
+    builder.build().map_err(|e| to_py_err(py, e))
 }
 
 /// The request for `endpoint` from canonical parameters, without a client
 /// object (the dynamic API).
 #[pyfunction]
-#[pyo3(signature = (endpoint, params, *, base_url, token, path_words = None))]
+#[pyo3(signature = (
+    endpoint, params, *, base_url, token, path_words = None, allow_insecure_http = false
+))]
 pub(crate) fn build(
     py: Python<'_>,
     endpoint: &str,
@@ -274,8 +300,16 @@ pub(crate) fn build(
     base_url: &str,
     token: &str,
     path_words: Option<PathWordsArg>,
+    allow_insecure_http: bool,
 ) -> PyResult<PyRequest> {
-    let client = new_client(py, base_url, token, path_words)?;
+    let config = ClientConfig {
+        base_url,
+        token,
+        path_words,
+        allow_insecure_http,
+        max_body_size: None,
+    };
+    let client = new_client(py, config)?;
     let id = endpoint_id(py, endpoint)?;
     dynamic::build(&client, id, &params.0)
         .map(PyRequest)
@@ -300,13 +334,17 @@ pub(crate) fn parse<'py>(
 
 /// The parameters of the page after `response` (a `FullTransaction` or
 /// `PgaTransaction`, or its canonical dict), or `None` after the last page.
+/// With `pages_read` (the pages an iteration has read, this one included),
+/// a next page past `max_pages` (default 10,000) raises ``DecodeError``.
 #[pyfunction]
-#[pyo3(signature = (endpoint, params, response))]
+#[pyo3(signature = (endpoint, params, response, *, pages_read = None, max_pages = None))]
 pub(crate) fn next_page<'py>(
     py: Python<'py>,
     endpoint: &str,
     params: Params,
     response: &Bound<'py, PyAny>,
+    pages_read: Option<u64>,
+    max_pages: Option<u64>,
 ) -> PyResult<Option<JsonDict<'py>>> {
     let id = endpoint_id(py, endpoint)?;
     let page = if let Ok(page) = response.cast::<PyFullTransaction>() {
@@ -316,7 +354,17 @@ pub(crate) fn next_page<'py>(
     } else {
         response.extract::<Page>()?.0
     };
-    match dynamic::next_page(id, &params.0, &page).map_err(|e| to_py_err(py, e))? {
+    let next = match pages_read {
+        Some(read) => dynamic::next_page_within(
+            id,
+            &params.0,
+            &page,
+            read,
+            max_pages.unwrap_or(dynamic::DEFAULT_MAX_PAGES),
+        ),
+        None => dynamic::next_page(id, &params.0, &page),
+    };
+    match next.map_err(|e| to_py_err(py, e))? {
         Some(next) => Ok(Some(JsonDict::new(py, &next)?)),
         None => Ok(None),
     }

@@ -72,17 +72,23 @@ class Core:
     retries. `idn_toto.Client` and `idn_toto.AsyncClient` drive it; it never
     sends anything itself. `repr()` never shows the token.
     """
-    def __new__(cls, /, base_url: str, token: str, *, path_words: Mapping[str, str] | None = None, retry: RetryPolicy | None = None) -> Core: ...
+    def __new__(cls, /, base_url: str, token: str, *, path_words: Mapping[str, str] | None = None, retry: RetryPolicy | None = None, allow_insecure_http: bool = False, max_body_size: SupportsIndex | None = None) -> Core: ...
     def __repr__(self, /) -> str: ...
     @property
     def base_url(self, /) -> str:
         """
-        The base URL, without a trailing slash.
+        The base URL, normalised, without a trailing slash.
         """
     def build(self, /, endpoint: str, params: Mapping[str, object]) -> Request:
         """
         The request for `endpoint` with canonical parameters (the spec's
         names; `Decimal`, `int` or `str` amounts; `date` or `"YYYY-MM-DD"`).
+        """
+    @property
+    def max_body_size(self, /) -> int:
+        """
+        The largest body ``parse`` reads, in bytes; transports stop reading
+        one byte after it.
         """
     def parse(self, /, endpoint: str, status: SupportsIndex, body: bytes) -> Any:
         """
@@ -696,7 +702,7 @@ class UserLastTransaction:
     @property
     def user(self, /) -> str: ...
 
-def build(endpoint: str, params: Mapping[str, object], *, base_url: str, token: str, path_words: Mapping[str, str] | None = None) -> Request:
+def build(endpoint: str, params: Mapping[str, object], *, base_url: str, token: str, path_words: Mapping[str, str] | None = None, allow_insecure_http: bool = False) -> Request:
     """
     The request for `endpoint` from canonical parameters, without a client
     object (the dynamic API).
@@ -708,10 +714,12 @@ def endpoints() -> list[dict[str, Any]]:
     parameter names, paged.
     """
 
-def next_page(endpoint: str, params: Mapping[str, object], response: Any) -> dict[str, Any] | None:
+def next_page(endpoint: str, params: Mapping[str, object], response: Any, *, pages_read: SupportsIndex | None = None, max_pages: SupportsIndex | None = None) -> dict[str, Any] | None:
     """
     The parameters of the page after `response` (a `FullTransaction` or
     `PgaTransaction`, or its canonical dict), or `None` after the last page.
+    With `pages_read` (the pages an iteration has read, this one included),
+    a next page past `max_pages` (default 10,000) raises ``DecodeError``.
     """
 
 def parse(endpoint: str, status: SupportsIndex, body: bytes) -> dict[str, Any]:

@@ -210,3 +210,51 @@ def run_paging(cfg: Dict[str, Any], case: Dict[str, Any]) -> None:
     assert got == plain(case["next"])
     if got is not None:
         idn_toto.build(endpoint, got, **cfg)
+
+
+CLIENT = load(VECTORS / "client.json")
+
+
+def _core(config: Dict[str, Any]) -> Any:
+    kwargs = {k: v for k, v in config.items() if v is not None}
+    return idn_toto.Core(kwargs.pop("base_url", ""), kwargs.pop("token", ""), **kwargs)
+
+
+@pytest.mark.parametrize(
+    "section,case",
+    [(s, c) for s in ("config_cases", "redaction_cases", "body_cases") for c in CLIENT[s]],
+    ids=[f"{s}::{c['name']}" for s in ("config_cases", "redaction_cases", "body_cases") for c in CLIENT[s]],
+)
+def test_client_vectors(section: str, case: Dict[str, Any]) -> None:
+    """tests/vectors/client.json: configuration, redaction, body size."""
+    if section == "config_cases":
+        config = case["config"]
+        if "expect" in case:
+            core = _core(config)
+            request_spec = case.get("request", {"endpoint": "user_balance", "params": {"user": "X"}})
+            request = core.build(request_spec["endpoint"], request_spec["params"])
+            assert request.redacted_url == case["expect"]["url"]
+            encoded = quote(config["token"], safe="-._~")
+            assert request.url == case["expect"]["url"].replace("***", encoded, 1)
+        elif case.get("wrong_type"):
+            # A value of the wrong JSON type: Python's own type error, or the core's.
+            with pytest.raises((TypeError, OverflowError, idn_toto.InvalidRequestError)):
+                _core(config)
+        else:
+            with pytest.raises(idn_toto.IdnTotoError) as caught:
+                _core(config)
+            token = str(config.get("token", ""))
+            check_error(caught.value, case["error"], token if len(token) > 2 else "\0")
+    elif section == "redaction_cases":
+        core = idn_toto.Core("https://agent.example.com/home.php", case["token"])
+        assert core.redact(case["text"]) == case["expect"]
+    else:
+        core = _core(case["config"])
+        status = int(case.get("status", 200))
+        body = case["body"].encode("utf-8")
+        if "expect" in case:
+            assert core.parse_dict(case["endpoint"], status, body) == plain(case["expect"])
+        else:
+            with pytest.raises(idn_toto.IdnTotoError) as caught:
+                core.parse_dict(case["endpoint"], status, body)
+            check_error(caught.value, case["error"], case["config"]["token"])

@@ -6,13 +6,85 @@
 // parsing, the retry decision, outcome-unknown, batch splitting and paging
 // are all the core's (see src/lib.rs).
 
-const wasm = require('./wasm/idn_toto_wasm.js');
 const METHODS = require('./methods.cjs');
-const { IdnTotoError, fromJson, toError, core } = require('./errors.cjs');
+const { IdnTotoError, fromJson, toError } = require('./errors.cjs');
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const encoder = new TextEncoder();
 const DEFAULT_TIMEOUT_MS = 30000;
+const DEFAULT_MAX_PAGES = 10000;
+
+// The WebAssembly instance. A trap (an allocation failure, `unreachable`)
+// may leave an instance's memory half-updated, so the instance is never
+// used again after one: the module is instantiated afresh (a new require of
+// the glue), and every object made in the old one is made again on next use.
+const GLUE = require.resolve('./wasm/idn_toto_wasm.js');
+let wasm = require(GLUE);
+let generation = 0;
+
+/** A trap inside the core (never one of its error values). */
+function isTrap(e) {
+  return e instanceof WebAssembly.RuntimeError
+    || (e instanceof RangeError && /call stack/i.test(e.message));
+}
+
+function reinstantiate() {
+  delete require.cache[GLUE];
+  wasm = require(GLUE);
+  generation += 1;
+}
+
+/** Runs a core call: its error JSON becomes IdnTotoError; a trap retires the instance and is rethrown. */
+function core(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    if (isTrap(e)) reinstantiate();
+    throw toError(e);
+  }
+}
+
+/**
+ * The error for an answer the core trapped on while reading it: an
+ * undecodable body (an unknown outcome for a request that moves money).
+ */
+function trapError(e, idempotent) {
+  const reason = `the core stopped reading the body (${e.name}: ${e.message}); nothing was parsed`;
+  const decode = { kind: 'decode', message: `undecodable response at $: ${reason}`, path: '$', reason };
+  if (idempotent) return new IdnTotoError(decode);
+  return new IdnTotoError({ kind: 'outcome_unknown', message: `outcome unknown: ${decode.message}`, cause: decode });
+}
+
+function invalid(field, reason) {
+  return new IdnTotoError({ kind: 'invalid_request', message: `invalid request: ${field}: ${reason}`, field, reason });
+}
+
+/**
+ * Canonical params as JSON text. JS numbers are binary floats: one that is
+ * not a safe integer (`0.1 + 0.2`, `2 ** 60`) is refused, naming the field as
+ * the core does (`amount`, `transaction[0].amount`); strings and bigints
+ * are exact and pass as decimal text.
+ */
+function paramsText(value) {
+  const walk = (v, path) => {
+    if (typeof v === 'bigint') return v.toString();
+    if (typeof v === 'number') {
+      if (Number.isSafeInteger(v)) return v;
+      throw invalid(path || 'params', `must not be the JS number ${String(v)}: only safe integers are exact; `
+        + 'pass a decimal string or a bigint');
+    }
+    if (Array.isArray(v)) return v.map((item, i) => walk(item, `${path}[${i}]`));
+    if (v !== null && typeof v === 'object') {
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return v;
+      const out = {};
+      for (const [key, item] of Object.entries(v)) out[key] = walk(item, path ? `${path}.${key}` : key);
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(walk(value === undefined ? null : value, ''));
+}
 
 /** A request to send: the real URL in `url`; every printed form is redacted. */
 class RequestDescriptor {
@@ -49,15 +121,46 @@ class RequestDescriptor {
   }
 }
 
-/** The default transport: the global fetch, aborted at the timeout. */
-async function fetchTransport(request, { signal }) {
+/**
+ * The default transport: the global fetch, aborted at the timeout. It stops
+ * reading the body one byte past `maxBodySize` (the core then reports the
+ * body as too large) instead of buffering all of it.
+ */
+async function fetchTransport(request, { signal, maxBodySize }) {
   const response = await fetch(request.url, {
     method: request.method,
     headers: request.headers,
     body: request.body === null ? undefined : request.body,
     signal,
   });
-  return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
+  return { status: response.status, body: await readBody(response, maxBodySize) };
+}
+
+async function readBody(response, maxBodySize) {
+  if (response.body === null) return new Uint8Array(0);
+  const limit = (maxBodySize === undefined ? Infinity : maxBodySize) + 1;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (total + value.length >= limit) {
+      chunks.push(value.subarray(0, limit - total));
+      total = limit;
+      await reader.cancel().catch(() => {});
+      break;
+    }
+    chunks.push(value);
+    total += value.length;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }
 
 /** Why a transport failed, as text for the core (which scrubs the token). */
@@ -113,10 +216,13 @@ function paramsFrom(spec, args) {
 
 function coreConfig(config) {
   const c = config || {};
+  const given = (v) => (v === undefined ? null : v);
   return JSON.stringify({
     base_url: typeof c.baseUrl === 'string' ? c.baseUrl : '',
     token: typeof c.token === 'string' ? c.token : '',
-    path_words: c.pathWords === undefined ? null : c.pathWords,
+    path_words: given(c.pathWords),
+    allow_insecure_http: given(c.allowInsecureHttp),
+    max_body_size: given(c.maxBodySize),
     retries: c.retries,
     retry_base_delay_ms: c.retryBaseDelayMs,
     retry_max_delay_ms: c.retryMaxDelayMs,
@@ -124,33 +230,52 @@ function coreConfig(config) {
 }
 
 class Client {
-  #core;
+  #coreClient;
+  #coreGeneration;
+  #config;
   #transport;
   #timeoutMs;
+  #maxPages;
   #baseUrl;
 
   /**
    * @param {{baseUrl: string, token: string, transport?: Function, timeoutMs?: number,
    *          retries?: number, retryBaseDelayMs?: number, retryMaxDelayMs?: number,
-   *          pathWords?: object}} config
+   *          pathWords?: object, allowInsecureHttp?: boolean, maxBodySize?: number,
+   *          maxPages?: number}} config
    */
   constructor(config) {
     const c = config || {};
-    this.#core = core(() => new wasm.WasmClient(coreConfig(c)));
+    this.#config = coreConfig(c);
+    this.#coreClient = core(() => new wasm.WasmClient(this.#config));
+    this.#coreGeneration = generation;
     if (c.transport !== undefined && typeof c.transport !== 'function') {
       throw new TypeError('idn-toto: transport must be a function');
     }
     this.#transport = c.transport || fetchTransport;
     this.#timeoutMs = c.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : c.timeoutMs;
     if (!(this.#timeoutMs > 0)) throw new TypeError('idn-toto: timeoutMs must be a positive number');
+    this.#maxPages = c.maxPages === undefined ? DEFAULT_MAX_PAGES : c.maxPages;
+    if (!Number.isSafeInteger(this.#maxPages) || this.#maxPages < 1) {
+      throw new TypeError('idn-toto: maxPages must be a positive integer');
+    }
     this.#baseUrl = c.baseUrl;
     const requests = {};
     for (const spec of METHODS) {
       requests[spec.name] = (...args) =>
-        new RequestDescriptor(core(() => this.#core.build(spec.endpoint, JSON.stringify(paramsFrom(spec, args)))));
+        new RequestDescriptor(core(() => this.#core.build(spec.endpoint, paramsText(paramsFrom(spec, args)))));
     }
     /** `client.request.<method>(...)`: the request descriptor, not sent. */
     this.request = Object.freeze(requests);
+  }
+
+  /** The core client, made again in a fresh instance after a trap. */
+  get #core() {
+    if (this.#coreGeneration !== generation) {
+      this.#coreClient = core(() => new wasm.WasmClient(this.#config));
+      this.#coreGeneration = generation;
+    }
+    return this.#coreClient;
   }
 
   /** One transport call, with the timeout. Throws what the transport threw, or a timeout. */
@@ -165,7 +290,8 @@ class Client {
       }, this.#timeoutMs);
     });
     try {
-      return await Promise.race([this.#transport(request, { signal: controller.signal }), timeout]);
+      const options = { signal: controller.signal, maxBodySize: this.#core.maxBodySize };
+      return await Promise.race([this.#transport(request, options), timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -173,7 +299,8 @@ class Client {
 
   /** Sends one endpoint call; resolves to the canonical JSON text. */
   async #callText(endpoint, params) {
-    const call = core(() => this.#core.call(endpoint, JSON.stringify(params)));
+    const call = core(() => this.#core.call(endpoint, paramsText(params)));
+    const born = generation;
     try {
       const request = new RequestDescriptor(call.request());
       for (;;) {
@@ -190,6 +317,10 @@ class Client {
           try {
             return call.response(got.status, got.bytes);
           } catch (e) {
+            if (isTrap(e)) {
+              reinstantiate();
+              throw trapError(e, request.idempotent);
+            }
             error = toError(e);
           }
         }
@@ -199,7 +330,7 @@ class Client {
         await sleep(delay);
       }
     } finally {
-      call.free();
+      if (born === generation) call.free();
     }
   }
 
@@ -211,7 +342,24 @@ class Client {
   parse(endpoint, status, body) {
     const got = answer({ status, body });
     if (got.bad !== undefined) throw new TypeError(`idn-toto: ${got.bad.replace('the transport returned', 'parse got')}`);
-    return JSON.parse(core(() => this.#core.parse(endpoint, got.status, got.bytes)));
+    const client = this.#core;
+    try {
+      return JSON.parse(client.parse(endpoint, got.status, got.bytes));
+    } catch (e) {
+      if (!isTrap(e)) throw toError(e);
+      reinstantiate();
+      const info = endpoints().find((row) => row.id === endpoint);
+      throw trapError(e, info === undefined || info.idempotent);
+    }
+  }
+
+  /**
+   * `text` with the token replaced by `***` in every form the core knows
+   * (raw, percent-encoded, JSON- and HTML-escaped, any letter case), e.g.
+   * before logging a transport's error.
+   */
+  redact(text) {
+    return core(() => this.#core.redact(String(text)));
   }
 
   /** Calls any endpoint with canonical parameters (the dynamic form of the methods). */
@@ -223,15 +371,20 @@ class Client {
     return this.#call(endpoint, params === undefined ? null : params);
   }
 
-  /** Every row of every page, asking the core for the next page's params. */
+  /**
+   * Every row of every page, asking the core for the next page's params (at
+   * most `maxPages` pages: past that, the core's decode error at `page`).
+   */
   async *#pages(endpoint, params) {
     let p = params;
+    let pages = 0;
     while (p !== null) {
       const text = await this.#callText(endpoint, p);
+      pages += 1;
       const page = JSON.parse(text);
       yield* page.data;
       const current = p;
-      p = JSON.parse(core(() => wasm.nextPage(endpoint, JSON.stringify(current), text)));
+      p = JSON.parse(core(() => wasm.nextPageWithin(endpoint, paramsText(current), text, pages, this.#maxPages)));
     }
   }
 
@@ -240,7 +393,8 @@ class Client {
    * outcome per input item, in input order.
    */
   async multipleTransaction(type, transaction) {
-    const batch = core(() => this.#core.batch(JSON.stringify({ type, transaction })));
+    const batch = core(() => this.#core.batch(paramsText({ type, transaction })));
+    const born = generation;
     try {
       for (;;) {
         const next = batch.nextRequest();
@@ -251,15 +405,23 @@ class Client {
         } catch (e) {
           got = { bad: reasonOf(e) };
         }
-        if (got.bad !== undefined) {
-          batch.recordTransportFailure(got.bad);
-        } else {
-          batch.recordResponse(got.status, got.bytes);
+        try {
+          if (got.bad !== undefined) {
+            batch.recordTransportFailure(got.bad);
+          } else {
+            batch.recordResponse(got.status, got.bytes);
+          }
+        } catch (e) {
+          if (!isTrap(e)) throw toError(e);
+          // The batch's state lived in the retired instance: what was sent
+          // can only be settled by reading the transaction list or history.
+          reinstantiate();
+          throw trapError(e, false);
         }
       }
       return JSON.parse(batch.finish());
     } finally {
-      batch.free();
+      if (born === generation) batch.free();
     }
   }
 
@@ -293,10 +455,11 @@ class Client {
 /** The request for `endpoint` and canonical params, without a Client. */
 function build(endpoint, params, config) {
   const client = core(() => new wasm.WasmClient(coreConfig(config)));
+  const born = generation;
   try {
-    return new RequestDescriptor(core(() => client.build(endpoint, JSON.stringify(params === undefined ? null : params))));
+    return new RequestDescriptor(core(() => client.build(endpoint, paramsText(params))));
   } finally {
-    client.free();
+    if (born === generation) client.free();
   }
 }
 
@@ -304,17 +467,24 @@ function build(endpoint, params, config) {
 function parse(endpoint, status, body) {
   const got = answer({ status, body });
   if (got.bad !== undefined) throw new TypeError(`idn-toto: ${got.bad.replace('the transport returned', 'parse got')}`);
-  return JSON.parse(core(() => wasm.parse(endpoint, got.status, got.bytes)));
+  try {
+    return JSON.parse(wasm.parse(endpoint, got.status, got.bytes));
+  } catch (e) {
+    if (!isTrap(e)) throw toError(e);
+    reinstantiate();
+    const info = endpoints().find((row) => row.id === endpoint);
+    throw trapError(e, info === undefined || info.idempotent);
+  }
 }
 
 /** The parameters of the page after `response`, or null after the last. */
 function nextPage(endpoint, params, response) {
-  return JSON.parse(core(() => wasm.nextPage(endpoint, JSON.stringify(params), JSON.stringify(response))));
+  return JSON.parse(core(() => wasm.nextPage(endpoint, paramsText(params), JSON.stringify(response))));
 }
 
 /** The endpoint table. */
 function endpoints() {
-  return JSON.parse(wasm.endpoints());
+  return JSON.parse(core(() => wasm.endpoints()));
 }
 
 module.exports = { Client, IdnTotoError, build, parse, nextPage, endpoints };

@@ -29,7 +29,8 @@ export interface TransportResponse {
  * it into a `transport` error, or `outcome_unknown` for money-moving requests.
  * `signal` aborts at the client's timeout.
  */
-export type Transport = (request: RequestDescriptor, init: { signal: AbortSignal }) => Promise<TransportResponse>;
+/** `init.maxBodySize`: the client's limit; a transport may stop reading one byte past it. */
+export type Transport = (request: RequestDescriptor, init: { signal: AbortSignal; maxBodySize: number }) => Promise<TransportResponse>;
 
 /** The path words the spec contradicts itself about (see the core's `PathWords`). */
 export interface PathWords {
@@ -48,13 +49,17 @@ export interface PathWords {
 }
 
 export interface ClientConfig {
-    /** `https://<agent host>/home.php` (no query, no credentials). */
+    /**
+     * `https://<agent host>/home.php` (no query, no credentials, no backslash;
+     * read with the WHATWG rules). Plain `http://` only to a loopback host
+     * (`127.0.0.0/8`, `[::1]`, `localhost`) unless `allowInsecureHttp`.
+     */
     baseUrl: string;
     /** The API token. It never appears in an error message, stack or printed request. */
     token: string;
     /** Sends requests; default: the global `fetch`. */
     transport?: Transport;
-    /** Per attempt; default 30000. A timeout on a money-moving request rejects with `outcome_unknown`. */
+    /** Per attempt, a total deadline (headers and body); default 30000. A timeout on a money-moving request rejects with `outcome_unknown`. */
     timeoutMs?: number;
     /**
      * How many times a read may be sent again after a network error, timeout,
@@ -68,6 +73,22 @@ export interface ClientConfig {
     retryMaxDelayMs?: number;
     /** Overrides of the ambiguous path words. */
     pathWords?: PathWords;
+    /**
+     * Allow a plain `http://` base URL to a host that is not loopback. Off by
+     * default: the token travels in the URL path.
+     */
+    allowInsecureHttp?: boolean;
+    /**
+     * The largest body read, in bytes (default 64 MiB): the default transport
+     * stops reading one byte past it, and a larger body is a `decode` error at
+     * `$` (`outcome_unknown` for a money-moving request) before any parsing.
+     */
+    maxBodySize?: number;
+    /**
+     * The most pages one `iter*` iteration reads (default 10000); past it the
+     * iterator throws a `decode` error at `page`.
+     */
+    maxPages?: number;
 }
 
 /** The one error type. Callers branch on `kind` (and `apiKind`), never on `message`. */
@@ -107,6 +128,8 @@ export declare class Client {
     multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<ItemOutcome[]>;
     /** Parses an answer (for hosts that send `client.request.<method>()` themselves); the token is scrubbed from any error. */
     parse<E extends EndpointId>(endpoint: E, status: number, body: string | Uint8Array): EndpointResponses[E];
+    /** `text` with the token replaced by `***` in every form (raw, percent-encoded, JSON/HTML-escaped, any case). */
+    redact(text: string): string;
     /**
      * Calls any endpoint with canonical parameters (what `build` takes).
      * `multiple_transaction` resolves to the item outcomes, as `multipleTransaction` does.
@@ -122,7 +145,7 @@ export interface Client extends EndpointMethods {}
 export declare function build<E extends EndpointId>(
     endpoint: E,
     params: EndpointParams[E],
-    config: Pick<ClientConfig, "baseUrl" | "token" | "pathWords">,
+    config: Pick<ClientConfig, "baseUrl" | "token" | "pathWords" | "allowInsecureHttp">,
 ): RequestDescriptor;
 
 /** Parses an answer into the endpoint's canonical object, or throws `IdnTotoError`. Errors are not scrubbed: no token is known here. */

@@ -9,7 +9,7 @@
 //! decides (validation, URLs, parsing, retry delays, outcome-unknown, batch
 //! splitting and outcomes, paging) is asked of the core through here.
 
-use idn_toto::{dynamic, Batch, Client, EndpointId, Error, PathWords, Request, RetryPolicy};
+use idn_toto::{dynamic, Batch, Client, EndpointId, Error, Request, RetryPolicy};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
@@ -51,30 +51,36 @@ pub struct WasmClient {
 
 #[wasm_bindgen]
 impl WasmClient {
-    /// `config_json`: `{"base_url", "token", "path_words"?, "retries"?,
-    /// "retry_base_delay_ms"?, "retry_max_delay_ms"?}`.
+    /// `config_json`: the core's client configuration (`Client::from_json`:
+    /// `base_url`, `token`, `path_words`?, `allow_insecure_http`?,
+    /// `max_body_size`?) plus `retries`?, `retry_base_delay_ms`?,
+    /// `retry_max_delay_ms`?.
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> Result<WasmClient, JsValue> {
-        let config = json_arg("config", config_json)?;
-        let text = |k: &str| config.get(k).and_then(Value::as_str).unwrap_or("");
-        let mut client = Client::new(text("base_url"), text("token")).map_err(|e| throw(&e))?;
-        if let Some(words) = config.get("path_words").filter(|v| !v.is_null()) {
-            client = client
-                .with_path_words(PathWords::from_json(words).map_err(|e| throw(&e))?)
-                .map_err(|e| throw(&e))?;
-        }
+        let mut config = json_arg("config", config_json)?;
         let mut retry = RetryPolicy::default();
-        let number = |k: &str| config.get(k).and_then(Value::as_u64);
-        if let Some(n) = number("retries") {
-            retry.retries = u32::try_from(n).unwrap_or(u32::MAX);
+        if let Value::Object(map) = &mut config {
+            let mut number = |k: &str| map.remove(k).and_then(|v| v.as_u64());
+            if let Some(n) = number("retries") {
+                retry.retries = u32::try_from(n).unwrap_or(u32::MAX);
+            }
+            if let Some(n) = number("retry_base_delay_ms") {
+                retry.base_delay_ms = n;
+            }
+            if let Some(n) = number("retry_max_delay_ms") {
+                retry.max_delay_ms = n;
+            }
         }
-        if let Some(n) = number("retry_base_delay_ms") {
-            retry.base_delay_ms = n;
-        }
-        if let Some(n) = number("retry_max_delay_ms") {
-            retry.max_delay_ms = n;
-        }
+        let client = Client::from_json(&config).map_err(|e| throw(&e))?;
         Ok(WasmClient { client, retry })
+    }
+
+    /// The largest body `parse` reads (the fetch transport stops reading
+    /// one byte after it).
+    #[wasm_bindgen(getter, js_name = maxBodySize)]
+    pub fn max_body_size(&self) -> f64 {
+        // At most 2^53 in practice (a JS number holds it exactly).
+        self.client.max_body_size() as f64
     }
 
     /// The request for `endpoint_id` and canonical JSON parameters, as JSON
@@ -92,8 +98,8 @@ impl WasmClient {
     /// Parses an answer into canonical JSON text; errors scrubbed of the
     /// token.
     pub fn parse(&self, endpoint_id: &str, status: u16, body: &[u8]) -> Result<String, JsValue> {
-        dynamic::parse_to_string(endpoint(endpoint_id)?, status, body)
-            .map_err(|e| throw(&e.redacted(&self.client)))
+        dynamic::parse_to_string_with(&self.client, endpoint(endpoint_id)?, status, body)
+            .map_err(|e| throw(&e))
     }
 
     /// Starts one call: the request is built once, then the call records
@@ -150,8 +156,7 @@ impl WasmCall {
     /// Parses the answer: canonical JSON text, or throws the error JSON
     /// (and remembers the error for [`WasmCall::retry_delay`]).
     pub fn response(&mut self, status: u16, body: &[u8]) -> Result<String, JsValue> {
-        let parsed = dynamic::parse_to_string(self.endpoint, status, body)
-            .map_err(|e| e.redacted(&self.client));
+        let parsed = dynamic::parse_to_string_with(&self.client, self.endpoint, status, body);
         parsed.map_err(|e| {
             let thrown = throw(&e);
             self.error = Some(e);
@@ -243,6 +248,29 @@ pub fn next_page(
         endpoint(endpoint_id)?,
         &json_arg("params", params_json)?,
         &json_arg("response", response_json)?,
+    )
+    .map_err(|e| throw(&e))?;
+    Ok(next.unwrap_or(Value::Null).to_string())
+}
+
+/// [`next_page`] within an iteration that has read `pages_read` pages, at
+/// most `max_pages` (the core's `dynamic::next_page_within`).
+#[wasm_bindgen(js_name = nextPageWithin)]
+pub fn next_page_within(
+    endpoint_id: &str,
+    params_json: &str,
+    response_json: &str,
+    pages_read: f64,
+    max_pages: f64,
+) -> Result<String, JsValue> {
+    // Whole, non-negative numbers from JavaScript (checked there); the
+    // saturating casts keep anything else harmless.
+    let next = dynamic::next_page_within(
+        endpoint(endpoint_id)?,
+        &json_arg("params", params_json)?,
+        &json_arg("response", response_json)?,
+        pages_read as u64,
+        max_pages as u64,
     )
     .map_err(|e| throw(&e))?;
     Ok(next.unwrap_or(Value::Null).to_string())

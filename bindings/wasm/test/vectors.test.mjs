@@ -70,7 +70,7 @@ function checkError(cfg, want, e) {
   }
 }
 
-const files = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+const files = readdirSync(dir).filter((n) => n.endsWith('.json') && n !== 'client.json').sort(); // client.json: below
 const known = [...endpoints().map((e) => `${e.id}.json`), 'batch.json', 'paging.json'].sort();
 let cases = 0;
 
@@ -147,7 +147,7 @@ for (const file of files) {
     for (const c of doc.requests || []) {
       cases += 1;
       test(`request ${c.name}`, () => {
-        const params = c.params === undefined ? null : c.params;
+        const params = exactDecimals(c.params === undefined ? null : c.params);
         if (c.error !== undefined) {
           assert.throws(() => build(endpoint, params, config), (e) => (checkError(cfg, c.error, e), true));
           return;
@@ -212,3 +212,73 @@ for (const file of files) {
 test('the case count does not drop', () => {
   assert.ok(cases >= MIN_CASES, `only ${cases} cases, the floor is ${MIN_CASES}`);
 });
+
+// tests/vectors/client.json: configuration, redaction and body size rules.
+describe('client.json', () => {
+  const doc = JSON.parse(readFileSync(join(dir, 'client.json'), 'utf8'));
+  const camel = (config) => {
+    const out = {};
+    for (const [key, value] of Object.entries(config)) {
+      out[key.replace(/_([a-z])/g, (_, c) => c.toUpperCase())] = value === null ? undefined : value;
+    }
+    return out;
+  };
+  const requestOf = (c) => c.request || { endpoint: 'user_balance', params: { user: 'X' } };
+  for (const c of doc.config_cases) {
+    test(`config: ${c.name}`, () => {
+      const config = camel(c.config);
+      if (c.expect !== undefined) {
+        const client = new Client(config);
+        const { endpoint, params } = requestOf(c);
+        const r = build(endpoint, params, config);
+        assert.equal(r.redactedUrl, c.expect.url);
+        assert.equal(r.url, c.expect.url.replace('***', encodeToken(c.config.token)));
+        assert.ok(client);
+      } else {
+        assert.throws(() => new Client(config), (e) => {
+          assert.ok(e instanceof IdnTotoError, String(e));
+          assert.ok(isSubset(c.error, e.detail), `${JSON.stringify(e.detail)} vs ${JSON.stringify(c.error)}`);
+          if (typeof c.config.token === 'string' && c.config.token.length > 2) {
+            assert.ok(!e.message.includes(c.config.token));
+          }
+          return true;
+        });
+      }
+    });
+  }
+  for (const c of doc.redaction_cases) {
+    test(`redaction: ${c.name}`, () => {
+      const client = new Client({ baseUrl: DEFAULT_BASE_URL, token: c.token });
+      assert.equal(client.redact(c.text), c.expect);
+    });
+  }
+  for (const c of doc.body_cases) {
+    test(`body: ${c.name}`, () => {
+      const client = new Client(camel(c.config));
+      if (c.expect !== undefined) {
+        assert.deepEqual(client.parse(c.endpoint, c.status ?? 200, c.body), c.expect);
+      } else {
+        assert.throws(() => client.parse(c.endpoint, c.status ?? 200, c.body), (e) => {
+          assert.ok(e instanceof IdnTotoError, String(e));
+          assert.ok(isSubset(c.error, e.detail), `${JSON.stringify(e.detail)} vs ${JSON.stringify(c.error)}`);
+          return true;
+        });
+      }
+    });
+  }
+});
+
+/**
+ * A vector's parameters as a JS caller passes them: JSON.parse turns an exact
+ * decimal literal (`2500.5`) into a binary float, which the package refuses
+ * for amounts, so non-integer numbers become their decimal text (the same
+ * value the literal wrote).
+ */
+function exactDecimals(value) {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) return String(value);
+  if (Array.isArray(value)) return value.map(exactDecimals);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactDecimals(v)]));
+  }
+  return value;
+}

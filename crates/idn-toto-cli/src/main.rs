@@ -1,8 +1,9 @@
 //! `idn-toto`: the offline command-line face of the core.
 //!
 //! - `idn-toto endpoints`: the endpoint table.
-//! - `idn-toto request <id> --base-url URL (--token T | --token-env VAR) [--params JSON] [--reveal-token]`
-//! - `idn-toto parse <id> [--status N] [FILE]`
+//! - `idn-toto request <id> --base-url URL (--token T | --token-env VAR) [--params JSON]
+//!   [--path-words JSON] [--allow-insecure-http] [--reveal-token]`
+//! - `idn-toto parse <id> [--status N] [--max-body-size BYTES] [FILE]`
 //!
 //! Exit codes: 0 success; 1 the core refused (invalid request, API refusal,
 //! HTTP status, undecodable body: the error JSON is on stdout); 2 usage.
@@ -60,6 +61,13 @@ struct RequestArgs {
     /// Canonical parameters as a JSON object.
     #[arg(long, default_value = "{}")]
     params: String,
+    /// The ambiguous path words as a JSON object (see `PathWords`).
+    #[arg(long)]
+    path_words: Option<String>,
+    /// Allow a plain http:// base URL to a host that is not loopback (the
+    /// token travels in the URL path: anyone on the way can read it).
+    #[arg(long)]
+    allow_insecure_http: bool,
     /// Show the real URL instead of the redacted one.
     #[arg(long)]
     reveal_token: bool,
@@ -72,6 +80,10 @@ struct ParseArgs {
     /// The HTTP status of the response.
     #[arg(long, default_value_t = 200)]
     status: u16,
+    /// The largest body read, in bytes; a larger one is a decode error
+    /// before any parsing (reading stops one byte after the limit).
+    #[arg(long, default_value_t = idn_toto::DEFAULT_MAX_BODY_SIZE)]
+    max_body_size: usize,
     /// The body file; stdin when absent.
     file: Option<std::path::PathBuf>,
 }
@@ -156,7 +168,27 @@ fn request(args: RequestArgs) -> ExitCode {
             })
         }
     };
-    let client = match Client::new(&args.base_url, &token) {
+    let path_words = match args
+        .path_words
+        .as_deref()
+        .map(serde_json::from_str::<Value>)
+    {
+        None => Value::Null,
+        Some(Ok(v)) => v,
+        Some(Err(e)) => {
+            return refused(&Error::InvalidRequest {
+                field: "path_words".into(),
+                reason: format!("not JSON: {e}"),
+            })
+        }
+    };
+    let config = serde_json::json!({
+        "base_url": args.base_url,
+        "token": token,
+        "path_words": path_words,
+        "allow_insecure_http": args.allow_insecure_http,
+    });
+    let client = match Client::from_json(&config) {
         Ok(c) => c,
         Err(e) => return refused(&e),
     };
@@ -172,12 +204,19 @@ fn parse(args: ParseArgs) -> ExitCode {
         Err(code) => return code,
     };
     let mut body = Vec::new();
+    // One byte past the limit is enough to know the body is too large.
+    let limit = u64::try_from(args.max_body_size)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
     let read = match &args.file {
-        Some(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut body)),
-        None => std::io::stdin().read_to_end(&mut body),
+        Some(path) => std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut body)),
+        None => std::io::stdin().take(limit).read_to_end(&mut body),
     };
     if let Err(e) = read {
         return usage(&format!("cannot read the body: {e}"));
+    }
+    if let Err(e) = dynamic::check_body_size(id, &body, args.max_body_size) {
+        return refused(&e);
     }
     // Piped: the canonical JSON written straight from the typed response
     // (no intermediate value: a large body costs a small multiple of its

@@ -17,9 +17,10 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .spawn()
         .expect("the binary starts");
     let mut input = child.stdin.take().expect("stdin is piped");
-    input
-        .write_all(stdin.unwrap_or_default())
-        .expect("stdin accepts the body");
+    // A child that exits before reading (a usage error) closes its stdin.
+    if let Err(e) = input.write_all(stdin.unwrap_or_default()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
+    }
     drop(input);
     child.wait_with_output().expect("the binary finishes")
 }
@@ -159,4 +160,108 @@ fn usage_errors_exit_2() {
         Some(2)
     );
     assert_eq!(run(&["bogus"], None).status.code(), Some(2));
+}
+
+#[test]
+fn plain_http_needs_the_opt_in_and_path_words_are_read() {
+    let base = [
+        "request",
+        "user_balance",
+        "--token-env",
+        "IDN_TOTO_TEST_TOKEN",
+    ];
+    let args = |extra: &[&'static str]| {
+        let mut v: Vec<&str> = base.to_vec();
+        v.extend_from_slice(extra);
+        v
+    };
+    let out = run(
+        &args(&[
+            "--base-url",
+            "http://agent.example.com/home.php",
+            "--params",
+            r#"{"user":"X"}"#,
+        ]),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let e = json(&out);
+    assert_eq!(e["error"]["field"], "base_url");
+    assert!(e["error"]["reason"]
+        .as_str()
+        .is_some_and(|r| r.contains("allow_insecure_http")));
+    let out = run(
+        &args(&[
+            "--base-url",
+            "http://agent.example.com/home.php",
+            "--allow-insecure-http",
+            "--params",
+            r#"{"type":"deposit","name":"A"}"#,
+            "--path-words",
+            r#"{"name_query_key":"NAME"}"#,
+        ])
+        .iter()
+        .map(|a| {
+            if *a == "user_balance" {
+                "transaction_list"
+            } else {
+                a
+            }
+        })
+        .collect::<Vec<_>>(),
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        json(&out)["url"],
+        "http://agent.example.com/home.php/***/dps?NAME=A"
+    );
+    let out = run(
+        &args(&[
+            "--base-url",
+            "https://agent.example.com/home.php",
+            "--params",
+            r#"{"type":"deposit"}"#,
+            "--path-words",
+            r#"{"name_query_key":"a&b=c"}"#,
+        ]),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["error"]["field"], "path_words.name_query_key");
+}
+
+#[test]
+fn bodies_over_max_body_size_are_refused_unread() {
+    let dir = std::env::temp_dir().join(format!("idn-toto-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("big.json");
+    let body = format!(r#"{{"success":true,"message":"{}"}}"#, "x".repeat(4096));
+    std::fs::write(&file, &body).expect("body written");
+    let path = file.to_string_lossy().into_owned();
+    let out = run(
+        &["parse", "user_balance", "--max-body-size", "1000", &path],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let e = json(&out);
+    assert_eq!(
+        (e["error"]["kind"].as_str(), e["error"]["path"].as_str()),
+        (Some("decode"), Some("$"))
+    );
+    let reason = e["error"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("1000 bytes") && reason.contains("1001"),
+        "{reason}"
+    );
+    let out = run(
+        &["parse", "accept_reject", "--max-body-size", "1000", &path],
+        None,
+    );
+    assert_eq!(json(&out)["error"]["kind"], "outcome_unknown");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -16,6 +16,9 @@ pub enum Quirks {
     Spec,
 }
 
+/// The default [`Config::header_timeout_ms`].
+pub const DEFAULT_HEADER_TIMEOUT_MS: u64 = 10_000;
+
 /// Everything a sandbox needs to start. `Config::default()` listens on
 /// `127.0.0.1:0` with a random token, the built-in seed, no quirks and no faults.
 #[derive(Debug, Clone)]
@@ -37,6 +40,10 @@ pub struct Config {
     pub fail_seed: u64,
     /// Log one line per request to stderr (token redacted). Off by default.
     pub log: bool,
+    /// How long a connection may take to send a request's headers, and how
+    /// long a kept-alive connection may wait idle for its next request,
+    /// before it is closed (milliseconds). Default 10,000.
+    pub header_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -50,6 +57,7 @@ impl Default for Config {
             fail_rate: 0.0,
             fail_seed: 0,
             log: false,
+            header_timeout_ms: DEFAULT_HEADER_TIMEOUT_MS,
         }
     }
 }

@@ -43,6 +43,10 @@ struct Args {
     /// Don't log requests to stderr.
     #[arg(long)]
     quiet: bool,
+    /// Close a connection that takes longer than this to send a request's
+    /// headers, or stays idle this long between requests (milliseconds).
+    #[arg(long, default_value_t = idn_toto_sandbox::DEFAULT_HEADER_TIMEOUT_MS, value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout_ms: u64,
 }
 
 fn fail_rate(text: &str) -> Result<f64, String> {
@@ -78,6 +82,7 @@ fn config(args: Args) -> Result<(Config, bool), String> {
         fail_rate: args.fail_rate,
         fail_seed: args.fail_seed,
         log: !args.quiet,
+        header_timeout_ms: args.header_timeout_ms,
     };
     Ok((config, generated))
 }
@@ -105,33 +110,41 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + 
     }
 }
 
+/// A line on stderr; a closed or broken stderr is ignored (never a panic).
+macro_rules! report {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let (config, generated) = match config(Args::parse()) {
         Ok(config) => config,
         Err(message) => {
-            eprintln!("error: {message}");
+            report!("error: {message}");
             return ExitCode::from(2);
         }
     };
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(listener) => listener,
         Err(e) => {
-            eprintln!("error: cannot listen on {}: {e}", config.listen);
+            report!("error: cannot listen on {}: {e}", config.listen);
             return ExitCode::FAILURE;
         }
     };
     let addr = match listener.local_addr() {
         Ok(addr) => addr,
         Err(e) => {
-            eprintln!("error: {e}");
+            report!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
     let shutdown = match shutdown_signal() {
         Ok(shutdown) => shutdown,
         Err(e) => {
-            eprintln!("error: cannot watch for signals: {e}");
+            report!("error: cannot watch for signals: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -151,7 +164,7 @@ async fn main() -> ExitCode {
     match serve(listener, config, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            report!("error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -51,8 +51,16 @@ impl Money {
         Some(Money(if negative { -cents } else { cents }))
     }
 
-    /// Parses a strictly positive amount (a transaction amount).
+    /// Parses a transaction amount: the one rule every route uses (the
+    /// manual path segment, each item of a bulk manual batch, whether the
+    /// item's amount is a JSON string or a JSON number literal). Digits, an
+    /// optional `.` and digits, exact to the cent, more than zero, at most
+    /// 10^15. No sign, exponent, separators (`_`, `,`) or whitespace: `1e3`,
+    /// `+5`, `1_000`, ` 5` are refused everywhere.
     pub(crate) fn parse_positive(text: &str) -> Option<Money> {
+        if !text.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+            return None;
+        }
         Money::parse(text).filter(|m| m.0 > 0)
     }
 
@@ -128,6 +136,13 @@ mod tests {
         }
         assert_eq!(Money::parse_positive("0"), None);
         assert_eq!(Money::parse_positive("-5"), None);
+        for bad in [
+            "+5", "1e3", "1E3", "1_000", " 5", "5 ", "1,000", "0x10", "١٢",
+        ] {
+            assert_eq!(Money::parse_positive(bad), None, "{bad:?}");
+        }
+        assert_eq!(Money::parse_positive("007"), Some(Money(700)));
+        assert_eq!(Money::parse_positive("10000.50"), Some(Money(1_000_050)));
     }
 
     #[test]

@@ -119,40 +119,74 @@ fn error_500(message: &str) -> Response {
     )
 }
 
-/// The path and query for the log: the segment after `/home.php/` becomes `***`.
-fn redacted(uri: &Uri) -> String {
-    let path = uri.path();
-    let shown = match path
-        .strip_prefix(routes::PREFIX)
-        .and_then(|rest| rest.strip_prefix('/'))
-    {
-        Some(rest) => match rest.split_once('/') {
-            Some((_token, tail)) => format!("{}/***/{tail}", routes::PREFIX),
-            None => format!("{}/***", routes::PREFIX),
-        },
-        None => path.to_owned(),
+/// The path and query for the log, percent-decoded, with the token replaced
+/// by `***` wherever it appears (ASCII case-insensitively): after
+/// `/home.php/`, after an empty segment, under another prefix, in the query,
+/// percent-encoded. Control characters are escaped.
+fn redacted(uri: &Uri, token: &str) -> String {
+    let raw = match uri.query() {
+        Some(query) => format!("{}?{query}", uri.path()),
+        None => uri.path().to_owned(),
     };
-    match uri.query() {
-        Some(query) => format!("{shown}?{query}"),
-        None => shown,
+    let decoded = percent_encoding::percent_decode_str(&raw)
+        .decode_utf8_lossy()
+        .into_owned();
+    let scrubbed = scrub(&decoded, token);
+    scrubbed
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+/// `text` with every ASCII-case-insensitive occurrence of `token` replaced
+/// by `***`.
+fn scrub(text: &str, token: &str) -> String {
+    if token.is_empty() {
+        return text.to_owned();
     }
+    let folded_text = text.to_ascii_lowercase();
+    let folded_token = token.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = folded_text[at..].find(&folded_token) {
+        let start = at + found;
+        out.push_str(&text[at..start]);
+        out.push_str("***");
+        at = start + folded_token.len();
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// One log line on stderr. A closed or broken stderr is ignored: logging
+/// never costs an answer (`eprintln!` would panic the connection's task).
+fn log_line(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(io::stderr().lock(), "{line}");
 }
 
 async fn handle(Shared(app): Shared<Arc<App>>, request: Request) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let logged = redacted(request.uri());
+    let logged = app.log.then(|| redacted(request.uri(), &app.token));
     let response = respond(&app, request).await;
-    if app.log {
+    if let Some(logged) = logged {
         let outcome = if response.extensions().get::<DroppedMarker>().is_some() {
             String::from("dropped")
         } else {
             response.status().as_u16().to_string()
         };
-        eprintln!(
+        log_line(&format!(
             "{method} {logged} {outcome} {:.1}ms",
             started.elapsed().as_secs_f64() * 1000.0
-        );
+        ));
     }
     response
 }
@@ -275,11 +309,40 @@ pub async fn serve<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
+    let header_timeout = Duration::from_millis(config.header_timeout_ms.max(1));
     let app = Arc::new(App::new(config));
     let router = Router::new().fallback(handle).with_state(app);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of descriptors or a connection reset before it was
+                // accepted: wait a little instead of spinning, keep serving.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let mut http = hyper::server::conn::http1::Builder::new();
+        // The header-read timer also runs while a kept-alive connection
+        // waits for its next request: idle connections are closed too.
+        http.timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(header_timeout);
+        let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that goes away mid-request is its own business.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// A sandbox running in the background on its own thread and tokio runtime.
@@ -393,14 +456,34 @@ mod tests {
     use axum::http::Uri;
 
     #[test]
-    fn redacts_the_token_segment() {
-        let uri: Uri = "/home.php/SECRET/player_info/x?date=1"
-            .parse()
-            .expect("uri");
-        assert_eq!(redacted(&uri), "/home.php/***/player_info/x?date=1");
-        let uri: Uri = "/home.php/SECRET".parse().expect("uri");
-        assert_eq!(redacted(&uri), "/home.php/***");
-        let uri: Uri = "/__sandbox/stats".parse().expect("uri");
-        assert_eq!(redacted(&uri), "/__sandbox/stats");
+    fn redacts_the_token_anywhere() {
+        let cases = [
+            (
+                "/home.php/SECRET42/player_info/x?date=1",
+                "/home.php/***/player_info/x?date=1",
+            ),
+            ("/home.php/SECRET42", "/home.php/***"),
+            ("/__sandbox/stats", "/__sandbox/stats"),
+            ("/SECRET42/player_info/X", "/***/player_info/X"),
+            (
+                "/home.php//SECRET42/player_info/X",
+                "/home.php//***/player_info/X",
+            ),
+            (
+                "/index.php/SECRET42/player_info/X",
+                "/index.php/***/player_info/X",
+            ),
+            ("/home.php/%53ECRET%34%32/x", "/home.php/***/x"),
+            ("/home.php/secret42/x", "/home.php/***/x"),
+            (
+                "/home.php/x?token=SECRET42&t=%53ECRET42",
+                "/home.php/x?token=***&t=***",
+            ),
+            ("/home.php/x%0Ay", "/home.php/x\\ny"),
+        ];
+        for (raw, logged) in cases {
+            let uri: Uri = raw.parse().expect("uri");
+            assert_eq!(redacted(&uri, "SECRET42"), logged, "{raw}");
+        }
     }
 }

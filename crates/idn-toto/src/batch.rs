@@ -157,8 +157,12 @@ impl Batch {
         let Some((start, end)) = self.in_flight.take() else {
             return;
         };
-        let parsed = wire::parse::<MultipleWire>(MultipleTransactionParams::ID, status, body);
-        match parsed.map_err(|e| e.redacted(client)) {
+        let parsed = client
+            .check_body_size(MultipleTransactionParams::ID, body)
+            .and_then(|()| {
+                wire::parse::<MultipleWire>(MultipleTransactionParams::ID, status, body)
+            });
+        match parsed.map_err(|e| client.scrub_error(e, body)) {
             Ok(w) => self.settle(client, start, end, w),
             Err(e @ Error::OutcomeUnknown { .. }) => {
                 self.settle_unknown((start, end), e.to_string())
@@ -367,6 +371,29 @@ impl ItemOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_over_the_body_size_limit_is_unknown() {
+        let client = Client::builder("https://a.example/home.php", "S3CR3T")
+            .max_body_size(64)
+            .build()
+            .unwrap();
+        let items = crate::dynamic::batch_items(&json!([
+            {"trans_id": "1", "user": "u", "action": "accept", "comment": "c", "operator": "o"},
+            {"trans_id": "2", "user": "u", "action": "accept", "comment": "c", "operator": "o"}
+        ]))
+        .unwrap();
+        let mut batch = Batch::new(TxType::Deposit, items).unwrap();
+        assert!(batch.next_request(&client).is_some());
+        let body = format!(
+            r#"{{"success":true,"message":"{}","data":[]}}"#,
+            "x".repeat(100)
+        );
+        batch.record_response(&client, 200, body.as_bytes());
+        let outcomes = batch.finish();
+        assert!(outcomes.iter().all(|o| o.status == ItemStatus::Unknown), "{outcomes:?}");
+        assert!(outcomes[0].message.as_deref().unwrap_or("").contains("max_body_size"));
+    }
 
     #[test]
     fn server_messages_in_outcomes_are_scrubbed() {

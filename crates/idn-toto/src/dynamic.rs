@@ -27,14 +27,55 @@ pub fn parse_to_string(endpoint: EndpointId, status: u16, body: &[u8]) -> Result
     (endpoint.info().parse)(status, body)
 }
 
-/// [`parse`], with the client's token scrubbed from every error.
+/// The size check [`Client::parse`] starts with: a body over `max_body_size`
+/// bytes is a `decode` error at `$` naming the size and the limit (inside
+/// `outcome_unknown` when `endpoint` moves money), before any parsing work.
+pub fn check_body_size(
+    endpoint: EndpointId,
+    body: &[u8],
+    max_body_size: usize,
+) -> Result<(), Error> {
+    if body.len() <= max_body_size {
+        return Ok(());
+    }
+    let e = Error::decode(
+        "$",
+        format!(
+            "body is at least {} bytes, over the limit of {max_body_size} bytes \
+             (max_body_size); nothing was parsed",
+            body.len()
+        ),
+    );
+    if endpoint.info().idempotent {
+        Err(e)
+    } else {
+        Err(Error::OutcomeUnknown { cause: Box::new(e) })
+    }
+}
+
+/// [`parse`] as [`Client::parse`] does it: a body over the client's
+/// `max_body_size` is refused before any work, and the token is scrubbed
+/// from every error.
 pub fn parse_with(
     client: &Client,
     endpoint: EndpointId,
     status: u16,
     body: &[u8],
 ) -> Result<Value, Error> {
-    parse(endpoint, status, body).map_err(|e| e.redacted(client))
+    client.check_body_size(endpoint, body)?;
+    parse(endpoint, status, body).map_err(|e| client.scrub_error(e, body))
+}
+
+/// [`parse_to_string`] as [`Client::parse`] does it (size limit, scrubbed
+/// errors): what the bindings call.
+pub fn parse_to_string_with(
+    client: &Client,
+    endpoint: EndpointId,
+    status: u16,
+    body: &[u8],
+) -> Result<String, Error> {
+    client.check_body_size(endpoint, body)?;
+    parse_to_string(endpoint, status, body).map_err(|e| client.scrub_error(e, body))
 }
 
 /// The parameters of the next page after `response` (a canonical
@@ -52,6 +93,34 @@ pub fn next_page(
             format!("{endpoint} is not paged"),
         )),
     }
+}
+
+/// How many pages one iteration reads at most, by default (the Node and
+/// Python iterators' `max_pages`).
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+
+/// [`next_page`] for an iteration that has read `pages_read` pages so far
+/// (counting `response`): when there is a next page but `pages_read` has
+/// reached `max_pages`, a `decode` error at `page` instead (a server that
+/// keeps saying there are more pages would otherwise be paged forever).
+pub fn next_page_within(
+    endpoint: EndpointId,
+    params: &Value,
+    response: &Value,
+    pages_read: u64,
+    max_pages: u64,
+) -> Result<Option<Value>, Error> {
+    let next = next_page(endpoint, params, response)?;
+    if next.is_some() && pages_read >= max_pages {
+        return Err(Error::decode(
+            "page",
+            format!(
+                "paging stopped after {pages_read} pages (max_pages = {max_pages}): the server \
+                 still says there are more; raise max_pages if that is real"
+            ),
+        ));
+    }
+    Ok(next)
 }
 
 /// Reads batch items from canonical JSON (a list of item objects).

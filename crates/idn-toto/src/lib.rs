@@ -50,13 +50,14 @@ mod endpoint;
 mod endpoints;
 mod error;
 mod params;
+mod redact;
 mod request;
 mod retry;
 mod wire;
 
 pub use batch::{Batch, BatchItem, ItemOutcome, ItemStatus};
 pub use call::{retry_after_ms, Call, Next};
-pub use client::{Client, PathWords};
+pub use client::{Client, ClientBuilder, PathWords, DEFAULT_MAX_BODY_SIZE};
 pub use endpoint::{Endpoint, EndpointId, EndpointInfo, Method, NextPageFn, ENDPOINTS};
 pub use endpoints::*;
 pub use error::{ApiErrorKind, Error};

@@ -257,7 +257,7 @@ fn reports_page_through_every_page() {
         let page = http.call(&client, &p, RetryPolicy::NEVER).unwrap();
         total_row = page.total_row;
         invoices.extend(page.data.iter().map(|i| i.id_invoice.clone()));
-        params = p.next_page(&page);
+        params = p.next_page(&page).unwrap();
     }
     assert_eq!(invoices.len() as u64, total_row);
     invoices.sort();

@@ -496,6 +496,7 @@ fn shared_vectors() {
         .iter()
         .map(|e| format!("{}.json", e.id))
         .chain(["batch.json".to_owned(), "paging.json".to_owned()])
+        .chain(["client.json".to_owned()])
         .collect();
     for name in &known {
         if !names.contains(name) {
@@ -506,6 +507,9 @@ fn shared_vectors() {
         if !known.contains(name) {
             run.fail(name, "-", "not a known vector file (typo?)");
             continue;
+        }
+        if name == "client.json" {
+            continue; // run by `client_vectors`
         }
         let text = fs::read_to_string(dir.join(name)).unwrap();
         let doc: Value = match serde_json::from_str(&text) {
@@ -564,4 +568,110 @@ fn shared_vectors() {
         );
     }
     eprintln!("shared vectors: {} cases passed", run.cases);
+}
+
+// ------------------------------------------------------------ client.json
+
+/// `tests/vectors/client.json`: configuration rules (base URL, token,
+/// insecure http, path words, body size), token redaction, and the body size
+/// limit, as every language must read them.
+#[test]
+fn client_vectors() {
+    let text = fs::read_to_string(vectors_dir().join("client.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    let request_of = |case: &Value| {
+        let request = case
+            .get("request")
+            .cloned()
+            .unwrap_or_else(|| json!({"endpoint": "user_balance", "params": {"user": "X"}}));
+        let id: EndpointId = request["endpoint"].as_str().unwrap().parse().unwrap();
+        (id, request["params"].clone())
+    };
+    for case in doc["config_cases"].as_array().unwrap() {
+        cases += 1;
+        let name = name_of(case);
+        let token = case["config"]["token"].as_str().unwrap_or("");
+        let got = Client::from_json(&case["config"]);
+        match (outcome_key(case, "expect"), got) {
+            (Err(e), _) => failures.push(format!("{name}: {e}")),
+            (Ok((true, expect)), Ok(client)) => {
+                let (id, params) = request_of(case);
+                match dynamic::build(&client, id, &params) {
+                    Ok(r) => {
+                        if r.redacted_url() != expect["url"] {
+                            failures.push(format!(
+                                "{name}: url {} != {}",
+                                r.redacted_url(),
+                                expect["url"]
+                            ));
+                        }
+                        let real = expect["url"]
+                            .as_str()
+                            .unwrap()
+                            .replace("***", &utf8_percent_encode(token, UNRESERVED).to_string());
+                        if r.url() != real {
+                            failures.push(format!("{name}: real url {} != {real}", r.url()));
+                        }
+                    }
+                    Err(e) => failures.push(format!("{name}: build failed: {e}")),
+                }
+            }
+            (Ok((true, _)), Err(e)) => failures.push(format!("{name}: refused: {e}")),
+            (Ok((false, _)), Ok(_)) => {
+                failures.push(format!("{name}: accepted, expected an error"))
+            }
+            (Ok((false, expected)), Err(e)) => {
+                let inner = &e.to_json()["error"];
+                if !is_subset(expected, inner) {
+                    failures.push(format!("{name}: error {inner} does not match {expected}"));
+                }
+                if token.len() > 2 && inner.to_string().contains(token) {
+                    failures.push(format!("{name}: the error echoes the token"));
+                }
+            }
+        }
+    }
+    for case in doc["redaction_cases"].as_array().unwrap() {
+        cases += 1;
+        let name = name_of(case);
+        let client = Client::new(DEFAULT_BASE_URL, case["token"].as_str().unwrap()).unwrap();
+        let got = client.redact(case["text"].as_str().unwrap());
+        if got != case["expect"] {
+            failures.push(format!("{name}: {got:?} != {}", case["expect"]));
+        }
+    }
+    for case in doc["body_cases"].as_array().unwrap() {
+        cases += 1;
+        let name = name_of(case);
+        let client = Client::from_json(&case["config"]).unwrap();
+        let id: EndpointId = case["endpoint"].as_str().unwrap().parse().unwrap();
+        let status = case["status"].as_u64().unwrap_or(200) as u16;
+        let body = case["body"].as_str().unwrap().as_bytes();
+        match (
+            outcome_key(case, "expect"),
+            dynamic::parse_with(&client, id, status, body),
+        ) {
+            (Err(e), _) => failures.push(format!("{name}: {e}")),
+            (Ok((true, expect)), Ok(v)) if &v == expect => {}
+            (Ok((true, expect)), got) => failures.push(format!("{name}: {got:?} != {expect}")),
+            (Ok((false, expected)), Err(e)) => {
+                let inner = &e.to_json()["error"];
+                if !is_subset(expected, inner) {
+                    failures.push(format!("{name}: error {inner} does not match {expected}"));
+                }
+            }
+            (Ok((false, _)), Ok(v)) => {
+                failures.push(format!("{name}: parsed {v}, expected an error"))
+            }
+        }
+    }
+    assert!(cases >= 70, "only {cases} client cases");
+    assert!(
+        failures.is_empty(),
+        "client.json:\n- {}",
+        failures.join("\n- ")
+    );
+    eprintln!("client vectors: {cases} cases passed");
 }

@@ -190,6 +190,9 @@ class Prepare:
         return f"Prepare({self._core!r})"
 
 
+_DEFAULT_MAX_PAGES = 10_000
+
+
 class _Base:
     def __init__(
         self,
@@ -199,8 +202,21 @@ class _Base:
         timeout: Optional[float],
         retry: Optional[RetryPolicy],
         path_words: Optional[Mapping[str, str]],
+        allow_insecure_http: bool,
+        max_body_size: Optional[int],
+        max_pages: int,
     ) -> None:
-        self._core = Core(base_url, token, path_words=path_words, retry=retry)
+        self._core = Core(
+            base_url,
+            token,
+            path_words=path_words,
+            retry=retry,
+            allow_insecure_http=allow_insecure_http,
+            max_body_size=max_body_size,
+        )
+        if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
+            raise ValueError("max_pages must be a positive int")
+        self._max_pages = max_pages
         self._timeout = timeout
         #: Builds requests without sending them.
         self.prepare = Prepare(self._core)
@@ -222,10 +238,19 @@ class Client(_Base):
     """The synchronous client.
 
     ``transport`` is any callable ``(request) -> response`` (default: the
-    standard library's urllib with ``timeout`` seconds). Reads are retried
-    on network errors, timeouts, 5xx and 429 as ``retry`` says (default: the
-    core's policy); requests that move money are never retried, and a
-    transport failure on one raises ``OutcomeUnknownError``.
+    standard library's urllib; ``timeout`` seconds is a total deadline per
+    send: connect, headers and body). Reads are retried on network errors,
+    timeouts, 5xx and 429 as ``retry`` says (default: the core's policy);
+    requests that move money are never retried, and a transport failure on
+    one raises ``OutcomeUnknownError``.
+
+    ``allow_insecure_http``: allow a plain ``http://`` base URL to a host
+    that is not loopback (the token travels in the URL path).
+    ``max_body_size``: the largest body read, in bytes (default 64 MiB); a
+    larger one raises ``DecodeError`` (``OutcomeUnknownError`` for a request
+    that moves money) before any parsing, and the default transport stops
+    reading past it. ``max_pages``: the most pages one ``iter_*`` iteration
+    reads (default 10,000; past it, ``DecodeError`` at ``page``).
     """
 
     def __init__(
@@ -237,9 +262,25 @@ class Client(_Base):
         timeout: Optional[float] = 30.0,
         retry: Optional[RetryPolicy] = None,
         path_words: Optional[Mapping[str, str]] = None,
+        allow_insecure_http: bool = False,
+        max_body_size: Optional[int] = None,
+        max_pages: int = _DEFAULT_MAX_PAGES,
     ) -> None:
-        super().__init__(base_url, token, timeout=timeout, retry=retry, path_words=path_words)
-        self._transport: Transport = transport if transport is not None else UrllibTransport(timeout)
+        super().__init__(
+            base_url,
+            token,
+            timeout=timeout,
+            retry=retry,
+            path_words=path_words,
+            allow_insecure_http=allow_insecure_http,
+            max_body_size=max_body_size,
+            max_pages=max_pages,
+        )
+        self._transport: Transport = (
+            transport
+            if transport is not None
+            else UrllibTransport(timeout, self._core.max_body_size)
+        )
         self._sleep: Callable[[float], None] = time.sleep
 
     def send(self, request: Request) -> Any:
@@ -359,10 +400,14 @@ class Client(_Base):
     ) -> Iterator[TurnoverRow]:
         """Every turnover row, page after page, from ``page`` on."""
         params: Optional[Dict[str, Any]] = {"user": user, "page": page, "date": date}
+        pages = 0
         while params is not None:
             response = cast(FullTransaction, self.send(self._core.build("full_transaction", params)))
+            pages += 1
             yield from response.data
-            params = next_page("full_transaction", params, response)
+            params = next_page(
+                "full_transaction", params, response, pages_read=pages, max_pages=self._max_pages
+            )
 
     def iter_pga_transaction(
         self,
@@ -383,10 +428,14 @@ class Client(_Base):
             "ref_no": ref_no,
             "status": status,
         }
+        pages = 0
         while params is not None:
             response = cast(PgaTransaction, self.send(self._core.build("pga_transaction", params)))
+            pages += 1
             yield from response.data
-            params = next_page("pga_transaction", params, response)
+            params = next_page(
+                "pga_transaction", params, response, pages_read=pages, max_pages=self._max_pages
+            )
 
 
 class AsyncClient(_Base):
@@ -394,9 +443,10 @@ class AsyncClient(_Base):
     (the ``iter_*`` methods are async iterators).
 
     ``transport`` is an async callable ``(request) -> response`` (default:
-    urllib in a worker thread). Every send is bounded by ``timeout`` seconds;
-    a timeout is a transport failure (``OutcomeUnknownError`` for requests
-    that move money).
+    urllib in a worker thread). Every send is bounded by ``timeout`` seconds
+    in total; a timeout is a transport failure (``OutcomeUnknownError`` for
+    requests that move money). ``allow_insecure_http``, ``max_body_size``
+    and ``max_pages`` as for ``Client``.
     """
 
     def __init__(
@@ -408,12 +458,26 @@ class AsyncClient(_Base):
         timeout: Optional[float] = 30.0,
         retry: Optional[RetryPolicy] = None,
         path_words: Optional[Mapping[str, str]] = None,
+        allow_insecure_http: bool = False,
+        max_body_size: Optional[int] = None,
+        max_pages: int = _DEFAULT_MAX_PAGES,
     ) -> None:
         import asyncio  # only async users pay for importing it
 
-        super().__init__(base_url, token, timeout=timeout, retry=retry, path_words=path_words)
+        super().__init__(
+            base_url,
+            token,
+            timeout=timeout,
+            retry=retry,
+            path_words=path_words,
+            allow_insecure_http=allow_insecure_http,
+            max_body_size=max_body_size,
+            max_pages=max_pages,
+        )
         self._transport: AsyncTransport = (
-            transport if transport is not None else ThreadedUrllibTransport(timeout)
+            transport
+            if transport is not None
+            else ThreadedUrllibTransport(timeout, self._core.max_body_size)
         )
         self._sleep: Callable[[float], Any] = asyncio.sleep
         self._wait_for = asyncio.wait_for
@@ -539,12 +603,16 @@ class AsyncClient(_Base):
     ) -> AsyncIterator[TurnoverRow]:
         """Every turnover row, page after page, from ``page`` on."""
         params: Optional[Dict[str, Any]] = {"user": user, "page": page, "date": date}
+        pages = 0
         while params is not None:
             request = self._core.build("full_transaction", params)
             response = cast(FullTransaction, await self.send(request))
+            pages += 1
             for row in response.data:
                 yield row
-            params = next_page("full_transaction", params, response)
+            params = next_page(
+                "full_transaction", params, response, pages_read=pages, max_pages=self._max_pages
+            )
 
     async def iter_pga_transaction(
         self,
@@ -565,10 +633,14 @@ class AsyncClient(_Base):
             "ref_no": ref_no,
             "status": status,
         }
+        pages = 0
         while params is not None:
             request = self._core.build("pga_transaction", params)
             response = cast(PgaTransaction, await self.send(request))
+            pages += 1
             for invoice in response.data:
                 yield invoice
-            params = next_page("pga_transaction", params, response)
+            params = next_page(
+                "pga_transaction", params, response, pages_read=pages, max_pages=self._max_pages
+            )
 

@@ -11,7 +11,7 @@ timeout: the client turns it into ``TransportError`` for a read and into
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, NamedTuple, Optional, Protocol, Tuple, Union
+from typing import Any, Awaitable, Callable, List, NamedTuple, Optional, Protocol, Tuple, Union
 
 from ._native import Request
 
@@ -68,13 +68,104 @@ def as_response(raw: object) -> Response:
     return Response(status, body)
 
 
-class UrllibTransport:
-    """The default transport: the standard library's ``urllib`` with a timeout
-    in seconds. Any HTTP status is an answer; only network errors and
-    timeouts raise."""
+class _Deadline:
+    """Closes every connection of one exchange when its time is up, so that
+    no read outlives the deadline (a socket timeout alone is per read: a
+    server that drips a byte at a time would keep the exchange alive)."""
 
-    def __init__(self, timeout: Optional[float] = 30.0) -> None:
+    def __init__(self, seconds: float) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._connections: List[Any] = []
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: Any) -> None:
+        """Watches a connected socket (kept here: urllib drops the
+        connection's reference once the headers are read, while the body is
+        still read through it)."""
+        with self._lock:
+            self._connections.append(sock)
+            expired = self.expired
+        if expired:
+            self._close(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            connections = list(self._connections)
+        for connection in connections:
+            self._close(connection)
+
+    @staticmethod
+    def _close(sock: Any) -> None:
+        import socket
+
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, ValueError):
+            pass
+
+
+def _opener(deadline: Optional[_Deadline]) -> Any:
+    """urllib's default opener (proxies, redirects), with connections the
+    deadline can close."""
+    import http.client
+    import urllib.request
+
+    if deadline is None:
+        return urllib.request.build_opener()
+
+    def watched(connection_class: Any) -> Any:
+        def make(host: str, **kwargs: Any) -> Any:
+            connection = connection_class(host, **kwargs)
+            connect = connection.connect
+
+            def connect_then_watch() -> None:
+                connect()
+                if connection.sock is not None:
+                    deadline.watch(connection.sock)
+
+            connection.connect = connect_then_watch
+            return connection
+
+        return make
+
+    class HTTPHandler(urllib.request.HTTPHandler):
+        def http_open(self, req: Any) -> Any:
+            return self.do_open(watched(http.client.HTTPConnection), req)
+
+    class HTTPSHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: Any) -> Any:
+            context = getattr(self, "_context", None)
+            return self.do_open(watched(http.client.HTTPSConnection), req, context=context)
+
+    return urllib.request.build_opener(HTTPHandler, HTTPSHandler)
+
+
+class UrllibTransport:
+    """The default transport: the standard library's ``urllib``.
+
+    ``timeout`` (seconds) is a total deadline for the whole exchange
+    (connect, headers and body): when it passes, the connection is closed
+    and ``TimeoutError`` is raised. ``max_body_size`` (bytes): reading stops
+    one byte past it, and that much is returned (the client then reports the
+    body as too large) instead of buffering all of it. Any HTTP status is an
+    answer; only network errors and timeouts raise."""
+
+    def __init__(
+        self, timeout: Optional[float] = 30.0, max_body_size: Optional[int] = None
+    ) -> None:
         self.timeout = timeout
+        self.max_body_size = max_body_size
 
     def __call__(self, request: Request) -> Response:
         # Imported on first use: `import idn_toto` stays fast.
@@ -87,23 +178,46 @@ class UrllibTransport:
             headers=dict(request.headers),
             method=request.method,
         )
+        limit = None if self.max_body_size is None else self.max_body_size + 1
+
+        def read(source: Any) -> bytes:
+            return bytes(source.read() if limit is None else source.read(limit))
+
+        deadline = _Deadline(self.timeout) if self.timeout is not None else None
+        if deadline is not None:
+            deadline.start()
         try:
-            with urllib.request.urlopen(http_request, timeout=self.timeout) as answer:
-                return Response(answer.status, answer.read())
-        except urllib.error.HTTPError as error:
-            with error:
-                return Response(error.code, error.read())
+            try:
+                with _opener(deadline).open(http_request, timeout=self.timeout) as answer:
+                    response = Response(answer.status, read(answer))
+            except urllib.error.HTTPError as error:
+                with error:
+                    response = Response(error.code, read(error))
+        except Exception:
+            if deadline is not None and deadline.expired:
+                raise TimeoutError(f"timed out after {self.timeout} s (total deadline)") from None
+            raise
+        finally:
+            if deadline is not None:
+                deadline.cancel()
+        # A deadline that closed the connection mid-body can leave a short
+        # read that looks complete: never hand that over as an answer.
+        if deadline is not None and deadline.expired:
+            raise TimeoutError(f"timed out after {self.timeout} s (total deadline)")
+        return response
 
     def __repr__(self) -> str:
-        return f"UrllibTransport(timeout={self.timeout!r})"
+        return f"UrllibTransport(timeout={self.timeout!r}, max_body_size={self.max_body_size!r})"
 
 
 class ThreadedUrllibTransport:
     """The default ``AsyncClient`` transport: ``UrllibTransport`` in a worker
     thread, so the package needs no third-party HTTP client."""
 
-    def __init__(self, timeout: Optional[float] = 30.0) -> None:
-        self._sync = UrllibTransport(timeout)
+    def __init__(
+        self, timeout: Optional[float] = 30.0, max_body_size: Optional[int] = None
+    ) -> None:
+        self._sync = UrllibTransport(timeout, max_body_size)
 
     async def __call__(self, request: Request) -> Response:
         import asyncio
@@ -112,4 +226,7 @@ class ThreadedUrllibTransport:
         return await loop.run_in_executor(None, self._sync, request)
 
     def __repr__(self) -> str:
-        return f"ThreadedUrllibTransport(timeout={self._sync.timeout!r})"
+        return (
+            f"ThreadedUrllibTransport(timeout={self._sync.timeout!r}, "
+            f"max_body_size={self._sync.max_body_size!r})"
+        )

@@ -98,6 +98,33 @@ fn batch_items(body: &[u8]) -> Result<Vec<Map<String, Value>>, Reply> {
         .collect()
 }
 
+/// Each batch item's `amount` as its source text: a JSON string's value, or
+/// a JSON number's literal exactly as written (`None` for an item without
+/// one, or of another type). `None` overall when the body is not a batch.
+fn amount_literals(body: &[u8]) -> Option<Vec<Option<String>>> {
+    use serde_json::value::RawValue;
+    #[derive(serde::Deserialize)]
+    struct Batch<'a> {
+        #[serde(borrow)]
+        transaction: Vec<std::collections::BTreeMap<String, &'a RawValue>>,
+    }
+    let batch: Batch<'_> = serde_json::from_slice(body).ok()?;
+    Some(
+        batch
+            .transaction
+            .iter()
+            .map(|item| {
+                let raw = item.get("amount")?.get();
+                match raw.as_bytes().first()? {
+                    b'"' => serde_json::from_str::<String>(raw).ok(),
+                    b'-' | b'0'..=b'9' => Some(raw.to_owned()),
+                    _ => None,
+                }
+            })
+            .collect(),
+    )
+}
+
 /// A required text field: a JSON string, or a number written as its JSON text.
 fn text(fields: &Map<String, Value>, key: &str) -> Option<String> {
     match fields.get(key)? {
@@ -181,9 +208,17 @@ pub(super) fn manual_batch(state: &mut State, kind: TxKind, body: &[u8]) -> Repl
         Ok(items) => items,
         Err(reply) => return reply,
     };
+    // Amounts are read from their source text, so a JSON number follows the
+    // same rule as a string (`1e3` would otherwise read as 1000.0).
+    let Some(amounts) = amount_literals(body) else {
+        return batch_refusal(msg::OOPS);
+    };
+    if amounts.len() != items.len() {
+        return batch_refusal(msg::OOPS);
+    }
     let mut parsed = Vec::with_capacity(items.len());
-    for fields in &items {
-        let (Some(user), Some(amount)) = (text(fields, "user"), text(fields, "amount")) else {
+    for (fields, amount) in items.iter().zip(amounts) {
+        let (Some(user), Some(amount)) = (text(fields, "user"), amount) else {
             return batch_refusal(msg::OOPS);
         };
         if !optional_ok(fields, "comment") || !optional_ok(fields, "operator") {

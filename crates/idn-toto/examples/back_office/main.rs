@@ -277,7 +277,7 @@ fn run() -> Result<(), Error> {
                 i.request_date.to_string(),
             ]);
         }
-        params = p.next_page(&page);
+        params = p.next_page(&page)?;
     }
     table(
         "PGA invoices 2024-03-01..2024-03-31",

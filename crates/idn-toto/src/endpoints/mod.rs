@@ -38,6 +38,9 @@ pub(crate) mod test_support {
     pub(crate) const TOKEN: &str = "PWM6P4HRFR2VXBD1320EJWZ8A0EJK";
 
     pub(crate) fn client() -> Client {
-        Client::new("http://example.com/home.php", TOKEN).expect("valid test config")
+        Client::builder("http://example.com/home.php", TOKEN)
+            .allow_insecure_http(true)
+            .build()
+            .expect("valid test config")
     }
 }

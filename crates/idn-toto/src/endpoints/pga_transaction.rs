@@ -67,18 +67,34 @@ impl PgaTransactionParams {
 
     /// The parameters of the page after `response`, or `None` when it was
     /// the last (or came back empty, so a wrong total can't loop forever).
-    pub fn next_page(&self, response: &PgaTransaction) -> Option<PgaTransactionParams> {
-        let page =
-            crate::params::next_page(self.page, response.total_page, response.data.is_empty())?;
-        Some(PgaTransactionParams {
-            page,
-            ..self.clone()
-        })
+    /// A `response` whose `page` is not the page these parameters asked for
+    /// is a `decode` error at `page` (a server that answers page 1 to every
+    /// request would otherwise be paged forever).
+    pub fn next_page(
+        &self,
+        response: &PgaTransaction,
+    ) -> Result<Option<PgaTransactionParams>, Error> {
+        check_page(self.page, response.page)?;
+        Ok(
+            crate::params::next_page(self.page, response.total_page, response.data.is_empty()).map(
+                |page| PgaTransactionParams {
+                    page,
+                    ..self.clone()
+                },
+            ),
+        )
     }
 
     /// [`PgaTransactionParams::next_page`] over canonical JSON.
     pub(crate) fn next_page_json(params: &Value, response: &Value) -> Result<Option<Value>, Error> {
-        PgaTransactionParams::from_json(params)?;
+        let p = PgaTransactionParams::from_json(params)?;
+        let answered = match response.get("page") {
+            Some(v) => v
+                .as_u64()
+                .ok_or_else(|| Error::decode("page", format!("must be a page number, got {v}")))?,
+            None => return Err(Error::decode("page", "missing from the page")),
+        };
+        check_page(p.page, answered)?;
         crate::dynamic::next_page_params(params, response)
     }
 
@@ -226,6 +242,20 @@ impl Endpoint for PgaTransactionParams {
     }
 }
 
+/// The answer must be the page that was asked for.
+fn check_page(asked: Page, answered: u64) -> Result<(), Error> {
+    if u64::from(asked.get()) == answered {
+        return Ok(());
+    }
+    Err(Error::decode(
+        "page",
+        format!(
+            "the answer is page {answered}, but page {} was asked for",
+            asked.get()
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,5 +295,28 @@ mod tests {
         let e = PgaTransactionParams::parse(200, br#"{"success":false,"message":"Invalid User!"}"#)
             .unwrap_err();
         assert_eq!(e.api_kind(), Some(crate::ApiErrorKind::InvalidUser));
+    }
+
+    #[test]
+    fn next_page_checks_the_answered_page() {
+        let body = |page: u32| {
+            format!(
+                r#"{{"row":1,"total_row":3,"page":{page},"per_page":1,"total_page":3,"total_amount_page":1,"total_amount_all":3,"data":{{"1":{{"id_invoice":"1","ref_no":"X","status":"Accepted","by":"PGA","user":"U","request_date":"2024-03-01 11:54:56.000","processed_date":"2024-03-01 11:57:41.000","amount":"1","destination_bank":"QRIS"}}}}}}"#
+            )
+        };
+        let start = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let p1 = PgaTransactionParams::new(start, start, Page::FIRST).unwrap();
+        let page1 = PgaTransactionParams::parse(200, body(1).as_bytes()).unwrap();
+        let p2 = p1.next_page(&page1).unwrap().unwrap();
+        assert_eq!(p2.page.get(), 2);
+        // A server that answers page 1 to the request for page 2.
+        let e = p2.next_page(&page1).unwrap_err();
+        assert_eq!((e.kind(), e.path()), ("decode", Some("page")));
+        let json_params =
+            serde_json::json!({"start_date": "2024-03-01", "end_date": "2024-03-01", "page": 2});
+        let json_page = serde_json::to_value(&page1).unwrap();
+        let e = crate::dynamic::next_page(EndpointId::PgaTransaction, &json_params, &json_page)
+            .unwrap_err();
+        assert_eq!((e.kind(), e.path()), ("decode", Some("page")));
     }
 }

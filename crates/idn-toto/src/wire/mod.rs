@@ -260,9 +260,12 @@ pub(crate) fn trim(body: &[u8]) -> &[u8] {
     &body[start..end]
 }
 
-/// The first `max` characters of the body, whitespace collapsed.
+/// The first `max` characters of the body, whitespace collapsed; `...` marks
+/// any cut (also one made by the byte window), so a scrubber can tell a cut
+/// edge (`Client::redact` scrubs a piece of the token left there).
 pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(max * 4)]);
+    let window = body.len().min(max * 4);
+    let text = String::from_utf8_lossy(&body[..window]);
     let mut out = String::new();
     for (i, word) in text.split_whitespace().enumerate() {
         if i > 0 {
@@ -272,6 +275,8 @@ pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
     }
     if out.chars().count() > max {
         out = out.chars().take(max).collect::<String>() + "...";
+    } else if window < body.len() {
+        out.push_str("...");
     }
     out
 }
@@ -295,5 +300,10 @@ mod tests {
             excerpt(b"<html>\n  <b>oops</b>\n</html>", 200),
             "<html> <b>oops</b> </html>"
         );
+        // Cut by the byte window (whitespace collapsed below `max`): marked.
+        let spaced = format!("{}TOKENPIECE", " ".repeat(795));
+        assert_eq!(excerpt(spaced.as_bytes(), 200), "TOKEN...");
+        let spaced = format!("a{}b{}", " ".repeat(797), "c".repeat(10));
+        assert_eq!(excerpt(spaced.as_bytes(), 200), "a bc...");
     }
 }
