@@ -391,8 +391,15 @@ mod tests {
         );
         batch.record_response(&client, 200, body.as_bytes());
         let outcomes = batch.finish();
-        assert!(outcomes.iter().all(|o| o.status == ItemStatus::Unknown), "{outcomes:?}");
-        assert!(outcomes[0].message.as_deref().unwrap_or("").contains("max_body_size"));
+        assert!(
+            outcomes.iter().all(|o| o.status == ItemStatus::Unknown),
+            "{outcomes:?}"
+        );
+        assert!(outcomes[0]
+            .message
+            .as_deref()
+            .unwrap_or("")
+            .contains("max_body_size"));
     }
 
     #[test]

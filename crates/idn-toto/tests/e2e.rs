@@ -294,10 +294,10 @@ fn every_endpoint_in_the_table_is_served() {
     };
     for info in &ENDPOINTS {
         let request = dynamic::build(&client, info.id, &params(info.id)).unwrap();
-        let (status, body) = http
+        let answer = http
             .send(&request)
             .unwrap_or_else(|e| panic!("{}: {e}", info.id));
-        let parsed = dynamic::parse_with(&client, info.id, status, &body);
+        let parsed = dynamic::parse_with(&client, info.id, answer.status, &answer.body);
         assert!(parsed.is_ok(), "{}: {parsed:?}", info.id);
     }
 }
@@ -462,10 +462,10 @@ fn the_spec_quirks_read_like_clean_json() {
         };
         let read = |client: &Client| {
             let request = dynamic::build(client, id, &params).unwrap();
-            let (status, body) = http.send(&request).unwrap();
+            let answer = http.send(&request).unwrap();
             (
-                dynamic::parse_with(client, id, status, &body).unwrap(),
-                body,
+                dynamic::parse_with(client, id, answer.status, &answer.body).unwrap(),
+                answer.body,
             )
         };
         let (clean, clean_raw) = read(&clean_client);

@@ -2,11 +2,19 @@
 //! descriptor with a real HTTP client (ureq), hand the answer back, and let
 //! the core decide what it means and whether to try again.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use idn_toto::{
-    Batch, BatchItem, Client, Endpoint, Error, ItemOutcome, Request, RetryPolicy, TxType,
+    Batch, BatchItem, Call, Client, Endpoint, Error, ItemOutcome, Next, Request, RetryPolicy,
+    TxType,
 };
+
+/// One HTTP answer.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
 
 /// A blocking HTTP transport.
 pub(crate) struct Transport {
@@ -36,7 +44,8 @@ impl Transport {
     }
 
     /// Sends `request`; `Err` is a transport failure (network, timeout).
-    pub(crate) fn send(&self, request: &Request) -> Result<(u16, Vec<u8>), String> {
+    /// The answer's headers come back as (name, value) pairs.
+    pub(crate) fn send(&self, request: &Request) -> Result<Answer, String> {
         let response = match request.body() {
             Some(body) => {
                 let mut r = self.agent.post(request.url());
@@ -61,40 +70,53 @@ impl Transport {
         };
         let mut response = response.map_err(|e| e.to_string())?;
         let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
         let body = response
             .body_mut()
             .with_config()
             .limit(64 * 1024 * 1024)
             .read_to_vec()
             .map_err(|e| e.to_string())?;
-        Ok((status, body))
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
     }
 
-    /// Sends one endpoint call, retrying reads as the core's policy says.
-    /// Money-moving calls are sent exactly once.
+    /// Sends one endpoint call through the core's driver: it says whether
+    /// and when to send again (reads only, `Retry-After` honoured); this
+    /// loop only sends and sleeps. Money-moving calls are sent exactly once.
     pub(crate) fn call<E: Endpoint>(
         &self,
         client: &Client,
         params: &E,
         policy: RetryPolicy,
     ) -> Result<E::Response, Error> {
-        let request = client.request(params);
-        let mut attempt = 0;
+        let mut call = Call::new(client, params, policy);
         loop {
-            let result = match self.send(&request) {
-                Ok((status, body)) => client.parse::<E>(status, &body),
-                Err(reason) => Err(client.transport_failure(&request, &reason)),
-            };
-            let error = match result {
-                Ok(value) => return Ok(value),
-                Err(e) => e,
-            };
-            match policy.decide(&request, attempt, &error) {
-                Some(delay_ms) => {
-                    std::thread::sleep(Duration::from_millis(delay_ms));
-                    attempt += 1;
+            let next = match self.send(call.request()) {
+                Ok(answer) => {
+                    let headers: Vec<(&str, &str)> = answer
+                        .headers
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    let now = SystemTime::now()
+                        .duration_since(UNIX_EPOCH)
+                        .ok()
+                        .and_then(|d| i64::try_from(d.as_secs()).ok());
+                    call.record_response(client, answer.status, &headers, &answer.body, now)
                 }
-                None => return Err(error),
+                Err(reason) => call.record_transport_failure(client, &reason),
+            };
+            match next {
+                Next::Retry { delay_ms, .. } => std::thread::sleep(Duration::from_millis(delay_ms)),
+                Next::Done(result) => return result,
             }
         }
     }
@@ -110,7 +132,7 @@ impl Transport {
         let mut batch = Batch::new(r#type, items)?;
         while let Some(request) = batch.next_request(client) {
             match self.send(&request) {
-                Ok((status, body)) => batch.record_response(client, status, &body),
+                Ok(answer) => batch.record_response(client, answer.status, &answer.body),
                 Err(reason) => batch.record_transport_failure(client, &reason),
             }
         }
