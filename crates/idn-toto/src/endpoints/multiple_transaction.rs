@@ -239,12 +239,29 @@ fn opt_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D:
     Ok((!s.is_empty()).then_some(s))
 }
 
+/// An entry's position: absent or null is none; a whole number (or its
+/// digits as a string) is one; anything else (`-1`, `1.5`, `"first"`) is an
+/// error, so an answer naming an item it can't place is never read as
+/// naming none.
 fn opt_index<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(Option::<Value>::deserialize(d)?.and_then(|v| match v {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }))
+    let raw = wire::raw(d)?;
+    if raw == "null" {
+        return Ok(None);
+    }
+    let digits = raw
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .unwrap_or(raw);
+    let digits = digits.trim();
+    if !digits.is_empty() && digits.len() <= 19 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = digits.parse() {
+            return Ok(Some(n));
+        }
+    }
+    Err(wire::refuse(
+        raw,
+        format_args!("invalid index {raw}: expected a whole number"),
+    ))
 }
 
 /// The whole answer, refusal included, for [`crate::Batch`].

@@ -218,9 +218,10 @@ fn is_clean_refusal(body: &[u8]) -> bool {
     }
 }
 
-/// Whether any part of the body claims success (`"success": true`, `1`,
-/// `"true"`, in any case and quoting): such an answer with an error status
-/// contradicts itself.
+/// Whether any part of the body may claim success: the word `success` (any
+/// case, `successfully` included) anywhere, unless it is the key of a
+/// `false`/`0` flag. Such an answer with an error status contradicts itself,
+/// so it is never read as "not processed".
 fn looks_successful(body: &[u8]) -> bool {
     let lower: Vec<u8> = body.iter().map(u8::to_ascii_lowercase).collect();
     let needle = b"success";
@@ -238,7 +239,10 @@ fn looks_successful(body: &[u8]) -> bool {
             j += 1;
         }
         let rest = &lower[j..];
-        if rest.starts_with(b"true") || rest.starts_with(b"1") {
+        let flag_false = j > at + needle.len()
+            && (rest.starts_with(b"false")
+                || (rest.starts_with(b"0") && !rest.get(1).is_some_and(u8::is_ascii_digit)));
+        if !flag_false {
             return true;
         }
         from = at + 1;
