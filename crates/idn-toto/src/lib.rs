@@ -49,10 +49,12 @@ pub mod dynamic;
 mod endpoint;
 mod endpoints;
 mod error;
+mod journal;
 mod params;
 mod redact;
 mod request;
 mod retry;
+mod settle;
 mod wire;
 
 pub use batch::{Batch, BatchItem, ItemOutcome, ItemStatus};
@@ -61,9 +63,11 @@ pub use client::{Client, ClientBuilder, PathWords, DEFAULT_MAX_BODY_SIZE};
 pub use endpoint::{Endpoint, EndpointId, EndpointInfo, Method, NextPageFn, ENDPOINTS};
 pub use endpoints::*;
 pub use error::{ApiErrorKind, Error};
+pub use journal::{Journal, JournalEvent, JournalRecord, OpenMove};
 pub use params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
 pub use request::Request;
 pub use retry::RetryPolicy;
+pub use settle::{Evidence, MoneyMove, Settle, SettleState, SettleStep, Settlement, Snapshot};
 pub use wire::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 
 /// Re-exported so callers name the exact types the core returns.

@@ -373,6 +373,100 @@ fn faults_give_typed_errors_and_money_is_never_retried() {
 }
 
 #[test]
+fn lost_answers_settle_to_what_the_sandbox_did() {
+    let (_sandbox, client) = start();
+    let http = http();
+    let faulty = |fault: &str| {
+        Transport::new(Duration::from_millis(800)).with_header("X-Sandbox-Fault", fault)
+    };
+    let settle = |what: MoneyMove, snapshot: Option<Snapshot>| {
+        let user = what.user().to_owned();
+        let settle = Settle::new(what, snapshot, 0, RetryPolicy::NEVER);
+        let before = balance(&client, &user);
+        let settlement = http.settle(&client, settle);
+        assert_eq!(balance(&client, &user), before, "settling moved money");
+        settlement
+    };
+    let pending = http
+        .call(&client, &deposits(), RetryPolicy::NEVER)
+        .unwrap()
+        .data;
+    assert!(pending.len() >= 4, "the seed has pending deposits");
+
+    // Processed, answer lost: applied. Not processed: still pending.
+    for (fault, tx, want) in [
+        ("500-after", &pending[0], SettleState::Applied),
+        ("drop-after", &pending[1], SettleState::Applied),
+        ("500", &pending[2], SettleState::NotApplied),
+        ("drop", &pending[3], SettleState::NotApplied),
+    ] {
+        let e = faulty(fault)
+            .call(&client, &accept(&tx.id, &tx.user), RetryPolicy::NEVER)
+            .unwrap_err();
+        assert_eq!(e.kind(), "outcome_unknown", "{fault}");
+        let what = MoneyMove::from_params(
+            &json!({"type": "deposit", "trans_id": tx.id, "user": tx.user, "action": "accept"}),
+        )
+        .unwrap();
+        let s = settle(what, None);
+        assert_eq!(s.state, want, "{fault}: {} {:?}", s.reason, s.evidence);
+        let still_pending = http
+            .call(&client, &deposits(), RetryPolicy::NEVER)
+            .unwrap()
+            .data
+            .iter()
+            .any(|t| t.id == tx.id);
+        assert_eq!(
+            still_pending,
+            want == SettleState::NotApplied,
+            "{fault}: the truth"
+        );
+    }
+
+    // Manual: the history before sending is the snapshot.
+    for (fault, want) in [
+        ("500-after", SettleState::Applied),
+        ("500", SettleState::NotApplied),
+    ] {
+        let history = UserHistoryParams {
+            r#type: TxType::Deposit,
+            user: seg("user", "LOREM"),
+        };
+        let snapshot = Snapshot {
+            entries: http
+                .call(&client, &history, RetryPolicy::NEVER)
+                .unwrap()
+                .data,
+        };
+        let before = balance(&client, "LOREM");
+        let money = ManualTransactionParams {
+            r#type: TxType::Deposit,
+            user: seg("user", "LOREM"),
+            comment: seg("comment", "lost answer"),
+            amount: Amount::parse("amount", "1234.50").unwrap(),
+            operator: seg("operator", "OP01"),
+        };
+        let e = faulty(fault)
+            .call(&client, &money, RetryPolicy::NEVER)
+            .unwrap_err();
+        assert_eq!(e.kind(), "outcome_unknown", "{fault}");
+        let what = MoneyMove::from_params(
+            &json!({"type": "deposit", "user": "LOREM", "amount": "1234.50"}),
+        )
+        .unwrap();
+        let s = settle(what, Some(snapshot));
+        assert_eq!(s.state, want, "{fault}: {} {:?}", s.reason, s.evidence);
+        let moved = balance(&client, "LOREM") - before;
+        let expected = if want == SettleState::Applied {
+            Decimal::from_str("1234.50").unwrap()
+        } else {
+            Decimal::ZERO
+        };
+        assert_eq!(moved, expected, "{fault}: the truth");
+    }
+}
+
+#[test]
 fn fifty_concurrent_accepts_credit_once() {
     let (_sandbox, client) = start();
     let before = balance(&client, "IPSUM");

@@ -14,10 +14,10 @@ mod transport;
 use std::time::Duration;
 
 use idn_toto::{
-    AcceptRejectItem, Action, Amount, BankListParams, BatchItem, Client, Error,
-    FullTransactionParams, GameListParams, ManualTransactionParams, NumberHistoryParams, Page,
-    PgaTransactionParams, ReferralListParams, Segment, Text, TransactionListParams, TxType,
-    UserBalanceParams, UserHistoryParams, UserLastTransactionParams,
+    AcceptRejectItem, AcceptRejectParams, Action, Amount, BankListParams, BatchItem, Client, Error,
+    FullTransactionParams, GameListParams, ManualTransactionParams, MoneyMove, NumberHistoryParams,
+    Page, PgaTransactionParams, ReferralListParams, Segment, Settle, Text, TransactionListParams,
+    TxType, UserBalanceParams, UserHistoryParams, UserLastTransactionParams,
 };
 use transport::Transport;
 
@@ -146,6 +146,41 @@ fn run() -> Result<(), Error> {
             &["trans_id", "user", "outcome", "message"],
             rows,
         );
+    }
+
+    // 2b. An answer lost on its way back: the sandbox processes this accept,
+    // then answers 500 (its `500-after` fault). The outcome is unknown, so
+    // it is never sent again; reads settle it.
+    if let Some(t) = deposits.data.get(3) {
+        let lost = AcceptRejectParams {
+            r#type: TxType::Deposit,
+            trans_id: Segment::new("trans_id", t.id.clone())?,
+            user: Segment::new("user", t.user.clone())?,
+            action: Action::Accept,
+            comment: Segment::new("comment", "demo lost answer")?,
+            operator: Segment::new("operator", "OP01")?,
+        };
+        let faulty =
+            Transport::new(Duration::from_secs(10)).with_header("X-Sandbox-Fault", "500-after");
+        match faulty.call(&client, &lost, idn_toto::RetryPolicy::NEVER) {
+            Ok(done) => println!("\n== accept {}: {}", t.id, done.message),
+            Err(e @ Error::OutcomeUnknown { .. }) => {
+                println!("\n== accept {}: {e}", t.id);
+                let what = MoneyMove::from_params(&serde_json::json!({
+                    "type": "deposit", "trans_id": t.id, "user": t.user, "action": "accept"
+                }))?;
+                let settled = http.settle(&client, Settle::new(what, None, 1_000, reads));
+                println!(
+                    "   settled: {} ({})",
+                    settled.state.as_str(),
+                    settled.reason
+                );
+                for e in &settled.evidence {
+                    println!("   - {}", e.showed);
+                }
+            }
+            Err(e) => return Err(e),
+        }
     }
 
     // 3. A manual correction for the first user.

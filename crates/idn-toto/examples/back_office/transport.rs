@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use idn_toto::{
     Batch, BatchItem, Call, Client, Endpoint, Error, ItemOutcome, Next, Request, RetryPolicy,
-    TxType,
+    Settle, SettleStep, Settlement, TxType,
 };
 
 /// One HTTP answer.
@@ -137,5 +137,21 @@ impl Transport {
             }
         }
         Ok(batch.finish())
+    }
+
+    /// Finds out, with reads only, whether a money move whose outcome is
+    /// unknown took effect: the core's `Settle` asks, this loop sends and
+    /// waits.
+    pub(crate) fn settle(&self, client: &Client, mut settle: Settle) -> Settlement {
+        loop {
+            match settle.next(client) {
+                SettleStep::Wait(ms) => std::thread::sleep(Duration::from_millis(ms)),
+                SettleStep::Send(request) => match self.send(&request) {
+                    Ok(answer) => settle.record_response(client, answer.status, &answer.body),
+                    Err(reason) => settle.record_transport_failure(client, &reason),
+                },
+                SettleStep::Done(settlement) => return settlement,
+            }
+        }
     }
 }

@@ -12,8 +12,8 @@ pub(crate) use repair::{Damage, Step};
 mod ser;
 
 pub(crate) use de::{
-    amount, count, date, datetime, flag, list, opt_amount, opt_datetime, order_keyed, raw, refuse,
-    rows, split_at_marker, text, ListVisitor, Row, RowKey,
+    amount, count, date, datetime, flag, list, opt_amount, opt_datetime, order_keyed,
+    parse_decimal, raw, refuse, rows, split_at_marker, text, ListVisitor, Row, RowKey,
 };
 pub use enums::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 pub(crate) use ser::{ser_date, ser_datetime, ser_opt_datetime};

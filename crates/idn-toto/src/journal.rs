@@ -1,0 +1,328 @@
+//! The journal of money moves: one JSON line per event, written by the host
+//! (append, then fsync), read back after a crash to find what is unsettled.
+//!
+//! The core makes and reads the lines; it has no files, no clock and no
+//! randomness: the host gives each money-moving item its `id` and each line
+//! its timestamp. Every line is one object:
+//!
+//! ```json
+//! {"id":"b7-0001","event":"intent","endpoint":"manual_transaction","params":{"type":"deposit","user":"LOREM","amount":"2500.50","comment":"c","operator":"OP01"},"at":"2026-11-30T12:00:00Z","snapshot":{"entries":[]}}
+//! {"id":"b7-0001","event":"outcome","endpoint":"manual_transaction","params":{...},"state":"unknown","at":"..."}
+//! {"id":"b7-0001","event":"settled","endpoint":"manual_transaction","params":{...},"state":"applied","at":"..."}
+//! ```
+//!
+//! `intent` is written (and synced) before the request leaves, `outcome`
+//! after its answer (`succeeded`, `failed` or `unknown`), `settled` after a
+//! settlement (`applied`, `not_applied` or `undetermined`). An id whose
+//! last word is an intent, an `unknown` outcome or an `undetermined`
+//! settlement is *unsettled*. The params are the item's canonical
+//! parameters (with `type`), never the token.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::settle::{MoneyMove, SettleState, Snapshot};
+use crate::{EndpointId, Error, ItemStatus};
+
+/// What a journal line records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalEvent {
+    /// About to send (written before the request leaves).
+    Intent,
+    /// The answer: `succeeded`, `failed` or `unknown`.
+    Outcome,
+    /// A settlement: `applied`, `not_applied` or `undetermined`.
+    Settled,
+}
+
+/// One journal line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalRecord {
+    /// The money-moving item, named by the host (one per item).
+    pub id: String,
+    /// What happened.
+    pub event: JournalEvent,
+    /// `accept_reject`, `multiple_transaction` or `manual_transaction`.
+    #[serde(with = "endpoint_id")]
+    pub endpoint: EndpointId,
+    /// The item's canonical parameters, `type` included; never the token.
+    pub params: Value,
+    /// For `outcome`: `succeeded`, `failed` or `unknown`; for `settled`:
+    /// `applied`, `not_applied` or `undetermined`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// When, as the host's clock says (RFC 3339 text).
+    pub at: String,
+    /// For manual items: the user's history read before sending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<Snapshot>,
+    /// The server's message or what went wrong (token scrubbed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+mod endpoint_id {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::EndpointId;
+
+    pub(super) fn serialize<S: Serializer>(id: &EndpointId, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(id.as_str())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EndpointId, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl JournalRecord {
+    /// An `intent` line, written before the request leaves.
+    pub fn intent(
+        id: &str,
+        endpoint: EndpointId,
+        params: Value,
+        snapshot: Option<Snapshot>,
+        at: &str,
+    ) -> Result<JournalRecord, Error> {
+        if endpoint.info().idempotent {
+            return Err(Error::invalid(
+                "endpoint",
+                format!("{endpoint} moves no money: nothing to journal"),
+            ));
+        }
+        MoneyMove::from_params(&params)?;
+        Ok(JournalRecord {
+            id: id.to_owned(),
+            event: JournalEvent::Intent,
+            endpoint,
+            params,
+            state: None,
+            at: at.to_owned(),
+            snapshot,
+            message: None,
+        })
+    }
+
+    /// The `outcome` line for this intent.
+    pub fn outcome(&self, status: ItemStatus, message: Option<String>, at: &str) -> JournalRecord {
+        let state = match status {
+            ItemStatus::Succeeded => "succeeded",
+            ItemStatus::Failed => "failed",
+            // The intent was written, the request never left (a batch
+            // stopped before it): nothing happened on the server.
+            ItemStatus::NotSent => "not_sent",
+            ItemStatus::Unknown => "unknown",
+        };
+        self.follow(JournalEvent::Outcome, state, message, at)
+    }
+
+    /// The `settled` line for this intent.
+    pub fn settled(&self, state: SettleState, message: Option<String>, at: &str) -> JournalRecord {
+        self.follow(JournalEvent::Settled, state.as_str(), message, at)
+    }
+
+    fn follow(
+        &self,
+        event: JournalEvent,
+        state: &str,
+        message: Option<String>,
+        at: &str,
+    ) -> JournalRecord {
+        JournalRecord {
+            id: self.id.clone(),
+            event,
+            endpoint: self.endpoint,
+            params: self.params.clone(),
+            state: Some(state.to_owned()),
+            at: at.to_owned(),
+            snapshot: None,
+            message,
+        }
+    }
+
+    /// The line to append: compact JSON and a newline (no newline inside).
+    pub fn to_line(&self) -> String {
+        let mut line = serde_json::to_string(self).unwrap_or_default();
+        line.push('\n');
+        line
+    }
+
+    /// The money move this line is about.
+    pub fn money_move(&self) -> Result<MoneyMove, Error> {
+        MoneyMove::from_params(&self.params)
+    }
+}
+
+/// A journal read back: its records, and what it had to skip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Journal {
+    /// Every complete line, in order.
+    pub records: Vec<JournalRecord>,
+    /// A last line cut by a crash (no newline, not JSON): ignored.
+    pub torn_tail: bool,
+}
+
+/// One id that the journal leaves without a definite state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenMove {
+    /// The item's id.
+    pub id: String,
+    /// The intent line (its params and snapshot).
+    pub intent: JournalRecord,
+    /// The last word on it: `intent` (no outcome: the process stopped with
+    /// the request in flight), `unknown` or `undetermined`.
+    pub last: String,
+}
+
+impl Journal {
+    /// Reads journal text. A last line without its newline that is not a
+    /// complete record (a write cut by a crash) is ignored; any other bad
+    /// line is an error naming its number, since a journal that can't be
+    /// read whole can't say what is settled.
+    pub fn read(text: &str) -> Result<Journal, Error> {
+        let mut records = Vec::new();
+        let mut torn_tail = false;
+        let ends_with_newline = text.ends_with('\n');
+        let lines: Vec<&str> = text.split('\n').collect();
+        let count = lines.len();
+        for (i, line) in lines.into_iter().enumerate() {
+            let last = i + 1 == count;
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<JournalRecord>(line) {
+                Ok(record) => records.push(record),
+                Err(_) if last && !ends_with_newline => torn_tail = true,
+                Err(e) => {
+                    return Err(Error::decode(
+                        format!("line {}", i + 1),
+                        format!("not a journal record: {e}"),
+                    ))
+                }
+            }
+        }
+        Ok(Journal { records, torn_tail })
+    }
+
+    /// The ids without a definite state, in the order of their intents: no
+    /// outcome after the intent, an `unknown` outcome, or an `undetermined`
+    /// settlement, and no `succeeded`, `failed`, `applied` or `not_applied`
+    /// after it.
+    pub fn unsettled(&self) -> Vec<OpenMove> {
+        let mut open: Vec<OpenMove> = Vec::new();
+        for record in &self.records {
+            match record.event {
+                JournalEvent::Intent => {
+                    open.retain(|o| o.id != record.id);
+                    open.push(OpenMove {
+                        id: record.id.clone(),
+                        intent: record.clone(),
+                        last: "intent".into(),
+                    });
+                }
+                JournalEvent::Outcome | JournalEvent::Settled => {
+                    let state = record.state.as_deref().unwrap_or("");
+                    let definite = matches!(
+                        state,
+                        "succeeded" | "failed" | "not_sent" | "applied" | "not_applied"
+                    );
+                    if definite {
+                        open.retain(|o| o.id != record.id);
+                    } else if let Some(o) = open.iter_mut().find(|o| o.id == record.id) {
+                        o.last = state.to_owned();
+                    }
+                }
+            }
+        }
+        open
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn intent(id: &str) -> JournalRecord {
+        JournalRecord::intent(
+            id,
+            EndpointId::ManualTransaction,
+            json!({"type": "deposit", "user": "LOREM", "amount": "2500.50", "comment": "c", "operator": "o"}),
+            Some(Snapshot { entries: Vec::new() }),
+            "2026-11-30T12:00:00Z",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn lines_round_trip_and_torn_tails_are_ignored() {
+        let a = intent("a");
+        let mut text = a.to_line();
+        text.push_str(
+            &a.outcome(ItemStatus::Unknown, Some("timed out".into()), "t1")
+                .to_line(),
+        );
+        text.push_str(&intent("b").to_line());
+        text.push_str(&intent("c").to_line());
+        text.push_str(
+            &intent("c")
+                .outcome(ItemStatus::Succeeded, None, "t2")
+                .to_line(),
+        );
+        let whole = Journal::read(&text).unwrap();
+        assert_eq!(whole.records.len(), 5);
+        assert_eq!(whole.records[0], a);
+        let open: Vec<(String, String)> = whole
+            .unsettled()
+            .into_iter()
+            .map(|o| (o.id, o.last))
+            .collect();
+        assert_eq!(
+            open,
+            [
+                ("a".into(), "unknown".into()),
+                ("b".into(), "intent".into())
+            ]
+        );
+        let torn = format!("{text}{}", &intent("d").to_line()[..40]);
+        let j = Journal::read(&torn).unwrap();
+        assert!(j.torn_tail);
+        assert_eq!(j.records.len(), 5);
+        let broken = format!("{}\n{text}", &intent("d").to_line()[..40]);
+        assert_eq!(Journal::read(&broken).unwrap_err().path(), Some("line 1"));
+        let settled = format!(
+            "{text}{}",
+            a.settled(SettleState::Applied, None, "t3").to_line()
+        );
+        let open: Vec<String> = Journal::read(&settled)
+            .unwrap()
+            .unsettled()
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        assert_eq!(open, ["b"]);
+    }
+
+    #[test]
+    fn only_money_moves_with_readable_params_are_journaled() {
+        assert!(JournalRecord::intent(
+            "x",
+            EndpointId::UserBalance,
+            json!({"user": "u"}),
+            None,
+            "t"
+        )
+        .is_err());
+        let e = JournalRecord::intent(
+            "x",
+            EndpointId::AcceptReject,
+            json!({"type": "deposit", "user": "u"}),
+            None,
+            "t",
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("amount"));
+    }
+}
