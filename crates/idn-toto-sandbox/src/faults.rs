@@ -30,6 +30,14 @@ pub(crate) enum Fault {
     DropAfter,
     /// `echo-token`: HTTP 500 whose body echoes the request path, token included.
     EchoToken,
+    /// `late=MS`: close the connection without an answer at once (the client
+    /// gives up), and process the request MS milliseconds later: a request
+    /// still in flight on the server when its answer was lost.
+    Late(u64),
+    /// `429=SECS`: HTTP 429 with `Retry-After: SECS`; state untouched.
+    TooManyRequests(u64),
+    /// `503=SECS`: HTTP 503 with `Retry-After: SECS`; state untouched.
+    Unavailable(u64),
 }
 
 /// The faults one request asked for.
@@ -49,6 +57,27 @@ impl Faults {
         for word in value.split(',').map(str::trim).filter(|w| !w.is_empty()) {
             if let Some(ms) = word.strip_prefix("delay=") {
                 faults.delay_ms = ms.parse().ok().filter(|ms| *ms <= MAX_DELAY_MS)?;
+                continue;
+            }
+            let number = |prefix: &str, max: u64| -> Option<u64> {
+                word.strip_prefix(prefix)?
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= max)
+            };
+            let timed = if word.starts_with("late=") {
+                Some(Fault::Late(number("late=", MAX_DELAY_MS)?))
+            } else if word.starts_with("429=") {
+                Some(Fault::TooManyRequests(number("429=", MAX_DELAY_MS / 1000)?))
+            } else if word.starts_with("503=") {
+                Some(Fault::Unavailable(number("503=", MAX_DELAY_MS / 1000)?))
+            } else {
+                None
+            };
+            if let Some(fault) = timed {
+                if faults.fault.replace(fault).is_some() {
+                    return None;
+                }
                 continue;
             }
             let fault = match word.to_ascii_lowercase().as_str() {
@@ -130,7 +159,25 @@ mod tests {
             Some(Fault::EchoToken)
         );
         assert_eq!(Faults::parse(""), Some(Faults::default()));
-        for bad in ["501", "drop,html", "delay=x", "delay=9999999", "delay"] {
+        assert_eq!(
+            Faults::parse("late=250").map(|f| f.fault),
+            Some(Some(Fault::Late(250)))
+        );
+        assert_eq!(
+            Faults::parse("429=2").map(|f| f.fault),
+            Some(Some(Fault::TooManyRequests(2)))
+        );
+        for bad in [
+            "501",
+            "drop,html",
+            "delay=x",
+            "delay=9999999",
+            "delay",
+            "late=",
+            "late=x",
+            "429=9999",
+            "late=5,drop",
+        ] {
             assert_eq!(Faults::parse(bad), None, "{bad}");
         }
     }

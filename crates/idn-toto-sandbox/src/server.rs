@@ -111,6 +111,23 @@ fn html(status: StatusCode) -> Response {
     )
 }
 
+/// A `status` answer asking the client to come back in `secs` seconds.
+fn retry_after(status: StatusCode, secs: u64) -> Response {
+    let mut response = json(
+        Quirks::None,
+        Reply {
+            status: status.as_u16(),
+            body: wire::failure("Too many requests, try again later"),
+        },
+    );
+    if let Ok(value) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, value);
+    }
+    response
+}
+
 fn error_500(message: &str) -> Response {
     respond_with(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -201,7 +218,7 @@ fn dropped() -> Response {
     response
 }
 
-async fn respond(app: &App, request: Request) -> Response {
+async fn respond(app: &Arc<App>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
     if path == admin::PREFIX || path.starts_with("/__sandbox/") {
@@ -234,7 +251,13 @@ async fn respond(app: &App, request: Request) -> Response {
         Some(Fault::EchoToken) => {
             return error_500(&format!("Internal Server Error at {}", parts.uri));
         }
-        Some(Fault::Error500After | Fault::DropAfter) | None => {}
+        Some(Fault::TooManyRequests(secs)) => {
+            return retry_after(StatusCode::TOO_MANY_REQUESTS, secs)
+        }
+        Some(Fault::Unavailable(secs)) => {
+            return retry_after(StatusCode::SERVICE_UNAVAILABLE, secs)
+        }
+        Some(Fault::Error500After | Fault::DropAfter | Fault::Late(_)) | None => {}
     }
     if app.should_fail() {
         return error_500("Internal Server Error");
@@ -261,6 +284,16 @@ async fn respond(app: &App, request: Request) -> Response {
     } else {
         Vec::new()
     };
+    if let Some(Fault::Late(ms)) = requested.fault {
+        // The answer is lost now; the request is processed later, detached
+        // from the connection (as a PHP worker goes on after the client left).
+        let app = Arc::clone(app);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            let _ = api::execute(&mut app.lock(), route, &body, app.quirks);
+        });
+        return dropped();
+    }
     let reply = api::execute(&mut app.lock(), route, &body, app.quirks);
     match requested.fault {
         Some(Fault::Error500After) => error_500("Internal Server Error"),

@@ -467,6 +467,73 @@ fn lost_answers_settle_to_what_the_sandbox_did() {
 }
 
 #[test]
+fn a_request_still_in_flight_settles_after_the_settle_delay() {
+    let (_sandbox, client) = start();
+    let http = http();
+    let tx = http
+        .call(&client, &deposits(), RetryPolicy::NEVER)
+        .unwrap()
+        .data[0]
+        .clone();
+    // The answer is lost at once; the sandbox processes the accept 100 ms later.
+    let e = Transport::new(Duration::from_secs(5))
+        .with_header("X-Sandbox-Fault", "late=100")
+        .call(&client, &accept(&tx.id, &tx.user), RetryPolicy::NEVER)
+        .unwrap_err();
+    assert_eq!(e.kind(), "outcome_unknown");
+    let what = MoneyMove::from_params(
+        &json!({"type": "deposit", "trans_id": tx.id, "user": tx.user, "action": "accept"}),
+    )
+    .unwrap();
+    // Waiting settle_delay first lets the in-flight request land.
+    let s = http.settle(&client, Settle::new(what, None, 2_000, RetryPolicy::NEVER));
+    assert_eq!(s.state, SettleState::Applied, "{}", s.reason);
+    let pending = http
+        .call(&client, &deposits(), RetryPolicy::NEVER)
+        .unwrap()
+        .data;
+    assert!(
+        pending.iter().all(|t| t.id != tx.id),
+        "the truth: processed"
+    );
+}
+
+#[test]
+fn retry_after_reaches_the_driver_through_the_transport() {
+    let (_sandbox, client) = start();
+    let faulty = Transport::new(Duration::from_secs(5)).with_header("X-Sandbox-Fault", "429=7");
+    let mut call = Call::new(&client, &GameListParams, RetryPolicy::default());
+    let answer = faulty.send(call.request()).unwrap();
+    assert_eq!(answer.status, 429);
+    let headers: Vec<(&str, &str)> = answer
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    match call.record_response(&client, answer.status, &headers, &answer.body, None) {
+        Next::Retry { delay_ms, error } => {
+            assert_eq!(
+                delay_ms, 5_000,
+                "Retry-After 7 s, capped by the policy's 5 s"
+            );
+            assert_eq!(error.status(), Some(429));
+        }
+        Next::Done(r) => panic!("a 429 read was not retried: {r:?}"),
+    }
+    // A money move answered 503 with Retry-After is never retried.
+    let tx = http()
+        .call(&client, &deposits(), RetryPolicy::NEVER)
+        .unwrap()
+        .data[0]
+        .clone();
+    let e = Transport::new(Duration::from_secs(5))
+        .with_header("X-Sandbox-Fault", "503=1")
+        .call(&client, &accept(&tx.id, &tx.user), RetryPolicy::default())
+        .unwrap_err();
+    assert_eq!((e.kind(), e.status()), ("outcome_unknown", Some(503)));
+}
+
+#[test]
 fn fifty_concurrent_accepts_credit_once() {
     let (_sandbox, client) = start();
     let before = balance(&client, "IPSUM");
