@@ -44,7 +44,7 @@ fn build<'py>(py: Python<'py>, error: &idn_toto::Error) -> PyResult<Bound<'py, P
     let json = error.to_json();
     let details = value_to_py(py, &json["error"])?;
     let cause = match error {
-        idn_toto::Error::OutcomeUnknown { cause } => Some(build(py, cause)?),
+        idn_toto::Error::OutcomeUnknown { cause, .. } => Some(build(py, cause)?),
         _ => None,
     };
     class.call1((error.to_string(), details, cause))

@@ -469,11 +469,31 @@ export interface ItemOutcome {
      * 4xx failures, which are not API refusals.
      */
     api_kind?: ApiErrorKind;
+    /**
+     * The item's canonical parameters (`type` included): with the snapshot,
+     * what settling an `unknown` item needs.
+     */
+    params: Record<string, string>;
+    /**
+     * For a manual item of a batch sent with snapshots: the user's history
+     * read before sending.
+     */
+    snapshot?: Snapshot;
 }
 /**
  * What happened to one item.
  */
 export type ItemStatus = "succeeded" | "failed" | "not_sent" | "unknown";
+/**
+ * The user's history of one type, read before a manual transaction was
+ * sent: what settling compares the history after it with.
+ */
+export interface Snapshot {
+    /**
+     * The entries, as the server listed them.
+     */
+    entries: HistoryEntry[];
+}
 
 // Parameters (from the endpoint table; required ones asked of the core).
 /** Accept or reject one pending transaction (a `multipleTransaction` item). */

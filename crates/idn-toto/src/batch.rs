@@ -7,7 +7,10 @@ use serde_json::{json, Value};
 use crate::endpoints::multiple_transaction::{check_items, MultipleWire, MAX_ITEMS};
 use crate::endpoints::{AcceptRejectItem, ItemFailure, ManualItem, MultipleTransactionParams};
 use crate::wire;
-use crate::{ApiErrorKind, Client, Endpoint, Error, Request, TxType};
+use crate::{
+    ApiErrorKind, Client, Endpoint, EndpointId, Error, Request, Segment, Snapshot, TxType,
+    Unsettled, UserHistoryParams,
+};
 
 /// One item of a multiple transaction: accept/reject, or manual.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +33,27 @@ impl BatchItem {
         match self {
             BatchItem::AcceptReject(i) => i.user.as_str(),
             BatchItem::Manual(i) => i.user.as_str(),
+        }
+    }
+
+    /// The item's canonical parameters, `type` included.
+    pub fn params(&self, r#type: TxType) -> Value {
+        match self {
+            BatchItem::AcceptReject(i) => json!({
+                "type": r#type.as_str(),
+                "trans_id": i.trans_id.as_str(),
+                "user": i.user.as_str(),
+                "action": i.action.as_wire(),
+                "comment": i.comment.as_str(),
+                "operator": i.operator.as_str(),
+            }),
+            BatchItem::Manual(i) => json!({
+                "type": r#type.as_str(),
+                "user": i.user.as_str(),
+                "amount": i.amount.to_wire(),
+                "comment": i.comment.as_str(),
+                "operator": i.operator.as_str(),
+            }),
         }
     }
 }
@@ -72,6 +96,26 @@ pub struct ItemOutcome {
     /// 4xx failures, which are not API refusals.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_kind")]
     pub api_kind: Option<ApiErrorKind>,
+    /// The item's canonical parameters (`type` included): with the snapshot,
+    /// what settling an `unknown` item needs.
+    #[cfg_attr(feature = "tsify", tsify(type = "Record<string, string>"))]
+    pub params: Value,
+    /// For a manual item of a batch sent with snapshots: the user's history
+    /// read before sending.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub snapshot: Option<Snapshot>,
+}
+
+impl ItemOutcome {
+    /// What settling this item needs, when its outcome is unknown.
+    pub fn unsettled(&self) -> Option<Unsettled> {
+        (self.status == ItemStatus::Unknown).then(|| Unsettled {
+            endpoint: EndpointId::MultipleTransaction,
+            params: self.params.clone(),
+            snapshot: self.snapshot.clone(),
+        })
+    }
 }
 
 fn ser_kind<S: serde::Serializer>(k: &Option<ApiErrorKind>, s: S) -> Result<S::Ok, S::Error> {
@@ -109,6 +153,13 @@ pub struct Batch {
     next_start: usize,
     in_flight: Option<(usize, usize)>,
     stopped: bool,
+    /// Manual items: the distinct users whose history is read first.
+    users: Vec<String>,
+    next_user: usize,
+    /// The snapshot read in flight (an index into `users`).
+    reading: Option<usize>,
+    snapshots: Vec<(String, Snapshot)>,
+    snapshot_failed: Option<String>,
 }
 
 impl Batch {
@@ -123,7 +174,64 @@ impl Batch {
             next_start: 0,
             in_flight: None,
             stopped: false,
+            users: Vec::new(),
+            next_user: 0,
+            reading: None,
+            snapshots: Vec::new(),
+            snapshot_failed: None,
         })
+    }
+
+    /// Reads each user's history of the batch's type before any manual item
+    /// is sent (one read per distinct user), so that an item whose outcome
+    /// turns out unknown can be settled (see [`crate::Settle`]): its outcome
+    /// carries the snapshot. The reads come first from
+    /// [`Batch::next_request`], like the batch's own requests. If one fails,
+    /// nothing is sent (every item `not_sent`, saying why). Accept/reject
+    /// batches need no snapshot; for them this does nothing.
+    pub fn with_snapshots(mut self) -> Batch {
+        if matches!(self.items.first(), Some(BatchItem::Manual(_))) {
+            let mut users: Vec<String> = Vec::new();
+            for item in &self.items {
+                if !users.iter().any(|u| u == item.user()) {
+                    users.push(item.user().to_owned());
+                }
+            }
+            self.users = users;
+        }
+        self
+    }
+
+    /// The items of the request [`Batch::next_request`] just gave (none
+    /// while it reads snapshots): their index and what settling each would
+    /// need. A journal writes its intents from these before the request
+    /// leaves.
+    pub fn sending(&self) -> Vec<(usize, Unsettled)> {
+        let Some((start, end)) = self.in_flight else {
+            return Vec::new();
+        };
+        (start..end)
+            .map(|i| {
+                (
+                    i,
+                    Unsettled {
+                        endpoint: EndpointId::MultipleTransaction,
+                        params: self.items[i].params(self.r#type),
+                        snapshot: self.snapshot_of(&self.items[i]),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn snapshot_of(&self, item: &BatchItem) -> Option<Snapshot> {
+        if !matches!(item, BatchItem::Manual(_)) {
+            return None;
+        }
+        self.snapshots
+            .iter()
+            .find(|(u, _)| u == item.user())
+            .map(|(_, s)| s.clone())
     }
 
     /// The number of requests a full run sends.
@@ -137,6 +245,40 @@ impl Batch {
     pub fn next_request(&mut self, client: &Client) -> Option<Request> {
         if let Some(range) = self.in_flight.take() {
             self.settle_unknown(range, "the answer was never recorded".into());
+        }
+        if self.reading.take().is_some() {
+            self.snapshot_failed = Some("a history read's answer was never recorded".into());
+        }
+        if self.snapshot_failed.is_none() && self.next_user < self.users.len() {
+            let k = self.next_user;
+            self.next_user += 1;
+            match Segment::new("user", self.users[k].as_str()) {
+                Ok(user) => {
+                    self.reading = Some(k);
+                    return Some(client.request(&UserHistoryParams {
+                        r#type: self.r#type,
+                        user,
+                    }));
+                }
+                Err(e) => {
+                    self.snapshot_failed = Some(format!(
+                        "the history of {:?} can't be read: {e}",
+                        self.users[k]
+                    ))
+                }
+            }
+        }
+        if let Some(why) = self.snapshot_failed.clone() {
+            if !self.stopped {
+                self.stopped = true;
+                let why = format!("not sent: {why}; without the history before sending, an unknown outcome could not be settled");
+                for i in 0..self.items.len() {
+                    if self.outcomes[i].is_none() {
+                        self.set(i, ItemStatus::NotSent, Some(why.clone()), None);
+                    }
+                }
+            }
+            return None;
         }
         if self.stopped || self.next_start >= self.items.len() {
             return None;
@@ -154,6 +296,22 @@ impl Batch {
 
     /// Records the answer to the last request.
     pub fn record_response(&mut self, client: &Client, status: u16, body: &[u8]) {
+        if let Some(k) = self.reading.take() {
+            let user = self.users[k].clone();
+            match client.parse::<UserHistoryParams>(status, body) {
+                Ok(history) => self.snapshots.push((
+                    user,
+                    Snapshot {
+                        entries: history.data,
+                    },
+                )),
+                Err(e) => {
+                    self.snapshot_failed =
+                        Some(format!("the history of {user:?} could not be read ({e})"));
+                }
+            }
+            return;
+        }
         let Some((start, end)) = self.in_flight.take() else {
             return;
         };
@@ -180,6 +338,14 @@ impl Batch {
     /// Records that the last request failed in transport (network error,
     /// timeout): its items are unknown and the batch stops.
     pub fn record_transport_failure(&mut self, client: &Client, reason: &str) {
+        if let Some(k) = self.reading.take() {
+            self.snapshot_failed = Some(format!(
+                "the history of {:?} could not be read (transport failure: {})",
+                self.users[k],
+                client.redact(reason)
+            ));
+            return;
+        }
         if let Some(range) = self.in_flight.take() {
             self.settle_unknown(
                 range,
@@ -305,6 +471,8 @@ impl Batch {
             user: item.user().to_owned(),
             message,
             api_kind,
+            params: item.params(self.r#type),
+            snapshot: self.snapshot_of(item),
         });
     }
 }
@@ -400,6 +568,71 @@ mod tests {
             .as_deref()
             .unwrap_or("")
             .contains("max_body_size"));
+    }
+
+    fn manual_items() -> Vec<BatchItem> {
+        crate::dynamic::batch_items(&json!([
+            {"user": "LOREM", "amount": "10", "comment": "c", "operator": "o"},
+            {"user": "IPSUM", "amount": "20", "comment": "c", "operator": "o"},
+            {"user": "LOREM", "amount": "30", "comment": "c", "operator": "o"}
+        ]))
+        .unwrap()
+    }
+
+    #[test]
+    fn snapshots_are_read_first_and_ride_on_unknown_outcomes() {
+        let client = Client::new("https://a.example/home.php", "S3CR3T").unwrap();
+        let mut batch = Batch::new(TxType::Deposit, manual_items())
+            .unwrap()
+            .with_snapshots();
+        let history = br#"{"success":true,"user":"u","data":[{"date":"2024-05-17 10:00:00","amount":"500","status":"ACCEPT"}]}"#;
+        for user in ["LOREM", "IPSUM"] {
+            let r = batch.next_request(&client).unwrap();
+            assert_eq!(r.endpoint(), EndpointId::UserHistory);
+            assert!(r.redacted_url().ends_with(&format!("/history/dps/{user}")));
+            assert!(batch.sending().is_empty());
+            batch.record_response(&client, 200, history);
+        }
+        let r = batch.next_request(&client).unwrap();
+        assert_eq!(r.endpoint(), EndpointId::MultipleTransaction);
+        let sending = batch.sending();
+        assert_eq!(sending.len(), 3);
+        assert_eq!(sending[1].1.params["user"], "IPSUM");
+        assert_eq!(
+            sending[1].1.snapshot.as_ref().map(|s| s.entries.len()),
+            Some(1)
+        );
+        batch.record_transport_failure(&client, "timed out");
+        assert!(batch.next_request(&client).is_none());
+        let outcomes = batch.finish();
+        let u = outcomes[2].unsettled().unwrap();
+        assert_eq!(u.params["amount"], "30");
+        assert_eq!(u.snapshot.as_ref().map(|s| s.entries.len()), Some(1));
+        assert!(matches!(
+            u.money_move(),
+            Ok(crate::MoneyMove::Manual { .. })
+        ));
+    }
+
+    #[test]
+    fn a_failed_snapshot_read_sends_nothing() {
+        let client = Client::new("https://a.example/home.php", "S3CR3T").unwrap();
+        let mut batch = Batch::new(TxType::Withdraw, manual_items())
+            .unwrap()
+            .with_snapshots();
+        assert!(batch.next_request(&client).is_some());
+        batch.record_response(
+            &client,
+            200,
+            br#"{"success":false,"message":"User not found"}"#,
+        );
+        assert!(
+            batch.next_request(&client).is_none(),
+            "no money request after a failed read"
+        );
+        let outcomes = batch.finish();
+        assert!(outcomes.iter().all(|o| o.status == ItemStatus::NotSent));
+        assert!(outcomes[0].message.as_deref().unwrap().contains("LOREM"));
     }
 
     #[test]

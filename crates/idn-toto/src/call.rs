@@ -60,6 +60,7 @@ pub struct Call<E: Endpoint> {
     request: Request,
     policy: RetryPolicy,
     attempt: u32,
+    snapshot: Option<crate::Snapshot>,
     endpoint: PhantomData<fn() -> E>,
 }
 
@@ -81,8 +82,16 @@ impl<E: Endpoint> Call<E> {
             request: client.request(params),
             policy,
             attempt: 0,
+            snapshot: None,
             endpoint: PhantomData,
         }
+    }
+
+    /// The user's history read before a manual move is sent: carried by an
+    /// unknown outcome so it can be settled (see [`crate::Settle`]).
+    pub fn with_snapshot(mut self, snapshot: crate::Snapshot) -> Call<E> {
+        self.snapshot = Some(snapshot);
+        self
     }
 
     /// The request to send (the same one on every attempt).
@@ -136,7 +145,7 @@ impl<E: Endpoint> Call<E> {
                 self.attempt += 1;
                 Next::Retry { delay_ms, error }
             }
-            None => Next::Done(Err(error)),
+            None => Next::Done(Err(error.settleable(&self.request, self.snapshot.clone()))),
         }
     }
 }
@@ -263,6 +272,34 @@ mod tests {
             matches!(next, Next::Retry { delay_ms: 200, .. }),
             "{next:?}"
         );
+    }
+
+    #[test]
+    fn an_unknown_single_move_carries_what_settling_needs() {
+        let c = client();
+        let params = crate::ManualTransactionParams::from_json(&json!({"type":"withdraw","user":"LOREM","comment":"c","amount":"2500.50","operator":"o"})).unwrap();
+        let snapshot = crate::Snapshot {
+            entries: Vec::new(),
+        };
+        let mut call =
+            Call::new(&c, &params, RetryPolicy::default()).with_snapshot(snapshot.clone());
+        let Next::Done(Err(e)) = call.record_response(&c, 502, &[], b"bad gateway", None) else {
+            panic!("not done");
+        };
+        let u = e.unsettled().expect("carried");
+        assert_eq!(u.endpoint, crate::EndpointId::ManualTransaction);
+        assert_eq!(u.params["amount"], "2500.50");
+        assert_eq!(u.snapshot.as_ref(), Some(&snapshot));
+        assert!(e.to_json()["error"]["unsettled"]["params"]["user"] == "LOREM");
+        assert!(!e.to_json().to_string().contains("S3CR3T"));
+        let back = crate::Unsettled::from_json(&u.to_json()).unwrap();
+        assert_eq!(&back, u);
+        // A read's failure carries nothing.
+        let mut read = Call::new(&c, &balance(), RetryPolicy::NEVER);
+        let Next::Done(Err(e)) = read.record_transport_failure(&c, "x") else {
+            panic!("not done");
+        };
+        assert!(e.unsettled().is_none());
     }
 
     #[test]

@@ -369,7 +369,9 @@ impl Client {
 
     /// The request for an endpoint's parameters.
     pub fn request<E: Endpoint>(&self, params: &E) -> Request {
-        params.request(self)
+        params
+            .request(self)
+            .with_money_params(params.money_params())
     }
 
     /// Parses an answer to a request for `E`, with the token scrubbed from
@@ -397,8 +399,9 @@ impl Client {
                 status,
                 excerpt: self.excerpt(body, HTTP_EXCERPT),
             },
-            Error::OutcomeUnknown { cause } => Error::OutcomeUnknown {
+            Error::OutcomeUnknown { cause, unsettled } => Error::OutcomeUnknown {
                 cause: Box::new(self.scrub_error(*cause, body)),
+                unsettled,
             },
             other => other.redacted(self),
         }
@@ -428,9 +431,7 @@ impl Client {
         if request.is_idempotent() {
             cause
         } else {
-            Error::OutcomeUnknown {
-                cause: Box::new(cause),
-            }
+            Error::unknown(cause).settleable(request, None)
         }
     }
 

@@ -49,7 +49,7 @@ pub fn check_body_size(
     if endpoint.info().idempotent {
         Err(e)
     } else {
-        Err(Error::OutcomeUnknown { cause: Box::new(e) })
+        Err(Error::unknown(e))
     }
 }
 

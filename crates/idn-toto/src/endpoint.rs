@@ -20,6 +20,12 @@ pub trait Endpoint {
     /// The request descriptor for these parameters.
     fn request(&self, client: &Client) -> Request;
 
+    /// A single money move's canonical parameters (`type` included), which
+    /// settling an unknown outcome needs; `None` for every other request.
+    fn money_params(&self) -> Option<Value> {
+        None
+    }
+
     /// Parses `(status, body)` into the typed response or a typed error.
     /// Errors are not yet scrubbed of the token: prefer [`Client::parse`].
     fn parse(status: u16, body: &[u8]) -> Result<Self::Response, Error>;

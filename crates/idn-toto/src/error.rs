@@ -60,6 +60,12 @@ pub enum Error {
     OutcomeUnknown {
         /// What happened.
         cause: Box<Error>,
+        /// What settling it needs (the move's canonical parameters and, for
+        /// a manual move, the history snapshot): attached by the drivers
+        /// that know the request ([`crate::Call`],
+        /// [`crate::Client::settleable`]); `None` from [`crate::Client::parse`]
+        /// alone.
+        unsettled: Option<Box<crate::Unsettled>>,
     },
 }
 
@@ -106,8 +112,11 @@ impl Error {
             Error::Transport { reason } => {
                 m.insert("reason".into(), reason.as_str().into());
             }
-            Error::OutcomeUnknown { cause } => {
+            Error::OutcomeUnknown { cause, unsettled } => {
                 m.insert("cause".into(), cause.to_json_inner());
+                if let Some(u) = unsettled {
+                    m.insert("unsettled".into(), u.to_json());
+                }
             }
         }
         Value::Object(m)
@@ -126,8 +135,51 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Http { status, .. } => Some(*status),
-            Error::OutcomeUnknown { cause } => cause.status(),
+            Error::OutcomeUnknown { cause, .. } => cause.status(),
             _ => None,
+        }
+    }
+
+    /// What settling an [`Error::OutcomeUnknown`] needs, when the error
+    /// carries it.
+    pub fn unsettled(&self) -> Option<&crate::Unsettled> {
+        match self {
+            Error::OutcomeUnknown { unsettled, .. } => unsettled.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// This error with what settling it needs attached, when it is an
+    /// [`Error::OutcomeUnknown`] of a single money move made by
+    /// [`crate::Client::request`]: the move's canonical parameters, and
+    /// `snapshot` (the user's history read before a manual move was sent).
+    /// Anything else is returned as it is. [`crate::Call`] does this; a host
+    /// that drives [`crate::Client::parse`] itself calls it.
+    pub fn settleable(self, request: &crate::Request, snapshot: Option<crate::Snapshot>) -> Error {
+        match (self, request.money_params()) {
+            (
+                Error::OutcomeUnknown {
+                    cause,
+                    unsettled: None,
+                },
+                Some(params),
+            ) => Error::OutcomeUnknown {
+                cause,
+                unsettled: Some(Box::new(crate::Unsettled {
+                    endpoint: request.endpoint(),
+                    params: params.clone(),
+                    snapshot,
+                })),
+            },
+            (error, _) => error,
+        }
+    }
+
+    /// An unknown outcome caused by `cause`.
+    pub(crate) fn unknown(cause: Error) -> Error {
+        Error::OutcomeUnknown {
+            cause: Box::new(cause),
+            unsettled: None,
         }
     }
 
@@ -144,7 +196,7 @@ impl Error {
     pub fn path(&self) -> Option<&str> {
         match self {
             Error::Decode { path, .. } => Some(path),
-            Error::OutcomeUnknown { cause } => cause.path(),
+            Error::OutcomeUnknown { cause, .. } => cause.path(),
             _ => None,
         }
     }
@@ -171,8 +223,9 @@ impl Error {
             Error::Transport { reason } => Error::Transport {
                 reason: scrub(reason),
             },
-            Error::OutcomeUnknown { cause } => Error::OutcomeUnknown {
+            Error::OutcomeUnknown { cause, unsettled } => Error::OutcomeUnknown {
                 cause: Box::new(cause.map_text(scrub)),
+                unsettled,
             },
         }
     }
@@ -335,12 +388,10 @@ mod tests {
 
     #[test]
     fn json_names_the_kind_and_nests_causes() {
-        let e = Error::OutcomeUnknown {
-            cause: Box::new(Error::Http {
-                status: 502,
-                excerpt: "bad gateway".into(),
-            }),
-        };
+        let e = Error::unknown(Error::Http {
+            status: 502,
+            excerpt: "bad gateway".into(),
+        });
         let j = e.to_json();
         assert_eq!(j["error"]["kind"], "outcome_unknown");
         assert_eq!(j["error"]["cause"]["kind"], "http");

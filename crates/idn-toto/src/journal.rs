@@ -62,16 +62,16 @@ pub struct JournalRecord {
     pub message: Option<String>,
 }
 
-mod endpoint_id {
+pub(crate) mod endpoint_id {
     use serde::{Deserialize, Deserializer, Serializer};
 
     use crate::EndpointId;
 
-    pub(super) fn serialize<S: Serializer>(id: &EndpointId, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(id: &EndpointId, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(id.as_str())
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EndpointId, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EndpointId, D::Error> {
         let s = String::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
     }

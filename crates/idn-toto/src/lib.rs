@@ -67,7 +67,9 @@ pub use journal::{Journal, JournalEvent, JournalRecord, OpenMove};
 pub use params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
 pub use request::Request;
 pub use retry::RetryPolicy;
-pub use settle::{Evidence, MoneyMove, Settle, SettleState, SettleStep, Settlement, Snapshot};
+pub use settle::{
+    Evidence, MoneyMove, Settle, SettleState, SettleStep, Settlement, Snapshot, Unsettled,
+};
 pub use wire::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 
 /// Re-exported so callers name the exact types the core returns.

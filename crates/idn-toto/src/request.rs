@@ -25,6 +25,8 @@ pub struct Request {
     redacted_url: String,
     body: Option<Vec<u8>>,
     idempotent: bool,
+    /// A single money move: its canonical parameters (for settling).
+    money: Option<Value>,
 }
 
 impl Request {
@@ -43,7 +45,20 @@ impl Request {
             redacted_url,
             body,
             idempotent,
+            money: None,
         }
+    }
+
+    /// For a single money move (`accept_reject`, `manual_transaction`) made
+    /// by [`crate::Client::request`]: its canonical parameters, `type`
+    /// included, which settling an unknown outcome needs. Never the token.
+    pub fn money_params(&self) -> Option<&Value> {
+        self.money.as_ref()
+    }
+
+    pub(crate) fn with_money_params(mut self, params: Option<Value>) -> Request {
+        self.money = params;
+        self
     }
 
     /// Which endpoint this calls.

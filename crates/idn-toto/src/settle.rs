@@ -122,9 +122,48 @@ impl MoneyMove {
 /// The user's history of one type, read before a manual transaction was
 /// sent: what settling compares the history after it with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct Snapshot {
     /// The entries, as the server listed them.
     pub entries: Vec<HistoryEntry>,
+}
+
+/// What settling an unknown outcome needs, carried by the
+/// [`Error::OutcomeUnknown`] of a single call and by a batch
+/// [`crate::ItemOutcome`]: the money move's canonical parameters (`type`
+/// included; never the token) and, for a manual move, the user's history
+/// read before it was sent. Any client for the same agent can settle it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unsettled {
+    /// `accept_reject`, `manual_transaction` or `multiple_transaction` (an
+    /// item of a batch).
+    #[serde(with = "crate::journal::endpoint_id")]
+    pub endpoint: EndpointId,
+    /// The one move's canonical parameters.
+    pub params: Value,
+    /// The user's history of that type before sending (manual moves).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<Snapshot>,
+}
+
+impl Unsettled {
+    /// The money move its parameters describe.
+    pub fn money_move(&self) -> Result<MoneyMove, Error> {
+        MoneyMove::from_params(&self.params)
+    }
+
+    /// The canonical JSON form.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// Reads the canonical JSON form (as [`Unsettled::to_json`] writes it).
+    pub fn from_json(value: &Value) -> Result<Unsettled, Error> {
+        let u = Unsettled::deserialize(value)
+            .map_err(|e| Error::invalid("unsettled", e.to_string()))?;
+        u.money_move()?;
+        Ok(u)
+    }
 }
 
 /// How a settlement ended.
@@ -284,6 +323,20 @@ impl Settle {
             verdict: None,
             result: None,
         }
+    }
+
+    /// Settles what an unknown outcome carries (see [`Unsettled`]).
+    pub fn from_unsettled(
+        unsettled: &Unsettled,
+        settle_delay_ms: u64,
+        policy: RetryPolicy,
+    ) -> Result<Settle, Error> {
+        Ok(Settle::new(
+            unsettled.money_move()?,
+            unsettled.snapshot.clone(),
+            settle_delay_ms,
+            policy,
+        ))
     }
 
     /// What to do next.

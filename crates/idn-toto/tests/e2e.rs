@@ -467,6 +467,65 @@ fn lost_answers_settle_to_what_the_sandbox_did() {
 }
 
 #[test]
+fn a_lost_bulk_manual_answer_settles_item_by_item() {
+    let (_sandbox, client) = start();
+    let http = http();
+    let users = ["LOREM", "IPSUM", "LOREM"];
+    let items = dynamic::batch_items(&json!([
+        {"user": users[0], "amount": "100.10", "comment": "bulk 1", "operator": "OP01"},
+        {"user": users[1], "amount": "200.20", "comment": "bulk 2", "operator": "OP01"},
+        {"user": users[2], "amount": "300.30", "comment": "bulk 3", "operator": "OP01"}
+    ]))
+    .unwrap();
+    let before = (balance(&client, "LOREM"), balance(&client, "IPSUM"));
+    // The history reads go through, the bulk request is processed and its
+    // answer lost (the fault header only on that one).
+    let mut batch = Batch::new(TxType::Deposit, items).unwrap().with_snapshots();
+    let faulty = Transport::new(Duration::from_secs(5)).with_header("X-Sandbox-Fault", "500-after");
+    while let Some(request) = batch.next_request(&client) {
+        let via = if request.endpoint() == EndpointId::MultipleTransaction {
+            &faulty
+        } else {
+            &http
+        };
+        match via.send(&request) {
+            Ok(a) => batch.record_response(&client, a.status, &a.body),
+            Err(reason) => batch.record_transport_failure(&client, &reason),
+        }
+    }
+    let outcomes = batch.finish();
+    assert!(
+        outcomes.iter().all(|o| o.status == ItemStatus::Unknown),
+        "{outcomes:?}"
+    );
+    // LOREM got two deposits in one request: each item sees two new entries
+    // and can't tell which is its own; IPSUM's single item settles.
+    let states: Vec<SettleState> = outcomes
+        .iter()
+        .map(|o| {
+            let s = Settle::from_unsettled(&o.unsettled().unwrap(), 0, RetryPolicy::NEVER).unwrap();
+            http.settle(&client, s).state
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            SettleState::Undetermined,
+            SettleState::Applied,
+            SettleState::Undetermined
+        ]
+    );
+    assert_eq!(
+        (balance(&client, "LOREM"), balance(&client, "IPSUM")),
+        (
+            before.0 + Decimal::from_str("400.40").unwrap(),
+            before.1 + Decimal::from_str("200.20").unwrap()
+        ),
+        "the truth: all three were processed, once"
+    );
+}
+
+#[test]
 fn a_request_still_in_flight_settles_after_the_settle_delay() {
     let (_sandbox, client) = start();
     let http = http();

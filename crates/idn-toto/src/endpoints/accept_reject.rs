@@ -100,6 +100,17 @@ impl Endpoint for AcceptRejectParams {
         client.assemble(Self::ID, Method::Get, &segments, &[], None)
     }
 
+    fn money_params(&self) -> Option<Value> {
+        Some(serde_json::json!({
+            "type": self.r#type.as_str(),
+            "trans_id": self.trans_id.as_str(),
+            "user": self.user.as_str(),
+            "action": self.action.as_wire(),
+            "comment": self.comment.as_str(),
+            "operator": self.operator.as_str(),
+        }))
+    }
+
     fn parse(status: u16, body: &[u8]) -> Result<Processed, Error> {
         wire::parse::<ProcessedWire>(Self::ID, status, body)
     }

@@ -51,6 +51,16 @@ impl Endpoint for ManualTransactionParams {
         client.assemble(Self::ID, Method::Get, &segments, &[], None)
     }
 
+    fn money_params(&self) -> Option<Value> {
+        Some(serde_json::json!({
+            "type": self.r#type.as_str(),
+            "user": self.user.as_str(),
+            "comment": self.comment.as_str(),
+            "amount": self.amount.to_wire(),
+            "operator": self.operator.as_str(),
+        }))
+    }
+
     fn parse(status: u16, body: &[u8]) -> Result<Processed, Error> {
         wire::parse::<ProcessedWire>(Self::ID, status, body)
     }

@@ -346,14 +346,10 @@ impl Endpoint for MultipleTransactionParams {
     fn parse(status: u16, body: &[u8]) -> Result<MultipleTransaction, Error> {
         let w = wire::parse::<MultipleWire>(Self::ID, status, body)?;
         if let Some(why) = w.contradictory.or(w.incomplete) {
-            return Err(Error::OutcomeUnknown {
-                cause: Box::new(Error::decode("$", why)),
-            });
+            return Err(Error::unknown(Error::decode("$", why)));
         }
         if w.success == Some(false) && !w.data.is_empty() {
-            return Err(Error::OutcomeUnknown {
-                cause: Box::new(Error::api(w.message)),
-            });
+            return Err(Error::unknown(Error::api(w.message)));
         }
         wire::check_success(w.success, &w.message)?;
         Ok(MultipleTransaction {

@@ -103,9 +103,7 @@ pub(crate) fn parse<W: Wire>(id: EndpointId, status: u16, body: &[u8]) -> Result
             return Err(http);
         }
     }
-    Err(Error::OutcomeUnknown {
-        cause: Box::new(http),
-    })
+    Err(Error::unknown(http))
 }
 
 /// For a money-moving answer: everything but a refusal (or an unknown
@@ -113,9 +111,7 @@ pub(crate) fn parse<W: Wire>(id: EndpointId, status: u16, body: &[u8]) -> Result
 fn unknown_unless_definite(e: Error) -> Error {
     match e {
         e @ (Error::Api { .. } | Error::OutcomeUnknown { .. }) => e,
-        other => Error::OutcomeUnknown {
-            cause: Box::new(other),
-        },
+        other => Error::unknown(other),
     }
 }
 
