@@ -74,21 +74,19 @@ fn client() -> Client {
 fn cut_money_answers_are_never_definite() {
     let mut checked = 0usize;
     for (file, id, case, body) in response_bodies(false) {
-        {
-            let status = case.get("status").and_then(Value::as_u64).unwrap_or(200) as u16;
-            for prefix in prefixes(&body) {
-                let got = dynamic::parse(id, status, prefix.as_bytes());
-                let kind = got.as_ref().err().map(|e| e.kind());
-                // A 4xx without a complete refusal may be a definite HTTP
-                // failure; never a success, never an API refusal.
-                let definite_http = kind == Some("http") && (400..500).contains(&status);
-                assert!(
-                    kind == Some("outcome_unknown") || definite_http,
-                    "{file} {:?}: prefix {prefix:?} read as {got:?}",
-                    case["name"]
-                );
-                checked += 1;
-            }
+        let status = case.get("status").and_then(Value::as_u64).unwrap_or(200) as u16;
+        for prefix in prefixes(&body) {
+            let got = dynamic::parse(id, status, prefix.as_bytes());
+            let kind = got.as_ref().err().map(|e| e.kind());
+            // A 4xx without a complete refusal may be a definite HTTP
+            // failure; never a success, never an API refusal.
+            let definite_http = kind == Some("http") && (400..500).contains(&status);
+            assert!(
+                kind == Some("outcome_unknown") || definite_http,
+                "{file} {:?}: prefix {prefix:?} read as {got:?}",
+                case["name"]
+            );
+            checked += 1;
         }
     }
     assert!(checked > 2_000, "only {checked} prefixes");
@@ -123,7 +121,7 @@ fn cut_batch_answers_never_succeed_an_item() {
                 batch.finish()
             };
             let whole = run(body);
-            for prefix in prefixes(&body) {
+            for prefix in prefixes(body) {
                 for (cut, full) in run(prefix).iter().zip(&whole) {
                     match cut.status {
                         ItemStatus::Unknown | ItemStatus::NotSent => {}
@@ -158,20 +156,18 @@ fn cut_batch_answers_never_succeed_an_item() {
 fn cut_reads_are_errors_never_shorter_values() {
     let mut checked = 0usize;
     for (file, id, case, body) in response_bodies(true) {
-        {
-            let Ok(whole) = dynamic::parse(id, 200, body.as_bytes()) else {
-                continue;
-            };
-            for prefix in prefixes(&body) {
-                if let Ok(cut) = dynamic::parse(id, 200, prefix.as_bytes()) {
-                    assert_eq!(
-                        cut, whole,
-                        "{file} {:?}: prefix {prefix:?} reads as a different value",
-                        case["name"]
-                    );
-                }
-                checked += 1;
+        let Ok(whole) = dynamic::parse(id, 200, body.as_bytes()) else {
+            continue;
+        };
+        for prefix in prefixes(&body) {
+            if let Ok(cut) = dynamic::parse(id, 200, prefix.as_bytes()) {
+                assert_eq!(
+                    cut, whole,
+                    "{file} {:?}: prefix {prefix:?} reads as a different value",
+                    case["name"]
+                );
             }
+            checked += 1;
         }
     }
     assert!(checked > 10_000, "only {checked} prefixes");
