@@ -12,6 +12,8 @@ message or a ``repr()``.
     <Request GET https://agent.example.com/home.php/***/player_info/LOREM>
 """
 
+from importlib.metadata import version as _distribution_version
+
 from ._client import (
     Action,
     Amount,
@@ -69,6 +71,10 @@ from ._transport import (
     Transport,
     UrllibTransport,
 )
+
+#: The installed distribution's version: maturin takes it from the Cargo
+#: workspace's ``version``, the one source of every package's version.
+__version__: str = _distribution_version("idn-toto")
 
 __all__ = [
     "Action",
