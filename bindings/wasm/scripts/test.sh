@@ -15,8 +15,10 @@ cargo test --manifest-path "$repo/Cargo.toml" -p idn-toto-wasm --quiet 2>&1 | gr
 scripts/build.sh
 
 log "the sandbox binary for the end-to-end tests"
-cargo build --manifest-path "$repo/Cargo.toml" -p idn-toto-sandbox --quiet
-export IDN_TOTO_SANDBOX="${IDN_TOTO_SANDBOX:-$repo/target/debug/idn-toto-sandbox}"
+cargo build --manifest-path "$repo/Cargo.toml" -p idn-toto-sandbox --bins --quiet
+target_dir="$(cargo metadata --manifest-path "$repo/Cargo.toml" --format-version 1 --no-deps \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+export IDN_TOTO_SANDBOX="${IDN_TOTO_SANDBOX:-$target_dir/debug/idn-toto-sandbox}"
 
 log "node --test"
 node --test --test-reporter=dot test/*.test.mjs
