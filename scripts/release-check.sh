@@ -99,20 +99,7 @@ python3 -m venv "$tmp/venv"
 "$tmp/venv/bin/python" -m pip install --disable-pip-version-check --no-binary idn-toto "$sdist" >"$tmp/pip.log" 2>&1 \
   || { tail -n 40 "$tmp/pip.log" >&2; fail "pip could not build the sdist from source (log above)"; }
 grep -q "Building wheel for idn-toto" "$tmp/pip.log" || fail "pip did not build idn-toto from source"
-(cd "$tmp" && "$tmp/venv/bin/python" - "$version" <<'PY'
-import sys
-from decimal import Decimal
-import idn_toto
-assert idn_toto.__version__ == sys.argv[1], (idn_toto.__version__, sys.argv[1])
-assert "site-packages" in idn_toto.__file__, idn_toto.__file__
-client = idn_toto.Client("https://agent.example.com/home.php", "SMOKE-TOKEN")
-assert "SMOKE-TOKEN" not in repr(client.prepare.user_balance("LOREM"))
-balance = idn_toto.parse("user_balance", 200, b'{"success":true,"message":"Success","user":"u","balance":"1.10"}')
-assert balance.balance == Decimal("1.10"), balance
-assert len(idn_toto.endpoints()) == 13
-print(f"  sdist installed from source: idn_toto {idn_toto.__version__}, parse and build ok")
-PY
-)
+(cd "$tmp" && "$tmp/venv/bin/python" "$repo/bindings/python/scripts/smoke.py" "$version")
 
 # 4. The npm tarball.
 log "npm pack (bindings/wasm/pkg)"
