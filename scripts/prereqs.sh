@@ -10,6 +10,7 @@ prereq_fail() {
 }
 
 command -v cargo >/dev/null || prereq_fail "cargo is missing: install Rust with rustup (https://rustup.rs), then open a new shell"
+command -v rustc >/dev/null || prereq_fail "rustc is missing: install Rust with rustup (https://rustup.rs), then open a new shell"
 command -v rustup >/dev/null || prereq_fail "rustup is missing: the wasm target and the MSRV toolchain are installed with it (https://rustup.rs)"
 command -v node >/dev/null || prereq_fail "node is missing: install Node.js >= 20 (with npm)"
 command -v npm >/dev/null || prereq_fail "npm is missing: it comes with Node.js >= 20"
