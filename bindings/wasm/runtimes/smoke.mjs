@@ -19,7 +19,7 @@ const before = await client.userBalance('IPSUM');
 if (before.balance !== '125000.00') fail(`IPSUM balance ${before.balance}`);
 const pending = await client.transactionList('deposit');
 const tx = pending.data.find((t) => t.id === '123450001');
-if (!tx || tx.amount !== '1000000.00') fail(`pending deposit 123450001: ${JSON.stringify(tx)}`);
+if (!tx || tx.amount !== '1000000.0000') fail(`pending deposit 123450001: ${JSON.stringify(tx)}`);
 await client.acceptReject('deposit', tx.id, tx.user, 'accept', 'checked', 'OP01');
 const after = await client.userBalance('IPSUM');
 if (after.balance !== '1125000.00') fail(`IPSUM balance after the accept: ${after.balance}`);
