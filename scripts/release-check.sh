@@ -47,7 +47,7 @@ for name in crates:
     for field in ("keywords", "categories"):
         if not p.get(field):
             problems.append(f"{name}: no {field} in Cargo.toml")
-    if "docs.rs" not in (p.get("metadata") or {}):
+    if "rs" not in ((p.get("metadata") or {}).get("docs") or {}):
         problems.append(f"{name}: no [package.metadata.docs.rs]")
     path = f"{target}/package/{name}-{version}.crate"
     with tarfile.open(path) as t:
@@ -84,7 +84,7 @@ need = [
     "PKG-INFO", "pyproject.toml", "Cargo.toml", "Cargo.lock",
     "bindings/python/Cargo.toml", "bindings/python/README.md",
     "bindings/python/LICENSE-MIT", "bindings/python/LICENSE-APACHE",
-    "bindings/python/python/idn_toto/__init__.py", "bindings/python/python/idn_toto/py.typed",
+    "python/idn_toto/__init__.py", "python/idn_toto/py.typed", "LICENSE-MIT", "LICENSE-APACHE",
     "bindings/python/src/lib.rs", "crates/idn-toto/Cargo.toml", "crates/idn-toto/src/lib.rs",
     "crates/idn-toto/README.md",
 ]
