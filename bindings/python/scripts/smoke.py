@@ -23,6 +23,8 @@ client = idn_toto.Client("https://agent.example.com/home.php", "SMOKE-TOKEN")
 request = client.prepare.user_balance("LOREM")
 assert "SMOKE-TOKEN" not in repr(request), repr(request)
 body = b'{"success":true,"message":"Success","user":"u","balance":"1.10"}'
-assert idn_toto.parse("user_balance", 200, body).balance == Decimal("1.10")
+balance = client.parse(request, 200, body).balance
+assert balance == Decimal("1.10") and isinstance(balance, Decimal), repr(balance)
+assert idn_toto.parse("user_balance", 200, body)["balance"] == "1.10"
 assert len(idn_toto.endpoints()) == 13
 print(f"idn_toto {idn_toto.__version__} on Python {sys.version.split()[0]}: import, build, parse ok ({package})")
