@@ -26,6 +26,9 @@ fn crate_readme_example_is_the_doctested_one() {
 fn crate_readme_names_its_licences() {
     let crate_readme = include_str!("../README.md");
     for file in ["LICENSE-MIT", "LICENSE-APACHE"] {
-        assert!(crate_readme.contains(&format!("]({file})")), "{file} not linked");
+        assert!(
+            crate_readme.contains(&format!("]({file})")),
+            "{file} not linked"
+        );
     }
 }
