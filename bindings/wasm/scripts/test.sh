@@ -65,7 +65,8 @@ const c: idn.Client = new idn.Client({ baseUrl: "https://a.example/home.php", to
 const r: idn.RequestDescriptor = c.request.userHistory("withdraw", "LOREM");
 const kind: idn.ErrorKind = "outcome_unknown";
 void c.userLastTransaction("deposit", "u").then((t: idn.UserLastTransaction) => t.data?.amount.toUpperCase());
-void [r, kind];
+const version: string = idn.version;
+void [r, kind, version];
 TS
 cat >tsconfig.json <<JSON
 {
