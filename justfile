@@ -65,6 +65,6 @@ pack:
     bash bindings/wasm/scripts/pack.sh
     bash bindings/python/scripts/pack.sh
 
-# Lint .github/workflows with actionlint.
+# Lint .github/workflows with actionlint and the shell scripts with shellcheck.
 lint-workflows:
     bash scripts/lint-workflows.sh
