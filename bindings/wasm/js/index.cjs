@@ -492,4 +492,7 @@ function endpoints() {
   return JSON.parse(core(() => wasm.endpoints()));
 }
 
-module.exports = { Client, IdnTotoError, build, parse, nextPage, endpoints };
+/** The package version (one source: the Cargo workspace's `version`, which scripts/build.sh writes into package.json). */
+const { version } = require('./package.json');
+
+module.exports = { Client, IdnTotoError, build, parse, nextPage, endpoints, version };
