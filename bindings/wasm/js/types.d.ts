@@ -493,6 +493,12 @@ export interface Snapshot {
      * The entries, as the server listed them.
      */
     entries: HistoryEntry[];
+    /**
+     * In a batch: the amounts of the same user's other manual items of
+     * that batch, whose entries are new after the snapshot too (settling
+     * accounts for them; empty for a single move).
+     */
+    siblings?: DecimalString[];
 }
 
 // Parameters (from the endpoint table; required ones asked of the core).

@@ -217,21 +217,39 @@ impl Batch {
                     Unsettled {
                         endpoint: EndpointId::MultipleTransaction,
                         params: self.items[i].params(self.r#type),
-                        snapshot: self.snapshot_of(&self.items[i]),
+                        snapshot: self.snapshot_of(i),
                     },
                 )
             })
             .collect()
     }
 
-    fn snapshot_of(&self, item: &BatchItem) -> Option<Snapshot> {
-        if !matches!(item, BatchItem::Manual(_)) {
+    /// The snapshot for item `i` (manual items of a batch read with
+    /// snapshots): the user's history before the batch, and the amounts of
+    /// the same user's other manual items in it.
+    fn snapshot_of(&self, i: usize) -> Option<Snapshot> {
+        let BatchItem::Manual(item) = &self.items[i] else {
             return None;
-        }
-        self.snapshots
+        };
+        let (_, snapshot) = self
+            .snapshots
             .iter()
-            .find(|(u, _)| u == item.user())
-            .map(|(_, s)| s.clone())
+            .find(|(u, _)| u == item.user.as_str())?;
+        let siblings = self
+            .items
+            .iter()
+            .enumerate()
+            .filter_map(|(k, other)| match other {
+                BatchItem::Manual(o) if k != i && o.user.as_str() == item.user.as_str() => {
+                    Some(o.amount.value())
+                }
+                _ => None,
+            })
+            .collect();
+        Some(Snapshot {
+            entries: snapshot.entries.clone(),
+            siblings,
+        })
     }
 
     /// The number of requests a full run sends.
@@ -303,6 +321,7 @@ impl Batch {
                     user,
                     Snapshot {
                         entries: history.data,
+                        siblings: Vec::new(),
                     },
                 )),
                 Err(e) => {
@@ -478,7 +497,7 @@ impl Batch {
             message,
             api_kind,
             params: item.params(self.r#type),
-            snapshot: self.snapshot_of(item),
+            snapshot: self.snapshot_of(i),
         });
     }
 }

@@ -278,9 +278,7 @@ mod tests {
     fn an_unknown_single_move_carries_what_settling_needs() {
         let c = client();
         let params = crate::ManualTransactionParams::from_json(&json!({"type":"withdraw","user":"LOREM","comment":"c","amount":"2500.50","operator":"o"})).unwrap();
-        let snapshot = crate::Snapshot {
-            entries: Vec::new(),
-        };
+        let snapshot = crate::Snapshot::new(Vec::new());
         let mut call =
             Call::new(&c, &params, RetryPolicy::default()).with_snapshot(snapshot.clone());
         let Next::Done(Err(e)) = call.record_response(&c, 502, &[], b"bad gateway", None) else {
@@ -294,6 +292,16 @@ mod tests {
         assert!(!e.to_json().to_string().contains("S3CR3T"));
         let back = crate::Unsettled::from_json(&u.to_json()).unwrap();
         assert_eq!(&back, u);
+        // A transport failure carries the snapshot too.
+        let mut call =
+            Call::new(&c, &params, RetryPolicy::default()).with_snapshot(snapshot.clone());
+        let Next::Done(Err(e)) = call.record_transport_failure(&c, "timed out") else {
+            panic!("not done");
+        };
+        assert_eq!(
+            e.unsettled().and_then(|u| u.snapshot.as_ref()),
+            Some(&snapshot)
+        );
         // A read's failure carries nothing.
         let mut read = Call::new(&c, &balance(), RetryPolicy::NEVER);
         let Next::Done(Err(e)) = read.record_transport_failure(&c, "x") else {

@@ -171,6 +171,22 @@ impl Error {
                     snapshot,
                 })),
             },
+            // Attached already (a transport failure): fill in the snapshot.
+            (
+                Error::OutcomeUnknown {
+                    cause,
+                    unsettled: Some(mut u),
+                },
+                _,
+            ) => {
+                if u.snapshot.is_none() {
+                    u.snapshot = snapshot;
+                }
+                Error::OutcomeUnknown {
+                    cause,
+                    unsettled: Some(u),
+                }
+            }
             (error, _) => error,
         }
     }

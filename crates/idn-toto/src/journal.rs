@@ -250,7 +250,7 @@ mod tests {
             id,
             EndpointId::ManualTransaction,
             json!({"type": "deposit", "user": "LOREM", "amount": "2500.50", "comment": "c", "operator": "o"}),
-            Some(Snapshot { entries: Vec::new() }),
+            Some(Snapshot::new(Vec::new())),
             "2026-11-30T12:00:00Z",
         )
         .unwrap()

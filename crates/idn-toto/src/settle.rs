@@ -126,6 +126,12 @@ impl MoneyMove {
 pub struct Snapshot {
     /// The entries, as the server listed them.
     pub entries: Vec<HistoryEntry>,
+    /// In a batch: the amounts of the same user's other manual items of
+    /// that batch, whose entries are new after the snapshot too (settling
+    /// accounts for them; empty for a single move).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString[]", optional))]
+    pub siblings: Vec<Decimal>,
 }
 
 /// What settling an unknown outcome needs, carried by the
@@ -169,6 +175,16 @@ impl Unsettled {
             .map_err(|e| Error::invalid("unsettled", e.to_string()))?;
         u.money_move()?;
         Ok(u)
+    }
+}
+
+impl Snapshot {
+    /// The history read before a single move (no siblings).
+    pub fn new(entries: Vec<HistoryEntry>) -> Snapshot {
+        Snapshot {
+            entries,
+            siblings: Vec::new(),
+        }
     }
 }
 
@@ -553,11 +569,37 @@ impl Settle {
             "new": serde_json::to_value(&new).unwrap_or(Value::Null),
         });
         let gone = before.len() + new.len() > history.data.len();
+        let siblings = self.snapshot.as_ref().map_or(&[][..], |s| &s.siblings[..]);
         let (state, reason) = match new.as_slice() {
             _ if gone => (
                 SettleState::Undetermined,
                 "entries of the earlier history are missing from the new one (a capped or reordered history): the two can't be compared".to_owned(),
             ),
+            [] if !siblings.is_empty() => (
+                SettleState::NotApplied,
+                format!("no new {} in the user's history: neither this manual transaction nor the {} other(s) of this user in its batch took effect; it may be sent again", self.what.r#type().as_str(), siblings.len()),
+            ),
+            // Several items of this user in one batch: only "all landed" or
+            // "none landed" can be told (one entry of two equal amounts could
+            // be either item's).
+            new_entries if !siblings.is_empty() => {
+                let mut expected: Vec<Decimal> = siblings.to_vec();
+                expected.push(*amount);
+                expected.sort();
+                let mut got: Vec<Decimal> = new_entries.iter().map(|e| e.amount).collect();
+                got.sort();
+                if got == expected {
+                    (
+                        SettleState::Applied,
+                        format!("{} new entries in the user's history, the amounts of this manual transaction and of the user's {} other(s) in its batch: all of them took effect", got.len(), siblings.len()),
+                    )
+                } else {
+                    (
+                        SettleState::Undetermined,
+                        format!("{} new entries in the user's history for {} manual transactions of this user in one batch: which ones took effect can't be told", got.len(), siblings.len() + 1),
+                    )
+                }
+            }
             [] => (
                 SettleState::NotApplied,
                 format!("no new {} in the user's history: the manual transaction did not take effect and may be sent again", self.what.r#type().as_str()),
@@ -712,7 +754,7 @@ mod tests {
         let h: crate::UserHistory =
             <crate::UserHistoryParams as crate::Endpoint>::parse(200, history(entries).as_bytes())
                 .unwrap();
-        Snapshot { entries: h.data }
+        Snapshot::new(h.data)
     }
 
     fn manual(amount: &str) -> MoneyMove {
@@ -773,6 +815,67 @@ mod tests {
         let done = drive(&mut s, &mut Vec::new());
         assert_eq!(done.state, SettleState::Undetermined);
         assert!(done.evidence.is_empty());
+    }
+
+    #[test]
+    fn several_items_of_one_user_in_a_batch_settle_together() {
+        let before = [("2024-05-17 10:00:00", "500")];
+        let with_sibling = |amount: &str| Snapshot {
+            siblings: vec![Decimal::from_str_exact(amount).unwrap()],
+            ..snapshot(&before)
+        };
+        let cases = [
+            // Nothing new: neither landed.
+            (
+                vec![("2024-05-17 10:00:00", "500")],
+                "100",
+                SettleState::NotApplied,
+            ),
+            // Both landed.
+            (
+                vec![
+                    ("2024-05-17 10:00:00", "500"),
+                    ("2024-05-17 11:00:00", "100"),
+                    ("2024-05-17 11:00:00", "100"),
+                ],
+                "100",
+                SettleState::Applied,
+            ),
+            // One of two equal amounts landed: either item's; never "applied".
+            (
+                vec![
+                    ("2024-05-17 10:00:00", "500"),
+                    ("2024-05-17 11:00:00", "100"),
+                ],
+                "100",
+                SettleState::Undetermined,
+            ),
+            // One of two different amounts landed (ours): still can't tell the
+            // request's fate for the other; undetermined, not a guess.
+            (
+                vec![
+                    ("2024-05-17 10:00:00", "500"),
+                    ("2024-05-17 11:00:00", "2500.50"),
+                ],
+                "100",
+                SettleState::Undetermined,
+            ),
+        ];
+        for (after, sibling, want) in cases {
+            let mut s = Settle::new(
+                manual(if sibling == "100" && want != SettleState::Undetermined {
+                    "100"
+                } else {
+                    "2500.50"
+                }),
+                Some(with_sibling(sibling)),
+                0,
+                RetryPolicy::NEVER,
+            );
+            let mut answers = vec![(EndpointId::UserHistory, 200, history(&after))];
+            let done = drive(&mut s, &mut answers);
+            assert_eq!(done.state, want, "{after:?}: {}", done.reason);
+        }
     }
 
     #[test]

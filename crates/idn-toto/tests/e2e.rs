@@ -432,12 +432,11 @@ fn lost_answers_settle_to_what_the_sandbox_did() {
             r#type: TxType::Deposit,
             user: seg("user", "LOREM"),
         };
-        let snapshot = Snapshot {
-            entries: http
-                .call(&client, &history, RetryPolicy::NEVER)
+        let snapshot = Snapshot::new(
+            http.call(&client, &history, RetryPolicy::NEVER)
                 .unwrap()
                 .data,
-        };
+        );
         let before = balance(&client, "LOREM");
         let money = ManualTransactionParams {
             r#type: TxType::Deposit,
@@ -498,8 +497,8 @@ fn a_lost_bulk_manual_answer_settles_item_by_item() {
         outcomes.iter().all(|o| o.status == ItemStatus::Unknown),
         "{outcomes:?}"
     );
-    // LOREM got two deposits in one request: each item sees two new entries
-    // and can't tell which is its own; IPSUM's single item settles.
+    // LOREM got two deposits in one batch: both settle together (the two new
+    // entries are the two items' amounts); IPSUM's single item settles.
     let states: Vec<SettleState> = outcomes
         .iter()
         .map(|o| {
@@ -510,9 +509,9 @@ fn a_lost_bulk_manual_answer_settles_item_by_item() {
     assert_eq!(
         states,
         [
-            SettleState::Undetermined,
             SettleState::Applied,
-            SettleState::Undetermined
+            SettleState::Applied,
+            SettleState::Applied
         ]
     );
     assert_eq!(
