@@ -13,6 +13,10 @@ wheel="$("$here/scripts/build.sh")"
 repo="$(cd "$here/../.." && pwd)"
 if [ -z "${IDN_TOTO_SANDBOX:-}" ]; then
     (cd "$repo" && cargo build --quiet --locked -p idn-toto-sandbox)
+    # Where that build put it (a CARGO_TARGET_DIR elsewhere included).
+    target="${CARGO_TARGET_DIR:-$repo/target}"
+    case "$target" in /*) ;; *) target="$repo/$target" ;; esac
+    export IDN_TOTO_SANDBOX="$target/debug/idn-toto-sandbox"
 fi
 
 tmp="$(mktemp -d)"

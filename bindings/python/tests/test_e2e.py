@@ -87,6 +87,7 @@ def test_the_back_office_example_runs(sandbox: Tuple[str, str]) -> None:
     out = subprocess.run([sys.executable, str(example)], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "batch accept/reject" in out.stdout and "user_not_found" in out.stdout
+    assert "settled: applied" in out.stdout and "journal: intent -> outcome -> settled; open: 0" in out.stdout
     assert TOKEN not in out.stdout + out.stderr
 
 
