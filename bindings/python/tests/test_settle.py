@@ -96,11 +96,18 @@ def test_a_lost_manual_answer_is_journaled_carries_what_settling_needs_and_settl
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "j.jsonl"
-    t = FakeTransport(HISTORY_BEFORE, LOST)
+    seen_when_sent: List[Any] = []
+
+    def lost_after_checking_the_journal(request: Any) -> Any:
+        seen_when_sent.extend(lines(path))  # what the journal held as the request left
+        return LOST
+
+    t = FakeTransport(HISTORY_BEFORE, lost_after_checking_the_journal)
     c = journaled(path, t)
     with pytest.raises(idn_toto.OutcomeUnknownError) as caught:
         c.manual_transaction("deposit", "LOREM", "c", "2500.50", "OP01")
     error = caught.value
+    assert [(l["event"], l["id"]) for l in seen_when_sent] == [("intent", error.journal_id)]
     assert [r.endpoint for r in t.requests] == ["user_history", "manual_transaction"]
     assert error.journal_id is not None
     unsettled = error.unsettled
@@ -143,7 +150,11 @@ def test_an_accept_still_pending_settles_not_applied_and_gone_settles_applied() 
     assert c.settle(first.value).state == "not_applied"
     with pytest.raises(idn_toto.OutcomeUnknownError) as second:
         c.accept_reject("deposit", "7", "IPSUM", "accept", "ok", "OP01")
-    settled = c.settle(second.value)
+    # Any client for the same agent settles it, from the canonical form.
+    other = idn_toto.Client(BASE_URL, TOKEN, transport=t, settle_delay=0)
+    unsettled = second.value.unsettled
+    assert unsettled is not None
+    settled = other.settle(idn_toto.Unsettled(unsettled.to_dict()))
     assert settled.state == "applied"
     assert [r.endpoint for r in t.requests] == [
         "accept_reject", "transaction_list", "accept_reject", "transaction_list", "user_last_transaction"
@@ -211,11 +222,18 @@ def test_a_batch_journals_every_item_and_its_unknown_items_settle(tmp_path: Path
     path = tmp_path / "j.jsonl"
     items = [{"user": u, "amount": "2500.5", "comment": "c", "operator": "o"} for u in ("LOREM", "IPSUM", "LOREM")]
     empty = ok({"success": True, "message": "Success", "user": "IPSUM", "data": []})
-    t = FakeTransport(HISTORY_BEFORE, empty, TimeoutError("timed out"))
+    intents_when_sent: List[int] = []
+
+    def timed_out(request: Any) -> Any:
+        intents_when_sent.append(sum(l["event"] == "intent" for l in lines(path)))
+        raise TimeoutError("timed out")
+
+    t = FakeTransport(HISTORY_BEFORE, empty, timed_out)
     c = journaled(path, t)
     outcomes = c.multiple_transaction("deposit", items)
     assert [r.endpoint for r in t.requests] == ["user_history", "user_history", "multiple_transaction"]
     assert [o.status for o in outcomes] == ["unknown"] * 3
+    assert intents_when_sent == [3], "every item's intent is synced before the request leaves"
     assert all(o.journal_id for o in outcomes) and len({o.journal_id for o in outcomes}) == 3
     assert outcomes[1].params["user"] == "IPSUM" and outcomes[1].snapshot == {"entries": []}
     written = lines(path)
