@@ -304,6 +304,10 @@ def test_file_journal_lines_never_interleave_and_a_torn_tail_is_ignored_then_cut
     assert len(read.records) == 401 and not read.torn_tail
     with pytest.raises(ValueError):
         again.append("two\nlines\n")
+    with pytest.raises(ValueError):
+        again.append_lines([intent.to_line(), "no newline"])
+    again.append_lines([intent.to_line(), intent.outcome("failed", at="t").to_line()])
+    assert [r.event for r in idn_toto.Journal.read(again.read()).records][-3:] == ["intent", "intent", "outcome"]
 
 
 def test_the_async_client_settles_and_journals(tmp_path: Path) -> None:

@@ -365,19 +365,26 @@ class _Base:
         records: List[Tuple[int, JournalRecord]] = []
         if self._journal is None:
             return records
+        at = _now()
         for index, unsettled in batch.sending():
-            record = self._intent(unsettled)
-            if record is not None:
-                ids[index] = record.id
-                records.append((index, record))
+            record = JournalRecord.for_unsettled(_new_id(), unsettled, at=at)
+            ids[index] = record.id
+            records.append((index, record))
+        # One write and one fsync for the request's items, before it leaves.
+        self._journal.append_lines([record.to_line() for _, record in records])
         return records
 
     def _batch_outcomes(self, batch: Batch, records: List[Tuple[int, JournalRecord]]) -> None:
-        if not records:
+        if self._journal is None or not records:
             return
+        at = _now()
         outcomes = batch.outcomes([index for index, _ in records])
-        for outcome, (_, record) in zip(outcomes, records):
-            self._outcome(record, outcome.status, outcome.message)
+        self._journal.append_lines(
+            [
+                record.outcome(outcome.status, outcome.message, at=at).to_line()
+                for outcome, (_, record) in zip(outcomes, records)
+            ]
+        )
 
     def _open_moves(self) -> List[OpenMove]:
         if self._journal is None:

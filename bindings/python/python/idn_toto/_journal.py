@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Union
+from typing import Sequence, Union
 
 __all__ = ["FileJournal"]
 
@@ -38,9 +38,18 @@ class FileJournal:
     def append(self, line: str) -> None:
         """Appends one complete line (ending in its only newline) and syncs
         it to disk before returning."""
-        if not line.endswith("\n") or "\n" in line[:-1]:
-            raise ValueError("a journal line is one line ending in a newline")
-        data = line.encode("utf-8")
+        self.append_lines([line])
+
+    def append_lines(self, lines: Sequence[str]) -> None:
+        """Appends complete lines (a batch request's intents, say) with one
+        ``write`` and one ``fsync``: each line whole, in order, on disk
+        before this returns."""
+        for line in lines:
+            if not line.endswith("\n") or "\n" in line[:-1]:
+                raise ValueError("a journal line is one line ending in a newline")
+        if not lines:
+            return
+        data = "".join(lines).encode("utf-8")
         with self._lock:
             if not self._checked:
                 self._drop_torn_tail()
