@@ -325,3 +325,16 @@ def test_the_async_client_settles_and_journals(tmp_path: Path) -> None:
 
     asyncio.run(main())
     assert [l["event"] for l in lines(path)] == ["intent", "outcome", "settled"]
+
+
+def test_a_failed_snapshot_read_sends_no_batch_item(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    t = FakeTransport(HISTORY_BEFORE, ConnectionResetError("reset"))
+    c = journaled(path, t, retry=idn_toto.RetryPolicy.never())
+    items = [{"user": u, "amount": "1", "comment": "c", "operator": "o"} for u in ("LOREM", "IPSUM")]
+    outcomes = c.multiple_transaction("deposit", items)
+    assert [o.status for o in outcomes] == ["not_sent", "not_sent"]
+    assert "IPSUM" in (outcomes[0].message or "")
+    assert [r.endpoint for r in t.requests] == ["user_history", "user_history"]
+    assert not path.exists() or path.read_text() == "", "nothing journaled: nothing left"
+    assert all(o.journal_id is None and o.unsettled() is None for o in outcomes)
