@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+import urllib.error
+import urllib.request
 from decimal import Decimal
-from typing import List, Sequence
+from typing import List, Sequence, Tuple
 
 import idn_toto
 
@@ -28,6 +31,42 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -
     line(["-" * w for w in widths])
     for row in cells:
         line(row)
+
+
+def answer_lost_after_processing(request: idn_toto.Request) -> Tuple[int, bytes]:
+    """A transport whose money moves lose their answer: the sandbox processes
+    them, then answers 500 (its `500-after` fault). Reads go through."""
+    headers = dict(request.headers)
+    if not request.idempotent:
+        headers["X-Sandbox-Fault"] = "500-after"
+    sent = urllib.request.Request(request.url, data=request.body, headers=headers, method=request.method)
+    try:
+        with urllib.request.urlopen(sent, timeout=10) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as failed:
+        return failed.code, failed.read()
+
+
+def settle_a_lost_answer(base_url: str, token: str, user: str) -> None:
+    """A manual deposit whose answer is lost: never sent again; settled with
+    reads against the snapshot of the user's history taken before it left,
+    and journaled (intent, outcome, settlement)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        journal = idn_toto.FileJournal(os.path.join(tmp, "journal.jsonl"))
+        lossy = idn_toto.Client(
+            base_url, token, transport=answer_lost_after_processing, journal=journal, settle_delay=1.0
+        )
+        try:
+            lossy.manual_transaction("deposit", user, "demo lost answer", Decimal("75.25"), "OP01")
+            print(f"\n== manual deposit of 75.25 for {user}: answered")
+        except idn_toto.OutcomeUnknownError as lost:
+            print(f"\n== manual deposit of 75.25 for {user}: {lost}")
+            settlement = lossy.settle(lost)
+            print(f"   settled: {settlement.state} ({settlement.reason})")
+            for evidence in settlement.evidence:
+                print(f"   - {evidence['showed']}")
+        events = [r.event for r in idn_toto.Journal.read(journal.read()).records]
+        print(f"   journal: {' -> '.join(events)}; open: {len(lossy.unsettled())}")
 
 
 def main() -> int:
@@ -66,6 +105,9 @@ def main() -> int:
         ["trans_id", "user", "outcome", "message"],
         [[o.trans_id or "", o.user, o.status, o.message or ""] for o in outcomes],
     )
+
+    # 2b. An answer lost on its way back, settled live.
+    settle_a_lost_answer(base_url, token, deposits.data[3].user if len(deposits.data) > 3 else "LOREM")
 
     # 3. A manual correction (an exact Decimal, never a float).
     user = picked[0].user if picked else "LOREM"

@@ -10,8 +10,9 @@ use pyo3::prelude::*;
 use serde_json::Value;
 
 use crate::convert::{JsonDict, Page, Params, PathWordsArg};
-use crate::endpoints::{parse_typed, PyFullTransaction, PyPgaTransaction};
+use crate::endpoints::{parse_typed, PyFullTransaction, PyPgaTransaction, PyUserHistory};
 use crate::errors::to_py_err;
+use crate::settle::PyUnsettled;
 
 /// A request ready to send: `method`, `url` (token included: send it, never
 /// log it), `headers`, `body` and whether it is safe to repeat
@@ -63,6 +64,14 @@ impl PyRequest {
     #[getter]
     fn idempotent(&self) -> bool {
         self.0.is_idempotent()
+    }
+
+    /// For a single money move (`accept_reject`, `manual_transaction`):
+    /// what settling it would need, with `snapshot` (the user's history
+    /// read before a manual move); `None` for any other request.
+    #[pyo3(signature = (snapshot = None))]
+    fn unsettled(&self, snapshot: Option<PyRef<'_, PyUserHistory>>) -> Option<PyUnsettled> {
+        PyUnsettled::of_request(&self.0, snapshot.as_deref())
     }
 
     /// The canonical descriptor; the URL is redacted unless `reveal_token`.
@@ -216,7 +225,11 @@ impl PyCore {
 
     /// Parses the answer to `request` (attempt `attempt`, 0 for the first
     /// send): the typed result, or the delay in seconds before sending again
-    /// when the retry policy allows it; otherwise raises the error.
+    /// when the retry policy allows it; otherwise raises the error. An
+    /// unknown outcome of a money move carries what settling it needs
+    /// (`OutcomeUnknownError.unsettled`), with `snapshot` (the user's
+    /// history read before a manual move).
+    #[pyo3(signature = (request, attempt, status, body, *, snapshot = None))]
     fn settle(
         &self,
         py: Python<'_>,
@@ -224,12 +237,16 @@ impl PyCore {
         attempt: u32,
         status: u16,
         body: &[u8],
+        snapshot: Option<PyRef<'_, PyUserHistory>>,
     ) -> PyResult<Py<PyAny>> {
         match parse_typed(py, &self.client, request.0.endpoint(), status, body) {
             Ok(result) => result,
             Err(error) => match self.retry.decide(&request.0, attempt, &error) {
                 Some(ms) => Ok((ms as f64 / 1000.0).into_pyobject(py)?.into_any().unbind()),
-                None => Err(to_py_err(py, error)),
+                None => Err(to_py_err(
+                    py,
+                    settleable(error, &request.0, snapshot.as_deref()),
+                )),
             },
         }
     }
@@ -238,18 +255,29 @@ impl PyCore {
     /// returns the delay in seconds before sending again when the retry
     /// policy allows it; otherwise raises the error (outcome unknown for a
     /// request that moves money, transport failure for a read).
+    #[pyo3(signature = (request, attempt, reason, *, snapshot = None))]
     fn settle_failure(
         &self,
         py: Python<'_>,
         request: &PyRequest,
         attempt: u32,
         reason: &str,
+        snapshot: Option<PyRef<'_, PyUserHistory>>,
     ) -> PyResult<f64> {
         let error = self.client.transport_failure(&request.0, reason);
         match self.retry.decide(&request.0, attempt, &error) {
             Some(ms) => Ok(ms as f64 / 1000.0),
-            None => Err(to_py_err(py, error)),
+            None => Err(to_py_err(
+                py,
+                settleable(error, &request.0, snapshot.as_deref()),
+            )),
         }
+    }
+
+    /// The retry policy for reads.
+    #[getter]
+    fn retry(&self) -> PyRetryPolicy {
+        PyRetryPolicy(self.retry)
     }
 
     /// `text` with the token (raw or percent-encoded) replaced by `***`.
@@ -260,6 +288,25 @@ impl PyCore {
     fn __repr__(&self) -> String {
         format!("Core(base_url={:?}, token='***')", self.client.base_url())
     }
+}
+
+/// `error` with what settling it needs, the snapshot included. (The core's
+/// `Client::transport_failure` already attaches the move without a
+/// snapshot, and `Error::settleable` keeps what is attached: that is
+/// dropped first so the snapshot is not lost.)
+fn settleable(
+    error: core::Error,
+    request: &core::Request,
+    snapshot: Option<&PyUserHistory>,
+) -> core::Error {
+    let error = match error {
+        core::Error::OutcomeUnknown { cause, .. } => core::Error::OutcomeUnknown {
+            cause,
+            unsettled: None,
+        },
+        other => other,
+    };
+    error.settleable(request, snapshot.map(PyUserHistory::snapshot))
 }
 
 fn endpoint_id(py: Python<'_>, endpoint: &str) -> PyResult<EndpointId> {

@@ -75,8 +75,6 @@ macro_rules! result_class {
     };
 }
 
-pub(crate) use result_class;
-
 /// The Python objects for a result's rows, made once: reading `.data` again
 /// (in a loop, say) returns the same row objects in a new list instead of
 /// copying every row again.
@@ -329,6 +327,15 @@ result_class! {
     /// The bank names (`bank_list`).
     "BankList" => PyBankList(core::BankList) {
         data -> Vec<String> = |r| r.data.clone();
+    }
+}
+
+impl PyUserHistory {
+    /// The history as a settlement snapshot.
+    pub(crate) fn snapshot(&self) -> core::Snapshot {
+        core::Snapshot {
+            entries: self.0.data.clone(),
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! Bindings only convert: arguments in, one call to the core, result out.
 //! Every file mirrors a core module: `client.rs` (the sans-IO client, the
 //! request, the retry policy, the dynamic API), `endpoints.rs` (one frozen
-//! class per response type), `batch.rs` (the batch state machine),
+//! class per response type), `batch.rs` (the batch state machine), `settle.rs` (settling an
+//! unknown money move), `journal.rs` (the journal's lines),
 //! `errors.rs` (the one core-error-to-exception mapping) and `convert.rs`
 //! (Python values to and from canonical JSON). The pure-Python package
 //! `idn_toto` (clients, transports, exception classes) sits on top.
@@ -14,6 +15,8 @@ mod client;
 mod convert;
 mod endpoints;
 mod errors;
+mod journal;
+mod settle;
 
 use pyo3::prelude::*;
 
@@ -36,4 +39,8 @@ mod native {
         PyPgaTransaction, PyProcessed, PyReferral, PyReferralList, PyTransactionList,
         PyTurnoverRow, PyUserBalance, PyUserHistory, PyUserLastTransaction,
     };
+    #[pymodule_export]
+    use crate::journal::{PyJournal, PyJournalRecord, PyOpenMove};
+    #[pymodule_export]
+    use crate::settle::{PySettle, PySettlement, PyUnsettled};
 }

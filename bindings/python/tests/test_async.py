@@ -51,7 +51,7 @@ def test_slow_money_moving_call_times_out_as_outcome_unknown() -> None:
 
     t = AsyncFakeTransport(slow)
     with pytest.raises(OutcomeUnknownError) as caught:
-        run(client(t, timeout=0.05).manual_transaction("deposit", "u", "c", 5, "o"))
+        run(client(t, timeout=0.05, snapshots=False).manual_transaction("deposit", "u", "c", 5, "o"))
     assert len(t.requests) == 1
     assert "timed out" in str(caught.value)
     assert caught.value.__context__ is None and no_token(str(caught.value), repr(caught.value))

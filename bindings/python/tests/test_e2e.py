@@ -87,6 +87,7 @@ def test_the_back_office_example_runs(sandbox: Tuple[str, str]) -> None:
     out = subprocess.run([sys.executable, str(example)], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "batch accept/reject" in out.stdout and "user_not_found" in out.stdout
+    assert "settled: applied" in out.stdout and "journal: intent -> outcome -> settled; open: 0" in out.stdout
     assert TOKEN not in out.stdout + out.stderr
 
 
@@ -134,8 +135,13 @@ def test_the_story_moves_money_exactly_once(sandbox: Tuple[str, str]) -> None:
     lorem = client.user_balance("LOREM").balance
     client.manual_transaction("deposit", "LOREM", "py correction", Decimal("2500.50"), "OP01")
     assert client.user_balance("LOREM").balance == lorem + Decimal("2500.50")
-    with pytest.raises(idn_toto.ApiError) as refused:
+    with pytest.raises(idn_toto.ApiError) as unknown_user:
         client.manual_transaction("deposit", "nobody-here", "x", 1, "OP01")
+    assert unknown_user.value.api_kind == "user_not_found", "the snapshot read: nothing sent"
+    with pytest.raises(idn_toto.ApiError) as refused:
+        idn_toto.Client(base_url, TOKEN, timeout=5, snapshots=False).manual_transaction(
+            "deposit", "nobody-here", "x", 1, "OP01"
+        )
     assert refused.value.api_kind == "user_not_registered"
 
     rest = client.transaction_list("deposit").data[:3]
@@ -164,7 +170,9 @@ def test_faults_give_typed_errors_and_money_is_never_retried(sandbox: Tuple[str,
         return int(admin_json(admin, "stats")["requests"])
 
     def client(fault: str) -> idn_toto.Client:
-        return idn_toto.Client(base_url, TOKEN, transport=faulty(fault), retry=reads)
+        # snapshots=False: the fault would hit the history read before a
+        # manual move too (settling under faults: tests/test_e2e_settle.py).
+        return idn_toto.Client(base_url, TOKEN, transport=faulty(fault), retry=reads, snapshots=False)
 
     n = served()
     with pytest.raises(idn_toto.HttpError) as caught:

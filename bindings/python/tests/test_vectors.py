@@ -65,6 +65,8 @@ def plain(value: Any) -> Any:
 
 def cases() -> Iterator[Tuple[str, str, Any]]:
     for path in sorted(VECTORS.glob("*.json")):
+        if path.name in ("client.json", "journal.json"):
+            continue  # run by `test_client_vectors` and `test_journal_vectors`
         doc = load(path)
         if path.name in ("batch.json", "paging.json"):
             for case in doc["cases"]:
@@ -258,3 +260,55 @@ def test_client_vectors(section: str, case: Dict[str, Any]) -> None:
             with pytest.raises(idn_toto.IdnTotoError) as caught:
                 core.parse_dict(case["endpoint"], status, body)
             check_error(caught.value, case["error"], case["config"]["token"])
+
+
+JOURNAL = load(VECTORS / "journal.json")
+
+
+def _record_of(record: Dict[str, Any]) -> Any:
+    """A record given as an object, read back by the core."""
+    (read,) = idn_toto.Journal.read(json.dumps(record) + "\n").records
+    return read
+
+
+def _make(make: Dict[str, Any]) -> Any:
+    if make["event"] == "intent":
+        return idn_toto.JournalRecord.intent(
+            make["id"], make["endpoint"], make["params"], at=make["at"], snapshot=make.get("snapshot")
+        )
+    intent = _record_of(make["intent"])
+    follow = intent.outcome if make["event"] == "outcome" else intent.settled
+    return follow(make["state"], make.get("message"), at=make["at"])
+
+
+@pytest.mark.parametrize(
+    "section,case",
+    [(s, c) for s in ("lines", "journals") for c in JOURNAL[s]],
+    ids=[f"{s}::{c['name']}" for s in ("lines", "journals") for c in JOURNAL[s]],
+)
+def test_journal_vectors(section: str, case: Dict[str, Any]) -> None:
+    """tests/vectors/journal.json: the journal's lines, made and read by the
+    core exactly as in Rust and Node."""
+    assert len(JOURNAL["lines"]) + len(JOURNAL["journals"]) >= 11
+    if section == "lines":
+        if "error" in case:
+            with pytest.raises(idn_toto.IdnTotoError) as caught:
+                _make(case["make"])
+            check_error(caught.value, case["error"], "\0")
+            return
+        record = _make(case["make"])
+        assert record.to_line() == case["line"] + "\n"
+        assert idn_toto.Journal.read(record.to_line()).records == [record]
+        return
+    if "error" in case:
+        with pytest.raises(idn_toto.IdnTotoError) as caught:
+            idn_toto.Journal.read(case["text"])
+        check_error(caught.value, case["error"], "\0")
+        return
+    journal = idn_toto.Journal.read(case["text"])
+    got = {
+        "records": len(journal.records),
+        "torn_tail": journal.torn_tail,
+        "unsettled": [{"id": m.id, "last": m.last} for m in journal.unsettled()],
+    }
+    assert got == {k: case[k] for k in ("records", "torn_tail", "unsettled")}

@@ -8,7 +8,10 @@ token: the core scrubs it, even when the server echoes it back.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional
+
+if TYPE_CHECKING:
+    from ._native import Unsettled
 
 __all__ = [
     "IdnTotoError",
@@ -129,8 +132,11 @@ class OutcomeUnknownError(IdnTotoError):
     """A money-moving request may or may not have been carried out.
 
     Its transport failed or timed out, the server answered 5xx, or the answer
-    could not be read. It is never retried: check the transaction list or the
-    user's history before acting again. ``cause`` says what happened.
+    could not be read. It is never retried: settle it with
+    ``client.settle(error)`` (reads only) before acting again. ``cause`` says
+    what happened; ``unsettled`` is what settling needs (the move's
+    canonical parameters and, for a manual move, the history snapshot; never
+    the token); ``journal_id`` its journal id when the client journals.
     """
 
     def __init__(
@@ -141,6 +147,19 @@ class OutcomeUnknownError(IdnTotoError):
     ) -> None:
         super().__init__(message, details, cause)
         self.cause: Optional[IdnTotoError] = cause
+        #: The journal id of the money move, when the client journals.
+        self.journal_id: Optional[str] = None
+
+    @property
+    def unsettled(self) -> Optional[Unsettled]:
+        """What settling needs, when the money call that raised this knew
+        the request (``None`` from a bare ``parse``)."""
+        raw = self._details.get("unsettled")
+        if not isinstance(raw, dict):
+            return None
+        from ._native import Unsettled
+
+        return Unsettled(raw)
 
     @property
     def status(self) -> Optional[int]:

@@ -7,12 +7,13 @@ edit it. `bindings/python/stubs/_native.pyi` is the committed copy that
 `scripts/build.sh` checks against every build.
 """
 
+from _typeshed import SupportsGetItem
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, SupportsIndex, final
 
-__all__ = ["BankList", "Batch", "Core", "Draw", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "MultipleTransaction", "NumberHistory", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "TransactionList", "TurnoverRow", "UserBalance", "UserHistory", "UserLastTransaction", "build", "endpoints", "next_page", "parse"]
+__all__ = ["BankList", "Batch", "Core", "Draw", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalRecord", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settle", "Settlement", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "build", "endpoints", "next_page", "parse"]
 
 @final
 class BankList:
@@ -38,18 +39,27 @@ class Batch:
     `record_transport_failure(core, reason)`; finally `finish()`. Nothing is
     ever sent twice; an unknown outcome stops the batch.
     """
-    def __new__(cls, /, type: str, transaction: Sequence[Mapping[str, object]]) -> Batch:
+    def __new__(cls, /, type: str, transaction: Sequence[Mapping[str, object]], *, snapshots: bool = False) -> Batch:
         """
         Checks every item (one form, no transaction twice) before anything is
-        sent.
+        sent. `snapshots`: before a manual batch, read each user's history
+        (one read per distinct user, given first by `next_request`) so an
+        item whose outcome is unknown can be settled; a failed read sends
+        nothing (every item `not_sent`).
         """
-    def finish(self, /) -> list[ItemOutcome]:
+    def finish(self, /, journal_ids: SupportsGetItem[int, tuple[SupportsIndex, str]] | None = None) -> list[ItemOutcome]:
         """
-        One outcome per input item, in input order.
+        One outcome per input item, in input order; `journal_ids` gives
+        items their journal ids (`(index, id)` pairs).
         """
     def next_request(self, /, core: Core) -> Request | None:
         """
         The next request to send, or `None` when done.
+        """
+    def outcomes(self, /, indices: SupportsGetItem[int, SupportsIndex]) -> list[ItemOutcome]:
+        """
+        The outcomes so far of the items at `indices` (after their request's
+        answer was recorded), without finishing the batch.
         """
     def record_response(self, /, core: Core, status: SupportsIndex, body: bytes) -> None:
         """
@@ -63,6 +73,12 @@ class Batch:
     def request_count(self, /) -> int:
         """
         The number of requests a full run sends.
+        """
+    def sending(self, /) -> list[tuple[int, Unsettled]]:
+        """
+        The items of the request `next_request` just gave (none while it
+        reads snapshots): `(index, Unsettled)` each. A journal writes their
+        intents before the request leaves.
         """
 
 @final
@@ -103,13 +119,21 @@ class Core:
         """
         `text` with the token (raw or percent-encoded) replaced by `***`.
         """
-    def settle(self, /, request: Request, attempt: SupportsIndex, status: SupportsIndex, body: bytes) -> Any:
+    @property
+    def retry(self, /) -> RetryPolicy:
+        """
+        The retry policy for reads.
+        """
+    def settle(self, /, request: Request, attempt: SupportsIndex, status: SupportsIndex, body: bytes, *, snapshot: UserHistory | None = None) -> Any:
         """
         Parses the answer to `request` (attempt `attempt`, 0 for the first
         send): the typed result, or the delay in seconds before sending again
-        when the retry policy allows it; otherwise raises the error.
+        when the retry policy allows it; otherwise raises the error. An
+        unknown outcome of a money move carries what settling it needs
+        (`OutcomeUnknownError.unsettled`), with `snapshot` (the user's
+        history read before a manual move).
         """
-    def settle_failure(self, /, request: Request, attempt: SupportsIndex, reason: str) -> float:
+    def settle_failure(self, /, request: Request, attempt: SupportsIndex, reason: str, *, snapshot: UserHistory | None = None) -> float:
         """
         The transport failed (network error, timeout) sending `request`:
         returns the delay in seconds before sending again when the retry
@@ -271,30 +295,137 @@ class ItemOutcome:
         The item's position in the input.
         """
     @property
+    def journal_id(self, /) -> str | None:
+        """
+        The item's journal id, when the client journals.
+        """
+    @property
     def message(self, /) -> str | None:
         """
         The server's message, or what went wrong.
         """
     @property
+    def params(self, /) -> dict[str, Any]:
+        """
+        The item's canonical parameters (`type` included).
+        """
+    @property
+    def snapshot(self, /) -> dict[str, Any] | None:
+        """
+        For a manual item sent with snapshots: the user's history read
+        before sending (`{"entries": [...]}`).
+        """
+    @property
     def status(self, /) -> str:
         """
         `"succeeded"`, `"failed"`, `"not_sent"` (an earlier request's
-        outcome is unknown, so the batch stopped) or `"unknown"` (sent,
-        but whether it was processed can't be known: check before acting
-        again).
+        outcome is unknown, so the batch stopped) or `"unknown"` (sent, but
+        whether it was processed can't be known: settle it with
+        `client.settle(outcome)` before acting again).
         """
     def to_dict(self, /) -> dict[str, Any]:
         """
-        The canonical JSON shape (the same as `idn_toto.parse`):
-        amounts and dates as strings.
+        The canonical JSON shape.
         """
     @property
     def trans_id(self, /) -> str | None:
         """
         The transaction ID (accept/reject items).
         """
+    def unsettled(self, /) -> Unsettled | None:
+        """
+        What settling this item needs, when its status is `"unknown"`.
+        """
     @property
     def user(self, /) -> str: ...
+
+@final
+class Journal:
+    """
+    A journal read back (`Journal.read(text)`): its `records`, whether a
+    torn last line (a write cut by a crash) was ignored, and `unsettled()`.
+    """
+    def __repr__(self, /) -> str: ...
+    @staticmethod
+    def read(text: str) -> Journal:
+        """
+        Reads journal text. A torn last line is ignored; any other line that
+        is not a record raises ``DecodeError`` naming it (``line N``).
+        """
+    @property
+    def records(self, /) -> list[JournalRecord]:
+        """
+        Every complete line, in order.
+        """
+    @property
+    def torn_tail(self, /) -> bool:
+        """
+        Whether a torn last line was ignored.
+        """
+    def unsettled(self, /) -> list[OpenMove]:
+        """
+        The ids without a definite state, in the order of their intents.
+        """
+
+@final
+class JournalRecord:
+    """
+    One journal line: `id` (one per money-moving item, made by the host),
+    `event` (`"intent"`, `"outcome"` or `"settled"`), `endpoint`, `params`
+    (canonical, never the token), `state`, `at` (the host's clock),
+    `snapshot` (manual intents) and `message`.
+    """
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __repr__(self, /) -> str: ...
+    @property
+    def at(self, /) -> str: ...
+    @property
+    def endpoint(self, /) -> str: ...
+    @property
+    def event(self, /) -> str:
+        """
+        `"intent"`, `"outcome"` or `"settled"`.
+        """
+    @staticmethod
+    def for_unsettled(id: str, unsettled: Unsettled, *, at: str) -> JournalRecord:
+        """
+        The `intent` line for what `unsettled` describes.
+        """
+    @property
+    def id(self, /) -> str: ...
+    @staticmethod
+    def intent(id: str, endpoint: str, params: Mapping[str, object], *, at: str, snapshot: Mapping[str, object] | None = None) -> JournalRecord:
+        """
+        The `intent` line for a money move about to be sent. Refuses an
+        endpoint that moves no money and params that are not one money move.
+        """
+    @property
+    def message(self, /) -> str | None: ...
+    def outcome(self, /, state: str, message: str | None = None, *, at: str) -> JournalRecord:
+        """
+        The `outcome` line after this intent: `state` is `"succeeded"`,
+        `"failed"`, `"unknown"` or `"not_sent"` (an `ItemOutcome.status`).
+        """
+    @property
+    def params(self, /) -> dict[str, Any]: ...
+    def settled(self, /, state: str, message: str | None = None, *, at: str) -> JournalRecord:
+        """
+        The `settled` line after this intent: `state` is `"applied"`,
+        `"not_applied"` or `"undetermined"` (a `Settlement.state`).
+        """
+    @property
+    def snapshot(self, /) -> dict[str, Any] | None: ...
+    @property
+    def state(self, /) -> str | None: ...
+    def to_dict(self, /) -> dict[str, Any]:
+        """
+        The line as a dict.
+        """
+    def to_line(self, /) -> str:
+        """
+        The line to append: compact JSON and one newline.
+        """
 
 @final
 class MultipleTransaction:
@@ -345,6 +476,28 @@ class NumberHistory:
         """
     @property
     def type(self, /) -> str: ...
+
+@final
+class OpenMove:
+    """
+    One money move the journal leaves without a definite state: its `id`,
+    its `intent` line, and the `last` word on it (`"intent"`: the process
+    stopped with the request in flight; `"unknown"`; `"undetermined"`).
+    """
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __repr__(self, /) -> str: ...
+    @property
+    def id(self, /) -> str: ...
+    @property
+    def intent(self, /) -> JournalRecord: ...
+    @property
+    def last(self, /) -> str: ...
+    @property
+    def unsettled(self, /) -> Unsettled:
+        """
+        The intent's endpoint, params and snapshot: what settling needs.
+        """
 
 @final
 class PendingTransaction:
@@ -558,6 +711,12 @@ class Request:
         """
         The canonical descriptor; the URL is redacted unless `reveal_token`.
         """
+    def unsettled(self, /, snapshot: UserHistory | None = None) -> Unsettled | None:
+        """
+        For a single money move (`accept_reject`, `manual_transaction`):
+        what settling it would need, with `snapshot` (the user's history
+        read before a manual move); `None` for any other request.
+        """
     @property
     def url(self, /) -> str:
         """
@@ -586,6 +745,78 @@ class RetryPolicy:
         """
     @property
     def retries(self, /) -> int: ...
+
+@final
+class Settle:
+    """
+    Settles an unknown money move with reads only: it never sends a request
+    that moves money. Loop: `step = settle.next(core)`; an `int` is a wait in
+    milliseconds, a `Request` is a read to send (then `record_response(core,
+    status, body)` or `record_transport_failure(core, reason)`), a
+    `Settlement` is the end. `settle_delay_ms` is waited before any read that
+    could conclude `not_applied` (a request may still be in flight on the
+    server); `retry` governs failed reads.
+    """
+    def __new__(cls, /, unsettled: Unsettled, *, settle_delay_ms: SupportsIndex, retry: RetryPolicy | None = None, journal_id: str | None = None) -> Settle: ...
+    def __repr__(self, /) -> str: ...
+    def next(self, /, core: Core) -> Any:
+        """
+        The next step: milliseconds to wait (`int`), a read to send
+        (`Request`) or the verdict (`Settlement`).
+        """
+    def record_response(self, /, core: Core, status: SupportsIndex, body: bytes) -> None:
+        """
+        Records the answer to the last read.
+        """
+    def record_transport_failure(self, /, core: Core, reason: str) -> None:
+        """
+        Records that the last read failed in transport.
+        """
+
+@final
+class Settlement:
+    """
+    The verdict on an unknown money move: `state` (`"applied"`,
+    `"not_applied"` or `"undetermined"`), `reason` in words, and the
+    `evidence` (one dict per read: `endpoint`, redacted `url`, `showed`,
+    `data`). `unsettled` is what was settled; `journal_id` its journal id,
+    when it had one.
+    """
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __repr__(self, /) -> str: ...
+    @property
+    def evidence(self, /) -> list[dict[str, Any]]:
+        """
+        The reads and what each showed: `endpoint`, `url` (token redacted),
+        `showed` (words) and `data`.
+        """
+    @property
+    def journal_id(self, /) -> str | None:
+        """
+        The journal id of what was settled, when it was journaled.
+        """
+    @property
+    def reason(self, /) -> str:
+        """
+        Why, in words.
+        """
+    @property
+    def state(self, /) -> str:
+        """
+        `"applied"` (the server shows the effect: never send it again),
+        `"not_applied"` (it shows it did not happen: safe to send again) or
+        `"undetermined"` (the reads can't tell; see `reason`).
+        """
+    def to_dict(self, /) -> dict[str, Any]:
+        """
+        The canonical form: `state`, `reason`, `evidence`.
+        """
+    @property
+    def unsettled(self, /) -> Unsettled:
+        """
+        What was settled.
+        """
 
 @final
 class TransactionList:
@@ -634,6 +865,45 @@ class TurnoverRow:
     def user(self, /) -> str: ...
     @property
     def winlose(self, /) -> Decimal: ...
+
+@final
+class Unsettled:
+    """
+    What settling an unknown money move needs: the endpoint, the move's
+    canonical parameters (`type` included; never the token) and, for a
+    manual move, the user's history read before it was sent (`snapshot`).
+    Carried by `OutcomeUnknownError.unsettled`, `ItemOutcome.unsettled()`
+    and `OpenMove.unsettled`; any client for the same agent can settle it.
+    """
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __new__(cls, /, unsettled: Mapping[str, object]) -> Unsettled:
+        """
+        Reads the canonical form (`to_dict()`'s shape): `endpoint`,
+        `params` and an optional `snapshot` (`{"entries": [...]}`). The
+        params must describe one money move.
+        """
+    def __repr__(self, /) -> str: ...
+    @property
+    def endpoint(self, /) -> str:
+        """
+        `"accept_reject"`, `"manual_transaction"` or `"multiple_transaction"`.
+        """
+    @property
+    def params(self, /) -> dict[str, Any]:
+        """
+        The move's canonical parameters (`type` included).
+        """
+    @property
+    def snapshot(self, /) -> dict[str, Any] | None:
+        """
+        The history read before a manual move was sent (`{"entries": [...]}`),
+        or `None`.
+        """
+    def to_dict(self, /) -> dict[str, Any]:
+        """
+        The canonical form.
+        """
 
 @final
 class UserBalance:

@@ -1,0 +1,273 @@
+//! `idn_toto::journal`: the journal's lines, made and read by the core
+//! (`JournalRecord`, `Journal`, `OpenMove`). Files are the Python layer's
+//! (`idn_toto.FileJournal`).
+
+use idn_toto as core;
+use pyo3::prelude::*;
+use serde_json::Value;
+
+use crate::convert::{JsonDict, Params};
+use crate::errors::to_py_err;
+use crate::settle::{snapshot_of, PyUnsettled};
+
+/// One journal line: `id` (one per money-moving item, made by the host),
+/// `event` (`"intent"`, `"outcome"` or `"settled"`), `endpoint`, `params`
+/// (canonical, never the token), `state`, `at` (the host's clock),
+/// `snapshot` (manual intents) and `message`.
+#[pyclass(name = "JournalRecord", module = "idn_toto._native", frozen, eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PyJournalRecord(pub(crate) core::JournalRecord);
+
+#[pymethods]
+impl PyJournalRecord {
+    /// The `intent` line for a money move about to be sent. Refuses an
+    /// endpoint that moves no money and params that are not one money move.
+    #[staticmethod]
+    #[pyo3(signature = (id, endpoint, params, *, at, snapshot = None))]
+    fn intent(
+        py: Python<'_>,
+        id: &str,
+        endpoint: &str,
+        params: Params,
+        at: &str,
+        snapshot: Option<Params>,
+    ) -> PyResult<Self> {
+        let endpoint = endpoint
+            .parse::<core::EndpointId>()
+            .map_err(|e| to_py_err(py, e))?;
+        let snapshot = snapshot.map(|s| snapshot_of(py, &s.0)).transpose()?;
+        core::JournalRecord::intent(id, endpoint, params.0, snapshot, at)
+            .map(PyJournalRecord)
+            .map_err(|e| to_py_err(py, e))
+    }
+
+    /// The `intent` line for what `unsettled` describes.
+    #[staticmethod]
+    #[pyo3(signature = (id, unsettled, *, at))]
+    fn for_unsettled(
+        py: Python<'_>,
+        id: &str,
+        unsettled: &PyUnsettled,
+        at: &str,
+    ) -> PyResult<Self> {
+        let u = &unsettled.0;
+        core::JournalRecord::intent(id, u.endpoint, u.params.clone(), u.snapshot.clone(), at)
+            .map(PyJournalRecord)
+            .map_err(|e| to_py_err(py, e))
+    }
+
+    /// The `outcome` line after this intent: `state` is `"succeeded"`,
+    /// `"failed"`, `"unknown"` or `"not_sent"` (an `ItemOutcome.status`).
+    #[pyo3(signature = (state, message = None, *, at))]
+    fn outcome(
+        &self,
+        py: Python<'_>,
+        state: &str,
+        message: Option<String>,
+        at: &str,
+    ) -> PyResult<Self> {
+        let status = match state {
+            "succeeded" => core::ItemStatus::Succeeded,
+            "failed" => core::ItemStatus::Failed,
+            "unknown" => core::ItemStatus::Unknown,
+            "not_sent" => core::ItemStatus::NotSent,
+            other => {
+                return Err(invalid_state(
+                    py,
+                    other,
+                    "succeeded, failed, unknown or not_sent",
+                ))
+            }
+        };
+        Ok(PyJournalRecord(self.0.outcome(status, message, at)))
+    }
+
+    /// The `settled` line after this intent: `state` is `"applied"`,
+    /// `"not_applied"` or `"undetermined"` (a `Settlement.state`).
+    #[pyo3(signature = (state, message = None, *, at))]
+    fn settled(
+        &self,
+        py: Python<'_>,
+        state: &str,
+        message: Option<String>,
+        at: &str,
+    ) -> PyResult<Self> {
+        let state = serde_json::from_value::<core::SettleState>(Value::String(state.to_owned()))
+            .map_err(|_| invalid_state(py, state, "applied, not_applied or undetermined"))?;
+        Ok(PyJournalRecord(self.0.settled(state, message, at)))
+    }
+
+    /// The line to append: compact JSON and one newline.
+    fn to_line(&self) -> String {
+        self.0.to_line()
+    }
+
+    #[getter]
+    fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    /// `"intent"`, `"outcome"` or `"settled"`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        match self.0.event {
+            core::JournalEvent::Intent => "intent",
+            core::JournalEvent::Outcome => "outcome",
+            core::JournalEvent::Settled => "settled",
+        }
+    }
+
+    #[getter]
+    fn endpoint(&self) -> &'static str {
+        self.0.endpoint.as_str()
+    }
+
+    #[getter]
+    fn params<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
+        JsonDict::new(py, &self.0.params)
+    }
+
+    #[getter]
+    fn state(&self) -> Option<&str> {
+        self.0.state.as_deref()
+    }
+
+    #[getter]
+    fn at(&self) -> &str {
+        &self.0.at
+    }
+
+    #[getter]
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
+        self.0
+            .snapshot
+            .as_ref()
+            .map(|s| JsonDict::of(py, s))
+            .transpose()
+    }
+
+    #[getter]
+    fn message(&self) -> Option<&str> {
+        self.0.message.as_deref()
+    }
+
+    /// The line as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
+        JsonDict::of(py, &self.0)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<JournalRecord {} {} {}{}>",
+            self.0.id,
+            self.event(),
+            self.0.endpoint,
+            self.0
+                .state
+                .as_deref()
+                .map(|s| format!(" {s}"))
+                .unwrap_or_default()
+        )
+    }
+}
+
+fn invalid_state(py: Python<'_>, state: &str, allowed: &str) -> PyErr {
+    to_py_err(
+        py,
+        core::Error::InvalidRequest {
+            field: "state".into(),
+            reason: format!("{state:?} is not one of {allowed}"),
+        },
+    )
+}
+
+/// A journal read back (`Journal.read(text)`): its `records`, whether a
+/// torn last line (a write cut by a crash) was ignored, and `unsettled()`.
+#[pyclass(name = "Journal", module = "idn_toto._native", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyJournal(core::Journal);
+
+#[pymethods]
+impl PyJournal {
+    /// Reads journal text. A torn last line is ignored; any other line that
+    /// is not a record raises ``DecodeError`` naming it (``line N``).
+    #[staticmethod]
+    fn read(py: Python<'_>, text: &str) -> PyResult<Self> {
+        core::Journal::read(text)
+            .map(PyJournal)
+            .map_err(|e| to_py_err(py, e))
+    }
+
+    /// Every complete line, in order.
+    #[getter]
+    fn records(&self) -> Vec<PyJournalRecord> {
+        self.0
+            .records
+            .iter()
+            .cloned()
+            .map(PyJournalRecord)
+            .collect()
+    }
+
+    /// Whether a torn last line was ignored.
+    #[getter]
+    fn torn_tail(&self) -> bool {
+        self.0.torn_tail
+    }
+
+    /// The ids without a definite state, in the order of their intents.
+    fn unsettled(&self) -> Vec<PyOpenMove> {
+        self.0.unsettled().into_iter().map(PyOpenMove).collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Journal {} records{}>",
+            self.0.records.len(),
+            if self.0.torn_tail { ", torn tail" } else { "" }
+        )
+    }
+}
+
+/// One money move the journal leaves without a definite state: its `id`,
+/// its `intent` line, and the `last` word on it (`"intent"`: the process
+/// stopped with the request in flight; `"unknown"`; `"undetermined"`).
+#[pyclass(name = "OpenMove", module = "idn_toto._native", frozen, eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PyOpenMove(core::OpenMove);
+
+#[pymethods]
+impl PyOpenMove {
+    #[getter]
+    fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    #[getter]
+    fn intent(&self) -> PyJournalRecord {
+        PyJournalRecord(self.0.intent.clone())
+    }
+
+    #[getter]
+    fn last(&self) -> &str {
+        &self.0.last
+    }
+
+    /// The intent's endpoint, params and snapshot: what settling needs.
+    #[getter]
+    fn unsettled(&self) -> PyUnsettled {
+        let intent = &self.0.intent;
+        PyUnsettled(core::Unsettled {
+            endpoint: intent.endpoint,
+            params: intent.params.clone(),
+            snapshot: intent.snapshot.clone(),
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<OpenMove {} {} last={}>",
+            self.0.id, self.0.intent.endpoint, self.0.last
+        )
+    }
+}

@@ -1,0 +1,237 @@
+//! `idn_toto::settle`: what settling an unknown money move needs
+//! (`Unsettled`), the settlement state machine (`Settle`) and its verdict
+//! (`Settlement`).
+
+use idn_toto as core;
+use pyo3::prelude::*;
+use serde_json::Value;
+
+use crate::client::{PyCore, PyRequest, PyRetryPolicy};
+use crate::convert::{JsonDict, Params};
+use crate::endpoints::PyUserHistory;
+use crate::errors::to_py_err;
+
+/// What settling an unknown money move needs: the endpoint, the move's
+/// canonical parameters (`type` included; never the token) and, for a
+/// manual move, the user's history read before it was sent (`snapshot`).
+/// Carried by `OutcomeUnknownError.unsettled`, `ItemOutcome.unsettled()`
+/// and `OpenMove.unsettled`; any client for the same agent can settle it.
+#[pyclass(name = "Unsettled", module = "idn_toto._native", frozen, eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PyUnsettled(pub(crate) core::Unsettled);
+
+#[pymethods]
+impl PyUnsettled {
+    /// Reads the canonical form (`to_dict()`'s shape): `endpoint`,
+    /// `params` and an optional `snapshot` (`{"entries": [...]}`). The
+    /// params must describe one money move.
+    #[new]
+    fn new(py: Python<'_>, unsettled: Params) -> PyResult<Self> {
+        core::Unsettled::from_json_text(&unsettled.0.to_string())
+            .map(PyUnsettled)
+            .map_err(|e| to_py_err(py, e))
+    }
+
+    /// `"accept_reject"`, `"manual_transaction"` or `"multiple_transaction"`.
+    #[getter]
+    fn endpoint(&self) -> &'static str {
+        self.0.endpoint.as_str()
+    }
+
+    /// The move's canonical parameters (`type` included).
+    #[getter]
+    fn params<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
+        JsonDict::new(py, &self.0.params)
+    }
+
+    /// The history read before a manual move was sent (`{"entries": [...]}`),
+    /// or `None`.
+    #[getter]
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
+        self.0
+            .snapshot
+            .as_ref()
+            .map(|s| JsonDict::of(py, s))
+            .transpose()
+    }
+
+    /// The canonical form.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
+        JsonDict::new(py, &self.0.to_json())
+    }
+
+    fn __repr__(&self) -> String {
+        let what = self
+            .0
+            .money_move()
+            .map(|m| format!("{m:?}"))
+            .unwrap_or_default();
+        format!("<Unsettled {} {what}>", self.0.endpoint)
+    }
+}
+
+impl PyUnsettled {
+    /// What settling `request` would need, when it moves money.
+    pub(crate) fn of_request(
+        request: &core::Request,
+        snapshot: Option<&PyUserHistory>,
+    ) -> Option<PyUnsettled> {
+        request.money_params().map(|params| {
+            PyUnsettled(core::Unsettled {
+                endpoint: request.endpoint(),
+                params: params.clone(),
+                snapshot: snapshot.map(PyUserHistory::snapshot),
+            })
+        })
+    }
+}
+
+/// The verdict on an unknown money move: `state` (`"applied"`,
+/// `"not_applied"` or `"undetermined"`), `reason` in words, and the
+/// `evidence` (one dict per read: `endpoint`, redacted `url`, `showed`,
+/// `data`). `unsettled` is what was settled; `journal_id` its journal id,
+/// when it had one.
+#[pyclass(name = "Settlement", module = "idn_toto._native", frozen, eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PySettlement {
+    settlement: core::Settlement,
+    unsettled: core::Unsettled,
+    journal_id: Option<String>,
+}
+
+#[pymethods]
+impl PySettlement {
+    /// `"applied"` (the server shows the effect: never send it again),
+    /// `"not_applied"` (it shows it did not happen: safe to send again) or
+    /// `"undetermined"` (the reads can't tell; see `reason`).
+    #[getter]
+    fn state(&self) -> &'static str {
+        self.settlement.state.as_str()
+    }
+
+    /// Why, in words.
+    #[getter]
+    fn reason(&self) -> &str {
+        &self.settlement.reason
+    }
+
+    /// The reads and what each showed: `endpoint`, `url` (token redacted),
+    /// `showed` (words) and `data`.
+    #[getter]
+    fn evidence<'py>(&self, py: Python<'py>) -> PyResult<Vec<JsonDict<'py>>> {
+        self.settlement
+            .evidence
+            .iter()
+            .map(|e| JsonDict::of(py, e))
+            .collect()
+    }
+
+    /// What was settled.
+    #[getter]
+    fn unsettled(&self) -> PyUnsettled {
+        PyUnsettled(self.unsettled.clone())
+    }
+
+    /// The journal id of what was settled, when it was journaled.
+    #[getter]
+    fn journal_id(&self) -> Option<&str> {
+        self.journal_id.as_deref()
+    }
+
+    /// The canonical form: `state`, `reason`, `evidence`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
+        JsonDict::new(py, &self.settlement.to_json())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Settlement(state={:?}, reason={:?}, evidence=[{} reads])",
+            self.settlement.state.as_str(),
+            self.settlement.reason,
+            self.settlement.evidence.len()
+        )
+    }
+}
+
+/// Settles an unknown money move with reads only: it never sends a request
+/// that moves money. Loop: `step = settle.next(core)`; an `int` is a wait in
+/// milliseconds, a `Request` is a read to send (then `record_response(core,
+/// status, body)` or `record_transport_failure(core, reason)`), a
+/// `Settlement` is the end. `settle_delay_ms` is waited before any read that
+/// could conclude `not_applied` (a request may still be in flight on the
+/// server); `retry` governs failed reads.
+#[pyclass(name = "Settle", module = "idn_toto._native")]
+#[derive(Debug)]
+pub(crate) struct PySettle {
+    settle: core::Settle,
+    unsettled: core::Unsettled,
+    journal_id: Option<String>,
+}
+
+#[pymethods]
+impl PySettle {
+    #[new]
+    #[pyo3(signature = (unsettled, *, settle_delay_ms, retry = None, journal_id = None))]
+    fn new(
+        py: Python<'_>,
+        unsettled: &PyUnsettled,
+        settle_delay_ms: u64,
+        retry: Option<PyRef<'_, PyRetryPolicy>>,
+        journal_id: Option<String>,
+    ) -> PyResult<Self> {
+        let policy = retry.map(|r| r.0).unwrap_or_default();
+        let settle = core::Settle::from_unsettled(&unsettled.0, settle_delay_ms, policy)
+            .map_err(|e| to_py_err(py, e))?;
+        Ok(PySettle {
+            settle,
+            unsettled: unsettled.0.clone(),
+            journal_id,
+        })
+    }
+
+    /// The next step: milliseconds to wait (`int`), a read to send
+    /// (`Request`) or the verdict (`Settlement`).
+    fn next(&mut self, py: Python<'_>, core: &PyCore) -> PyResult<Py<PyAny>> {
+        match self.settle.next(&core.client) {
+            core::SettleStep::Wait(ms) => Ok(ms.into_pyobject(py)?.into_any().unbind()),
+            core::SettleStep::Send(request) => Ok(Py::new(py, PyRequest(request))?.into_any()),
+            core::SettleStep::Done(settlement) => Ok(Py::new(
+                py,
+                PySettlement {
+                    settlement,
+                    unsettled: self.unsettled.clone(),
+                    journal_id: self.journal_id.clone(),
+                },
+            )?
+            .into_any()),
+        }
+    }
+
+    /// Records the answer to the last read.
+    fn record_response(&mut self, core: &PyCore, status: u16, body: &[u8]) {
+        self.settle.record_response(&core.client, status, body);
+    }
+
+    /// Records that the last read failed in transport.
+    fn record_transport_failure(&mut self, core: &PyCore, reason: &str) {
+        self.settle.record_transport_failure(&core.client, reason);
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<Settle {}>", self.unsettled.endpoint)
+    }
+}
+
+/// A snapshot dict (`{"entries": [...]}`) read as the core reads it: from
+/// text, so amounts keep their digits.
+pub(crate) fn snapshot_of(py: Python<'_>, value: &Value) -> PyResult<core::Snapshot> {
+    serde_json::from_str::<core::Snapshot>(&value.to_string()).map_err(|e| {
+        to_py_err(
+            py,
+            core::Error::InvalidRequest {
+                field: "snapshot".into(),
+                reason: e.to_string(),
+            },
+        )
+    })
+}
