@@ -299,13 +299,8 @@ fn settleable(
     request: &core::Request,
     snapshot: Option<&PyUserHistory>,
 ) -> core::Error {
-    let error = match error {
-        core::Error::OutcomeUnknown { cause, .. } => core::Error::OutcomeUnknown {
-            cause,
-            unsettled: None,
-        },
-        other => other,
-    };
+    // The core fills in the snapshot of an unknown outcome a transport
+    // failure already attached.
     error.settleable(request, snapshot.map(PyUserHistory::snapshot))
 }
 

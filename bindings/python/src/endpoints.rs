@@ -333,9 +333,7 @@ result_class! {
 impl PyUserHistory {
     /// The history as a settlement snapshot.
     pub(crate) fn snapshot(&self) -> core::Snapshot {
-        core::Snapshot {
-            entries: self.0.data.clone(),
-        }
+        core::Snapshot::new(self.0.data.clone())
     }
 }
 
