@@ -241,14 +241,16 @@ def test_a_batch_journals_every_item_and_its_unknown_items_settle(tmp_path: Path
     assert [l["id"] for l in written[:3]] == [o.journal_id for o in outcomes]
     assert [m.id for m in c.unsettled()] == [o.journal_id for o in outcomes]
 
-    # LOREM has two items in one request and both landed: two new entries
-    # can't say which is whose (spec-notes 76); IPSUM's history is unchanged.
+    # LOREM has two items in the batch and both landed: the two new entries
+    # are exactly the two items' amounts, so both settle applied together
+    # (spec-notes 76; each item's snapshot lists its sibling's amount).
+    # IPSUM's history is unchanged.
+    assert outcomes[0].snapshot is not None and outcomes[0].snapshot["siblings"] == ["2500.5"]
     t.answers += [HISTORY_AFTER_BOTH, empty, HISTORY_AFTER_BOTH]
     settled = c.settle_unsettled()
-    assert [s.state for s in settled] == ["undetermined", "not_applied", "undetermined"]
+    assert [s.state for s in settled] == ["applied", "not_applied", "applied"]
     assert [s.journal_id for s in settled] == [o.journal_id for o in outcomes]
-    assert [m.id for m in c.unsettled()] == [outcomes[0].journal_id, outcomes[2].journal_id]
-    assert [m.last for m in c.unsettled()] == ["undetermined", "undetermined"]
+    assert c.unsettled() == []
     assert_no_token(path.read_text(encoding="utf-8"))
 
 
