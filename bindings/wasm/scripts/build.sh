@@ -56,7 +56,7 @@ node_modules/.bin/wasm-opt -${IDN_TOTO_WASM_OPT:-Os} --strip-debug --strip-produ
   "$out/wasm/idn_toto_wasm_bg.wasm" -o "$out/wasm/idn_toto_wasm_bg.wasm"
 
 # 6. The package around it.
-cp js/index.cjs js/index.mjs js/errors.cjs js/methods.cjs js/types.d.ts js/index.d.ts js/index.d.mts README.md "$out/"
+cp js/index.cjs js/index.mjs js/errors.cjs js/journal.cjs js/methods.cjs js/types.d.ts js/index.d.ts js/index.d.mts README.md "$out/"
 node -e '
   const fs = require("fs");
   const p = JSON.parse(fs.readFileSync("package.json", "utf8"));
