@@ -16,6 +16,8 @@ const encoder = new TextEncoder();
 const DEFAULT_TIMEOUT_MS = 30000;
 const DEFAULT_MAX_PAGES = 10000;
 const DEFAULT_SETTLE_DELAY_MS = 5000;
+/** How many settlements `settleUnsettled` runs at once (reads only). */
+const SETTLE_CONCURRENCY = 8;
 
 // The WebAssembly instance. A trap (an allocation failure, `unreachable`)
 // may leave an instance's memory half-updated, so the instance is never
@@ -613,14 +615,24 @@ class Client {
     return this.#journalRead().unsettled;
   }
 
-  /** Settles every unsettled move of the journal, one after another, recording each settlement. */
+  /**
+   * Settles every unsettled move of the journal, recording each settlement;
+   * resolves to the settlements in the journal's order. Up to
+   * SETTLE_CONCURRENCY at a time, so their `settleDelayMs` waits overlap.
+   */
   async settleUnsettled() {
-    const out = [];
-    for (const open of this.#journalRead().unsettled) {
-      const unsettled = { endpoint: open.endpoint, params: open.params };
-      if (open.snapshot !== undefined) unsettled.snapshot = open.snapshot;
-      out.push(await this.#settle(unsettled, open.id));
-    }
+    const open = this.#journalRead().unsettled;
+    const out = new Array(open.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < open.length) {
+        const i = next++;
+        const unsettled = { endpoint: open[i].endpoint, params: open[i].params };
+        if (open[i].snapshot !== undefined) unsettled.snapshot = open[i].snapshot;
+        out[i] = await this.#settle(unsettled, open[i].id);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SETTLE_CONCURRENCY, open.length) }, worker));
     return out;
   }
 

@@ -220,7 +220,7 @@ export declare class Client {
     settle(errorOrOutcome: IdnTotoError | JournaledOutcome): Promise<Settlement>;
     /** The journal's moves without a definite state (`invalid_request` at `journal` without one). */
     unsettled(): Promise<OpenMove[]>;
-    /** Settles each of `unsettled()`, recording each settlement in the journal. */
+    /** Settles each of `unsettled()` (up to 8 at a time), recording each settlement in the journal; in the journal's order. */
     settleUnsettled(): Promise<Settlement[]>;
     /** Parses an answer (for hosts that send `client.request.<method>()` themselves); the token is scrubbed from any error. */
     parse<E extends EndpointId>(endpoint: E, status: number, body: string | Uint8Array): EndpointResponses[E];
