@@ -1,20 +1,25 @@
 # idn-toto: `just demo` runs the back-office story on the embedded sandbox;
 # `just test` runs every test. Both install what they need themselves
-# (prerequisites: Rust, Node >= 20, Python >= 3.9, just).
+# (prerequisites: Rust via rustup, Node >= 20, Python >= 3.9, just).
 
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
 export CARGO_TERM_COLOR := "never"
+# One target directory for every build, including the one pip runs from the
+# sdist (so it reuses the dependencies the wheel build compiled).
+export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", justfile_directory() / "target")
 
 # List the recipes.
 default:
     @just --list
 
-# Run every test: formatting, clippy, Rust (unit, vectors, properties, e2e), npm package, pip package.
-test: check test-rust test-node test-python
+# Run every test: formatting, clippy, versions, workflows, MSRV, Rust (unit, vectors, properties, e2e), npm package, pip package, release check.
+test: check msrv test-rust test-node test-python release-check
 
-# Formatting and lints (warnings are errors).
+# Formatting, lints (warnings are errors), one version everywhere, workflow lint.
 check:
+    bash scripts/version.sh --check
+    bash scripts/lint-workflows.sh
     rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
     rustup component list --installed | grep -q '^clippy' || rustup component add clippy
     cargo fmt --all -- --check
@@ -37,31 +42,15 @@ test-python:
 
 # Start the sandbox, run the back-office story from Rust, Node and Python, stop the sandbox.
 demo:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    cargo build --quiet --locked -p idn-toto-sandbox -p idn-toto --example back_office
-    bash bindings/wasm/scripts/build.sh >/dev/null
-    wheel="$(bash bindings/python/scripts/build.sh 2>/dev/null | tail -n 1)"
-    [ -x target/demo-venv/bin/python ] || python3 -m venv target/demo-venv
-    target/demo-venv/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel"
-    out="$(mktemp)"
-    target/debug/idn-toto-sandbox --listen 127.0.0.1:0 --quiet >"$out" &
-    pid=$!
-    trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -f "$out"' EXIT
-    for _ in $(seq 100); do [ "$(wc -l <"$out")" -ge 2 ] && break; sleep 0.05; done
-    base="$(sed -n 1p "$out")"
-    export IDN_TOTO_BASE_URL="$base"
-    export IDN_TOTO_TOKEN="$(sed -n 2p "$out" | sed 's/^token: //')"
-    reset() { python3 -c "import urllib.request,sys; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='POST'))" "${base%/home.php}/__sandbox/reset"; }
-    echo "sandbox: $base (token generated, not shown)"
-    echo; echo "################ Rust ################"
-    target/debug/examples/back_office
-    reset
-    echo; echo "################ Node ################"
-    node bindings/wasm/examples/back_office.mjs
-    reset
-    echo; echo "################ Python ##############"
-    target/demo-venv/bin/python bindings/python/examples/back_office.py
+    bash scripts/demo.sh
+
+# The library crates on the declared minimum Rust version (`rust-version`), installed with rustup when missing.
+msrv:
+    bash scripts/msrv.sh
+
+# What a release publishes, built as users get it: cargo package (every publishable crate), the sdist installed from source in a fresh venv, the npm tarball's files, and the tarball under Bun and Deno.
+release-check:
+    bash scripts/release-check.sh
 
 # Run the sandbox in the foreground (Ctrl-C stops it).
 sandbox *ARGS:
@@ -71,7 +60,11 @@ sandbox *ARGS:
 bench:
     bash crates/idn-toto-bench/bench.sh
 
-# The npm tarball and the wheel, into dist/.
+# The npm tarball, the wheel (this platform) and the sdist, into dist/.
 pack:
     bash bindings/wasm/scripts/pack.sh
     bash bindings/python/scripts/pack.sh
+
+# Lint .github/workflows with actionlint and the shell scripts with shellcheck.
+lint-workflows:
+    bash scripts/lint-workflows.sh

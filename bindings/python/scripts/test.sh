@@ -12,7 +12,10 @@ wheel="$("$here/scripts/build.sh")"
 # The sandbox for the end-to-end tests (already built by `cargo test --workspace`).
 repo="$(cd "$here/../.." && pwd)"
 if [ -z "${IDN_TOTO_SANDBOX:-}" ]; then
-    (cd "$repo" && cargo build --quiet --locked -p idn-toto-sandbox)
+    (cd "$repo" && cargo build --quiet --locked -p idn-toto-sandbox --bins)
+    IDN_TOTO_SANDBOX="$(cargo metadata --manifest-path "$repo/Cargo.toml" --format-version 1 --no-deps \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/debug/idn-toto-sandbox"
+    export IDN_TOTO_SANDBOX
 fi
 
 tmp="$(mktemp -d)"

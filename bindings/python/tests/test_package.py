@@ -3,6 +3,8 @@ module-level functions and import time."""
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,3 +36,14 @@ def test_import_time_is_small() -> None:
     code = "import time; t = time.perf_counter(); import idn_toto; print(time.perf_counter() - t)"
     seconds = float(subprocess.check_output([sys.executable, "-c", code], text=True))
     assert seconds < 1.0, seconds
+
+
+def test_version_is_the_cargo_workspace_version() -> None:
+    # The one version source is [workspace.package] version in Cargo.toml;
+    # maturin copies it into the distribution metadata __version__ reads.
+    cargo_toml = (Path(__file__).resolve().parents[3] / "Cargo.toml").read_text(encoding="utf-8")
+    section = cargo_toml.split("[workspace.package]", 1)[1].split("\n[", 1)[0]
+    declared = re.search(r'^version\s*=\s*"([^"]+)"', section, re.M)
+    assert declared, "no version in [workspace.package]"
+    assert idn_toto.__version__ == declared.group(1)
+    assert idn_toto.__version__ == importlib.metadata.version("idn-toto")

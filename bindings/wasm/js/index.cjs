@@ -80,8 +80,13 @@ function paramsText(value) {
     }
     if (Array.isArray(v)) return v.map((item, i) => walk(item, `${path}[${i}]`));
     if (v !== null && typeof v === 'object') {
-      const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) return v;
+      // What JSON.stringify would write, checked the same way: a boxed
+      // `new Number(0.1 + 0.2)` or an object whose toJSON gives a float is
+      // a JS number all the same.
+      if (v instanceof Number || v instanceof String || v instanceof Boolean || v instanceof BigInt) {
+        return walk(v.valueOf(), path);
+      }
+      if (typeof v.toJSON === 'function') return walk(v.toJSON(), path);
       const out = {};
       for (const [key, item] of Object.entries(v)) out[key] = walk(item, path ? `${path}.${key}` : key);
       return out;
@@ -698,4 +703,7 @@ function endpoints() {
   return JSON.parse(core(() => wasm.endpoints()));
 }
 
-module.exports = { Client, IdnTotoError, FileJournal, build, parse, nextPage, endpoints };
+/** The package version (one source: the Cargo workspace's `version`, which scripts/build.sh writes into package.json). */
+const { version } = require('./package.json');
+
+module.exports = { Client, IdnTotoError, FileJournal, build, parse, nextPage, endpoints, version };

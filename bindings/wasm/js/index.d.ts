@@ -275,3 +275,6 @@ export interface EndpointInfo {
 
 /** The endpoint table. */
 export declare function endpoints(): EndpointInfo[];
+
+/** The package version, e.g. `"0.1.0"` (the same as the Rust crates' and the pip package's). */
+export declare const version: string;

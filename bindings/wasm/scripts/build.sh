@@ -42,6 +42,7 @@ CARGO_PROFILE_RELEASE_OPT_LEVEL=${IDN_TOTO_WASM_OPT_LEVEL:-s} \
   --target wasm32-unknown-unknown --quiet
 target_dir="$(cargo metadata --manifest-path "$repo/Cargo.toml" --format-version 1 --no-deps \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+version="$("$repo/scripts/version.sh")"
 wasm_in="$target_dir/wasm32-unknown-unknown/release/idn_toto_wasm.wasm"
 
 # 5. Bindings, then wasm-opt from the npm binaryen package (never Debian's).
@@ -56,13 +57,21 @@ node_modules/.bin/wasm-opt -${IDN_TOTO_WASM_OPT:-Os} --strip-debug --strip-produ
   "$out/wasm/idn_toto_wasm_bg.wasm" -o "$out/wasm/idn_toto_wasm_bg.wasm"
 
 # 6. The package around it.
+# The version is the Cargo workspace's (the one source); the committed
+# package.json must agree (scripts/version.sh --check says how to fix it).
 cp js/index.cjs js/index.mjs js/errors.cjs js/journal.cjs js/methods.cjs js/types.d.ts js/index.d.ts js/index.d.mts README.md "$out/"
+cp -L LICENSE-MIT LICENSE-APACHE "$out/"
 node -e '
   const fs = require("fs");
+  const [out, version] = process.argv.slice(1);
   const p = JSON.parse(fs.readFileSync("package.json", "utf8"));
+  if (p.version !== version) {
+    console.error(`package.json version ${p.version} differs from the Cargo workspace version ${version}: run scripts/version.sh --check`);
+    process.exit(1);
+  }
   delete p.scripts; delete p.devDependencies;
-  fs.writeFileSync(process.argv[1], JSON.stringify(p, null, 2) + "\n");
-' "$out/package.json"
+  fs.writeFileSync(out, JSON.stringify(p, null, 2) + "\n");
+' "$out/package.json" "$version"
 
 raw=$(wc -c <"$out/wasm/idn_toto_wasm_bg.wasm")
 gz=$(gzip -9 -c "$out/wasm/idn_toto_wasm_bg.wasm" | wc -c)

@@ -15,8 +15,10 @@ cargo test --manifest-path "$repo/Cargo.toml" -p idn-toto-wasm --quiet 2>&1 | gr
 scripts/build.sh
 
 log "the sandbox binary for the end-to-end tests"
-cargo build --manifest-path "$repo/Cargo.toml" -p idn-toto-sandbox --quiet
-export IDN_TOTO_SANDBOX="${IDN_TOTO_SANDBOX:-$repo/target/debug/idn-toto-sandbox}"
+cargo build --manifest-path "$repo/Cargo.toml" -p idn-toto-sandbox --bins --quiet
+target_dir="$(cargo metadata --manifest-path "$repo/Cargo.toml" --format-version 1 --no-deps \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+export IDN_TOTO_SANDBOX="${IDN_TOTO_SANDBOX:-$target_dir/debug/idn-toto-sandbox}"
 
 log "node --test"
 node --test --test-reporter=dot test/*.test.mjs
@@ -63,7 +65,8 @@ const c: idn.Client = new idn.Client({ baseUrl: "https://a.example/home.php", to
 const r: idn.RequestDescriptor = c.request.userHistory("withdraw", "LOREM");
 const kind: idn.ErrorKind = "outcome_unknown";
 void c.userLastTransaction("deposit", "u").then((t: idn.UserLastTransaction) => t.data?.amount.toUpperCase());
-void [r, kind];
+const version: string = idn.version;
+void [r, kind, version];
 TS
 cat >tsconfig.json <<JSON
 {

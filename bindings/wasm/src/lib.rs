@@ -25,8 +25,10 @@ fn endpoint(id: &str) -> Result<EndpointId, JsValue> {
     id.parse::<EndpointId>().map_err(|e| throw(&e))
 }
 
+/// A `Snapshot` read from its JSON text (its amounts from their literal
+/// digits, as `Unsettled::from_json_text` reads them).
 fn snapshot_arg(text: &str) -> Result<Snapshot, JsValue> {
-    serde_json::from_value(json_arg("snapshot", text)?).map_err(|e| {
+    serde_json::from_str(text).map_err(|e| {
         throw(&Error::InvalidRequest {
             field: "snapshot".into(),
             reason: e.to_string(),
@@ -155,8 +157,7 @@ impl WasmClient {
     /// `Unsettled` (what an `outcome_unknown` error or an `unknown` batch
     /// item carries); reads are retried as the client's policy says.
     pub fn settle(&self, unsettled_json: &str, settle_delay_ms: f64) -> Result<WasmSettle, JsValue> {
-        let unsettled =
-            Unsettled::from_json(&json_arg("unsettled", unsettled_json)?).map_err(|e| throw(&e))?;
+        let unsettled = Unsettled::from_json_text(unsettled_json).map_err(|e| throw(&e))?;
         // A whole, non-negative number of milliseconds (checked in
         // JavaScript); the saturating cast keeps anything else harmless.
         let settle = Settle::from_unsettled(&unsettled, settle_delay_ms as u64, self.retry)
@@ -389,7 +390,7 @@ pub fn journal_line(
     message: Option<String>,
     at: &str,
 ) -> Result<String, JsValue> {
-    let u = Unsettled::from_json(&json_arg("unsettled", unsettled_json)?).map_err(|e| throw(&e))?;
+    let u = Unsettled::from_json_text(unsettled_json).map_err(|e| throw(&e))?;
     let intent =
         JournalRecord::intent(id, u.endpoint, u.params, u.snapshot, at).map_err(|e| throw(&e))?;
     let outcome = |status| Ok(intent.outcome(status, message.clone(), at).to_line());

@@ -62,7 +62,10 @@ test('JS numbers are refused for amounts unless they are safe integers', async (
     return { status: 200, body: '{"success":true,"message":"Transaction has been successfully processed.","data":[]}' };
   };
   const client = new Client({ baseUrl: BASE, token: TOKEN, transport });
-  for (const amount of [0.1 + 0.2, 1.5, 2 ** 60, Number.NaN, Infinity]) {
+  // eslint-disable-next-line no-new-wrappers
+  const boxed = new Number(0.1 + 0.2);
+  const viaToJSON = { toJSON: () => 0.1 + 0.2 };
+  for (const amount of [0.1 + 0.2, 1.5, 2 ** 60, Number.NaN, Infinity, boxed, viaToJSON]) {
     await assert.rejects(client.manualTransaction('deposit', 'u', 'c', amount, 'o'), (e) => {
       assert.equal(e.kind, 'invalid_request');
       assert.equal(e.field, 'amount');

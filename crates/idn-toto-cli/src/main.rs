@@ -4,6 +4,8 @@
 //! - `idn-toto request <id> --base-url URL (--token T | --token-env VAR) [--params JSON]
 //!   [--path-words JSON] [--allow-insecure-http] [--reveal-token]`
 //! - `idn-toto parse <id> [--status N] [--max-body-size BYTES] [FILE]`
+//! - `idn-toto journal show [--json] FILE`: a money-move journal, one row per
+//!   item: what it was, its last state, whether it is still open.
 //!
 //! Exit codes: 0 success; 1 the core refused (invalid request, API refusal,
 //! HTTP status, undecodable body: the error JSON is on stdout); 2 usage.
@@ -13,7 +15,9 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use idn_toto::{dynamic, Client, EndpointId, Error};
+use idn_toto::{
+    dynamic, Client, EndpointId, Error, Journal, JournalEvent, JournalRecord, MoneyMove,
+};
 use serde_json::Value;
 
 #[derive(Debug, Parser)]
@@ -39,6 +43,22 @@ enum Command {
     Request(RequestArgs),
     /// Parse a response body (FILE, or stdin) into canonical JSON.
     Parse(ParseArgs),
+    /// Read a money-move journal (JSON Lines written by the clients).
+    #[command(subcommand)]
+    Journal(JournalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum JournalCommand {
+    /// One row per money-moving item: what it was, its last state, and
+    /// whether it is open (no definite state yet: settle it).
+    Show {
+        /// Print one JSON object per item instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// The journal file.
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -94,7 +114,105 @@ fn main() -> ExitCode {
         Command::Endpoints { json } => endpoints(json),
         Command::Request(args) => request(args),
         Command::Parse(args) => parse(args),
+        Command::Journal(JournalCommand::Show { json, file }) => journal_show(&file, json),
     }
+}
+
+/// What one journaled item was, in words.
+fn describe(record: &JournalRecord) -> String {
+    let p = &record.params;
+    let text = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("?").to_owned();
+    match record.money_move() {
+        Ok(MoneyMove::AcceptReject { .. }) => format!(
+            "{} {} {} of {}",
+            text("action").to_ascii_lowercase(),
+            text("type"),
+            text("trans_id"),
+            text("user")
+        ),
+        Ok(MoneyMove::Manual { amount, .. }) => {
+            format!("manual {} {amount} for {}", text("type"), text("user"))
+        }
+        Err(_) => "(unreadable parameters)".into(),
+    }
+}
+
+fn journal_show(file: &std::path::Path, json: bool) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => return usage(&format!("cannot read {}: {e}", file.display())),
+    };
+    let journal = match Journal::read(&text) {
+        Ok(j) => j,
+        Err(e) => return refused(&e),
+    };
+    let open: Vec<String> = journal.unsettled().into_iter().map(|o| o.id).collect();
+    // The last word on each id, in the order of their first line.
+    let mut rows: Vec<(String, &JournalRecord, &JournalRecord)> = Vec::new();
+    for record in &journal.records {
+        match rows.iter_mut().find(|(id, _, _)| *id == record.id) {
+            Some(row) => row.2 = record,
+            None => rows.push((record.id.clone(), record, record)),
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    let mut lines = Vec::new();
+    if !json {
+        lines.push(format!(
+            "{:<16} {:<21} {:<12} {:<5} {:<25} WHAT",
+            "ID", "ENDPOINT", "STATE", "OPEN", "AT"
+        ));
+    }
+    for (id, first, last) in &rows {
+        let state = match (last.event, last.state.as_deref()) {
+            (JournalEvent::Intent, _) => "intent",
+            (_, Some(state)) => state,
+            (_, None) => "?",
+        };
+        let is_open = open.contains(id);
+        if json {
+            lines.push(
+                serde_json::json!({
+                    "id": id,
+                    "endpoint": first.endpoint.as_str(),
+                    "what": describe(first),
+                    "state": state,
+                    "open": is_open,
+                    "at": last.at,
+                    "message": last.message,
+                })
+                .to_string(),
+            );
+        } else {
+            lines.push(format!(
+                "{:<16} {:<21} {:<12} {:<5} {:<25} {}",
+                id,
+                first.endpoint.as_str(),
+                state,
+                if is_open { "yes" } else { "no" },
+                last.at,
+                describe(first)
+            ));
+        }
+    }
+    if !json {
+        lines.push(format!(
+            "{} items, {} open{}",
+            rows.len(),
+            open.len(),
+            if journal.torn_tail {
+                " (a torn last line was ignored)"
+            } else {
+                ""
+            }
+        ));
+    }
+    for line in lines {
+        if writeln!(out, "{line}").is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn usage(message: &str) -> ExitCode {

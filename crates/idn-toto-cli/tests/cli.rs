@@ -265,3 +265,73 @@ fn bodies_over_max_body_size_are_refused_unread() {
     assert_eq!(json(&out)["error"]["kind"], "outcome_unknown");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn journal_show_lists_each_item_and_what_is_open() {
+    let dir = std::env::temp_dir().join(format!("idn-toto-cli-journal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("journal.jsonl");
+    let vectors: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/vectors/journal.json"
+        ))
+        .expect("vectors"),
+    )
+    .expect("json");
+    let text = vectors["journals"][0]["text"].as_str().expect("text");
+    std::fs::write(&path, text).expect("write");
+    let out = run(
+        &[
+            "journal",
+            "show",
+            "--json",
+            path.to_str().expect("utf-8 path"),
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let summary: Vec<(String, String, bool)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap_or("").to_owned(),
+                r["state"].as_str().unwrap_or("").to_owned(),
+                r["open"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("a1".to_owned(), "applied".to_owned(), false),
+            ("b2".to_owned(), "succeeded".to_owned(), false),
+            ("c3".to_owned(), "undetermined".to_owned(), true),
+            ("d4".to_owned(), "intent".to_owned(), true),
+        ]
+    );
+    assert_eq!(rows[0]["what"], "manual deposit 2500.50 for LOREM");
+    assert_eq!(rows[3]["what"], "accept deposit 124 of IPSUM");
+    let table = run(
+        &["journal", "show", path.to_str().expect("utf-8 path")],
+        None,
+    );
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("4 items, 2 open"), "{text}");
+    std::fs::write(&path, "{not json\n{}\n").expect("write");
+    let bad = run(
+        &["journal", "show", path.to_str().expect("utf-8 path")],
+        None,
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(json(&bad)["error"]["path"], "line 1");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -42,6 +42,8 @@ pub(crate) struct App {
     fail_rng: Mutex<fastrand::Rng>,
     /// API requests seen (admin requests excluded).
     pub(crate) requests: AtomicU64,
+    /// How long a request body may take to arrive (the header timeout).
+    body_timeout: Duration,
 }
 
 /// Locks a mutex, recovering the data if a previous holder panicked (the state is
@@ -66,6 +68,7 @@ impl App {
             log: config.log,
             seed,
             requests: AtomicU64::new(0),
+            body_timeout: Duration::from_millis(config.header_timeout_ms.max(1)),
         }
     }
 
@@ -145,9 +148,18 @@ fn redacted(uri: &Uri, token: &str) -> String {
         Some(query) => format!("{}?{query}", uri.path()),
         None => uri.path().to_owned(),
     };
-    let decoded = percent_encoding::percent_decode_str(&raw)
-        .decode_utf8_lossy()
-        .into_owned();
+    // Decoded until nothing changes (a token percent-encoded twice is still
+    // the token), then scrubbed.
+    let mut decoded = raw;
+    for _ in 0..4 {
+        let next = percent_encoding::percent_decode_str(&decoded)
+            .decode_utf8_lossy()
+            .into_owned();
+        if next == decoded {
+            break;
+        }
+        decoded = next;
+    }
     let scrubbed = scrub(&decoded, token);
     scrubbed
         .chars()
@@ -279,8 +291,12 @@ async fn respond(app: &Arc<App>, request: Request) -> Response {
         }
     };
     let body = if route.has_body() {
-        // Too large or broken: an empty body, which every POST endpoint refuses as malformed.
-        read_body(body).await.unwrap_or_default()
+        // A body that stalls is not waited for longer than a header.
+        match tokio::time::timeout(app.body_timeout, read_body(body)).await {
+            // Too large or broken: an empty body, which every POST endpoint refuses as malformed.
+            Ok(body) => body.unwrap_or_default(),
+            Err(_) => return dropped(),
+        }
     } else {
         Vec::new()
     };

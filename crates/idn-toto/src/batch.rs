@@ -389,7 +389,13 @@ impl Batch {
         let mut doubtful: Vec<Option<&'static str>> = vec![None; chunk.len()];
         // A failure the server reports that can be tied to none of our items
         // makes every item it does not name uncertain: any may be the one.
-        let mut unattributed = false;
+        // "partial ..." with no failure named: some item failed, unnamed.
+        let mut unattributed = w
+            .message
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("partial")
+            && !w.data.iter().any(|e| e.success != Some(true));
         for entry in &w.data {
             let (candidates, exact) = candidates(chunk, entry);
             match candidates.as_slice() {
@@ -477,55 +483,53 @@ impl Batch {
     }
 }
 
-/// The items of the chunk a reported entry could be about, and whether the
-/// entry identifies them without contradiction. By `index` if given (its
-/// `trans_id` and `user`, when given, must agree), else by `trans_id`, else
-/// by `user` (more than one item of that user: each is a candidate).
+/// The items of the chunk a reported entry could be about, and whether its
+/// fields agree. An entry names items by `index` (0-based in that request),
+/// `trans_id` and `user`; every item any of them names is a candidate. It
+/// names exactly one item when the index (or else the transaction ID, or
+/// else the user) picks one and every other field given agrees with it.
+/// Several items of one user named by the user alone are candidates that
+/// agree (the caller says "same user, no index").
 fn candidates(chunk: &[BatchItem], entry: &ItemFailure) -> (Vec<usize>, bool) {
-    let by_trans_id = |t: &str| -> Vec<usize> {
+    let by_index = entry.index.map(|ix| {
+        usize::try_from(ix)
+            .ok()
+            .filter(|k| *k < chunk.len())
+            .map_or_else(Vec::new, |k| vec![k])
+    });
+    let by_trans_id = entry.trans_id.as_deref().map(|t| {
         (0..chunk.len())
             .filter(|&k| chunk[k].trans_id() == Some(t))
-            .collect()
+            .collect::<Vec<_>>()
+    });
+    let by_user = entry.user.as_deref().map(|u| {
+        (0..chunk.len())
+            .filter(|&k| chunk[k].user() == u)
+            .collect::<Vec<_>>()
+    });
+    let mut all: Vec<usize> = [&by_index, &by_trans_id, &by_user]
+        .into_iter()
+        .flatten()
+        .flatten()
+        .copied()
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    // The field that picks, in order of precedence, then the others agree.
+    let pick = match (&by_index, &by_trans_id, &by_user) {
+        (Some(k), _, _) | (None, Some(k), _) => Some(k.clone()),
+        (None, None, Some(users)) => return (users.clone(), true),
+        (None, None, None) => return (Vec::new(), true),
     };
     let agrees = |k: usize| {
-        entry
-            .trans_id
-            .as_deref()
-            .is_none_or(|t| chunk[k].trans_id() == Some(t))
-            && entry.user.as_deref().is_none_or(|u| chunk[k].user() == u)
+        by_trans_id.as_ref().is_none_or(|t| t == &vec![k])
+            && by_user.as_ref().is_none_or(|u| u.contains(&k))
     };
-    if let Some(ix) = entry.index {
-        let at = usize::try_from(ix).ok().filter(|k| *k < chunk.len());
-        let mut others = entry
-            .trans_id
-            .as_deref()
-            .map(by_trans_id)
-            .unwrap_or_default();
-        return match at {
-            Some(k) if agrees(k) => (vec![k], true),
-            Some(k) => {
-                others.push(k);
-                others.sort_unstable();
-                others.dedup();
-                (others, false)
-            }
-            None if others.is_empty() => (Vec::new(), true),
-            None => (others, false),
-        };
-    }
-    if let Some(t) = &entry.trans_id {
-        let found = by_trans_id(t);
-        return match found.as_slice() {
-            [k] => (found.clone(), agrees(*k)),
-            _ => (found, true),
-        };
-    }
-    match &entry.user {
-        Some(u) => (
-            (0..chunk.len()).filter(|&k| chunk[k].user() == u).collect(),
-            true,
-        ),
-        None => (Vec::new(), true),
+    match pick.as_deref() {
+        Some([k]) if agrees(*k) => (vec![*k], true),
+        // Nothing placed and nothing else named: no item of ours.
+        Some([]) if all.is_empty() => (Vec::new(), true),
+        _ => (all, false),
     }
 }
 

@@ -165,18 +165,18 @@ impl Scrubber {
         let from = ceil_boundary(text, end.saturating_sub(self.overlap()));
         let window = &text[from..end];
         let mut ends = vec![window.len()];
-        // A cut inside an escape leaves its first characters raw.
-        let tail_from = window.len().saturating_sub(10);
-        if let Some(i) = window
-            .bytes()
-            .enumerate()
-            .skip(tail_from)
-            .filter(|(_, b)| matches!(b, b'%' | b'\\' | b'&'))
-            .map(|(i, _)| i)
-            .next()
-        {
-            ends.push(i);
-        }
+        // A cut inside an escape leaves its first characters raw: try
+        // ending before each escape start near the end (the cut one may be
+        // any of them: `%5` after `%46%5`).
+        let tail_from = window.len().saturating_sub(12);
+        ends.extend(
+            window
+                .bytes()
+                .enumerate()
+                .skip(tail_from)
+                .filter(|(_, b)| matches!(b, b'%' | b'\\' | b'&'))
+                .map(|(i, _)| i),
+        );
         let mut best: Option<usize> = None;
         for e in ends {
             for layer in layers(&window[..e]) {
@@ -591,6 +591,14 @@ mod tests {
         let out = Scrubber::new(T).scrub_and_cut(&long, 200, false);
         assert!(!out.contains(&T[..8]), "{out}");
         assert_eq!(out, format!("{}***{}...", "x".repeat(190), "y".repeat(7)));
+        // Fully percent-encoded, cut inside the 5th escape: every escape
+        // start near the edge is tried.
+        let encoded: String = T.bytes().map(|b| format!("%{b:02X}")).collect();
+        for cut in 24..40 {
+            let text = format!("home.php/{}", &encoded[..cut]);
+            let out = Scrubber::new(T).scrub_and_cut(&text, 1000, true);
+            assert_eq!(out, "home.php/***...", "cut at {cut}");
+        }
         // Cut first (as a server or proxy may have done): the edge is caught.
         let pre_cut = format!("{}{}", "x".repeat(190), &T[..10]);
         assert_eq!(

@@ -159,7 +159,13 @@ impl Unsettled {
 
     /// Reads the canonical JSON form (as [`Unsettled::to_json`] writes it).
     pub fn from_json(value: &Value) -> Result<Unsettled, Error> {
-        let u = Unsettled::deserialize(value)
+        Unsettled::from_json_text(&value.to_string())
+    }
+
+    /// Reads the canonical JSON text. (Amounts in the snapshot are read from
+    /// their literal digits, so this reads text, never a parsed value.)
+    pub fn from_json_text(text: &str) -> Result<Unsettled, Error> {
+        let u = serde_json::from_str::<Unsettled>(text)
             .map_err(|e| Error::invalid("unsettled", e.to_string()))?;
         u.money_move()?;
         Ok(u)

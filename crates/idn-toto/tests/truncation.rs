@@ -42,13 +42,10 @@ fn prefixes(body: &str) -> impl Iterator<Item = &str> {
         .map(move |n| &trimmed[..n])
 }
 
-fn client() -> Client {
-    Client::new("https://agent.example.com/home.php", "PREFIX-TOKEN-1").unwrap()
-}
-
-#[test]
-fn cut_money_answers_are_never_definite() {
-    let mut checked = 0usize;
+/// Every response case with a text body of the endpoints that are reads
+/// (`reads`) or move money: (file, endpoint, case, body).
+fn response_bodies(reads: bool) -> Vec<(String, EndpointId, Value, String)> {
+    let mut out = Vec::new();
     for (file, doc) in vectors() {
         let Some(id) = doc
             .get("endpoint")
@@ -57,27 +54,39 @@ fn cut_money_answers_are_never_definite() {
         else {
             continue;
         };
-        if id.info().idempotent {
+        if id.info().idempotent != reads {
             continue;
         }
         for case in doc["responses"].as_array().into_iter().flatten() {
-            let Some(body) = case.get("body").and_then(Value::as_str) else {
-                continue;
-            };
-            let status = case.get("status").and_then(Value::as_u64).unwrap_or(200) as u16;
-            for prefix in prefixes(body) {
-                let got = dynamic::parse(id, status, prefix.as_bytes());
-                let kind = got.as_ref().err().map(|e| e.kind());
-                // A 4xx without a complete refusal may be a definite HTTP
-                // failure; never a success, never an API refusal.
-                let definite_http = kind == Some("http") && (400..500).contains(&status);
-                assert!(
-                    kind == Some("outcome_unknown") || definite_http,
-                    "{file} {:?}: prefix {prefix:?} read as {got:?}",
-                    case["name"]
-                );
-                checked += 1;
+            if let Some(body) = case.get("body").and_then(Value::as_str) {
+                out.push((file.clone(), id, case.clone(), body.to_owned()));
             }
+        }
+    }
+    out
+}
+
+fn client() -> Client {
+    Client::new("https://agent.example.com/home.php", "PREFIX-TOKEN-1").unwrap()
+}
+
+#[test]
+fn cut_money_answers_are_never_definite() {
+    let mut checked = 0usize;
+    for (file, id, case, body) in response_bodies(false) {
+        let status = case.get("status").and_then(Value::as_u64).unwrap_or(200) as u16;
+        for prefix in prefixes(&body) {
+            let got = dynamic::parse(id, status, prefix.as_bytes());
+            let kind = got.as_ref().err().map(|e| e.kind());
+            // A 4xx without a complete refusal may be a definite HTTP
+            // failure; never a success, never an API refusal.
+            let definite_http = kind == Some("http") && (400..500).contains(&status);
+            assert!(
+                kind == Some("outcome_unknown") || definite_http,
+                "{file} {:?}: prefix {prefix:?} read as {got:?}",
+                case["name"]
+            );
+            checked += 1;
         }
     }
     assert!(checked > 2_000, "only {checked} prefixes");
@@ -146,34 +155,19 @@ fn cut_batch_answers_never_succeed_an_item() {
 #[test]
 fn cut_reads_are_errors_never_shorter_values() {
     let mut checked = 0usize;
-    for (file, doc) in vectors() {
-        let Some(id) = doc
-            .get("endpoint")
-            .and_then(Value::as_str)
-            .and_then(|s| s.parse::<EndpointId>().ok())
-        else {
+    for (file, id, case, body) in response_bodies(true) {
+        let Ok(whole) = dynamic::parse(id, 200, body.as_bytes()) else {
             continue;
         };
-        if !id.info().idempotent {
-            continue;
-        }
-        for case in doc["responses"].as_array().into_iter().flatten() {
-            let Some(body) = case.get("body").and_then(Value::as_str) else {
-                continue;
-            };
-            let Ok(whole) = dynamic::parse(id, 200, body.as_bytes()) else {
-                continue;
-            };
-            for prefix in prefixes(body) {
-                if let Ok(cut) = dynamic::parse(id, 200, prefix.as_bytes()) {
-                    assert_eq!(
-                        cut, whole,
-                        "{file} {:?}: prefix {prefix:?} reads as a different value",
-                        case["name"]
-                    );
-                }
-                checked += 1;
+        for prefix in prefixes(&body) {
+            if let Ok(cut) = dynamic::parse(id, 200, prefix.as_bytes()) {
+                assert_eq!(
+                    cut, whole,
+                    "{file} {:?}: prefix {prefix:?} reads as a different value",
+                    case["name"]
+                );
             }
+            checked += 1;
         }
     }
     assert!(checked > 10_000, "only {checked} prefixes");

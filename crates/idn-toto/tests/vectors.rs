@@ -10,7 +10,10 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
 
-use idn_toto::{dynamic, Client, EndpointId, Error, PathWords, ENDPOINTS};
+use idn_toto::{
+    dynamic, Client, EndpointId, Error, ItemStatus, Journal, JournalRecord, PathWords, SettleState,
+    Snapshot, ENDPOINTS,
+};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 
@@ -496,7 +499,7 @@ fn shared_vectors() {
         .iter()
         .map(|e| format!("{}.json", e.id))
         .chain(["batch.json".to_owned(), "paging.json".to_owned()])
-        .chain(["client.json".to_owned()])
+        .chain(["client.json".to_owned(), "journal.json".to_owned()])
         .collect();
     for name in &known {
         if !names.contains(name) {
@@ -508,8 +511,8 @@ fn shared_vectors() {
             run.fail(name, "-", "not a known vector file (typo?)");
             continue;
         }
-        if name == "client.json" {
-            continue; // run by `client_vectors`
+        if name == "client.json" || name == "journal.json" {
+            continue; // run by `client_vectors` and `journal_vectors`
         }
         let text = fs::read_to_string(dir.join(name)).unwrap();
         let doc: Value = match serde_json::from_str(&text) {
@@ -674,4 +677,132 @@ fn client_vectors() {
         failures.join("\n- ")
     );
     eprintln!("client vectors: {cases} cases passed");
+}
+
+// ------------------------------------------------------------ journal.json
+
+/// `tests/vectors/journal.json`: the journal's line format, made and read by
+/// the core (see its README section).
+#[test]
+fn journal_vectors() {
+    let text = fs::read_to_string(vectors_dir().join("journal.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for case in doc["lines"].as_array().unwrap() {
+        cases += 1;
+        let name = name_of(case);
+        let make = &case["make"];
+        let made: Result<JournalRecord, Error> = match make["event"].as_str() {
+            Some("intent") => {
+                let endpoint = make["endpoint"].as_str().unwrap().parse::<EndpointId>();
+                let snapshot = make
+                    .get("snapshot")
+                    .map(|s| serde_json::from_str::<Snapshot>(&s.to_string()).unwrap());
+                endpoint.and_then(|endpoint| {
+                    JournalRecord::intent(
+                        make["id"].as_str().unwrap(),
+                        endpoint,
+                        make["params"].clone(),
+                        snapshot,
+                        make["at"].as_str().unwrap(),
+                    )
+                })
+            }
+            Some(event) => {
+                let intent: JournalRecord =
+                    serde_json::from_str(&make["intent"].to_string()).unwrap();
+                let at = make["at"].as_str().unwrap();
+                let message = make["message"].as_str().map(str::to_owned);
+                Ok(match (event, make["state"].as_str().unwrap()) {
+                    ("outcome", "succeeded") => intent.outcome(ItemStatus::Succeeded, message, at),
+                    ("outcome", "failed") => intent.outcome(ItemStatus::Failed, message, at),
+                    ("outcome", "unknown") => intent.outcome(ItemStatus::Unknown, message, at),
+                    ("outcome", "not_sent") => intent.outcome(ItemStatus::NotSent, message, at),
+                    ("settled", "applied") => intent.settled(SettleState::Applied, message, at),
+                    ("settled", "not_applied") => {
+                        intent.settled(SettleState::NotApplied, message, at)
+                    }
+                    (_, state) => intent.settled(
+                        if state == "undetermined" {
+                            SettleState::Undetermined
+                        } else {
+                            panic!("{name}: unknown state {state}")
+                        },
+                        message,
+                        at,
+                    ),
+                })
+            }
+            None => panic!("{name}: no event"),
+        };
+        match (made, case.get("line"), case.get("error")) {
+            (Ok(record), Some(line), None) => {
+                let want = format!("{}\n", line.as_str().unwrap());
+                if record.to_line() != want {
+                    failures.push(format!(
+                        "{name}: made {:?}, want {want:?}",
+                        record.to_line()
+                    ));
+                }
+                let back = Journal::read(&want).unwrap();
+                if back.records != [record] {
+                    failures.push(format!("{name}: the line does not read back"));
+                }
+            }
+            (Err(e), None, Some(error)) => {
+                if !is_subset(error, &e.to_json()["error"]) {
+                    failures.push(format!(
+                        "{name}: error {} does not match {error}",
+                        e.to_json()
+                    ));
+                }
+            }
+            (got, _, _) => failures.push(format!("{name}: unexpected {got:?}")),
+        }
+    }
+    for case in doc["journals"].as_array().unwrap() {
+        cases += 1;
+        let name = name_of(case);
+        match (
+            Journal::read(case["text"].as_str().unwrap()),
+            case.get("error"),
+        ) {
+            (Ok(journal), None) => {
+                let open: Vec<Value> = journal
+                    .unsettled()
+                    .into_iter()
+                    .map(|o| json!({"id": o.id, "last": o.last}))
+                    .collect();
+                let got = json!({
+                    "records": journal.records.len(),
+                    "torn_tail": journal.torn_tail,
+                    "unsettled": open,
+                });
+                let want = json!({
+                    "records": case["records"],
+                    "torn_tail": case["torn_tail"],
+                    "unsettled": case["unsettled"],
+                });
+                if got != want {
+                    failures.push(format!("{name}: got {got}, want {want}"));
+                }
+            }
+            (Err(e), Some(error)) => {
+                if !is_subset(error, &e.to_json()["error"]) {
+                    failures.push(format!(
+                        "{name}: error {} does not match {error}",
+                        e.to_json()
+                    ));
+                }
+            }
+            (got, _) => failures.push(format!("{name}: unexpected {got:?}")),
+        }
+    }
+    assert!(cases >= 11, "only {cases} journal cases");
+    assert!(
+        failures.is_empty(),
+        "journal.json:\n- {}",
+        failures.join("\n- ")
+    );
 }

@@ -12,6 +12,8 @@ message or a ``repr()``.
     <Request GET https://agent.example.com/home.php/***/player_info/LOREM>
 """
 
+from typing import TYPE_CHECKING
+
 from ._client import (
     Action,
     Amount,
@@ -69,6 +71,23 @@ from ._transport import (
     Transport,
     UrllibTransport,
 )
+
+if TYPE_CHECKING:
+    #: The installed distribution's version: maturin takes it from the Cargo
+    #: workspace's ``version``, the one source of every package's version.
+    __version__: str
+
+
+def __getattr__(name: str) -> str:
+    # ``__version__`` is read from the distribution metadata on first use:
+    # importing importlib.metadata would otherwise cost ~40 ms on every import.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value = version("idn-toto")
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module 'idn_toto' has no attribute {name!r}")
 
 __all__ = [
     "Action",

@@ -227,6 +227,7 @@ impl<'de> Deserialize<'de> for ListField {
 
 impl Wire for ListWire {
     type Output = TransactionList;
+    const TOP_ARRAY: bool = true;
 
     fn finish(self) -> Result<TransactionList, Error> {
         wire::check_success(self.success, self.message.as_deref().unwrap_or(""))?;

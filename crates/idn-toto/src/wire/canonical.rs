@@ -4,19 +4,9 @@
 //! for the same error (`data.2.amount`, `[1].date`, `$`), with the same
 //! message.
 
-use std::collections::BTreeMap;
-
 use serde_json::error::Category;
 
 use crate::Error;
-
-/// One JSON value, its scalars kept as their source literals.
-enum Node<'a> {
-    Literal,
-    Array(Vec<Node<'a>>),
-    /// Unescaped key -> (the key's source literal, the value).
-    Object(BTreeMap<String, (&'a str, Node<'a>)>),
-}
 
 /// Reads JSON text that `serde_json` has accepted (anything else gives some
 /// output, never a panic).
@@ -59,72 +49,64 @@ impl<'a> Reader<'a> {
         self.text.get(start..end).unwrap_or("")
     }
 
-    fn value(&mut self) -> Node<'a> {
-        self.space();
-        match self.peek() {
-            b'{' => {
-                self.at += 1;
-                let mut map = BTreeMap::new();
-                loop {
-                    self.space();
-                    match self.peek() {
-                        b'"' => {}
-                        b'}' => {
-                            self.at += 1;
-                            break;
-                        }
-                        _ => break,
+    /// Skips one value without building it (constant memory).
+    fn skip(&mut self) {
+        let mut depth = 0usize;
+        loop {
+            self.space();
+            match self.peek() {
+                b'{' | b'[' => {
+                    depth += 1;
+                    self.at += 1;
+                }
+                b'}' | b']' => {
+                    self.at += 1;
+                    depth = depth.saturating_sub(1);
+                }
+                b'"' => {
+                    self.string();
+                }
+                b',' | b':' => self.at += 1,
+                0 if self.at >= self.text.len() => return,
+                _ => {
+                    while !matches!(
+                        self.peek(),
+                        0 | b',' | b']' | b'}' | b':' | b' ' | b'\t' | b'\n' | b'\r'
+                    ) {
+                        self.at += 1;
                     }
-                    let raw = self.string();
-                    let key = serde_json::from_str::<String>(raw).unwrap_or_default();
+                }
+            }
+            if depth == 0 {
+                return;
+            }
+        }
+    }
+
+    /// The number of members or elements of the container at `at`, and its
+    /// kind, counted without building it.
+    fn count(&mut self) -> (usize, &'static str) {
+        let kind = if self.peek() == b'{' { "map" } else { "array" };
+        if !matches!(self.peek(), b'{' | b'[') {
+            return (0, "array");
+        }
+        self.at += 1;
+        let mut n = 0;
+        loop {
+            self.space();
+            match self.peek() {
+                b'}' | b']' => return (n, kind),
+                0 if self.at >= self.text.len() => return (n, kind),
+                b',' => self.at += 1,
+                _ => {
+                    n += 1;
+                    self.skip(); // the key, or the element
                     self.space();
                     if self.peek() == b':' {
                         self.at += 1;
-                    }
-                    let value = self.value();
-                    map.insert(key, (raw, value));
-                    self.space();
-                    if self.peek() == b',' {
-                        self.at += 1;
+                        self.skip(); // the member's value
                     }
                 }
-                Node::Object(map)
-            }
-            b'[' => {
-                self.at += 1;
-                let mut items = Vec::new();
-                loop {
-                    self.space();
-                    match self.peek() {
-                        b']' => {
-                            self.at += 1;
-                            break;
-                        }
-                        0 if self.at >= self.text.len() => break,
-                        _ => {}
-                    }
-                    items.push(self.value());
-                    self.space();
-                    if self.peek() == b',' {
-                        self.at += 1;
-                    }
-                }
-                Node::Array(items)
-            }
-            b'"' => {
-                self.string();
-                Node::Literal
-            }
-            _ => {
-                let start = self.at;
-                while !matches!(
-                    self.peek(),
-                    0 | b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r'
-                ) {
-                    self.at += 1;
-                }
-                let _ = self.slice(start);
-                Node::Literal
             }
         }
     }
@@ -244,16 +226,11 @@ pub(crate) fn locate(
         let Some(last) = frames.last() else {
             return Error::decode("$", message);
         };
-        let (len, kind) = match (Reader {
+        let (len, kind) = Reader {
             text,
             at: last.start,
-        })
-        .value()
-        {
-            Node::Array(items) => (items.len(), "array"),
-            Node::Object(map) => (map.len(), "map"),
-            Node::Literal => (0, "array"),
-        };
+        }
+        .count();
         return Error::decode(
             render(&frames, false),
             format!("invalid length {len}, expected fewer elements in {kind}"),
@@ -295,7 +272,7 @@ fn refused_before(
     read: &dyn Fn(&str) -> Option<String>,
 ) -> bool {
     let mut r = Reader { text, at };
-    r.value();
+    r.skip();
     let (Some(before), Some(after)) = (text.get(..at), text.get(r.at..)) else {
         return false;
     };

@@ -387,11 +387,17 @@ pub(crate) fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
             }
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-            let t = v.trim_start();
+            // The whole number, then nothing or a word after a space
+            // (`3 Rows`, `1 Page(s)`): `12,345 Rows` or `2.5` are refused,
+            // never read as 12 or 2.
+            let t = v.trim();
             let end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-            t[..end]
-                .parse()
-                .map_err(|_| E::custom(format!("invalid count {v:?}")))
+            let rest = &t[end..];
+            let word_follows = rest.is_empty() || rest.starts_with([' ', '\t']);
+            match t[..end].parse() {
+                Ok(n) if word_follows => Ok(n),
+                _ => Err(E::custom(format!("invalid count {v:?}"))),
+            }
         }
     }
     d.deserialize_any(V)

@@ -35,8 +35,12 @@ pub(crate) trait Wire: DeserializeOwned {
     /// what is still certain. Reads refuse damage that could change content.
     const MONEY: bool = false;
 
-    /// Money-moving answers read by the tolerant path: what the reader had
-    /// to assume (never called for reads, nor for strict JSON).
+    /// The body may be a JSON array (the pending list); every other body is
+    /// an object (a derived struct would also read an array, positionally).
+    const TOP_ARRAY: bool = false;
+
+    /// Money-moving answers: what the reader had to assume (never called for
+    /// reads).
     fn damaged(self, _damage: &Damage) -> Result<Self, Error> {
         Ok(self)
     }
@@ -133,12 +137,20 @@ fn body_text(body: &[u8]) -> Result<&str, Error> {
 /// A 2xx body (or a refusal body) to the endpoint's output.
 fn parse_body<W: Wire>(body: &[u8]) -> Result<W::Output, Error> {
     let text = body_text(body)?;
+    if !W::TOP_ARRAY && text.starts_with('[') {
+        return Err(Error::decode(
+            "$",
+            "the body is a JSON array; this answer is an object",
+        ));
+    }
     // `from_str` on the checked text: `from_slice` would check every string
-    // again on its own (a sixth of a large list's parse time).
+    // again on its own (a sixth of a large list's parse time). Money-moving
+    // answers (small) always go through the scanner, which sees what strict
+    // JSON hides: a key given twice, even one no field reads.
     #[cfg(test)]
-    let fast = !reference::SKIP_FAST.with(std::cell::Cell::get);
+    let fast = !W::MONEY && !reference::SKIP_FAST.with(std::cell::Cell::get);
     #[cfg(not(test))]
-    let fast = true;
+    let fast = !W::MONEY;
     if fast {
         if let Ok(wire) = serde_json::from_str::<W>(text) {
             return wire.finish();
@@ -159,6 +171,12 @@ fn parse_body<W: Wire>(body: &[u8]) -> Result<W::Output, Error> {
         }
     }
     let json = repaired.text.as_str();
+    if !W::TOP_ARRAY && json.starts_with('[') {
+        return Err(Error::decode(
+            "$",
+            "the body is a JSON array; this answer is an object",
+        ));
+    }
     if !W::READS_REFUSALS {
         if let Some(message) = refusal(json) {
             return Err(Error::api(message));
@@ -215,11 +233,13 @@ fn is_clean_refusal(body: &[u8]) -> bool {
 }
 
 /// Whether any part of the body may claim success: the word `success` (any
-/// case, `successfully` included) anywhere, unless it is the key of a
-/// `false`/`0` flag. Such an answer with an error status contradicts itself,
-/// so it is never read as "not processed".
+/// case, `successfully` included; also spelled with JSON `\u` escapes, HTML
+/// character references or percent escapes) anywhere, unless it is the key
+/// of a `false`/`0` flag. Such an answer with an error status contradicts
+/// itself, so it is never read as "not processed".
 fn looks_successful(body: &[u8]) -> bool {
-    let lower: Vec<u8> = body.iter().map(u8::to_ascii_lowercase).collect();
+    let decoded = decode_escapes(&String::from_utf8_lossy(body));
+    let lower: Vec<u8> = decoded.bytes().map(|b| b.to_ascii_lowercase()).collect();
     let needle = b"success";
     let mut from = 0;
     while let Some(at) = lower[from..]
@@ -244,6 +264,81 @@ fn looks_successful(body: &[u8]) -> bool {
         from = at + 1;
     }
     false
+}
+
+/// `text` with JSON `\uXXXX`, HTML character references (`&#101;`,
+/// `&#x65;`, `&quot;`, `&amp;`, `&lt;`, `&gt;`, `&apos;`) and `%XX` escapes
+/// decoded, repeatedly (nested escapes), for [`looks_successful`] only.
+fn decode_escapes(text: &str) -> String {
+    let mut current = text.to_owned();
+    for _ in 0..3 {
+        let next = decode_once(&current);
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    current
+}
+
+fn decode_once(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let hex = |s: &[u8]| {
+        std::str::from_utf8(s)
+            .ok()
+            .and_then(|s| u32::from_str_radix(s, 16).ok())
+    };
+    while i < b.len() {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'u') && i + 6 <= b.len() {
+            if let Some(c) = hex(&b[i + 2..i + 6]).and_then(char::from_u32) {
+                out.push(c);
+                i += 6;
+                continue;
+            }
+        }
+        if b[i] == b'%' && i + 3 <= b.len() {
+            if let Some(c) = hex(&b[i + 1..i + 3]).and_then(|v| u8::try_from(v).ok()) {
+                if c.is_ascii() {
+                    out.push(char::from(c));
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        if b[i] == b'&' {
+            let end = b[i..]
+                .iter()
+                .take(12)
+                .position(|&c| c == b';')
+                .map(|p| i + p);
+            if let Some(end) = end {
+                let name = &text[i + 1..end];
+                let decoded = match name {
+                    "quot" => Some('"'),
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "apos" => Some('\''),
+                    n if n.starts_with("#x") || n.starts_with("#X") => {
+                        hex(&n.as_bytes()[2..]).and_then(char::from_u32)
+                    }
+                    n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
+                    _ => None,
+                };
+                if let Some(c) = decoded {
+                    out.push(c);
+                    i = end + 1;
+                    continue;
+                }
+            }
+        }
+        let ch = text[i..].chars().next().unwrap_or('\u{fffd}');
+        out.push(ch);
+        i += ch.len_utf8().max(1);
+    }
+    out
 }
 
 /// Drops a UTF-8 byte order mark and surrounding whitespace.

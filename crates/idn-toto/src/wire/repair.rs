@@ -175,6 +175,8 @@ struct Scanner<'a> {
     out: Vec<u8>,
     stack: Vec<Frame>,
     damage: Damage,
+    /// The last value completed was an object or an array.
+    last_was_container: bool,
 }
 
 /// Returns the strict JSON text and the damage, or why no reading exists.
@@ -189,6 +191,7 @@ pub(crate) fn repair(text: &str) -> Result<Repaired, String> {
         out: Vec::with_capacity(text.len() + 16),
         stack: Vec::new(),
         damage: Damage::default(),
+        last_was_container: false,
     };
     sc.run()?;
     // Every byte written is either copied from valid UTF-8 at character
@@ -259,6 +262,7 @@ impl Scanner<'_> {
         }
         self.out.push(right);
         self.value_done();
+        self.last_was_container = true;
     }
 
     /// A value was completed in the innermost container: count it and, in
@@ -410,6 +414,7 @@ impl Scanner<'_> {
                         b'"' => {
                             self.string(false)?;
                             self.value_done();
+                            self.last_was_container = false;
                             expect = Expect::CommaOrEnd;
                         }
                         b',' | b'}' | b']' | b':' => {
@@ -426,6 +431,7 @@ impl Scanner<'_> {
                                 return self.end_inside_value();
                             }
                             self.value_done();
+                            self.last_was_container = false;
                             expect = Expect::CommaOrEnd;
                         }
                     }
@@ -454,9 +460,10 @@ impl Scanner<'_> {
     /// The input ended with `expect` pending.
     fn end(&mut self, expect: Expect, unframed: bool) -> Result<(), String> {
         let only_outer = self.stack.len() == 1 && unframed;
-        let between_members = matches!(expect, Expect::CommaOrEnd | Expect::First);
-        if only_outer && between_members {
-            // `"key": value` to the end: the braces were never there.
+        // `"key": [...]` to the end: the braces were never there (the spec's
+        // bank list). A body without braces that ends after a string or a
+        // bare value may as well have been cut between two members.
+        if only_outer && expect == Expect::CommaOrEnd && self.last_was_container {
             self.close(None);
             return Ok(());
         }

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# `just demo`: build what the story needs (from a fresh clone too), start the
+# sandbox on 127.0.0.1 port 0, run the back-office story from Rust, Node and
+# Python against it, stop the sandbox. Each failure says what is missing.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+source scripts/prereqs.sh
+
+logs="$(mktemp -d)"
+step() { # step NAME COMMAND...: run quietly; on failure show the log and name the step
+  local name="$1"; shift
+  printf '[demo] %s\n' "$name" >&2
+  if ! "$@" >"$logs/step.log" 2>&1; then
+    tail -n 40 "$logs/step.log" >&2
+    echo "demo: failed while: $name (full log above, last 40 lines)" >&2
+    exit 1
+  fi
+}
+
+# Two commands: `-p A -p B --example X` would build only the example, not the
+# sandbox binary.
+step "building the sandbox binary (cargo build -p idn-toto-sandbox --bins)" \
+  cargo build --locked -p idn-toto-sandbox --bins
+step "building the Rust example (cargo build -p idn-toto --example back_office)" \
+  cargo build --locked -p idn-toto --example back_office
+step "building the npm package (bindings/wasm/scripts/build.sh)" \
+  bash bindings/wasm/scripts/build.sh
+step "building the wheel (bindings/python/scripts/build.sh)" \
+  bash bindings/python/scripts/build.sh
+wheel="$(tail -n 1 "$logs/step.log")"
+[ -f "$wheel" ] || { echo "demo: the wheel build did not name a wheel (got: $wheel)" >&2; exit 1; }
+venv="$TARGET_DIR/demo-venv"
+[ -x "$venv/bin/python" ] || step "creating $venv" python3 -m venv "$venv"
+step "installing the wheel into $venv" \
+  "$venv/bin/pip" install --disable-pip-version-check --force-reinstall --no-deps "$wheel"
+
+sandbox="$TARGET_DIR/debug/idn-toto-sandbox"
+example="$TARGET_DIR/debug/examples/back_office"
+[ -x "$sandbox" ] || { echo "demo: $sandbox was not built" >&2; exit 1; }
+[ -x "$example" ] || { echo "demo: $example was not built" >&2; exit 1; }
+
+out="$logs/sandbox.out"
+"$sandbox" --listen 127.0.0.1:0 --quiet >"$out" 2>"$logs/sandbox.err" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$logs"' EXIT
+# The sandbox prints its base URL, then the generated token, once it listens.
+for _ in $(seq 200); do
+  [ "$(wc -l <"$out")" -ge 2 ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.05
+done
+if [ "$(wc -l <"$out")" -lt 2 ]; then
+  cat "$logs/sandbox.err" >&2
+  echo "demo: the sandbox did not start listening on 127.0.0.1 within 10 s ($sandbox)" >&2
+  exit 1
+fi
+base="$(sed -n 1p "$out")"
+case "$base" in
+  http://*) ;;
+  *) echo "demo: the sandbox printed no base URL (got: $base)" >&2; exit 1 ;;
+esac
+export IDN_TOTO_BASE_URL="$base"
+IDN_TOTO_TOKEN="$(sed -n 2p "$out" | sed 's/^token: //')"
+export IDN_TOTO_TOKEN
+reset() { python3 -c "import urllib.request,sys; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='POST'))" "${base%/home.php}/__sandbox/reset"; }
+echo "sandbox: $base (token generated, not shown)"
+echo; echo "################ Rust ################"
+"$example"
+reset
+echo; echo "################ Node ################"
+node bindings/wasm/examples/back_office.mjs
+reset
+echo; echo "################ Python ##############"
+"$venv/bin/python" bindings/python/examples/back_office.py
