@@ -202,6 +202,12 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The host's clock for journal lines. */
 const now = () => new Date().toISOString();
 
+/** One journal line (made by the core) for item `id`, the money move `unsettled`. */
+function journalLine(id, unsettled, state, message) {
+  const snapshot = unsettled.snapshot === undefined ? undefined : JSON.stringify(unsettled.snapshot);
+  return core(() => wasm.journalLine(id, unsettled.endpoint, JSON.stringify(unsettled.params), snapshot, state, message, now()));
+}
+
 /**
  * What settling `errorOrOutcome` needs (the core's Unsettled) and its
  * journal id: from an `outcome_unknown` IdnTotoError of a client call, or a
@@ -394,7 +400,7 @@ class Client {
     const id = journal === null ? undefined : randomUUID();
     if (journal !== null) journal.append(core(() => call.journalIntent(id, now())));
     const record = (state, message) => {
-      if (journal !== null) journal.append(core(() => wasm.journalLine(id, JSON.stringify(unsettled), state, message, now())));
+      if (journal !== null) journal.append(journalLine(id, unsettled, state, message));
     };
     let text;
     try {
@@ -508,7 +514,7 @@ class Client {
     const journaled = new Map();
     const line = (index, state, message) => {
       const { id, unsettled } = journaled.get(index);
-      return core(() => wasm.journalLine(id, JSON.stringify(unsettled), state, message, now()));
+      return journalLine(id, unsettled, state, message);
     };
     try {
       for (;;) {
@@ -599,7 +605,7 @@ class Client {
     if (journalId !== undefined) {
       settlement.journal_id = journalId;
       if (this.#journal !== null) {
-        this.#journal.append(core(() => wasm.journalLine(journalId, JSON.stringify(unsettled), settlement.state, settlement.reason, now())));
+        this.#journal.append(journalLine(journalId, unsettled, settlement.state, settlement.reason));
       }
     }
     return settlement;

@@ -377,22 +377,31 @@ impl WasmSettle {
     }
 }
 
-/// The journal lines that follow an intent: `outcome` (`succeeded`,
-/// `failed`, `not_sent`, `unknown`) or `settled` (`applied`, `not_applied`,
-/// `undetermined`), for item `id` whose intent was made from
-/// `unsettled_json` (endpoint, params, snapshot). `message` is written as
-/// given (the caller passes text already scrubbed of the token).
+/// One journal line (with its newline) for item `id`: its `intent`, or a
+/// line that follows it: `outcome` (`succeeded`, `failed`, `not_sent`,
+/// `unknown`) or `settled` (`applied`, `not_applied`, `undetermined`). The
+/// item is the money move of `endpoint` with canonical `params_json` (and,
+/// for a manual one, `snapshot_json`); `message` is written as given (the
+/// caller passes text already scrubbed of the token).
 #[wasm_bindgen(js_name = journalLine)]
 pub fn journal_line(
     id: &str,
-    unsettled_json: &str,
+    endpoint_id: &str,
+    params_json: &str,
+    snapshot_json: Option<String>,
     state: &str,
     message: Option<String>,
     at: &str,
 ) -> Result<String, JsValue> {
-    let u = Unsettled::from_json_text(unsettled_json).map_err(|e| throw(&e))?;
-    let intent =
-        JournalRecord::intent(id, u.endpoint, u.params, u.snapshot, at).map_err(|e| throw(&e))?;
+    let snapshot = snapshot_json.as_deref().map(snapshot_arg).transpose()?;
+    let intent = JournalRecord::intent(
+        id,
+        endpoint(endpoint_id)?,
+        json_arg("params", params_json)?,
+        snapshot,
+        at,
+    )
+    .map_err(|e| throw(&e))?;
     let outcome = |status| Ok(intent.outcome(status, message.clone(), at).to_line());
     let settled = |s| Ok(intent.settled(s, message.clone(), at).to_line());
     match state {
