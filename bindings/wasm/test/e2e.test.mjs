@@ -179,3 +179,40 @@ test("the root README's Node snippet runs against the sandbox", async () => {
   assert.match(stdout, /api transaction_not_found/);
   assert.ok(!stdout.includes(TOKEN));
 });
+
+test("the package README's settle snippet settles a lost answer live", async () => {
+  const { readFile, writeFile, mkdtemp, rm } = await import('node:fs/promises');
+  const { execFile } = await import('node:child_process');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { fileURLToPath, pathToFileURL } = await import('node:url');
+  await admin(sandbox, 'reset', 'POST');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const readme = await readFile(path.join(here, '../README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Unknown outcomes: settle, and the journal'));
+  const snippet = section.slice(section.indexOf('```js\n') + 6, section.indexOf('\n```', section.indexOf('```js\n')));
+  assert.ok(snippet.includes('client.settle(e)'), 'found the snippet');
+  const dir = await mkdtemp(path.join(tmpdir(), 'idn-toto-settle-readme-'));
+  const file = path.join(dir, 'snippet.mjs');
+  await writeFile(file, snippet.replace("from 'idn-toto'", `from '${pathToFileURL(path.join(here, '../pkg/index.mjs')).href}'`));
+  // The answer to the manual deposit is lost (the sandbox processes it, then
+  // answers 500): fetch is wrapped before the snippet runs.
+  const preload = path.join(dir, 'lose-answer.mjs');
+  await writeFile(preload, `const real = globalThis.fetch;
+globalThis.fetch = (url, init = {}) => String(url).includes('/MANUAL/')
+  ? real(url, { ...init, headers: { ...init.headers, 'X-Sandbox-Fault': '500-after' } })
+  : real(url, init);
+`);
+  const before = cents(await balanceOf('LOREM'));
+  const stdout = await new Promise((resolve, reject) =>
+    execFile(process.execPath, ['--import', pathToFileURL(preload).href, file], { cwd: dir, env: { ...process.env, IDN_TOTO_BASE_URL: sandbox.baseUrl, IDN_TOTO_TOKEN: TOKEN }, timeout: 30_000 }, (err, out, errOut) =>
+      err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out),
+    ),
+  );
+  assert.match(stdout, /^settled: applied /m);
+  assert.equal(cents(await balanceOf('LOREM')), before + 250050n, 'credited once');
+  const journal = (await readFile(path.join(dir, 'money.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(journal.map((l) => `${l.event}:${l.state ?? ''}`), ['intent:', 'outcome:unknown', 'settled:applied']);
+  assert.ok(!stdout.includes(TOKEN) && !JSON.stringify(journal).includes(TOKEN));
+  await rm(dir, { recursive: true });
+});
