@@ -582,7 +582,7 @@ class Client {
     let settlement;
     try {
       for (;;) {
-        const step = JSON.parse(settle.next());
+        const step = JSON.parse(settle.nextStep());
         if (step.done !== undefined) {
           settlement = step.done;
           break;

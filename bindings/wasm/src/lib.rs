@@ -156,7 +156,11 @@ impl WasmClient {
     /// Settles an unknown outcome: `unsettled_json` is the core's
     /// `Unsettled` (what an `outcome_unknown` error or an `unknown` batch
     /// item carries); reads are retried as the client's policy says.
-    pub fn settle(&self, unsettled_json: &str, settle_delay_ms: f64) -> Result<WasmSettle, JsValue> {
+    pub fn settle(
+        &self,
+        unsettled_json: &str,
+        settle_delay_ms: f64,
+    ) -> Result<WasmSettle, JsValue> {
         let unsettled = Unsettled::from_json_text(unsettled_json).map_err(|e| throw(&e))?;
         // A whole, non-negative number of milliseconds (checked in
         // JavaScript); the saturating cast keeps anything else harmless.
@@ -355,7 +359,8 @@ pub struct WasmSettle {
 impl WasmSettle {
     /// The next step as JSON text: `{"wait": ms}`, `{"send": request}` (a
     /// read) or `{"done": settlement}`.
-    pub fn next(&mut self) -> String {
+    #[wasm_bindgen(js_name = nextStep)]
+    pub fn next_step(&mut self) -> String {
         match self.settle.next(&self.client) {
             SettleStep::Wait(ms) => json!({ "wait": ms }),
             SettleStep::Send(r) => json!({ "send": request_value(&r) }),
