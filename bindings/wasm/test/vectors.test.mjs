@@ -3,7 +3,7 @@
 // for the core: same canonical JSON, same error kinds, no token anywhere.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
@@ -290,7 +290,13 @@ function exactDecimals(value) {
 // journalRead in src/lib.rs).
 test('journal.json', async () => {
   const { createRequire } = await import('node:module');
-  const glue = createRequire(import.meta.url)('../pkg/wasm/idn_toto_wasm.js');
+  // The package's wasm glue: next to the built package here, or inside the
+  // installed one when scripts/test-runtimes.sh runs this file from a
+  // project that depends on the tarball (its `exports` hide the glue from a
+  // bare specifier, so it is found from the package's resolved entry).
+  const require = createRequire(import.meta.url);
+  const local = join(here, '../pkg/wasm/idn_toto_wasm.js');
+  const glue = require(existsSync(local) ? local : join(dirname(require.resolve('idn-toto')), 'wasm/idn_toto_wasm.js'));
   const doc = JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8'));
   const failures = [];
   let run = 0;
