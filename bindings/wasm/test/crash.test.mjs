@@ -1,6 +1,7 @@
 // A crash with a money request in flight: a child process runs a 60-item
 // bulk manual deposit with a journal and is killed (SIGKILL) while its
-// second bulk request is held by the sandbox. A new client settles what the
+// second bulk request is in flight: held by the sandbox (`delay=`, which it
+// then drops: not applied), or processed after the kill (`late=`: applied). A new client settles what the
 // journal leaves open, re-sends only what is `not_applied` or was never
 // journaled, and every user ends credited exactly once.
 import { test } from 'node:test';
@@ -17,10 +18,10 @@ import { startSandbox, admin, writeSeed } from './sandbox.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TOKEN = 'NODE-CRASH-TOKEN-7';
-/** How long the sandbox holds the second bulk request; settling waits longer. */
+/** How long the sandbox holds (delay=) or delays (late=) the second bulk request; settling waits longer. */
 const HELD_MS = 1500;
 
-test('a SIGKILL with a bulk request in flight: settle, re-send the rest, every user credited once', async () => {
+for (const [fault, applied] of [[`delay=${HELD_MS}`, undefined], [`late=${HELD_MS}`, 25]]) test(`a SIGKILL with a bulk request in flight (${fault}): settle, re-send the rest, every user credited once`, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'idn-toto-crash-'));
   const sandbox = await startSandbox(TOKEN, ['--seed', await writeSeed(dir, 60)]);
   try {
@@ -28,7 +29,7 @@ test('a SIGKILL with a bulk request in flight: settle, re-send the rest, every u
     const journal = new FileJournal(file);
     const events = () => journal.read().split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l));
 
-    const child = spawn(process.execPath, [path.join(here, 'crash-child.mjs'), sandbox.baseUrl, TOKEN, file, String(HELD_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(here, 'crash-child.mjs'), sandbox.baseUrl, TOKEN, file, fault], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = once(child, 'exit');
     // Until the second request's 25 intents are on disk (after the first
     // request's 25 intents and 25 outcomes): that request is leaving.
@@ -37,7 +38,7 @@ test('a SIGKILL with a bulk request in flight: settle, re-send the rest, every u
       const seen = events();
       if (seen.filter((e) => e.event === 'intent').length === 50) break;
       assert.ok(Date.now() < deadline, `the child never got to its second request: ${seen.length} lines`);
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 5)); // polling the file the child writes
     }
     child.kill('SIGKILL');
     const [code, signal] = await exited;
@@ -54,6 +55,10 @@ test('a SIGKILL with a bulk request in flight: settle, re-send the rest, every u
     const settlements = await client.settleUnsettled();
     assert.ok(settlements.every((s) => s.state === 'applied' || s.state === 'not_applied'), JSON.stringify(settlements.map((s) => s.reason)));
     assert.deepEqual(await client.unsettled(), []);
+    // late=: the server processed the request after the kill, so all 25 are
+    // applied. delay=: the sandbox drops a held request whose connection
+    // closed, but either way the journal and the balances must agree.
+    if (applied !== undefined) assert.equal(settlements.filter((s) => s.state === 'applied').length, applied);
 
     // Re-send only what is not_applied or was never journaled.
     const byId = new Map(open.map((o) => [o.id, o.params.user]));
@@ -65,7 +70,7 @@ test('a SIGKILL with a bulk request in flight: settle, re-send the rest, every u
     assert.ok(resend.length >= 10, 'the third request (10 items) was never journaled');
     const outcomes = await client.multipleTransaction('deposit', resend.map((user) => ({ user, amount: '10', comment: 'payroll', operator: 'OP01' })));
     assert.ok(outcomes.every((o) => o.status === 'succeeded'), JSON.stringify(outcomes));
-    console.log(`# crash: ${settlements.filter((s) => s.state === 'applied').length} applied, ${settlements.filter((s) => s.state === 'not_applied').length} not applied, ${resend.length} re-sent`);
+    console.log(`# crash (${fault}): ${settlements.filter((s) => s.state === 'applied').length} applied, ${settlements.filter((s) => s.state === 'not_applied').length} not applied, ${resend.length} re-sent`);
 
     for (let i = 1; i <= 60; i++) {
       const user = `S${String(i).padStart(3, '0')}`;

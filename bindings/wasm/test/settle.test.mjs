@@ -274,3 +274,21 @@ test('a torn last line is ignored, and cut before the next append; a bad line el
   bad.append(`{"nope"\n${whole}`);
   await assert.rejects(client({ journal: bad }).unsettled(), (e) => e.kind === 'decode' && e.path === 'line 1');
 });
+
+test('concurrent money moves on one journal never interleave a line', async () => {
+  const journal = new FileJournal(path.join(dir, 'concurrent.jsonl'));
+  const movers = Array.from({ length: 12 }, () => fresh().user);
+  // Two clients sharing the journal, every call in flight at once.
+  const [a, b] = [client({ journal }), client({ journal })];
+  await Promise.all(movers.map((user, i) => (i % 2 ? a : b).manualTransaction('deposit', user, 'together', '2', 'OP01')));
+  const text = journal.read();
+  const lines = text.split('\n');
+  assert.equal(lines.pop(), '', 'ends with a newline');
+  const records = lines.map((l) => JSON.parse(l));
+  assert.equal(records.length, 24);
+  const byId = new Map();
+  for (const r of records) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
+  assert.equal(byId.size, 12);
+  for (const [, rs] of byId) assert.deepEqual(rs.map((r) => `${r.event}:${r.state ?? ''}`), ['intent:', 'outcome:succeeded']);
+  assert.deepEqual(await a.unsettled(), []);
+});
