@@ -3,7 +3,11 @@
 //   IDN_TOTO_BASE_URL=http://127.0.0.1:PORT/home.php IDN_TOTO_TOKEN=... node examples/back_office.mjs
 //
 // (`just demo` starts a sandbox and runs this against it.)
-import { Client, IdnTotoError } from '../pkg/index.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { Client, FileJournal, IdnTotoError } from '../pkg/index.mjs';
 
 const baseUrl = process.env.IDN_TOTO_BASE_URL ?? 'http://127.0.0.1:8080/home.php';
 const token = process.env.IDN_TOTO_TOKEN;
@@ -38,6 +42,42 @@ const outcomes = await client.multipleTransaction(
   picked.map((t, i) => ({ trans_id: t.id, user: t.user, action: i < 2 ? 'accept' : 'reject', comment: `demo batch ${i + 1}`, operator: 'OP01' })),
 );
 table('batch accept/reject', ['trans_id', 'user', 'outcome', 'message'], outcomes.map((o) => [o.trans_id ?? '', o.user, o.status, o.message ?? '']));
+
+// 2b. An answer lost on its way back: the sandbox processes this accept,
+//     then answers 500 (its `500-after` fault, sent as a header by a custom
+//     transport). The outcome is unknown, so it is never sent again: reads
+//     settle it, and the journal records every step.
+const lostTx = deposits.data[3];
+if (lostTx) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'idn-toto-demo-'));
+  const journal = new FileJournal(path.join(dir, 'money.jsonl'));
+  const lostAnswer = async (request, init) => {
+    const response = await fetch(request.url, {
+      method: request.method,
+      headers: { ...request.headers, 'X-Sandbox-Fault': '500-after' },
+      body: request.body ?? undefined,
+      signal: init.signal,
+    });
+    return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
+  };
+  const faulty = new Client({ baseUrl, token, transport: lostAnswer, journal });
+  try {
+    const done = await faulty.acceptReject('deposit', lostTx.id, lostTx.user, 'accept', 'demo lost answer', 'OP01');
+    console.log(`\n== accept ${lostTx.id}: ${done.message}`);
+  } catch (e) {
+    if (!(e instanceof IdnTotoError) || e.kind !== 'outcome_unknown') throw e;
+    console.log(`\n== accept ${lostTx.id}: ${e.message}`);
+    const settler = new Client({ baseUrl, token, journal, settleDelayMs: 1_000 });
+    const settled = await settler.settle(e);
+    console.log(`   settled: ${settled.state} (${settled.reason})`);
+    for (const ev of settled.evidence) console.log(`   - ${ev.showed}`);
+    const lines = journal.read().trim().split('\n').map((l) => JSON.parse(l));
+    console.log(`   journal: ${lines.map((l) => `${l.event}${l.state ? ` ${l.state}` : ''}`).join(', ')}; open: ${(await settler.unsettled()).length}`);
+  } finally {
+    journal.close();
+    rmSync(dir, { recursive: true });
+  }
+}
 
 // 3. A manual correction.
 const user = picked[0]?.user ?? 'LOREM';

@@ -26,6 +26,9 @@ class IdnTotoError extends Error {
     if (path !== undefined) this.path = path;
     if (detail.reason !== undefined) this.reason = detail.reason;
     if (cause !== undefined) this.cause = cause;
+    // An outcome_unknown of a client call: what settling it needs (the
+    // core's Unsettled: endpoint, canonical params, snapshot; never the token).
+    if (detail.unsettled !== undefined) this.unsettled = detail.unsettled;
     /** The core's canonical error object (token-free). */
     Object.defineProperty(this, 'detail', { value: detail, enumerable: false });
   }

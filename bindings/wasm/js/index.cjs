@@ -6,13 +6,18 @@
 // parsing, the retry decision, outcome-unknown, batch splitting and paging
 // are all the core's (see src/lib.rs).
 
+const { randomUUID } = require('node:crypto');
 const METHODS = require('./methods.cjs');
 const { IdnTotoError, fromJson, toError } = require('./errors.cjs');
+const { FileJournal, RECORD_READER } = require('./journal.cjs');
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const encoder = new TextEncoder();
 const DEFAULT_TIMEOUT_MS = 30000;
 const DEFAULT_MAX_PAGES = 10000;
+const DEFAULT_SETTLE_DELAY_MS = 5000;
+/** How many settlements `settleUnsettled` runs at once (reads only). */
+const SETTLE_CONCURRENCY = 8;
 
 // The WebAssembly instance. A trap (an allocation failure, `unreachable`)
 // may leave an instance's memory half-updated, so the instance is never
@@ -94,7 +99,7 @@ function paramsText(value) {
 /** A request to send: the real URL in `url`; every printed form is redacted. */
 class RequestDescriptor {
   constructor(json) {
-    const r = JSON.parse(json);
+    const r = typeof json === 'string' ? JSON.parse(json) : json;
     this.endpoint = r.endpoint;
     this.method = r.method;
     this.url = r.url;
@@ -194,6 +199,42 @@ function answer(response) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The host's clock for journal lines. */
+const now = () => new Date().toISOString();
+
+/** One journal line (made by the core) for item `id`, the money move `unsettled`. */
+function journalLine(id, unsettled, state, message) {
+  const snapshot = unsettled.snapshot === undefined ? undefined : JSON.stringify(unsettled.snapshot);
+  return core(() => wasm.journalLine(id, unsettled.endpoint, JSON.stringify(unsettled.params), snapshot, state, message, now()));
+}
+
+/**
+ * What settling `errorOrOutcome` needs (the core's Unsettled) and its
+ * journal id: from an `outcome_unknown` IdnTotoError of a client call, or a
+ * batch outcome whose status is `unknown`.
+ */
+function settleable(errorOrOutcome) {
+  const refuse = (reason) => invalid('errorOrOutcome', reason);
+  if (errorOrOutcome instanceof IdnTotoError) {
+    if (errorOrOutcome.kind !== 'outcome_unknown') {
+      throw refuse(`a ${errorOrOutcome.kind} error is a definite outcome: there is nothing to settle`);
+    }
+    if (errorOrOutcome.unsettled === undefined) {
+      throw refuse('this outcome_unknown error does not carry what settling needs (only errors of client calls do)');
+    }
+    return { unsettled: errorOrOutcome.unsettled, journalId: errorOrOutcome.journalId };
+  }
+  if (errorOrOutcome !== null && typeof errorOrOutcome === 'object' && 'status' in errorOrOutcome && 'params' in errorOrOutcome) {
+    if (errorOrOutcome.status !== 'unknown') {
+      throw refuse(`a batch outcome with status ${JSON.stringify(errorOrOutcome.status)} is definite: only 'unknown' ones are settled`);
+    }
+    const unsettled = { endpoint: 'multiple_transaction', params: errorOrOutcome.params };
+    if (errorOrOutcome.snapshot !== undefined) unsettled.snapshot = errorOrOutcome.snapshot;
+    return { unsettled, journalId: errorOrOutcome.journal_id };
+  }
+  throw refuse('must be an outcome_unknown IdnTotoError or a batch outcome whose status is unknown');
+}
+
 /** Canonical params from a method's arguments (see methods.cjs). */
 function paramsFrom(spec, args) {
   const params = {};
@@ -234,6 +275,18 @@ function coreConfig(config) {
   });
 }
 
+/** Whether `text` (a journal's last line, without its newline) is one whole record, as the core reads it. */
+FileJournal[RECORD_READER] = (text) => {
+  try {
+    const read = JSON.parse(wasm.journalRead(text));
+    return read.records.length === 1 && !read.torn_tail;
+  } catch {
+    return false;
+  }
+};
+
+const isJournal = (j) => j !== null && typeof j === 'object' && typeof j.append === 'function' && typeof j.read === 'function';
+
 class Client {
   #coreClient;
   #coreGeneration;
@@ -242,12 +295,16 @@ class Client {
   #timeoutMs;
   #maxPages;
   #baseUrl;
+  #journal;
+  #settleDelayMs;
+  #snapshots;
 
   /**
    * @param {{baseUrl: string, token: string, transport?: Function, timeoutMs?: number,
    *          retries?: number, retryBaseDelayMs?: number, retryMaxDelayMs?: number,
    *          pathWords?: object, allowInsecureHttp?: boolean, maxBodySize?: number,
-   *          maxPages?: number}} config
+   *          maxPages?: number, journal?: FileJournal, settleDelayMs?: number,
+   *          snapshots?: boolean}} config
    */
   constructor(config) {
     const c = config || {};
@@ -265,6 +322,16 @@ class Client {
       throw new TypeError('idn-toto: maxPages must be a positive integer');
     }
     this.#baseUrl = c.baseUrl;
+    if (c.journal !== undefined && c.journal !== null && !isJournal(c.journal)) {
+      throw new TypeError('idn-toto: journal must be a FileJournal (an object with append(line) and read())');
+    }
+    this.#journal = c.journal || null;
+    this.#settleDelayMs = c.settleDelayMs === undefined ? DEFAULT_SETTLE_DELAY_MS : c.settleDelayMs;
+    if (!Number.isSafeInteger(this.#settleDelayMs) || this.#settleDelayMs < 0) {
+      throw new TypeError('idn-toto: settleDelayMs must be a whole number of milliseconds, 0 or more');
+    }
+    this.#snapshots = c.snapshots === undefined ? true : c.snapshots;
+    if (typeof this.#snapshots !== 'boolean') throw new TypeError('idn-toto: snapshots must be true or false');
     const requests = {};
     for (const spec of METHODS) {
       requests[spec.name] = (...args) =>
@@ -308,34 +375,76 @@ class Client {
     const born = generation;
     try {
       const request = new RequestDescriptor(call.request());
-      for (;;) {
-        let got;
-        try {
-          got = answer(await this.#send(request));
-        } catch (e) {
-          got = { bad: reasonOf(e) };
-        }
-        let error;
-        if (got.bad !== undefined) {
-          error = fromJson(call.transportFailure(got.bad));
-        } else {
-          try {
-            return call.response(got.status, got.bytes);
-          } catch (e) {
-            if (isTrap(e)) {
-              reinstantiate();
-              throw trapError(e, request.idempotent);
-            }
-            error = toError(e);
-          }
-        }
-        // The core decides: -1 (never for money-moving requests) or a delay.
-        const delay = call.retryDelay();
-        if (delay < 0) throw error;
-        await sleep(delay);
-      }
+      if (request.idempotent) return await this.#attempts(call, request);
+      return await this.#moneyMove(call, request);
     } finally {
       if (born === generation) call.free();
+    }
+  }
+
+  /**
+   * A single money move: the user's history first (a manual one, with
+   * snapshots on), the journal's intent before it leaves and its outcome
+   * after; an unknown outcome carries what settling it needs.
+   */
+  async #moneyMove(call, request) {
+    const unsettled = { endpoint: request.endpoint, params: JSON.parse(call.moneyParams()) };
+    if (request.endpoint === 'manual_transaction' && this.#snapshots) {
+      // A failed read: the move is not sent, and the read's error is thrown.
+      const { type, user } = unsettled.params;
+      const history = await this.#call('user_history', { type, user });
+      unsettled.snapshot = { entries: history.data };
+      core(() => call.withSnapshot(JSON.stringify(unsettled.snapshot)));
+    }
+    const journal = this.#journal;
+    const id = journal === null ? undefined : randomUUID();
+    if (journal !== null) journal.append(core(() => call.journalIntent(id, now())));
+    const record = (state, message) => {
+      if (journal !== null) journal.append(journalLine(id, unsettled, state, message));
+    };
+    let text;
+    try {
+      text = await this.#attempts(call, request);
+    } catch (e) {
+      if (e instanceof IdnTotoError) {
+        // A trap in the core lost what it would have attached.
+        if (e.kind === 'outcome_unknown' && e.unsettled === undefined) e.unsettled = unsettled;
+        if (id !== undefined) e.journalId = id;
+        record(e.kind === 'outcome_unknown' ? 'unknown' : 'failed', e.message);
+      }
+      throw e;
+    }
+    record('succeeded', undefined);
+    return text;
+  }
+
+  /** The attempts of one call (the core decides on retries); resolves to the canonical JSON text. */
+  async #attempts(call, request) {
+    for (;;) {
+      let got;
+      try {
+        got = answer(await this.#send(request));
+      } catch (e) {
+        got = { bad: reasonOf(e) };
+      }
+      let error;
+      if (got.bad !== undefined) {
+        error = fromJson(call.transportFailure(got.bad));
+      } else {
+        try {
+          return call.response(got.status, got.bytes);
+        } catch (e) {
+          if (isTrap(e)) {
+            reinstantiate();
+            throw trapError(e, request.idempotent);
+          }
+          error = toError(e);
+        }
+      }
+      // The core decides: -1 (never for money-moving requests) or a delay.
+      const delay = call.retryDelay();
+      if (delay < 0) throw error;
+      await sleep(delay);
     }
   }
 
@@ -398,12 +507,26 @@ class Client {
    * outcome per input item, in input order.
    */
   async multipleTransaction(type, transaction) {
-    const batch = core(() => this.#core.batch(paramsText({ type, transaction })));
+    const batch = core(() => this.#core.batch(paramsText({ type, transaction }), this.#snapshots));
     const born = generation;
+    const journal = this.#journal;
+    /** Input index -> { id, unsettled } of each journaled item. */
+    const journaled = new Map();
+    const line = (index, state, message) => {
+      const { id, unsettled } = journaled.get(index);
+      return journalLine(id, unsettled, state, message);
+    };
     try {
       for (;;) {
         const next = batch.nextRequest();
         if (next === undefined) break;
+        // The items of a money request (none for a history read): their
+        // intents are on disk before it leaves.
+        const items = journal === null ? [] : JSON.parse(batch.sending());
+        for (const { index, unsettled } of items) {
+          journaled.set(index, { id: randomUUID(), unsettled });
+          journal.append(line(index, 'intent', undefined));
+        }
         let got;
         try {
           got = answer(await this.#send(new RequestDescriptor(next)));
@@ -423,11 +546,105 @@ class Client {
           reinstantiate();
           throw trapError(e, false);
         }
+        if (items.length > 0) {
+          for (const o of JSON.parse(batch.sent())) {
+            const message = o.message === undefined ? undefined : this.redact(o.message);
+            journal.append(line(o.index, o.status, message));
+          }
+        }
       }
-      return JSON.parse(batch.finish());
+      const outcomes = JSON.parse(batch.finish());
+      for (const o of outcomes) {
+        if (journaled.has(o.index)) o.journal_id = journaled.get(o.index).id;
+      }
+      return outcomes;
     } finally {
       if (born === generation) batch.free();
     }
+  }
+
+  /**
+   * Finds out, with reads only, what became of a money move whose outcome is
+   * unknown: an `outcome_unknown` IdnTotoError of a client call, or a batch
+   * outcome whose status is `unknown`. Waits `settleDelayMs` before any read
+   * that could conclude `not_applied`. With a journal, a journaled move gets
+   * its `settled` line.
+   * @returns {Promise<Settlement>} `{ state, reason, evidence, journal_id? }`
+   */
+  async settle(errorOrOutcome) {
+    const { unsettled, journalId } = settleable(errorOrOutcome);
+    return this.#settle(unsettled, journalId);
+  }
+
+  async #settle(unsettled, journalId) {
+    const settle = core(() => this.#core.settle(JSON.stringify(unsettled), this.#settleDelayMs));
+    const born = generation;
+    let settlement;
+    try {
+      for (;;) {
+        const step = JSON.parse(settle.nextStep());
+        if (step.done !== undefined) {
+          settlement = step.done;
+          break;
+        }
+        if (step.wait !== undefined) {
+          await sleep(step.wait);
+          continue;
+        }
+        let got;
+        try {
+          got = answer(await this.#send(new RequestDescriptor(step.send)));
+        } catch (e) {
+          got = { bad: reasonOf(e) };
+        }
+        core(() => (got.bad !== undefined ? settle.recordTransportFailure(got.bad) : settle.recordResponse(got.status, got.bytes)));
+      }
+    } finally {
+      if (born === generation) settle.free();
+    }
+    if (journalId !== undefined) {
+      settlement.journal_id = journalId;
+      if (this.#journal !== null) {
+        this.#journal.append(journalLine(journalId, unsettled, settlement.state, settlement.reason));
+      }
+    }
+    return settlement;
+  }
+
+  /** The journal read by the core (an error naming the field when there is none). */
+  #journalRead() {
+    if (this.#journal === null) throw invalid('journal', 'the client has no journal');
+    return JSON.parse(core(() => wasm.journalRead(this.#journal.read())));
+  }
+
+  /**
+   * The journal's money moves without a definite state: `{ id, last,
+   * endpoint, params, snapshot? }`, in the order of their intents (`last`:
+   * `intent`, `unknown` or `undetermined`).
+   */
+  async unsettled() {
+    return this.#journalRead().unsettled;
+  }
+
+  /**
+   * Settles every unsettled move of the journal, recording each settlement;
+   * resolves to the settlements in the journal's order. Up to
+   * SETTLE_CONCURRENCY at a time, so their `settleDelayMs` waits overlap.
+   */
+  async settleUnsettled() {
+    const open = this.#journalRead().unsettled;
+    const out = new Array(open.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < open.length) {
+        const i = next++;
+        const unsettled = { endpoint: open[i].endpoint, params: open[i].params };
+        if (open[i].snapshot !== undefined) unsettled.snapshot = open[i].snapshot;
+        out[i] = await this.#settle(unsettled, open[i].id);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SETTLE_CONCURRENCY, open.length) }, worker));
+    return out;
   }
 
   toString() {
@@ -495,4 +712,4 @@ function endpoints() {
 /** The package version (one source: the Cargo workspace's `version`, which scripts/build.sh writes into package.json). */
 const { version } = require('./package.json');
 
-module.exports = { Client, IdnTotoError, build, parse, nextPage, endpoints, version };
+module.exports = { Client, IdnTotoError, FileJournal, build, parse, nextPage, endpoints, version };

@@ -13,6 +13,7 @@ import type {
     ItemOutcome,
     RequestDescriptor,
     BatchItem,
+    Snapshot,
     TxType,
 } from "./types";
 
@@ -89,6 +90,85 @@ export interface ClientConfig {
      * iterator throws a `decode` error at `page`.
      */
     maxPages?: number;
+    /**
+     * Where every money move is recorded (default none): an `intent` line,
+     * synced to disk before the request leaves, and its `outcome` after;
+     * `settle` adds `settled` lines. See `unsettled()` after a crash.
+     */
+    journal?: FileJournal;
+    /**
+     * How long `settle` waits before its first read, so that a request still
+     * in flight on the server lands first (default 5000; 0 in tests).
+     */
+    settleDelayMs?: number;
+    /**
+     * Before a manual transaction (single or bulk), read the user's history
+     * of that type, one read per distinct user, so a lost answer can be
+     * settled (default true). With `false` a lost manual answer settles
+     * `undetermined`. If a read fails the money move is not sent (a single
+     * call rejects with the read's error; batch items are `not_sent`).
+     */
+    snapshots?: boolean;
+}
+
+/** What settling an unknown outcome needs: the money move's canonical params and, for a manual one, the snapshot. Never the token. */
+export interface Unsettled {
+    endpoint: "accept_reject" | "manual_transaction" | "multiple_transaction";
+    /** The item's canonical parameters, `type` included. */
+    params: Record<string, string>;
+    /** The user's history read before a manual move was sent. */
+    snapshot?: Snapshot;
+}
+
+/** `applied`: the server shows the effect; `not_applied`: it shows it did not happen (safe to send again); `undetermined`: the reads can't tell. */
+export type SettleState = "applied" | "not_applied" | "undetermined";
+
+/** One read settling made, and what it showed. */
+export interface Evidence {
+    endpoint: EndpointId;
+    /** The read's URL, token redacted. */
+    url: string;
+    /** What it showed, in words. */
+    showed: string;
+    /** What it showed, as data. */
+    data: unknown;
+}
+
+/** What settling found. */
+export interface Settlement {
+    state: SettleState;
+    /** Why, in words. */
+    reason: string;
+    evidence: Evidence[];
+    /** The journal id of the move settled, when it was journaled. */
+    journal_id?: string;
+}
+
+/** A money move the journal leaves without a definite state. */
+export interface OpenMove extends Unsettled {
+    /** The item's journal id. */
+    id: string;
+    /** The last word on it: `intent` (no outcome: the process stopped with the request in flight), `unknown` or `undetermined`. */
+    last: "intent" | "unknown" | "undetermined";
+}
+
+/** A batch item's outcome, with its journal id when the client has a journal. */
+export type JournaledOutcome = ItemOutcome & { journal_id?: string };
+
+/**
+ * An append-only JSON Lines file: each line written with one write call and
+ * synced (fsync) before `append` returns; a line torn by a crash is ignored
+ * on read and cut before the next append. It never holds the token.
+ */
+export declare class FileJournal {
+    constructor(path: string);
+    readonly path: string;
+    /** Appends one line (made by the core) and syncs it to disk. */
+    append(line: string): void;
+    /** The whole file ('' when it does not exist yet). */
+    read(): string;
+    /** Closes the file (a later append opens it again). */
+    close(): void;
 }
 
 /** The one error type. Callers branch on `kind` (and `apiKind`), never on `message`. */
@@ -113,6 +193,10 @@ export declare class IdnTotoError extends Error {
     readonly reason?: string;
     /** For `outcome_unknown`: what happened. */
     readonly cause?: IdnTotoError;
+    /** For `outcome_unknown` from a client call: what `client.settle` needs. */
+    readonly unsettled?: Unsettled;
+    /** For a money move made with a journal: its id in the journal. */
+    readonly journalId?: string;
 }
 
 /** A typed client: one async method per endpoint (see `EndpointMethods`). */
@@ -125,7 +209,19 @@ export declare class Client {
      * Resolves to one outcome per input item, in input order; after a request
      * whose outcome is unknown the rest are `not_sent`. Never retried.
      */
-    multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<ItemOutcome[]>;
+    multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<JournaledOutcome[]>;
+    /**
+     * Finds out, with reads only, what became of a money move whose outcome
+     * is unknown: an `outcome_unknown` error of a client call, or a batch
+     * outcome whose status is `unknown` (anything else: `invalid_request` at
+     * `errorOrOutcome`). Waits `settleDelayMs` first; never sends money.
+     * A journaled move gets its `settled` line.
+     */
+    settle(errorOrOutcome: IdnTotoError | JournaledOutcome): Promise<Settlement>;
+    /** The journal's moves without a definite state (`invalid_request` at `journal` without one). */
+    unsettled(): Promise<OpenMove[]>;
+    /** Settles each of `unsettled()` (up to 8 at a time), recording each settlement in the journal; in the journal's order. */
+    settleUnsettled(): Promise<Settlement[]>;
     /** Parses an answer (for hosts that send `client.request.<method>()` themselves); the token is scrubbed from any error. */
     parse<E extends EndpointId>(endpoint: E, status: number, body: string | Uint8Array): EndpointResponses[E];
     /** `text` with the token replaced by `***` in every form (raw, percent-encoded, JSON/HTML-escaped, any case). */

@@ -2,5 +2,5 @@
 // classes, so `instanceof IdnTotoError` holds across both).
 import cjs from './index.cjs';
 
-export const { Client, IdnTotoError, build, parse, nextPage, endpoints, version } = cjs;
+export const { Client, IdnTotoError, FileJournal, build, parse, nextPage, endpoints, version } = cjs;
 export default cjs;

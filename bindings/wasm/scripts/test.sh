@@ -67,6 +67,16 @@ const kind: idn.ErrorKind = "outcome_unknown";
 void c.userLastTransaction("deposit", "u").then((t: idn.UserLastTransaction) => t.data?.amount.toUpperCase());
 const version: string = idn.version;
 void [r, kind, version];
+// Settling and the journal (compiled, not run).
+const journal: idn.FileJournal = new idn.FileJournal("money.jsonl");
+const settling = new idn.Client({ baseUrl: "https://a.example/home.php", token: "T", journal, settleDelayMs: 0, snapshots: true });
+void settling.unsettled().then((open: idn.OpenMove[]) => open.map((o) => o.last));
+void settling.multipleTransaction("deposit", [])
+  .then((os) => Promise.all(os.filter((o) => o.status === "unknown").map((o) => settling.settle(o))))
+  .then((ss: idn.Settlement[]) => ss.map((s): idn.SettleState => s.state));
+void settling.settleUnsettled().then((ss) => ss.map((s) => s.evidence.map((e) => e.showed)));
+void settling.manualTransaction("deposit", "u", "c", "1", "o").catch((e: unknown) =>
+  e instanceof idn.IdnTotoError && e.unsettled !== undefined ? settling.settle(e) : undefined);
 TS
 cat >tsconfig.json <<JSON
 {

@@ -9,7 +9,10 @@
 //! decides (validation, URLs, parsing, retry delays, outcome-unknown, batch
 //! splitting and outcomes, paging) is asked of the core through here.
 
-use idn_toto::{dynamic, Batch, Client, EndpointId, Error, Request, RetryPolicy};
+use idn_toto::{
+    dynamic, Batch, Client, EndpointId, Error, ItemStatus, Journal, JournalRecord, Request,
+    RetryPolicy, Settle, SettleState, SettleStep, Snapshot, Unsettled,
+};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
@@ -22,6 +25,17 @@ fn endpoint(id: &str) -> Result<EndpointId, JsValue> {
     id.parse::<EndpointId>().map_err(|e| throw(&e))
 }
 
+/// A `Snapshot` read from its JSON text (its amounts from their literal
+/// digits, as `Unsettled::from_json_text` reads them).
+fn snapshot_arg(text: &str) -> Result<Snapshot, JsValue> {
+    serde_json::from_str(text).map_err(|e| {
+        throw(&Error::InvalidRequest {
+            field: "snapshot".into(),
+            reason: e.to_string(),
+        })
+    })
+}
+
 fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
     serde_json::from_str(text).map_err(|e| {
         throw(&Error::InvalidRequest {
@@ -31,14 +45,19 @@ fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
     })
 }
 
-/// The request descriptor as JSON text: the core's `Request::to_json(true)`
-/// plus `redacted_url`.
-fn request_json(request: &Request) -> String {
+/// The request descriptor: the core's `Request::to_json(true)` plus
+/// `redacted_url`.
+fn request_value(request: &Request) -> Value {
     let mut v = request.to_json(true);
     if let Value::Object(m) = &mut v {
         m.insert("redacted_url".into(), request.redacted_url().into());
     }
-    v.to_string()
+    v
+}
+
+/// [`request_value`] as JSON text.
+fn request_json(request: &Request) -> String {
+    request_value(request).to_string()
 }
 
 /// A configured client: `idn_toto::Client` plus the retry policy.
@@ -115,16 +134,41 @@ impl WasmClient {
             request,
             attempt: 0,
             error: None,
+            snapshot: None,
         })
     }
 
     /// A batch of any number of `multiple_transaction` items:
-    /// `{"type": ..., "transaction": [...]}`.
-    pub fn batch(&self, params_json: &str) -> Result<WasmBatch, JsValue> {
-        let batch = dynamic::batch(&json_arg("params", params_json)?).map_err(|e| throw(&e))?;
+    /// `{"type": ..., "transaction": [...]}`. With `snapshots`, a manual
+    /// batch reads each user's history first (`Batch::with_snapshots`).
+    pub fn batch(&self, params_json: &str, snapshots: bool) -> Result<WasmBatch, JsValue> {
+        let mut batch = dynamic::batch(&json_arg("params", params_json)?).map_err(|e| throw(&e))?;
+        if snapshots {
+            batch = batch.with_snapshots();
+        }
         Ok(WasmBatch {
             client: self.client.clone(),
             batch: Some(batch),
+            sent: Vec::new(),
+        })
+    }
+
+    /// Settles an unknown outcome: `unsettled_json` is the core's
+    /// `Unsettled` (what an `outcome_unknown` error or an `unknown` batch
+    /// item carries); reads are retried as the client's policy says.
+    pub fn settle(
+        &self,
+        unsettled_json: &str,
+        settle_delay_ms: f64,
+    ) -> Result<WasmSettle, JsValue> {
+        let unsettled = Unsettled::from_json_text(unsettled_json).map_err(|e| throw(&e))?;
+        // A whole, non-negative number of milliseconds (checked in
+        // JavaScript); the saturating cast keeps anything else harmless.
+        let settle = Settle::from_unsettled(&unsettled, settle_delay_ms as u64, self.retry)
+            .map_err(|e| throw(&e))?;
+        Ok(WasmSettle {
+            client: self.client.clone(),
+            settle,
         })
     }
 
@@ -144,6 +188,7 @@ pub struct WasmCall {
     request: Request,
     attempt: u32,
     error: Option<Error>,
+    snapshot: Option<Snapshot>,
 }
 
 #[wasm_bindgen]
@@ -153,11 +198,40 @@ impl WasmCall {
         request_json(&self.request)
     }
 
+    /// The user's history read before a manual move is sent (the core's
+    /// `Snapshot` JSON, `{"entries": [...]}`): an unknown outcome carries it.
+    #[wasm_bindgen(js_name = withSnapshot)]
+    pub fn with_snapshot(&mut self, snapshot_json: &str) -> Result<(), JsValue> {
+        self.snapshot = Some(snapshot_arg(snapshot_json)?);
+        Ok(())
+    }
+
+    /// The canonical parameters of a money move (`Request::money_params`)
+    /// as JSON text, or `"null"` for a read.
+    #[wasm_bindgen(js_name = moneyParams)]
+    pub fn money_params(&self) -> String {
+        self.request
+            .money_params()
+            .map_or_else(|| "null".into(), Value::to_string)
+    }
+
+    /// The journal's `intent` line for this call (with its newline), or
+    /// throws for a call that moves no money.
+    #[wasm_bindgen(js_name = journalIntent)]
+    pub fn journal_intent(&self, id: &str, at: &str) -> Result<String, JsValue> {
+        let params = self.request.money_params().cloned().unwrap_or(Value::Null);
+        JournalRecord::intent(id, self.endpoint, params, self.snapshot.clone(), at)
+            .map(|r| r.to_line())
+            .map_err(|e| throw(&e))
+    }
+
     /// Parses the answer: canonical JSON text, or throws the error JSON
-    /// (and remembers the error for [`WasmCall::retry_delay`]).
+    /// (and remembers the error for [`WasmCall::retry_delay`]); an unknown
+    /// outcome carries what settling it needs (`unsettled`).
     pub fn response(&mut self, status: u16, body: &[u8]) -> Result<String, JsValue> {
         let parsed = dynamic::parse_to_string_with(&self.client, self.endpoint, status, body);
         parsed.map_err(|e| {
+            let e = e.settleable(&self.request, self.snapshot.clone());
             let thrown = throw(&e);
             self.error = Some(e);
             thrown
@@ -169,7 +243,18 @@ impl WasmCall {
     /// [`WasmCall::retry_delay`].
     #[wasm_bindgen(js_name = transportFailure)]
     pub fn transport_failure(&mut self, reason: &str) -> String {
-        let e = self.client.transport_failure(&self.request, reason);
+        // The core's `transport_failure` attaches what settling needs
+        // without the snapshot, and `settleable` keeps an attachment as it
+        // is: detached first so the snapshot rides along (a core fix is
+        // reported; `Call::record_transport_failure` has the same gap).
+        let e = match self.client.transport_failure(&self.request, reason) {
+            Error::OutcomeUnknown { cause, .. } => Error::OutcomeUnknown {
+                cause,
+                unsettled: None,
+            },
+            other => other,
+        }
+        .settleable(&self.request, self.snapshot.clone());
         let text = e.to_json().to_string();
         self.error = Some(e);
         text
@@ -195,6 +280,8 @@ impl WasmCall {
 pub struct WasmBatch {
     client: Client,
     batch: Option<Batch>,
+    /// The input indices of the last request's items.
+    sent: Vec<usize>,
 }
 
 #[wasm_bindgen]
@@ -203,7 +290,38 @@ impl WasmBatch {
     #[wasm_bindgen(js_name = nextRequest)]
     pub fn next_request(&mut self) -> Option<String> {
         let batch = self.batch.as_mut()?;
-        batch.next_request(&self.client).map(|r| request_json(&r))
+        let request = batch.next_request(&self.client);
+        self.sent = batch.sending().into_iter().map(|(i, _)| i).collect();
+        request.map(|r| request_json(&r))
+    }
+
+    /// The items of the request just given (none for a history read), as
+    /// JSON text: `[{"index", "unsettled"}]`, from `Batch::sending`.
+    pub fn sending(&self) -> String {
+        let items = self.batch.as_ref().map(Batch::sending).unwrap_or_default();
+        Value::Array(
+            items
+                .into_iter()
+                .map(|(index, u)| json!({"index": index, "unsettled": u.to_json()}))
+                .collect(),
+        )
+        .to_string()
+    }
+
+    /// After its answer is recorded: the outcomes of the last request's
+    /// items, as JSON text (for the journal's `outcome` lines).
+    pub fn sent(&self) -> String {
+        let Some(batch) = self.batch.as_ref() else {
+            return "[]".into();
+        };
+        let outcomes = batch.clone().finish();
+        Value::Array(
+            self.sent
+                .iter()
+                .filter_map(|&i| outcomes.get(i).map(|o| o.to_json()))
+                .collect(),
+        )
+        .to_string()
     }
 
     /// Records the answer to the last request.
@@ -227,6 +345,118 @@ impl WasmBatch {
         let outcomes = self.batch.take().map(Batch::finish).unwrap_or_default();
         Value::Array(outcomes.iter().map(|o| o.to_json()).collect()).to_string()
     }
+}
+
+/// A settlement in progress (see `idn_toto::Settle`).
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct WasmSettle {
+    client: Client,
+    settle: Settle,
+}
+
+#[wasm_bindgen]
+impl WasmSettle {
+    /// The next step as JSON text: `{"wait": ms}`, `{"send": request}` (a
+    /// read) or `{"done": settlement}`.
+    #[wasm_bindgen(js_name = nextStep)]
+    pub fn next_step(&mut self) -> String {
+        match self.settle.next(&self.client) {
+            SettleStep::Wait(ms) => json!({ "wait": ms }),
+            SettleStep::Send(r) => json!({ "send": request_value(&r) }),
+            SettleStep::Done(s) => json!({ "done": s.to_json() }),
+        }
+        .to_string()
+    }
+
+    /// Records the answer to the read just sent.
+    #[wasm_bindgen(js_name = recordResponse)]
+    pub fn record_response(&mut self, status: u16, body: &[u8]) {
+        self.settle.record_response(&self.client, status, body);
+    }
+
+    /// Records that the read just sent failed in transport.
+    #[wasm_bindgen(js_name = recordTransportFailure)]
+    pub fn record_transport_failure(&mut self, reason: &str) {
+        self.settle.record_transport_failure(&self.client, reason);
+    }
+}
+
+/// One journal line (with its newline) for item `id`: its `intent`, or a
+/// line that follows it: `outcome` (`succeeded`, `failed`, `not_sent`,
+/// `unknown`) or `settled` (`applied`, `not_applied`, `undetermined`). The
+/// item is the money move of `endpoint` with canonical `params_json` (and,
+/// for a manual one, `snapshot_json`); `message` is written as given (the
+/// caller passes text already scrubbed of the token).
+#[wasm_bindgen(js_name = journalLine)]
+pub fn journal_line(
+    id: &str,
+    endpoint_id: &str,
+    params_json: &str,
+    snapshot_json: Option<String>,
+    state: &str,
+    message: Option<String>,
+    at: &str,
+) -> Result<String, JsValue> {
+    let snapshot = snapshot_json.as_deref().map(snapshot_arg).transpose()?;
+    let intent = JournalRecord::intent(
+        id,
+        endpoint(endpoint_id)?,
+        json_arg("params", params_json)?,
+        snapshot,
+        at,
+    )
+    .map_err(|e| throw(&e))?;
+    let outcome = |status| Ok(intent.outcome(status, message.clone(), at).to_line());
+    let settled = |s| Ok(intent.settled(s, message.clone(), at).to_line());
+    match state {
+        "intent" => Ok(intent.to_line()),
+        "succeeded" => outcome(ItemStatus::Succeeded),
+        "failed" => outcome(ItemStatus::Failed),
+        "not_sent" => outcome(ItemStatus::NotSent),
+        "unknown" => outcome(ItemStatus::Unknown),
+        "applied" => settled(SettleState::Applied),
+        "not_applied" => settled(SettleState::NotApplied),
+        "undetermined" => settled(SettleState::Undetermined),
+        other => Err(throw(&Error::InvalidRequest {
+            field: "state".into(),
+            reason: format!("{other:?} is not a journal state"),
+        })),
+    }
+}
+
+/// Reads journal text (`Journal::read`): `{"records": [...], "torn_tail":
+/// bool, "unsettled": [{"id", "last", "endpoint", "params", "snapshot"?}]}`
+/// as JSON text; an unreadable line (other than a torn last one) throws the
+/// decode error naming it.
+#[wasm_bindgen(js_name = journalRead)]
+pub fn journal_read(text: &str) -> Result<String, JsValue> {
+    let journal = Journal::read(text).map_err(|e| throw(&e))?;
+    let records: Vec<Value> = journal
+        .records
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+        .collect();
+    let open: Vec<Value> = journal
+        .unsettled()
+        .into_iter()
+        .map(|o| {
+            let mut v = json!({
+                "id": o.id,
+                "last": o.last,
+                "endpoint": o.intent.endpoint.as_str(),
+                "params": o.intent.params,
+            });
+            if let (Some(s), Value::Object(m)) = (o.intent.snapshot, &mut v) {
+                m.insert(
+                    "snapshot".into(),
+                    serde_json::to_value(s).unwrap_or(Value::Null),
+                );
+            }
+            v
+        })
+        .collect();
+    Ok(json!({"records": records, "torn_tail": journal.torn_tail, "unsettled": open}).to_string())
 }
 
 /// Parses an answer without a client (errors are not scrubbed: no token is

@@ -60,7 +60,10 @@ test('the back-office story moves money exactly once', async () => {
   const lorem = cents(await balanceOf('LOREM'));
   await c.manualTransaction('deposit', 'LOREM', 'node correction', '2500.50', 'OP01');
   assert.equal(cents(await balanceOf('LOREM')), lorem + 250050n);
-  await assert.rejects(c.manualTransaction('deposit', 'nobody-here', 'x', '1', 'OP01'), (e) => e.apiKind === 'user_not_registered');
+  // The history read before a manual move (snapshots) fails first for an
+  // unknown user, and nothing is sent; without snapshots the move is refused.
+  await assert.rejects(c.manualTransaction('deposit', 'nobody-here', 'x', '1', 'OP01'), (e) => e.apiKind === 'user_not_found');
+  await assert.rejects(client({ snapshots: false }).manualTransaction('deposit', 'nobody-here', 'x', '1', 'OP01'), (e) => e.apiKind === 'user_not_registered');
 
   // A batch with one already-processed transaction, then 30 manual items.
   const rest = (await c.transactionList('deposit')).data.slice(0, 3);
@@ -114,7 +117,7 @@ test('faults give typed errors and money is never retried', async () => {
   for (const fault of ['html', '500', 'drop', 'delay=2000']) {
     n = await served();
     await assert.rejects(
-      client({ ...reads, timeoutMs: 800, transport: faulty(fault) }).manualTransaction('deposit', 'LOREM', 'fault', '1', 'OP01'),
+      client({ ...reads, timeoutMs: 800, transport: faulty(fault), snapshots: false }).manualTransaction('deposit', 'LOREM', 'fault', '1', 'OP01'),
       (e) => e instanceof IdnTotoError && e.kind === 'outcome_unknown',
       fault,
     );
@@ -175,4 +178,41 @@ test("the root README's Node snippet runs against the sandbox", async () => {
   assert.match(stdout, /succeeded/);
   assert.match(stdout, /api transaction_not_found/);
   assert.ok(!stdout.includes(TOKEN));
+});
+
+test("the package README's settle snippet settles a lost answer live", async () => {
+  const { readFile, writeFile, mkdtemp, rm } = await import('node:fs/promises');
+  const { execFile } = await import('node:child_process');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { fileURLToPath, pathToFileURL } = await import('node:url');
+  await admin(sandbox, 'reset', 'POST');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const readme = await readFile(path.join(here, '../README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Unknown outcomes: settle, and the journal'));
+  const snippet = section.slice(section.indexOf('```js\n') + 6, section.indexOf('\n```', section.indexOf('```js\n')));
+  assert.ok(snippet.includes('client.settle(e)'), 'found the snippet');
+  const dir = await mkdtemp(path.join(tmpdir(), 'idn-toto-settle-readme-'));
+  const file = path.join(dir, 'snippet.mjs');
+  await writeFile(file, snippet.replace("from 'idn-toto'", `from '${pathToFileURL(path.join(here, '../pkg/index.mjs')).href}'`));
+  // The answer to the manual deposit is lost (the sandbox processes it, then
+  // answers 500): fetch is wrapped before the snippet runs.
+  const preload = path.join(dir, 'lose-answer.mjs');
+  await writeFile(preload, `const real = globalThis.fetch;
+globalThis.fetch = (url, init = {}) => String(url).includes('/MANUAL/')
+  ? real(url, { ...init, headers: { ...init.headers, 'X-Sandbox-Fault': '500-after' } })
+  : real(url, init);
+`);
+  const before = cents(await balanceOf('LOREM'));
+  const stdout = await new Promise((resolve, reject) =>
+    execFile(process.execPath, ['--import', pathToFileURL(preload).href, file], { cwd: dir, env: { ...process.env, IDN_TOTO_BASE_URL: sandbox.baseUrl, IDN_TOTO_TOKEN: TOKEN }, timeout: 30_000 }, (err, out, errOut) =>
+      err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out),
+    ),
+  );
+  assert.match(stdout, /^settled: applied /m);
+  assert.equal(cents(await balanceOf('LOREM')), before + 250050n, 'credited once');
+  const journal = (await readFile(path.join(dir, 'money.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(journal.map((l) => `${l.event}:${l.state ?? ''}`), ['intent:', 'outcome:unknown', 'settled:applied']);
+  assert.ok(!stdout.includes(TOKEN) && !JSON.stringify(journal).includes(TOKEN));
+  await rm(dir, { recursive: true });
 });

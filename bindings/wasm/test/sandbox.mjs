@@ -45,3 +45,22 @@ export async function admin(sandbox, route, method = 'GET') {
   const response = await fetch(`${sandbox.adminUrl}/${route}`, { method });
   return response.json();
 }
+
+/**
+ * Writes a sandbox seed with `count` users (`S001`, `S002`, ...; balance
+ * 1000.00, no history) each with one pending deposit of 100 (`D0001`, ...),
+ * and resolves to the file's path. The built-in seed has 34 users; tests
+ * that need more distinct users (or a pending deposit per user) use this.
+ */
+export async function writeSeed(dir, count) {
+  const { writeFile } = await import('node:fs/promises');
+  const name = (i) => `S${String(i + 1).padStart(3, '0')}`;
+  const users = Array.from({ length: count }, (_, i) => ({ user: name(i), balance: '1000.00', joindate: '2020-01-01 10:00:00.0000000' }));
+  const pending = Array.from({ length: count }, (_, i) => ({
+    id: `D${String(i + 1).padStart(4, '0')}`, user: name(i), type: 'deposit',
+    date: '16-05-2024 08:00:00', amount: '100', destination_bank: 'BCA',
+  }));
+  const file = path.join(dir, 'seed.json');
+  await writeFile(file, JSON.stringify({ today: '2024-05-17', users, pending }));
+  return file;
+}

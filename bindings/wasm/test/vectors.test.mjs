@@ -3,7 +3,7 @@
 // for the core: same canonical JSON, same error kinds, no token anywhere.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
@@ -70,7 +70,7 @@ function checkError(cfg, want, e) {
   }
 }
 
-const files = readdirSync(dir).filter((n) => n.endsWith('.json') && n !== 'client.json').sort(); // client.json: below
+const files = readdirSync(dir).filter((n) => n.endsWith('.json') && n !== 'client.json' && n !== 'journal.json').sort(); // client.json, journal.json: below
 const known = [...endpoints().map((e) => `${e.id}.json`), 'batch.json', 'paging.json'].sort();
 let cases = 0;
 
@@ -101,7 +101,9 @@ for (const file of files) {
             if (ex.response.transport_failure !== undefined) throw new Error(ex.response.transport_failure);
             return { status: ex.response.status ?? 200, body: ex.response.body ?? '' };
           };
-          const client = new Client({ ...config, transport, retries: 0 });
+          // The vectors pin the money requests alone: no history reads first
+          // (snapshots are tested end to end in settle.test.mjs).
+          const client = new Client({ ...config, transport, retries: 0, snapshots: false });
           const { type, transaction } = c.params;
           if (c.error !== undefined) {
             await assert.rejects(client.multipleTransaction(type, transaction), (e) => (checkError(cfg, c.error, e), true));
@@ -169,7 +171,7 @@ for (const file of files) {
       test(`response ${c.name}`, async () => {
         const status = c.status ?? 200;
         const body = bodyOf(c);
-        const client = new Client({ ...config, retries: 0, transport: async () => ({ status, body }) });
+        const client = new Client({ ...config, retries: 0, snapshots: false, transport: async () => ({ status, body }) });
         assert.ok(sample, 'the file has a request case that builds');
         const viaClient = client.call(endpoint, sample.params);
         if (c.error !== undefined) {
@@ -282,3 +284,73 @@ function exactDecimals(value) {
   }
   return value;
 }
+
+// tests/vectors/journal.json: the journal's line format, made and read by the
+// core through the same functions the package's journal uses (journalLine,
+// journalRead in src/lib.rs).
+test('journal.json', async () => {
+  const { createRequire } = await import('node:module');
+  // The package's wasm glue: next to the built package here, or inside the
+  // installed one when scripts/test-runtimes.sh runs this file from a
+  // project that depends on the tarball (its `exports` hide the glue from a
+  // bare specifier, so it is found from the package's resolved entry).
+  const require = createRequire(import.meta.url);
+  const local = join(here, '../pkg/wasm/idn_toto_wasm.js');
+  const glue = require(existsSync(local) ? local : join(dirname(require.resolve('idn-toto')), 'wasm/idn_toto_wasm.js'));
+  const doc = JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8'));
+  const failures = [];
+  let run = 0;
+  const errorOf = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      if (typeof e === 'string') return JSON.parse(e).error;
+      throw e;
+    }
+    return undefined;
+  };
+  for (const c of doc.lines) {
+    run += 1;
+    const m = c.make;
+    const from = m.event === 'intent' ? m : m.intent;
+    const state = m.event === 'intent' ? 'intent' : m.state;
+    const snapshot = from.snapshot === undefined ? undefined : JSON.stringify(from.snapshot);
+    const make = () => glue.journalLine(from.id, from.endpoint, JSON.stringify(from.params), snapshot, state, m.message, m.at);
+    if (c.line !== undefined) {
+      let made;
+      const error = errorOf(() => {
+        made = make();
+      });
+      if (error !== undefined) {
+        failures.push(`${c.name}: ${JSON.stringify(error)}`);
+        continue;
+      }
+      if (made !== `${c.line}\n`) failures.push(`${c.name}: made ${JSON.stringify(made)}, want ${JSON.stringify(c.line)}`);
+      const back = JSON.parse(glue.journalRead(made));
+      if (!deepEqual(back.records, [JSON.parse(c.line)])) failures.push(`${c.name}: the line does not read back`);
+    } else {
+      const error = errorOf(make);
+      if (error === undefined || !isSubset(c.error, error)) failures.push(`${c.name}: error ${JSON.stringify(error)} does not match ${JSON.stringify(c.error)}`);
+    }
+  }
+  for (const c of doc.journals) {
+    run += 1;
+    let read;
+    const error = errorOf(() => {
+      read = JSON.parse(glue.journalRead(c.text));
+    });
+    if (c.error !== undefined) {
+      if (error === undefined || !isSubset(c.error, error)) failures.push(`${c.name}: error ${JSON.stringify(error)} does not match ${JSON.stringify(c.error)}`);
+      continue;
+    }
+    if (error !== undefined) {
+      failures.push(`${c.name}: ${JSON.stringify(error)}`);
+      continue;
+    }
+    const got = { records: read.records.length, torn_tail: read.torn_tail, unsettled: read.unsettled.map((o) => ({ id: o.id, last: o.last })) };
+    const want = { records: c.records, torn_tail: c.torn_tail, unsettled: c.unsettled };
+    if (!deepEqual(got, want)) failures.push(`${c.name}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  }
+  assert.deepEqual(failures, []);
+  assert.ok(run >= 11, `only ${run} journal cases`);
+});

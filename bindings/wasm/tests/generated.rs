@@ -549,3 +549,74 @@ fn skip_serializing_if_only_on_outcomes() {
     hits.sort();
     assert_eq!(hits, ["batch.rs", "journal.rs", "settle.rs"]);
 }
+
+/// The fields of the interface `name` in the hand-written `js/index.d.ts`.
+fn declared_fields(dts: &str, name: &str) -> Vec<String> {
+    let start = dts
+        .find(&format!("export interface {name} "))
+        .unwrap_or_else(|| panic!("index.d.ts declares no interface {name}"));
+    let body = &dts[start..];
+    let body = &body[..body.find("\n}").unwrap()];
+    body.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let l = l.trim();
+            let key = l.split([':', '?']).next()?;
+            (!l.starts_with('*') && !l.starts_with('/') && l.contains(':') && !key.is_empty())
+                .then(|| key.to_owned())
+        })
+        .collect()
+}
+
+/// The settle and journal shapes are written by hand in `js/index.d.ts`
+/// (the core's `Settlement`, `Evidence` and `Unsettled` derive no
+/// `Tsify`): their field names must be the ones the core serializes.
+#[test]
+fn settle_types_in_index_d_ts_match_the_core() {
+    let dts = std::fs::read_to_string(crate_dir().join("js/index.d.ts")).unwrap();
+    let keys = |v: Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    let evidence = Evidence {
+        endpoint: EndpointId::TransactionList,
+        url: "u".into(),
+        showed: "s".into(),
+        data: Value::Null,
+    };
+    let settlement = Settlement {
+        state: SettleState::Applied,
+        reason: "r".into(),
+        evidence: vec![evidence.clone()],
+    };
+    let unsettled = Unsettled {
+        endpoint: EndpointId::ManualTransaction,
+        params: json!({}),
+        snapshot: Some(Snapshot { entries: vec![] }),
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let mut settlement_keys = keys(settlement.to_json());
+    settlement_keys.push("journal_id".into()); // added by the client
+    assert_eq!(
+        sorted(declared_fields(&dts, "Settlement")),
+        sorted(settlement_keys)
+    );
+    assert_eq!(
+        sorted(declared_fields(&dts, "Evidence")),
+        sorted(keys(serde_json::to_value(&evidence).unwrap()))
+    );
+    assert_eq!(
+        sorted(declared_fields(&dts, "Unsettled")),
+        sorted(keys(unsettled.to_json()))
+    );
+    for state in [
+        SettleState::Applied,
+        SettleState::NotApplied,
+        SettleState::Undetermined,
+    ] {
+        assert!(
+            dts.contains(&format!("\"{}\"", state.as_str())),
+            "SettleState {state:?}"
+        );
+    }
+}

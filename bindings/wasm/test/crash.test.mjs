@@ -1,0 +1,83 @@
+// A crash with a money request in flight: a child process runs a 60-item
+// bulk manual deposit with a journal and is killed (SIGKILL) while its
+// second bulk request is in flight: held by the sandbox (`delay=`, which it
+// then drops: not applied), or processed after the kill (`late=`: applied). A new client settles what the
+// journal leaves open, re-sends only what is `not_applied` or was never
+// journaled, and every user ends credited exactly once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { Client, FileJournal } from '../pkg/index.mjs';
+import { startSandbox, admin, writeSeed } from './sandbox.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const TOKEN = 'NODE-CRASH-TOKEN-7';
+/** How long the sandbox holds (delay=) or delays (late=) the second bulk request; settling waits longer. */
+const HELD_MS = 1500;
+
+for (const [fault, applied] of [[`delay=${HELD_MS}`, undefined], [`late=${HELD_MS}`, 25]]) test(`a SIGKILL with a bulk request in flight (${fault}): settle, re-send the rest, every user credited once`, async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'idn-toto-crash-'));
+  const sandbox = await startSandbox(TOKEN, ['--seed', await writeSeed(dir, 60)]);
+  try {
+    const file = path.join(dir, 'journal.jsonl');
+    const journal = new FileJournal(file);
+    const events = () => journal.read().split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l));
+
+    const child = spawn(process.execPath, [path.join(here, 'crash-child.mjs'), sandbox.baseUrl, TOKEN, file, fault], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = once(child, 'exit');
+    // Until the second request's 25 intents are on disk (after the first
+    // request's 25 intents and 25 outcomes): that request is leaving.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const seen = events();
+      if (seen.filter((e) => e.event === 'intent').length === 50) break;
+      assert.ok(Date.now() < deadline, `the child never got to its second request: ${seen.length} lines`);
+      await new Promise((resolve) => setTimeout(resolve, 5)); // polling the file the child writes
+    }
+    child.kill('SIGKILL');
+    const [code, signal] = await exited;
+    assert.equal(signal, 'SIGKILL', `the child ended by itself (${code})`);
+
+    const lines = events();
+    assert.deepEqual(lines.slice(25, 50).map((e) => `${e.event}:${e.state}`), Array(25).fill('outcome:succeeded'));
+
+    // A new process: settle what is open, with a delay that covers the held request.
+    const client = new Client({ baseUrl: sandbox.baseUrl, token: TOKEN, journal, settleDelayMs: HELD_MS * 2, retries: 2, retryBaseDelayMs: 10 });
+    const open = await client.unsettled();
+    assert.equal(open.length, 25);
+    assert.ok(open.every((o) => o.last === 'intent' && o.endpoint === 'multiple_transaction'));
+    const settlements = await client.settleUnsettled();
+    assert.ok(settlements.every((s) => s.state === 'applied' || s.state === 'not_applied'), JSON.stringify(settlements.map((s) => s.reason)));
+    assert.deepEqual(await client.unsettled(), []);
+    // late=: the server processed the request after the kill, so all 25 are
+    // applied. delay=: the sandbox drops a held request whose connection
+    // closed, but either way the journal and the balances must agree.
+    if (applied !== undefined) assert.equal(settlements.filter((s) => s.state === 'applied').length, applied);
+
+    // Re-send only what is not_applied or was never journaled.
+    const byId = new Map(open.map((o) => [o.id, o.params.user]));
+    const journaled = new Set(events().filter((e) => e.event === 'intent').map((e) => e.params.user));
+    const resend = [
+      ...settlements.filter((s) => s.state === 'not_applied').map((s) => byId.get(s.journal_id)),
+      ...Array.from({ length: 60 }, (_, i) => `S${String(i + 1).padStart(3, '0')}`).filter((u) => !journaled.has(u)),
+    ];
+    assert.ok(resend.length >= 10, 'the third request (10 items) was never journaled');
+    const outcomes = await client.multipleTransaction('deposit', resend.map((user) => ({ user, amount: '10', comment: 'payroll', operator: 'OP01' })));
+    assert.ok(outcomes.every((o) => o.status === 'succeeded'), JSON.stringify(outcomes));
+    console.log(`# crash (${fault}): ${settlements.filter((s) => s.state === 'applied').length} applied, ${settlements.filter((s) => s.state === 'not_applied').length} not applied, ${resend.length} re-sent`);
+
+    for (let i = 1; i <= 60; i++) {
+      const user = `S${String(i).padStart(3, '0')}`;
+      assert.equal((await admin(sandbox, `state/${user}`)).balance, '1010.00', `${user}: credited exactly once`);
+    }
+  } finally {
+    await sandbox.stop();
+    await rm(dir, { recursive: true });
+  }
+});
