@@ -63,7 +63,7 @@ start_sandbox() {
   "$sandbox" --listen 127.0.0.1:0 --token "$IDN_TOTO_TOKEN" --quiet >"$tmp/sandbox.out" &
   sandbox_pid=$!
   for _ in $(seq 200); do
-    [ -s "$tmp/sandbox.out" ] && break
+    [ "$(wc -l <"$tmp/sandbox.out")" -ge 1 ] && break  # a whole line
     kill -0 "$sandbox_pid" 2>/dev/null || fail "the sandbox exited before listening ($sandbox)"
     sleep 0.05
   done
