@@ -31,9 +31,22 @@ mapfile -t crates < <(bash scripts/publishable-crates.sh)
 log "cargo package ${crates[*]} (verifies each builds from its .crate; unpublished path dependencies resolve through cargo's local registry overlay)"
 args=()
 for c in "${crates[@]}"; do args+=(-p "$c"); done
+# Verification builds each .crate with the others resolved from a local
+# registry overlay. Cargo treats registry crates as immutable: it unpacks a
+# name and version once (into $CARGO_HOME/registry/src/-<hash>/) and reuses
+# their compiled artifacts. After a change without a version bump it would
+# verify the dependents against the stale core (seen here: idn-toto-cli
+# verified against an older idn-toto). So verification gets its own target
+# directory, our crates' artifacts in it are cleaned first, and their unpacked
+# copies dropped ("-<hash>" directories are file-URL registries, never crates.io).
+pkg_target="$TARGET_DIR/package-check"
+cargo clean --quiet --target-dir "$pkg_target" "${args[@]}"
+for c in "${crates[@]}"; do
+  rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$c-$version"
+done
 # The `ignoring test` warnings are expected: tests/ stays in the repository (they
 # need the shared vectors and the sandbox), see Cargo.toml `exclude`.
-cargo package --locked "${args[@]}" 2> >(grep -v '^warning: ignoring test `' >&2)
+cargo package --locked --target-dir "$pkg_target" "${args[@]}" 2> >(grep -v '^warning: ignoring test `' >&2)
 cargo metadata --format-version 1 --no-deps | python3 -c '
 import json, sys, tarfile
 target, version, crates = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -49,7 +62,7 @@ for name in crates:
             problems.append(f"{name}: no {field} in Cargo.toml")
     if "rs" not in ((p.get("metadata") or {}).get("docs") or {}):
         problems.append(f"{name}: no [package.metadata.docs.rs]")
-    path = f"{target}/package/{name}-{version}.crate"
+    path = f"{target}/package-check/package/{name}-{version}.crate"
     with tarfile.open(path) as t:
         files = {m.name.split("/", 1)[1] for m in t.getmembers() if m.isfile()}
         for need in ("Cargo.toml", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "Cargo.lock"):

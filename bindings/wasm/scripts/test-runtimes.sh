@@ -57,10 +57,13 @@ sandbox="${IDN_TOTO_SANDBOX:-$target_dir/debug/idn-toto-sandbox}"
 [ -x "$sandbox" ] || (cd "$repo" && cargo build --quiet --locked -p idn-toto-sandbox --bins)
 export IDN_TOTO_TOKEN="RUNTIMES-TOKEN-1" IDN_TOTO_VERSION="$version"
 start_sandbox() {
+  # Emptied here, not by the child's redirection: that may happen after the
+  # loop below first looks, which would then read the previous sandbox's URL.
+  : >"$tmp/sandbox.out"
   "$sandbox" --listen 127.0.0.1:0 --token "$IDN_TOTO_TOKEN" --quiet >"$tmp/sandbox.out" &
   sandbox_pid=$!
   for _ in $(seq 200); do
-    [ -s "$tmp/sandbox.out" ] && break
+    [ "$(wc -l <"$tmp/sandbox.out")" -ge 1 ] && break  # a whole line
     kill -0 "$sandbox_pid" 2>/dev/null || fail "the sandbox exited before listening ($sandbox)"
     sleep 0.05
   done
