@@ -589,7 +589,7 @@ fn settle_types_in_index_d_ts_match_the_core() {
     let unsettled = Unsettled {
         endpoint: EndpointId::ManualTransaction,
         params: json!({}),
-        snapshot: Some(Snapshot { entries: vec![] }),
+        snapshot: Some(Snapshot::new(vec![])),
     };
     let sorted = |mut v: Vec<String>| {
         v.sort();
