@@ -137,11 +137,18 @@ test('an in-flight request read before it lands settles not_applied: why settleD
   assert.equal(waited.state, 'applied', waited.reason);
 });
 
-test('several manual items of one user in one lost request settle undetermined (spec-notes 76)', async () => {
+test('several manual items of one user in one lost request settle together (spec-notes 76)', async () => {
+  // Both landed: the two new entries are exactly the two items' amounts.
   const { user } = fresh();
   const items = [1, 2].map((n) => ({ user, amount: `${n}`, comment: 'same user', operator: 'OP01' }));
   const outcomes = await client({ transport: faulty('500-after') }).multipleTransaction('deposit', items);
-  for (const o of outcomes) assert.equal((await client().settle(o)).state, 'undetermined');
+  assert.deepEqual(outcomes.map((o) => o.snapshot.siblings), [['2'], ['1']]);
+  for (const o of outcomes) assert.equal((await client().settle(o)).state, 'applied');
+  assert.equal((await state(user)).balance, '1003.00');
+  // Neither landed: both not_applied.
+  const other = fresh().user;
+  const lost = await client({ transport: faulty('500') }).multipleTransaction('deposit', items.map((i) => ({ ...i, user: other })));
+  for (const o of lost) assert.equal((await client().settle(o)).state, 'not_applied');
 });
 
 test('snapshots: false knowingly gives up settling manual moves', async () => {
