@@ -525,6 +525,56 @@ fn a_lost_bulk_manual_answer_settles_item_by_item() {
 }
 
 #[test]
+fn a_lost_batch_accept_answer_settles_item_by_item_under_every_fault() {
+    let (_sandbox, client) = start();
+    let http = http();
+    let pending = http
+        .call(&client, &deposits(), RetryPolicy::NEVER)
+        .unwrap()
+        .data;
+    let mut next = pending.iter();
+    for (fault, want) in [
+        ("500-after", SettleState::Applied),
+        ("drop-after", SettleState::Applied),
+        ("500", SettleState::NotApplied),
+        ("drop", SettleState::NotApplied),
+    ] {
+        let picked: Vec<_> = next.by_ref().take(2).collect();
+        assert_eq!(picked.len(), 2, "the seed has enough pending deposits");
+        let items = dynamic::batch_items(&Value::Array(
+            picked
+                .iter()
+                .map(|t| json!({"trans_id": t.id, "user": t.user, "action": "accept", "comment": "batch", "operator": "OP01"}))
+                .collect(),
+        ))
+        .unwrap();
+        let faulty = Transport::new(Duration::from_secs(5)).with_header("X-Sandbox-Fault", fault);
+        let outcomes = faulty.batch(&client, TxType::Deposit, items).unwrap();
+        for (o, t) in outcomes.iter().zip(&picked) {
+            assert_eq!(o.status, ItemStatus::Unknown, "{fault}");
+            let before = balance(&client, &t.user);
+            let s = http.settle(
+                &client,
+                Settle::from_unsettled(&o.unsettled().unwrap(), 0, RetryPolicy::NEVER).unwrap(),
+            );
+            assert_eq!(balance(&client, &t.user), before, "settling moved money");
+            assert_eq!(s.state, want, "{fault}: {}", s.reason);
+            let still_pending = http
+                .call(&client, &deposits(), RetryPolicy::NEVER)
+                .unwrap()
+                .data
+                .iter()
+                .any(|p| p.id == t.id);
+            assert_eq!(
+                still_pending,
+                want == SettleState::NotApplied,
+                "{fault}: the truth"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_request_still_in_flight_settles_after_the_settle_delay() {
     let (_sandbox, client) = start();
     let http = http();
