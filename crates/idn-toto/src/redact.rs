@@ -199,6 +199,27 @@ impl Scrubber {
     }
 }
 
+/// `text` with its percent, JSON and HTML escapes decoded (nested up to
+/// [`LAYERS`] deep), as bytes: for looking for a word in any spelling.
+pub(crate) fn decoded(text: &str) -> Vec<u8> {
+    let mut units: Vec<Unit> = text
+        .bytes()
+        .enumerate()
+        .map(|(i, byte)| Unit {
+            byte,
+            start: i,
+            end: i + 1,
+        })
+        .collect();
+    for _ in 0..LAYERS {
+        match decode(&units, Family::All) {
+            Some(next) => units = next,
+            None => break,
+        }
+    }
+    units.into_iter().map(|u| u.byte).collect()
+}
+
 /// Which escapes one decoding step reads.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Family {

@@ -238,8 +238,10 @@ fn is_clean_refusal(body: &[u8]) -> bool {
 /// of a `false`/`0` flag. Such an answer with an error status contradicts
 /// itself, so it is never read as "not processed".
 fn looks_successful(body: &[u8]) -> bool {
-    let decoded = decode_escapes(&String::from_utf8_lossy(body));
-    let lower: Vec<u8> = decoded.bytes().map(|b| b.to_ascii_lowercase()).collect();
+    let lower: Vec<u8> = crate::redact::decoded(&String::from_utf8_lossy(body))
+        .into_iter()
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
     let needle = b"success";
     let mut from = 0;
     while let Some(at) = lower[from..]
@@ -264,81 +266,6 @@ fn looks_successful(body: &[u8]) -> bool {
         from = at + 1;
     }
     false
-}
-
-/// `text` with JSON `\uXXXX`, HTML character references (`&#101;`,
-/// `&#x65;`, `&quot;`, `&amp;`, `&lt;`, `&gt;`, `&apos;`) and `%XX` escapes
-/// decoded, repeatedly (nested escapes), for [`looks_successful`] only.
-fn decode_escapes(text: &str) -> String {
-    let mut current = text.to_owned();
-    for _ in 0..3 {
-        let next = decode_once(&current);
-        if next == current {
-            break;
-        }
-        current = next;
-    }
-    current
-}
-
-fn decode_once(text: &str) -> String {
-    let b = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    let hex = |s: &[u8]| {
-        std::str::from_utf8(s)
-            .ok()
-            .and_then(|s| u32::from_str_radix(s, 16).ok())
-    };
-    while i < b.len() {
-        if b[i] == b'\\' && b.get(i + 1) == Some(&b'u') && i + 6 <= b.len() {
-            if let Some(c) = hex(&b[i + 2..i + 6]).and_then(char::from_u32) {
-                out.push(c);
-                i += 6;
-                continue;
-            }
-        }
-        if b[i] == b'%' && i + 3 <= b.len() {
-            if let Some(c) = hex(&b[i + 1..i + 3]).and_then(|v| u8::try_from(v).ok()) {
-                if c.is_ascii() {
-                    out.push(char::from(c));
-                    i += 3;
-                    continue;
-                }
-            }
-        }
-        if b[i] == b'&' {
-            let end = b[i..]
-                .iter()
-                .take(12)
-                .position(|&c| c == b';')
-                .map(|p| i + p);
-            if let Some(end) = end {
-                let name = &text[i + 1..end];
-                let decoded = match name {
-                    "quot" => Some('"'),
-                    "amp" => Some('&'),
-                    "lt" => Some('<'),
-                    "gt" => Some('>'),
-                    "apos" => Some('\''),
-                    n if n.starts_with("#x") || n.starts_with("#X") => {
-                        hex(&n.as_bytes()[2..]).and_then(char::from_u32)
-                    }
-                    n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
-                    _ => None,
-                };
-                if let Some(c) = decoded {
-                    out.push(c);
-                    i = end + 1;
-                    continue;
-                }
-            }
-        }
-        let ch = text[i..].chars().next().unwrap_or('\u{fffd}');
-        out.push(ch);
-        i += ch.len_utf8().max(1);
-    }
-    out
 }
 
 /// Drops a UTF-8 byte order mark and surrounding whitespace.
