@@ -1,13 +1,13 @@
 'use strict';
-// The one place core errors become JavaScript errors. The core throws its
-// canonical error JSON text ({"error": {...}}), already scrubbed of the
+// The one place core errors become JavaScript errors. The core hands over
+// its canonical error object (kind, message, ...), already scrubbed of the
 // token; this maps it to IdnTotoError, field by field, and nothing else.
 
 const kinds = new Set(['invalid_request', 'api', 'http', 'decode', 'transport', 'outcome_unknown']);
 
 class IdnTotoError extends Error {
   /**
-   * @param {object} detail the inner object of the core's error JSON
+   * @param {object} detail the core's canonical error object
    */
   constructor(detail) {
     super(detail.message);
@@ -35,31 +35,14 @@ class IdnTotoError extends Error {
 }
 
 /**
- * Maps what a core call threw: the error JSON text becomes an IdnTotoError;
- * anything else (a bug, such as a wasm trap) is passed on unchanged.
+ * The IdnTotoError for a core error object (the `detail` of the wasm
+ * `CoreError`, or a driver's `done` error): the one mapping.
  */
-function toError(thrown) {
-  if (typeof thrown === 'string' && thrown.startsWith('{"error"')) {
-    return fromJson(thrown);
-  }
-  return thrown;
-}
-
-function fromJson(text) {
-  const { error } = JSON.parse(text);
-  if (!error || !kinds.has(error.kind)) {
+function fromDetail(detail) {
+  if (detail === null || typeof detail !== 'object' || !kinds.has(detail.kind)) {
     throw new TypeError('idn-toto: unknown error kind from the core');
   }
-  return new IdnTotoError(error);
+  return new IdnTotoError(detail);
 }
 
-/** Runs a core call, mapping a thrown error. */
-function core(fn) {
-  try {
-    return fn();
-  } catch (e) {
-    throw toError(e);
-  }
-}
-
-module.exports = { IdnTotoError, toError, fromJson, core };
+module.exports = { IdnTotoError, fromDetail };

@@ -1,14 +1,18 @@
 'use strict';
 // The JavaScript client around the idn-toto core (WebAssembly).
 //
-// This file only converts and does IO: arguments -> canonical params ->
-// core build -> transport -> core parse -> result. Validation, URLs,
-// parsing, the retry decision, outcome-unknown, batch splitting and paging
-// are all the core's (see src/lib.rs).
+// This file only converts and does IO. Every call, batch, paging run and
+// settlement is one core driver (src/lib.rs `WasmDriver`, the core's
+// `Driver`) run by the one IO loop below (`Client#run`): send, sleep,
+// append a journal line, report an event, hand out a page, finish.
+// Validation, URLs, parsing, retries and their delays (Retry-After
+// included), outcome-unknown, batch splitting, journal lines, paging and
+// settling are all the core's.
 
 const { randomUUID } = require('node:crypto');
+const diagnostics = require('node:diagnostics_channel');
 const METHODS = require('./methods.cjs');
-const { IdnTotoError, fromJson, toError } = require('./errors.cjs');
+const { IdnTotoError, fromDetail } = require('./errors.cjs');
 const { FileJournal, RECORD_READER } = require('./journal.cjs');
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
@@ -16,8 +20,8 @@ const encoder = new TextEncoder();
 const DEFAULT_TIMEOUT_MS = 30000;
 const DEFAULT_MAX_PAGES = 10000;
 const DEFAULT_SETTLE_DELAY_MS = 5000;
-/** How many settlements `settleUnsettled` runs at once (reads only). */
-const SETTLE_CONCURRENCY = 8;
+/** Every client's events are also published here (`diagnostics_channel`). */
+const EVENTS = diagnostics.channel('idn-toto:event');
 
 // The WebAssembly instance. A trap (an allocation failure, `unreachable`)
 // may leave an instance's memory half-updated, so the instance is never
@@ -39,7 +43,17 @@ function reinstantiate() {
   generation += 1;
 }
 
-/** Runs a core call: its error JSON becomes IdnTotoError; a trap retires the instance and is rethrown. */
+/** What a core method threw, as a JavaScript error: a core error becomes IdnTotoError; anything else passes. */
+function toError(thrown) {
+  if (thrown instanceof wasm.CoreError) {
+    const { detail } = thrown;
+    thrown.free();
+    return fromDetail(detail);
+  }
+  return thrown;
+}
+
+/** Runs a core call: its error becomes IdnTotoError; a trap retires the instance and is rethrown. */
 function core(fn) {
   try {
     return fn();
@@ -98,15 +112,17 @@ function paramsText(value) {
 
 /** A request to send: the real URL in `url`; every printed form is redacted. */
 class RequestDescriptor {
-  constructor(json) {
-    const r = typeof json === 'string' ? JSON.parse(json) : json;
+  /** @param {object} r the core's request (a wasm `WasmRequest`: read once, then freed) */
+  constructor(r) {
     this.endpoint = r.endpoint;
     this.method = r.method;
     this.url = r.url;
-    this.redactedUrl = r.redacted_url;
+    this.redactedUrl = r.redactedUrl;
     this.headers = Object.freeze(r.headers);
-    this.body = r.body;
+    const { body } = r;
+    this.body = body === undefined ? null : body;
     this.idempotent = r.idempotent;
+    r.free();
     Object.freeze(this);
   }
 
@@ -132,18 +148,22 @@ class RequestDescriptor {
 }
 
 /**
- * The default transport: the global fetch, aborted at the timeout. It stops
- * reading the body one byte past `maxBodySize` (the core then reports the
- * body as too large) instead of buffering all of it.
+ * The default transport: the global fetch, aborted at the timeout, through
+ * `dispatcher` when the client has one (an undici `ProxyAgent`, or an
+ * `Agent` with TLS options). It stops reading the body one byte past
+ * `maxBodySize` (the core then reports the body as too large) instead of
+ * buffering all of it.
  */
-async function fetchTransport(request, { signal, maxBodySize }) {
-  const response = await fetch(request.url, {
+async function fetchTransport(request, { signal, maxBodySize, dispatcher }) {
+  const init = {
     method: request.method,
     headers: request.headers,
     body: request.body === null ? undefined : request.body,
     signal,
-  });
-  return { status: response.status, body: await readBody(response, maxBodySize) };
+  };
+  if (dispatcher !== undefined) init.dispatcher = dispatcher;
+  const response = await fetch(request.url, init);
+  return { status: response.status, headers: response.headers, body: await readBody(response, maxBodySize) };
 }
 
 async function readBody(response, maxBodySize) {
@@ -182,7 +202,24 @@ function reasonOf(e) {
   return String(e);
 }
 
-/** A transport answer checked into (status, bytes), or a reason it is not. */
+/** Why an aborted call stopped, as the transport failure the core records. */
+function abortReason(signal) {
+  return `aborted (${reasonOf(signal.reason)})`;
+}
+
+/**
+ * Response headers as `[name, value, ...]` for the core: a `Headers` (or
+ * anything iterable of [name, value]), a plain object, or none.
+ */
+function headerPairs(headers) {
+  const pairs = [];
+  if (headers === undefined || headers === null) return pairs;
+  const entries = typeof headers[Symbol.iterator] === 'function' ? headers : Object.entries(headers);
+  for (const [name, value] of entries) pairs.push(String(name), String(value));
+  return pairs;
+}
+
+/** A transport answer checked into (status, header pairs, bytes), or a reason it is not. */
 function answer(response) {
   if (response === null || typeof response !== 'object') {
     return { bad: 'the transport did not return { status, body }' };
@@ -191,22 +228,54 @@ function answer(response) {
   if (!Number.isInteger(status) || status < 100 || status > 599) {
     return { bad: `the transport returned an invalid status: ${String(status)}` };
   }
-  if (typeof body === 'string') return { status, bytes: encoder.encode(body) };
-  if (body instanceof Uint8Array) return { status, bytes: body };
-  if (body instanceof ArrayBuffer) return { status, bytes: new Uint8Array(body) };
+  let headers;
+  try {
+    headers = headerPairs(response.headers);
+  } catch (e) {
+    return { bad: `the transport returned headers that are not a Headers or a plain object (${reasonOf(e)})` };
+  }
+  if (typeof body === 'string') return { status, headers, bytes: encoder.encode(body) };
+  if (body instanceof Uint8Array) return { status, headers, bytes: body };
+  if (body instanceof ArrayBuffer) return { status, headers, bytes: new Uint8Array(body) };
   return { bad: 'the transport returned a body that is not a string or Uint8Array' };
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The host's clock for journal lines. */
-const now = () => new Date().toISOString();
-
-/** One journal line (made by the core) for item `id`, the money move `unsettled`. */
-function journalLine(id, unsettled, state, message) {
-  const snapshot = unsettled.snapshot === undefined ? undefined : JSON.stringify(unsettled.snapshot);
-  return core(() => wasm.journalLine(id, unsettled.endpoint, JSON.stringify(unsettled.params), snapshot, state, message, now()));
+/**
+ * A sans-IO parse: `parseText(status, bytes)` is the core's (with or without
+ * a client); a trap is a decode error (outcome_unknown for a money move).
+ */
+function parseWith(parseText, endpoint, status, body) {
+  const got = answer({ status, body });
+  if (got.bad !== undefined) throw new TypeError(`idn-toto: ${got.bad.replace('the transport returned', 'parse got')}`);
+  try {
+    return JSON.parse(parseText(got.status, got.bytes));
+  } catch (e) {
+    if (!isTrap(e)) throw toError(e);
+    reinstantiate();
+    const info = endpoints().find((row) => row.id === endpoint);
+    throw trapError(e, info === undefined || info.idempotent);
+  }
 }
+
+/** Sleeps `ms`, cut short when `signal` aborts. */
+function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    if (signal !== undefined && signal.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      if (signal !== undefined) signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    if (signal !== undefined) signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The wall clock the core dates journal lines and reads `Retry-After` dates by. */
+const unixNow = () => Date.now() / 1000;
 
 /**
  * What settling `errorOrOutcome` needs (the core's Unsettled) and its
@@ -260,8 +329,8 @@ function paramsFrom(spec, args) {
   return params;
 }
 
-function coreConfig(config) {
-  const c = config || {};
+/** The core's client configuration (JSON text) from the JS config. */
+function coreConfig(c) {
   const given = (v) => (v === undefined ? null : v);
   return JSON.stringify({
     base_url: typeof c.baseUrl === 'string' ? c.baseUrl : '',
@@ -269,69 +338,80 @@ function coreConfig(config) {
     path_words: given(c.pathWords),
     allow_insecure_http: given(c.allowInsecureHttp),
     max_body_size: given(c.maxBodySize),
-    retries: c.retries,
-    retry_base_delay_ms: c.retryBaseDelayMs,
-    retry_max_delay_ms: c.retryMaxDelayMs,
+    retries: given(c.retries),
+    retry_base_delay_ms: given(c.retryBaseDelayMs),
+    retry_max_delay_ms: given(c.retryMaxDelayMs),
+    snapshots: c.snapshots === undefined ? true : c.snapshots,
+    log_bodies: c.logBodies === true,
+    max_pages: c.maxPages === undefined ? DEFAULT_MAX_PAGES : c.maxPages,
+    settle_delay_ms: c.settleDelayMs === undefined ? DEFAULT_SETTLE_DELAY_MS : c.settleDelayMs,
   });
 }
 
 /** Whether `text` (a journal's last line, without its newline) is one whole record, as the core reads it. */
 FileJournal[RECORD_READER] = (text) => {
   try {
-    const read = JSON.parse(wasm.journalRead(text));
+    const read = wasm.journalRead(text);
     return read.records.length === 1 && !read.torn_tail;
-  } catch {
+  } catch (e) {
+    toError(e);
     return false;
   }
 };
 
 const isJournal = (j) => j !== null && typeof j === 'object' && typeof j.append === 'function' && typeof j.read === 'function';
 
+/** Checks an option: `ok(value)` or a TypeError naming it. */
+function check(name, value, ok, what) {
+  if (value !== undefined && !ok(value)) throw new TypeError(`idn-toto: ${name} must be ${what}`);
+}
+const wholeMs = (v) => Number.isSafeInteger(v) && v >= 0;
+const isSignal = (s) => s !== null && typeof s === 'object' && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function';
+
+/** What `withOptions` may change per call. */
+const PER_CALL = new Set(['timeoutMs', 'retries', 'signal']);
+
 class Client {
+  #config;
   #coreClient;
   #coreGeneration;
-  #config;
   #transport;
   #timeoutMs;
-  #maxPages;
-  #baseUrl;
   #journal;
-  #settleDelayMs;
-  #snapshots;
+  #onEvent;
+  #signal;
 
   /**
    * @param {{baseUrl: string, token: string, transport?: Function, timeoutMs?: number,
    *          retries?: number, retryBaseDelayMs?: number, retryMaxDelayMs?: number,
    *          pathWords?: object, allowInsecureHttp?: boolean, maxBodySize?: number,
    *          maxPages?: number, journal?: FileJournal, settleDelayMs?: number,
-   *          snapshots?: boolean}} config
+   *          snapshots?: boolean, onEvent?: Function, logBodies?: boolean,
+   *          dispatcher?: object, signal?: AbortSignal}} config
    */
   constructor(config) {
-    const c = config || {};
-    this.#config = coreConfig(c);
-    this.#coreClient = core(() => new wasm.WasmClient(this.#config));
+    const c = { ...(config || {}) };
+    check('transport', c.transport, (t) => typeof t === 'function', 'a function');
+    check('timeoutMs', c.timeoutMs, (t) => t > 0, 'a positive number');
+    check('retries', c.retries, wholeMs, 'a whole number, 0 or more');
+    check('retryBaseDelayMs', c.retryBaseDelayMs, wholeMs, 'a whole number of milliseconds, 0 or more');
+    check('retryMaxDelayMs', c.retryMaxDelayMs, wholeMs, 'a whole number of milliseconds, 0 or more');
+    check('maxPages', c.maxPages, (n) => Number.isSafeInteger(n) && n >= 1, 'a positive integer');
+    check('journal', c.journal === null ? undefined : c.journal, isJournal, 'a FileJournal (an object with append(line) and read())');
+    check('settleDelayMs', c.settleDelayMs, wholeMs, 'a whole number of milliseconds, 0 or more');
+    check('snapshots', c.snapshots, (b) => typeof b === 'boolean', 'true or false');
+    check('onEvent', c.onEvent, (f) => typeof f === 'function', 'a function');
+    check('logBodies', c.logBodies, (b) => typeof b === 'boolean', 'true or false');
+    check('dispatcher', c.dispatcher, (d) => d !== null && typeof d === 'object', 'an object (an undici Dispatcher)');
+    check('signal', c.signal, isSignal, 'an AbortSignal');
+    this.#coreClient = core(() => new wasm.WasmClient(coreConfig(c)));
     this.#coreGeneration = generation;
-    if (c.transport !== undefined && typeof c.transport !== 'function') {
-      throw new TypeError('idn-toto: transport must be a function');
-    }
+    this.#config = c;
     this.#transport = c.transport || fetchTransport;
     this.#timeoutMs = c.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : c.timeoutMs;
-    if (!(this.#timeoutMs > 0)) throw new TypeError('idn-toto: timeoutMs must be a positive number');
-    this.#maxPages = c.maxPages === undefined ? DEFAULT_MAX_PAGES : c.maxPages;
-    if (!Number.isSafeInteger(this.#maxPages) || this.#maxPages < 1) {
-      throw new TypeError('idn-toto: maxPages must be a positive integer');
-    }
-    this.#baseUrl = c.baseUrl;
-    if (c.journal !== undefined && c.journal !== null && !isJournal(c.journal)) {
-      throw new TypeError('idn-toto: journal must be a FileJournal (an object with append(line) and read())');
-    }
     this.#journal = c.journal || null;
-    this.#settleDelayMs = c.settleDelayMs === undefined ? DEFAULT_SETTLE_DELAY_MS : c.settleDelayMs;
-    if (!Number.isSafeInteger(this.#settleDelayMs) || this.#settleDelayMs < 0) {
-      throw new TypeError('idn-toto: settleDelayMs must be a whole number of milliseconds, 0 or more');
-    }
-    this.#snapshots = c.snapshots === undefined ? true : c.snapshots;
-    if (typeof this.#snapshots !== 'boolean') throw new TypeError('idn-toto: snapshots must be true or false');
+    this.#onEvent = c.onEvent || null;
+    this.#signal = c.signal;
     const requests = {};
     for (const spec of METHODS) {
       requests[spec.name] = (...args) =>
@@ -341,130 +421,189 @@ class Client {
     this.request = Object.freeze(requests);
   }
 
+  /**
+   * A client from the environment: `IDN_TOTO_BASE_URL` and `IDN_TOTO_TOKEN`
+   * (a missing or empty one is an `invalid_request` error naming it), with
+   * `config`'s other settings.
+   */
+  static fromEnv(config, env = process.env) {
+    const read = (name) => {
+      const value = env[name];
+      if (typeof value !== 'string' || value === '') throw invalid(name, 'not set in the environment');
+      return value;
+    };
+    return new Client({ ...(config || {}), baseUrl: read('IDN_TOTO_BASE_URL'), token: read('IDN_TOTO_TOKEN') });
+  }
+
+  /**
+   * A client for some calls with other settings: `timeoutMs` (per attempt),
+   * `retries` (reads), `signal` (an AbortSignal: aborting ends the call at
+   * once). It shares this client's transport, journal and event hook.
+   */
+  withOptions(options) {
+    const o = options || {};
+    for (const key of Object.keys(o)) {
+      if (!PER_CALL.has(key)) throw new TypeError(`idn-toto: withOptions takes timeoutMs, retries and signal, not ${key}`);
+    }
+    return new Client({ ...this.#config, ...o });
+  }
+
   /** The core client, made again in a fresh instance after a trap. */
   get #core() {
     if (this.#coreGeneration !== generation) {
-      this.#coreClient = core(() => new wasm.WasmClient(this.#config));
+      this.#coreClient = core(() => new wasm.WasmClient(coreConfig(this.#config)));
       this.#coreGeneration = generation;
     }
     return this.#coreClient;
   }
 
-  /** One transport call, with the timeout. Throws what the transport threw, or a timeout. */
+  /** One transport call, with the timeout and the client's signal. Throws what the transport threw, a timeout or the abort. */
   async #send(request) {
     const controller = new AbortController();
+    const signal = this.#signal;
     let timer;
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => {
-        const e = new Error(`timed out after ${this.#timeoutMs} ms`);
+    let onAbort;
+    const stop = new Promise((_, reject) => {
+      const fail = (e) => {
         controller.abort(e);
         reject(e);
-      }, this.#timeoutMs);
+      };
+      timer = setTimeout(() => fail(new Error(`timed out after ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      if (signal !== undefined) {
+        onAbort = () => fail(new Error(abortReason(signal)));
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
     });
     try {
-      const options = { signal: controller.signal, maxBodySize: this.#core.maxBodySize };
-      return await Promise.race([this.#transport(request, options), timeout]);
+      const init = { signal: controller.signal, maxBodySize: this.#core.maxBodySize, dispatcher: this.#config.dispatcher };
+      return await Promise.race([this.#transport(request, init), stop]);
     } finally {
       clearTimeout(timer);
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
     }
   }
 
-  /** Sends one endpoint call; resolves to the canonical JSON text. */
-  async #callText(endpoint, params) {
-    const call = core(() => this.#core.call(endpoint, paramsText(params)));
+  /** Hands an event to `onEvent` and the `idn-toto:event` channel (a throwing hook is ignored: the call goes on). */
+  #emit(event) {
+    if (this.#onEvent !== null) {
+      try {
+        this.#onEvent(event);
+      } catch {
+        // The hook's failure is not the call's.
+      }
+    }
+    if (EVENTS.hasSubscribers) EVENTS.publish(event);
+  }
+
+  /**
+   * The one IO loop: runs the driver `start(core client)` makes, doing what
+   * each step says. Yields each page's canonical JSON text (paging only);
+   * returns the `done` step, with `journaled` (whether a line was written).
+   * Once the client's signal aborts, nothing more is sent or waited for:
+   * the driver records each remaining send as aborted and finishes.
+   * `journalId`: what the driver journals under, for an error after a trap.
+   */
+  async *#run(start, journalId) {
+    const signal = this.#signal;
+    if (signal !== undefined) signal.throwIfAborted();
+    const driver = core(() => start(this.#core));
     const born = generation;
+    if (this.#onEvent === null && !EVENTS.hasSubscribers) driver.events = false;
+    let moneySent = false;
+    let journaled = false;
+    const trapped = (e) => {
+      if (!isTrap(e)) return toError(e);
+      // The operation's state lived in the retired instance.
+      reinstantiate();
+      const error = trapError(e, !moneySent);
+      if (journaled && journalId !== undefined) error.journalId = journalId;
+      return error;
+    };
     try {
-      const request = new RequestDescriptor(call.request());
-      if (request.idempotent) return await this.#attempts(call, request);
-      return await this.#moneyMove(call, request);
+      for (;;) {
+        let step;
+        try {
+          step = driver.next(unixNow());
+        } catch (e) {
+          throw trapped(e);
+        }
+        switch (step.kind) {
+          case 'send': {
+            const request = new RequestDescriptor(step.request);
+            moneySent = moneySent || !request.idempotent;
+            const t0 = performance.now();
+            let got;
+            if (signal !== undefined && signal.aborted) {
+              got = { bad: abortReason(signal) };
+            } else {
+              try {
+                got = answer(await this.#send(request));
+              } catch (e) {
+                got = { bad: reasonOf(e) };
+              }
+            }
+            const elapsed = Math.round(performance.now() - t0);
+            try {
+              if (got.bad !== undefined) driver.recordTransportFailure(got.bad, elapsed, unixNow());
+              else driver.recordResponse(got.status, got.headers, got.bytes, elapsed, unixNow());
+            } catch (e) {
+              throw trapped(e);
+            }
+            break;
+          }
+          case 'wait':
+            await sleep(step.ms, signal);
+            break;
+          case 'journal':
+            this.#journal.append(step.line);
+            journaled = true;
+            break;
+          case 'event':
+            this.#emit(step.event);
+            break;
+          case 'page':
+            yield step.text;
+            break;
+          default:
+            step.journaled = journaled;
+            return step;
+        }
+      }
     } finally {
-      if (born === generation) call.free();
+      if (born === generation) driver.free();
     }
   }
 
   /**
-   * A single money move: the user's history first (a manual one, with
-   * snapshots on), the journal's intent before it leaves and its outcome
-   * after; an unknown outcome carries what settling it needs.
+   * Runs a driver that hands out no pages to its end: a response (parsed
+   * once), the core's value, or the IdnTotoError (with `journalId` when a
+   * journal line was written for it).
    */
-  async #moneyMove(call, request) {
-    const unsettled = { endpoint: request.endpoint, params: JSON.parse(call.moneyParams()) };
-    if (request.endpoint === 'manual_transaction' && this.#snapshots) {
-      // A failed read: the move is not sent, and the read's error is thrown.
-      const { type, user } = unsettled.params;
-      const history = await this.#call('user_history', { type, user });
-      unsettled.snapshot = { entries: history.data };
-      core(() => call.withSnapshot(JSON.stringify(unsettled.snapshot)));
-    }
-    const journal = this.#journal;
-    const id = journal === null ? undefined : randomUUID();
-    if (journal !== null) journal.append(core(() => call.journalIntent(id, now())));
-    const record = (state, message) => {
-      if (journal !== null) journal.append(journalLine(id, unsettled, state, message));
-    };
-    let text;
-    try {
-      text = await this.#attempts(call, request);
-    } catch (e) {
-      if (e instanceof IdnTotoError) {
-        // A trap in the core lost what it would have attached.
-        if (e.kind === 'outcome_unknown' && e.unsettled === undefined) e.unsettled = unsettled;
-        if (id !== undefined) e.journalId = id;
-        record(e.kind === 'outcome_unknown' ? 'unknown' : 'failed', e.message);
-      }
+  async #drive(start, journalId) {
+    const run = this.#run(start, journalId);
+    const { value: done } = await run.next();
+    if (done.error !== undefined) {
+      const e = fromDetail(done.error);
+      if (done.journaled && journalId !== undefined) e.journalId = journalId;
       throw e;
     }
-    record('succeeded', undefined);
-    return text;
+    return done.text !== undefined ? JSON.parse(done.text) : done.value;
   }
 
-  /** The attempts of one call (the core decides on retries); resolves to the canonical JSON text. */
-  async #attempts(call, request) {
-    for (;;) {
-      let got;
-      try {
-        got = answer(await this.#send(request));
-      } catch (e) {
-        got = { bad: reasonOf(e) };
-      }
-      let error;
-      if (got.bad !== undefined) {
-        error = fromJson(call.transportFailure(got.bad));
-      } else {
-        try {
-          return call.response(got.status, got.bytes);
-        } catch (e) {
-          if (isTrap(e)) {
-            reinstantiate();
-            throw trapError(e, request.idempotent);
-          }
-          error = toError(e);
-        }
-      }
-      // The core decides: -1 (never for money-moving requests) or a delay.
-      const delay = call.retryDelay();
-      if (delay < 0) throw error;
-      await sleep(delay);
-    }
+  /** A fresh journal id when the client journals. */
+  #newJournalId() {
+    return this.#journal === null ? undefined : randomUUID();
   }
 
   async #call(endpoint, params) {
-    return JSON.parse(await this.#callText(endpoint, params));
+    const id = this.#newJournalId();
+    return this.#drive((c) => c.call(endpoint, paramsText(params), id), id);
   }
 
   /** Parses an answer to `endpoint` (sans-IO), with the token scrubbed from any error. */
   parse(endpoint, status, body) {
-    const got = answer({ status, body });
-    if (got.bad !== undefined) throw new TypeError(`idn-toto: ${got.bad.replace('the transport returned', 'parse got')}`);
     const client = this.#core;
-    try {
-      return JSON.parse(client.parse(endpoint, got.status, got.bytes));
-    } catch (e) {
-      if (!isTrap(e)) throw toError(e);
-      reinstantiate();
-      const info = endpoints().find((row) => row.id === endpoint);
-      throw trapError(e, info === undefined || info.idempotent);
-    }
+    return parseWith((s, bytes) => client.parse(endpoint, s, bytes), endpoint, status, body);
   }
 
   /**
@@ -486,81 +625,34 @@ class Client {
   }
 
   /**
-   * Every row of every page, asking the core for the next page's params (at
-   * most `maxPages` pages: past that, the core's decode error at `page`).
+   * Every row of every page: the core's paging driver reads each page and
+   * works out the next (at most `maxPages` pages: past that, the core's
+   * decode error at `page`).
    */
   async *#pages(endpoint, params) {
-    let p = params;
-    let pages = 0;
-    while (p !== null) {
-      const text = await this.#callText(endpoint, p);
-      pages += 1;
-      const page = JSON.parse(text);
-      yield* page.data;
-      const current = p;
-      p = JSON.parse(core(() => wasm.nextPageWithin(endpoint, paramsText(current), text, pages, this.#maxPages)));
+    const run = this.#run((c) => c.pages(endpoint, paramsText(params)));
+    try {
+      for (;;) {
+        const { value, done } = await run.next();
+        if (done) {
+          if (value.error !== undefined) throw fromDetail(value.error);
+          return;
+        }
+        yield* JSON.parse(value).data;
+      }
+    } finally {
+      await run.return(undefined);
     }
   }
 
   /**
    * Any number of items, sent in requests of at most 25; resolves to one
-   * outcome per input item, in input order.
+   * outcome per input item, in input order (with `journal_id` for items
+   * journaled).
    */
   async multipleTransaction(type, transaction) {
-    const batch = core(() => this.#core.batch(paramsText({ type, transaction }), this.#snapshots));
-    const born = generation;
-    const journal = this.#journal;
-    /** Input index -> { id, unsettled } of each journaled item. */
-    const journaled = new Map();
-    const line = (index, state, message) => {
-      const { id, unsettled } = journaled.get(index);
-      return journalLine(id, unsettled, state, message);
-    };
-    try {
-      for (;;) {
-        const next = batch.nextRequest();
-        if (next === undefined) break;
-        // The items of a money request (none for a history read): their
-        // intents are on disk before it leaves.
-        const items = journal === null ? [] : JSON.parse(batch.sending());
-        for (const { index, unsettled } of items) {
-          journaled.set(index, { id: randomUUID(), unsettled });
-          journal.append(line(index, 'intent', undefined));
-        }
-        let got;
-        try {
-          got = answer(await this.#send(new RequestDescriptor(next)));
-        } catch (e) {
-          got = { bad: reasonOf(e) };
-        }
-        try {
-          if (got.bad !== undefined) {
-            batch.recordTransportFailure(got.bad);
-          } else {
-            batch.recordResponse(got.status, got.bytes);
-          }
-        } catch (e) {
-          if (!isTrap(e)) throw toError(e);
-          // The batch's state lived in the retired instance: what was sent
-          // can only be settled by reading the transaction list or history.
-          reinstantiate();
-          throw trapError(e, false);
-        }
-        if (items.length > 0) {
-          for (const o of JSON.parse(batch.sent())) {
-            const message = o.message === undefined ? undefined : this.redact(o.message);
-            journal.append(line(o.index, o.status, message));
-          }
-        }
-      }
-      const outcomes = JSON.parse(batch.finish());
-      for (const o of outcomes) {
-        if (journaled.has(o.index)) o.journal_id = journaled.get(o.index).id;
-      }
-      return outcomes;
-    } finally {
-      if (born === generation) batch.free();
-    }
+    const id = this.#newJournalId();
+    return this.#drive((c) => c.batch(paramsText({ type, transaction }), id), id);
   }
 
   /**
@@ -573,48 +665,16 @@ class Client {
    */
   async settle(errorOrOutcome) {
     const { unsettled, journalId } = settleable(errorOrOutcome);
-    return this.#settle(unsettled, journalId);
-  }
-
-  async #settle(unsettled, journalId) {
-    const settle = core(() => this.#core.settle(JSON.stringify(unsettled), this.#settleDelayMs));
-    const born = generation;
-    let settlement;
-    try {
-      for (;;) {
-        const step = JSON.parse(settle.nextStep());
-        if (step.done !== undefined) {
-          settlement = step.done;
-          break;
-        }
-        if (step.wait !== undefined) {
-          await sleep(step.wait);
-          continue;
-        }
-        let got;
-        try {
-          got = answer(await this.#send(new RequestDescriptor(step.send)));
-        } catch (e) {
-          got = { bad: reasonOf(e) };
-        }
-        core(() => (got.bad !== undefined ? settle.recordTransportFailure(got.bad) : settle.recordResponse(got.status, got.bytes)));
-      }
-    } finally {
-      if (born === generation) settle.free();
-    }
-    if (journalId !== undefined) {
-      settlement.journal_id = journalId;
-      if (this.#journal !== null) {
-        this.#journal.append(journalLine(journalId, unsettled, settlement.state, settlement.reason));
-      }
-    }
+    const lineId = this.#journal === null ? undefined : journalId;
+    const settlement = await this.#drive((c) => c.settle(JSON.stringify(unsettled), lineId), undefined);
+    if (journalId !== undefined) settlement.journal_id = journalId;
     return settlement;
   }
 
   /** The journal read by the core (an error naming the field when there is none). */
   #journalRead() {
     if (this.#journal === null) throw invalid('journal', 'the client has no journal');
-    return JSON.parse(core(() => wasm.journalRead(this.#journal.read())));
+    return core(() => wasm.journalRead(this.#journal.read()));
   }
 
   /**
@@ -627,32 +687,23 @@ class Client {
   }
 
   /**
-   * Settles every unsettled move of the journal, recording each settlement;
-   * resolves to the settlements in the journal's order. Up to
-   * SETTLE_CONCURRENCY at a time, so their `settleDelayMs` waits overlap.
+   * Settles every unsettled move of the journal in order (the settle delay
+   * waited once), recording each settlement; resolves to the settlements in
+   * the journal's order, each with its `journal_id`.
    */
   async settleUnsettled() {
-    const open = this.#journalRead().unsettled;
-    const out = new Array(open.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < open.length) {
-        const i = next++;
-        const unsettled = { endpoint: open[i].endpoint, params: open[i].params };
-        if (open[i].snapshot !== undefined) unsettled.snapshot = open[i].snapshot;
-        out[i] = await this.#settle(unsettled, open[i].id);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(SETTLE_CONCURRENCY, open.length) }, worker));
-    return out;
+    if (this.#journal === null) throw invalid('journal', 'the client has no journal');
+    const text = this.#journal.read();
+    const settled = await this.#drive((c) => c.settleOpen(text), undefined);
+    return settled.map(({ journal_id, settlement }) => ({ ...settlement, journal_id }));
   }
 
   toString() {
-    return `Client(${this.#baseUrl})`;
+    return `Client(${this.#config.baseUrl})`;
   }
 
   [inspectSymbol]() {
-    return `Client { baseUrl: ${JSON.stringify(this.#baseUrl)}, token: '***' }`;
+    return `Client { baseUrl: ${JSON.stringify(this.#config.baseUrl)}, token: '***' }`;
   }
 
   // One async method per endpoint (and an async iterator per paged one),
@@ -676,7 +727,7 @@ class Client {
 
 /** The request for `endpoint` and canonical params, without a Client. */
 function build(endpoint, params, config) {
-  const client = core(() => new wasm.WasmClient(coreConfig(config)));
+  const client = core(() => new wasm.WasmClient(coreConfig(config || {})));
   const born = generation;
   try {
     return new RequestDescriptor(core(() => client.build(endpoint, paramsText(params))));
@@ -687,26 +738,17 @@ function build(endpoint, params, config) {
 
 /** Parses an answer to `endpoint` into its canonical object. */
 function parse(endpoint, status, body) {
-  const got = answer({ status, body });
-  if (got.bad !== undefined) throw new TypeError(`idn-toto: ${got.bad.replace('the transport returned', 'parse got')}`);
-  try {
-    return JSON.parse(wasm.parse(endpoint, got.status, got.bytes));
-  } catch (e) {
-    if (!isTrap(e)) throw toError(e);
-    reinstantiate();
-    const info = endpoints().find((row) => row.id === endpoint);
-    throw trapError(e, info === undefined || info.idempotent);
-  }
+  return parseWith((s, bytes) => wasm.parse(endpoint, s, bytes), endpoint, status, body);
 }
 
-/** The parameters of the page after `response`, or null after the last. */
+/** The parameters of the page after `response`, or null after the last (the sans-IO helper). */
 function nextPage(endpoint, params, response) {
-  return JSON.parse(core(() => wasm.nextPage(endpoint, paramsText(params), JSON.stringify(response))));
+  return core(() => wasm.nextPage(endpoint, paramsText(params), JSON.stringify(response)));
 }
 
 /** The endpoint table. */
 function endpoints() {
-  return JSON.parse(core(() => wasm.endpoints()));
+  return core(() => wasm.endpoints());
 }
 
 /** The package version (one source: the Cargo workspace's `version`, which scripts/build.sh writes into package.json). */

@@ -1,39 +1,73 @@
 //! The idn-toto core for JavaScript, through wasm-bindgen.
 //!
-//! This crate only converts: JSON text and bytes in, one call to the core,
-//! canonical JSON text out. Errors cross as the core's canonical error JSON
-//! text (`{"error": {...}}`), thrown as a string; the package's JavaScript
-//! maps them to `IdnTotoError` in one place (`js/errors.cjs`).
+//! This crate only converts. Parameters arrive as canonical JSON text
+//! (checked in JavaScript for inexact numbers first), bytes as bytes; every
+//! call, batch, paging run and settlement is one [`WasmDriver`] around the
+//! core's `Driver`, whose steps cross as plain objects (a request as a
+//! [`WasmRequest`] with getters, an event as an object, an error as the core's
+//! error object). A response crosses as canonical JSON text for one
+//! `JSON.parse` (the fastest way to build many JavaScript objects). Errors
+//! thrown by a method are a [`CoreError`]; the package's JavaScript maps
+//! errors to `IdnTotoError` in one place (`js/errors.cjs`).
 //!
-//! The JavaScript client (`js/client.cjs`) sends the requests; everything it
-//! decides (validation, URLs, parsing, retry delays, outcome-unknown, batch
-//! splitting and outcomes, paging) is asked of the core through here.
+//! The JavaScript client (`js/index.cjs`) runs the one IO loop: it sends,
+//! sleeps, appends journal lines and hands out events and pages as the
+//! driver says.
 
 use idn_toto::{
-    dynamic, Batch, Client, EndpointId, Error, ItemStatus, Journal, JournalRecord, Request,
-    RetryPolicy, Settle, SettleState, SettleStep, Snapshot, Unsettled,
+    dynamic, Client, Clock, Driver, DriverOptions, EndpointId, Error, Event, Journal, Output,
+    Request, RetryPolicy, Step, Unsettled,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
-/// A core error as thrown to JavaScript: its canonical JSON text.
+/// `value` as a plain JavaScript value (objects, arrays, strings, numbers).
+fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    // Serializing a `Value` or a plain struct of strings and numbers does
+    // not fail.
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+/// The inner object of the core's canonical error JSON (`kind`, `message`,
+/// ...; never the token).
+fn error_detail(e: &Error) -> Value {
+    match e.to_json() {
+        Value::Object(mut m) => m.remove("error").unwrap_or(Value::Null),
+        other => other,
+    }
+}
+
+/// A core error, thrown to JavaScript as this class: `detail` is the core's
+/// canonical error object, which `js/errors.cjs` turns into an
+/// `IdnTotoError`.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct CoreError {
+    detail: Value,
+}
+
+#[wasm_bindgen]
+impl CoreError {
+    /// The canonical error object.
+    #[wasm_bindgen(getter)]
+    pub fn detail(&self) -> JsValue {
+        to_js(&self.detail)
+    }
+}
+
+/// A core error as thrown to JavaScript.
 fn throw(e: &Error) -> JsValue {
-    JsValue::from_str(&e.to_json().to_string())
+    CoreError {
+        detail: error_detail(e),
+    }
+    .into()
 }
 
 fn endpoint(id: &str) -> Result<EndpointId, JsValue> {
     id.parse::<EndpointId>().map_err(|e| throw(&e))
-}
-
-/// A `Snapshot` read from its JSON text (its amounts from their literal
-/// digits, as `Unsettled::from_json_text` reads them).
-fn snapshot_arg(text: &str) -> Result<Snapshot, JsValue> {
-    serde_json::from_str(text).map_err(|e| {
-        throw(&Error::InvalidRequest {
-            field: "snapshot".into(),
-            reason: e.to_string(),
-        })
-    })
 }
 
 fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
@@ -45,56 +79,138 @@ fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
     })
 }
 
-/// The request descriptor: the core's `Request::to_json(true)` plus
-/// `redacted_url`.
-fn request_value(request: &Request) -> Value {
-    let mut v = request.to_json(true);
-    if let Value::Object(m) = &mut v {
-        m.insert("redacted_url".into(), request.redacted_url().into());
+/// A request to send: the real URL in `url` (it holds the token: send it,
+/// never print it), the redacted one in `redactedUrl`.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct WasmRequest(Request);
+
+#[wasm_bindgen]
+impl WasmRequest {
+    /// The endpoint id (`user_balance`).
+    #[wasm_bindgen(getter)]
+    pub fn endpoint(&self) -> String {
+        self.0.endpoint().as_str().to_owned()
     }
-    v
+
+    /// `GET` or `POST`.
+    #[wasm_bindgen(getter)]
+    pub fn method(&self) -> String {
+        self.0.method().as_str().to_owned()
+    }
+
+    /// The URL to send (with the token).
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.0.url().to_owned()
+    }
+
+    /// The URL with the token shown as `***`.
+    #[wasm_bindgen(getter, js_name = redactedUrl)]
+    pub fn redacted_url(&self) -> String {
+        self.0.redacted_url().to_owned()
+    }
+
+    /// The headers, as a plain object (lowercase names).
+    #[wasm_bindgen(getter)]
+    pub fn headers(&self) -> JsValue {
+        let headers: serde_json::Map<String, Value> = self
+            .0
+            .headers()
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+            .collect();
+        to_js(&headers)
+    }
+
+    /// The JSON body of a POST, or `undefined`.
+    #[wasm_bindgen(getter)]
+    pub fn body(&self) -> Option<String> {
+        self.0
+            .body()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+
+    /// Whether sending it twice is harmless (reads).
+    #[wasm_bindgen(getter)]
+    pub fn idempotent(&self) -> bool {
+        self.0.is_idempotent()
+    }
 }
 
-/// [`request_value`] as JSON text.
-fn request_json(request: &Request) -> String {
-    request_value(request).to_string()
+/// The client settings the core reads besides `Client::from_json`'s.
+#[derive(Debug, Default, Deserialize)]
+struct Settings {
+    retries: Option<u32>,
+    retry_base_delay_ms: Option<u64>,
+    retry_max_delay_ms: Option<u64>,
+    snapshots: Option<bool>,
+    log_bodies: Option<bool>,
+    max_pages: Option<u64>,
+    settle_delay_ms: Option<u64>,
 }
 
-/// A configured client: `idn_toto::Client` plus the retry policy.
+/// A configured client: `idn_toto::Client` plus how its drivers run.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct WasmClient {
     client: Client,
-    retry: RetryPolicy,
+    options: DriverOptions,
 }
 
 #[wasm_bindgen]
 impl WasmClient {
     /// `config_json`: the core's client configuration (`Client::from_json`:
     /// `base_url`, `token`, `path_words`?, `allow_insecure_http`?,
-    /// `max_body_size`?) plus `retries`?, `retry_base_delay_ms`?,
-    /// `retry_max_delay_ms`?.
+    /// `max_body_size`?) plus the driver's settings: `retries`?,
+    /// `retry_base_delay_ms`?, `retry_max_delay_ms`?, `snapshots`?,
+    /// `log_bodies`?, `max_pages`?, `settle_delay_ms`? (absent: the core's
+    /// `DriverOptions::default()`; the JavaScript client passes its own
+    /// defaults).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> Result<WasmClient, JsValue> {
         let mut config = json_arg("config", config_json)?;
-        let mut retry = RetryPolicy::default();
+        let mut settings = Settings::default();
         if let Value::Object(map) = &mut config {
-            let mut number = |k: &str| map.remove(k).and_then(|v| v.as_u64());
-            if let Some(n) = number("retries") {
-                retry.retries = u32::try_from(n).unwrap_or(u32::MAX);
-            }
-            if let Some(n) = number("retry_base_delay_ms") {
-                retry.base_delay_ms = n;
-            }
-            if let Some(n) = number("retry_max_delay_ms") {
-                retry.max_delay_ms = n;
-            }
+            let keys = [
+                "retries",
+                "retry_base_delay_ms",
+                "retry_max_delay_ms",
+                "snapshots",
+                "log_bodies",
+                "max_pages",
+                "settle_delay_ms",
+            ];
+            let taken: serde_json::Map<String, Value> = keys
+                .iter()
+                .filter_map(|k| map.remove(*k).map(|v| ((*k).to_owned(), v)))
+                .filter(|(_, v)| !v.is_null())
+                .collect();
+            settings = serde_json::from_value(Value::Object(taken)).map_err(|e| {
+                throw(&Error::InvalidRequest {
+                    field: "config".into(),
+                    reason: e.to_string(),
+                })
+            })?;
         }
         let client = Client::from_json(&config).map_err(|e| throw(&e))?;
-        Ok(WasmClient { client, retry })
+        let mut retry = RetryPolicy::default();
+        retry.retries = settings.retries.unwrap_or(retry.retries);
+        retry.base_delay_ms = settings.retry_base_delay_ms.unwrap_or(retry.base_delay_ms);
+        retry.max_delay_ms = settings.retry_max_delay_ms.unwrap_or(retry.max_delay_ms);
+        let defaults = DriverOptions::default();
+        let options = DriverOptions {
+            retry,
+            journal_id: None,
+            snapshots: settings.snapshots.unwrap_or(defaults.snapshots),
+            bodies: settings.log_bodies.unwrap_or(defaults.bodies),
+            max_pages: settings.max_pages.unwrap_or(defaults.max_pages),
+            settle_delay_ms: settings.settle_delay_ms.unwrap_or(defaults.settle_delay_ms),
+        };
+        Ok(WasmClient { client, options })
     }
 
-    /// The largest body `parse` reads (the fetch transport stops reading
+    /// The largest body the core reads (the fetch transport stops reading
     /// one byte after it).
     #[wasm_bindgen(getter, js_name = maxBodySize)]
     pub fn max_body_size(&self) -> f64 {
@@ -102,16 +218,15 @@ impl WasmClient {
         self.client.max_body_size() as f64
     }
 
-    /// The request for `endpoint_id` and canonical JSON parameters, as JSON
-    /// text (the real URL in `url`, the redacted one in `redacted_url`).
-    pub fn build(&self, endpoint_id: &str, params_json: &str) -> Result<String, JsValue> {
-        let request = dynamic::build(
+    /// The request for `endpoint_id` and canonical JSON parameters.
+    pub fn build(&self, endpoint_id: &str, params_json: &str) -> Result<WasmRequest, JsValue> {
+        dynamic::build(
             &self.client,
             endpoint(endpoint_id)?,
             &json_arg("params", params_json)?,
         )
-        .map_err(|e| throw(&e))?;
-        Ok(request_json(&request))
+        .map(WasmRequest)
+        .map_err(|e| throw(&e))
     }
 
     /// Parses an answer into canonical JSON text; errors scrubbed of the
@@ -121,316 +236,236 @@ impl WasmClient {
             .map_err(|e| throw(&e))
     }
 
-    /// Starts one call: the request is built once, then the call records
-    /// each attempt's failure and answers whether (and when) to retry.
-    pub fn call(&self, endpoint_id: &str, params_json: &str) -> Result<WasmCall, JsValue> {
-        let id = endpoint(endpoint_id)?;
-        let request = dynamic::build(&self.client, id, &json_arg("params", params_json)?)
-            .map_err(|e| throw(&e))?;
-        Ok(WasmCall {
-            client: self.client.clone(),
-            retry: self.retry,
-            endpoint: id,
-            request,
-            attempt: 0,
-            error: None,
-            snapshot: None,
-        })
-    }
-
-    /// A batch of any number of `multiple_transaction` items:
-    /// `{"type": ..., "transaction": [...]}`. With `snapshots`, a manual
-    /// batch reads each user's history first (`Batch::with_snapshots`).
-    pub fn batch(&self, params_json: &str, snapshots: bool) -> Result<WasmBatch, JsValue> {
-        let mut batch = dynamic::batch(&json_arg("params", params_json)?).map_err(|e| throw(&e))?;
-        if snapshots {
-            batch = batch.with_snapshots();
-        }
-        Ok(WasmBatch {
-            client: self.client.clone(),
-            batch: Some(batch),
-            sent: Vec::new(),
-        })
-    }
-
-    /// Settles an unknown outcome: `unsettled_json` is the core's
-    /// `Unsettled` (what an `outcome_unknown` error or an `unknown` batch
-    /// item carries); reads are retried as the client's policy says.
-    pub fn settle(
-        &self,
-        unsettled_json: &str,
-        settle_delay_ms: f64,
-    ) -> Result<WasmSettle, JsValue> {
-        let unsettled = Unsettled::from_json_text(unsettled_json).map_err(|e| throw(&e))?;
-        // A whole, non-negative number of milliseconds (checked in
-        // JavaScript); the saturating cast keeps anything else harmless.
-        let settle = Settle::from_unsettled(&unsettled, settle_delay_ms as u64, self.retry)
-            .map_err(|e| throw(&e))?;
-        Ok(WasmSettle {
-            client: self.client.clone(),
-            settle,
-        })
-    }
-
-    /// `text` with the token (raw or percent-encoded) replaced by `***`.
+    /// `text` with the token (raw, percent-encoded, escaped) replaced by
+    /// `***`.
     pub fn redact(&self, text: &str) -> String {
         self.client.redact(text)
     }
-}
 
-/// One call in progress (see [`WasmClient::call`]).
-#[wasm_bindgen]
-#[derive(Debug)]
-pub struct WasmCall {
-    client: Client,
-    retry: RetryPolicy,
-    endpoint: EndpointId,
-    request: Request,
-    attempt: u32,
-    error: Option<Error>,
-    snapshot: Option<Snapshot>,
-}
-
-#[wasm_bindgen]
-impl WasmCall {
-    /// The request descriptor as JSON text.
-    pub fn request(&self) -> String {
-        request_json(&self.request)
+    fn options(&self, journal_id: Option<String>) -> DriverOptions {
+        DriverOptions {
+            journal_id,
+            ..self.options.clone()
+        }
     }
 
-    /// The user's history read before a manual move is sent (the core's
-    /// `Snapshot` JSON, `{"entries": [...]}`): an unknown outcome carries it.
-    #[wasm_bindgen(js_name = withSnapshot)]
-    pub fn with_snapshot(&mut self, snapshot_json: &str) -> Result<(), JsValue> {
-        self.snapshot = Some(snapshot_arg(snapshot_json)?);
-        Ok(())
-    }
-
-    /// The canonical parameters of a money move (`Request::money_params`)
-    /// as JSON text, or `"null"` for a read.
-    #[wasm_bindgen(js_name = moneyParams)]
-    pub fn money_params(&self) -> String {
-        self.request
-            .money_params()
-            .map_or_else(|| "null".into(), Value::to_string)
-    }
-
-    /// The journal's `intent` line for this call (with its newline), or
-    /// throws for a call that moves no money.
-    #[wasm_bindgen(js_name = journalIntent)]
-    pub fn journal_intent(&self, id: &str, at: &str) -> Result<String, JsValue> {
-        let params = self.request.money_params().cloned().unwrap_or(Value::Null);
-        JournalRecord::intent(id, self.endpoint, params, self.snapshot.clone(), at)
-            .map(|r| r.to_line())
+    /// One call (`Driver::call`); a money move is journaled as `journal_id`
+    /// when given.
+    pub fn call(
+        &self,
+        endpoint_id: &str,
+        params_json: &str,
+        journal_id: Option<String>,
+    ) -> Result<WasmDriver, JsValue> {
+        let params = json_arg("params", params_json)?;
+        let options = self.options(journal_id);
+        Driver::call(&self.client, endpoint(endpoint_id)?, &params, options)
+            .map(WasmDriver::new)
             .map_err(|e| throw(&e))
     }
 
-    /// Parses the answer: canonical JSON text, or throws the error JSON
-    /// (and remembers the error for [`WasmCall::retry_delay`]); an unknown
-    /// outcome carries what settling it needs (`unsettled`).
-    pub fn response(&mut self, status: u16, body: &[u8]) -> Result<String, JsValue> {
-        let parsed = dynamic::parse_to_string_with(&self.client, self.endpoint, status, body);
-        parsed.map_err(|e| {
-            let e = e.settleable(&self.request, self.snapshot.clone());
-            let thrown = throw(&e);
-            self.error = Some(e);
-            thrown
-        })
+    /// Any number of `multiple_transaction` items, `{"type": ...,
+    /// "transaction": [...]}` (`Driver::batch`); item `k` journaled as
+    /// `{journal_id}-{k}`.
+    pub fn batch(
+        &self,
+        params_json: &str,
+        journal_id: Option<String>,
+    ) -> Result<WasmDriver, JsValue> {
+        let params = json_arg("params", params_json)?;
+        Driver::batch(&self.client, &params, self.options(journal_id))
+            .map(WasmDriver::new)
+            .map_err(|e| throw(&e))
     }
 
-    /// The transport failed (network error, timeout): the error JSON text
-    /// (`outcome_unknown` for money-moving requests), remembered for
-    /// [`WasmCall::retry_delay`].
-    #[wasm_bindgen(js_name = transportFailure)]
-    pub fn transport_failure(&mut self, reason: &str) -> String {
-        // The core's `transport_failure` attaches what settling needs
-        // without the snapshot, and `settleable` keeps an attachment as it
-        // is: detached first so the snapshot rides along (a core fix is
-        // reported; `Call::record_transport_failure` has the same gap).
-        let e = match self.client.transport_failure(&self.request, reason) {
-            Error::OutcomeUnknown { cause, .. } => Error::OutcomeUnknown {
-                cause,
-                unsettled: None,
-            },
-            other => other,
-        }
-        .settleable(&self.request, self.snapshot.clone());
-        let text = e.to_json().to_string();
-        self.error = Some(e);
-        text
+    /// Every page of a paged report (`Driver::pages`).
+    pub fn pages(&self, endpoint_id: &str, params_json: &str) -> Result<WasmDriver, JsValue> {
+        let params = json_arg("params", params_json)?;
+        Driver::pages(
+            &self.client,
+            endpoint(endpoint_id)?,
+            &params,
+            self.options(None),
+        )
+        .map(WasmDriver::new)
+        .map_err(|e| throw(&e))
     }
 
-    /// After a failed attempt: the delay in milliseconds before the next
-    /// one, or -1 to give up (the core's `RetryPolicy::decide`).
-    #[wasm_bindgen(js_name = retryDelay)]
-    pub fn retry_delay(&mut self) -> f64 {
-        let Some(error) = &self.error else {
-            return -1.0;
-        };
-        let delay = self.retry.decide(&self.request, self.attempt, error);
-        self.attempt = self.attempt.saturating_add(1);
-        // Delays are small whole milliseconds; f64 holds them exactly.
-        delay.map_or(-1.0, |ms| ms as f64)
+    /// Settles one unknown outcome: `unsettled_json` is the core's
+    /// `Unsettled` (what an `outcome_unknown` error or an `unknown` batch
+    /// item carries); with `journal_id`, its `settled` line is journaled.
+    pub fn settle(
+        &self,
+        unsettled_json: &str,
+        journal_id: Option<String>,
+    ) -> Result<WasmDriver, JsValue> {
+        let unsettled = Unsettled::from_json_text(unsettled_json).map_err(|e| throw(&e))?;
+        Driver::settle(&self.client, &unsettled, self.options(journal_id))
+            .map(WasmDriver::new)
+            .map_err(|e| throw(&e))
+    }
+
+    /// Settles the open moves of journal text, in order, journaling each
+    /// settlement (`Driver::settle_open`).
+    #[wasm_bindgen(js_name = settleOpen)]
+    pub fn settle_open(&self, journal_text: &str) -> Result<WasmDriver, JsValue> {
+        let open = Journal::read(journal_text)
+            .map_err(|e| throw(&e))?
+            .unsettled();
+        Driver::settle_open(&self.client, &open, self.options(None))
+            .map(WasmDriver::new)
+            .map_err(|e| throw(&e))
     }
 }
 
-/// The batch state machine (see `idn_toto::Batch`).
+/// An event as JavaScript sees it (camelCase; fields that don't apply are
+/// left out).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventObject<'a> {
+    kind: &'static str,
+    endpoint: &'static str,
+    method: &'static str,
+    url: &'a str,
+    attempt: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    elapsed_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delay_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a str>,
+}
+
+impl<'a> From<&'a Event> for EventObject<'a> {
+    fn from(e: &'a Event) -> EventObject<'a> {
+        EventObject {
+            kind: e.kind.as_str(),
+            endpoint: e.endpoint.as_str(),
+            method: e.method.as_str(),
+            url: &e.url,
+            attempt: e.attempt,
+            status: e.status,
+            elapsed_ms: e.elapsed_ms,
+            delay_ms: e.delay_ms,
+            error_kind: e.error_kind,
+            body: e.body.as_deref(),
+        }
+    }
+}
+
+/// The host's clock: how long the attempt took and the wall clock.
+fn clock(elapsed_ms: f64, unix_now_secs: f64) -> Clock {
+    // Whole, non-negative milliseconds and seconds from JavaScript; the
+    // saturating casts keep anything else harmless.
+    Clock::new(elapsed_ms as u64, Some(unix_now_secs as i64))
+}
+
+/// One operation in progress (a call, a batch, paging, settling): the
+/// core's `Driver`. The host asks [`WasmDriver::next`] what to do, and
+/// hands each answer to [`WasmDriver::record_response`] or
+/// [`WasmDriver::record_transport_failure`].
 #[wasm_bindgen]
 #[derive(Debug)]
-pub struct WasmBatch {
-    client: Client,
-    batch: Option<Batch>,
-    /// The input indices of the last request's items.
-    sent: Vec<usize>,
+pub struct WasmDriver {
+    driver: Driver,
+    /// Whether `event` steps are handed out (off: skipped here, so a host
+    /// nobody listens to pays nothing for them).
+    events: bool,
+}
+
+impl WasmDriver {
+    fn new(driver: Driver) -> WasmDriver {
+        WasmDriver {
+            driver,
+            events: true,
+        }
+    }
+}
+
+/// A step object: `{kind, ...payload}`.
+fn step_object(kind: &str, key: &str, value: JsValue) -> JsValue {
+    let step = js_sys::Object::new();
+    // Setting a property on a fresh plain object does not fail.
+    let _ = js_sys::Reflect::set(&step, &"kind".into(), &kind.into());
+    let _ = js_sys::Reflect::set(&step, &key.into(), &value);
+    step.into()
 }
 
 #[wasm_bindgen]
-impl WasmBatch {
-    /// The next request as JSON text, or `undefined` when done.
-    #[wasm_bindgen(js_name = nextRequest)]
-    pub fn next_request(&mut self) -> Option<String> {
-        let batch = self.batch.as_mut()?;
-        let request = batch.next_request(&self.client);
-        self.sent = batch.sending().into_iter().map(|(i, _)| i).collect();
-        request.map(|r| request_json(&r))
+impl WasmDriver {
+    /// What to do now, as `{kind, ...}`: `send` (`request`: a
+    /// [`WasmRequest`]), `wait` (`ms`), `journal` (`line`, ending in a
+    /// newline: append and sync it first), `event` (`event`: an object),
+    /// `page` (`text`: the page's canonical JSON), or `done` with `text`
+    /// (a call's response, canonical JSON), `value` (outcomes, settlements,
+    /// paging's `{pages_read}`) or `error` (the core's error object).
+    /// `unix_now_secs` dates journal lines.
+    #[allow(clippy::should_implement_trait)] // one step at a time, not an Iterator
+    pub fn next(&mut self, unix_now_secs: f64) -> JsValue {
+        let mut step = self.driver.next(clock(0.0, unix_now_secs));
+        while !self.events && matches!(step, Step::Event(_)) {
+            step = self.driver.next(clock(0.0, unix_now_secs));
+        }
+        match step {
+            Step::Send(request) => step_object("send", "request", WasmRequest(request).into()),
+            // Small whole milliseconds; f64 holds them exactly.
+            Step::Wait(ms) => step_object("wait", "ms", JsValue::from_f64(ms as f64)),
+            Step::Journal(line) => step_object("journal", "line", line.into()),
+            Step::Event(event) => step_object("event", "event", to_js(&EventObject::from(&event))),
+            Step::Page(page) => step_object("page", "text", page.to_json_string().into()),
+            Step::Done(Ok(Output::Response(response))) => {
+                step_object("done", "text", response.to_json_string().into())
+            }
+            Step::Done(Ok(output)) => step_object("done", "value", to_js(&output.to_json())),
+            Step::Done(Err(error)) => step_object("done", "error", to_js(&error_detail(&error))),
+        }
     }
 
-    /// The items of the request just given (none for a history read), as
-    /// JSON text: `[{"index", "unsettled"}]`, from `Batch::sending`.
-    pub fn sending(&self) -> String {
-        let items = self.batch.as_ref().map(Batch::sending).unwrap_or_default();
-        Value::Array(
-            items
-                .into_iter()
-                .map(|(index, u)| json!({"index": index, "unsettled": u.to_json()}))
-                .collect(),
-        )
-        .to_string()
-    }
-
-    /// After its answer is recorded: the outcomes of the last request's
-    /// items, as JSON text (for the journal's `outcome` lines).
-    pub fn sent(&self) -> String {
-        let Some(batch) = self.batch.as_ref() else {
-            return "[]".into();
-        };
-        let outcomes = batch.clone().finish();
-        Value::Array(
-            self.sent
-                .iter()
-                .filter_map(|&i| outcomes.get(i).map(|o| o.to_json()))
-                .collect(),
-        )
-        .to_string()
-    }
-
-    /// Records the answer to the last request.
+    /// The answer to the last `send`: status, headers as `[name, value,
+    /// name, value, ...]`, body, how long the attempt took and the wall
+    /// clock (for a `Retry-After` date and journal lines).
     #[wasm_bindgen(js_name = recordResponse)]
-    pub fn record_response(&mut self, status: u16, body: &[u8]) {
-        if let Some(batch) = self.batch.as_mut() {
-            batch.record_response(&self.client, status, body);
-        }
+    pub fn record_response(
+        &mut self,
+        status: u16,
+        header_pairs: Vec<String>,
+        body: &[u8],
+        elapsed_ms: f64,
+        unix_now_secs: f64,
+    ) {
+        let headers: Vec<(&str, &str)> = header_pairs
+            .chunks_exact(2)
+            .map(|pair| (pair[0].as_str(), pair[1].as_str()))
+            .collect();
+        self.driver
+            .record_response(status, &headers, body, clock(elapsed_ms, unix_now_secs));
     }
 
-    /// Records that the last request failed in transport.
+    /// The last `send` failed in transport (network error, timeout,
+    /// aborted): a money move's outcome is then unknown.
     #[wasm_bindgen(js_name = recordTransportFailure)]
-    pub fn record_transport_failure(&mut self, reason: &str) {
-        if let Some(batch) = self.batch.as_mut() {
-            batch.record_transport_failure(&self.client, reason);
-        }
+    pub fn record_transport_failure(&mut self, reason: &str, elapsed_ms: f64, unix_now_secs: f64) {
+        self.driver
+            .record_transport_failure(reason, clock(elapsed_ms, unix_now_secs));
     }
 
-    /// One outcome per input item, in input order, as JSON text.
-    pub fn finish(&mut self) -> String {
-        let outcomes = self.batch.take().map(Batch::finish).unwrap_or_default();
-        Value::Array(outcomes.iter().map(|o| o.to_json()).collect()).to_string()
-    }
-}
-
-/// A settlement in progress (see `idn_toto::Settle`).
-#[wasm_bindgen]
-#[derive(Debug)]
-pub struct WasmSettle {
-    client: Client,
-    settle: Settle,
-}
-
-#[wasm_bindgen]
-impl WasmSettle {
-    /// The next step as JSON text: `{"wait": ms}`, `{"send": request}` (a
-    /// read) or `{"done": settlement}`.
-    #[wasm_bindgen(js_name = nextStep)]
-    pub fn next_step(&mut self) -> String {
-        match self.settle.next(&self.client) {
-            SettleStep::Wait(ms) => json!({ "wait": ms }),
-            SettleStep::Send(r) => json!({ "send": request_value(&r) }),
-            SettleStep::Done(s) => json!({ "done": s.to_json() }),
-        }
-        .to_string()
-    }
-
-    /// Records the answer to the read just sent.
-    #[wasm_bindgen(js_name = recordResponse)]
-    pub fn record_response(&mut self, status: u16, body: &[u8]) {
-        self.settle.record_response(&self.client, status, body);
-    }
-
-    /// Records that the read just sent failed in transport.
-    #[wasm_bindgen(js_name = recordTransportFailure)]
-    pub fn record_transport_failure(&mut self, reason: &str) {
-        self.settle.record_transport_failure(&self.client, reason);
+    /// Turns `event` steps on (the default) or off.
+    #[wasm_bindgen(setter)]
+    pub fn set_events(&mut self, on: bool) {
+        self.events = on;
     }
 }
 
-/// One journal line (with its newline) for item `id`: its `intent`, or a
-/// line that follows it: `outcome` (`succeeded`, `failed`, `not_sent`,
-/// `unknown`) or `settled` (`applied`, `not_applied`, `undetermined`). The
-/// item is the money move of `endpoint` with canonical `params_json` (and,
-/// for a manual one, `snapshot_json`); `message` is written as given (the
-/// caller passes text already scrubbed of the token).
-#[wasm_bindgen(js_name = journalLine)]
-pub fn journal_line(
-    id: &str,
-    endpoint_id: &str,
-    params_json: &str,
-    snapshot_json: Option<String>,
-    state: &str,
-    message: Option<String>,
-    at: &str,
-) -> Result<String, JsValue> {
-    let snapshot = snapshot_json.as_deref().map(snapshot_arg).transpose()?;
-    let intent = JournalRecord::intent(
-        id,
-        endpoint(endpoint_id)?,
-        json_arg("params", params_json)?,
-        snapshot,
-        at,
-    )
-    .map_err(|e| throw(&e))?;
-    let outcome = |status| Ok(intent.outcome(status, message.clone(), at).to_line());
-    let settled = |s| Ok(intent.settled(s, message.clone(), at).to_line());
-    match state {
-        "intent" => Ok(intent.to_line()),
-        "succeeded" => outcome(ItemStatus::Succeeded),
-        "failed" => outcome(ItemStatus::Failed),
-        "not_sent" => outcome(ItemStatus::NotSent),
-        "unknown" => outcome(ItemStatus::Unknown),
-        "applied" => settled(SettleState::Applied),
-        "not_applied" => settled(SettleState::NotApplied),
-        "undetermined" => settled(SettleState::Undetermined),
-        other => Err(throw(&Error::InvalidRequest {
-            field: "state".into(),
-            reason: format!("{other:?} is not a journal state"),
-        })),
-    }
-}
-
-/// Reads journal text (`Journal::read`): `{"records": [...], "torn_tail":
-/// bool, "unsettled": [{"id", "last", "endpoint", "params", "snapshot"?}]}`
-/// as JSON text; an unreadable line (other than a torn last one) throws the
-/// decode error naming it.
+/// Reads journal text (`Journal::read`): `{records: [...], torn_tail:
+/// bool, unsettled: [{id, last, endpoint, params, snapshot?}]}`; an
+/// unreadable line (other than a torn last one) throws the decode error
+/// naming it.
 #[wasm_bindgen(js_name = journalRead)]
-pub fn journal_read(text: &str) -> Result<String, JsValue> {
+pub fn journal_read(text: &str) -> Result<JsValue, JsValue> {
     let journal = Journal::read(text).map_err(|e| throw(&e))?;
     let records: Vec<Value> = journal
         .records
@@ -456,7 +491,9 @@ pub fn journal_read(text: &str) -> Result<String, JsValue> {
             v
         })
         .collect();
-    Ok(json!({"records": records, "torn_tail": journal.torn_tail, "unsettled": open}).to_string())
+    Ok(to_js(
+        &json!({"records": records, "torn_tail": journal.torn_tail, "unsettled": open}),
+    ))
 }
 
 /// Parses an answer without a client (errors are not scrubbed: no token is
@@ -466,54 +503,26 @@ pub fn parse(endpoint_id: &str, status: u16, body: &[u8]) -> Result<String, JsVa
     dynamic::parse_to_string(endpoint(endpoint_id)?, status, body).map_err(|e| throw(&e))
 }
 
-/// The parameters of the page after `response_json`, as JSON text, or
-/// `"null"` after the last page.
+/// The parameters of the page after `response_json`, or `null` after the
+/// last page (the sans-IO helper; the client's iterators page through
+/// [`WasmClient::pages`]).
 #[wasm_bindgen(js_name = nextPage)]
 pub fn next_page(
     endpoint_id: &str,
     params_json: &str,
     response_json: &str,
-) -> Result<String, JsValue> {
+) -> Result<JsValue, JsValue> {
     let next = dynamic::next_page(
         endpoint(endpoint_id)?,
         &json_arg("params", params_json)?,
         &json_arg("response", response_json)?,
     )
     .map_err(|e| throw(&e))?;
-    Ok(next.unwrap_or(Value::Null).to_string())
+    Ok(to_js(&next.unwrap_or(Value::Null)))
 }
 
-/// [`next_page`] within an iteration that has read `pages_read` pages, at
-/// most `max_pages` (the core's `dynamic::next_page_within`).
-#[wasm_bindgen(js_name = nextPageWithin)]
-pub fn next_page_within(
-    endpoint_id: &str,
-    params_json: &str,
-    response_json: &str,
-    pages_read: f64,
-    max_pages: f64,
-) -> Result<String, JsValue> {
-    // Whole, non-negative numbers from JavaScript (checked there); the
-    // saturating casts keep anything else harmless.
-    let next = dynamic::next_page_within(
-        endpoint(endpoint_id)?,
-        &json_arg("params", params_json)?,
-        &json_arg("response", response_json)?,
-        pages_read as u64,
-        max_pages as u64,
-    )
-    .map_err(|e| throw(&e))?;
-    Ok(next.unwrap_or(Value::Null).to_string())
-}
-
-/// The endpoint table as JSON text.
+/// The endpoint table.
 #[wasm_bindgen]
-pub fn endpoints() -> String {
-    dynamic::endpoints_json().to_string()
-}
-
-/// The package's version and the API version it speaks, as JSON text.
-#[wasm_bindgen]
-pub fn version() -> String {
-    json!({"package": env!("CARGO_PKG_VERSION"), "api": "2024.08.30"}).to_string()
+pub fn endpoints() -> JsValue {
+    to_js(&dynamic::endpoints_json())
 }
