@@ -19,6 +19,8 @@ const transport = async (request, init) => {
       headers = { ...headers, 'X-Sandbox-Fault': fault };
       if (fault.startsWith('late=')) {
         await fetch(request.url, { method: request.method, headers, body: request.body ?? undefined }).catch(() => {});
+        // The sandbox has it (it dropped the connection): the parent may kill now.
+        console.log('late request received');
         await new Promise(() => {}); // waits until killed
       }
     }
