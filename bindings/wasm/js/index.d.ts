@@ -19,19 +19,73 @@ import type {
 
 export * from "./types";
 
-/** What a transport resolves to: the HTTP status and the raw body. */
+/** What a transport resolves to: the HTTP status, the response headers (optional) and the raw body. */
 export interface TransportResponse {
     status: number;
+    /**
+     * The response headers: a `Headers` (fetch's `response.headers`), a plain
+     * object or `[name, value]` pairs. The core reads `Retry-After` from them.
+     */
+    headers?: Headers | Readonly<Record<string, string>> | Iterable<readonly [string, string]>;
     body: string | Uint8Array;
+}
+
+/** What a transport is given besides the request. */
+export interface TransportInit {
+    /** Aborts at the client's timeout, or when the call's `signal` aborts. */
+    signal: AbortSignal;
+    /** The client's limit; a transport may stop reading one byte past it. */
+    maxBodySize: number;
+    /** The client's `dispatcher` (the fetch transport passes it to `fetch`). */
+    dispatcher?: object;
 }
 
 /**
  * Sends one request. Throw (or reject) on a network failure: the client turns
  * it into a `transport` error, or `outcome_unknown` for money-moving requests.
- * `signal` aborts at the client's timeout.
  */
-/** `init.maxBodySize`: the client's limit; a transport may stop reading one byte past it. */
-export type Transport = (request: RequestDescriptor, init: { signal: AbortSignal; maxBodySize: number }) => Promise<TransportResponse>;
+export type Transport = (request: RequestDescriptor, init: TransportInit) => Promise<TransportResponse>;
+
+/**
+ * One step of a call, batch, paging run or settlement, as the core reports
+ * it: given to `onEvent` and published on the `diagnostics_channel` channel
+ * `idn-toto:event`. Never holds the token; a body only with `logBodies`.
+ */
+export interface ClientEvent {
+    /** `attempt` (a request leaves), `response`, `transport_failure`, `retry` (a wait before the next attempt) or `done`. */
+    kind: "attempt" | "response" | "transport_failure" | "retry" | "done";
+    endpoint: EndpointId;
+    method: "GET" | "POST";
+    /** The request's URL, token shown as `***`. */
+    url: string;
+    /** 0 for the first send of a request. */
+    attempt: number;
+    /** `response` (and `done` when it ended on an answer): the HTTP status. */
+    status?: number;
+    /** `response` / `transport_failure`: that attempt; `done`: the whole call, waits included. */
+    elapsedMs?: number;
+    /** `retry`: the wait before the next attempt (the server's `Retry-After` when it gave one, capped). */
+    delayMs?: number;
+    /** When the step failed: the error kind (`http`, `api`, `decode`, `transport`, `outcome_unknown`). */
+    errorKind?: ErrorKind;
+    /** `response` with `logBodies: true`: the body, token scrubbed, at most 4096 characters. */
+    body?: string;
+}
+
+/** What `client.withOptions` may change. */
+export interface CallOptions {
+    /** Per attempt (see `ClientConfig.timeoutMs`). */
+    timeoutMs?: number;
+    /** How many times a read may be sent again (see `ClientConfig.retries`). */
+    retries?: number;
+    /**
+     * Aborting ends the call at once: a wait is cut short and nothing more is
+     * sent. A read rejects with a `transport` error, a money move already sent
+     * with `outcome_unknown` (settle it); a call whose signal was aborted
+     * before it began rejects with the signal's reason, having sent nothing.
+     */
+    signal?: AbortSignal;
+}
 
 /** The path words the spec contradicts itself about (see the core's `PathWords`). */
 export interface PathWords {
@@ -60,12 +114,25 @@ export interface ClientConfig {
     token: string;
     /** Sends requests; default: the global `fetch`. */
     transport?: Transport;
+    /**
+     * An undici `Dispatcher` the fetch transport sends through: a `ProxyAgent`
+     * for an IP-whitelisted egress proxy, or an `Agent` with TLS options
+     * (`connect: { ca, cert, key }`). Custom transports receive it in `init`.
+     */
+    dispatcher?: object;
+    /** Called with every event (a throwing hook is ignored). */
+    onEvent?: (event: ClientEvent) => void;
+    /** Put the (scrubbed, cut) response body on `response` events (default false). */
+    logBodies?: boolean;
+    /** Aborts every call of this client (usually given per call: `withOptions({ signal })`). */
+    signal?: AbortSignal;
     /** Per attempt, a total deadline (headers and body); default 30000. A timeout on a money-moving request rejects with `outcome_unknown`. */
     timeoutMs?: number;
     /**
      * How many times a read may be sent again after a network error, timeout,
      * HTTP 5xx or 429 (the core decides; money-moving requests never are).
-     * Default 2; 0 disables.
+     * A 429 or 503 with `Retry-After` (seconds or an HTTP date) waits that
+     * long, at most `retryMaxDelayMs`. Default 2; 0 disables.
      */
     retries?: number;
     /** First retry delay, doubled per retry (default 200). */
@@ -202,6 +269,13 @@ export declare class IdnTotoError extends Error {
 /** A typed client: one async method per endpoint (see `EndpointMethods`). */
 export declare class Client {
     constructor(config: ClientConfig);
+    /**
+     * A client from `IDN_TOTO_BASE_URL` and `IDN_TOTO_TOKEN` (of `env`, default
+     * `process.env`; a missing one is `invalid_request` naming it) and `config`.
+     */
+    static fromEnv(config?: Omit<ClientConfig, "baseUrl" | "token">, env?: Record<string, string | undefined>): Client;
+    /** A client with other per-call settings, sharing this one's transport, journal and event hook. */
+    withOptions(options: CallOptions): Client;
     /** The request descriptors, not sent (for hosts that send themselves). */
     readonly request: EndpointRequests;
     /**
@@ -220,7 +294,7 @@ export declare class Client {
     settle(errorOrOutcome: IdnTotoError | JournaledOutcome): Promise<Settlement>;
     /** The journal's moves without a definite state (`invalid_request` at `journal` without one). */
     unsettled(): Promise<OpenMove[]>;
-    /** Settles each of `unsettled()` (up to 8 at a time), recording each settlement in the journal; in the journal's order. */
+    /** Settles each of `unsettled()` in order (`settleDelayMs` waited once), recording each settlement in the journal; in the journal's order. */
     settleUnsettled(): Promise<Settlement[]>;
     /** Parses an answer (for hosts that send `client.request.<method>()` themselves); the token is scrubbed from any error. */
     parse<E extends EndpointId>(endpoint: E, status: number, body: string | Uint8Array): EndpointResponses[E];

@@ -1,6 +1,7 @@
 'use strict';
 // The journal file: append-only JSON Lines. This file only does IO; the
-// lines are made and read by the core (src/lib.rs: journalLine, journalRead).
+// lines are made by the core's driver (journal steps) and read by the core
+// (src/lib.rs: journalRead).
 
 const fs = require('node:fs');
 

@@ -77,6 +77,14 @@ void settling.multipleTransaction("deposit", [])
 void settling.settleUnsettled().then((ss) => ss.map((s) => s.evidence.map((e) => e.showed)));
 void settling.manualTransaction("deposit", "u", "c", "1", "o").catch((e: unknown) =>
   e instanceof idn.IdnTotoError && e.unsettled !== undefined ? settling.settle(e) : undefined);
+// Events, per-call options, fromEnv, transports with headers and a dispatcher.
+const transport: idn.Transport = async (request, init) =>
+  ({ status: 200, headers: new Headers({ "retry-after": "1" }), body: `${request.url}${String(init.dispatcher)}` });
+const env = idn.Client.fromEnv({ transport, dispatcher: {}, logBodies: false,
+  onEvent: (e: idn.ClientEvent) => void [e.kind, e.url, e.status, e.elapsedMs, e.delayMs, e.errorKind, e.body] },
+  { IDN_TOTO_BASE_URL: "https://a.example/home.php", IDN_TOTO_TOKEN: "T" });
+const quick: idn.Client = env.withOptions({ timeoutMs: 1000, retries: 0, signal: new AbortController().signal });
+void quick.userBalance("u");
 TS
 cat >tsconfig.json <<JSON
 {

@@ -258,10 +258,13 @@ impl WasmClient {
         journal_id: Option<String>,
     ) -> Result<WasmDriver, JsValue> {
         let params = json_arg("params", params_json)?;
-        let options = self.options(journal_id);
-        Driver::call(&self.client, endpoint(endpoint_id)?, &params, options)
-            .map(WasmDriver::new)
-            .map_err(|e| throw(&e))
+        let id = endpoint(endpoint_id)?;
+        driver(Driver::call(
+            &self.client,
+            id,
+            &params,
+            self.options(journal_id),
+        ))
     }
 
     /// Any number of `multiple_transaction` items, `{"type": ...,
@@ -273,22 +276,18 @@ impl WasmClient {
         journal_id: Option<String>,
     ) -> Result<WasmDriver, JsValue> {
         let params = json_arg("params", params_json)?;
-        Driver::batch(&self.client, &params, self.options(journal_id))
-            .map(WasmDriver::new)
-            .map_err(|e| throw(&e))
+        driver(Driver::batch(
+            &self.client,
+            &params,
+            self.options(journal_id),
+        ))
     }
 
     /// Every page of a paged report (`Driver::pages`).
     pub fn pages(&self, endpoint_id: &str, params_json: &str) -> Result<WasmDriver, JsValue> {
         let params = json_arg("params", params_json)?;
-        Driver::pages(
-            &self.client,
-            endpoint(endpoint_id)?,
-            &params,
-            self.options(None),
-        )
-        .map(WasmDriver::new)
-        .map_err(|e| throw(&e))
+        let id = endpoint(endpoint_id)?;
+        driver(Driver::pages(&self.client, id, &params, self.options(None)))
     }
 
     /// Settles one unknown outcome: `unsettled_json` is the core's
@@ -300,9 +299,11 @@ impl WasmClient {
         journal_id: Option<String>,
     ) -> Result<WasmDriver, JsValue> {
         let unsettled = Unsettled::from_json_text(unsettled_json).map_err(|e| throw(&e))?;
-        Driver::settle(&self.client, &unsettled, self.options(journal_id))
-            .map(WasmDriver::new)
-            .map_err(|e| throw(&e))
+        driver(Driver::settle(
+            &self.client,
+            &unsettled,
+            self.options(journal_id),
+        ))
     }
 
     /// Settles the open moves of journal text, in order, journaling each
@@ -312,10 +313,13 @@ impl WasmClient {
         let open = Journal::read(journal_text)
             .map_err(|e| throw(&e))?
             .unsettled();
-        Driver::settle_open(&self.client, &open, self.options(None))
-            .map(WasmDriver::new)
-            .map_err(|e| throw(&e))
+        driver(Driver::settle_open(&self.client, &open, self.options(None)))
     }
+}
+
+/// A driver for JavaScript, or the core's error thrown.
+fn driver(made: Result<Driver, Error>) -> Result<WasmDriver, JsValue> {
+    made.map(WasmDriver::new).map_err(|e| throw(&e))
 }
 
 /// An event as JavaScript sees it (camelCase; fields that don't apply are

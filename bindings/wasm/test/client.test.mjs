@@ -7,6 +7,7 @@ import { inspect } from 'node:util';
 import { createRequire } from 'node:module';
 
 import { Client, IdnTotoError, build, parse, endpoints } from '../pkg/index.mjs';
+import { fake } from './fake.mjs';
 
 const TOKEN = 'S3CR3T-T0KEN+/x'.replace('/', ''); // '+' is percent-encoded in URLs
 const ENCODED = encodeURIComponent(TOKEN);
@@ -26,17 +27,6 @@ function isError(kind, extra = {}) {
     }
     return true;
   };
-}
-
-/** A fake transport replaying `answers` (functions or values) and recording requests. */
-function fake(...answers) {
-  const seen = [];
-  const transport = async (request, init) => {
-    seen.push(request);
-    const a = answers[Math.min(seen.length - 1, answers.length - 1)];
-    return typeof a === 'function' ? a(request, init) : a;
-  };
-  return { seen, transport };
 }
 
 const client = (transport, more = {}) =>

@@ -153,27 +153,44 @@ test('a burst of 2,000 reads from 20 concurrent clients completes without errors
   console.log(`# node burst: 2000 requests in ${seconds.toFixed(2)} s (${Math.round(2000 / seconds)} req/s)`);
 });
 
-test("the root README's Node snippet runs against the sandbox", async () => {
-  const { readFile, writeFile, mkdtemp, rm } = await import('node:fs/promises');
+/**
+ * Runs the first ```js block after `marker` in the README at `readme`
+ * (relative to this file), importing the built package, in a child Node
+ * whose environment has the sandbox's URL and token, in a fresh directory;
+ * `preload` (module text) is imported first. Resolves to its stdout and the
+ * directory (the caller removes it).
+ */
+async function runReadmeSnippet(readme, marker, mustInclude, preload) {
+  const { readFile, writeFile, mkdtemp } = await import('node:fs/promises');
   const { execFile } = await import('node:child_process');
   const { tmpdir } = await import('node:os');
   const path = await import('node:path');
   const { fileURLToPath, pathToFileURL } = await import('node:url');
-  await admin(sandbox, 'reset', 'POST');
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const readme = await readFile(path.join(here, '../../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('\n## Node\n'));
+  const text = await readFile(path.join(here, readme), 'utf8');
+  const section = text.slice(text.indexOf(marker));
   const snippet = section.slice(section.indexOf('```js\n') + 6, section.indexOf('\n```', section.indexOf('```js\n')));
-  assert.ok(snippet.includes('new Client('), 'found the snippet');
-  const pkg = pathToFileURL(path.join(here, '../pkg/index.mjs')).href;
+  assert.ok(snippet.includes(mustInclude), 'found the snippet');
   const dir = await mkdtemp(path.join(tmpdir(), 'idn-toto-readme-'));
   const file = path.join(dir, 'snippet.mjs');
-  await writeFile(file, snippet.replace("from 'idn-toto'", `from '${pkg}'`));
+  await writeFile(file, snippet.replace("from 'idn-toto'", `from '${pathToFileURL(path.join(here, '../pkg/index.mjs')).href}'`));
+  const args = [file];
+  if (preload !== undefined) {
+    await writeFile(path.join(dir, 'preload.mjs'), preload);
+    args.unshift('--import', pathToFileURL(path.join(dir, 'preload.mjs')).href);
+  }
   const stdout = await new Promise((resolve, reject) =>
-    execFile(process.execPath, [file], { env: { ...process.env, IDN_TOTO_BASE_URL: sandbox.baseUrl, IDN_TOTO_TOKEN: TOKEN }, timeout: 30_000 }, (err, out, errOut) =>
+    execFile(process.execPath, args, { cwd: dir, env: { ...process.env, IDN_TOTO_BASE_URL: sandbox.baseUrl, IDN_TOTO_TOKEN: TOKEN }, timeout: 30_000 }, (err, out, errOut) =>
       err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out),
     ),
   );
+  return { stdout, dir };
+}
+
+test("the root README's Node snippet runs against the sandbox", async () => {
+  const { rm } = await import('node:fs/promises');
+  await admin(sandbox, 'reset', 'POST');
+  const { stdout, dir } = await runReadmeSnippet('../../../README.md', '\n## Node\n', 'Client.fromEnv(');
   await rm(dir, { recursive: true });
   assert.match(stdout, /succeeded/);
   assert.match(stdout, /api transaction_not_found/);
@@ -181,34 +198,18 @@ test("the root README's Node snippet runs against the sandbox", async () => {
 });
 
 test("the package README's settle snippet settles a lost answer live", async () => {
-  const { readFile, writeFile, mkdtemp, rm } = await import('node:fs/promises');
-  const { execFile } = await import('node:child_process');
-  const { tmpdir } = await import('node:os');
+  const { readFile, rm } = await import('node:fs/promises');
   const path = await import('node:path');
-  const { fileURLToPath, pathToFileURL } = await import('node:url');
   await admin(sandbox, 'reset', 'POST');
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const readme = await readFile(path.join(here, '../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### Unknown outcomes: settle, and the journal'));
-  const snippet = section.slice(section.indexOf('```js\n') + 6, section.indexOf('\n```', section.indexOf('```js\n')));
-  assert.ok(snippet.includes('client.settle(e)'), 'found the snippet');
-  const dir = await mkdtemp(path.join(tmpdir(), 'idn-toto-settle-readme-'));
-  const file = path.join(dir, 'snippet.mjs');
-  await writeFile(file, snippet.replace("from 'idn-toto'", `from '${pathToFileURL(path.join(here, '../pkg/index.mjs')).href}'`));
   // The answer to the manual deposit is lost (the sandbox processes it, then
   // answers 500): fetch is wrapped before the snippet runs.
-  const preload = path.join(dir, 'lose-answer.mjs');
-  await writeFile(preload, `const real = globalThis.fetch;
+  const loseAnswer = `const real = globalThis.fetch;
 globalThis.fetch = (url, init = {}) => String(url).includes('/MANUAL/')
   ? real(url, { ...init, headers: { ...init.headers, 'X-Sandbox-Fault': '500-after' } })
   : real(url, init);
-`);
+`;
   const before = cents(await balanceOf('LOREM'));
-  const stdout = await new Promise((resolve, reject) =>
-    execFile(process.execPath, ['--import', pathToFileURL(preload).href, file], { cwd: dir, env: { ...process.env, IDN_TOTO_BASE_URL: sandbox.baseUrl, IDN_TOTO_TOKEN: TOKEN }, timeout: 30_000 }, (err, out, errOut) =>
-      err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out),
-    ),
-  );
+  const { stdout, dir } = await runReadmeSnippet('../README.md', '### Unknown outcomes: settle, and the journal', 'client.settle(e)', loseAnswer);
   assert.match(stdout, /^settled: applied /m);
   assert.equal(cents(await balanceOf('LOREM')), before + 250050n, 'credited once');
   const journal = (await readFile(path.join(dir, 'money.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));

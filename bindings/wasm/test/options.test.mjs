@@ -15,6 +15,7 @@ import { Agent } from 'undici';
 
 import { Client, IdnTotoError, FileJournal } from '../pkg/index.mjs';
 import { startSandbox, admin } from './sandbox.mjs';
+import { fake } from './fake.mjs';
 
 // A token with characters percent-encoded in URLs ('+', '"'), one of which
 // JSON escapes ('"').
@@ -31,17 +32,6 @@ before(async () => {
 after(async () => {
   await sandbox.stop();
 });
-
-/** A fake transport replaying `answers` (functions or values) and recording requests. */
-function fake(...answers) {
-  const seen = [];
-  const transport = async (request, init) => {
-    seen.push(request);
-    const a = answers[Math.min(seen.length - 1, answers.length - 1)];
-    return typeof a === 'function' ? a(request, init) : a;
-  };
-  return { seen, transport };
-}
 
 /** A client recording its events. */
 function recorded(config) {

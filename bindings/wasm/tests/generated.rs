@@ -609,14 +609,59 @@ fn settle_types_in_index_d_ts_match_the_core() {
         sorted(declared_fields(&dts, "Unsettled")),
         sorted(keys(unsettled.to_json()))
     );
-    for state in [
+    let states = [
         SettleState::Applied,
         SettleState::NotApplied,
         SettleState::Undetermined,
-    ] {
+    ];
+    assert_quoted(&dts, states.map(SettleState::as_str));
+}
+
+/// Each of `words` is written in `dts` as a string literal type.
+fn assert_quoted<const N: usize>(dts: &str, words: [&str; N]) {
+    for word in words {
         assert!(
-            dts.contains(&format!("\"{}\"", state.as_str())),
-            "SettleState {state:?}"
+            dts.contains(&format!("\"{word}\"")),
+            "{word} is not declared"
         );
     }
+}
+
+/// The event shape is written by hand in `js/index.d.ts` (`ClientEvent`):
+/// its fields must be the core's `Event` fields, in camelCase (the wasm
+/// crate's `EventObject` renames them so), and its kinds the core's.
+#[test]
+fn client_event_in_index_d_ts_matches_the_core() {
+    let dts = std::fs::read_to_string(crate_dir().join("js/index.d.ts")).unwrap();
+    let event = Event {
+        kind: EventKind::Response,
+        endpoint: EndpointId::UserBalance,
+        method: Method::Get,
+        url: "u".into(),
+        attempt: 0,
+        status: Some(200),
+        elapsed_ms: Some(1),
+        delay_ms: Some(1),
+        error_kind: Some("http"),
+        body: Some("b".into()),
+    };
+    let mut want: Vec<String> = event
+        .to_json()
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| camel(k))
+        .collect();
+    want.sort();
+    let mut declared = declared_fields(&dts, "ClientEvent");
+    declared.sort();
+    assert_eq!(declared, want);
+    let kinds = [
+        EventKind::Attempt,
+        EventKind::Response,
+        EventKind::TransportFailure,
+        EventKind::Retry,
+        EventKind::Done,
+    ];
+    assert_quoted(&dts, kinds.map(EventKind::as_str));
 }
