@@ -30,6 +30,8 @@ const EVENTS = diagnostics.channel('idn-toto:event');
 const GLUE = require.resolve('./wasm/idn_toto_wasm.js');
 let wasm = require(GLUE);
 let generation = 0;
+/** The driver's step kinds (src/lib.rs `StepKind`; the same in every instance). */
+const { Send: SEND, Wait: WAIT, Journal: JOURNAL, Event: EVENT, Page: PAGE } = wasm.StepKind;
 
 /** A trap inside the core (never one of its error values). */
 function isTrap(e) {
@@ -498,7 +500,9 @@ class Client {
   /**
    * The one IO loop: runs the driver `start(core client)` makes, doing what
    * each step says. Yields each page's canonical JSON text (paging only);
-   * returns the `done` step, with `journaled` (whether a line was written).
+   * returns how it ended: `{ text }` (a response), `{ value }` or
+   * `{ error }` (the core's error object), with `journaled` (whether a line
+   * was written).
    * Once the client's signal aborts, nothing more is sent or waited for:
    * the driver records each remaining send as aborted and finishes.
    * `journalId`: what the driver journals under, for an error after a trap.
@@ -521,15 +525,15 @@ class Client {
     };
     try {
       for (;;) {
-        let step;
+        let kind;
         try {
-          step = driver.next(unixNow());
+          kind = driver.next(unixNow());
         } catch (e) {
           throw trapped(e);
         }
-        switch (step.kind) {
-          case 'send': {
-            const request = new RequestDescriptor(step.request);
+        switch (kind) {
+          case SEND: {
+            const request = new RequestDescriptor(driver.request());
             moneySent = moneySent || !request.idempotent;
             const t0 = performance.now();
             let got;
@@ -551,22 +555,25 @@ class Client {
             }
             break;
           }
-          case 'wait':
-            await sleep(step.ms, signal);
+          case WAIT:
+            await sleep(driver.ms, signal);
             break;
-          case 'journal':
-            this.#journal.append(step.line);
+          case JOURNAL:
+            this.#journal.append(driver.line);
             journaled = true;
             break;
-          case 'event':
-            this.#emit(step.event);
+          case EVENT:
+            this.#emit(driver.event());
             break;
-          case 'page':
-            yield step.text;
+          case PAGE:
+            yield driver.text;
             break;
-          default:
-            step.journaled = journaled;
-            return step;
+          default: {
+            const error = driver.error();
+            if (error !== undefined) return { error, journaled };
+            const text = driver.text;
+            return text !== undefined ? { text, journaled } : { value: driver.value(), journaled };
+          }
         }
       }
     } finally {

@@ -3,9 +3,9 @@
 //! This crate only converts. Parameters arrive as canonical JSON text
 //! (checked in JavaScript for inexact numbers first), bytes as bytes; every
 //! call, batch, paging run and settlement is one [`WasmDriver`] around the
-//! core's `Driver`, whose steps cross as plain objects (a request as a
-//! [`WasmRequest`] with getters, an event as an object, an error as the core's
-//! error object). A response crosses as canonical JSON text for one
+//! core's `Driver`: each step crosses as its kind ([`StepKind`]) and its
+//! payload as an object (a request as a [`WasmRequest`] with getters, an
+//! event as an object, an error as the core's error object). A response crosses as canonical JSON text for one
 //! `JSON.parse` (the fastest way to build many JavaScript objects). Errors
 //! thrown by a method are a [`CoreError`]; the package's JavaScript maps
 //! errors to `IdnTotoError` in one place (`js/errors.cjs`).
@@ -376,9 +376,12 @@ fn clock(elapsed_ms: f64, unix_now_secs: f64) -> Clock {
 #[derive(Debug)]
 pub struct WasmDriver {
     driver: Driver,
-    /// Whether `event` steps are handed out (off: skipped here, so a host
+    /// Whether `Event` steps are handed out (off: skipped here, so a host
     /// nobody listens to pays nothing for them).
     events: bool,
+    /// The step [`WasmDriver::next`] gave last: its payload is read
+    /// through the getters.
+    step: Option<Step>,
 }
 
 impl WasmDriver {
@@ -386,46 +389,116 @@ impl WasmDriver {
         WasmDriver {
             driver,
             events: true,
+            step: None,
         }
     }
 }
 
-/// A step object: `{kind, ...payload}`.
-fn step_object(kind: &str, key: &str, value: JsValue) -> JsValue {
-    let step = js_sys::Object::new();
-    // Setting a property on a fresh plain object does not fail.
-    let _ = js_sys::Reflect::set(&step, &"kind".into(), &kind.into());
-    let _ = js_sys::Reflect::set(&step, &key.into(), &value);
-    step.into()
+/// What the host does next (the core's `Step`); the payload is read from
+/// the [`WasmDriver`] (a number crosses, not an object: this is the hot
+/// path of every call).
+#[wasm_bindgen]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    /// Send [`WasmDriver::request`].
+    Send = 0,
+    /// Sleep [`WasmDriver::ms`].
+    Wait = 1,
+    /// Append [`WasmDriver::line`] and sync it.
+    Journal = 2,
+    /// Report [`WasmDriver::event`].
+    Event = 3,
+    /// Hand out the page [`WasmDriver::text`].
+    Page = 4,
+    /// Finished: [`WasmDriver::error`], else [`WasmDriver::text`] (a
+    /// response) or [`WasmDriver::value`].
+    Done = 5,
 }
 
 #[wasm_bindgen]
 impl WasmDriver {
-    /// What to do now, as `{kind, ...}`: `send` (`request`: a
-    /// [`WasmRequest`]), `wait` (`ms`), `journal` (`line`, ending in a
-    /// newline: append and sync it first), `event` (`event`: an object),
-    /// `page` (`text`: the page's canonical JSON), or `done` with `text`
-    /// (a call's response, canonical JSON), `value` (outcomes, settlements,
-    /// paging's `{pages_read}`) or `error` (the core's error object).
-    /// `unix_now_secs` dates journal lines.
+    /// What to do now; the step's payload is read through the getters
+    /// below. `unix_now_secs` dates journal lines.
     #[allow(clippy::should_implement_trait)] // one step at a time, not an Iterator
-    pub fn next(&mut self, unix_now_secs: f64) -> JsValue {
+    pub fn next(&mut self, unix_now_secs: f64) -> StepKind {
         let mut step = self.driver.next(clock(0.0, unix_now_secs));
         while !self.events && matches!(step, Step::Event(_)) {
             step = self.driver.next(clock(0.0, unix_now_secs));
         }
-        match step {
-            Step::Send(request) => step_object("send", "request", WasmRequest(request).into()),
-            // Small whole milliseconds; f64 holds them exactly.
-            Step::Wait(ms) => step_object("wait", "ms", JsValue::from_f64(ms as f64)),
-            Step::Journal(line) => step_object("journal", "line", line.into()),
-            Step::Event(event) => step_object("event", "event", to_js(&EventObject::from(&event))),
-            Step::Page(page) => step_object("page", "text", page.to_json_string().into()),
-            Step::Done(Ok(Output::Response(response))) => {
-                step_object("done", "text", response.to_json_string().into())
+        let kind = match &step {
+            Step::Send(_) => StepKind::Send,
+            Step::Wait(_) => StepKind::Wait,
+            Step::Journal(_) => StepKind::Journal,
+            Step::Event(_) => StepKind::Event,
+            Step::Page(_) => StepKind::Page,
+            Step::Done(_) => StepKind::Done,
+        };
+        self.step = Some(step);
+        kind
+    }
+
+    /// A `Send` step's request.
+    pub fn request(&mut self) -> Option<WasmRequest> {
+        match self.step.take() {
+            Some(Step::Send(request)) => Some(WasmRequest(request)),
+            other => {
+                self.step = other;
+                None
             }
-            Step::Done(Ok(output)) => step_object("done", "value", to_js(&output.to_json())),
-            Step::Done(Err(error)) => step_object("done", "error", to_js(&error_detail(&error))),
+        }
+    }
+
+    /// A `Wait` step's milliseconds.
+    #[wasm_bindgen(getter)]
+    pub fn ms(&self) -> f64 {
+        match self.step {
+            // Small whole milliseconds; f64 holds them exactly.
+            Some(Step::Wait(ms)) => ms as f64,
+            _ => 0.0,
+        }
+    }
+
+    /// A `Journal` step's line (it ends in a newline).
+    #[wasm_bindgen(getter)]
+    pub fn line(&self) -> Option<String> {
+        match &self.step {
+            Some(Step::Journal(line)) => Some(line.clone()),
+            _ => None,
+        }
+    }
+
+    /// An `Event` step's event, as an object.
+    pub fn event(&self) -> JsValue {
+        match &self.step {
+            Some(Step::Event(event)) => to_js(&EventObject::from(event)),
+            _ => JsValue::UNDEFINED,
+        }
+    }
+
+    /// A `Page` step's page, or a `Done` call's response: canonical JSON.
+    #[wasm_bindgen(getter)]
+    pub fn text(&self) -> Option<String> {
+        match &self.step {
+            Some(Step::Page(page)) => Some(page.to_json_string()),
+            Some(Step::Done(Ok(Output::Response(response)))) => Some(response.to_json_string()),
+            _ => None,
+        }
+    }
+
+    /// A `Done` step's other output (batch outcomes, a settlement, the
+    /// settlements of a journal, paging's `{pages_read}`), as an object.
+    pub fn value(&self) -> JsValue {
+        match &self.step {
+            Some(Step::Done(Ok(output))) => to_js(&output.to_json()),
+            _ => JsValue::UNDEFINED,
+        }
+    }
+
+    /// A `Done` step's error: the core's error object.
+    pub fn error(&self) -> JsValue {
+        match &self.step {
+            Some(Step::Done(Err(error))) => to_js(&error_detail(error)),
+            _ => JsValue::UNDEFINED,
         }
     }
 
