@@ -216,15 +216,6 @@ json_arg!(
     type_hint_subscript!(type_hint_identifier!("collections.abc", "Mapping"), STR, STR)
 );
 json_arg!(
-    /// Batch items: `Sequence[Mapping[str, object]]`.
-    Items,
-    "transaction",
-    type_hint_subscript!(
-        type_hint_identifier!("collections.abc", "Sequence"),
-        MAPPING_STR_OBJECT
-    )
-);
-json_arg!(
     /// A canonical response page: `Mapping[str, object]`.
     Page,
     "response",

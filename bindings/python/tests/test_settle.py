@@ -76,6 +76,15 @@ def journaled(path: Path, transport: Any, **kwargs: Any) -> idn_toto.Client:
     return c
 
 
+def line(**fields: Any) -> str:
+    """One journal line as the core writes it (compact JSON, one newline)."""
+    return json.dumps({k: v for k, v in fields.items() if v is not None}, separators=(",", ":")) + "\n"
+
+
+def outcome(params: Any, state: str, message: Any) -> str:
+    return line(id="x", event="outcome", endpoint="accept_reject", params=params, state=state, at="t", message=message)
+
+
 def lines(path: Path) -> List[Any]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -278,15 +287,12 @@ def test_the_journal_never_holds_the_token_even_when_the_server_echoes_it(tmp_pa
 def test_file_journal_lines_never_interleave_and_a_torn_tail_is_ignored_then_cut(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
     journal = idn_toto.FileJournal(path)
-    intent = idn_toto.JournalRecord.intent(
-        "x", "accept_reject",
-        {"type": "deposit", "trans_id": "1", "user": "u", "action": "accept", "comment": "c" * 3000, "operator": "o"},
-        at="t",
-    )
+    params = {"type": "deposit", "trans_id": "1", "user": "u", "action": "accept", "comment": "c" * 3000, "operator": "o"}
+    intent = line(id="x", event="intent", endpoint="accept_reject", params=params, at="t")
 
     def writer(n: int) -> None:
         for i in range(50):
-            journal.append(intent.outcome("succeeded", f"{n}-{i}", at="t").to_line())
+            journal.append(outcome(params, "succeeded", f"{n}-{i}"))
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
     for th in threads:
@@ -298,17 +304,17 @@ def test_file_journal_lines_never_interleave_and_a_torn_tail_is_ignored_then_cut
     assert sorted(r.message or "" for r in read.records) == sorted(f"{n}-{i}" for n in range(8) for i in range(50))
 
     with open(path, "ab") as f:
-        f.write(intent.to_line().encode()[:40])  # a crash mid-write
+        f.write(intent.encode()[:40])  # a crash mid-write
     assert idn_toto.Journal.read(journal.read()).torn_tail
     again = idn_toto.FileJournal(path)
-    again.append(intent.to_line())
+    again.append(intent)
     read = idn_toto.Journal.read(again.read())
     assert len(read.records) == 401 and not read.torn_tail
     with pytest.raises(ValueError):
         again.append("two\nlines\n")
     with pytest.raises(ValueError):
-        again.append_lines([intent.to_line(), "no newline"])
-    again.append_lines([intent.to_line(), intent.outcome("failed", at="t").to_line()])
+        again.append_lines([intent, "no newline"])
+    again.append_lines([intent, outcome(params, "failed", None)])
     assert [r.event for r in idn_toto.Journal.read(again.read()).records][-3:] == ["intent", "intent", "outcome"]
 
 
