@@ -14,7 +14,7 @@ pub struct BankListParams;
 impl BankListParams {
     /// Reads canonical JSON parameters (an empty object or null).
     pub fn from_json(v: &Value) -> Result<BankListParams, Error> {
-        ParamReader::new(v, "")?.only(EndpointId::BankList.info().params)?;
+        ParamReader::new(v, "")?.only(Self::PARAMS)?;
         Ok(BankListParams)
     }
 }
@@ -59,10 +59,15 @@ impl Wire for BankListWire {
 
 impl Endpoint for BankListParams {
     const ID: EndpointId = EndpointId::BankList;
+    const FUNCTION: &'static str = "Get Bank List";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/{token}/bank_list";
+    const IDEMPOTENT: bool = true;
+    const PARAMS: &'static [&'static str] = &[];
     type Response = BankList;
 
     fn request(&self, client: &Client) -> Request {
-        client.assemble(Self::ID, Method::Get, &["bank_list"], &[], None)
+        client.assemble::<Self>(&["bank_list"], &[], None)
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<BankList, Error> {

@@ -28,7 +28,7 @@ impl ManualTransactionParams {
     /// Reads canonical JSON parameters.
     pub fn from_json(v: &Value) -> Result<ManualTransactionParams, Error> {
         let r = ParamReader::new(v, "")?;
-        r.only(EndpointId::ManualTransaction.info().params)?;
+        r.only(Self::PARAMS)?;
         Ok(ManualTransactionParams {
             r#type: r.tx_type()?,
             user: r.segment("user")?,
@@ -41,6 +41,12 @@ impl ManualTransactionParams {
 
 impl Endpoint for ManualTransactionParams {
     const ID: EndpointId = EndpointId::ManualTransaction;
+    const FUNCTION: &'static str = "Manual Transaction";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str =
+        "/{token}/MANUAL/{type:depo|wd}/{user}/{comment}/{amount}/{operator}";
+    const IDEMPOTENT: bool = false;
+    const PARAMS: &'static [&'static str] = &["type", "user", "comment", "amount", "operator"];
     type Response = Processed;
 
     fn request(&self, client: &Client) -> Request {
@@ -48,7 +54,7 @@ impl Endpoint for ManualTransactionParams {
         let (amount, operator) = (self.amount.to_wire(), self.operator.encoded());
         let word = client.path_words().manual(self.r#type);
         let segments = ["MANUAL", word, &user, &comment, &amount, &operator];
-        client.assemble(Self::ID, Method::Get, &segments, &[], None)
+        client.assemble::<Self>(&segments, &[], None)
     }
 
     fn money_params(&self) -> Option<Value> {
