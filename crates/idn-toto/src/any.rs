@@ -11,7 +11,7 @@ use crate::{Client, Endpoint, EndpointId, Error, ItemOutcome, Settlement};
 
 /// Converts an endpoint's typed response to and from [`AnyResponse`]
 /// (implemented for the 13 parameter types).
-pub trait AnyEndpoint: Endpoint {
+pub trait AnyEndpoint: Endpoint + crate::wire::Parse<Out = <Self as Endpoint>::Response> {
     /// Wraps a response.
     fn into_any(response: Self::Response) -> AnyResponse;
     /// Unwraps a response of this endpoint; `None` for another's.

@@ -71,7 +71,15 @@ impl Endpoint for BankListParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<BankList, Error> {
-        wire::parse::<BankListWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for BankListParams {
+    type Out = BankList;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<BankList, Error> {
+        wire::parse_with::<BankListWire, R>(Self::ID, status, body)
     }
 }
 

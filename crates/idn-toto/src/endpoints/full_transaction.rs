@@ -144,7 +144,15 @@ impl Endpoint for FullTransactionParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<FullTransaction, Error> {
-        wire::parse::<FullTransactionWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for FullTransactionParams {
+    type Out = FullTransaction;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<FullTransaction, Error> {
+        wire::parse_with::<FullTransactionWire, R>(Self::ID, status, body)
     }
 }
 

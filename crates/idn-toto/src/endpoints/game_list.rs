@@ -80,6 +80,14 @@ impl Endpoint for GameListParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<GameList, Error> {
-        wire::parse::<GameListWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for GameListParams {
+    type Out = GameList;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<GameList, Error> {
+        wire::parse_with::<GameListWire, R>(Self::ID, status, body)
     }
 }

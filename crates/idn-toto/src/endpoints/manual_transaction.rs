@@ -68,7 +68,15 @@ impl Endpoint for ManualTransactionParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<Processed, Error> {
-        wire::parse::<ProcessedWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for ManualTransactionParams {
+    type Out = Processed;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<Processed, Error> {
+        wire::parse_with::<ProcessedWire, R>(Self::ID, status, body)
     }
 }
 

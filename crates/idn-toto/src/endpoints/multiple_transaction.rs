@@ -349,7 +349,15 @@ impl Endpoint for MultipleTransactionParams {
     /// [`Error::OutcomeUnknown`]. [`crate::Batch`] reads the same answers
     /// item by item.
     fn parse(status: u16, body: &[u8]) -> Result<MultipleTransaction, Error> {
-        let w = wire::parse::<MultipleWire>(Self::ID, status, body)?;
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for MultipleTransactionParams {
+    type Out = MultipleTransaction;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<MultipleTransaction, Error> {
+        let w = wire::parse_with::<MultipleWire, R>(Self::ID, status, body)?;
         if let Some(why) = w.contradictory.or(w.incomplete) {
             return Err(Error::unknown(Error::decode("$", why)));
         }

@@ -107,6 +107,14 @@ impl Endpoint for NumberHistoryParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<NumberHistory, Error> {
-        wire::parse::<NumberHistoryWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for NumberHistoryParams {
+    type Out = NumberHistory;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<NumberHistory, Error> {
+        wire::parse_with::<NumberHistoryWire, R>(Self::ID, status, body)
     }
 }

@@ -247,7 +247,15 @@ impl Endpoint for PgaTransactionParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<PgaTransaction, Error> {
-        wire::parse::<PgaWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for PgaTransactionParams {
+    type Out = PgaTransaction;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<PgaTransaction, Error> {
+        wire::parse_with::<PgaWire, R>(Self::ID, status, body)
     }
 }
 

@@ -88,6 +88,14 @@ impl Endpoint for ReferralListParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<ReferralList, Error> {
-        wire::parse::<ReferralWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for ReferralListParams {
+    type Out = ReferralList;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<ReferralList, Error> {
+        wire::parse_with::<ReferralWire, R>(Self::ID, status, body)
     }
 }

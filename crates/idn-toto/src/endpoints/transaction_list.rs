@@ -256,7 +256,15 @@ impl Endpoint for TransactionListParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<TransactionList, Error> {
-        wire::parse::<ListWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for TransactionListParams {
+    type Out = TransactionList;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<TransactionList, Error> {
+        wire::parse_with::<ListWire, R>(Self::ID, status, body)
     }
 }
 

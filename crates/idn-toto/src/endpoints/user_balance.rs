@@ -78,7 +78,15 @@ impl Endpoint for UserBalanceParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<UserBalance, Error> {
-        wire::parse::<BalanceWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for UserBalanceParams {
+    type Out = UserBalance;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<UserBalance, Error> {
+        wire::parse_with::<BalanceWire, R>(Self::ID, status, body)
     }
 }
 

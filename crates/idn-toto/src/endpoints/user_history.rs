@@ -101,7 +101,15 @@ impl Endpoint for UserHistoryParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<UserHistory, Error> {
-        wire::parse::<HistoryWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for UserHistoryParams {
+    type Out = UserHistory;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<UserHistory, Error> {
+        wire::parse_with::<HistoryWire, R>(Self::ID, status, body)
     }
 }
 

@@ -121,7 +121,15 @@ impl Endpoint for UserLastTransactionParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<UserLastTransaction, Error> {
-        wire::parse::<LatestWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for UserLastTransactionParams {
+    type Out = UserLastTransaction;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<UserLastTransaction, Error> {
+        wire::parse_with::<LatestWire, R>(Self::ID, status, body)
     }
 }
 
