@@ -74,7 +74,7 @@ impl MultipleTransactionParams {
     /// `user`, `amount`, `comment`, `operator`).
     pub fn from_json(v: &Value) -> Result<MultipleTransactionParams, Error> {
         let r = ParamReader::new(v, "")?;
-        r.only(EndpointId::MultipleTransaction.info().params)?;
+        r.only(Self::PARAMS)?;
         let r#type = r.tx_type()?;
         let items = items_from_json(r.array("transaction")?)?;
         MultipleTransactionParams::new(r#type, items)
@@ -325,6 +325,11 @@ impl Wire for MultipleWire {
 
 impl Endpoint for MultipleTransactionParams {
     const ID: EndpointId = EndpointId::MultipleTransaction;
+    const FUNCTION: &'static str = "Accept/Reject/Manual Multiple Transaction";
+    const METHOD: Method = Method::Post;
+    const PATH: &'static str = "/{token}/{type:push_dps|push_wd|MANUAL/depo|MANUAL/wd}";
+    const IDEMPOTENT: bool = false;
+    const PARAMS: &'static [&'static str] = &["type", "transaction"];
     type Response = MultipleTransaction;
 
     fn request(&self, client: &Client) -> Request {
@@ -335,7 +340,7 @@ impl Endpoint for MultipleTransactionParams {
             self.r#type.push_word().to_owned()
         };
         let segments: Vec<&str> = path.split('/').collect();
-        client.assemble(Self::ID, Method::Post, &segments, &[], Some(self.body()))
+        client.assemble::<Self>(&segments, &[], Some(self.body()))
     }
 
     /// Without the items, an answer is only definite when it is complete and
@@ -344,7 +349,15 @@ impl Endpoint for MultipleTransactionParams {
     /// [`Error::OutcomeUnknown`]. [`crate::Batch`] reads the same answers
     /// item by item.
     fn parse(status: u16, body: &[u8]) -> Result<MultipleTransaction, Error> {
-        let w = wire::parse::<MultipleWire>(Self::ID, status, body)?;
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for MultipleTransactionParams {
+    type Out = MultipleTransaction;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<MultipleTransaction, Error> {
+        let w = wire::parse_with::<MultipleWire, R>(Self::ID, status, body)?;
         if let Some(why) = w.contradictory.or(w.incomplete) {
             return Err(Error::unknown(Error::decode("$", why)));
         }
