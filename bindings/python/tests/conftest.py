@@ -63,6 +63,27 @@ def reset(admin: str) -> None:
     admin_json(admin, "reset", "POST")
 
 
+def readme_snippet(readme: Path, after: str) -> str:
+    """The first ```python block after `after` in a README."""
+    text = readme.read_text(encoding="utf-8")
+    section = text[text.index(after) :]
+    start = section.index("```python\n") + len("```python\n")
+    return section[start : section.index("\n```", start)]
+
+
+def run_snippet(snippet: str, base_url: str, token: str, prelude: str = "") -> "subprocess.CompletedProcess[str]":
+    """Runs a snippet in a new interpreter with IDN_TOTO_BASE_URL and
+    IDN_TOTO_TOKEN set; it must succeed."""
+    import sys
+
+    env = dict(os.environ, IDN_TOTO_BASE_URL=base_url, IDN_TOTO_TOKEN=token)
+    out = subprocess.run(
+        [sys.executable, "-c", prelude + snippet], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    return out
+
+
 def faulty(fault: Optional[str], timeout: float = 5.0) -> Any:
     """The urllib transport with the sandbox's fault header (none: clean)."""
     import idn_toto

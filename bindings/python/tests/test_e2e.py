@@ -16,7 +16,7 @@ import pytest
 
 import idn_toto
 
-from conftest import REPO, SANDBOX_TOKEN, admin_json, faulty, reset
+from conftest import REPO, SANDBOX_TOKEN, admin_json, faulty, readme_snippet, reset, run_snippet
 
 TOKEN = SANDBOX_TOKEN
 
@@ -209,13 +209,8 @@ def test_a_burst_of_reads_completes_without_errors(sandbox: Tuple[str, str]) -> 
 def test_the_root_readme_python_snippet_runs(sandbox: Tuple[str, str]) -> None:
     base_url, admin = sandbox
     reset(admin)
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("\n## Python\n") :]
-    start = section.index("```python\n") + len("```python\n")
-    snippet = section[start : section.index("\n```", start)]
+    snippet = readme_snippet(REPO / "README.md", "\n## Python\n")
     assert "idn_toto.Client(" in snippet
-    env = dict(os.environ, IDN_TOTO_BASE_URL=base_url, IDN_TOTO_TOKEN=TOKEN)
-    out = subprocess.run([sys.executable, "-c", snippet], env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = run_snippet(snippet, base_url, TOKEN)
     assert "transaction_not_found" in out.stdout
     assert TOKEN not in out.stdout + out.stderr

@@ -21,7 +21,7 @@ import pytest
 
 import idn_toto
 
-from conftest import SANDBOX_TOKEN, admin_json, faulty, start_sandbox
+from conftest import SANDBOX_TOKEN, admin_json, faulty, readme_snippet, run_snippet, start_sandbox
 
 TOKEN = SANDBOX_TOKEN
 
@@ -269,10 +269,7 @@ def test_a_process_killed_mid_batch_loses_nothing_and_credits_each_user_once(tmp
 def test_the_package_readme_settle_snippet_runs(sandbox: Tuple[str, str], tmp_path: Path) -> None:
     base_url, admin = sandbox
     admin_json(admin, "reset", "POST")
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("<!-- run by tests/test_e2e_settle.py -->") :]
-    start = section.index("```python\n") + len("```python\n")
-    snippet = section[start : section.index("\n```", start)]
+    snippet = readme_snippet(Path(__file__).resolve().parents[1] / "README.md", "<!-- run by tests/test_e2e_settle.py -->")
     assert "client.settle(lost)" in snippet and "settle_unsettled()" in snippet
     # A journal left by an earlier process: a manual deposit whose answer was
     # lost after the server processed it (open: its last word is `unknown`).
@@ -285,13 +282,7 @@ def test_the_package_readme_settle_snippet_runs(sandbox: Tuple[str, str], tmp_pa
         earlier.manual_transaction("deposit", "IPSUM", "earlier", "7.50", "OP01")
     lorem = balance(admin, "LOREM")
     namespace = {"BASE_URL": base_url, "TOKEN": TOKEN, "JOURNAL": str(journal)}
-    out = subprocess.run(
-        [sys.executable, "-c", "\n".join(f"{k} = {v!r}" for k, v in namespace.items()) + "\n" + snippet],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
+    out = run_snippet(snippet, base_url, TOKEN, "".join(f"{k} = {v!r}\n" for k, v in namespace.items()))
     assert "applied" in out.stdout and "'user': 'IPSUM'" in out.stdout, out.stdout
     assert balance(admin, "IPSUM") == ipsum + Decimal("7.50")
     assert balance(admin, "LOREM") == lorem + Decimal("2500.50")

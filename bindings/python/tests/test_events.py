@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from pathlib import Path
 from typing import Any, List, Tuple
 from urllib.parse import quote, quote_plus
 
@@ -15,7 +16,19 @@ import pytest
 import idn_toto
 from idn_toto import AsyncClient, Client, Event, RetryPolicy
 
-from conftest import BALANCE, BASE_URL, PROCESSED, SANDBOX_TOKEN, TOKEN, AsyncFakeTransport, FakeTransport, faulty, reset
+from conftest import (
+    BALANCE,
+    BASE_URL,
+    PROCESSED,
+    SANDBOX_TOKEN,
+    TOKEN,
+    AsyncFakeTransport,
+    FakeTransport,
+    faulty,
+    readme_snippet,
+    reset,
+    run_snippet,
+)
 
 # A token whose encodings all differ: raw, percent-encoded, JSON-escaped.
 ODD_TOKEN = 'S3CR+T~\u00e9"<K3Y>'
@@ -182,3 +195,15 @@ def test_the_sandbox_echoing_the_token_never_reaches_an_event(
             c.game_list()
     assert [e.kind for e in events].count("response") == 3
     assert leaks(SANDBOX_TOKEN, texts_of(events) + [r.getMessage() for r in caplog.records]) == []
+
+
+def test_the_package_readme_events_snippet_runs(sandbox: Tuple[str, str]) -> None:
+    base_url, admin = sandbox
+    reset(admin)
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    snippet = readme_snippet(readme, "<!-- run by tests/test_events.py -->")
+    assert "from_env(" in snippet and "with_options(" in snippet and "on_event" in snippet
+    out = run_snippet(snippet, base_url, SANDBOX_TOKEN)
+    assert out.stdout.split() == ["8900.00", "[]"], out.stdout
+    assert out.stderr.count("DEBUG:idn_toto:user_balance GET") == 3, out.stderr
+    assert leaks(SANDBOX_TOKEN, [out.stdout, out.stderr]) == []
