@@ -219,10 +219,9 @@ impl PyCore {
         status: u16,
         body: &[u8],
     ) -> PyResult<JsonDict<'py>> {
-        let id = endpoint_id(py, endpoint)?;
-        let text = dynamic::parse_to_string_with(&self.client, id, status, body)
-            .map_err(|e| to_py_err(py, e))?;
-        JsonDict::from_text(py, &text)
+        canonical(py, endpoint, |id| {
+            dynamic::parse_to_string_with(&self.client, id, status, body)
+        })
     }
 
     /// The retry policy for reads.
@@ -306,8 +305,19 @@ pub(crate) fn parse<'py>(
     status: u16,
     body: &[u8],
 ) -> PyResult<JsonDict<'py>> {
-    let id = endpoint_id(py, endpoint)?;
-    let text = dynamic::parse_to_string(id, status, body).map_err(|e| to_py_err(py, e))?;
+    canonical(py, endpoint, |id| {
+        dynamic::parse_to_string(id, status, body)
+    })
+}
+
+/// An answer to `endpoint`, parsed by `parse` into canonical JSON text, as
+/// a dict.
+fn canonical<'py>(
+    py: Python<'py>,
+    endpoint: &str,
+    parse: impl FnOnce(EndpointId) -> Result<String, core::Error>,
+) -> PyResult<JsonDict<'py>> {
+    let text = parse(endpoint_id(py, endpoint)?).map_err(|e| to_py_err(py, e))?;
     JsonDict::from_text(py, &text)
 }
 

@@ -119,19 +119,11 @@ pub(crate) fn py_to_value(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Value
             "must not be a float (use decimal.Decimal, int or a decimal string)",
         ));
     }
-    if let Ok(list) = obj.cast::<PyList>() {
-        return list
-            .iter()
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        return obj
+            .try_iter()?
             .enumerate()
-            .map(|(i, item)| py_to_value(&item, &format!("{field}[{i}]")))
-            .collect::<PyResult<Vec<_>>>()
-            .map(Value::Array);
-    }
-    if let Ok(tuple) = obj.cast::<PyTuple>() {
-        return tuple
-            .iter()
-            .enumerate()
-            .map(|(i, item)| py_to_value(&item, &format!("{field}[{i}]")))
+            .map(|(i, item)| py_to_value(&item?, &format!("{field}[{i}]")))
             .collect::<PyResult<Vec<_>>>()
             .map(Value::Array);
     }

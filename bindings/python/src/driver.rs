@@ -59,36 +59,6 @@ impl PyDriverOptions {
         })
     }
 
-    #[getter]
-    fn retry(&self) -> PyRetryPolicy {
-        PyRetryPolicy(self.0.retry)
-    }
-
-    #[getter]
-    fn journal_id(&self) -> Option<&str> {
-        self.0.journal_id.as_deref()
-    }
-
-    #[getter]
-    fn snapshots(&self) -> bool {
-        self.0.snapshots
-    }
-
-    #[getter]
-    fn bodies(&self) -> bool {
-        self.0.bodies
-    }
-
-    #[getter]
-    fn max_pages(&self) -> u64 {
-        self.0.max_pages
-    }
-
-    #[getter]
-    fn settle_delay_ms(&self) -> u64 {
-        self.0.settle_delay_ms
-    }
-
     fn __repr__(&self) -> String {
         format!("{:?}", self.0)
     }

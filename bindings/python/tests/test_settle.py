@@ -17,37 +17,18 @@ import pytest
 import idn_toto
 from conftest import BASE_URL, TOKEN, AsyncFakeTransport, FakeTransport, ok
 
-HISTORY_BEFORE = ok(
-    {
-        "success": True,
-        "message": "Success",
-        "user": "LOREM",
-        "data": [{"date": "2021-04-19 04:36:47.760", "amount": "500000", "status": "ACCEPT"}],
-    }
-)
-HISTORY_AFTER = ok(
-    {
-        "success": True,
-        "message": "Success",
-        "user": "LOREM",
-        "data": [
-            {"date": "2024-05-17 18:00:00.000", "amount": "2500.5", "status": "ACCEPT"},
-            {"date": "2021-04-19 04:36:47.760", "amount": "500000", "status": "ACCEPT"},
-        ],
-    }
-)
-HISTORY_AFTER_BOTH = ok(
-    {
-        "success": True,
-        "message": "Success",
-        "user": "LOREM",
-        "data": [
-            {"date": "2024-05-17 18:00:01.000", "amount": "2500.5", "status": "ACCEPT"},
-            {"date": "2024-05-17 18:00:00.000", "amount": "2500.5", "status": "ACCEPT"},
-            {"date": "2021-04-19 04:36:47.760", "amount": "500000", "status": "ACCEPT"},
-        ],
-    }
-)
+
+
+def history(*entries: str) -> Any:
+    """A user_history answer for LOREM: `"DATE AMOUNT"` entries, newest first."""
+    data = [{"date": e.rsplit(" ", 1)[0], "amount": e.rsplit(" ", 1)[1], "status": "ACCEPT"} for e in entries]
+    return ok({"success": True, "message": "Success", "user": "LOREM", "data": data})
+
+
+OLD = "2021-04-19 04:36:47.760 500000"
+HISTORY_BEFORE = history(OLD)
+HISTORY_AFTER = history("2024-05-17 18:00:00.000 2500.5", OLD)
+HISTORY_AFTER_BOTH = history("2024-05-17 18:00:01.000 2500.5", "2024-05-17 18:00:00.000 2500.5", OLD)
 LOST = (500, json.dumps({"success": False, "message": f"Internal Server Error at /home.php/{TOKEN}/x"}).encode())
 PENDING_WITH_7 = ok(
     {
@@ -346,3 +327,38 @@ def test_a_failed_snapshot_read_sends_no_batch_item(tmp_path: Path) -> None:
     assert [r.endpoint for r in t.requests] == ["user_history", "user_history"]
     assert not path.exists() or path.read_text() == "", "nothing journaled: nothing left"
     assert all(o.journal_id is None and o.unsettled() is None for o in outcomes)
+
+
+@pytest.mark.parametrize("endpoint", ["manual_transaction", "multiple_transaction"])
+def test_a_cancelled_money_move_is_journaled_unknown_then_settles(tmp_path: Path, endpoint: str) -> None:
+    path = tmp_path / "j.jsonl"
+    sent = asyncio.Event()
+    events: List[Any] = []
+
+    async def hangs(request: Any) -> Any:
+        sent.set()
+        await asyncio.sleep(3600)
+
+    async def main() -> None:
+        t = AsyncFakeTransport(hangs, HISTORY_AFTER)
+        c = idn_toto.AsyncClient(
+            BASE_URL, TOKEN, transport=t, journal=idn_toto.FileJournal(path), snapshots=False,
+            settle_delay=0, on_event=events.append,
+        )
+        if endpoint == "manual_transaction":
+            call = c.manual_transaction("deposit", "LOREM", "c", "2500.5", "OP01")
+        else:
+            call = c.multiple_transaction("deposit", [{"user": "LOREM", "amount": "2500.5", "comment": "c", "operator": "OP01"}])
+        task = asyncio.ensure_future(call)
+        await sent.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert [(l["event"], l.get("state")) for l in lines(path)] == [("intent", None), ("outcome", "unknown")]
+        assert [e.kind for e in events][-2:] == ["transport_failure", "done"]
+        assert "cancelled" not in json.dumps([l for l in lines(path) if l["event"] == "intent"])
+        (open_move,) = await c.unsettled()
+        assert open_move.last == "unknown"
+        assert len(t.requests) == 1, "nothing more was sent"
+
+    asyncio.run(main())

@@ -46,7 +46,7 @@ from typing import (
 )
 
 from . import _native as native
-from ._errors import InvalidRequestError, OutcomeUnknownError
+from ._errors import IdnTotoError, InvalidRequestError, OutcomeUnknownError
 from ._journal import FileJournal
 from ._transport import (
     AsyncTransport,
@@ -480,6 +480,19 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
             else:
                 return step
 
+    def _interrupted(self, driver: native.Driver, started: float, sent: float) -> None:
+        """The send in flight was cancelled (``asyncio`` cancellation,
+        ``KeyboardInterrupt``): the driver hears of it as a transport failure,
+        and its journal lines and events up to the end are written (a money
+        move's ``unknown`` outcome among them) before the interruption goes
+        on. Nothing more is sent."""
+        driver.record_transport_failure("cancelled", *_clock(sent))
+        try:
+            while self._next(driver, started).kind not in ("done", "send", "wait"):
+                pass
+        except IdnTotoError:
+            pass  # the call's error: the interruption is what the caller gets
+
     def _emit(self, event: native.Event) -> None:
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("%s", event.message())
@@ -688,6 +701,9 @@ class Client(
                     answer = as_response(self._exchange(step.value))
                 except Exception as error:  # any transport failure, reported to the core
                     reason = _failure_reason(error)
+                except BaseException:
+                    self._interrupted(driver, started, sent)
+                    raise
                 # Recorded outside the `except` block: the transport's
                 # exception (which may quote the URL, token included) is
                 # never chained to what the core raises.
@@ -789,6 +805,9 @@ class AsyncClient(
                     answer = as_response(await self._exchange(step.value))
                 except Exception as error:  # any transport failure, reported to the core
                     reason = _failure_reason(error)
+                except BaseException:  # cancelled
+                    self._interrupted(driver, started, sent)
+                    raise
                 if reason is None:
                     driver.record_response(answer.status, answer.headers, answer.body, *_clock(sent))
                 else:
