@@ -75,11 +75,7 @@ impl PyItemOutcome {
     /// before sending (`{"entries": [...]}`).
     #[getter]
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
-        self.outcome
-            .snapshot
-            .as_ref()
-            .map(|s| JsonDict::of(py, s))
-            .transpose()
+        JsonDict::of_option(py, self.outcome.snapshot.as_ref())
     }
 
     /// What settling this item needs, when its status is `"unknown"`.

@@ -228,6 +228,14 @@ impl<'py> JsonDict<'py> {
         Ok(JsonDict(json_text_to_py(py, text)?.cast_into::<PyDict>()?))
     }
 
+    /// `value`'s canonical JSON, or `None`.
+    pub(crate) fn of_option<T: Serialize>(
+        py: Python<'py>,
+        value: Option<&T>,
+    ) -> PyResult<Option<JsonDict<'py>>> {
+        value.map(|v| JsonDict::of(py, v)).transpose()
+    }
+
     pub(crate) fn of<T: Serialize>(py: Python<'py>, value: &T) -> PyResult<JsonDict<'py>> {
         Ok(JsonDict(
             serialize_to_py(py, value)?

@@ -140,11 +140,7 @@ impl PyJournalRecord {
 
     #[getter]
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
-        self.0
-            .snapshot
-            .as_ref()
-            .map(|s| JsonDict::of(py, s))
-            .transpose()
+        JsonDict::of_option(py, self.0.snapshot.as_ref())
     }
 
     #[getter]

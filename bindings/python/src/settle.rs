@@ -46,11 +46,7 @@ impl PyUnsettled {
     /// or `None`.
     #[getter]
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
-        self.0
-            .snapshot
-            .as_ref()
-            .map(|s| JsonDict::of(py, s))
-            .transpose()
+        JsonDict::of_option(py, self.0.snapshot.as_ref())
     }
 
     /// The canonical form.

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import functools
-import logging
 import os
 import sys
 import time
@@ -57,6 +55,7 @@ from ._transport import (
 )
 
 if TYPE_CHECKING:
+    import logging
     import ssl
 
 __all__ = [
@@ -96,7 +95,14 @@ call, a batch outcome whose status is ``"unknown"``, or their
 EventHandler = Callable[[native.Event], None]
 """``on_event``: called with every ``Event`` of every call."""
 
-_log = logging.getLogger("idn_toto")
+
+
+def _logger() -> Optional["logging.Logger"]:
+    """The ``idn_toto`` logger, when ``logging`` is in use: an application
+    that never imported it configured no handler, and ``import idn_toto``
+    stays fast."""
+    logging = sys.modules.get("logging")
+    return None if logging is None else logging.getLogger("idn_toto")
 
 _DEFAULT_MAX_PAGES = 10_000
 
@@ -494,13 +500,18 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
             pass  # the call's error: the interruption is what the caller gets
 
     def _emit(self, event: native.Event) -> None:
-        if _log.isEnabledFor(logging.DEBUG):
-            _log.debug("%s", event.message())
+        log = _logger()
+        if log is not None and log.isEnabledFor(10):  # logging.DEBUG
+            log.debug("%s", event.message())
         if self._on_event is not None:
             try:
                 self._on_event(event)
             except Exception:  # an observer never changes what a call does
-                _log.warning("on_event raised on a %s event", event.kind, exc_info=True)
+                import logging
+
+                logging.getLogger("idn_toto").warning(
+                    "on_event raised on a %s event", event.kind, exc_info=True
+                )
 
     # -- the client-only methods, written once
 
