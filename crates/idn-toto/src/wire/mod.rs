@@ -224,14 +224,22 @@ fn parse_body<W: Wire, R: Reader>(body: &[u8]) -> Result<W::Output, Error> {
             "the body is a JSON array; this answer is an object",
         ));
     }
-    if !W::READS_REFUSALS {
-        if let Some(message) = refusal(json) {
-            return Err(Error::api(message));
-        }
-    }
     // One deserializer per wire type, for both paths: the repaired text is
-    // strict compact JSON, and an error's position in it gives its path.
-    let wire = R::read::<W>(json)?;
+    // strict compact JSON, and an error's position in it gives its path. A
+    // refusal that reads as the wire type is reported by its `finish`; one
+    // that doesn't (a required field missing) is found by reading just the
+    // envelope, only then (one pass less over a body that reads).
+    let wire = match R::read::<W>(json) {
+        Ok(wire) => wire,
+        Err(e) => {
+            if !W::READS_REFUSALS {
+                if let Some(message) = refusal(json) {
+                    return Err(Error::api(message));
+                }
+            }
+            return Err(e);
+        }
+    };
     let wire = if W::MONEY {
         wire.damaged(&repaired.damage)?
     } else {
