@@ -362,3 +362,13 @@ def test_a_cancelled_money_move_is_journaled_unknown_then_settles(tmp_path: Path
         assert len(t.requests) == 1, "nothing more was sent"
 
     asyncio.run(main())
+
+
+def test_send_of_a_prepared_money_move_is_neither_journaled_nor_snapshotted(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    t = FakeTransport(ok({"success": True, "message": "Transaction has been successfully processed."}))
+    c = journaled(path, t)
+    done = c.send(c.prepare.manual_transaction("deposit", "LOREM", "c", 5, "OP01"))
+    assert isinstance(done, idn_toto.Processed)
+    assert [r.endpoint for r in t.requests] == ["manual_transaction"]
+    assert not path.exists() or path.read_text() == ""

@@ -451,11 +451,13 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
 
     # -- the driver
 
-    def _options(self, journal: bool = False, settle_delay_ms: int = 0) -> native.DriverOptions:
+    def _options(
+        self, journal: bool = False, settle_delay_ms: int = 0, snapshots: bool = True
+    ) -> native.DriverOptions:
         return native.DriverOptions(
             retry=self._retry,
             journal_id=uuid.uuid4().hex if journal and self._journal is not None else None,
-            snapshots=self._snapshots,
+            snapshots=snapshots and self._snapshots,
             bodies=self._bodies,
             max_pages=self._max_pages,
             settle_delay_ms=settle_delay_ms,
@@ -540,7 +542,7 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
         """Sends a request built by ``prepare`` (retrying reads as the core's
         policy says) and returns its typed result. (Money moves sent this
         way are neither journaled nor snapshotted: use the named methods.)"""
-        driver = native.Driver.send(self._core, request, self._options())
+        driver = native.Driver.send(self._core, request, self._options(snapshots=False))
         return cast(_Any, self._run(driver))
 
     def settle(self, error_or_outcome: Settleable) -> _Settled:
