@@ -83,31 +83,13 @@ pub(crate) struct PyDriver {
 
 #[pymethods]
 impl PyDriver {
-    /// A call of `endpoint` with canonical `params` (a money move is never
-    /// retried; journaled when `options.journal_id` is set).
+    /// A call of a request built by `Core.build` or `prepare` (a read is
+    /// retried as `options.retry` says; a money move is sent once, and
+    /// journaled when `options.journal_id` is set).
     #[staticmethod]
-    fn call(
-        py: Python<'_>,
-        core: &PyCore,
-        endpoint: &str,
-        params: Params,
-        options: &PyDriverOptions,
-    ) -> PyResult<Self> {
-        let id = endpoint_id(py, endpoint)?;
-        let driver = core::Driver::call(&core.client, id, &params.0, options.0.clone());
-        PyDriver::made(py, core, driver, options, Vec::new())
-    }
-
-    /// Sends a request built by `Core.build` (or `prepare`) as it is.
-    #[staticmethod]
-    fn send(
-        py: Python<'_>,
-        core: &PyCore,
-        request: &PyRequest,
-        options: &PyDriverOptions,
-    ) -> PyResult<Self> {
+    fn call(core: &PyCore, request: &PyRequest, options: &PyDriverOptions) -> Self {
         let driver = core::Driver::call_request(&core.client, request.0.clone(), options.0.clone());
-        PyDriver::made(py, core, Ok(driver), options, Vec::new())
+        PyDriver::new(driver, options, Vec::new())
     }
 
     /// `multiple_transaction` for any number of items (`{"type": ...,
@@ -238,11 +220,19 @@ impl PyDriver {
         moves: Vec<(Option<String>, core::Unsettled)>,
     ) -> PyResult<Self> {
         let driver = driver.map_err(|e| to_py_err(py, e.redacted(&core.client)))?;
-        Ok(PyDriver {
+        Ok(PyDriver::new(driver, options, moves))
+    }
+
+    fn new(
+        driver: core::Driver,
+        options: &PyDriverOptions,
+        moves: Vec<(Option<String>, core::Unsettled)>,
+    ) -> Self {
+        PyDriver {
             driver,
             journal_id: options.0.journal_id.clone(),
             moves,
-        })
+        }
     }
 
     fn output(&self, py: Python<'_>, output: core::Output) -> PyResult<Py<PyAny>> {

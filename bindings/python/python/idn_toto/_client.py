@@ -464,7 +464,8 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
         )
 
     def _call_driver(self, endpoint: str, params: Params) -> native.Driver:
-        return native.Driver.call(self._core, endpoint, params, self._options(journal=True))
+        request = self._core.build(endpoint, params)
+        return native.Driver.call(self._core, request, self._options(journal=True))
 
     def _batch_driver(self, params: Params) -> native.Driver:
         return native.Driver.batch(self._core, params, self._options(journal=True))
@@ -542,7 +543,7 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
         """Sends a request built by ``prepare`` (retrying reads as the core's
         policy says) and returns its typed result. (Money moves sent this
         way are neither journaled nor snapshotted: use the named methods.)"""
-        driver = native.Driver.send(self._core, request, self._options(snapshots=False))
+        driver = native.Driver.call(self._core, request, self._options(snapshots=False))
         return cast(_Any, self._run(driver))
 
     def settle(self, error_or_outcome: Settleable) -> _Settled:

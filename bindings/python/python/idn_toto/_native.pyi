@@ -116,10 +116,11 @@ class Driver:
         "transaction": [...]}`), in requests of at most 25.
         """
     @staticmethod
-    def call(core: Core, endpoint: str, params: Mapping[str, object], options: DriverOptions) -> Driver:
+    def call(core: Core, request: Request, options: DriverOptions) -> Driver:
         """
-        A call of `endpoint` with canonical `params` (a money move is never
-        retried; journaled when `options.journal_id` is set).
+        A call of a request built by `Core.build` or `prepare` (a read is
+        retried as `options.retry` says; a money move is sent once, and
+        journaled when `options.journal_id` is set).
         """
     def next(self, /, elapsed_ms: SupportsIndex, unix_now_secs: SupportsIndex | None) -> Step:
         """
@@ -142,11 +143,6 @@ class Driver:
         """
         The request of the last `"send"` step failed in transport (network
         error, timeout, cancelled): `reason` in words.
-        """
-    @staticmethod
-    def send(core: Core, request: Request, options: DriverOptions) -> Driver:
-        """
-        Sends a request built by `Core.build` (or `prepare`) as it is.
         """
     @staticmethod
     def settle(core: Core, unsettled: Unsettled, options: DriverOptions) -> Driver:
