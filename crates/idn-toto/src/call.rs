@@ -180,10 +180,7 @@ impl Attempts {
         Attempts {
             request,
             attempt: 0,
-            trail: Trail {
-                bodies,
-                ..Trail::default()
-            },
+            trail: Trail::new(bodies),
             snapshot: None,
         }
     }
@@ -258,10 +255,7 @@ impl Attempts {
 }
 
 /// The `Retry-After` header's delay among `headers` (any case), if any.
-fn header_retry_after(
-    headers: &[(&str, &str)],
-    unix_now_secs: Option<i64>,
-) -> Option<u64> {
+fn header_retry_after(headers: &[(&str, &str)], unix_now_secs: Option<i64>) -> Option<u64> {
     headers
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))

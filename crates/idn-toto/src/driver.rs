@@ -334,10 +334,7 @@ impl Driver {
         if options.snapshots {
             batch = batch.with_snapshots();
         }
-        let trail = Trail {
-            bodies: options.bodies,
-            ..Trail::default()
-        };
+        let trail = Trail::new(options.bodies);
         Driver::with(
             client,
             options,
@@ -442,10 +439,7 @@ impl Driver {
         single: bool,
         wait_first: u64,
     ) -> Driver {
-        let trail = Trail {
-            bodies: options.bodies,
-            ..Trail::default()
-        };
+        let trail = Trail::new(options.bodies);
         Driver::with(
             client,
             options,
