@@ -1,0 +1,111 @@
+//! Ready-made HTTP clients for the IDNPLAY *Integration Services API TOTO*,
+//! driven by the sans-IO core [`idn_toto`].
+//!
+//! The core decides everything (what an answer means, whether and when to
+//! send a read again, `Retry-After`, batches, paging, settling an unknown
+//! outcome); this crate only sends, reads and sleeps:
+//!
+//! - [`blocking::Client`] (feature `blocking`, on by default): ureq on the
+//!   calling thread.
+//! - [`Client`] (feature `tokio`, on by default): async, reqwest on tokio.
+//!
+//! Both speak TLS with rustls (the `ring` provider, with the webpki roots
+//! for reqwest): no OpenSSL, no C toolchain beyond what `ring` needs. Turn
+//! off the flavour you don't use with `default-features = false,
+//! features = ["blocking"]` (or `["tokio"]`).
+//!
+//! # A typed call in five lines
+//!
+//! ```no_run
+//! use idn_toto_client::blocking::Client;
+//! use idn_toto_client::idn_toto::{Segment, UserBalanceParams};
+//!
+//! let client = Client::new("https://agent.example.com/home.php", "YOUR-TOKEN")?;
+//! let balance = client.send(&UserBalanceParams { user: Segment::new("user", "LOREM")? })?;
+//! println!("{}: {}", balance.user, balance.balance); // a Decimal, never a float
+//! # Ok::<(), idn_toto_client::idn_toto::Error>(())
+//! ```
+//!
+//! The async client is the same with `.await`:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), idn_toto_client::idn_toto::Error> {
+//! use idn_toto_client::Client;
+//! use idn_toto_client::idn_toto::{Segment, UserBalanceParams};
+//!
+//! let client = Client::from_env()?; // IDN_TOTO_BASE_URL, IDN_TOTO_TOKEN
+//! let balance = client.send(&UserBalanceParams { user: Segment::new("user", "LOREM")? }).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # What the clients add to the core
+//!
+//! - `send(&params)` for every endpoint, typed by [`idn_toto::Endpoint`].
+//! - `batch(type, items)`: any number of accept/reject or manual items, one
+//!   [`idn_toto::ItemOutcome`] per item, in order.
+//! - `pages(first)`: every row of a paged report (`full_transaction`,
+//!   `pga_transaction`), an `Iterator` (blocking) or a `Stream` (async).
+//! - `settle(&unsettled)` and `settle_journal(path)`: find out with reads
+//!   whether a money move whose outcome is unknown took effect.
+//! - A journal of money moves ([`ClientBuilder::journal`]), a timeout per
+//!   attempt, a proxy, a body-size cap (reading stops one byte past it).
+//! - `tracing` spans and events with the redacted URL only. `Debug` never
+//!   shows the token.
+//!
+//! Money-moving requests are never sent twice.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod builder;
+mod journal;
+mod shared;
+mod trace;
+
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
+#[cfg(feature = "tokio")]
+mod nonblocking;
+
+pub use builder::{ClientBuilder, DEFAULT_SETTLE_DELAY, DEFAULT_TIMEOUT, ENV_BASE_URL, ENV_TOKEN};
+pub use journal::FileJournal;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use nonblocking::Client;
+
+/// The core crate, re-exported so one dependency is enough.
+pub use idn_toto;
+
+use idn_toto::{OpenMove, Settlement};
+
+/// The `User-Agent` both clients send.
+const USER_AGENT: &str = concat!("idn-toto-client/", env!("CARGO_PKG_VERSION"));
+
+/// One move a journal left open, and what settling it found.
+#[derive(Debug, Clone)]
+pub struct JournalSettlement {
+    /// The open move (its id, intent line and last state).
+    pub open: OpenMove,
+    /// What the server shows.
+    pub settlement: Settlement,
+}
+
+/// Appends the `settled` line of an open move.
+#[cfg(any(feature = "blocking", feature = "tokio"))]
+fn append_settled(
+    journal: &FileJournal,
+    open: &OpenMove,
+    settlement: &Settlement,
+) -> Result<(), idn_toto::Error> {
+    let line = open
+        .intent
+        .settled(
+            settlement.state,
+            Some(settlement.reason.clone()),
+            &journal::now(),
+        )
+        .to_line();
+    journal.append(&[line])
+}
