@@ -7,9 +7,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use idn_toto::{
-    Batch, BatchItem, Call, Endpoint, Error, ItemOutcome, Next, Request, Settle, SettleStep,
-    Settlement, TxType, Unsettled, UserHistoryParams,
+    Batch, BatchItem, Call, Endpoint, EndpointId, Error, ItemOutcome, Next, Request, Settle,
+    SettleStep, Settlement, TxType, Unsettled, UserHistoryParams,
 };
+
+use serde_json::Value;
 
 use crate::builder::{Checked, ClientBuilder};
 use crate::shared::{self, Answer, MovePlan};
@@ -127,6 +129,103 @@ impl Client {
                 let result = self.drive(call);
                 shared::journal_outcome(checked, intent.as_ref(), &result);
                 result
+            }
+        }
+    }
+
+    /// [`Client::send`] for an endpoint named at run time, with canonical
+    /// JSON parameters (what the CLI and tools use): the canonical JSON
+    /// answer. Invalid parameters are an `invalid_request` error naming the
+    /// field, before anything is sent. Money moves are journaled (with a
+    /// snapshot for manual moves) as in [`Client::send`].
+    pub fn send_json(&self, endpoint: EndpointId, params: &Value) -> Result<Value, Error> {
+        let checked = &self.inner.checked;
+        let request = idn_toto::dynamic::build(&checked.core, endpoint, params)
+            .map_err(|e| e.redacted(&checked.core))?;
+        let plan = MovePlan::of_request(checked, &request)?;
+        let snapshot = match &plan {
+            MovePlan::Money {
+                snapshot_of: Some((r#type, user)),
+                ..
+            } => {
+                let user = idn_toto::Segment::new("user", user)?;
+                let history = self.send(&UserHistoryParams {
+                    r#type: *r#type,
+                    user,
+                })?;
+                Some(idn_toto::Snapshot::new(history.data))
+            }
+            _ => None,
+        };
+        let intent = match plan {
+            MovePlan::Money { params, .. } => {
+                shared::journal_intent(checked, endpoint, params, snapshot.clone())?
+            }
+            MovePlan::Plain => None,
+        };
+        let result = self.drive_json(request, snapshot);
+        shared::journal_outcome(checked, intent.as_ref(), &result);
+        result
+    }
+
+    fn drive_json(
+        &self,
+        request: Request,
+        snapshot: Option<idn_toto::Snapshot>,
+    ) -> Result<Value, Error> {
+        let checked = &self.inner.checked;
+        let core = &checked.core;
+        let span = crate::trace::call_span(&request);
+        let _entered = span.enter();
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            crate::trace::attempt(attempt);
+            let t = Instant::now();
+            let (error, retry_after) = match self.exchange(&request) {
+                Ok(answer) => {
+                    crate::trace::answered(answer.status, t.elapsed());
+                    match idn_toto::dynamic::parse_with(
+                        core,
+                        request.endpoint(),
+                        answer.status,
+                        &answer.body,
+                    ) {
+                        Ok(value) => {
+                            crate::trace::done(&Ok::<(), Error>(()), started.elapsed());
+                            return Ok(value);
+                        }
+                        Err(e) => {
+                            let after = answer
+                                .headers
+                                .iter()
+                                .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+                                .and_then(|(_, v)| {
+                                    idn_toto::retry_after_ms(v, shared::unix_now_secs())
+                                });
+                            (e, after)
+                        }
+                    }
+                }
+                Err(reason) => {
+                    crate::trace::failed(core, &reason, t.elapsed());
+                    (core.transport_failure(&request, &reason), None)
+                }
+            };
+            match checked
+                .retry
+                .decide_after(&request, attempt, &error, retry_after)
+            {
+                Some(delay_ms) => {
+                    crate::trace::retry(delay_ms, &error);
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(delay_ms));
+                }
+                None => {
+                    let result = Err(error.settleable(&request, snapshot));
+                    crate::trace::done(&result, started.elapsed());
+                    return result;
+                }
             }
         }
     }

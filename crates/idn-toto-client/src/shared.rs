@@ -4,7 +4,7 @@
 
 use idn_toto::{
     BatchItem, Endpoint, EndpointId, Error, ItemOutcome, ItemStatus, JournalRecord, MoneyMove,
-    Snapshot, TxType, Unsettled,
+    Request, Snapshot, TxType, Unsettled,
 };
 use serde_json::Value;
 
@@ -75,17 +75,29 @@ pub(crate) enum MovePlan {
 
 impl MovePlan {
     pub(crate) fn of<E: Endpoint>(checked: &Checked, params: &E) -> Result<MovePlan, Error> {
-        if E::ID == EndpointId::MultipleTransaction && checked.journal.is_some() {
+        MovePlan::from_parts(checked, E::ID, params.money_params())
+    }
+
+    pub(crate) fn of_request(checked: &Checked, request: &Request) -> Result<MovePlan, Error> {
+        MovePlan::from_parts(checked, request.endpoint(), request.money_params().cloned())
+    }
+
+    fn from_parts(
+        checked: &Checked,
+        endpoint: EndpointId,
+        money: Option<Value>,
+    ) -> Result<MovePlan, Error> {
+        if endpoint == EndpointId::MultipleTransaction && checked.journal.is_some() {
             return Err(crate::shared::invalid(
                 "endpoint",
                 "with a journal, send multiple transactions with batch(), which journals \
                  each item",
             ));
         }
-        let Some(money) = params.money_params() else {
+        let Some(money) = money else {
             return Ok(MovePlan::Plain);
         };
-        let snapshot_of = if E::ID == EndpointId::ManualTransaction && checked.snapshots {
+        let snapshot_of = if endpoint == EndpointId::ManualTransaction && checked.snapshots {
             let what = MoneyMove::from_params(&money)?;
             Some((what.r#type(), what.user().to_owned()))
         } else {
