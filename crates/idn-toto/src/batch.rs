@@ -252,6 +252,21 @@ impl Batch {
         })
     }
 
+    /// The number of items.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there are no items (never: `new` refuses an empty batch).
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Item `i`'s outcome, once it has one.
+    pub(crate) fn outcome(&self, i: usize) -> Option<&ItemOutcome> {
+        self.outcomes.get(i)?.as_ref()
+    }
+
     /// The number of requests a full run sends.
     pub fn request_count(&self) -> usize {
         self.items.len().div_ceil(MAX_ITEMS)

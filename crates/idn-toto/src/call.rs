@@ -6,7 +6,8 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::{Client, Endpoint, Error, Request, RetryPolicy};
+use crate::event::Trail;
+use crate::{Client, Clock, Endpoint, Error, Event, Request, RetryPolicy};
 
 /// What the host does after handing an answer (or a failure) to a [`Call`].
 #[derive(Debug)]
@@ -29,7 +30,7 @@ pub enum Next<T> {
 /// answer. Drive it like this (any HTTP client, any sleep):
 ///
 /// ```
-/// use idn_toto::{Call, Client, Next, RetryPolicy, Segment, UserBalanceParams};
+/// use idn_toto::{Call, Client, Clock, Next, RetryPolicy, Segment, UserBalanceParams};
 ///
 /// let client = Client::new("https://agent.example.com/home.php", "T0KEN")?;
 /// let params = UserBalanceParams { user: Segment::new("user", "LOREM")? };
@@ -42,7 +43,7 @@ pub enum Next<T> {
 /// let balance = loop {
 ///     let request = call.request(); // send request.method(), .url(), .headers(), .body()
 ///     let (status, headers, body) = answers.pop().unwrap();
-///     match call.record_response(&client, status, &headers, &body, None) {
+///     match call.record_response(&client, status, &headers, &body, Clock::default()) {
 ///         Next::Retry { delay_ms, .. } => assert_eq!(delay_ms, 2_000), // sleep, then loop
 ///         Next::Done(result) => break result?,
 ///     }
@@ -61,6 +62,7 @@ pub struct Call<E: Endpoint> {
     policy: RetryPolicy,
     attempt: u32,
     snapshot: Option<crate::Snapshot>,
+    trail: Trail,
     endpoint: PhantomData<fn() -> E>,
 }
 
@@ -76,13 +78,17 @@ impl<E: Endpoint> fmt::Debug for Call<E> {
 
 impl<E: Endpoint> Call<E> {
     /// A call of `params` through `client`; reads are retried as `policy`
-    /// says.
+    /// says. Queues the first `attempt` event.
     pub fn new(client: &Client, params: &E, policy: RetryPolicy) -> Call<E> {
+        let request = client.request(params);
+        let mut trail = Trail::default();
+        trail.attempt(&request, 0);
         Call {
-            request: client.request(params),
+            request,
             policy,
             attempt: 0,
             snapshot: None,
+            trail,
             endpoint: PhantomData,
         }
     }
@@ -91,6 +97,13 @@ impl<E: Endpoint> Call<E> {
     /// unknown outcome so it can be settled (see [`crate::Settle`]).
     pub fn with_snapshot(mut self, snapshot: crate::Snapshot) -> Call<E> {
         self.snapshot = Some(snapshot);
+        self
+    }
+
+    /// Whether `response` events carry the body (token scrubbed, cut at
+    /// [`crate::EVENT_BODY_MAX`] characters). Off by default.
+    pub fn with_bodies(mut self, bodies: bool) -> Call<E> {
+        self.trail.bodies = bodies;
         self
     }
 
@@ -104,26 +117,44 @@ impl<E: Endpoint> Call<E> {
         self.attempt
     }
 
+    /// The events since the last call (an `attempt` is queued when the call
+    /// is made and after every retry; `response` or `transport_failure`,
+    /// then `retry` or `done`, for every answer).
+    pub fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.trail.events)
+    }
+
     /// Hands over the answer to the attempt in flight: its status, headers
-    /// (name, value; any case) and body. `unix_now_secs` is the host's clock,
-    /// used only to turn a `Retry-After` HTTP date into a delay (without it,
-    /// such a date falls back to the policy's backoff).
+    /// (name, value; any case) and body, and the host's [`Clock`] (how long
+    /// the attempt took; the wall clock, used only to turn a `Retry-After`
+    /// HTTP date into a delay: without it, such a date falls back to the
+    /// policy's backoff).
     pub fn record_response(
         &mut self,
         client: &Client,
         status: u16,
         headers: &[(&str, &str)],
         body: &[u8],
-        unix_now_secs: Option<i64>,
+        clock: Clock,
     ) -> Next<E::Response> {
-        match client.parse::<E>(status, body) {
-            Ok(value) => Next::Done(Ok(value)),
+        let result = client.parse::<E>(status, body);
+        self.trail.response(
+            client,
+            &self.request,
+            self.attempt,
+            (status, body),
+            clock,
+            result.as_ref().err(),
+        );
+        match result {
+            Ok(value) => {
+                self.trail
+                    .done(&self.request, self.attempt, Some(status), None);
+                Next::Done(Ok(value))
+            }
             Err(error) => {
-                let retry_after = headers
-                    .iter()
-                    .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
-                    .and_then(|(_, value)| retry_after_ms(value, unix_now_secs));
-                self.after_failure(error, retry_after)
+                let retry_after = header_retry_after(headers, clock.unix_now_secs);
+                self.after_failure(error, retry_after, Some(status))
             }
         }
     }
@@ -131,23 +162,54 @@ impl<E: Endpoint> Call<E> {
     /// Hands over a transport failure of the attempt in flight (network
     /// error, timeout, aborted). For a money-moving request this is
     /// [`Error::OutcomeUnknown`] and the call is over.
-    pub fn record_transport_failure(&mut self, client: &Client, reason: &str) -> Next<E::Response> {
+    pub fn record_transport_failure(
+        &mut self,
+        client: &Client,
+        reason: &str,
+        clock: Clock,
+    ) -> Next<E::Response> {
         let error = client.transport_failure(&self.request, reason);
-        self.after_failure(error, None)
+        self.trail
+            .transport_failure(&self.request, self.attempt, clock, &error);
+        self.after_failure(error, None, None)
     }
 
-    fn after_failure(&mut self, error: Error, retry_after: Option<u64>) -> Next<E::Response> {
+    fn after_failure(
+        &mut self,
+        error: Error,
+        retry_after: Option<u64>,
+        status: Option<u16>,
+    ) -> Next<E::Response> {
         match self
             .policy
             .decide_after(&self.request, self.attempt, &error, retry_after)
         {
             Some(delay_ms) => {
+                self.trail
+                    .retry(&self.request, self.attempt, delay_ms, &error);
                 self.attempt += 1;
+                self.trail.attempt(&self.request, self.attempt);
                 Next::Retry { delay_ms, error }
             }
-            None => Next::Done(Err(error.settleable(&self.request, self.snapshot.clone()))),
+            None => {
+                let error = error.settleable(&self.request, self.snapshot.clone());
+                self.trail
+                    .done(&self.request, self.attempt, status, Some(&error));
+                Next::Done(Err(error))
+            }
         }
     }
+}
+
+/// The `Retry-After` header's delay among `headers` (any case), if any.
+pub(crate) fn header_retry_after(
+    headers: &[(&str, &str)],
+    unix_now_secs: Option<i64>,
+) -> Option<u64> {
+    headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
+        .and_then(|(_, value)| retry_after_ms(value, unix_now_secs))
 }
 
 /// A `Retry-After` value in milliseconds: delay-seconds (`120`), or an
@@ -192,7 +254,7 @@ mod tests {
     fn reads_retry_with_backoff_then_succeed() {
         let c = client();
         let mut call = Call::new(&c, &balance(), RetryPolicy::default());
-        match call.record_transport_failure(&c, "timed out S3CR3T-T0KEN") {
+        match call.record_transport_failure(&c, "timed out S3CR3T-T0KEN", Clock::default()) {
             Next::Retry { delay_ms, error } => {
                 assert_eq!(delay_ms, 200);
                 assert!(!error.to_string().contains("S3CR3T"));
@@ -201,10 +263,10 @@ mod tests {
         }
         assert_eq!(call.attempt(), 1);
         assert!(matches!(
-            call.record_response(&c, 502, &[], b"bad gateway", None),
+            call.record_response(&c, 502, &[], b"bad gateway", Clock::default()),
             Next::Retry { delay_ms: 400, .. }
         ));
-        let Next::Done(Ok(b)) = call.record_response(&c, 200, &[], OK, None) else {
+        let Next::Done(Ok(b)) = call.record_response(&c, 200, &[], OK, Clock::default()) else {
             panic!("not done");
         };
         assert_eq!(b.balance.to_string(), "1.00");
@@ -214,17 +276,17 @@ mod tests {
     fn retry_after_is_honoured_and_capped() {
         let c = client();
         let mut call = Call::new(&c, &balance(), RetryPolicy::default());
-        let next = call.record_response(&c, 429, &[("retry-after", "3")], b"", None);
+        let next = call.record_response(&c, 429, &[("retry-after", "3")], b"", Clock::default());
         assert!(
             matches!(next, Next::Retry { delay_ms: 3000, .. }),
             "{next:?}"
         );
-        let next = call.record_response(&c, 503, &[("Retry-After", "3600")], b"", None);
+        let next = call.record_response(&c, 503, &[("Retry-After", "3600")], b"", Clock::default());
         assert!(
             matches!(next, Next::Retry { delay_ms: 5000, .. }),
             "{next:?}"
         );
-        let next = call.record_response(&c, 503, &[("Retry-After", "1")], b"", None);
+        let next = call.record_response(&c, 503, &[("Retry-After", "1")], b"", Clock::default());
         assert!(
             matches!(next, Next::Done(Err(_))),
             "retries exhausted: {next:?}"
@@ -266,12 +328,74 @@ mod tests {
             503,
             &[("Retry-After", "Wed, 21 Oct 2015 07:28:07 GMT")],
             b"",
-            None,
+            Clock::default(),
         );
         assert!(
             matches!(next, Next::Retry { delay_ms: 200, .. }),
             "{next:?}"
         );
+        // With the host's clock, the date is a delay.
+        let mut call = Call::new(&c, &balance(), RetryPolicy::default());
+        let next = call.record_response(
+            &c,
+            503,
+            &[("Retry-After", "Wed, 21 Oct 2015 07:28:03 GMT")],
+            b"",
+            Clock::new(5, Some(now)),
+        );
+        assert!(
+            matches!(next, Next::Retry { delay_ms: 3000, .. }),
+            "{next:?}"
+        );
+    }
+
+    #[test]
+    fn events_trace_every_step_without_the_token() {
+        let c = client();
+        let mut call = Call::new(&c, &balance(), RetryPolicy::default()).with_bodies(true);
+        let first = call.take_events();
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].kind, crate::EventKind::Attempt);
+        assert_eq!(
+            first[0].url,
+            "https://a.example/home.php/***/player_info/LOREM"
+        );
+        let next = call.record_response(
+            &c,
+            503,
+            &[("Retry-After", "1")],
+            b"busy S3CR3T-T0KEN S3CR3T%2DT0KEN",
+            Clock::new(7, None),
+        );
+        assert!(matches!(next, Next::Retry { delay_ms: 1000, .. }));
+        let _ = call.record_response(&c, 200, &[], OK, Clock::new(3, None));
+        let events = call.take_events();
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["response", "retry", "attempt", "response", "done"]);
+        assert_eq!(events[0].status, Some(503));
+        assert_eq!(events[0].elapsed_ms, Some(7));
+        assert_eq!(events[0].error_kind, Some("http"));
+        assert_eq!(events[1].delay_ms, Some(1000));
+        assert_eq!(events[2].attempt, 1);
+        assert_eq!(events[4].elapsed_ms, Some(1010), "attempts and the wait");
+        assert_eq!(events[4].error_kind, None);
+        assert!(
+            events[4].message().ends_with("(ok)"),
+            "{}",
+            events[4].message()
+        );
+        for e in &events {
+            let all = format!("{} {} {e:?}", e.message(), e.to_json());
+            assert!(!all.contains("S3CR3T"), "{all}");
+        }
+        assert!(events[0]
+            .body
+            .as_deref()
+            .is_some_and(|b| b.starts_with("busy")));
+        // Bodies are off by default.
+        let mut call = Call::new(&c, &balance(), RetryPolicy::NEVER);
+        let _ = call.record_response(&c, 200, &[], OK, Clock::default());
+        assert!(call.take_events().iter().all(|e| e.body.is_none()));
     }
 
     #[test]
@@ -281,7 +405,9 @@ mod tests {
         let snapshot = crate::Snapshot::new(Vec::new());
         let mut call =
             Call::new(&c, &params, RetryPolicy::default()).with_snapshot(snapshot.clone());
-        let Next::Done(Err(e)) = call.record_response(&c, 502, &[], b"bad gateway", None) else {
+        let Next::Done(Err(e)) =
+            call.record_response(&c, 502, &[], b"bad gateway", Clock::default())
+        else {
             panic!("not done");
         };
         let u = e.unsettled().expect("carried");
@@ -295,7 +421,8 @@ mod tests {
         // A transport failure carries the snapshot too.
         let mut call =
             Call::new(&c, &params, RetryPolicy::default()).with_snapshot(snapshot.clone());
-        let Next::Done(Err(e)) = call.record_transport_failure(&c, "timed out") else {
+        let Next::Done(Err(e)) = call.record_transport_failure(&c, "timed out", Clock::default())
+        else {
             panic!("not done");
         };
         assert_eq!(
@@ -304,7 +431,7 @@ mod tests {
         );
         // A read's failure carries nothing.
         let mut read = Call::new(&c, &balance(), RetryPolicy::NEVER);
-        let Next::Done(Err(e)) = read.record_transport_failure(&c, "x") else {
+        let Next::Done(Err(e)) = read.record_transport_failure(&c, "x", Clock::default()) else {
             panic!("not done");
         };
         assert!(e.unsettled().is_none());
@@ -315,12 +442,19 @@ mod tests {
         let c = client();
         let params = AcceptRejectParams::from_json(&json!({"type":"deposit","trans_id":"1","user":"u","action":"accept","comment":"c","operator":"o"})).unwrap();
         let mut call = Call::new(&c, &params, RetryPolicy::default());
-        let Next::Done(Err(e)) = call.record_transport_failure(&c, "timed out") else {
+        let Next::Done(Err(e)) = call.record_transport_failure(&c, "timed out", Clock::default())
+        else {
             panic!("a money move was retried");
         };
         assert_eq!(e.kind(), "outcome_unknown");
         let mut call = Call::new(&c, &params, RetryPolicy::default());
-        let next = call.record_response(&c, 429, &[("Retry-After", "1")], b"slow down", None);
+        let next = call.record_response(
+            &c,
+            429,
+            &[("Retry-After", "1")],
+            b"slow down",
+            Clock::default(),
+        );
         assert!(
             matches!(next, Next::Done(Err(Error::Http { status: 429, .. }))),
             "{next:?}"

@@ -112,13 +112,7 @@ pub fn next_page_within(
 ) -> Result<Option<Value>, Error> {
     let next = next_page(endpoint, params, response)?;
     if next.is_some() && pages_read >= max_pages {
-        return Err(Error::decode(
-            "page",
-            format!(
-                "paging stopped after {pages_read} pages (max_pages = {max_pages}): the server \
-                 still says there are more; raise max_pages if that is real"
-            ),
-        ));
+        return Err(crate::paging::max_pages_error(pages_read, max_pages));
     }
     Ok(next)
 }

@@ -42,14 +42,18 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod any;
 mod batch;
 mod call;
 mod client;
+mod driver;
 pub mod dynamic;
 mod endpoint;
 mod endpoints;
 mod error;
+mod event;
 mod journal;
+mod paging;
 mod params;
 mod redact;
 mod request;
@@ -57,13 +61,17 @@ mod retry;
 mod settle;
 mod wire;
 
+pub use any::{AnyEndpoint, AnyResponse, Output};
 pub use batch::{Batch, BatchItem, ItemOutcome, ItemStatus};
 pub use call::{retry_after_ms, Call, Next};
 pub use client::{Client, ClientBuilder, PathWords, DEFAULT_MAX_BODY_SIZE};
+pub use driver::{Driver, DriverOptions, Step};
 pub use endpoint::{Endpoint, EndpointId, EndpointInfo, Method, NextPageFn, ENDPOINTS};
 pub use endpoints::*;
 pub use error::{ApiErrorKind, Error};
+pub use event::{Clock, Event, EventKind, EVENT_BODY_MAX};
 pub use journal::{Journal, JournalEvent, JournalRecord, OpenMove};
+pub use paging::{Paged, Pages};
 pub use params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
 pub use request::Request;
 pub use retry::RetryPolicy;

@@ -310,6 +310,8 @@ pub struct Settle {
     phase: Phase,
     /// Attempts of the read in flight (0 for the first send).
     attempt: u32,
+    /// The error kind of the last read, when it failed (for events).
+    last_error: Option<&'static str>,
     in_flight: Option<Request>,
     /// A retry's delay, to be waited before the read is sent again.
     backoff: Option<u64>,
@@ -339,6 +341,7 @@ impl Settle {
             policy,
             phase: Phase::Delay,
             attempt: 0,
+            last_error: None,
             in_flight: None,
             backoff: None,
             evidence: Vec::new(),
@@ -359,6 +362,16 @@ impl Settle {
             settle_delay_ms,
             policy,
         ))
+    }
+
+    /// Attempts of the read in flight (0 for its first send).
+    pub(crate) fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// The error kind of the last read recorded, if it failed.
+    pub(crate) fn last_error(&self) -> Option<&'static str> {
+        self.last_error
     }
 
     /// What to do next.
@@ -422,6 +435,7 @@ impl Settle {
         let Some(request) = self.in_flight.take() else {
             return;
         };
+        self.last_error = None;
         let outcome = match self.phase {
             Phase::Pending => client
                 .parse::<TransactionListParams>(status, body)
@@ -463,6 +477,7 @@ impl Settle {
 
     fn read_failed(&mut self, client: &Client, request: &Request, error: Error) {
         let error = error.redacted(client);
+        self.last_error = Some(error.kind());
         if let Some(delay) = self.policy.decide(request, self.attempt, &error) {
             self.attempt += 1;
             self.backoff = Some(delay);

@@ -620,7 +620,13 @@ fn retry_after_reaches_the_driver_through_the_transport() {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    match call.record_response(&client, answer.status, &headers, &answer.body, None) {
+    match call.record_response(
+        &client,
+        answer.status,
+        &headers,
+        &answer.body,
+        Clock::default(),
+    ) {
         Next::Retry { delay_ms, error } => {
             assert_eq!(
                 delay_ms, 5_000,

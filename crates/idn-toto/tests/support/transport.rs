@@ -7,8 +7,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use idn_toto::{
-    Batch, BatchItem, Call, Client, Endpoint, Error, ItemOutcome, Next, Request, RetryPolicy,
-    Settle, SettleStep, Settlement, TxType,
+    Batch, BatchItem, Call, Client, Clock, Endpoint, Error, ItemOutcome, Next, Request,
+    RetryPolicy, Settle, SettleStep, Settlement, TxType,
 };
 
 /// One HTTP answer.
@@ -101,20 +101,24 @@ impl Transport {
     ) -> Result<E::Response, Error> {
         let mut call = Call::new(client, params, policy);
         loop {
-            let next = match self.send(call.request()) {
+            let started = std::time::Instant::now();
+            let sent = self.send(call.request());
+            let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .ok()
+                .and_then(|d| i64::try_from(d.as_secs()).ok());
+            let clock = Clock::new(elapsed_ms, now);
+            let next = match sent {
                 Ok(answer) => {
                     let headers: Vec<(&str, &str)> = answer
                         .headers
                         .iter()
                         .map(|(k, v)| (k.as_str(), v.as_str()))
                         .collect();
-                    let now = SystemTime::now()
-                        .duration_since(UNIX_EPOCH)
-                        .ok()
-                        .and_then(|d| i64::try_from(d.as_secs()).ok());
-                    call.record_response(client, answer.status, &headers, &answer.body, now)
+                    call.record_response(client, answer.status, &headers, &answer.body, clock)
                 }
-                Err(reason) => call.record_transport_failure(client, &reason),
+                Err(reason) => call.record_transport_failure(client, &reason, clock),
             };
             match next {
                 Next::Retry { delay_ms, .. } => std::thread::sleep(Duration::from_millis(delay_ms)),

@@ -1,0 +1,1013 @@
+//! The one driver every host runs: a call, a batch, paging or settling as
+//! one state machine that says what to do next ([`Step`]): send a request,
+//! wait, append a journal line, report an event, hand out a page, or stop.
+//! A host is one loop around [`Driver::next`] that does the IO.
+//!
+//! ```
+//! use idn_toto::{Client, Clock, Driver, DriverOptions, EndpointId, Step};
+//!
+//! let client = Client::new("https://agent.example.com/home.php", "T0KEN")?;
+//! let params = serde_json::json!({"user": "LOREM"});
+//! let mut driver = Driver::call(&client, EndpointId::UserBalance, &params, DriverOptions::default())?;
+//! let mut answers = vec![
+//!     (200, vec![], br#"{"success":true,"user":"lorem","balance":"8900.00"}"#.to_vec()),
+//!     (503, vec![("Retry-After", "1")], b"busy".to_vec()),
+//! ];
+//! let mut events = Vec::new();
+//! let balance = loop {
+//!     match driver.next(Clock::default()) {
+//!         Step::Send(request) => {
+//!             // send request.method(), .url(), .headers(), .body() ...
+//!             let (status, headers, body) = answers.pop().unwrap();
+//!             driver.record_response(status, &headers, &body, Clock::new(12, None));
+//!         }
+//!         Step::Wait(ms) => assert_eq!(ms, 1_000), // sleep
+//!         Step::Journal(line) => unreachable!("no journal: {line}"),
+//!         Step::Event(event) => events.push(event.message()),
+//!         Step::Page(_) => unreachable!("not paged"),
+//!         Step::Done(result) => break result?,
+//!     }
+//! };
+//! assert_eq!(balance.to_json()["balance"], "8900.00");
+//! assert_eq!(events.len(), 6); // attempt, response, retry, attempt, response, done
+//! assert!(events.iter().all(|e| !e.contains("T0KEN")));
+//! # Ok::<(), idn_toto::Error>(())
+//! ```
+
+use std::collections::VecDeque;
+
+use serde_json::Value;
+
+use crate::any::{AnyEndpoint, AnyResponse, Output};
+use crate::call::header_retry_after;
+use crate::dynamic::DEFAULT_MAX_PAGES;
+use crate::event::Trail;
+use crate::journal::JournalRecord;
+use crate::paging::max_pages_error;
+use crate::settle::SettleStep;
+use crate::{
+    dynamic, Batch, BatchItem, Client, Clock, EndpointId, Error, Event, ItemStatus, MoneyMove,
+    OpenMove, Request, RetryPolicy, Segment, Settle, Settlement, Snapshot, TxType, Unsettled,
+    UserHistoryParams,
+};
+
+/// How a [`Driver`] runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriverOptions {
+    /// When reads are sent again (money moves never are).
+    pub retry: RetryPolicy,
+    /// Turns journaling on. A call's money move is journaled under this id;
+    /// batch item `k` under `{id}-{k}`; when settling, it is the journal id
+    /// of the move being settled.
+    pub journal_id: Option<String>,
+    /// Read the user's history before a manual move (single or batch), so
+    /// that an unknown outcome can be settled.
+    pub snapshots: bool,
+    /// `response` events carry the body (token scrubbed, cut).
+    pub bodies: bool,
+    /// Paging stops (a `decode` error at `page`) after this many pages when
+    /// the server still says there are more.
+    pub max_pages: u64,
+    /// Settling waits this long before a read that could conclude
+    /// `not_applied` (the move may still be in flight on the server).
+    pub settle_delay_ms: u64,
+}
+
+impl Default for DriverOptions {
+    fn default() -> DriverOptions {
+        DriverOptions {
+            retry: RetryPolicy::default(),
+            journal_id: None,
+            snapshots: false,
+            bodies: false,
+            max_pages: DEFAULT_MAX_PAGES,
+            settle_delay_ms: 0,
+        }
+    }
+}
+
+/// What the host does next.
+#[derive(Debug)]
+#[must_use]
+pub enum Step {
+    /// Send this request, then hand its answer to
+    /// [`Driver::record_response`] (or its failure to
+    /// [`Driver::record_transport_failure`]).
+    Send(Request),
+    /// Sleep this many milliseconds (a host may cut it short when aborted).
+    Wait(u64),
+    /// Append this line (it ends in `\n`) to the journal and sync it before
+    /// asking for the next step: an intent comes before its request leaves.
+    Journal(String),
+    /// Report this event (hook, logger, tracing).
+    Event(Event),
+    /// One page of a paged report (hand its rows to the caller).
+    Page(AnyResponse),
+    /// The driver is done; asking again gives the same result.
+    Done(Result<Output, Error>),
+}
+
+/// One request and its retries: the dynamic twin of [`crate::Call`].
+#[derive(Debug)]
+struct Exchange {
+    request: Request,
+    attempt: u32,
+    trail: Trail,
+    snapshot: Option<Snapshot>,
+    in_flight: bool,
+    wait: Option<u64>,
+}
+
+impl Exchange {
+    fn new(request: Request, bodies: bool) -> Exchange {
+        Exchange {
+            request,
+            attempt: 0,
+            trail: Trail {
+                bodies,
+                ..Trail::default()
+            },
+            snapshot: None,
+            in_flight: false,
+            wait: None,
+        }
+    }
+
+    fn step(&mut self) -> Step {
+        if let Some(ms) = self.wait.take() {
+            return Step::Wait(ms);
+        }
+        self.in_flight = true;
+        self.trail.attempt(&self.request, self.attempt);
+        Step::Send(self.request.clone())
+    }
+
+    fn response(
+        &mut self,
+        client: &Client,
+        policy: &RetryPolicy,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        clock: Clock,
+    ) -> Option<Result<AnyResponse, Error>> {
+        self.in_flight = false;
+        let result = AnyResponse::parse(client, self.request.endpoint(), status, body);
+        self.trail.response(
+            client,
+            &self.request,
+            self.attempt,
+            (status, body),
+            clock,
+            result.as_ref().err(),
+        );
+        match result {
+            Ok(value) => {
+                self.trail
+                    .done(&self.request, self.attempt, Some(status), None);
+                Some(Ok(value))
+            }
+            Err(error) => {
+                let after = header_retry_after(headers, clock.unix_now_secs);
+                self.failed(policy, error, after, Some(status))
+            }
+        }
+    }
+
+    fn transport_failure(
+        &mut self,
+        client: &Client,
+        policy: &RetryPolicy,
+        reason: &str,
+        clock: Clock,
+    ) -> Option<Result<AnyResponse, Error>> {
+        self.in_flight = false;
+        let error = client.transport_failure(&self.request, reason);
+        self.trail
+            .transport_failure(&self.request, self.attempt, clock, &error);
+        self.failed(policy, error, None, None)
+    }
+
+    fn failed(
+        &mut self,
+        policy: &RetryPolicy,
+        error: Error,
+        retry_after: Option<u64>,
+        status: Option<u16>,
+    ) -> Option<Result<AnyResponse, Error>> {
+        if let Some(delay) = policy.decide_after(&self.request, self.attempt, &error, retry_after) {
+            self.trail.retry(&self.request, self.attempt, delay, &error);
+            self.attempt += 1;
+            self.wait = Some(delay);
+            return None;
+        }
+        let error = error.settleable(&self.request, self.snapshot.clone());
+        self.trail
+            .done(&self.request, self.attempt, status, Some(&error));
+        Some(Err(error))
+    }
+}
+
+/// A single call: an optional history read first (manual moves with
+/// snapshots), then the request.
+#[derive(Debug)]
+struct CallOp {
+    exchange: Exchange,
+    /// The history read before a manual move, while it runs.
+    snapshot_read: Option<Exchange>,
+    /// Journal intent, once written.
+    intent: Option<JournalRecord>,
+}
+
+#[derive(Debug)]
+struct BatchOp {
+    batch: Option<Batch>,
+    /// The request in flight: its trail, and the items it carries.
+    in_flight: Option<(Request, Vec<usize>)>,
+    trail: Trail,
+    journal_ids: Vec<Option<String>>,
+    intents: Vec<Option<JournalRecord>>,
+}
+
+#[derive(Debug)]
+struct PagesOp {
+    endpoint: EndpointId,
+    params: Value,
+    exchange: Exchange,
+    pages_read: u64,
+}
+
+#[derive(Debug)]
+struct SettleOp {
+    /// (the move's journal intent, its settle machine), in order.
+    moves: VecDeque<(Option<JournalRecord>, Settle)>,
+    in_flight: Option<Request>,
+    /// The last read sent (for its retry event).
+    last: Option<Request>,
+    attempt: u32,
+    trail: Trail,
+    settled: Vec<(String, Settlement)>,
+    /// `Driver::settle` (one settlement) or the journal's open moves (a list).
+    single: bool,
+    wait_first: u64,
+}
+
+#[derive(Debug)]
+enum Op {
+    Call(Box<CallOp>),
+    Batch(Box<BatchOp>),
+    Pages(Box<PagesOp>),
+    Settle(Box<SettleOp>),
+}
+
+/// A call, a batch, paging or settling, driven by the host (see the
+/// module's example). Owns a copy of the client.
+#[derive(Debug)]
+pub struct Driver {
+    client: Client,
+    options: DriverOptions,
+    op: Op,
+    queue: VecDeque<Step>,
+    result: Option<Result<Output, Error>>,
+    unix_now_secs: Option<i64>,
+}
+
+impl Driver {
+    fn with(client: &Client, options: DriverOptions, op: Op) -> Driver {
+        Driver {
+            client: client.clone(),
+            options,
+            op,
+            queue: VecDeque::new(),
+            result: None,
+            unix_now_secs: None,
+        }
+    }
+
+    /// One call of `endpoint` with canonical JSON parameters (a bad one is
+    /// an `invalid_request` error naming it; nothing is sent). Reads are
+    /// retried as `options.retry` says; a money move is sent once, and
+    /// journaled when `options.journal_id` is set (for
+    /// `multiple_transaction`, use [`Driver::batch`]: its items are
+    /// journaled one by one).
+    pub fn call(
+        client: &Client,
+        endpoint: EndpointId,
+        params: &Value,
+        options: DriverOptions,
+    ) -> Result<Driver, Error> {
+        let request = dynamic::build(client, endpoint, params)?;
+        if endpoint == EndpointId::MultipleTransaction && options.journal_id.is_some() {
+            return Err(Error::invalid(
+                "journal_id",
+                "a multiple_transaction call is journaled item by item: use a batch",
+            ));
+        }
+        Ok(Driver::call_request(client, request, options))
+    }
+
+    /// [`Driver::call`] with typed parameters.
+    pub fn call_typed<E: AnyEndpoint>(
+        client: &Client,
+        params: &E,
+        options: DriverOptions,
+    ) -> Driver {
+        let request = client.request(params);
+        if E::ID == EndpointId::MultipleTransaction {
+            let options = DriverOptions {
+                journal_id: None,
+                ..options
+            };
+            return Driver::call_request(client, request, options);
+        }
+        Driver::call_request(client, request, options)
+    }
+
+    /// A request built earlier (by [`Client::request`] or
+    /// [`dynamic::build`]), sent as [`Driver::call`] sends it.
+    pub fn call_request(client: &Client, request: Request, options: DriverOptions) -> Driver {
+        let exchange = Exchange::new(request, options.bodies);
+        let snapshot_read = snapshot_read(client, &exchange.request, &options);
+        Driver::with(
+            client,
+            options,
+            Op::Call(Box::new(CallOp {
+                exchange,
+                snapshot_read,
+                intent: None,
+            })),
+        )
+    }
+
+    /// Any number of `multiple_transaction` items (`{"type": ..,
+    /// "transaction": [..]}`), in requests of at most 25: see
+    /// [`Batch`]. Ends with [`Output::Outcomes`], one per item in input
+    /// order. With a journal, item `k` is journaled as `{journal_id}-{k}`.
+    pub fn batch(client: &Client, params: &Value, options: DriverOptions) -> Result<Driver, Error> {
+        Ok(Driver::from_batch(client, dynamic::batch(params)?, options))
+    }
+
+    /// [`Driver::batch`] with typed items.
+    pub fn batch_items(
+        client: &Client,
+        r#type: TxType,
+        items: Vec<BatchItem>,
+        options: DriverOptions,
+    ) -> Result<Driver, Error> {
+        Ok(Driver::from_batch(
+            client,
+            Batch::new(r#type, items)?,
+            options,
+        ))
+    }
+
+    /// [`Driver::batch`] of a [`Batch`] made earlier (`with_snapshots` is
+    /// applied when `options.snapshots` is on).
+    pub fn from_batch(client: &Client, mut batch: Batch, options: DriverOptions) -> Driver {
+        let n = batch.len();
+        if options.snapshots {
+            batch = batch.with_snapshots();
+        }
+        let trail = Trail {
+            bodies: options.bodies,
+            ..Trail::default()
+        };
+        Driver::with(
+            client,
+            options,
+            Op::Batch(Box::new(BatchOp {
+                batch: Some(batch),
+                in_flight: None,
+                trail,
+                journal_ids: vec![None; n],
+                intents: vec![None; n],
+            })),
+        )
+    }
+
+    /// Every page of `full_transaction` or `pga_transaction` from `params`:
+    /// each as [`Step::Page`], then [`Output::Pages`]. Each page is one call
+    /// (reads: retried).
+    pub fn pages(
+        client: &Client,
+        endpoint: EndpointId,
+        params: &Value,
+        options: DriverOptions,
+    ) -> Result<Driver, Error> {
+        if endpoint.info().next_page.is_none() {
+            return Err(Error::invalid(
+                "endpoint",
+                format!("{endpoint} is not paged"),
+            ));
+        }
+        let request = dynamic::build(client, endpoint, params)?;
+        let exchange = Exchange::new(request, options.bodies);
+        Ok(Driver::with(
+            client,
+            options,
+            Op::Pages(Box::new(PagesOp {
+                endpoint,
+                params: params.clone(),
+                exchange,
+                pages_read: 0,
+            })),
+        ))
+    }
+
+    /// Settles a money move whose outcome is unknown, with reads only (see
+    /// [`Settle`]): [`Output::Settlement`]. With `options.journal_id` (the
+    /// move's journal id), a `settled` line is journaled.
+    pub fn settle(
+        client: &Client,
+        unsettled: &Unsettled,
+        options: DriverOptions,
+    ) -> Result<Driver, Error> {
+        let settle = Settle::from_unsettled(unsettled, options.settle_delay_ms, options.retry)?;
+        let intent = match &options.journal_id {
+            Some(id) => Some(JournalRecord::intent(
+                id,
+                unsettled.endpoint,
+                unsettled.params.clone(),
+                unsettled.snapshot.clone(),
+                "",
+            )?),
+            None => None,
+        };
+        Ok(Driver::settle_op(
+            client,
+            options,
+            vec![(intent, settle)],
+            true,
+            0,
+        ))
+    }
+
+    /// Settles the journal's open moves (see [`crate::Journal::unsettled`])
+    /// in order, journaling each settlement: [`Output::Settlements`].
+    /// `settle_delay_ms` is waited once, before the first read (every open
+    /// move was sent before then).
+    pub fn settle_open(
+        client: &Client,
+        moves: &[OpenMove],
+        options: DriverOptions,
+    ) -> Result<Driver, Error> {
+        let mut list = Vec::with_capacity(moves.len());
+        for m in moves {
+            let unsettled = Unsettled {
+                endpoint: m.intent.endpoint,
+                params: m.intent.params.clone(),
+                snapshot: m.intent.snapshot.clone(),
+            };
+            let settle = Settle::from_unsettled(&unsettled, 0, options.retry)?;
+            list.push((Some(m.intent.clone()), settle));
+        }
+        let wait = if list.is_empty() {
+            0
+        } else {
+            options.settle_delay_ms
+        };
+        Ok(Driver::settle_op(client, options, list, false, wait))
+    }
+
+    fn settle_op(
+        client: &Client,
+        options: DriverOptions,
+        moves: Vec<(Option<JournalRecord>, Settle)>,
+        single: bool,
+        wait_first: u64,
+    ) -> Driver {
+        let trail = Trail {
+            bodies: options.bodies,
+            ..Trail::default()
+        };
+        Driver::with(
+            client,
+            options,
+            Op::Settle(Box::new(SettleOp {
+                moves: moves.into(),
+                in_flight: None,
+                last: None,
+                attempt: 0,
+                trail,
+                settled: Vec::new(),
+                single,
+                wait_first,
+            })),
+        )
+    }
+
+    /// The client this driver sends through.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// What to do now. `clock.unix_now_secs` dates journal lines (pass it
+    /// every time when journaling).
+    pub fn next(&mut self, clock: Clock) -> Step {
+        if clock.unix_now_secs.is_some() {
+            self.unix_now_secs = clock.unix_now_secs;
+        }
+        loop {
+            if let Some(step) = self.queue.pop_front() {
+                return step;
+            }
+            if let Some(result) = &self.result {
+                return Step::Done(result.clone());
+            }
+            if let Some(step) = self.advance() {
+                self.flush_events();
+                // Events and journal lines made while advancing come first.
+                if self.queue.is_empty() {
+                    return step;
+                }
+                self.queue.push_back(step);
+            }
+            self.flush_events();
+        }
+    }
+
+    /// Hands over the answer to the request of the last [`Step::Send`]: its
+    /// status, headers (name, value; any case), body and the host's clock.
+    pub fn record_response(
+        &mut self,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        clock: Clock,
+    ) {
+        if clock.unix_now_secs.is_some() {
+            self.unix_now_secs = clock.unix_now_secs;
+        }
+        let client = &self.client;
+        let policy = self.options.retry;
+        match &mut self.op {
+            Op::Call(op) => {
+                if let Some(read) = op.snapshot_read.as_mut().filter(|r| r.in_flight) {
+                    if let Some(done) = read.response(client, &policy, status, headers, body, clock)
+                    {
+                        self.snapshot_done(done);
+                    }
+                } else if op.exchange.in_flight {
+                    if let Some(done) = op
+                        .exchange
+                        .response(client, &policy, status, headers, body, clock)
+                    {
+                        self.call_done(done);
+                    }
+                }
+            }
+            Op::Pages(op) => {
+                if op.exchange.in_flight {
+                    if let Some(done) = op
+                        .exchange
+                        .response(client, &policy, status, headers, body, clock)
+                    {
+                        self.page_done(done);
+                    }
+                }
+            }
+            Op::Batch(op) => {
+                if let (Some((request, items)), Some(batch)) =
+                    (op.in_flight.take(), op.batch.as_mut())
+                {
+                    batch.record_response(client, status, body);
+                    let failed = items
+                        .iter()
+                        .filter_map(|&i| batch.outcome(i))
+                        .find(|o| o.status != ItemStatus::Succeeded)
+                        .map(|o| match o.status {
+                            ItemStatus::Unknown => "outcome_unknown",
+                            _ => "api",
+                        });
+                    let failed = if (200..300).contains(&status) {
+                        failed
+                    } else {
+                        Some(failed.unwrap_or("http"))
+                    };
+                    op.trail
+                        .response(client, &request, 0, (status, body), clock, None);
+                    if let (Some(kind), Some(last)) = (failed, op.trail.events.last_mut()) {
+                        last.error_kind = Some(kind);
+                    }
+                    op.trail.done(&request, 0, Some(status), None);
+                    if let (Some(kind), Some(last)) = (failed, op.trail.events.last_mut()) {
+                        last.error_kind = Some(kind);
+                    }
+                    self.batch_outcomes(&items);
+                }
+            }
+            Op::Settle(op) => {
+                if let (Some(request), Some((_, settle))) =
+                    (op.in_flight.take(), op.moves.front_mut())
+                {
+                    settle.record_response(client, status, body);
+                    let kind = settle.last_error();
+                    op.trail
+                        .response(client, &request, op.attempt, (status, body), clock, None);
+                    if let (Some(kind), Some(last)) = (kind, op.trail.events.last_mut()) {
+                        last.error_kind = Some(kind);
+                    }
+                }
+            }
+        }
+        self.flush_events();
+    }
+
+    /// Hands over a transport failure of the last [`Step::Send`] (network
+    /// error, timeout, aborted). A money move's is `outcome_unknown`.
+    pub fn record_transport_failure(&mut self, reason: &str, clock: Clock) {
+        if clock.unix_now_secs.is_some() {
+            self.unix_now_secs = clock.unix_now_secs;
+        }
+        let client = &self.client;
+        let policy = self.options.retry;
+        match &mut self.op {
+            Op::Call(op) => {
+                if let Some(read) = op.snapshot_read.as_mut().filter(|r| r.in_flight) {
+                    if let Some(done) = read.transport_failure(client, &policy, reason, clock) {
+                        self.snapshot_done(done);
+                    }
+                } else if op.exchange.in_flight {
+                    if let Some(done) = op
+                        .exchange
+                        .transport_failure(client, &policy, reason, clock)
+                    {
+                        self.call_done(done);
+                    }
+                }
+            }
+            Op::Pages(op) => {
+                if op.exchange.in_flight {
+                    if let Some(done) = op
+                        .exchange
+                        .transport_failure(client, &policy, reason, clock)
+                    {
+                        self.page_done(done);
+                    }
+                }
+            }
+            Op::Batch(op) => {
+                if let (Some((request, items)), Some(batch)) =
+                    (op.in_flight.take(), op.batch.as_mut())
+                {
+                    batch.record_transport_failure(client, reason);
+                    let error = client.transport_failure(&request, reason);
+                    op.trail.transport_failure(&request, 0, clock, &error);
+                    op.trail.done(&request, 0, None, Some(&error));
+                    self.batch_outcomes(&items);
+                }
+            }
+            Op::Settle(op) => {
+                if let (Some(request), Some((_, settle))) =
+                    (op.in_flight.take(), op.moves.front_mut())
+                {
+                    settle.record_transport_failure(client, reason);
+                    let error = client.transport_failure(&request, reason);
+                    op.trail
+                        .transport_failure(&request, op.attempt, clock, &error);
+                }
+            }
+        }
+        self.flush_events();
+    }
+
+    fn at(&self) -> String {
+        self.unix_now_secs
+            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    fn journal(&mut self, record: &JournalRecord) {
+        self.queue.push_back(Step::Journal(record.to_line()));
+    }
+
+    fn finish(&mut self, result: Result<Output, Error>) {
+        self.result = Some(result);
+    }
+
+    fn flush_events(&mut self) {
+        let events = match &mut self.op {
+            Op::Call(op) => {
+                let mut events = op
+                    .snapshot_read
+                    .as_mut()
+                    .map(|r| std::mem::take(&mut r.trail.events))
+                    .unwrap_or_default();
+                events.append(&mut op.exchange.trail.events);
+                events
+            }
+            Op::Pages(op) => std::mem::take(&mut op.exchange.trail.events),
+            Op::Batch(op) => std::mem::take(&mut op.trail.events),
+            Op::Settle(op) => std::mem::take(&mut op.trail.events),
+        };
+        // Events go before anything queued after them (a journal outcome
+        // line, the result).
+        if events.is_empty() {
+            return;
+        }
+        let rest: Vec<Step> = self.queue.drain(..).collect();
+        self.queue.extend(events.into_iter().map(Step::Event));
+        self.queue.extend(rest);
+    }
+
+    /// Moves the operation on; `None` when it queued steps instead (or
+    /// finished).
+    fn advance(&mut self) -> Option<Step> {
+        let client = self.client.clone();
+        let journal_id = self.options.journal_id.clone();
+        let at = self.at();
+        match &mut self.op {
+            Op::Call(op) => {
+                if let Some(read) = op.snapshot_read.as_mut() {
+                    if read.in_flight {
+                        // Asked again without an answer: the read failed.
+                        let policy = self.options.retry;
+                        if let Some(done) = read.transport_failure(
+                            &client,
+                            &policy,
+                            "the answer was never recorded",
+                            Clock::default(),
+                        ) {
+                            self.snapshot_done(done);
+                        }
+                        return None;
+                    }
+                    return Some(read.step());
+                }
+                if op.exchange.in_flight {
+                    let policy = self.options.retry;
+                    if let Some(done) = op.exchange.transport_failure(
+                        &client,
+                        &policy,
+                        "the answer was never recorded",
+                        Clock::default(),
+                    ) {
+                        self.call_done(done);
+                    }
+                    return None;
+                }
+                if op.intent.is_none() && op.exchange.wait.is_none() {
+                    if let (Some(id), Some(params)) =
+                        (journal_id, op.exchange.request.money_params())
+                    {
+                        match JournalRecord::intent(
+                            &id,
+                            op.exchange.request.endpoint(),
+                            params.clone(),
+                            op.exchange.snapshot.clone(),
+                            &at,
+                        ) {
+                            Ok(record) => {
+                                op.intent = Some(record.clone());
+                                self.journal(&record);
+                                return None;
+                            }
+                            Err(e) => {
+                                self.finish(Err(e));
+                                return None;
+                            }
+                        }
+                    }
+                }
+                Some(op.exchange.step())
+            }
+            Op::Pages(op) => {
+                if op.exchange.in_flight {
+                    let policy = self.options.retry;
+                    if let Some(done) = op.exchange.transport_failure(
+                        &client,
+                        &policy,
+                        "the answer was never recorded",
+                        Clock::default(),
+                    ) {
+                        self.page_done(done);
+                    }
+                    return None;
+                }
+                Some(op.exchange.step())
+            }
+            Op::Batch(op) => {
+                let batch = op.batch.as_mut()?;
+                if let Some((request, items)) = op.in_flight.take() {
+                    // Asked again without an answer.
+                    batch.record_transport_failure(&client, "the answer was never recorded");
+                    let error = client.transport_failure(&request, "the answer was never recorded");
+                    op.trail.done(&request, 0, None, Some(&error));
+                    self.batch_outcomes(&items);
+                    return None;
+                }
+                match batch.next_request(&client) {
+                    Some(request) => {
+                        let sending = batch.sending();
+                        let items: Vec<usize> = sending.iter().map(|(i, _)| *i).collect();
+                        if let Some(id) = &journal_id {
+                            for (i, unsettled) in sending {
+                                let item_id = format!("{id}-{i}");
+                                match JournalRecord::intent(
+                                    &item_id,
+                                    unsettled.endpoint,
+                                    unsettled.params,
+                                    unsettled.snapshot,
+                                    &at,
+                                ) {
+                                    Ok(record) => {
+                                        op.journal_ids[i] = Some(item_id);
+                                        self.queue.push_back(Step::Journal(record.to_line()));
+                                        op.intents[i] = Some(record);
+                                    }
+                                    Err(e) => {
+                                        self.result = Some(Err(e));
+                                        return None;
+                                    }
+                                }
+                            }
+                        }
+                        op.trail.attempt(&request, 0);
+                        op.in_flight = Some((request.clone(), items));
+                        Some(Step::Send(request))
+                    }
+                    None => {
+                        let outcomes = op.batch.take().map(Batch::finish).unwrap_or_default();
+                        let journal_ids = std::mem::take(&mut op.journal_ids);
+                        self.finish(Ok(Output::Outcomes {
+                            outcomes,
+                            journal_ids,
+                        }));
+                        None
+                    }
+                }
+            }
+            Op::Settle(op) => {
+                if op.wait_first > 0 {
+                    let ms = std::mem::take(&mut op.wait_first);
+                    return Some(Step::Wait(ms));
+                }
+                let Some((intent, settle)) = op.moves.front_mut() else {
+                    let list = std::mem::take(&mut op.settled);
+                    self.finish(Ok(Output::Settlements(list)));
+                    return None;
+                };
+                match settle.next(&client) {
+                    SettleStep::Wait(ms) => {
+                        if let Some(request) = op.in_flight.take() {
+                            // Asked again without an answer: Settle counted
+                            // it as a failed read.
+                            let error =
+                                client.transport_failure(&request, "the answer was never recorded");
+                            op.trail.transport_failure(
+                                &request,
+                                op.attempt,
+                                Clock::default(),
+                                &error,
+                            );
+                        }
+                        if let (true, Some(last)) = (settle.attempt() > 0, &op.last) {
+                            let error_kind = settle.last_error().unwrap_or("transport");
+                            op.trail.events.push(Event {
+                                delay_ms: Some(ms),
+                                error_kind: Some(error_kind),
+                                ..Event::new(crate::EventKind::Retry, last, op.attempt)
+                            });
+                        }
+                        Some(Step::Wait(ms))
+                    }
+                    SettleStep::Send(request) => {
+                        op.attempt = settle.attempt();
+                        op.trail.attempt(&request, op.attempt);
+                        op.in_flight = Some(request.clone());
+                        op.last = Some(request.clone());
+                        Some(Step::Send(request))
+                    }
+                    SettleStep::Done(settlement) => {
+                        let line = intent.as_ref().map(|r| {
+                            r.settled(settlement.state, Some(settlement.reason.clone()), &at)
+                        });
+                        let id = intent.as_ref().map(|r| r.id.clone());
+                        op.moves.pop_front();
+                        op.attempt = 0;
+                        if op.single {
+                            self.result = Some(Ok(Output::Settlement(settlement)));
+                        } else {
+                            op.settled.push((id.unwrap_or_default(), settlement));
+                        }
+                        if let Some(line) = line {
+                            self.journal(&line);
+                        }
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn snapshot_done(&mut self, done: Result<AnyResponse, Error>) {
+        let Op::Call(op) = &mut self.op else { return };
+        op.snapshot_read = None;
+        match done {
+            Ok(AnyResponse::UserHistory(history)) => {
+                op.exchange.snapshot = Some(Snapshot::new(history.data));
+            }
+            Ok(other) => self.finish(Err(Error::decode(
+                "$",
+                format!("expected the user's history, got {}", other.endpoint()),
+            ))),
+            // The history read failed: nothing is sent, its error is the
+            // result.
+            Err(e) => self.finish(Err(e)),
+        }
+    }
+
+    fn call_done(&mut self, done: Result<AnyResponse, Error>) {
+        let at = self.at();
+        let Op::Call(op) = &mut self.op else { return };
+        if let Some(intent) = op.intent.take() {
+            let (status, message) = match &done {
+                Ok(r) => (ItemStatus::Succeeded, Some(success_message(r))),
+                Err(e @ Error::OutcomeUnknown { .. }) => (ItemStatus::Unknown, Some(e.to_string())),
+                Err(e) => (ItemStatus::Failed, Some(e.to_string())),
+            };
+            let line = intent.outcome(status, message, &at);
+            self.journal(&line);
+        }
+        self.finish(done.map(Output::Response));
+    }
+
+    fn page_done(&mut self, done: Result<AnyResponse, Error>) {
+        let client = self.client.clone();
+        let max_pages = self.options.max_pages;
+        let bodies = self.options.bodies;
+        let Op::Pages(op) = &mut self.op else { return };
+        let page = match done {
+            Ok(page) => page,
+            Err(e) => return self.finish(Err(e)),
+        };
+        op.pages_read += 1;
+        let next = dynamic::next_page(op.endpoint, &op.params, &page.to_json());
+        self.queue.push_back(Step::Page(page));
+        let Op::Pages(op) = &mut self.op else { return };
+        match next {
+            Ok(None) => {
+                let pages_read = op.pages_read;
+                self.finish(Ok(Output::Pages { pages_read }));
+            }
+            Ok(Some(_)) if op.pages_read >= max_pages => {
+                let e = max_pages_error(op.pages_read, max_pages);
+                self.finish(Err(e));
+            }
+            Ok(Some(params)) => match dynamic::build(&client, op.endpoint, &params) {
+                Ok(request) => {
+                    op.params = params;
+                    op.exchange = Exchange::new(request, bodies);
+                }
+                Err(e) => self.finish(Err(e)),
+            },
+            Err(e) => self.finish(Err(e.redacted(&client))),
+        }
+    }
+
+    fn batch_outcomes(&mut self, items: &[usize]) {
+        let at = self.at();
+        let Op::Batch(op) = &mut self.op else { return };
+        let Some(batch) = op.batch.as_ref() else {
+            return;
+        };
+        let mut lines = Vec::new();
+        for &i in items {
+            if let (Some(intent), Some(outcome)) = (op.intents[i].take(), batch.outcome(i)) {
+                lines.push(intent.outcome(outcome.status, outcome.message.clone(), &at));
+            }
+        }
+        for line in lines {
+            self.journal(&line);
+        }
+    }
+}
+
+/// The journal's word for a success: the server's message, or `processed`.
+fn success_message(response: &AnyResponse) -> String {
+    let message = match response {
+        AnyResponse::AcceptReject(p) | AnyResponse::ManualTransaction(p) => p.message.as_str(),
+        AnyResponse::MultipleTransaction(m) => m.message.as_str(),
+        _ => "",
+    };
+    if message.is_empty() {
+        "processed".into()
+    } else {
+        message.to_owned()
+    }
+}
+
+/// The history read a manual move needs first, when snapshots are on.
+fn snapshot_read(client: &Client, request: &Request, options: &DriverOptions) -> Option<Exchange> {
+    if !options.snapshots || request.endpoint() != EndpointId::ManualTransaction {
+        return None;
+    }
+    let what = MoneyMove::from_params(request.money_params()?).ok()?;
+    let user = Segment::new("user", what.user()).ok()?;
+    let read = client.request(&UserHistoryParams {
+        r#type: what.r#type(),
+        user,
+    });
+    Some(Exchange::new(read, options.bodies))
+}

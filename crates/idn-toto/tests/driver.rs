@@ -1,0 +1,555 @@
+//! The one driver: every operation (call, batch, paging, settling) run by
+//! the same host loop against scripted answers, checking the order of what
+//! the driver asks for (journal lines before sends, events, waits) and that
+//! no step ever carries the token.
+
+#![allow(clippy::unwrap_used)]
+
+use idn_toto::*;
+use serde_json::{json, Value};
+
+const TOKEN: &str = "S3CR3T-T0KEN";
+
+fn client() -> Client {
+    Client::new("https://agent.example/home.php", TOKEN).unwrap()
+}
+
+/// An answer: status, headers, body; or a transport failure.
+type Answer = Result<(u16, Vec<(&'static str, &'static str)>, Vec<u8>), &'static str>;
+
+fn ok(body: &str) -> Answer {
+    Ok((200, vec![], body.as_bytes().to_vec()))
+}
+
+/// What the host saw, in order.
+#[derive(Debug, Default)]
+struct Log {
+    sent: Vec<String>,
+    waits: Vec<u64>,
+    journal: Vec<Value>,
+    events: Vec<Event>,
+    pages: Vec<Value>,
+    /// The order of steps: `send`, `wait`, `journal`, `event:KIND`, `page`.
+    order: Vec<String>,
+}
+
+/// The host loop, complete: what every binding does with real IO.
+fn run(
+    mut driver: Driver,
+    mut answer: impl FnMut(&Request) -> Answer,
+) -> (Log, Result<Output, Error>) {
+    let mut log = Log::default();
+    let clock = Clock::new(4, Some(1_764_504_000)); // 2025-11-30T12:00:00Z
+    for _ in 0..10_000 {
+        match driver.next(clock) {
+            Step::Send(request) => {
+                log.order.push("send".into());
+                log.sent.push(request.redacted_url().to_owned());
+                match answer(&request) {
+                    Ok((status, headers, body)) => {
+                        driver.record_response(status, &headers, &body, clock)
+                    }
+                    Err(reason) => driver.record_transport_failure(reason, clock),
+                }
+            }
+            Step::Wait(ms) => {
+                log.order.push("wait".into());
+                log.waits.push(ms);
+            }
+            Step::Journal(line) => {
+                assert!(line.ends_with('\n') && !line[..line.len() - 1].contains('\n'));
+                log.order.push("journal".into());
+                log.journal.push(serde_json::from_str(&line).unwrap());
+            }
+            Step::Event(event) => {
+                log.order.push(format!("event:{}", event.kind.as_str()));
+                log.events.push(event);
+            }
+            Step::Page(page) => {
+                log.order.push("page".into());
+                log.pages.push(page.to_json());
+            }
+            Step::Done(result) => {
+                let everything = format!("{log:?} {result:?}");
+                for form in [TOKEN, "S3CR3T%2DT0KEN", "s3cr3t-t0ken"] {
+                    assert!(!everything.contains(form), "{form} leaked: {everything}");
+                }
+                // Asking again gives the same result.
+                assert_eq!(
+                    format!("{:?}", driver.next(clock)),
+                    format!("{:?}", Step::Done(result.clone()))
+                );
+                return (log, result);
+            }
+        }
+    }
+    panic!("the driver never finished");
+}
+
+fn options() -> DriverOptions {
+    DriverOptions::default()
+}
+
+const BALANCE: &str = r#"{"success":true,"user":"lorem","balance":"8900.00"}"#;
+const PROCESSED: &str =
+    r#"{"success":true,"message":"Transaction has been successfully processed."}"#;
+
+fn accept() -> Value {
+    json!({"type":"deposit","trans_id":"123","user":"LOREM","action":"accept","comment":"ok","operator":"OP01"})
+}
+
+fn manual() -> Value {
+    json!({"type":"withdraw","user":"LOREM","comment":"fix","amount":"2500.50","operator":"OP01"})
+}
+
+#[test]
+fn a_read_is_retried_as_retry_after_says_and_every_step_is_an_event() {
+    let c = client();
+    let driver = Driver::call(
+        &c,
+        EndpointId::UserBalance,
+        &json!({"user":"LOREM"}),
+        options(),
+    )
+    .unwrap();
+    let mut answers = vec![
+        ok(BALANCE),
+        Ok((
+            503,
+            vec![("Retry-After", "2")],
+            b"busy S3CR3T-T0KEN".to_vec(),
+        )),
+        Err("reset S3CR3T-T0KEN"),
+    ];
+    let (log, result) = run(driver, |_| answers.pop().unwrap());
+    let Output::Response(AnyResponse::UserBalance(b)) = result.unwrap() else {
+        panic!()
+    };
+    assert_eq!(b.balance.to_string(), "8900.00");
+    assert_eq!(log.waits, [200, 2000], "backoff, then Retry-After");
+    assert_eq!(
+        log.order,
+        [
+            "event:attempt",
+            "send",
+            "event:transport_failure",
+            "event:retry",
+            "wait",
+            "event:attempt",
+            "send",
+            "event:response",
+            "event:retry",
+            "wait",
+            "event:attempt",
+            "send",
+            "event:response",
+            "event:done",
+        ]
+    );
+    let done = log.events.last().unwrap();
+    assert_eq!(done.attempt, 2);
+    assert_eq!(done.elapsed_ms, Some(4 * 3 + 200 + 2000));
+    assert_eq!(log.events[2].error_kind, Some("transport"));
+    assert_eq!(log.events[4].status, Some(503));
+    assert_eq!(log.events[7].status, Some(200));
+    assert!(log
+        .events
+        .iter()
+        .all(|e| e.url == "https://agent.example/home.php/***/player_info/LOREM"));
+}
+
+#[test]
+fn bad_parameters_are_refused_before_anything_is_sent() {
+    let c = client();
+    let e = Driver::call(
+        &c,
+        EndpointId::UserBalance,
+        &json!({"user":"a/b"}),
+        options(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "invalid_request");
+    assert!(e.to_string().contains("user"), "{e}");
+    let e = Driver::pages(
+        &c,
+        EndpointId::UserBalance,
+        &json!({"user":"LOREM"}),
+        options(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("not paged"), "{e}");
+    let e = Driver::batch(&c, &json!({"type":"deposit","transaction":[]}), options()).unwrap_err();
+    assert_eq!(e.kind(), "invalid_request");
+}
+
+#[test]
+fn a_money_move_is_journaled_around_its_single_send() {
+    let c = client();
+    let opts = DriverOptions {
+        journal_id: Some("j1".into()),
+        ..options()
+    };
+    let driver = Driver::call(&c, EndpointId::AcceptReject, &accept(), opts.clone()).unwrap();
+    let (log, result) = run(driver, |_| ok(PROCESSED));
+    assert!(result.is_ok());
+    assert_eq!(
+        log.order,
+        [
+            "journal",
+            "event:attempt",
+            "send",
+            "event:response",
+            "event:done",
+            "journal"
+        ]
+    );
+    assert_eq!(log.journal[0]["event"], "intent");
+    assert_eq!(log.journal[0]["id"], "j1");
+    assert_eq!(log.journal[0]["at"], "2025-11-30T12:00:00Z");
+    assert_eq!(log.journal[0]["params"]["trans_id"], "123");
+    assert_eq!(log.journal[1]["state"], "succeeded");
+    assert_eq!(
+        log.journal[1]["message"],
+        "Transaction has been successfully processed."
+    );
+
+    // A lost answer: sent once, journaled unknown, carries what settling needs.
+    let driver = Driver::call(&c, EndpointId::AcceptReject, &accept(), opts.clone()).unwrap();
+    let (log, result) = run(driver, |_| Err("timed out"));
+    let e = result.unwrap_err();
+    assert_eq!(e.kind(), "outcome_unknown");
+    assert_eq!(e.unsettled().unwrap().params["trans_id"], "123");
+    assert_eq!(log.sent.len(), 1, "a money move is never sent twice");
+    assert_eq!(log.journal[1]["state"], "unknown");
+
+    // A definite refusal.
+    let driver = Driver::call(&c, EndpointId::AcceptReject, &accept(), opts).unwrap();
+    let (log, result) = run(driver, |_| {
+        ok(r#"{"success":false,"message":"Transaction not found"}"#)
+    });
+    assert_eq!(result.unwrap_err().kind(), "api");
+    assert_eq!(log.journal[1]["state"], "failed");
+    assert_eq!(log.events.last().unwrap().error_kind, Some("api"));
+}
+
+#[test]
+fn a_manual_move_reads_the_history_first_when_snapshots_are_on() {
+    let c = client();
+    let opts = DriverOptions {
+        journal_id: Some("m1".into()),
+        snapshots: true,
+        ..options()
+    };
+    let history = r#"{"success":true,"user":"lorem","data":[{"date":"2024-05-17 10:00:00","amount":"100","status":"ACCEPT"}]}"#;
+    let driver = Driver::call(&c, EndpointId::ManualTransaction, &manual(), opts.clone()).unwrap();
+    let (log, result) = run(driver, |r| match r.endpoint() {
+        EndpointId::UserHistory => ok(history),
+        _ => Err("timed out"),
+    });
+    assert_eq!(log.sent.len(), 2);
+    assert!(log.sent[0].contains("/history/wd/LOREM"), "{:?}", log.sent);
+    let e = result.unwrap_err();
+    assert_eq!(
+        e.unsettled()
+            .unwrap()
+            .snapshot
+            .as_ref()
+            .unwrap()
+            .entries
+            .len(),
+        1
+    );
+    assert_eq!(log.journal[0]["snapshot"]["entries"][0]["amount"], "100");
+    let order: Vec<&str> = log
+        .order
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.starts_with("event"))
+        .collect();
+    assert_eq!(order, ["send", "journal", "send", "journal"]);
+
+    // The history can't be read: nothing is sent, its error is the result.
+    let driver = Driver::call(
+        &c,
+        EndpointId::ManualTransaction,
+        &manual(),
+        DriverOptions {
+            retry: RetryPolicy::NEVER,
+            ..opts
+        },
+    )
+    .unwrap();
+    let (log, result) = run(driver, |_| Ok((500, vec![], b"oops".to_vec())));
+    assert_eq!(log.sent.len(), 1);
+    assert!(log.journal.is_empty());
+    assert_eq!(result.unwrap_err().kind(), "http");
+}
+
+#[test]
+fn a_batch_journals_each_request_s_items_before_it_leaves() {
+    let c = client();
+    let items: Vec<Value> = (0..30)
+        .map(|i| json!({"trans_id": format!("{}", 100 + i), "user": "LOREM", "action": "accept", "comment": "c", "operator": "o"}))
+        .collect();
+    let params = json!({"type":"deposit","transaction": items});
+    let opts = DriverOptions {
+        journal_id: Some("b".into()),
+        ..options()
+    };
+    let driver = Driver::batch(&c, &params, opts).unwrap();
+    let mut n = 0;
+    let (log, result) = run(driver, |_| {
+        n += 1;
+        if n == 1 {
+            ok(r#"{"success":true,"message":"All transactions has been successfully processed."}"#)
+        } else {
+            Err("timed out")
+        }
+    });
+    let Output::Outcomes {
+        outcomes,
+        journal_ids,
+    } = result.unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(outcomes.len(), 30);
+    assert!(outcomes[..25]
+        .iter()
+        .all(|o| o.status == ItemStatus::Succeeded));
+    assert!(outcomes[25..]
+        .iter()
+        .all(|o| o.status == ItemStatus::Unknown));
+    assert_eq!(journal_ids[0].as_deref(), Some("b-0"));
+    assert_eq!(journal_ids[29].as_deref(), Some("b-29"));
+    let first_send = log.order.iter().position(|s| s == "send").unwrap();
+    assert_eq!(
+        log.order[..first_send]
+            .iter()
+            .filter(|s| *s == "journal")
+            .count(),
+        25
+    );
+    assert_eq!(log.journal.len(), 60, "an intent and an outcome per item");
+    assert_eq!(log.journal[25]["state"], "succeeded");
+    assert_eq!(log.journal[59]["state"], "unknown");
+    assert_eq!(log.journal[59]["id"], "b-29");
+    let out = Output::Outcomes {
+        outcomes,
+        journal_ids,
+    }
+    .to_json();
+    assert_eq!(out[29]["journal_id"], "b-29");
+}
+
+#[test]
+fn pages_come_out_one_by_one_until_the_last() {
+    let c = client();
+    let page = |n: u64| {
+        format!(
+            r#"{{"success":true,"page":{n},"total_page":3,"data":[{{"user":"lorem","date":"2024-05-17","periode":"p{n}","gamecode":"HK","pasar":"HONGKONG","turnover":"1","winlose":"-1"}}]}}"#
+        )
+    };
+    let driver = Driver::pages(
+        &c,
+        EndpointId::FullTransaction,
+        &json!({"user":"LOREM"}),
+        options(),
+    )
+    .unwrap();
+    let mut n = 0;
+    let (log, result) = run(driver, |_| {
+        n += 1;
+        if n == 2 {
+            return Ok((502, vec![], b"bad gateway".to_vec()));
+        }
+        ok(&page(if n > 2 { n - 1 } else { n }))
+    });
+    assert_eq!(result.unwrap(), Output::Pages { pages_read: 3 });
+    assert_eq!(log.pages.len(), 3);
+    assert_eq!(log.pages[2]["data"][0]["periode"], "p3");
+    assert!(
+        log.sent[2].ends_with("/full_transaction/LOREM/2"),
+        "{:?}",
+        log.sent
+    );
+    assert!(
+        log.sent[3].ends_with("/full_transaction/LOREM/3"),
+        "{:?}",
+        log.sent
+    );
+
+    // A server that always has more pages is stopped at max_pages.
+    let opts = DriverOptions {
+        max_pages: 2,
+        ..options()
+    };
+    let driver = Driver::pages(
+        &c,
+        EndpointId::FullTransaction,
+        &json!({"user":"LOREM"}),
+        opts,
+    )
+    .unwrap();
+    let mut n = 0;
+    let (log, result) = run(driver, |_| {
+        n += 1;
+        ok(&page(n))
+    });
+    assert_eq!(log.pages.len(), 2);
+    assert!(result.unwrap_err().to_string().contains("max_pages = 2"));
+}
+
+#[test]
+fn settling_is_driven_by_the_same_loop_and_journaled() {
+    let c = client();
+    let unsettled = Unsettled {
+        endpoint: EndpointId::AcceptReject,
+        params: accept(),
+        snapshot: None,
+    };
+    let opts = DriverOptions {
+        journal_id: Some("j1".into()),
+        settle_delay_ms: 50,
+        ..options()
+    };
+    let driver = Driver::settle(&c, &unsettled, opts).unwrap();
+    let latest = r#"{"success":true,"user":"lorem","data":{"date":"2024-05-17 10:00:00","amount":"50000","status":"ACCEPT"}}"#;
+    let mut first = true;
+    let (log, result) = run(driver, |r| match r.endpoint() {
+        EndpointId::TransactionList if std::mem::take(&mut first) => Err("reset"),
+        EndpointId::TransactionList => ok("{}"),
+        _ => ok(latest),
+    });
+    let Output::Settlement(s) = result.unwrap() else {
+        panic!()
+    };
+    assert_eq!(s.state, SettleState::Applied);
+    assert_eq!(
+        log.waits,
+        [50, 200],
+        "the settle delay, then a retry's backoff"
+    );
+    assert!(log.order.contains(&"event:retry".to_string()));
+    assert_eq!(log.journal.len(), 1);
+    assert_eq!(log.journal[0]["event"], "settled");
+    assert_eq!(log.journal[0]["state"], "applied");
+    assert_eq!(log.journal[0]["id"], "j1");
+
+    // The journal's open moves, settled in order, with one delay.
+    let text = [
+        JournalRecord::intent("a", EndpointId::AcceptReject, accept(), None, "t").unwrap().to_line(),
+        JournalRecord::intent("b", EndpointId::AcceptReject, json!({"type":"deposit","trans_id":"9","user":"LOREM","action":"reject","comment":"c","operator":"o"}), None, "t").unwrap().to_line(),
+    ]
+    .concat();
+    let open = Journal::read(&text).unwrap().unsettled();
+    let driver = Driver::settle_open(
+        &c,
+        &open,
+        DriverOptions {
+            settle_delay_ms: 30,
+            ..options()
+        },
+    )
+    .unwrap();
+    let pending9 = r#"{"1":{"id":"9","user":"LOREM","date":"23-02-2021 15:38:48","type":"deposit","game":"g","bank_acc_name":"x","bank_name":"BNI","bank_acc_number":"1","amount":"1","destination_bank":"BNI","destination_acc_number":"1"}}"#;
+    let (log, result) = run(driver, |r| match r.endpoint() {
+        EndpointId::TransactionList => ok(pending9),
+        _ => ok(latest),
+    });
+    let Output::Settlements(list) = result.unwrap() else {
+        panic!()
+    };
+    assert_eq!(log.waits, [30]);
+    assert_eq!(
+        list.iter()
+            .map(|(id, s)| (id.as_str(), s.state))
+            .collect::<Vec<_>>(),
+        [("a", SettleState::Applied), ("b", SettleState::NotApplied)]
+    );
+    assert_eq!(
+        log.journal
+            .iter()
+            .map(|l| l["state"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["applied", "not_applied"]
+    );
+}
+
+#[test]
+fn an_abort_while_a_money_move_is_in_flight_is_an_unknown_outcome() {
+    let c = client();
+    let opts = DriverOptions {
+        journal_id: Some("x".into()),
+        ..options()
+    };
+    let mut driver = Driver::call(&c, EndpointId::ManualTransaction, &manual(), opts).unwrap();
+    let clock = Clock::default();
+    loop {
+        if let Step::Send(_) = driver.next(clock) {
+            break;
+        }
+    }
+    driver.record_transport_failure("aborted", clock);
+    let mut lines = Vec::new();
+    let result = loop {
+        match driver.next(clock) {
+            Step::Journal(line) => lines.push(line),
+            Step::Done(r) => break r,
+            Step::Event(_) => {}
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(result.unwrap_err().kind(), "outcome_unknown");
+    assert!(lines[0].contains(r#""state":"unknown""#), "{lines:?}");
+}
+
+#[test]
+fn asking_again_without_an_answer_counts_as_a_failed_send() {
+    let c = client();
+    let mut driver = Driver::call(&c, EndpointId::AcceptReject, &accept(), options()).unwrap();
+    let clock = Clock::default();
+    let mut sends = 0;
+    let result = loop {
+        match driver.next(clock) {
+            Step::Send(_) => sends += 1,
+            Step::Done(r) => break r,
+            _ => {}
+        }
+    };
+    assert_eq!(sends, 1);
+    assert_eq!(result.unwrap_err().kind(), "outcome_unknown");
+}
+
+#[test]
+fn events_carry_bodies_only_when_asked_and_scrubbed() {
+    let c = client();
+    let opts = DriverOptions {
+        bodies: true,
+        retry: RetryPolicy::NEVER,
+        ..options()
+    };
+    let driver = Driver::call(&c, EndpointId::GameList, &json!({}), opts).unwrap();
+    let (log, _) = run(driver, |_| {
+        Ok((
+            500,
+            vec![],
+            format!("echo {TOKEN} {}", "x".repeat(10_000)).into_bytes(),
+        ))
+    });
+    let body = log.events.iter().find_map(|e| e.body.clone()).unwrap();
+    assert!(body.starts_with("echo "), "{body}");
+    assert!(body.chars().count() <= EVENT_BODY_MAX + 3, "{}", body.len());
+    let driver = Driver::call(
+        &c,
+        EndpointId::GameList,
+        &json!({}),
+        DriverOptions {
+            retry: RetryPolicy::NEVER,
+            ..options()
+        },
+    )
+    .unwrap();
+    let (log, _) = run(driver, |_| Ok((500, vec![], b"x".to_vec())));
+    assert!(log.events.iter().all(|e| e.body.is_none()));
+}
