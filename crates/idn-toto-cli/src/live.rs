@@ -209,13 +209,16 @@ fn all_pages(client: &Client, id: idn_toto::EndpointId, first: Value, out: Outpu
     } else {
         ProgressBar::hidden()
     };
-    let mut params = Some(first);
+    let pages_iter = match client.pages_json(id, &first) {
+        Ok(p) => p,
+        Err(e) => return refused(&e),
+    };
     let mut pages: u64 = 0;
     let mut table_rows: Vec<Value> = Vec::new();
     let mut columns: Option<Vec<String>> = None;
     let mut stdout = std::io::stdout().lock();
-    while let Some(p) = params.take() {
-        let page = match client.send_json(id, &p) {
+    for page in pages_iter {
+        let page = match page {
             Ok(page) => page,
             Err(e) => {
                 bar.abandon();
@@ -267,13 +270,6 @@ fn all_pages(client: &Client, id: idn_toto::EndpointId, first: Value, out: Outpu
         };
         if written.is_err() {
             return ExitCode::from(code::OTHER);
-        }
-        match dynamic::next_page_within(id, &p, &page, pages, dynamic::DEFAULT_MAX_PAGES) {
-            Ok(next) => params = next,
-            Err(e) => {
-                bar.abandon();
-                return refused(&e);
-            }
         }
     }
     bar.finish_and_clear();

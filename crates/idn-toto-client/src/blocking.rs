@@ -1,21 +1,23 @@
 //! The blocking client: ureq on the calling thread, `std::thread::sleep`
-//! between attempts. Every decision is the core's.
+//! between attempts. One IO loop ([`Client::pump`]) runs the core's
+//! [`Driver`] for every operation; every decision is the core's.
 
+use std::collections::VecDeque;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use idn_toto::{
-    Batch, BatchItem, Call, Endpoint, EndpointId, Error, ItemOutcome, Next, Request, Settle,
-    SettleStep, Settlement, TxType, Unsettled, UserHistoryParams,
+    AnyEndpoint, AnyResponse, BatchItem, Driver, EndpointId, Error, ItemOutcome, Output, Pages,
+    Request, Settlement, Step, TxType, Unsettled,
 };
-
 use serde_json::Value;
 
 use crate::builder::{Checked, ClientBuilder};
-use crate::shared::{self, Answer, MovePlan};
-use crate::JournalSettlement;
+use crate::journal::FileJournal;
+use crate::shared::{self, unexpected, Answer, Rows};
+use crate::{trace, JournalSettlement};
 
 /// A blocking client for the API: cheap to clone (the clones share one
 /// connection pool), safe to share between threads.
@@ -55,14 +57,14 @@ impl ClientBuilder<Client> {
         let mut config = ureq::Agent::config_builder()
             .timeout_global(Some(checked.timeout))
             .http_status_as_error(false)
-            // The API never redirects; a redirect is answered as the
-            // 3xx it is, never followed with the token in the URL.
+            // The API never redirects; a redirect is answered as the 3xx it
+            // is, never followed with the token in the URL.
             .max_redirects(0)
             .max_redirects_will_error(false)
             .user_agent(crate::USER_AGENT);
         if let Some(url) = &self.settings.proxy {
             let proxy = ureq::Proxy::new(url).map_err(|_| {
-                crate::shared::invalid(
+                shared::invalid(
                     "proxy",
                     "not a proxy URL (http://, https://, socks4://, socks5://)",
                 )
@@ -76,6 +78,12 @@ impl ClientBuilder<Client> {
             }),
         })
     }
+}
+
+/// What one turn of the IO loop ended on.
+enum Pumped {
+    Page(AnyResponse),
+    Done(Result<Output, Error>),
 }
 
 impl Client {
@@ -102,131 +110,41 @@ impl Client {
 
     /// Sends one call of any endpoint and returns its typed answer. Reads
     /// are retried as the retry policy says (`Retry-After` honoured);
-    /// money moves are sent once, and a failure that may come after the
-    /// money moved is [`Error::OutcomeUnknown`], carrying what
+    /// money moves are sent once (a manual move after reading the user's
+    /// history, when snapshots are on), and a failure that may come after
+    /// the money moved is [`Error::OutcomeUnknown`], carrying what
     /// [`Client::settle`] needs.
-    pub fn send<E: Endpoint>(&self, params: &E) -> Result<E::Response, Error> {
+    pub fn send<E: AnyEndpoint>(&self, params: &E) -> Result<E::Response, Error> {
         let checked = &self.inner.checked;
-        match MovePlan::of(checked, params)? {
-            MovePlan::Plain => self.drive(Call::new(&checked.core, params, checked.retry)),
-            MovePlan::Money {
-                params: money,
-                snapshot_of,
-            } => {
-                let snapshot = match snapshot_of {
-                    Some((r#type, user)) => {
-                        let user = idn_toto::Segment::new("user", &user)?;
-                        let history = self.send(&UserHistoryParams { r#type, user })?;
-                        Some(idn_toto::Snapshot::new(history.data))
-                    }
-                    None => None,
-                };
-                let intent = shared::journal_intent(checked, E::ID, money, snapshot.clone())?;
-                let mut call = Call::new(&checked.core, params, checked.retry);
-                if let Some(snapshot) = snapshot {
-                    call = call.with_snapshot(snapshot);
-                }
-                let result = self.drive(call);
-                shared::journal_outcome(checked, intent.as_ref(), &result);
-                result
+        shared::check_journaled(checked, E::ID)?;
+        let driver = Driver::call_typed(&checked.core, params, shared::options(checked, true));
+        let _span = trace::span("call", E::ID.as_str()).entered();
+        match self.run(driver, checked.journal.as_ref())? {
+            Output::Response(r) => {
+                E::from_any(r).ok_or_else(|| unexpected("its endpoint's answer"))
             }
+            _ => Err(unexpected("an answer")),
         }
     }
 
     /// [`Client::send`] for an endpoint named at run time, with canonical
     /// JSON parameters (what the CLI and tools use): the canonical JSON
     /// answer. Invalid parameters are an `invalid_request` error naming the
-    /// field, before anything is sent. Money moves are journaled (with a
-    /// snapshot for manual moves) as in [`Client::send`].
+    /// field, before anything is sent.
     pub fn send_json(&self, endpoint: EndpointId, params: &Value) -> Result<Value, Error> {
         let checked = &self.inner.checked;
-        let request = idn_toto::dynamic::build(&checked.core, endpoint, params)
-            .map_err(|e| e.redacted(&checked.core))?;
-        let plan = MovePlan::of_request(checked, &request)?;
-        let snapshot = match &plan {
-            MovePlan::Money {
-                snapshot_of: Some((r#type, user)),
-                ..
-            } => {
-                let user = idn_toto::Segment::new("user", user)?;
-                let history = self.send(&UserHistoryParams {
-                    r#type: *r#type,
-                    user,
-                })?;
-                Some(idn_toto::Snapshot::new(history.data))
-            }
-            _ => None,
-        };
-        let intent = match plan {
-            MovePlan::Money { params, .. } => {
-                shared::journal_intent(checked, endpoint, params, snapshot.clone())?
-            }
-            MovePlan::Plain => None,
-        };
-        let result = self.drive_json(request, snapshot);
-        shared::journal_outcome(checked, intent.as_ref(), &result);
-        result
-    }
-
-    fn drive_json(
-        &self,
-        request: Request,
-        snapshot: Option<idn_toto::Snapshot>,
-    ) -> Result<Value, Error> {
-        let checked = &self.inner.checked;
-        let core = &checked.core;
-        let span = crate::trace::call_span(&request);
-        let _entered = span.enter();
-        let started = Instant::now();
-        let mut attempt = 0;
-        loop {
-            crate::trace::attempt(attempt);
-            let t = Instant::now();
-            let (error, retry_after) = match self.exchange(&request) {
-                Ok(answer) => {
-                    crate::trace::answered(answer.status, t.elapsed());
-                    match idn_toto::dynamic::parse_with(
-                        core,
-                        request.endpoint(),
-                        answer.status,
-                        &answer.body,
-                    ) {
-                        Ok(value) => {
-                            crate::trace::done(&Ok::<(), Error>(()), started.elapsed());
-                            return Ok(value);
-                        }
-                        Err(e) => {
-                            let after = answer
-                                .headers
-                                .iter()
-                                .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
-                                .and_then(|(_, v)| {
-                                    idn_toto::retry_after_ms(v, shared::unix_now_secs())
-                                });
-                            (e, after)
-                        }
-                    }
-                }
-                Err(reason) => {
-                    crate::trace::failed(core, &reason, t.elapsed());
-                    (core.transport_failure(&request, &reason), None)
-                }
-            };
-            match checked
-                .retry
-                .decide_after(&request, attempt, &error, retry_after)
-            {
-                Some(delay_ms) => {
-                    crate::trace::retry(delay_ms, &error);
-                    attempt += 1;
-                    std::thread::sleep(Duration::from_millis(delay_ms));
-                }
-                None => {
-                    let result = Err(error.settleable(&request, snapshot));
-                    crate::trace::done(&result, started.elapsed());
-                    return result;
-                }
-            }
+        shared::check_journaled(checked, endpoint)?;
+        let driver = Driver::call(
+            &checked.core,
+            endpoint,
+            params,
+            shared::options(checked, true),
+        )
+        .map_err(|e| e.redacted(&checked.core))?;
+        let _span = trace::span("call", endpoint.as_str()).entered();
+        match self.run(driver, checked.journal.as_ref())? {
+            Output::Response(r) => Ok(r.to_json()),
+            _ => Err(unexpected("an answer")),
         }
     }
 
@@ -236,22 +154,54 @@ impl Client {
     /// stops the batch (the items after it are `not_sent`).
     pub fn batch(&self, r#type: TxType, items: Vec<BatchItem>) -> Result<Vec<ItemOutcome>, Error> {
         let checked = &self.inner.checked;
-        let snapshots = shared::batch_with_snapshots(checked, &items);
-        let mut batch = Batch::new(r#type, items)?;
-        if snapshots {
-            batch = batch.with_snapshots();
+        let driver =
+            Driver::batch_items(&checked.core, r#type, items, shared::options(checked, true))?;
+        let _span = trace::span("batch", EndpointId::MultipleTransaction.as_str()).entered();
+        match self.run(driver, checked.journal.as_ref())? {
+            Output::Outcomes { outcomes, .. } => Ok(outcomes),
+            _ => Err(unexpected("outcomes")),
         }
-        let mut intents = Vec::new();
-        while let Some(request) = batch.next_request(&checked.core) {
-            shared::journal_batch_intents(checked, batch.sending(), &mut intents)?;
-            match self.exchange(&request) {
-                Ok(answer) => batch.record_response(&checked.core, answer.status, &answer.body),
-                Err(reason) => batch.record_transport_failure(&checked.core, &reason),
-            }
+    }
+
+    /// Every row of a paged report, page after page, as an iterator: the
+    /// core's [`Pages`] says which page comes next, each page is one
+    /// [`Client::send`]. An error ends the iteration.
+    ///
+    /// ```no_run
+    /// # use idn_toto_client::blocking::Client;
+    /// # use idn_toto_client::idn_toto::{FullTransactionParams, Page, Segment};
+    /// # let client = Client::from_env()?;
+    /// let first = FullTransactionParams { user: Segment::new("user", "LOREMS")?, page: Page::FIRST, date: None };
+    /// for row in client.pages(first) {
+    ///     let row = row?;
+    ///     println!("{} {} {}", row.periode, row.turnover, row.winlose);
+    /// }
+    /// # Ok::<(), idn_toto_client::idn_toto::Error>(())
+    /// ```
+    pub fn pages<P: Rows>(&self, first: P) -> PageRows<'_, P> {
+        PageRows {
+            client: self,
+            pages: Pages::new(first).with_max_pages(self.inner.checked.max_pages),
+            rows: VecDeque::new(),
+            over: false,
         }
-        let outcomes = batch.finish();
-        shared::journal_batch_outcomes(checked, &intents, &outcomes);
-        Ok(outcomes)
+    }
+
+    /// Every page of `full_transaction` or `pga_transaction` from canonical
+    /// JSON parameters, as canonical JSON pages (what the CLI uses).
+    pub fn pages_json(&self, endpoint: EndpointId, params: &Value) -> Result<JsonPages<'_>, Error> {
+        let checked = &self.inner.checked;
+        let driver = Driver::pages(
+            &checked.core,
+            endpoint,
+            params,
+            shared::options(checked, false),
+        )
+        .map_err(|e| e.redacted(&checked.core))?;
+        Ok(JsonPages {
+            client: self,
+            driver: Some(driver),
+        })
     }
 
     /// Finds out, with reads only, whether a money move whose outcome is
@@ -259,79 +209,65 @@ impl Client {
     /// delay first.
     pub fn settle(&self, unsettled: &Unsettled) -> Result<Settlement, Error> {
         let checked = &self.inner.checked;
-        let settle = Settle::from_unsettled(unsettled, checked.settle_delay_ms, checked.retry)?;
-        Ok(self.drive_settle(settle))
+        let driver = Driver::settle(&checked.core, unsettled, shared::options(checked, false))?;
+        let _span = trace::span("settle", unsettled.endpoint.as_str()).entered();
+        match self.run(driver, None)? {
+            Output::Settlement(s) => Ok(s),
+            _ => Err(unexpected("a settlement")),
+        }
     }
 
     /// Settles every move the journal at `path` leaves open, appending a
     /// `settled` line for each, and returns them in journal order.
     pub fn settle_journal(&self, path: impl AsRef<Path>) -> Result<Vec<JournalSettlement>, Error> {
         let checked = &self.inner.checked;
-        let journal = crate::FileJournal::new(path.as_ref());
-        let mut done = Vec::new();
-        for open in journal.read()?.unsettled() {
-            let settle = Settle::new(
-                open.intent.money_move()?,
-                open.intent.snapshot.clone(),
-                checked.settle_delay_ms,
-                checked.retry,
-            );
-            let settlement = self.drive_settle(settle);
-            crate::append_settled(&journal, &open, &settlement)?;
-            done.push(JournalSettlement { open, settlement });
+        let journal = FileJournal::new(path.as_ref());
+        let open = journal.read()?.unsettled();
+        let driver = Driver::settle_open(&checked.core, &open, shared::options(checked, false))?;
+        let _span = trace::span("settle", "journal").entered();
+        match self.run(driver, Some(&journal))? {
+            Output::Settlements(list) => Ok(crate::pair_settlements(open, list)),
+            _ => Err(unexpected("settlements")),
         }
-        Ok(done)
     }
 
-    fn drive_settle(&self, mut settle: Settle) -> Settlement {
-        let core = &self.inner.checked.core;
+    /// Runs a driver to its end (pages, if any, are skipped).
+    fn run(&self, mut driver: Driver, journal: Option<&FileJournal>) -> Result<Output, Error> {
         loop {
-            match settle.next(core) {
-                SettleStep::Wait(ms) => std::thread::sleep(Duration::from_millis(ms)),
-                SettleStep::Send(request) => match self.exchange(&request) {
-                    Ok(answer) => settle.record_response(core, answer.status, &answer.body),
-                    Err(reason) => settle.record_transport_failure(core, &reason),
-                },
-                SettleStep::Done(settlement) => return settlement,
+            if let Pumped::Done(result) = self.pump(&mut driver, journal) {
+                return result;
             }
         }
     }
 
-    /// The one IO loop of a call: send, hand the answer to the core, sleep
-    /// when it says so.
-    fn drive<E: Endpoint>(&self, mut call: Call<E>) -> Result<E::Response, Error> {
-        let core = &self.inner.checked.core;
-        let span = crate::trace::call_span(call.request());
-        let _entered = span.enter();
-        let started = Instant::now();
+    /// The one IO loop: does what the driver says until it hands out a
+    /// page or is done.
+    fn pump(&self, driver: &mut Driver, journal: Option<&FileJournal>) -> Pumped {
         loop {
-            crate::trace::attempt(call.attempt());
-            let t = Instant::now();
-            let next = match self.exchange(call.request()) {
-                Ok(answer) => {
-                    crate::trace::answered(answer.status, t.elapsed());
-                    call.record_response(
-                        core,
-                        answer.status,
-                        &answer.header_pairs(),
-                        &answer.body,
-                        shared::unix_now_secs(),
-                    )
+            match driver.next(shared::clock(None)) {
+                Step::Send(request) => {
+                    let started = Instant::now();
+                    match self.exchange(&request) {
+                        Ok(a) => driver.record_response(
+                            a.status,
+                            &a.header_pairs(),
+                            &a.body,
+                            shared::clock(Some(started)),
+                        ),
+                        Err(reason) => {
+                            driver.record_transport_failure(&reason, shared::clock(Some(started)))
+                        }
+                    }
                 }
-                Err(reason) => {
-                    crate::trace::failed(core, &reason, t.elapsed());
-                    call.record_transport_failure(core, &reason)
+                Step::Wait(ms) => std::thread::sleep(Duration::from_millis(ms)),
+                Step::Journal(line) => {
+                    if let Err(e) = shared::append(journal, line) {
+                        return Pumped::Done(Err(e));
+                    }
                 }
-            };
-            match next {
-                Next::Retry { delay_ms, error } => {
-                    crate::trace::retry(delay_ms, &error);
-                    std::thread::sleep(Duration::from_millis(delay_ms));
-                }
-                Next::Done(result) => {
-                    crate::trace::done(&result, started.elapsed());
-                    return result;
-                }
+                Step::Event(event) => trace::event(&event),
+                Step::Page(page) => return Pumped::Page(page),
+                Step::Done(result) => return Pumped::Done(result),
             }
         }
     }
@@ -388,5 +324,73 @@ impl Client {
             headers,
             body,
         })
+    }
+}
+
+/// The rows of a paged report, page after page (see [`Client::pages`]).
+#[derive(Debug)]
+pub struct PageRows<'a, P: Rows> {
+    client: &'a Client,
+    pages: Pages<P>,
+    rows: VecDeque<P::Row>,
+    over: bool,
+}
+
+impl<P: Rows> PageRows<'_, P> {
+    /// How many pages have been read so far.
+    pub fn pages_read(&self) -> u64 {
+        self.pages.pages_read()
+    }
+}
+
+impl<P: Rows> Iterator for PageRows<'_, P> {
+    type Item = Result<P::Row, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(row) = self.rows.pop_front() {
+                return Some(Ok(row));
+            }
+            if self.over {
+                return None;
+            }
+            let params = self.pages.next_params()?.clone();
+            let page = match self.client.send(&params) {
+                Ok(page) => page,
+                Err(e) => {
+                    self.over = true;
+                    return Some(Err(e));
+                }
+            };
+            if let Err(e) = self.pages.record_page(&page) {
+                self.over = true;
+                return Some(Err(e));
+            }
+            self.rows.extend(P::rows(page));
+        }
+    }
+}
+
+/// The pages of a paged report as canonical JSON (see
+/// [`Client::pages_json`]).
+#[derive(Debug)]
+pub struct JsonPages<'a> {
+    client: &'a Client,
+    driver: Option<Driver>,
+}
+
+impl Iterator for JsonPages<'_> {
+    type Item = Result<Value, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let driver = self.driver.as_mut()?;
+        let _span = trace::span("pages", "json").entered();
+        match self.client.pump(driver, None) {
+            Pumped::Page(page) => Some(Ok(page.to_json())),
+            Pumped::Done(result) => {
+                self.driver = None;
+                result.err().map(Err)
+            }
+        }
     }
 }

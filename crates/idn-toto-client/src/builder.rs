@@ -47,6 +47,7 @@ pub(crate) struct Settings {
     pub(crate) settle_delay: Duration,
     pub(crate) snapshots: bool,
     pub(crate) journal: Option<PathBuf>,
+    pub(crate) max_pages: u64,
 }
 
 impl<C> fmt::Debug for ClientBuilder<C> {
@@ -68,6 +69,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("settle_delay", &s.settle_delay)
             .field("snapshots", &s.snapshots)
             .field("journal", &s.journal)
+            .field("max_pages", &s.max_pages)
             .finish()
     }
 }
@@ -97,6 +99,7 @@ impl<C> ClientBuilder<C> {
                 settle_delay: DEFAULT_SETTLE_DELAY,
                 snapshots: true,
                 journal: None,
+                max_pages: idn_toto::dynamic::DEFAULT_MAX_PAGES,
             },
             flavour: PhantomData,
         }
@@ -197,6 +200,13 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Paging stops with a `decode` error at `page` after this many pages
+    /// when the server still says there are more (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> ClientBuilder<C> {
+        self.settings.max_pages = pages;
+        self
+    }
+
     /// Checks the settings shared by both flavours; the core client.
     pub(crate) fn check(&self) -> Result<Checked, Error> {
         let s = &self.settings;
@@ -205,6 +215,9 @@ impl<C> ClientBuilder<C> {
             .allow_insecure_http(s.allow_insecure_http)
             .max_body_size(s.max_body_size)
             .build()?;
+        if s.max_pages == 0 {
+            return Err(crate::shared::invalid("max_pages", "must be at least 1"));
+        }
         if s.timeout.is_zero() {
             return Err(crate::shared::invalid("timeout", "must be more than zero"));
         }
@@ -225,6 +238,7 @@ impl<C> ClientBuilder<C> {
             snapshots: s.snapshots,
             journal: s.journal.clone().map(FileJournal::new),
             headers: s.headers.clone(),
+            max_pages: s.max_pages,
         })
     }
 }
@@ -239,6 +253,7 @@ pub(crate) struct Checked {
     pub(crate) snapshots: bool,
     pub(crate) journal: Option<FileJournal>,
     pub(crate) headers: Vec<(String, String)>,
+    pub(crate) max_pages: u64,
 }
 
 impl fmt::Debug for Checked {
@@ -250,6 +265,7 @@ impl fmt::Debug for Checked {
             .field("settle_delay_ms", &self.settle_delay_ms)
             .field("snapshots", &self.snapshots)
             .field("journal", &self.journal)
+            .field("max_pages", &self.max_pages)
             .field(
                 "headers",
                 &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),

@@ -74,6 +74,7 @@ pub use journal::FileJournal;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use nonblocking::Client;
+pub use shared::Rows;
 
 /// The core crate, re-exported so one dependency is enough.
 pub use idn_toto;
@@ -81,6 +82,7 @@ pub use idn_toto;
 use idn_toto::{OpenMove, Settlement};
 
 /// The `User-Agent` both clients send.
+#[cfg(any(feature = "blocking", feature = "tokio"))]
 const USER_AGENT: &str = concat!("idn-toto-client/", env!("CARGO_PKG_VERSION"));
 
 /// One move a journal left open, and what settling it found.
@@ -92,20 +94,23 @@ pub struct JournalSettlement {
     pub settlement: Settlement,
 }
 
-/// Appends the `settled` line of an open move.
+/// The driver's settlements, each with the open move it settled.
 #[cfg(any(feature = "blocking", feature = "tokio"))]
-fn append_settled(
-    journal: &FileJournal,
-    open: &OpenMove,
-    settlement: &Settlement,
-) -> Result<(), idn_toto::Error> {
-    let line = open
-        .intent
-        .settled(
-            settlement.state,
-            Some(settlement.reason.clone()),
-            &journal::now(),
-        )
-        .to_line();
-    journal.append(&[line])
+fn pair_settlements(
+    open: Vec<OpenMove>,
+    settled: Vec<(String, Settlement)>,
+) -> Vec<JournalSettlement> {
+    let mut open: Vec<Option<OpenMove>> = open.into_iter().map(Some).collect();
+    settled
+        .into_iter()
+        .filter_map(|(id, settlement)| {
+            let slot = open
+                .iter_mut()
+                .find(|o| o.as_ref().is_some_and(|o| o.id == id))?;
+            Some(JournalSettlement {
+                open: slot.take()?,
+                settlement,
+            })
+        })
+        .collect()
 }

@@ -1,19 +1,24 @@
 //! The async client: reqwest on tokio, `tokio::time::sleep` between
-//! attempts. Every decision is the core's.
+//! attempts. One IO loop (`Client::pump`) runs the core's [`Driver`] for
+//! every operation; every decision is the core's.
 
+use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::Stream;
 use idn_toto::{
-    Batch, BatchItem, Call, Endpoint, Error, ItemOutcome, Method, Next, Request, Settle,
-    SettleStep, Settlement, TxType, Unsettled, UserHistoryParams,
+    AnyEndpoint, AnyResponse, BatchItem, Driver, EndpointId, Error, ItemOutcome, Method, Output,
+    Pages, Request, Settlement, Step, TxType, Unsettled,
 };
+use serde_json::Value;
 use tracing::Instrument;
 
 use crate::builder::{Checked, ClientBuilder};
-use crate::shared::{self, Answer, MovePlan};
-use crate::JournalSettlement;
+use crate::journal::FileJournal;
+use crate::shared::{self, unexpected, Answer, Rows};
+use crate::{trace, JournalSettlement};
 
 /// An async client for the API (reqwest with rustls, on tokio): cheap to
 /// clone (the clones share one connection pool), `Send + Sync`; its
@@ -30,6 +35,9 @@ use crate::JournalSettlement;
 /// println!("{} has {}", balance.user, balance.balance);
 /// # Ok(()) }
 /// ```
+///
+/// Journal lines are appended and synced with blocking file calls on the
+/// task that drives the operation (one short write per money move).
 ///
 /// `Debug` never shows the token.
 #[derive(Clone)]
@@ -60,12 +68,12 @@ impl ClientBuilder<Client> {
             .user_agent(crate::USER_AGENT);
         if let Some(url) = &self.settings.proxy {
             let proxy = reqwest::Proxy::all(url.as_str()).map_err(|_| {
-                crate::shared::invalid("proxy", "not a proxy URL (http://, https://, socks5://)")
+                shared::invalid("proxy", "not a proxy URL (http://, https://, socks5://)")
             })?;
             http = http.proxy(proxy);
         }
         let http = http.build().map_err(|e| {
-            crate::shared::invalid(
+            shared::invalid(
                 "http_client",
                 format!(
                     "reqwest could not start: {}",
@@ -77,6 +85,12 @@ impl ClientBuilder<Client> {
             inner: Arc::new(Inner { checked, http }),
         })
     }
+}
+
+/// What one turn of the IO loop ended on.
+enum Pumped {
+    Page(AnyResponse),
+    Done(Result<Output, Error>),
 }
 
 impl Client {
@@ -103,42 +117,47 @@ impl Client {
 
     /// Sends one call of any endpoint and returns its typed answer. Reads
     /// are retried as the retry policy says (`Retry-After` honoured);
-    /// money moves are sent once, and a failure that may come after the
-    /// money moved is [`Error::OutcomeUnknown`], carrying what
+    /// money moves are sent once (a manual move after reading the user's
+    /// history, when snapshots are on), and a failure that may come after
+    /// the money moved is [`Error::OutcomeUnknown`], carrying what
     /// [`Client::settle`] needs.
-    pub async fn send<E: Endpoint>(&self, params: &E) -> Result<E::Response, Error> {
+    pub async fn send<E: AnyEndpoint>(&self, params: &E) -> Result<E::Response, Error> {
         let checked = &self.inner.checked;
-        match MovePlan::of(checked, params)? {
-            MovePlan::Plain => {
-                self.drive(Call::new(&checked.core, params, checked.retry))
-                    .await
+        shared::check_journaled(checked, E::ID)?;
+        let driver = Driver::call_typed(&checked.core, params, shared::options(checked, true));
+        let output = self
+            .run(driver, checked.journal.as_ref())
+            .instrument(trace::span("call", E::ID.as_str()))
+            .await?;
+        match output {
+            Output::Response(r) => {
+                E::from_any(r).ok_or_else(|| unexpected("its endpoint's answer"))
             }
-            MovePlan::Money {
-                params: money,
-                snapshot_of,
-            } => {
-                let snapshot = match snapshot_of {
-                    Some((r#type, user)) => {
-                        let user = idn_toto::Segment::new("user", &user)?;
-                        let call = Call::new(
-                            &checked.core,
-                            &UserHistoryParams { r#type, user },
-                            checked.retry,
-                        );
-                        let history = self.drive(call).await?;
-                        Some(idn_toto::Snapshot::new(history.data))
-                    }
-                    None => None,
-                };
-                let intent = shared::journal_intent(checked, E::ID, money, snapshot.clone())?;
-                let mut call = Call::new(&checked.core, params, checked.retry);
-                if let Some(snapshot) = snapshot {
-                    call = call.with_snapshot(snapshot);
-                }
-                let result = self.drive(call).await;
-                shared::journal_outcome(checked, intent.as_ref(), &result);
-                result
-            }
+            _ => Err(unexpected("an answer")),
+        }
+    }
+
+    /// [`Client::send`] for an endpoint named at run time, with canonical
+    /// JSON parameters: the canonical JSON answer. Invalid parameters are
+    /// an `invalid_request` error naming the field, before anything is
+    /// sent.
+    pub async fn send_json(&self, endpoint: EndpointId, params: &Value) -> Result<Value, Error> {
+        let checked = &self.inner.checked;
+        shared::check_journaled(checked, endpoint)?;
+        let driver = Driver::call(
+            &checked.core,
+            endpoint,
+            params,
+            shared::options(checked, true),
+        )
+        .map_err(|e| e.redacted(&checked.core))?;
+        let output = self
+            .run(driver, checked.journal.as_ref())
+            .instrument(trace::span("call", endpoint.as_str()))
+            .await?;
+        match output {
+            Output::Response(r) => Ok(r.to_json()),
+            _ => Err(unexpected("an answer")),
         }
     }
 
@@ -152,22 +171,109 @@ impl Client {
         items: Vec<BatchItem>,
     ) -> Result<Vec<ItemOutcome>, Error> {
         let checked = &self.inner.checked;
-        let snapshots = shared::batch_with_snapshots(checked, &items);
-        let mut batch = Batch::new(r#type, items)?;
-        if snapshots {
-            batch = batch.with_snapshots();
+        let driver =
+            Driver::batch_items(&checked.core, r#type, items, shared::options(checked, true))?;
+        let output = self
+            .run(driver, checked.journal.as_ref())
+            .instrument(trace::span(
+                "batch",
+                EndpointId::MultipleTransaction.as_str(),
+            ))
+            .await?;
+        match output {
+            Output::Outcomes { outcomes, .. } => Ok(outcomes),
+            _ => Err(unexpected("outcomes")),
         }
-        let mut intents = Vec::new();
-        while let Some(request) = batch.next_request(&checked.core) {
-            shared::journal_batch_intents(checked, batch.sending(), &mut intents)?;
-            match self.exchange(&request).await {
-                Ok(answer) => batch.record_response(&checked.core, answer.status, &answer.body),
-                Err(reason) => batch.record_transport_failure(&checked.core, &reason),
+    }
+
+    /// Every row of a paged report, page after page, as a `Stream`: the
+    /// core's [`Pages`] says which page comes next, each page is one
+    /// [`Client::send`]. An error ends the stream.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), idn_toto_client::idn_toto::Error> {
+    /// use futures_util::StreamExt;
+    /// # use idn_toto_client::Client;
+    /// # use idn_toto_client::idn_toto::{FullTransactionParams, Page, Segment};
+    /// # let client = Client::from_env()?;
+    /// let first = FullTransactionParams { user: Segment::new("user", "LOREMS")?, page: Page::FIRST, date: None };
+    /// let mut rows = std::pin::pin!(client.pages(first));
+    /// while let Some(row) = rows.next().await {
+    ///     let row = row?;
+    ///     println!("{} {} {}", row.periode, row.turnover, row.winlose);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn pages<P>(&self, first: P) -> impl Stream<Item = Result<P::Row, Error>> + Send + 'static
+    where
+        P: Rows + Send + Sync + 'static,
+        P::Row: Send + 'static,
+        P::Response: Send,
+    {
+        let state = RowsState {
+            client: self.clone(),
+            pages: Pages::new(first).with_max_pages(self.inner.checked.max_pages),
+            rows: VecDeque::new(),
+            over: false,
+        };
+        futures_util::stream::unfold(state, |mut st| async move {
+            loop {
+                if let Some(row) = st.rows.pop_front() {
+                    return Some((Ok(row), st));
+                }
+                if st.over {
+                    return None;
+                }
+                let params = st.pages.next_params()?.clone();
+                let failed = match st.client.send(&params).await {
+                    Ok(page) => match st.pages.record_page(&page) {
+                        Ok(()) => {
+                            st.rows.extend(P::rows(page));
+                            None
+                        }
+                        Err(e) => Some(e),
+                    },
+                    Err(e) => Some(e),
+                };
+                if let Some(e) = failed {
+                    st.over = true;
+                    return Some((Err(e), st));
+                }
             }
-        }
-        let outcomes = batch.finish();
-        shared::journal_batch_outcomes(checked, &intents, &outcomes);
-        Ok(outcomes)
+        })
+    }
+
+    /// Every page of `full_transaction` or `pga_transaction` from canonical
+    /// JSON parameters, as a `Stream` of canonical JSON pages.
+    pub fn pages_json(
+        &self,
+        endpoint: EndpointId,
+        params: &Value,
+    ) -> Result<impl Stream<Item = Result<Value, Error>> + Send + 'static, Error> {
+        let checked = &self.inner.checked;
+        let driver = Driver::pages(
+            &checked.core,
+            endpoint,
+            params,
+            shared::options(checked, false),
+        )
+        .map_err(|e| e.redacted(&checked.core))?;
+        let state = (self.clone(), Some(driver));
+        Ok(futures_util::stream::unfold(
+            state,
+            |(client, mut driver)| async move {
+                let d = driver.as_mut()?;
+                match client
+                    .pump(d, None)
+                    .instrument(trace::span("pages", "json"))
+                    .await
+                {
+                    Pumped::Page(page) => Some((Ok(page.to_json()), (client, driver))),
+                    Pumped::Done(Ok(_)) => None,
+                    Pumped::Done(Err(e)) => Some((Err(e), (client, None))),
+                }
+            },
+        ))
     }
 
     /// Finds out, with reads only, whether a money move whose outcome is
@@ -175,8 +281,15 @@ impl Client {
     /// delay first.
     pub async fn settle(&self, unsettled: &Unsettled) -> Result<Settlement, Error> {
         let checked = &self.inner.checked;
-        let settle = Settle::from_unsettled(unsettled, checked.settle_delay_ms, checked.retry)?;
-        Ok(self.drive_settle(settle).await)
+        let driver = Driver::settle(&checked.core, unsettled, shared::options(checked, false))?;
+        let output = self
+            .run(driver, None)
+            .instrument(trace::span("settle", unsettled.endpoint.as_str()))
+            .await?;
+        match output {
+            Output::Settlement(s) => Ok(s),
+            _ => Err(unexpected("a settlement")),
+        }
     }
 
     /// Settles every move the journal at `path` leaves open, appending a
@@ -186,74 +299,60 @@ impl Client {
         path: impl AsRef<Path>,
     ) -> Result<Vec<JournalSettlement>, Error> {
         let checked = &self.inner.checked;
-        let journal = crate::FileJournal::new(path.as_ref());
-        let mut done = Vec::new();
-        for open in journal.read()?.unsettled() {
-            let settle = Settle::new(
-                open.intent.money_move()?,
-                open.intent.snapshot.clone(),
-                checked.settle_delay_ms,
-                checked.retry,
-            );
-            let settlement = self.drive_settle(settle).await;
-            crate::append_settled(&journal, &open, &settlement)?;
-            done.push(JournalSettlement { open, settlement });
+        let journal = FileJournal::new(path.as_ref());
+        let open = journal.read()?.unsettled();
+        let driver = Driver::settle_open(&checked.core, &open, shared::options(checked, false))?;
+        let output = self
+            .run(driver, Some(&journal))
+            .instrument(trace::span("settle", "journal"))
+            .await?;
+        match output {
+            Output::Settlements(list) => Ok(crate::pair_settlements(open, list)),
+            _ => Err(unexpected("settlements")),
         }
-        Ok(done)
     }
 
-    async fn drive_settle(&self, mut settle: Settle) -> Settlement {
-        let core = &self.inner.checked.core;
+    /// Runs a driver to its end (pages, if any, are skipped).
+    async fn run(
+        &self,
+        mut driver: Driver,
+        journal: Option<&FileJournal>,
+    ) -> Result<Output, Error> {
         loop {
-            match settle.next(core) {
-                SettleStep::Wait(ms) => tokio::time::sleep(Duration::from_millis(ms)).await,
-                SettleStep::Send(request) => match self.exchange(&request).await {
-                    Ok(answer) => settle.record_response(core, answer.status, &answer.body),
-                    Err(reason) => settle.record_transport_failure(core, &reason),
-                },
-                SettleStep::Done(settlement) => return settlement,
+            if let Pumped::Done(result) = self.pump(&mut driver, journal).await {
+                return result;
             }
         }
     }
 
-    /// The one IO loop of a call: send, hand the answer to the core, sleep
-    /// when it says so.
-    async fn drive<E: Endpoint>(&self, call: Call<E>) -> Result<E::Response, Error> {
-        let span = crate::trace::call_span(call.request());
-        self.drive_in_span(call).instrument(span).await
-    }
-
-    async fn drive_in_span<E: Endpoint>(&self, mut call: Call<E>) -> Result<E::Response, Error> {
-        let core = &self.inner.checked.core;
-        let started = Instant::now();
+    /// The one IO loop: does what the driver says until it hands out a
+    /// page or is done.
+    async fn pump(&self, driver: &mut Driver, journal: Option<&FileJournal>) -> Pumped {
         loop {
-            crate::trace::attempt(call.attempt());
-            let t = Instant::now();
-            let next = match self.exchange(call.request()).await {
-                Ok(answer) => {
-                    crate::trace::answered(answer.status, t.elapsed());
-                    call.record_response(
-                        core,
-                        answer.status,
-                        &answer.header_pairs(),
-                        &answer.body,
-                        shared::unix_now_secs(),
-                    )
+            match driver.next(shared::clock(None)) {
+                Step::Send(request) => {
+                    let started = Instant::now();
+                    match self.exchange(&request).await {
+                        Ok(a) => driver.record_response(
+                            a.status,
+                            &a.header_pairs(),
+                            &a.body,
+                            shared::clock(Some(started)),
+                        ),
+                        Err(reason) => {
+                            driver.record_transport_failure(&reason, shared::clock(Some(started)))
+                        }
+                    }
                 }
-                Err(reason) => {
-                    crate::trace::failed(core, &reason, t.elapsed());
-                    call.record_transport_failure(core, &reason)
+                Step::Wait(ms) => tokio::time::sleep(Duration::from_millis(ms)).await,
+                Step::Journal(line) => {
+                    if let Err(e) = shared::append(journal, line) {
+                        return Pumped::Done(Err(e));
+                    }
                 }
-            };
-            match next {
-                Next::Retry { delay_ms, error } => {
-                    crate::trace::retry(delay_ms, &error);
-                    tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-                }
-                Next::Done(result) => {
-                    crate::trace::done(&result, started.elapsed());
-                    return result;
-                }
+                Step::Event(event) => trace::event(&event),
+                Step::Page(page) => return Pumped::Page(page),
+                Step::Done(result) => return Pumped::Done(result),
             }
         }
     }
@@ -305,4 +404,12 @@ impl Client {
             body,
         })
     }
+}
+
+/// The state of [`Client::pages`]' stream.
+struct RowsState<P: Rows> {
+    client: Client,
+    pages: Pages<P>,
+    rows: VecDeque<P::Row>,
+    over: bool,
 }

@@ -1,15 +1,16 @@
-//! What both flavours share: the answer of one exchange, the journal's
-//! bookkeeping around money moves, and the tracing of the core's events.
-//! No IO here but the journal file.
+//! What both flavours share: the options every driver gets, the answer of
+//! one exchange, the journal's steps, and what typed paging hands out. No
+//! IO here but the journal file.
+
+use std::time::{Duration, Instant};
 
 use idn_toto::{
-    BatchItem, Endpoint, EndpointId, Error, ItemOutcome, ItemStatus, JournalRecord, MoneyMove,
-    Request, Snapshot, TxType, Unsettled,
+    AnyEndpoint, Clock, DriverOptions, EndpointId, Error, FullTransactionParams, JournalEvent,
+    JournalRecord, Paged, PgaInvoice, PgaTransactionParams, TurnoverRow,
 };
-use serde_json::Value;
 
 use crate::builder::Checked;
-use crate::journal::{new_id, now};
+use crate::journal::{new_id, FileJournal};
 
 /// An `invalid_request` error at `field`.
 pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Error {
@@ -35,12 +36,23 @@ impl Answer {
     }
 }
 
-/// The host's wall clock in Unix seconds (for `Retry-After` dates).
+/// The host's wall clock in Unix seconds (journal times, `Retry-After`
+/// dates).
 pub(crate) fn unix_now_secs() -> Option<i64> {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()
         .and_then(|d| i64::try_from(d.as_secs()).ok())
+}
+
+/// The clock handed to the driver: how long the attempt since `started`
+/// took, and the wall clock.
+pub(crate) fn clock(started: Option<Instant>) -> Clock {
+    let elapsed = started.map_or(Duration::ZERO, |t| t.elapsed());
+    Clock::new(
+        u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        unix_now_secs(),
+    )
 }
 
 /// An error and its sources in one line (`a: b: c`), so a timeout hidden
@@ -60,147 +72,83 @@ pub(crate) fn reason(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// What a single money move needs from the journal and the snapshot read:
-/// worked out before anything is sent.
-pub(crate) enum MovePlan {
-    /// A read, or a money move with no journal and no snapshot to take.
-    Plain,
-    /// A money move: read the snapshot first (manual moves, when on), and
-    /// journal it (when a journal is set).
-    Money {
-        params: Value,
-        snapshot_of: Option<(TxType, String)>,
-    },
-}
-
-impl MovePlan {
-    pub(crate) fn of<E: Endpoint>(checked: &Checked, params: &E) -> Result<MovePlan, Error> {
-        MovePlan::from_parts(checked, E::ID, params.money_params())
-    }
-
-    pub(crate) fn of_request(checked: &Checked, request: &Request) -> Result<MovePlan, Error> {
-        MovePlan::from_parts(checked, request.endpoint(), request.money_params().cloned())
-    }
-
-    fn from_parts(
-        checked: &Checked,
-        endpoint: EndpointId,
-        money: Option<Value>,
-    ) -> Result<MovePlan, Error> {
-        if endpoint == EndpointId::MultipleTransaction && checked.journal.is_some() {
-            return Err(crate::shared::invalid(
-                "endpoint",
-                "with a journal, send multiple transactions with batch(), which journals \
-                 each item",
-            ));
-        }
-        let Some(money) = money else {
-            return Ok(MovePlan::Plain);
-        };
-        let snapshot_of = if endpoint == EndpointId::ManualTransaction && checked.snapshots {
-            let what = MoneyMove::from_params(&money)?;
-            Some((what.r#type(), what.user().to_owned()))
-        } else {
-            None
-        };
-        if snapshot_of.is_none() && checked.journal.is_none() {
-            return Ok(MovePlan::Plain);
-        }
-        Ok(MovePlan::Money {
-            params: money,
-            snapshot_of,
-        })
+/// The options of one driver run: the client's settings, and a new
+/// journal id when money moves are journaled.
+pub(crate) fn options(checked: &Checked, journaled: bool) -> DriverOptions {
+    DriverOptions {
+        retry: checked.retry,
+        journal_id: (journaled && checked.journal.is_some()).then(new_id),
+        snapshots: checked.snapshots,
+        bodies: false,
+        max_pages: checked.max_pages,
+        settle_delay_ms: checked.settle_delay_ms,
     }
 }
 
-/// Writes the intent line of a single move (before it is sent).
-pub(crate) fn journal_intent(
-    checked: &Checked,
-    endpoint: EndpointId,
-    params: Value,
-    snapshot: Option<Snapshot>,
-) -> Result<Option<JournalRecord>, Error> {
-    let Some(journal) = &checked.journal else {
-        return Ok(None);
-    };
-    let record = JournalRecord::intent(&new_id(), endpoint, params, snapshot, &now())?;
-    journal.append(&[record.to_line()])?;
-    Ok(Some(record))
-}
-
-/// Writes the outcome line of a single move (after its answer). A failure
-/// to write is logged, not returned: the answer is what the caller needs,
-/// and the intent left open settles later.
-pub(crate) fn journal_outcome<T>(
-    checked: &Checked,
-    intent: Option<&JournalRecord>,
-    result: &Result<T, Error>,
-) {
-    let (Some(journal), Some(intent)) = (&checked.journal, intent) else {
-        return;
-    };
-    let (status, message) = match result {
-        Ok(_) => (ItemStatus::Succeeded, None),
-        Err(e @ Error::OutcomeUnknown { .. }) => (ItemStatus::Unknown, Some(e.to_string())),
-        Err(e) => (ItemStatus::Failed, Some(e.to_string())),
-    };
-    let line = intent.outcome(status, message, &now()).to_line();
-    if let Err(e) = journal.append(&[line]) {
-        tracing::error!(journal_id = %intent.id, error = %e, "idn_toto: the outcome could not be journaled; the move stays open in the journal");
-    }
-}
-
-/// The intent lines of the batch request about to leave.
-pub(crate) fn journal_batch_intents(
-    checked: &Checked,
-    sending: Vec<(usize, Unsettled)>,
-    intents: &mut Vec<(usize, JournalRecord)>,
-) -> Result<(), Error> {
-    let Some(journal) = &checked.journal else {
-        return Ok(());
-    };
-    let at = now();
-    let mut records = Vec::with_capacity(sending.len());
-    for (i, u) in sending {
-        records.push((
-            i,
-            JournalRecord::intent(
-                &new_id(),
-                EndpointId::MultipleTransaction,
-                u.params,
-                u.snapshot,
-                &at,
-            )?,
+/// With a journal, a `multiple_transaction` goes through `batch()`, which
+/// journals each item.
+pub(crate) fn check_journaled(checked: &Checked, endpoint: EndpointId) -> Result<(), Error> {
+    if endpoint == EndpointId::MultipleTransaction && checked.journal.is_some() {
+        return Err(invalid(
+            "endpoint",
+            "with a journal, send multiple transactions with batch(), which journals each item",
         ));
     }
-    journal.append(&records.iter().map(|(_, r)| r.to_line()).collect::<Vec<_>>())?;
-    intents.extend(records);
     Ok(())
 }
 
-/// The outcome lines of a finished batch.
-pub(crate) fn journal_batch_outcomes(
-    checked: &Checked,
-    intents: &[(usize, JournalRecord)],
-    outcomes: &[ItemOutcome],
-) {
-    let Some(journal) = &checked.journal else {
-        return;
+/// Appends a journal line the driver made. An intent that can't be
+/// written stops the run before its request leaves (the error); a later
+/// line that can't be written is logged (the move stays open in the
+/// journal and settles later).
+pub(crate) fn append(journal: Option<&FileJournal>, line: String) -> Result<(), Error> {
+    let Some(journal) = journal else {
+        return Err(invalid(
+            "journal",
+            "the driver journaled without a journal file",
+        ));
     };
-    let at = now();
-    let lines: Vec<String> = intents
-        .iter()
-        .filter_map(|(i, intent)| {
-            let o = outcomes.get(*i)?;
-            Some(intent.outcome(o.status, o.message.clone(), &at).to_line())
-        })
-        .collect();
-    if let Err(e) = journal.append(&lines) {
-        tracing::error!(error = %e, "idn_toto: the batch outcomes could not be journaled; its moves stay open in the journal");
+    match journal.append(std::slice::from_ref(&line)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let intent = serde_json::from_str::<JournalRecord>(&line)
+                .map_or(true, |r| r.event == JournalEvent::Intent);
+            if intent {
+                return Err(e);
+            }
+            tracing::error!(error = %e, "idn_toto: a journal line could not be written; the move stays open in the journal");
+            Ok(())
+        }
     }
 }
 
-/// Whether a batch reads snapshots first.
-pub(crate) fn batch_with_snapshots(checked: &Checked, items: &[BatchItem]) -> bool {
-    checked.snapshots && matches!(items.first(), Some(BatchItem::Manual(_)))
+/// The one wrong turn a typed driver can take: an output of another shape.
+pub(crate) fn unexpected(what: &str) -> Error {
+    Error::Decode {
+        path: "$".into(),
+        reason: format!("the driver ended without {what}"),
+    }
+}
+
+/// A paged report whose rows the clients hand out one by one
+/// (`full_transaction`, `pga_transaction`).
+pub trait Rows: Paged + AnyEndpoint {
+    /// One row of a page.
+    type Row;
+    /// A page's rows, in order.
+    fn rows(page: Self::Response) -> Vec<Self::Row>;
+}
+
+impl Rows for FullTransactionParams {
+    type Row = TurnoverRow;
+    fn rows(page: Self::Response) -> Vec<TurnoverRow> {
+        page.data
+    }
+}
+
+impl Rows for PgaTransactionParams {
+    type Row = PgaInvoice;
+    fn rows(page: Self::Response) -> Vec<PgaInvoice> {
+        page.data
+    }
 }

@@ -1,53 +1,39 @@
-//! `tracing` spans and events for every call. Only redacted text goes in:
-//! the redacted URL, statuses, timings and the core's error kinds and
-//! (scrubbed) messages; never the token.
+//! The core's events as `tracing` events, inside one span per operation.
+//! Events carry the redacted URL, statuses, timings and error kinds only;
+//! never the token (the core guarantees it, a test checks it).
 
-use std::time::Duration;
+use idn_toto::{Event, EventKind};
 
-use idn_toto::{Error, Request};
-
-/// The span around one call: endpoint, method and the redacted URL.
-pub(crate) fn call_span(request: &Request) -> tracing::Span {
-    tracing::info_span!(
-        "idn_toto.call",
-        endpoint = request.endpoint().as_str(),
-        method = request.method().as_str(),
-        url = request.redacted_url(),
-    )
+/// The span around one operation (`call`, `batch`, `pages`, `settle`).
+pub(crate) fn span(op: &'static str, endpoint: &str) -> tracing::Span {
+    tracing::info_span!("idn_toto", op, endpoint)
 }
 
-pub(crate) fn attempt(attempt: u32) {
-    tracing::debug!(attempt, "idn_toto: sending");
-}
-
-pub(crate) fn answered(status: u16, elapsed: Duration) {
-    tracing::debug!(status, elapsed_ms = millis(elapsed), "idn_toto: response");
-}
-
-pub(crate) fn failed(core: &idn_toto::Client, reason: &str, elapsed: Duration) {
-    tracing::debug!(
-        reason = %core.redact(reason),
-        elapsed_ms = millis(elapsed),
-        "idn_toto: transport failure"
-    );
-}
-
-pub(crate) fn retry(delay_ms: u64, error: &Error) {
-    tracing::info!(delay_ms, error_kind = error.kind(), error = %error, "idn_toto: retrying");
-}
-
-pub(crate) fn done<T>(result: &Result<T, Error>, elapsed: Duration) {
-    match result {
-        Ok(_) => tracing::debug!(elapsed_ms = millis(elapsed), "idn_toto: done"),
-        Err(e) => tracing::info!(
-            elapsed_ms = millis(elapsed),
-            error_kind = e.kind(),
-            error = %e,
-            "idn_toto: failed"
-        ),
+/// One core event: `debug` for attempts, answers and successes, `info`
+/// for retries and failures.
+pub(crate) fn event(e: &Event) {
+    let message = e.message();
+    let failed = e.error_kind.is_some() || e.kind == EventKind::TransportFailure;
+    macro_rules! emit {
+        ($level:expr) => {
+            tracing::event!(
+                $level,
+                kind = e.kind.as_str(),
+                endpoint = e.endpoint.as_str(),
+                method = e.method.as_str(),
+                url = %e.url,
+                attempt = e.attempt,
+                status = e.status,
+                elapsed_ms = e.elapsed_ms,
+                delay_ms = e.delay_ms,
+                error_kind = e.error_kind,
+                "{message}"
+            )
+        };
     }
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+    if failed || e.kind == EventKind::Retry {
+        emit!(tracing::Level::INFO);
+    } else {
+        emit!(tracing::Level::DEBUG);
+    }
 }

@@ -225,9 +225,13 @@ fn no_event_debug_or_error_shows_the_token() {
         errors
     });
     let log = captured.text();
-    assert!(log.contains("idn_toto.call"), "spans are recorded: {log}");
+    assert!(
+        log.contains("idn_toto{op=\"call\" endpoint=\"user_balance\"}"),
+        "spans are recorded: {log}"
+    );
     assert!(log.contains("/***/player_info/LOREM"), "{log}");
-    assert!(log.contains("retrying"), "{log}");
+    assert!(log.contains("retry after 10 ms"), "{log}");
+    assert!(log.contains("kind=\"transport_failure\""), "{log}");
     assert_no_token(&log);
     for e in &errors {
         assert_no_token(&e.to_string());
@@ -394,5 +398,61 @@ fn the_proxy_is_used_and_settings_are_checked() {
     assert_eq!(
         field(Client::builder(sandbox.base_url(), "a/b")).as_deref(),
         Some("token")
+    );
+}
+
+#[test]
+fn reports_page_through_every_row() {
+    let sandbox = sandbox();
+    let client = client(&sandbox);
+    let first = client.send(&lorems_report()).unwrap();
+    assert!(first.total_page > 1, "several pages");
+    let mut rows = client.pages(lorems_report());
+    let all: Vec<TurnoverRow> = rows.by_ref().collect::<Result<_, _>>().unwrap();
+    assert_eq!(all.len() as u64, first.total_data);
+    assert_eq!(rows.pages_read(), first.total_page);
+    assert!(all.iter().all(|r| r.user == "LOREMS"));
+
+    let start = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    let end = NaiveDate::from_ymd_opt(2024, 3, 31).unwrap();
+    let invoices: Vec<PgaInvoice> = client
+        .pages(PgaTransactionParams::new(start, end, Page::FIRST).unwrap())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut ids: Vec<&str> = invoices.iter().map(|i| i.id_invoice.as_str()).collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "no invoice twice");
+    assert!(n > 1);
+
+    // The same over canonical JSON, page by page.
+    let pages: Vec<serde_json::Value> = client
+        .pages_json(
+            EndpointId::FullTransaction,
+            &serde_json::json!({"user": "LOREMS", "date": "2024-05-17"}),
+        )
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(pages.len() as u64, first.total_page);
+    let rows: usize = pages
+        .iter()
+        .map(|p| p["data"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(rows as u64, first.total_data);
+
+    // A cap: a decode error at `page` once it is reached with pages left.
+    let capped = Client::builder(sandbox.base_url(), sandbox.token())
+        .max_pages(1)
+        .build()
+        .unwrap();
+    let results: Vec<_> = capped.pages(lorems_report()).collect();
+    let e = results.last().unwrap().as_ref().unwrap_err();
+    assert_eq!((e.kind(), e.path()), ("decode", Some("page")), "{e}");
+    assert_eq!(
+        results.iter().filter(|r| r.is_err()).count(),
+        1,
+        "the error ends it"
     );
 }

@@ -220,3 +220,37 @@ async fn lost_answers_are_journaled_and_settled() {
         .unsettled()
         .is_empty());
 }
+
+#[tokio::test]
+async fn reports_stream_every_row() {
+    use futures_util::StreamExt;
+    let sandbox = sandbox();
+    let client = client(&sandbox);
+    let first = client.send(&lorems_report()).await.unwrap();
+    assert!(first.total_page > 1);
+    let rows: Vec<Result<TurnoverRow, Error>> = client.pages(lorems_report()).collect().await;
+    assert_eq!(rows.len() as u64, first.total_data);
+    assert!(rows
+        .iter()
+        .all(|r| r.as_ref().is_ok_and(|r| r.user == "LOREMS")));
+    // The stream is `Send + 'static`: it runs on a spawned task.
+    let spawned = tokio::spawn(client.pages(lorems_report()).count());
+    assert_eq!(spawned.await.unwrap() as u64, first.total_data);
+
+    let pages: Vec<_> = client
+        .pages_json(
+            EndpointId::FullTransaction,
+            &serde_json::json!({"user": "LOREMS", "date": "2024-05-17"}),
+        )
+        .unwrap()
+        .collect()
+        .await;
+    assert_eq!(pages.len() as u64, first.total_page);
+    assert!(pages.iter().all(|p| p.is_ok()));
+    assert!(client
+        .pages_json(
+            EndpointId::UserBalance,
+            &serde_json::json!({"user": "LOREM"})
+        )
+        .is_err());
+}
