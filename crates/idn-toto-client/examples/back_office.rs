@@ -56,8 +56,12 @@ fn table(title: &str, header: &[&str], rows: Vec<Vec<String>>) {
 }
 
 fn run() -> Result<(), Error> {
-    // IDN_TOTO_BASE_URL and IDN_TOTO_TOKEN.
-    let client = Client::from_env()?;
+    // IDN_TOTO_BASE_URL and IDN_TOTO_TOKEN. Settling waits 1 s (default
+    // 5 s) before a read that could conclude `not_applied`: the sandbox
+    // answers at once.
+    let client = idn_toto_client::ClientBuilder::<Client>::from_env()?
+        .settle_delay(std::time::Duration::from_secs(1))
+        .build()?;
     println!(
         "idn-toto back-office story (Rust) against {}",
         client.core().base_url()
@@ -242,32 +246,31 @@ fn run() -> Result<(), Error> {
             field: "date".into(),
             reason: "must be YYYY-MM-DD".into(),
         })?;
-    let mut params = Some(FullTransactionParams {
+    // The core says which page comes next; the client sends each one.
+    let first = FullTransactionParams {
         user: Segment::new("user", report_user.clone())?,
         page: Page::FIRST,
         date: Some(date),
-    });
-    let (mut rows, mut pages) = (Vec::new(), 0);
-    let (mut turnover, mut winlose) = (
+    };
+    let mut report = client.pages(first);
+    let (mut rows, mut turnover, mut winlose) = (
+        Vec::new(),
         idn_toto_client::idn_toto::Decimal::ZERO,
         idn_toto_client::idn_toto::Decimal::ZERO,
     );
-    while let Some(p) = params {
-        let page = client.send(&p)?;
-        pages += 1;
-        for r in &page.data {
-            turnover += r.turnover;
-            winlose += r.winlose;
-            rows.push(vec![
-                r.date.to_string(),
-                r.periode.clone(),
-                r.gamecode.clone(),
-                r.turnover.to_string(),
-                r.winlose.to_string(),
-            ]);
-        }
-        params = p.next_page(&page);
+    for r in report.by_ref() {
+        let r = r?;
+        turnover += r.turnover;
+        winlose += r.winlose;
+        rows.push(vec![
+            r.date.to_string(),
+            r.periode.clone(),
+            r.gamecode.clone(),
+            r.turnover.to_string(),
+            r.winlose.to_string(),
+        ]);
     }
+    let pages = report.pages_read();
     table(
         &format!("full transactions of {report_user} on {report_date}, {pages} pages"),
         &["date", "periode", "game", "turnover", "winlose"],
@@ -278,20 +281,16 @@ fn run() -> Result<(), Error> {
     // 6. PGA invoices, every page.
     let start = idn_toto_client::idn_toto::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap_or_default();
     let end = idn_toto_client::idn_toto::NaiveDate::from_ymd_opt(2024, 3, 31).unwrap_or_default();
-    let mut params = Some(PgaTransactionParams::new(start, end, Page::FIRST)?);
     let mut rows = Vec::new();
-    while let Some(p) = params {
-        let page = client.send(&p)?;
-        for i in &page.data {
-            rows.push(vec![
-                i.id_invoice.clone(),
-                i.user.clone(),
-                i.status.to_string(),
-                i.amount.to_string(),
-                i.request_date.to_string(),
-            ]);
-        }
-        params = p.next_page(&page)?;
+    for i in client.pages(PgaTransactionParams::new(start, end, Page::FIRST)?) {
+        let i = i?;
+        rows.push(vec![
+            i.id_invoice.clone(),
+            i.user.clone(),
+            i.status.to_string(),
+            i.amount.to_string(),
+            i.request_date.to_string(),
+        ]);
     }
     table(
         "PGA invoices 2024-03-01..2024-03-31",
