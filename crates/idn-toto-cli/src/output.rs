@@ -169,8 +169,12 @@ pub(crate) fn rows_of(list: &[Value]) -> (Vec<String>, Vec<Vec<String>>) {
 pub(crate) fn table(columns: &[String], rows: &[Vec<String>]) -> String {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(columns);
+    // Wrap to the terminal's width when it has a usable one (a pseudo
+    // terminal may say 0 columns).
+    if t.width().is_some_and(|w| w >= 40) {
+        t.set_content_arrangement(ContentArrangement::Dynamic);
+    }
     for row in rows {
         t.add_row(row);
     }

@@ -542,3 +542,65 @@ fn journal_settle_finds_out_what_happened_and_closes_the_moves() {
     let missing = run(&sandbox, &["journal", "settle", "/nonexistent/j.jsonl"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+/// Runs `idn-toto` on a pseudo terminal (util-linux `script`), typing
+/// `input` at it.
+fn run_on_terminal(sandbox: &Sandbox, args: &str, input: &str) -> Output {
+    use std::io::Write;
+    let bin = env!("CARGO_BIN_EXE_idn-toto");
+    let mut child = Command::new("script")
+        .args(["-qec", &format!("{bin} {args}"), "/dev/null"])
+        .env("IDN_TOTO_BASE_URL", sandbox.base_url())
+        .env("IDN_TOTO_TOKEN", sandbox.token())
+        .env("COLUMNS", "120")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs the CLI on a pseudo terminal");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!stdout(&out).contains(TOKEN), "the token was printed");
+    out
+}
+
+#[test]
+fn a_terminal_is_asked_before_money_moves() {
+    let sandbox = sandbox();
+    let args = format!("call accept_reject --params '{ACCEPT}'");
+    let n = served(&sandbox);
+    let out = run_on_terminal(&sandbox, &args, "n\n");
+    assert_eq!(out.status.code(), Some(10), "{}", stdout(&out));
+    let screen = stdout(&out);
+    assert!(screen.contains("Send it? [y/N]"), "{screen}");
+    assert!(screen.contains("declined: nothing was sent"), "{screen}");
+    assert_eq!(served(&sandbox), n, "declined: nothing sent");
+
+    let out = run_on_terminal(&sandbox, &args, "y\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let screen = stdout(&out);
+    assert!(
+        screen.contains("Transaction has been successfully processed."),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("│ message"),
+        "a table on a terminal: {screen}"
+    );
+    assert_eq!(served(&sandbox), n + 1);
+
+    // On a terminal an error is one readable line, not JSON.
+    let out = run_on_terminal(&sandbox, "call user_balance --param user=NOBODY", "");
+    assert_eq!(out.status.code(), Some(4));
+    let screen = stdout(&out);
+    assert!(
+        screen.contains("idn-toto: api refused the request (user_not_found)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("\"error\""), "{screen}");
+}
