@@ -16,13 +16,20 @@
 //!
 //! # A typed call in five lines
 //!
-//! ```no_run
+//! Here against the sandbox (the hidden lines start one and set the two
+//! environment variables); against the API, set them to your agent's.
+//!
+//! ```
+//! # let sandbox = idn_toto_sandbox::Sandbox::start(idn_toto_sandbox::Config::default()).unwrap();
+//! # std::env::set_var("IDN_TOTO_BASE_URL", sandbox.base_url());
+//! # std::env::set_var("IDN_TOTO_TOKEN", sandbox.token());
 //! use idn_toto_client::blocking::Client;
 //! use idn_toto_client::idn_toto::{Segment, UserBalanceParams};
 //!
-//! let client = Client::new("https://agent.example.com/home.php", "YOUR-TOKEN")?;
+//! let client = Client::from_env()?; // IDN_TOTO_BASE_URL, IDN_TOTO_TOKEN
 //! let balance = client.send(&UserBalanceParams { user: Segment::new("user", "LOREM")? })?;
 //! println!("{}: {}", balance.user, balance.balance); // a Decimal, never a float
+//! # assert_eq!(balance.balance.to_string(), "8900.00");
 //! # Ok::<(), idn_toto_client::idn_toto::Error>(())
 //! ```
 //!
@@ -82,6 +89,11 @@ pub use shared::Rows;
 pub use idn_toto;
 
 use idn_toto::{OpenMove, Settlement};
+
+/// The README's Rust snippets, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 /// The `User-Agent` both clients send.
 #[cfg(any(feature = "blocking", feature = "tokio"))]
