@@ -1,5 +1,5 @@
 //! The blocking client: ureq on the calling thread, `std::thread::sleep`
-//! between attempts. One IO loop ([`Client::pump`]) runs the core's
+//! between attempts. One IO loop (`Client::pump`) runs the core's
 //! [`Driver`] for every operation; every decision is the core's.
 
 use std::collections::VecDeque;
