@@ -333,9 +333,10 @@ pub(crate) fn batch(args: BatchArgs) -> ExitCode {
         Ok(items) => items,
         Err(e) => return refused(&e),
     };
-    if let Err(e) = idn_toto::Batch::new(r#type, items.clone()) {
-        return refused(&e);
-    }
+    let requests = match idn_toto::Batch::new(r#type, items.clone()) {
+        Ok(b) => b.request_count(),
+        Err(e) => return refused(&e),
+    };
     let client = match client(&args.live, args.journal.as_deref(), args.dry_run) {
         Ok(c) => c,
         Err(code) => return code,
@@ -345,10 +346,10 @@ pub(crate) fn batch(args: BatchArgs) -> ExitCode {
         return output::print_json(&serde_json::json!({
             "type": r#type.as_str(),
             "items": canonical,
-            "requests": items.len().div_ceil(25),
+            "requests": requests,
         }));
     }
-    let what = describe_batch(r#type, &canonical, args.journal.as_deref());
+    let what = describe_batch(r#type, &canonical, requests, args.journal.as_deref());
     if let Err(code) = confirm(&what, args.yes) {
         return code;
     }
@@ -379,12 +380,17 @@ pub(crate) fn batch(args: BatchArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn describe_batch(r#type: TxType, items: &[Value], journal: Option<&Path>) -> String {
+fn describe_batch(
+    r#type: TxType,
+    items: &[Value],
+    requests: usize,
+    journal: Option<&Path>,
+) -> String {
     let mut lines = vec![format!(
         "a batch of {} {} items moves money ({} requests){}:",
         items.len(),
         r#type.as_str(),
-        items.len().div_ceil(25),
+        requests,
         journal.map_or(String::new(), |j| format!(", journaled to {}", j.display()))
     )];
     let (columns, rows) = output::rows_of(items);

@@ -401,6 +401,7 @@ fn batches_give_one_outcome_per_row_in_order() {
     let out = run(&sandbox, &["batch", "deposit", path(&csv), "--dry-run"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out)["items"].as_array().unwrap().len(), 3);
+    assert_eq!(json(&out)["requests"], 1);
     assert_eq!(served(&sandbox), n, "nothing sent");
     let out = run(&sandbox, &["batch", "deposit", path(&csv), "--yes"]);
     assert_eq!(

@@ -47,7 +47,9 @@
 //!
 //! # What the clients add to the core
 //!
-//! - `send(&params)` for every endpoint, typed by [`idn_toto::Endpoint`].
+//! - `send(&params)` for every endpoint, typed by its parameters (the
+//!   core's [`idn_toto::Endpoint`] and [`idn_toto::AnyEndpoint`], which all
+//!   13 parameter types implement): `Result<E::Response, idn_toto::Error>`.
 //! - `batch(type, items)`: any number of accept/reject or manual items, one
 //!   [`idn_toto::ItemOutcome`] per item, in order.
 //! - `pages(first)`: every row of a paged report (`full_transaction`,
