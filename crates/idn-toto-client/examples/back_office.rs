@@ -15,10 +15,10 @@
 
 use idn_toto_client::blocking::Client;
 use idn_toto_client::idn_toto::{
-    AcceptRejectItem, AcceptRejectParams, Action, Amount, BankListParams, BatchItem, Error,
-    FullTransactionParams, GameListParams, ManualTransactionParams, NumberHistoryParams, Page,
-    PgaTransactionParams, ReferralListParams, Segment, Text, TransactionListParams, TxType,
-    UserBalanceParams, UserHistoryParams, UserLastTransactionParams,
+    AcceptRejectItem, AcceptRejectParams, Action, Amount, BankListParams, Error,
+    FullTransactionParams, GameListParams, ManualTransactionParams, MultipleItem,
+    NumberHistoryParams, Page, PgaTransactionParams, ReferralListParams, Segment, Text,
+    TransactionListParams, TxType, UserBalanceParams, UserHistoryParams, UserLastTransactionParams,
 };
 
 fn main() {
@@ -105,7 +105,7 @@ fn run() -> Result<(), Error> {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            Ok(BatchItem::AcceptReject(AcceptRejectItem {
+            Ok(MultipleItem::AcceptReject(AcceptRejectItem {
                 trans_id: Text::new("trans_id", t.id.clone())?,
                 user: Text::new("user", t.user.clone())?,
                 action: if i < 2 {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use idn_toto::{
-    AnyEndpoint, AnyResponse, BatchItem, Driver, EndpointId, Error, ItemOutcome, Output, Pages,
+    AnyEndpoint, AnyResponse, Driver, EndpointId, Error, ItemOutcome, MultipleItem, Output, Pages,
     Request, Settlement, Step, TxType, Unsettled,
 };
 use serde_json::Value;
@@ -152,7 +152,11 @@ impl Client {
     /// most 25 per request, and returns one outcome per item, in input
     /// order. Nothing is sent twice; a request whose outcome is unknown
     /// stops the batch (the items after it are `not_sent`).
-    pub fn batch(&self, r#type: TxType, items: Vec<BatchItem>) -> Result<Vec<ItemOutcome>, Error> {
+    pub fn batch(
+        &self,
+        r#type: TxType,
+        items: Vec<MultipleItem>,
+    ) -> Result<Vec<ItemOutcome>, Error> {
         let checked = &self.inner.checked;
         let driver =
             Driver::batch_items(&checked.core, r#type, items, shared::options(checked, true))?;

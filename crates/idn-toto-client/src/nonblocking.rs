@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::Stream;
 use idn_toto::{
-    AnyEndpoint, AnyResponse, BatchItem, Driver, EndpointId, Error, ItemOutcome, Method, Output,
+    AnyEndpoint, AnyResponse, Driver, EndpointId, Error, ItemOutcome, Method, MultipleItem, Output,
     Pages, Request, Settlement, Step, TxType, Unsettled,
 };
 use serde_json::Value;
@@ -168,7 +168,7 @@ impl Client {
     pub async fn batch(
         &self,
         r#type: TxType,
-        items: Vec<BatchItem>,
+        items: Vec<MultipleItem>,
     ) -> Result<Vec<ItemOutcome>, Error> {
         let checked = &self.inner.checked;
         let driver =

@@ -55,8 +55,8 @@ pub fn manual(user: &str, amount: &str) -> ManualTransactionParams {
     .unwrap()
 }
 
-pub fn accept_item(trans_id: &str, user: &str, action: Action) -> BatchItem {
-    BatchItem::AcceptReject(AcceptRejectItem {
+pub fn accept_item(trans_id: &str, user: &str, action: Action) -> MultipleItem {
+    MultipleItem::AcceptReject(AcceptRejectItem {
         trans_id: Text::new("trans_id", trans_id).unwrap(),
         user: Text::new("user", user).unwrap(),
         action,
@@ -65,8 +65,8 @@ pub fn accept_item(trans_id: &str, user: &str, action: Action) -> BatchItem {
     })
 }
 
-pub fn manual_item(user: &str, amount: &str, i: usize) -> BatchItem {
-    BatchItem::Manual(ManualItem {
+pub fn manual_item(user: &str, amount: &str, i: usize) -> MultipleItem {
+    MultipleItem::Manual(ManualItem {
         user: Text::new("user", user).unwrap(),
         amount: Amount::parse("amount", amount).unwrap(),
         comment: Text::new("comment", format!("bulk {i}")).unwrap(),
