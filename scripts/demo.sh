@@ -22,8 +22,8 @@ step() { # step NAME COMMAND...: run quietly; on failure show the log and name t
 # sandbox binary.
 step "building the sandbox binary (cargo build -p idn-toto-sandbox --bins)" \
   cargo build --locked -p idn-toto-sandbox --bins
-step "building the Rust example (cargo build -p idn-toto --example back_office)" \
-  cargo build --locked -p idn-toto --example back_office
+step "building the Rust example (cargo build -p idn-toto-client --example back_office)" \
+  cargo build --locked -p idn-toto-client --example back_office
 step "building the npm package (bindings/wasm/scripts/build.sh)" \
   bash bindings/wasm/scripts/build.sh
 step "building the wheel (bindings/python/scripts/build.sh)" \

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 from decimal import Decimal
 from typing import List, Sequence, Tuple
 
@@ -33,18 +31,12 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -
         line(row)
 
 
-def answer_lost_after_processing(request: idn_toto.Request) -> Tuple[int, bytes]:
+def answer_lost_after_processing(timeout: float) -> idn_toto.Transport:
     """A transport whose money moves lose their answer: the sandbox processes
     them, then answers 500 (its `500-after` fault). Reads go through."""
-    headers = dict(request.headers)
-    if not request.idempotent:
-        headers["X-Sandbox-Fault"] = "500-after"
-    sent = urllib.request.Request(request.url, data=request.body, headers=headers, method=request.method)
-    try:
-        with urllib.request.urlopen(sent, timeout=10) as answer:
-            return answer.status, answer.read()
-    except urllib.error.HTTPError as failed:
-        return failed.code, failed.read()
+    reads = idn_toto.UrllibTransport(timeout)
+    lossy = idn_toto.UrllibTransport(timeout, headers={"X-Sandbox-Fault": "500-after"})
+    return lambda request: (reads if request.idempotent else lossy)(request)
 
 
 def settle_a_lost_answer(base_url: str, token: str, user: str) -> None:
@@ -54,7 +46,7 @@ def settle_a_lost_answer(base_url: str, token: str, user: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         journal = idn_toto.FileJournal(os.path.join(tmp, "journal.jsonl"))
         lossy = idn_toto.Client(
-            base_url, token, transport=answer_lost_after_processing, journal=journal, settle_delay=1.0
+            base_url, token, transport=answer_lost_after_processing(10), journal=journal, settle_delay=1.0
         )
         try:
             lossy.manual_transaction("deposit", user, "demo lost answer", Decimal("75.25"), "OP01")

@@ -29,12 +29,13 @@ echo "== pytest (installed wheel)"
 "$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider --import-mode=importlib \
     --rootdir "$here/tests" "$here/tests"
 
-echo "== mypy --strict (example, and the package as shipped)"
+echo "== mypy --strict (examples, the flavours' types, and the package as shipped)"
 site="$("$tmp/venv/bin/python" -c 'import idn_toto, os; print(os.path.dirname(idn_toto.__file__))')"
 mkdir -p "$tmp/shipped"
 cp -r "$site" "$tmp/shipped/idn_toto"
 rm -f "$tmp/shipped/idn_toto/"*.so
-"$tmp/venv/bin/python" -m mypy --strict --no-incremental "$here/examples/reconcile.py" "$here/examples/back_office.py"
+"$tmp/venv/bin/python" -m mypy --strict --no-incremental "$here/examples/reconcile.py" "$here/examples/back_office.py" \
+    "$here/tests/typing/flavours.py"
 (cd "$tmp/shipped" && "$tmp/venv/bin/python" -m mypy --strict --no-incremental -p idn_toto)
 
 echo "== stubtest (generated _native.pyi against the built module)"

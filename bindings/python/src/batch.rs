@@ -1,16 +1,11 @@
-//! `idn_toto::Batch`: any number of `multiple_transaction` items, sent in
-//! requests of at most 25, one outcome per input item.
-
-use std::collections::HashMap;
+//! `idn_toto::ItemOutcome`: what happened to one item of a batch (the
+//! batch itself is run by `Driver.batch`).
 
 use idn_toto as core;
-use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::client::{PyCore, PyRequest};
-use crate::convert::{Items, JsonDict};
-use crate::errors::to_py_err;
+use crate::convert::JsonDict;
 use crate::settle::PyUnsettled;
 
 /// What happened to one input item of a batch.
@@ -19,6 +14,15 @@ use crate::settle::PyUnsettled;
 pub(crate) struct PyItemOutcome {
     outcome: core::ItemOutcome,
     journal_id: Option<String>,
+}
+
+impl PyItemOutcome {
+    pub(crate) fn new(outcome: core::ItemOutcome, journal_id: Option<String>) -> Self {
+        PyItemOutcome {
+            outcome,
+            journal_id,
+        }
+    }
 }
 
 #[pymethods]
@@ -71,11 +75,7 @@ impl PyItemOutcome {
     /// before sending (`{"entries": [...]}`).
     #[getter]
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
-        self.outcome
-            .snapshot
-            .as_ref()
-            .map(|s| JsonDict::of(py, s))
-            .transpose()
+        JsonDict::of_option(py, self.outcome.snapshot.as_ref())
     }
 
     /// What settling this item needs, when its status is `"unknown"`.
@@ -119,108 +119,5 @@ fn status_name(status: core::ItemStatus) -> String {
     match serde_json::to_value(status) {
         Ok(Value::String(s)) => s,
         _ => format!("{status:?}"),
-    }
-}
-
-/// The batch state machine. Loop: `next_request(core)`, send it, then
-/// `record_response(core, status, body)` or
-/// `record_transport_failure(core, reason)`; finally `finish()`. Nothing is
-/// ever sent twice; an unknown outcome stops the batch.
-#[pyclass(name = "Batch", module = "idn_toto._native")]
-#[derive(Debug)]
-pub(crate) struct PyBatch(Option<core::Batch>);
-
-#[pymethods]
-impl PyBatch {
-    /// Checks every item (one form, no transaction twice) before anything is
-    /// sent. `snapshots`: before a manual batch, read each user's history
-    /// (one read per distinct user, given first by `next_request`) so an
-    /// item whose outcome is unknown can be settled; a failed read sends
-    /// nothing (every item `not_sent`).
-    #[new]
-    #[pyo3(signature = (r#type, transaction, *, snapshots = false))]
-    fn new(py: Python<'_>, r#type: &str, transaction: Items, snapshots: bool) -> PyResult<Self> {
-        let mut params = Map::new();
-        params.insert("type".into(), Value::String(r#type.to_owned()));
-        params.insert("transaction".into(), transaction.0);
-        core::dynamic::batch(&Value::Object(params))
-            .map(|b| PyBatch(Some(if snapshots { b.with_snapshots() } else { b })))
-            .map_err(|e| to_py_err(py, e))
-    }
-
-    /// The items of the request `next_request` just gave (none while it
-    /// reads snapshots): `(index, Unsettled)` each. A journal writes their
-    /// intents before the request leaves.
-    fn sending(&self) -> Vec<(usize, PyUnsettled)> {
-        self.0.as_ref().map_or_else(Vec::new, |b| {
-            b.sending()
-                .into_iter()
-                .map(|(i, u)| (i, PyUnsettled(u)))
-                .collect()
-        })
-    }
-
-    /// The outcomes so far of the items at `indices` (after their request's
-    /// answer was recorded), without finishing the batch.
-    fn outcomes(&self, indices: Vec<usize>) -> Vec<PyItemOutcome> {
-        let Some(batch) = self.0.as_ref() else {
-            return Vec::new();
-        };
-        let all = batch.clone().finish();
-        indices
-            .into_iter()
-            .filter_map(|i| all.get(i).cloned())
-            .map(|outcome| PyItemOutcome {
-                outcome,
-                journal_id: None,
-            })
-            .collect()
-    }
-
-    /// The number of requests a full run sends.
-    fn request_count(&self) -> usize {
-        self.0.as_ref().map_or(0, core::Batch::request_count)
-    }
-
-    /// The next request to send, or `None` when done.
-    fn next_request(&mut self, core: &PyCore) -> Option<PyRequest> {
-        self.0.as_mut()?.next_request(&core.client).map(PyRequest)
-    }
-
-    /// Records the answer to the last request.
-    fn record_response(&mut self, core: &PyCore, status: u16, body: &[u8]) {
-        if let Some(b) = self.0.as_mut() {
-            b.record_response(&core.client, status, body);
-        }
-    }
-
-    /// Records that the last request failed in transport: its items are
-    /// unknown and the batch stops.
-    fn record_transport_failure(&mut self, core: &PyCore, reason: &str) {
-        if let Some(b) = self.0.as_mut() {
-            b.record_transport_failure(&core.client, reason);
-        }
-    }
-
-    /// One outcome per input item, in input order; `journal_ids` gives
-    /// items their journal ids (`(index, id)` pairs).
-    #[pyo3(signature = (journal_ids = None))]
-    fn finish(
-        &mut self,
-        journal_ids: Option<Vec<(usize, String)>>,
-    ) -> PyResult<Vec<PyItemOutcome>> {
-        let batch = self
-            .0
-            .take()
-            .ok_or_else(|| PyRuntimeError::new_err("the batch is already finished"))?;
-        let mut ids: HashMap<usize, String> = journal_ids.unwrap_or_default().into_iter().collect();
-        Ok(batch
-            .finish()
-            .into_iter()
-            .map(|outcome| PyItemOutcome {
-                journal_id: ids.remove(&outcome.index),
-                outcome,
-            })
-            .collect())
     }
 }

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use serde_json::Value;
 
 use crate::convert::{JsonDict, Page, Params, PathWordsArg};
-use crate::endpoints::{parse_typed, PyFullTransaction, PyPgaTransaction, PyUserHistory};
+use crate::endpoints::{any_to_py, PyFullTransaction, PyPgaTransaction, PyUserHistory};
 use crate::errors::to_py_err;
 use crate::settle::PyUnsettled;
 
@@ -134,9 +134,9 @@ impl PyRetryPolicy {
     }
 }
 
-/// The sans-IO core client: builds requests, parses answers, and decides
-/// retries. `idn_toto.Client` and `idn_toto.AsyncClient` drive it; it never
-/// sends anything itself. `repr()` never shows the token.
+/// The sans-IO core client: builds requests and parses answers.
+/// `idn_toto.Client` and `idn_toto.AsyncClient` run a `Driver` over it; it
+/// never sends anything itself. `repr()` never shows the token.
 #[pyclass(name = "Core", module = "idn_toto._native", frozen)]
 #[derive(Debug)]
 pub(crate) struct PyCore {
@@ -205,7 +205,9 @@ impl PyCore {
         body: &[u8],
     ) -> PyResult<Py<PyAny>> {
         let id = endpoint_id(py, endpoint)?;
-        parse_typed(py, &self.client, id, status, body).unwrap_or_else(|e| Err(to_py_err(py, e)))
+        let response = core::AnyResponse::parse(&self.client, id, status, body)
+            .map_err(|e| to_py_err(py, e))?;
+        any_to_py(py, response)
     }
 
     /// Parses an answer to `endpoint` into the canonical JSON shape (like
@@ -217,61 +219,9 @@ impl PyCore {
         status: u16,
         body: &[u8],
     ) -> PyResult<JsonDict<'py>> {
-        let id = endpoint_id(py, endpoint)?;
-        let text = dynamic::parse_to_string_with(&self.client, id, status, body)
-            .map_err(|e| to_py_err(py, e))?;
-        JsonDict::from_text(py, &text)
-    }
-
-    /// Parses the answer to `request` (attempt `attempt`, 0 for the first
-    /// send): the typed result, or the delay in seconds before sending again
-    /// when the retry policy allows it; otherwise raises the error. An
-    /// unknown outcome of a money move carries what settling it needs
-    /// (`OutcomeUnknownError.unsettled`), with `snapshot` (the user's
-    /// history read before a manual move).
-    #[pyo3(signature = (request, attempt, status, body, *, snapshot = None))]
-    fn settle(
-        &self,
-        py: Python<'_>,
-        request: &PyRequest,
-        attempt: u32,
-        status: u16,
-        body: &[u8],
-        snapshot: Option<PyRef<'_, PyUserHistory>>,
-    ) -> PyResult<Py<PyAny>> {
-        match parse_typed(py, &self.client, request.0.endpoint(), status, body) {
-            Ok(result) => result,
-            Err(error) => match self.retry.decide(&request.0, attempt, &error) {
-                Some(ms) => Ok((ms as f64 / 1000.0).into_pyobject(py)?.into_any().unbind()),
-                None => Err(to_py_err(
-                    py,
-                    settleable(error, &request.0, snapshot.as_deref()),
-                )),
-            },
-        }
-    }
-
-    /// The transport failed (network error, timeout) sending `request`:
-    /// returns the delay in seconds before sending again when the retry
-    /// policy allows it; otherwise raises the error (outcome unknown for a
-    /// request that moves money, transport failure for a read).
-    #[pyo3(signature = (request, attempt, reason, *, snapshot = None))]
-    fn settle_failure(
-        &self,
-        py: Python<'_>,
-        request: &PyRequest,
-        attempt: u32,
-        reason: &str,
-        snapshot: Option<PyRef<'_, PyUserHistory>>,
-    ) -> PyResult<f64> {
-        let error = self.client.transport_failure(&request.0, reason);
-        match self.retry.decide(&request.0, attempt, &error) {
-            Some(ms) => Ok(ms as f64 / 1000.0),
-            None => Err(to_py_err(
-                py,
-                settleable(error, &request.0, snapshot.as_deref()),
-            )),
-        }
+        canonical(py, endpoint, |id| {
+            dynamic::parse_to_string_with(&self.client, id, status, body)
+        })
     }
 
     /// The retry policy for reads.
@@ -290,21 +240,7 @@ impl PyCore {
     }
 }
 
-/// `error` with what settling it needs, the snapshot included. (The core's
-/// `Client::transport_failure` already attaches the move without a
-/// snapshot, and `Error::settleable` keeps what is attached: that is
-/// dropped first so the snapshot is not lost.)
-fn settleable(
-    error: core::Error,
-    request: &core::Request,
-    snapshot: Option<&PyUserHistory>,
-) -> core::Error {
-    // The core fills in the snapshot of an unknown outcome a transport
-    // failure already attached.
-    error.settleable(request, snapshot.map(PyUserHistory::snapshot))
-}
-
-fn endpoint_id(py: Python<'_>, endpoint: &str) -> PyResult<EndpointId> {
+pub(crate) fn endpoint_id(py: Python<'_>, endpoint: &str) -> PyResult<EndpointId> {
     EndpointId::from_str(endpoint).map_err(|e| to_py_err(py, e))
 }
 
@@ -369,8 +305,19 @@ pub(crate) fn parse<'py>(
     status: u16,
     body: &[u8],
 ) -> PyResult<JsonDict<'py>> {
-    let id = endpoint_id(py, endpoint)?;
-    let text = dynamic::parse_to_string(id, status, body).map_err(|e| to_py_err(py, e))?;
+    canonical(py, endpoint, |id| {
+        dynamic::parse_to_string(id, status, body)
+    })
+}
+
+/// An answer to `endpoint`, parsed by `parse` into canonical JSON text, as
+/// a dict.
+fn canonical<'py>(
+    py: Python<'py>,
+    endpoint: &str,
+    parse: impl FnOnce(EndpointId) -> Result<String, core::Error>,
+) -> PyResult<JsonDict<'py>> {
+    let text = parse(endpoint_id(py, endpoint)?).map_err(|e| to_py_err(py, e))?;
     JsonDict::from_text(py, &text)
 }
 

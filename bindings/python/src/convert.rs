@@ -119,19 +119,11 @@ pub(crate) fn py_to_value(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Value
             "must not be a float (use decimal.Decimal, int or a decimal string)",
         ));
     }
-    if let Ok(list) = obj.cast::<PyList>() {
-        return list
-            .iter()
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        return obj
+            .try_iter()?
             .enumerate()
-            .map(|(i, item)| py_to_value(&item, &format!("{field}[{i}]")))
-            .collect::<PyResult<Vec<_>>>()
-            .map(Value::Array);
-    }
-    if let Ok(tuple) = obj.cast::<PyTuple>() {
-        return tuple
-            .iter()
-            .enumerate()
-            .map(|(i, item)| py_to_value(&item, &format!("{field}[{i}]")))
+            .map(|(i, item)| py_to_value(&item?, &format!("{field}[{i}]")))
             .collect::<PyResult<Vec<_>>>()
             .map(Value::Array);
     }
@@ -216,15 +208,6 @@ json_arg!(
     type_hint_subscript!(type_hint_identifier!("collections.abc", "Mapping"), STR, STR)
 );
 json_arg!(
-    /// Batch items: `Sequence[Mapping[str, object]]`.
-    Items,
-    "transaction",
-    type_hint_subscript!(
-        type_hint_identifier!("collections.abc", "Sequence"),
-        MAPPING_STR_OBJECT
-    )
-);
-json_arg!(
     /// A canonical response page: `Mapping[str, object]`.
     Page,
     "response",
@@ -243,6 +226,14 @@ impl<'py> JsonDict<'py> {
     /// From canonical JSON text (the fast path for whole responses).
     pub(crate) fn from_text(py: Python<'py>, text: &str) -> PyResult<JsonDict<'py>> {
         Ok(JsonDict(json_text_to_py(py, text)?.cast_into::<PyDict>()?))
+    }
+
+    /// `value`'s canonical JSON, or `None`.
+    pub(crate) fn of_option<T: Serialize>(
+        py: Python<'py>,
+        value: Option<&T>,
+    ) -> PyResult<Option<JsonDict<'py>>> {
+        value.map(|v| JsonDict::of(py, v)).transpose()
     }
 
     pub(crate) fn of<T: Serialize>(py: Python<'py>, value: &T) -> PyResult<JsonDict<'py>> {

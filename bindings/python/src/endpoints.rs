@@ -3,7 +3,7 @@
 //! at a time, so parsing a page creates a single Python object.
 
 use idn_toto as core;
-use idn_toto::{Decimal, EndpointId, NaiveDate, NaiveDateTime};
+use idn_toto::{Decimal, NaiveDate, NaiveDateTime};
 use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;
 
@@ -337,40 +337,22 @@ impl PyUserHistory {
     }
 }
 
-/// Parses an answer to `endpoint` into its typed Python class. The outer
-/// error is the core's (token scrubbed), kept as a core value so the caller
-/// can ask the retry policy about it; the inner one is a Python failure.
-pub(crate) fn parse_typed(
-    py: Python<'_>,
-    client: &core::Client,
-    endpoint: EndpointId,
-    status: u16,
-    body: &[u8],
-) -> Result<PyResult<Py<PyAny>>, core::Error> {
-    macro_rules! typed {
-        ($params:ty, $wrap:ident) => {
-            client
-                .parse::<$params>(status, body)
-                .map(|response| $wrap::new(response).into_py_any(py))
-        };
-    }
-    match endpoint {
-        EndpointId::TransactionList => typed!(core::TransactionListParams, PyTransactionList),
-        EndpointId::AcceptReject => typed!(core::AcceptRejectParams, PyProcessed),
-        EndpointId::MultipleTransaction => {
-            typed!(core::MultipleTransactionParams, PyMultipleTransaction)
-        }
-        EndpointId::ManualTransaction => typed!(core::ManualTransactionParams, PyProcessed),
-        EndpointId::UserBalance => typed!(core::UserBalanceParams, PyUserBalance),
-        EndpointId::UserHistory => typed!(core::UserHistoryParams, PyUserHistory),
-        EndpointId::UserLastTransaction => {
-            typed!(core::UserLastTransactionParams, PyUserLastTransaction)
-        }
-        EndpointId::GameList => typed!(core::GameListParams, PyGameList),
-        EndpointId::NumberHistory => typed!(core::NumberHistoryParams, PyNumberHistory),
-        EndpointId::ReferralList => typed!(core::ReferralListParams, PyReferralList),
-        EndpointId::FullTransaction => typed!(core::FullTransactionParams, PyFullTransaction),
-        EndpointId::PgaTransaction => typed!(core::PgaTransactionParams, PyPgaTransaction),
-        EndpointId::BankList => typed!(core::BankListParams, PyBankList),
+/// A typed response as its Python class: the one match over the core's
+/// response types in this crate.
+pub(crate) fn any_to_py(py: Python<'_>, response: core::AnyResponse) -> PyResult<Py<PyAny>> {
+    use core::AnyResponse as A;
+    match response {
+        A::TransactionList(r) => PyTransactionList::new(r).into_py_any(py),
+        A::AcceptReject(r) | A::ManualTransaction(r) => PyProcessed::new(r).into_py_any(py),
+        A::MultipleTransaction(r) => PyMultipleTransaction::new(r).into_py_any(py),
+        A::UserBalance(r) => PyUserBalance::new(r).into_py_any(py),
+        A::UserHistory(r) => PyUserHistory::new(r).into_py_any(py),
+        A::UserLastTransaction(r) => PyUserLastTransaction::new(r).into_py_any(py),
+        A::GameList(r) => PyGameList::new(r).into_py_any(py),
+        A::NumberHistory(r) => PyNumberHistory::new(r).into_py_any(py),
+        A::ReferralList(r) => PyReferralList::new(r).into_py_any(py),
+        A::FullTransaction(r) => PyFullTransaction::new(r).into_py_any(py),
+        A::PgaTransaction(r) => PyPgaTransaction::new(r).into_py_any(py),
+        A::BankList(r) => PyBankList::new(r).into_py_any(py),
     }
 }

@@ -1,5 +1,6 @@
 //! `idn_toto::journal`: the journal's lines, made and read by the core
-//! (`JournalRecord`, `Journal`, `OpenMove`). Files are the Python layer's
+//! (`JournalRecord`, `Journal`, `OpenMove`; the clients' lines come from
+//! the `Driver`'s journal steps). Files are the Python layer's
 //! (`idn_toto.FileJournal`).
 
 use idn_toto as core;
@@ -139,11 +140,7 @@ impl PyJournalRecord {
 
     #[getter]
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
-        self.0
-            .snapshot
-            .as_ref()
-            .map(|s| JsonDict::of(py, s))
-            .transpose()
+        JsonDict::of_option(py, self.0.snapshot.as_ref())
     }
 
     #[getter]
@@ -234,7 +231,7 @@ impl PyJournal {
 /// stopped with the request in flight; `"unknown"`; `"undetermined"`).
 #[pyclass(name = "OpenMove", module = "idn_toto._native", frozen, eq)]
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct PyOpenMove(core::OpenMove);
+pub(crate) struct PyOpenMove(pub(crate) core::OpenMove);
 
 #[pymethods]
 impl PyOpenMove {
@@ -256,12 +253,7 @@ impl PyOpenMove {
     /// The intent's endpoint, params and snapshot: what settling needs.
     #[getter]
     fn unsettled(&self) -> PyUnsettled {
-        let intent = &self.0.intent;
-        PyUnsettled(core::Unsettled {
-            endpoint: intent.endpoint,
-            params: intent.params.clone(),
-            snapshot: intent.snapshot.clone(),
-        })
+        PyUnsettled(PyOpenMove::unsettled_of(&self.0))
     }
 
     fn __repr__(&self) -> String {
@@ -269,5 +261,16 @@ impl PyOpenMove {
             "<OpenMove {} {} last={}>",
             self.0.id, self.0.intent.endpoint, self.0.last
         )
+    }
+}
+
+impl PyOpenMove {
+    pub(crate) fn unsettled_of(open: &core::OpenMove) -> core::Unsettled {
+        let intent = &open.intent;
+        core::Unsettled {
+            endpoint: intent.endpoint,
+            params: intent.params.clone(),
+            snapshot: intent.snapshot.clone(),
+        }
     }
 }

@@ -2,9 +2,11 @@
 //!
 //! Bindings only convert: arguments in, one call to the core, result out.
 //! Every file mirrors a core module: `client.rs` (the sans-IO client, the
-//! request, the retry policy, the dynamic API), `endpoints.rs` (one frozen
-//! class per response type), `batch.rs` (the batch state machine), `settle.rs` (settling an
-//! unknown money move), `journal.rs` (the journal's lines),
+//! request, the retry policy, the dynamic API), `driver.rs` (the one driver
+//! of every call, its steps and events), `endpoints.rs` (one frozen class
+//! per response type), `batch.rs` (a batch item's outcome), `settle.rs`
+//! (what settling needs and its verdict), `journal.rs` (the journal's lines
+//! read back),
 //! `errors.rs` (the one core-error-to-exception mapping) and `convert.rs`
 //! (Python values to and from canonical JSON). The pure-Python package
 //! `idn_toto` (clients, transports, exception classes) sits on top.
@@ -13,6 +15,7 @@
 mod batch;
 mod client;
 mod convert;
+mod driver;
 mod endpoints;
 mod errors;
 mod journal;
@@ -29,9 +32,11 @@ use pyo3::prelude::*;
 #[pymodule(name = "_native")]
 mod native {
     #[pymodule_export]
-    use crate::batch::{PyBatch, PyItemOutcome};
+    use crate::batch::PyItemOutcome;
     #[pymodule_export]
     use crate::client::{build, endpoints, next_page, parse, PyCore, PyRequest, PyRetryPolicy};
+    #[pymodule_export]
+    use crate::driver::{PyDriver, PyDriverOptions, PyEvent, PyStep};
     #[pymodule_export]
     use crate::endpoints::{
         PyBankList, PyDraw, PyFullTransaction, PyGame, PyGameList, PyHistoryEntry, PyItemFailure,
@@ -42,5 +47,5 @@ mod native {
     #[pymodule_export]
     use crate::journal::{PyJournal, PyJournalRecord, PyOpenMove};
     #[pymodule_export]
-    use crate::settle::{PySettle, PySettlement, PyUnsettled};
+    use crate::settle::{PySettlement, PyUnsettled};
 }

@@ -1,12 +1,10 @@
 //! `idn_toto::settle`: what settling an unknown money move needs
-//! (`Unsettled`), the settlement state machine (`Settle`) and its verdict
-//! (`Settlement`).
+//! (`Unsettled`) and the verdict (`Settlement`); `Driver.settle` settles.
 
 use idn_toto as core;
 use pyo3::prelude::*;
 use serde_json::Value;
 
-use crate::client::{PyCore, PyRequest, PyRetryPolicy};
 use crate::convert::{JsonDict, Params};
 use crate::endpoints::PyUserHistory;
 use crate::errors::to_py_err;
@@ -48,11 +46,7 @@ impl PyUnsettled {
     /// or `None`.
     #[getter]
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
-        self.0
-            .snapshot
-            .as_ref()
-            .map(|s| JsonDict::of(py, s))
-            .transpose()
+        JsonDict::of_option(py, self.0.snapshot.as_ref())
     }
 
     /// The canonical form.
@@ -97,6 +91,20 @@ pub(crate) struct PySettlement {
     settlement: core::Settlement,
     unsettled: core::Unsettled,
     journal_id: Option<String>,
+}
+
+impl PySettlement {
+    pub(crate) fn new(
+        settlement: core::Settlement,
+        unsettled: core::Unsettled,
+        journal_id: Option<String>,
+    ) -> Self {
+        PySettlement {
+            settlement,
+            unsettled,
+            journal_id,
+        }
+    }
 }
 
 #[pymethods]
@@ -150,75 +158,6 @@ impl PySettlement {
             self.settlement.reason,
             self.settlement.evidence.len()
         )
-    }
-}
-
-/// Settles an unknown money move with reads only: it never sends a request
-/// that moves money. Loop: `step = settle.next(core)`; an `int` is a wait in
-/// milliseconds, a `Request` is a read to send (then `record_response(core,
-/// status, body)` or `record_transport_failure(core, reason)`), a
-/// `Settlement` is the end. `settle_delay_ms` is waited before any read that
-/// could conclude `not_applied` (a request may still be in flight on the
-/// server); `retry` governs failed reads.
-#[pyclass(name = "Settle", module = "idn_toto._native")]
-#[derive(Debug)]
-pub(crate) struct PySettle {
-    settle: core::Settle,
-    unsettled: core::Unsettled,
-    journal_id: Option<String>,
-}
-
-#[pymethods]
-impl PySettle {
-    #[new]
-    #[pyo3(signature = (unsettled, *, settle_delay_ms, retry = None, journal_id = None))]
-    fn new(
-        py: Python<'_>,
-        unsettled: &PyUnsettled,
-        settle_delay_ms: u64,
-        retry: Option<PyRef<'_, PyRetryPolicy>>,
-        journal_id: Option<String>,
-    ) -> PyResult<Self> {
-        let policy = retry.map(|r| r.0).unwrap_or_default();
-        let settle = core::Settle::from_unsettled(&unsettled.0, settle_delay_ms, policy)
-            .map_err(|e| to_py_err(py, e))?;
-        Ok(PySettle {
-            settle,
-            unsettled: unsettled.0.clone(),
-            journal_id,
-        })
-    }
-
-    /// The next step: milliseconds to wait (`int`), a read to send
-    /// (`Request`) or the verdict (`Settlement`).
-    fn next(&mut self, py: Python<'_>, core: &PyCore) -> PyResult<Py<PyAny>> {
-        match self.settle.next(&core.client) {
-            core::SettleStep::Wait(ms) => Ok(ms.into_pyobject(py)?.into_any().unbind()),
-            core::SettleStep::Send(request) => Ok(Py::new(py, PyRequest(request))?.into_any()),
-            core::SettleStep::Done(settlement) => Ok(Py::new(
-                py,
-                PySettlement {
-                    settlement,
-                    unsettled: self.unsettled.clone(),
-                    journal_id: self.journal_id.clone(),
-                },
-            )?
-            .into_any()),
-        }
-    }
-
-    /// Records the answer to the last read.
-    fn record_response(&mut self, core: &PyCore, status: u16, body: &[u8]) {
-        self.settle.record_response(&core.client, status, body);
-    }
-
-    /// Records that the last read failed in transport.
-    fn record_transport_failure(&mut self, core: &PyCore, reason: &str) {
-        self.settle.record_transport_failure(&core.client, reason);
-    }
-
-    fn __repr__(&self) -> String {
-        format!("<Settle {}>", self.unsettled.endpoint)
     }
 }
 

@@ -7,23 +7,101 @@ into a fresh virtual environment and runs pytest from a temporary directory).
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+import os
+import subprocess
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+
+import pytest
 
 TOKEN = "S3CRET-T0KEN"
 BASE_URL = "https://agent.example.com/home.php"
 
-Answer = Union[Tuple[int, bytes], BaseException, Callable[[Any], Any]]
+Answer = Union[Tuple[int, bytes], Tuple[int, Any, bytes], BaseException, Callable[[Any], Any]]
+
+REPO = Path(__file__).resolve().parents[3]
+SANDBOX = Path(os.environ.get("IDN_TOTO_SANDBOX", REPO / "target" / "debug" / "idn-toto-sandbox"))
+SANDBOX_TOKEN = "E2E-T0KEN-python"
+
+
+def start_sandbox(*args: str, token: str = SANDBOX_TOKEN) -> Tuple["subprocess.Popen[str]", str, str]:
+    """The sandbox on 127.0.0.1, port 0: the process, its base URL and its
+    admin URL (`/__sandbox`)."""
+    assert SANDBOX.exists(), f"{SANDBOX} is missing: cargo build -p idn-toto-sandbox"
+    process = subprocess.Popen(
+        [str(SANDBOX), "--listen", "127.0.0.1:0", "--token", token, "--quiet", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    base_url = process.stdout.readline().strip()
+    assert base_url.startswith("http://127.0.0.1:"), base_url
+    return process, base_url, base_url[: -len("/home.php")] + "/__sandbox"
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Tuple[str, str]]:
+    """A sandbox for the module's tests: its base URL and admin URL (token
+    `SANDBOX_TOKEN`)."""
+    process, base_url, admin = start_sandbox()
+    try:
+        yield base_url, admin
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def admin_json(admin: str, route: str, method: str = "GET") -> Any:
+    request = urllib.request.Request(f"{admin}/{route}", method=method)
+    with urllib.request.urlopen(request, timeout=5) as r:
+        return json.loads(r.read())
+
+
+def reset(admin: str) -> None:
+    admin_json(admin, "reset", "POST")
+
+
+def readme_snippet(readme: Path, after: str) -> str:
+    """The first ```python block after `after` in a README."""
+    text = readme.read_text(encoding="utf-8")
+    section = text[text.index(after) :]
+    start = section.index("```python\n") + len("```python\n")
+    return section[start : section.index("\n```", start)]
+
+
+def run_snippet(snippet: str, base_url: str, token: str, prelude: str = "") -> "subprocess.CompletedProcess[str]":
+    """Runs a snippet in a new interpreter with IDN_TOTO_BASE_URL and
+    IDN_TOTO_TOKEN set; it must succeed."""
+    import sys
+
+    env = dict(os.environ, IDN_TOTO_BASE_URL=base_url, IDN_TOTO_TOKEN=token)
+    out = subprocess.run(
+        [sys.executable, "-c", prelude + snippet], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    return out
+
+
+def faulty(fault: Optional[str], timeout: float = 5.0) -> Any:
+    """The urllib transport with the sandbox's fault header (none: clean)."""
+    import idn_toto
+
+    headers = {"X-Sandbox-Fault": fault} if fault else {}
+    return idn_toto.UrllibTransport(timeout, headers=headers)
 
 
 class FakeTransport:
-    """Answers requests from a script: a `(status, body)` tuple, an exception
-    to raise, or a callable taking the request. Records every request."""
+    """Answers requests from a script: a `(status, body)` or `(status,
+    headers, body)` tuple, an exception to raise, or a callable taking the
+    request. Records every request."""
 
     def __init__(self, *answers: Answer) -> None:
         self.answers: List[Answer] = list(answers)
         self.requests: List[Any] = []
 
-    def __call__(self, request: Any) -> Any:
+    def answer(self, request: Any) -> Any:
         self.requests.append(request)
         if not self.answers:
             raise AssertionError(f"unexpected request {request!r}")
@@ -34,21 +112,16 @@ class FakeTransport:
             return answer(request)
         return answer
 
+    def __call__(self, request: Any) -> Any:
+        return self.answer(request)
+
 
 class AsyncFakeTransport(FakeTransport):
     async def __call__(self, request: Any) -> Any:  # type: ignore[override]
-        self.requests.append(request)
-        if not self.answers:
-            raise AssertionError(f"unexpected request {request!r}")
-        answer = self.answers.pop(0)
-        if isinstance(answer, BaseException):
-            raise answer
-        if callable(answer):
-            result = answer(request)
-            if hasattr(result, "__await__"):
-                return await result
-            return result
-        return answer
+        result = self.answer(request)
+        if hasattr(result, "__await__"):
+            return await result
+        return result
 
 
 def ok(body: Dict[str, Any], status: int = 200) -> Tuple[int, bytes]:

@@ -16,32 +16,9 @@ import pytest
 
 import idn_toto
 
-REPO = Path(__file__).resolve().parents[3]
-SANDBOX = Path(os.environ.get("IDN_TOTO_SANDBOX", REPO / "target" / "debug" / "idn-toto-sandbox"))
-TOKEN = "E2E-T0KEN-python"
+from conftest import REPO, SANDBOX_TOKEN, admin_json, faulty, readme_snippet, reset, run_snippet
 
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Tuple[str, str]]:
-    assert SANDBOX.exists(), f"{SANDBOX} is missing: cargo build -p idn-toto-sandbox"
-    process = subprocess.Popen(
-        [str(SANDBOX), "--listen", "127.0.0.1:0", "--token", TOKEN, "--quiet"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        base_url = process.stdout.readline().strip()
-        assert base_url.startswith("http://127.0.0.1:"), base_url
-        yield base_url, base_url[: -len("/home.php")] + "/__sandbox"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def reset(admin: str) -> None:
-    urllib.request.urlopen(urllib.request.Request(f"{admin}/reset", method="POST"), timeout=5).close()
+TOKEN = SANDBOX_TOKEN
 
 
 def test_settle_a_deposit_and_a_second_try_is_refused(sandbox: Tuple[str, str]) -> None:
@@ -92,30 +69,6 @@ def test_the_back_office_example_runs(sandbox: Tuple[str, str]) -> None:
 
 
 # ---------------------------------------------------------------- faults, races, load
-
-
-def admin_json(admin: str, route: str) -> dict:  # type: ignore[type-arg]
-    import json
-
-    with urllib.request.urlopen(f"{admin}/{route}", timeout=5) as r:
-        return json.loads(r.read())  # type: ignore[no-any-return]
-
-
-def faulty(fault: str, timeout: float = 0.8):  # type: ignore[no-untyped-def]
-    """A custom transport: urllib with the sandbox's fault header."""
-    import urllib.error
-
-    def send(request):  # type: ignore[no-untyped-def]
-        headers = dict(request.headers)
-        headers["X-Sandbox-Fault"] = fault
-        req = urllib.request.Request(request.url, data=request.body, headers=headers, method=request.method)
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                return r.status, r.read()
-        except urllib.error.HTTPError as e:
-            return e.code, e.read()
-
-    return send
 
 
 def test_the_story_moves_money_exactly_once(sandbox: Tuple[str, str]) -> None:
@@ -172,7 +125,7 @@ def test_faults_give_typed_errors_and_money_is_never_retried(sandbox: Tuple[str,
     def client(fault: str) -> idn_toto.Client:
         # snapshots=False: the fault would hit the history read before a
         # manual move too (settling under faults: tests/test_e2e_settle.py).
-        return idn_toto.Client(base_url, TOKEN, transport=faulty(fault), retry=reads, snapshots=False)
+        return idn_toto.Client(base_url, TOKEN, transport=faulty(fault, 0.8), retry=reads, snapshots=False)
 
     n = served()
     with pytest.raises(idn_toto.HttpError) as caught:
@@ -196,9 +149,9 @@ def test_faults_give_typed_errors_and_money_is_never_retried(sandbox: Tuple[str,
         assert served() - n == 1, f"{fault}: never retried"
     for fault in ["drop", "delay=2000"]:
         with pytest.raises(idn_toto.TransportError):
-            idn_toto.Client(base_url, TOKEN, transport=faulty(fault), retry=idn_toto.RetryPolicy(retries=0)).game_list()
+            idn_toto.Client(base_url, TOKEN, transport=faulty(fault, 0.8), retry=idn_toto.RetryPolicy(retries=0)).game_list()
     with pytest.raises(idn_toto.HttpError) as echoed:
-        idn_toto.Client(base_url, TOKEN, transport=faulty("echo-token")).game_list()
+        idn_toto.Client(base_url, TOKEN, transport=faulty("echo-token", 0.8)).game_list()
     assert TOKEN not in str(echoed.value) and TOKEN not in repr(echoed.value)
 
 
@@ -256,13 +209,8 @@ def test_a_burst_of_reads_completes_without_errors(sandbox: Tuple[str, str]) -> 
 def test_the_root_readme_python_snippet_runs(sandbox: Tuple[str, str]) -> None:
     base_url, admin = sandbox
     reset(admin)
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("\n## Python\n") :]
-    start = section.index("```python\n") + len("```python\n")
-    snippet = section[start : section.index("\n```", start)]
+    snippet = readme_snippet(REPO / "README.md", "\n## Python\n")
     assert "idn_toto.Client(" in snippet
-    env = dict(os.environ, IDN_TOTO_BASE_URL=base_url, IDN_TOTO_TOKEN=TOKEN)
-    out = subprocess.run([sys.executable, "-c", snippet], env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = run_snippet(snippet, base_url, TOKEN)
     assert "transaction_not_found" in out.stdout
     assert TOKEN not in out.stdout + out.stderr

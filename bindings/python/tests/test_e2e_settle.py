@@ -21,39 +21,9 @@ import pytest
 
 import idn_toto
 
-REPO = Path(__file__).resolve().parents[3]
-SANDBOX = Path(os.environ.get("IDN_TOTO_SANDBOX", REPO / "target" / "debug" / "idn-toto-sandbox"))
-TOKEN = "E2E-T0KEN-settle"
+from conftest import SANDBOX_TOKEN, admin_json, faulty, readme_snippet, run_snippet, start_sandbox
 
-
-def start_sandbox(*args: str) -> Tuple["subprocess.Popen[str]", str, str]:
-    assert SANDBOX.exists(), f"{SANDBOX} is missing: cargo build -p idn-toto-sandbox"
-    process = subprocess.Popen(
-        [str(SANDBOX), "--listen", "127.0.0.1:0", "--token", TOKEN, "--quiet", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    base_url = process.stdout.readline().strip()
-    assert base_url.startswith("http://127.0.0.1:"), base_url
-    return process, base_url, base_url[: -len("/home.php")] + "/__sandbox"
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Tuple[str, str]]:
-    process, base_url, admin = start_sandbox()
-    try:
-        yield base_url, admin
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def admin_json(admin: str, route: str, method: str = "GET") -> Any:
-    request = urllib.request.Request(f"{admin}/{route}", method=method)
-    with urllib.request.urlopen(request, timeout=5) as r:
-        return json.loads(r.read())
+TOKEN = SANDBOX_TOKEN
 
 
 def state(admin: str, user: str) -> Dict[str, Any]:
@@ -64,29 +34,18 @@ def balance(admin: str, user: str) -> Decimal:
     return Decimal(state(admin, user)["balance"])
 
 
-def urllib_send(request: Any, fault: Optional[str] = None, timeout: float = 5.0) -> Tuple[int, bytes]:
-    headers = dict(request.headers)
-    if fault:
-        headers["X-Sandbox-Fault"] = fault
-    req = urllib.request.Request(request.url, data=request.body, headers=headers, method=request.method)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-
-
 class MoneyFault:
     """urllib with the sandbox's fault header on money moves only (reads,
     settling's included, go through clean); records every request."""
 
     def __init__(self, fault: str) -> None:
-        self.fault = fault
+        self.clean = faulty(None)
+        self.faulty = faulty(fault)
         self.requests: List[Any] = []
 
-    def __call__(self, request: Any) -> Tuple[int, bytes]:
+    def __call__(self, request: Any) -> Any:
         self.requests.append(request)
-        return urllib_send(request, None if request.idempotent else self.fault)
+        return (self.clean if request.idempotent else self.faulty)(request)
 
 
 FAULTS = {
@@ -190,8 +149,10 @@ def test_the_async_client_settles_a_lost_manual_answer(sandbox: Tuple[str, str])
     admin_json(admin, "reset", "POST")
     before = balance(admin, "IPSUM")
 
-    async def send(request: Any) -> Tuple[int, bytes]:
-        return await asyncio.to_thread(urllib_send, request, None if request.idempotent else "drop-after")
+    lossy = MoneyFault("drop-after")
+
+    async def send(request: Any) -> Any:
+        return await asyncio.to_thread(lossy, request)
 
     async def main() -> idn_toto.Settlement:
         client = idn_toto.AsyncClient(base_url, TOKEN, transport=send, settle_delay=0)
@@ -207,25 +168,19 @@ def test_the_async_client_settles_a_lost_manual_answer(sandbox: Tuple[str, str])
 # ------------------------------------------------------------------ the crash test
 
 CHILD = r"""
-import sys, urllib.error, urllib.request
+import sys
 import idn_toto
 
 base_url, token, journal, users = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+plain = idn_toto.UrllibTransport(60)
+# The second bulk request is slow: the parent kills us meanwhile.
+slow = idn_toto.UrllibTransport(60, headers={"X-Sandbox-Fault": "delay=3000"})
 bulk = 0
 
 def transport(request):
     global bulk
-    headers = dict(request.headers)
-    if request.endpoint == "multiple_transaction":
-        bulk += 1
-        if bulk == 2:  # the second bulk request is slow: the parent kills us meanwhile
-            headers["X-Sandbox-Fault"] = "delay=3000"
-    req = urllib.request.Request(request.url, data=request.body, headers=headers, method=request.method)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+    bulk += request.endpoint == "multiple_transaction"
+    return (slow if bulk == 2 and request.endpoint == "multiple_transaction" else plain)(request)
 
 client = idn_toto.Client(base_url, token, transport=transport, journal=idn_toto.FileJournal(journal))
 client.multiple_transaction(
@@ -314,10 +269,7 @@ def test_a_process_killed_mid_batch_loses_nothing_and_credits_each_user_once(tmp
 def test_the_package_readme_settle_snippet_runs(sandbox: Tuple[str, str], tmp_path: Path) -> None:
     base_url, admin = sandbox
     admin_json(admin, "reset", "POST")
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("<!-- run by tests/test_e2e_settle.py -->") :]
-    start = section.index("```python\n") + len("```python\n")
-    snippet = section[start : section.index("\n```", start)]
+    snippet = readme_snippet(Path(__file__).resolve().parents[1] / "README.md", "<!-- run by tests/test_e2e_settle.py -->")
     assert "client.settle(lost)" in snippet and "settle_unsettled()" in snippet
     # A journal left by an earlier process: a manual deposit whose answer was
     # lost after the server processed it (open: its last word is `unknown`).
@@ -330,13 +282,7 @@ def test_the_package_readme_settle_snippet_runs(sandbox: Tuple[str, str], tmp_pa
         earlier.manual_transaction("deposit", "IPSUM", "earlier", "7.50", "OP01")
     lorem = balance(admin, "LOREM")
     namespace = {"BASE_URL": base_url, "TOKEN": TOKEN, "JOURNAL": str(journal)}
-    out = subprocess.run(
-        [sys.executable, "-c", "\n".join(f"{k} = {v!r}" for k, v in namespace.items()) + "\n" + snippet],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
+    out = run_snippet(snippet, base_url, TOKEN, "".join(f"{k} = {v!r}\n" for k, v in namespace.items()))
     assert "applied" in out.stdout and "'user': 'IPSUM'" in out.stdout, out.stdout
     assert balance(admin, "IPSUM") == ipsum + Decimal("7.50")
     assert balance(admin, "LOREM") == lorem + Decimal("2500.50")

@@ -17,37 +17,18 @@ import pytest
 import idn_toto
 from conftest import BASE_URL, TOKEN, AsyncFakeTransport, FakeTransport, ok
 
-HISTORY_BEFORE = ok(
-    {
-        "success": True,
-        "message": "Success",
-        "user": "LOREM",
-        "data": [{"date": "2021-04-19 04:36:47.760", "amount": "500000", "status": "ACCEPT"}],
-    }
-)
-HISTORY_AFTER = ok(
-    {
-        "success": True,
-        "message": "Success",
-        "user": "LOREM",
-        "data": [
-            {"date": "2024-05-17 18:00:00.000", "amount": "2500.5", "status": "ACCEPT"},
-            {"date": "2021-04-19 04:36:47.760", "amount": "500000", "status": "ACCEPT"},
-        ],
-    }
-)
-HISTORY_AFTER_BOTH = ok(
-    {
-        "success": True,
-        "message": "Success",
-        "user": "LOREM",
-        "data": [
-            {"date": "2024-05-17 18:00:01.000", "amount": "2500.5", "status": "ACCEPT"},
-            {"date": "2024-05-17 18:00:00.000", "amount": "2500.5", "status": "ACCEPT"},
-            {"date": "2021-04-19 04:36:47.760", "amount": "500000", "status": "ACCEPT"},
-        ],
-    }
-)
+
+
+def history(*entries: str) -> Any:
+    """A user_history answer for LOREM: `"DATE AMOUNT"` entries, newest first."""
+    data = [{"date": e.rsplit(" ", 1)[0], "amount": e.rsplit(" ", 1)[1], "status": "ACCEPT"} for e in entries]
+    return ok({"success": True, "message": "Success", "user": "LOREM", "data": data})
+
+
+OLD = "2021-04-19 04:36:47.760 500000"
+HISTORY_BEFORE = history(OLD)
+HISTORY_AFTER = history("2024-05-17 18:00:00.000 2500.5", OLD)
+HISTORY_AFTER_BOTH = history("2024-05-17 18:00:01.000 2500.5", "2024-05-17 18:00:00.000 2500.5", OLD)
 LOST = (500, json.dumps({"success": False, "message": f"Internal Server Error at /home.php/{TOKEN}/x"}).encode())
 PENDING_WITH_7 = ok(
     {
@@ -74,6 +55,15 @@ def journaled(path: Path, transport: Any, **kwargs: Any) -> idn_toto.Client:
     )
     c._sleep = lambda delay: None
     return c
+
+
+def line(**fields: Any) -> str:
+    """One journal line as the core writes it (compact JSON, one newline)."""
+    return json.dumps({k: v for k, v in fields.items() if v is not None}, separators=(",", ":")) + "\n"
+
+
+def outcome(params: Any, state: str, message: Any) -> str:
+    return line(id="x", event="outcome", endpoint="accept_reject", params=params, state=state, at="t", message=message)
 
 
 def lines(path: Path) -> List[Any]:
@@ -278,15 +268,12 @@ def test_the_journal_never_holds_the_token_even_when_the_server_echoes_it(tmp_pa
 def test_file_journal_lines_never_interleave_and_a_torn_tail_is_ignored_then_cut(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
     journal = idn_toto.FileJournal(path)
-    intent = idn_toto.JournalRecord.intent(
-        "x", "accept_reject",
-        {"type": "deposit", "trans_id": "1", "user": "u", "action": "accept", "comment": "c" * 3000, "operator": "o"},
-        at="t",
-    )
+    params = {"type": "deposit", "trans_id": "1", "user": "u", "action": "accept", "comment": "c" * 3000, "operator": "o"}
+    intent = line(id="x", event="intent", endpoint="accept_reject", params=params, at="t")
 
     def writer(n: int) -> None:
         for i in range(50):
-            journal.append(intent.outcome("succeeded", f"{n}-{i}", at="t").to_line())
+            journal.append(outcome(params, "succeeded", f"{n}-{i}"))
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
     for th in threads:
@@ -298,17 +285,17 @@ def test_file_journal_lines_never_interleave_and_a_torn_tail_is_ignored_then_cut
     assert sorted(r.message or "" for r in read.records) == sorted(f"{n}-{i}" for n in range(8) for i in range(50))
 
     with open(path, "ab") as f:
-        f.write(intent.to_line().encode()[:40])  # a crash mid-write
+        f.write(intent.encode()[:40])  # a crash mid-write
     assert idn_toto.Journal.read(journal.read()).torn_tail
     again = idn_toto.FileJournal(path)
-    again.append(intent.to_line())
+    again.append(intent)
     read = idn_toto.Journal.read(again.read())
     assert len(read.records) == 401 and not read.torn_tail
     with pytest.raises(ValueError):
         again.append("two\nlines\n")
     with pytest.raises(ValueError):
-        again.append_lines([intent.to_line(), "no newline"])
-    again.append_lines([intent.to_line(), intent.outcome("failed", at="t").to_line()])
+        again.append_lines([intent, "no newline"])
+    again.append_lines([intent, outcome(params, "failed", None)])
     assert [r.event for r in idn_toto.Journal.read(again.read()).records][-3:] == ["intent", "intent", "outcome"]
 
 
@@ -340,3 +327,48 @@ def test_a_failed_snapshot_read_sends_no_batch_item(tmp_path: Path) -> None:
     assert [r.endpoint for r in t.requests] == ["user_history", "user_history"]
     assert not path.exists() or path.read_text() == "", "nothing journaled: nothing left"
     assert all(o.journal_id is None and o.unsettled() is None for o in outcomes)
+
+
+@pytest.mark.parametrize("endpoint", ["manual_transaction", "multiple_transaction"])
+def test_a_cancelled_money_move_is_journaled_unknown_then_settles(tmp_path: Path, endpoint: str) -> None:
+    path = tmp_path / "j.jsonl"
+    sent = asyncio.Event()
+    events: List[Any] = []
+
+    async def hangs(request: Any) -> Any:
+        sent.set()
+        await asyncio.sleep(3600)
+
+    async def main() -> None:
+        t = AsyncFakeTransport(hangs, HISTORY_AFTER)
+        c = idn_toto.AsyncClient(
+            BASE_URL, TOKEN, transport=t, journal=idn_toto.FileJournal(path), snapshots=False,
+            settle_delay=0, on_event=events.append,
+        )
+        if endpoint == "manual_transaction":
+            call = c.manual_transaction("deposit", "LOREM", "c", "2500.5", "OP01")
+        else:
+            call = c.multiple_transaction("deposit", [{"user": "LOREM", "amount": "2500.5", "comment": "c", "operator": "OP01"}])
+        task = asyncio.ensure_future(call)
+        await sent.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert [(l["event"], l.get("state")) for l in lines(path)] == [("intent", None), ("outcome", "unknown")]
+        assert [e.kind for e in events][-2:] == ["transport_failure", "done"]
+        assert "cancelled" not in json.dumps([l for l in lines(path) if l["event"] == "intent"])
+        (open_move,) = await c.unsettled()
+        assert open_move.last == "unknown"
+        assert len(t.requests) == 1, "nothing more was sent"
+
+    asyncio.run(main())
+
+
+def test_send_of_a_prepared_money_move_is_neither_journaled_nor_snapshotted(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    t = FakeTransport(ok({"success": True, "message": "Transaction has been successfully processed."}))
+    c = journaled(path, t)
+    done = c.send(c.prepare.manual_transaction("deposit", "LOREM", "c", 5, "OP01"))
+    assert isinstance(done, idn_toto.Processed)
+    assert [r.endpoint for r in t.requests] == ["manual_transaction"]
+    assert not path.exists() or path.read_text() == ""

@@ -170,16 +170,23 @@ def run_response(endpoint: str, cfg: Dict[str, Any], case: Dict[str, Any]) -> No
 def run_batch(cfg: Dict[str, Any], case: Dict[str, Any]) -> None:
     core = idn_toto.Core(cfg["base_url"], cfg["token"], path_words=cfg["path_words"])
     params = case["params"]
+    options = idn_toto.DriverOptions()
     if "error" in case:
         with pytest.raises(idn_toto.IdnTotoError) as caught:
-            idn_toto.Batch(params.get("type"), params.get("transaction"))
+            idn_toto.Driver.batch(core, params, options)
         check_error(caught.value, case["error"], cfg["token"])
         return
-    batch = idn_toto.Batch(params["type"], params["transaction"])
+    driver = idn_toto.Driver.batch(core, params, options)
     encoded = quote(cfg["token"], safe="-._~")
-    for i, exchange in enumerate(case["exchanges"]):
-        request = batch.next_request(core)
-        assert request is not None, f"exchange {i}: no request"
+    exchanges = list(case["exchanges"])
+    while True:
+        step = driver.next(0, None)
+        if step.kind == "done":
+            break
+        if step.kind != "send":
+            continue
+        assert exchanges, f"a request past the {len(case['exchanges'])} exchanges"
+        exchange, request, i = exchanges.pop(0), step.value, len(case["exchanges"]) - len(exchanges)
         items = json.loads(request.body or b"null")["transaction"]
         assert len(items) == exchange["expect_items"], f"exchange {i}"
         assert request.redacted_url == exchange["expect_url"], f"exchange {i}"
@@ -187,12 +194,12 @@ def run_batch(cfg: Dict[str, Any], case: Dict[str, Any]) -> None:
         assert request.idempotent is False
         response = exchange["response"]
         if "transport_failure" in response:
-            batch.record_transport_failure(core, response["transport_failure"])
+            driver.record_transport_failure(response["transport_failure"], 0, None)
         else:
             status = int(response.get("status", 200))
-            batch.record_response(core, status, str(response["body"]).encode("utf-8"))
-    assert batch.next_request(core) is None
-    outcomes = batch.finish()
+            driver.record_response(status, [], str(response["body"]).encode("utf-8"), 0, None)
+    assert exchanges == [], "every exchange was sent"
+    outcomes = step.value
     want: List[Dict[str, Any]] = case["outcomes"]
     assert len(outcomes) == len(want)
     for got, expected in zip(outcomes, want):

@@ -98,14 +98,16 @@ export interface MultipleTransaction {
      */
     message: string;
     /**
-     * The failed items, as the server lists them.
+     * The items the server reports on (the failed ones; none when all
+     * succeeded).
      */
-    data: ItemFailure[];
+    data: ItemReport[];
 }
 /**
- * One entry of a multiple request's `data`: an item the server reports.
+ * One entry of a multiple request's `data`: an item the server reports on
+ * (usually a failure: `success: false`; some servers list successes too).
  */
-export interface ItemFailure {
+export interface ItemReport {
     /**
      * `false` for a failed item.
      */
@@ -128,6 +130,9 @@ export interface ItemFailure {
      */
     message: string;
 }
+/** The old name of `ItemReport`. */
+export type ItemFailure = ItemReport;
+
 /**
  * A user's current balance.
  */

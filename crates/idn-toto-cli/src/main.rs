@@ -1,30 +1,43 @@
-//! `idn-toto`: the offline command-line face of the core.
+//! `idn-toto`: the command-line face of the IDNPLAY Integration Services
+//! API TOTO client.
 //!
-//! - `idn-toto endpoints`: the endpoint table.
-//! - `idn-toto request <id> --base-url URL (--token T | --token-env VAR) [--params JSON]
-//!   [--path-words JSON] [--allow-insecure-http] [--reveal-token]`
-//! - `idn-toto parse <id> [--status N] [--max-body-size BYTES] [FILE]`
-//! - `idn-toto journal show [--json] FILE`: a money-move journal, one row per
-//!   item: what it was, its last state, whether it is still open.
+//! Live (sends requests; base URL from `--base-url` or `IDN_TOTO_BASE_URL`,
+//! token from `IDN_TOTO_TOKEN` or `--token-file FILE`, never from argv):
+//! - `idn-toto call ENDPOINT (--params JSON | --param key=value...)
+//!   [--output table|json|csv] [--all-pages] [--yes] [--dry-run] [--journal FILE]`
+//! - `idn-toto batch TYPE FILE.csv [--output ...] [--yes] [--dry-run] [--journal FILE]`
+//! - `idn-toto journal settle FILE`
 //!
-//! Exit codes: 0 success; 1 the core refused (invalid request, API refusal,
-//! HTTP status, undecodable body: the error JSON is on stdout); 2 usage.
+//! Offline:
+//! - `idn-toto endpoints`, `idn-toto request`, `idn-toto parse`,
+//!   `idn-toto journal show [--json] FILE`.
+//!
+//! Exit codes: see [`output::code`] and the README.
 
-use std::io::IsTerminal;
-use std::io::{Read, Write};
+mod live;
+mod offline;
+mod output;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use idn_toto::{
-    dynamic, Client, EndpointId, Error, Journal, JournalEvent, JournalRecord, MoneyMove,
-};
-use serde_json::Value;
+
+const EXIT_CODES: &str = "Exit codes: 0 ok; 1 other failure (writing the output); 2 usage \
+(including a money move with no terminal to confirm on and no --yes, and a token on the \
+command line: nothing sent); 3 invalid_request; 4 api; 5 http; 6 decode; 7 transport; \
+8 outcome_unknown (a money move, batch item or settlement whose outcome is not known); \
+9 a batch in which some items failed or were not sent; 10 declined at the prompt (nothing \
+sent). Errors are the core's error JSON on stdout when stdout is piped, one line on stderr \
+on a terminal.";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "idn-toto",
     version,
-    about = "Offline tool for the IDNPLAY Integration Services API TOTO: build requests, parse responses"
+    about = "Command-line tool for the IDNPLAY Integration Services API TOTO: live calls, \
+             batches from CSV, journal settling; offline request building and parsing",
+    after_help = EXIT_CODES
 )]
 struct Cli {
     #[command(subcommand)]
@@ -33,17 +46,24 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Send one call and print its answer (asks before moving money).
+    Call(CallArgs),
+    /// Send accept/reject or manual items from a CSV file (header: the
+    /// canonical parameter names), at most 25 per request; one outcome per
+    /// row, in order.
+    Batch(BatchArgs),
     /// List the 13 endpoints: id, method, path template, idempotent.
     Endpoints {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
-    /// Print the request descriptor for an endpoint as JSON.
+    /// Print the request descriptor for an endpoint as JSON (offline).
     Request(RequestArgs),
-    /// Parse a response body (FILE, or stdin) into canonical JSON.
+    /// Parse a response body (FILE, or stdin) into canonical JSON (offline).
     Parse(ParseArgs),
-    /// Read a money-move journal (JSON Lines written by the clients).
+    /// Read or settle a money-move journal (JSON Lines written by the
+    /// clients and by `--journal`).
     #[command(subcommand)]
     Journal(JournalCommand),
 }
@@ -51,14 +71,117 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum JournalCommand {
     /// One row per money-moving item: what it was, its last state, and
-    /// whether it is open (no definite state yet: settle it).
+    /// whether it is open (no definite state yet: settle it). Offline.
     Show {
         /// Print one JSON object per item instead of a table.
         #[arg(long)]
         json: bool,
         /// The journal file.
-        file: std::path::PathBuf,
+        file: PathBuf,
     },
+    /// Find out, with reads only, what happened to every move the journal
+    /// leaves open, and append a `settled` line for each.
+    Settle(SettleArgs),
+}
+
+/// Where the API is and how to reach it (live commands).
+#[derive(Debug, Args)]
+struct LiveArgs {
+    /// The agent's base URL, e.g. https://agent.example.com/home.php
+    #[arg(long, env = "IDN_TOTO_BASE_URL")]
+    base_url: String,
+    /// Read the token from the first line of this file (default: the
+    /// IDN_TOTO_TOKEN environment variable).
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Refused: a token on the command line is readable by every user of
+    /// the machine.
+    #[arg(long, hide = true, num_args = 0..=1, value_name = "TOKEN")]
+    token: Option<Option<String>>,
+    /// How long one attempt may take, in milliseconds.
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    timeout_ms: u64,
+    /// Send through this proxy (http://, https://, socks5://).
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
+    /// Allow a plain http:// base URL to a host that is not loopback (the
+    /// token travels in the URL path).
+    #[arg(long)]
+    allow_insecure_http: bool,
+    /// The ambiguous path words as a JSON object (see `PathWords`).
+    #[arg(long, value_name = "JSON")]
+    path_words: Option<String>,
+    /// How long settling waits before a read that could conclude
+    /// `not_applied`, in milliseconds (default 5000).
+    #[arg(long, value_name = "MS")]
+    settle_delay_ms: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+struct CallArgs {
+    /// Endpoint id (see `idn-toto endpoints`).
+    endpoint: String,
+    /// Canonical parameters as a JSON object.
+    #[arg(long, value_name = "JSON", conflicts_with = "param")]
+    params: Option<String>,
+    /// One canonical parameter (repeat for more).
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    param: Vec<String>,
+    /// table (default on a terminal), json (default when piped: the
+    /// canonical JSON), or csv (the rows).
+    #[arg(long, value_enum)]
+    output: Option<output::Output>,
+    /// Every page of full_transaction or pga_transaction: the rows as JSON
+    /// Lines (or CSV) as they come, a table at the end on a terminal.
+    #[arg(long)]
+    all_pages: bool,
+    /// Send a money move without asking.
+    #[arg(long)]
+    yes: bool,
+    /// Print the request (token redacted) and send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Journal a money move to this file (see `idn-toto journal`).
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+    #[command(flatten)]
+    live: LiveArgs,
+}
+
+#[derive(Debug, Args)]
+struct BatchArgs {
+    /// deposit or withdraw.
+    r#type: String,
+    /// The items: a CSV file whose header names the canonical parameters
+    /// (trans_id,user,action,comment,operator or user,amount,comment,operator).
+    file: PathBuf,
+    /// table (default on a terminal), json (default when piped) or csv.
+    #[arg(long, value_enum)]
+    output: Option<output::Output>,
+    /// Send without asking.
+    #[arg(long)]
+    yes: bool,
+    /// Print the items as they would be sent and send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Journal every item to this file, so an unknown outcome can be
+    /// settled later (`idn-toto journal settle FILE`).
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+    #[command(flatten)]
+    live: LiveArgs,
+}
+
+#[derive(Debug, Args)]
+struct SettleArgs {
+    /// The journal file.
+    file: PathBuf,
+    /// table (default on a terminal), json (JSON Lines, default when
+    /// piped) or csv.
+    #[arg(long, value_enum)]
+    output: Option<output::Output>,
+    #[command(flatten)]
+    live: LiveArgs,
 }
 
 #[derive(Debug, Args)]
@@ -105,254 +228,19 @@ struct ParseArgs {
     #[arg(long, default_value_t = idn_toto::DEFAULT_MAX_BODY_SIZE)]
     max_body_size: usize,
     /// The body file; stdin when absent.
-    file: Option<std::path::PathBuf>,
+    file: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Endpoints { json } => endpoints(json),
-        Command::Request(args) => request(args),
-        Command::Parse(args) => parse(args),
-        Command::Journal(JournalCommand::Show { json, file }) => journal_show(&file, json),
-    }
-}
-
-/// What one journaled item was, in words.
-fn describe(record: &JournalRecord) -> String {
-    let p = &record.params;
-    let text = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("?").to_owned();
-    match record.money_move() {
-        Ok(MoneyMove::AcceptReject { .. }) => format!(
-            "{} {} {} of {}",
-            text("action").to_ascii_lowercase(),
-            text("type"),
-            text("trans_id"),
-            text("user")
-        ),
-        Ok(MoneyMove::Manual { amount, .. }) => {
-            format!("manual {} {amount} for {}", text("type"), text("user"))
-        }
-        Err(_) => "(unreadable parameters)".into(),
-    }
-}
-
-fn journal_show(file: &std::path::Path, json: bool) -> ExitCode {
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(e) => return usage(&format!("cannot read {}: {e}", file.display())),
-    };
-    let journal = match Journal::read(&text) {
-        Ok(j) => j,
-        Err(e) => return refused(&e),
-    };
-    let open: Vec<String> = journal.unsettled().into_iter().map(|o| o.id).collect();
-    // The last word on each id, in the order of their first line.
-    let mut rows: Vec<(String, &JournalRecord, &JournalRecord)> = Vec::new();
-    for record in &journal.records {
-        match rows.iter_mut().find(|(id, _, _)| *id == record.id) {
-            Some(row) => row.2 = record,
-            None => rows.push((record.id.clone(), record, record)),
-        }
-    }
-    let mut out = std::io::stdout().lock();
-    let mut lines = Vec::new();
-    if !json {
-        lines.push(format!(
-            "{:<16} {:<21} {:<12} {:<5} {:<25} WHAT",
-            "ID", "ENDPOINT", "STATE", "OPEN", "AT"
-        ));
-    }
-    for (id, first, last) in &rows {
-        let state = match (last.event, last.state.as_deref()) {
-            (JournalEvent::Intent, _) => "intent",
-            (_, Some(state)) => state,
-            (_, None) => "?",
-        };
-        let is_open = open.contains(id);
-        if json {
-            lines.push(
-                serde_json::json!({
-                    "id": id,
-                    "endpoint": first.endpoint.as_str(),
-                    "what": describe(first),
-                    "state": state,
-                    "open": is_open,
-                    "at": last.at,
-                    "message": last.message,
-                })
-                .to_string(),
-            );
-        } else {
-            lines.push(format!(
-                "{:<16} {:<21} {:<12} {:<5} {:<25} {}",
-                id,
-                first.endpoint.as_str(),
-                state,
-                if is_open { "yes" } else { "no" },
-                last.at,
-                describe(first)
-            ));
-        }
-    }
-    if !json {
-        lines.push(format!(
-            "{} items, {} open{}",
-            rows.len(),
-            open.len(),
-            if journal.torn_tail {
-                " (a torn last line was ignored)"
-            } else {
-                ""
-            }
-        ));
-    }
-    for line in lines {
-        if writeln!(out, "{line}").is_err() {
-            return ExitCode::from(2);
-        }
-    }
-    ExitCode::SUCCESS
-}
-
-fn usage(message: &str) -> ExitCode {
-    eprintln!("idn-toto: {message}");
-    ExitCode::from(2)
-}
-
-fn print_json(v: &Value) -> ExitCode {
-    let text = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
-    let mut out = std::io::stdout().lock();
-    if writeln!(out, "{text}").is_err() {
-        return ExitCode::from(2);
-    }
-    ExitCode::SUCCESS
-}
-
-fn refused(e: &Error) -> ExitCode {
-    print_json(&e.to_json());
-    ExitCode::from(1)
-}
-
-fn endpoint_id(s: &str) -> Result<EndpointId, ExitCode> {
-    s.parse::<EndpointId>().map_err(|e| usage(&e.to_string()))
-}
-
-fn endpoints(json: bool) -> ExitCode {
-    if json {
-        return print_json(&dynamic::endpoints_json());
-    }
-    let mut out = std::io::stdout().lock();
-    let mut lines = vec![format!(
-        "{:<22} {:<6} {:<10} PATH",
-        "ID", "METHOD", "IDEMPOTENT"
-    )];
-    for e in &idn_toto::ENDPOINTS {
-        lines.push(format!(
-            "{:<22} {:<6} {:<10} {}",
-            e.id.as_str(),
-            e.method.as_str(),
-            if e.idempotent { "yes" } else { "no" },
-            e.path
-        ));
-    }
-    for line in lines {
-        if writeln!(out, "{line}").is_err() {
-            return ExitCode::from(2);
-        }
-    }
-    ExitCode::SUCCESS
-}
-
-fn request(args: RequestArgs) -> ExitCode {
-    let id = match endpoint_id(&args.endpoint) {
-        Ok(id) => id,
-        Err(code) => return code,
-    };
-    let token = match (&args.token, &args.token_env) {
-        (Some(t), _) => t.clone(),
-        (None, Some(var)) => match std::env::var(var) {
-            Ok(t) => t,
-            Err(_) => return usage(&format!("environment variable {var} is not set")),
-        },
-        (None, None) => return usage("give --token or --token-env"),
-    };
-    let params: Value = match serde_json::from_str(&args.params) {
-        Ok(v) => v,
-        Err(e) => {
-            return refused(&Error::InvalidRequest {
-                field: "params".into(),
-                reason: format!("not JSON: {e}"),
-            })
-        }
-    };
-    let path_words = match args
-        .path_words
-        .as_deref()
-        .map(serde_json::from_str::<Value>)
-    {
-        None => Value::Null,
-        Some(Ok(v)) => v,
-        Some(Err(e)) => {
-            return refused(&Error::InvalidRequest {
-                field: "path_words".into(),
-                reason: format!("not JSON: {e}"),
-            })
-        }
-    };
-    let config = serde_json::json!({
-        "base_url": args.base_url,
-        "token": token,
-        "path_words": path_words,
-        "allow_insecure_http": args.allow_insecure_http,
-    });
-    let client = match Client::from_json(&config) {
-        Ok(c) => c,
-        Err(e) => return refused(&e),
-    };
-    match dynamic::build(&client, id, &params) {
-        Ok(r) => print_json(&r.to_json(args.reveal_token)),
-        Err(e) => refused(&e.redacted(&client)),
-    }
-}
-
-fn parse(args: ParseArgs) -> ExitCode {
-    let id = match endpoint_id(&args.endpoint) {
-        Ok(id) => id,
-        Err(code) => return code,
-    };
-    let mut body = Vec::new();
-    // One byte past the limit is enough to know the body is too large.
-    let limit = u64::try_from(args.max_body_size)
-        .unwrap_or(u64::MAX)
-        .saturating_add(1);
-    let read = match &args.file {
-        Some(path) => std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut body)),
-        None => std::io::stdin().take(limit).read_to_end(&mut body),
-    };
-    if let Err(e) = read {
-        return usage(&format!("cannot read the body: {e}"));
-    }
-    if let Err(e) = dynamic::check_body_size(id, &body, args.max_body_size) {
-        return refused(&e);
-    }
-    // Piped: the canonical JSON written straight from the typed response
-    // (no intermediate value: a large body costs a small multiple of its
-    // size). On a terminal: the same, indented.
-    match dynamic::parse_to_string(id, args.status, &body) {
-        Ok(text) if !std::io::stdout().is_terminal() => {
-            drop(body);
-            let mut out = std::io::stdout().lock();
-            if writeln!(out, "{text}").is_err() {
-                return ExitCode::from(2);
-            }
-            ExitCode::SUCCESS
-        }
-        Ok(text) => match serde_json::from_str::<Value>(&text) {
-            Ok(v) => print_json(&v),
-            Err(_) => print_json(&Value::String(text)),
-        },
-        Err(e) => refused(&e),
+        Command::Call(args) => live::call(args),
+        Command::Batch(args) => live::batch(args),
+        Command::Endpoints { json } => offline::endpoints(json),
+        Command::Request(args) => offline::request(args),
+        Command::Parse(args) => offline::parse(args),
+        Command::Journal(JournalCommand::Show { json, file }) => offline::journal_show(&file, json),
+        Command::Journal(JournalCommand::Settle(args)) => live::settle(args),
     }
 }
 

@@ -86,7 +86,7 @@ fn request_redacts_unless_revealed() {
 }
 
 #[test]
-fn invalid_params_name_the_field_and_exit_1() {
+fn invalid_params_name_the_field_and_exit_3() {
     let out = run(
         &[
             "request",
@@ -100,7 +100,7 @@ fn invalid_params_name_the_field_and_exit_1() {
         ],
         None,
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let e = json(&out);
     assert_eq!(e["error"]["kind"], "invalid_request");
     assert_eq!(e["error"]["field"], "user");
@@ -131,14 +131,14 @@ fn parse_reads_stdin_and_reports_errors() {
         &["parse", "user_balance"],
         Some(br#"{"success":false,"message":"User not found"}"#),
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4));
     assert_eq!(json(&out)["error"]["api_kind"], "user_not_found");
 
     let out = run(
         &["parse", "accept_reject", "--status", "500"],
         Some(b"<html>oops</html>"),
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(8));
     assert_eq!(json(&out)["error"]["kind"], "outcome_unknown");
 }
 
@@ -184,7 +184,7 @@ fn plain_http_needs_the_opt_in_and_path_words_are_read() {
         ]),
         None,
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let e = json(&out);
     assert_eq!(e["error"]["field"], "base_url");
     assert!(e["error"]["reason"]
@@ -231,7 +231,7 @@ fn plain_http_needs_the_opt_in_and_path_words_are_read() {
         ]),
         None,
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert_eq!(json(&out)["error"]["field"], "path_words.name_query_key");
 }
 
@@ -247,7 +247,7 @@ fn bodies_over_max_body_size_are_refused_unread() {
         &["parse", "user_balance", "--max-body-size", "1000", &path],
         None,
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(6));
     let e = json(&out);
     assert_eq!(
         (e["error"]["kind"].as_str(), e["error"]["path"].as_str()),
@@ -331,7 +331,7 @@ fn journal_show_lists_each_item_and_what_is_open() {
         &["journal", "show", path.to_str().expect("utf-8 path")],
         None,
     );
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(6));
     assert_eq!(json(&bad)["error"]["path"], "line 1");
     let _ = std::fs::remove_dir_all(&dir);
 }

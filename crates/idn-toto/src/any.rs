@@ -3,78 +3,15 @@
 //! response" (the bindings, the dynamic driver) match on [`AnyResponse`]
 //! instead of writing their own dispatch.
 
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::endpoints as e;
+pub use crate::endpoint::AnyResponse;
+use crate::endpoint::Visitor;
 use crate::{Client, Endpoint, EndpointId, Error, ItemOutcome, Settlement};
-
-macro_rules! any_response {
-    ($($variant:ident($module:ident :: $params:ident => $rmod:ident :: $ty:ident)),* $(,)?) => {
-        /// One endpoint's typed response. Serializes as that response's
-        /// canonical JSON.
-        #[derive(Debug, Clone, PartialEq, Serialize)]
-        #[serde(untagged)]
-        pub enum AnyResponse {
-            $(
-                #[doc = concat!("`", stringify!($module), "`")]
-                $variant(e::$rmod::$ty),
-            )*
-        }
-
-        impl AnyResponse {
-            /// Parses an answer to `endpoint` as [`Client::parse`] does
-            /// (size limit, token scrubbed from errors).
-            pub fn parse(client: &Client, endpoint: EndpointId, status: u16, body: &[u8]) -> Result<AnyResponse, Error> {
-                match endpoint {
-                    $(EndpointId::$variant => client.parse::<e::$module::$params>(status, body).map(AnyResponse::$variant),)*
-                }
-            }
-
-            /// The endpoint that answered.
-            pub fn endpoint(&self) -> EndpointId {
-                match self {
-                    $(AnyResponse::$variant(_) => EndpointId::$variant,)*
-                }
-            }
-        }
-
-        $(
-            impl AnyEndpoint for e::$module::$params {
-                fn into_any(response: e::$rmod::$ty) -> AnyResponse {
-                    AnyResponse::$variant(response)
-                }
-
-                fn from_any(response: AnyResponse) -> Option<e::$rmod::$ty> {
-                    match response {
-                        AnyResponse::$variant(r) => Some(r),
-                        _ => None,
-                    }
-                }
-            }
-        )*
-    };
-}
-
-any_response! {
-    TransactionList(transaction_list::TransactionListParams => transaction_list::TransactionList),
-    AcceptReject(accept_reject::AcceptRejectParams => accept_reject::Processed),
-    MultipleTransaction(multiple_transaction::MultipleTransactionParams => multiple_transaction::MultipleTransaction),
-    ManualTransaction(manual_transaction::ManualTransactionParams => accept_reject::Processed),
-    UserBalance(user_balance::UserBalanceParams => user_balance::UserBalance),
-    UserHistory(user_history::UserHistoryParams => user_history::UserHistory),
-    UserLastTransaction(user_last_transaction::UserLastTransactionParams => user_last_transaction::UserLastTransaction),
-    GameList(game_list::GameListParams => game_list::GameList),
-    NumberHistory(number_history::NumberHistoryParams => number_history::NumberHistory),
-    ReferralList(referral_list::ReferralListParams => referral_list::ReferralList),
-    FullTransaction(full_transaction::FullTransactionParams => full_transaction::FullTransaction),
-    PgaTransaction(pga_transaction::PgaTransactionParams => pga_transaction::PgaTransaction),
-    BankList(bank_list::BankListParams => bank_list::BankList),
-}
 
 /// Converts an endpoint's typed response to and from [`AnyResponse`]
 /// (implemented for the 13 parameter types).
-pub trait AnyEndpoint: Endpoint {
+pub trait AnyEndpoint: Endpoint + crate::wire::Parse<Out = <Self as Endpoint>::Response> {
     /// Wraps a response.
     fn into_any(response: Self::Response) -> AnyResponse;
     /// Unwraps a response of this endpoint; `None` for another's.
@@ -82,6 +19,24 @@ pub trait AnyEndpoint: Endpoint {
 }
 
 impl AnyResponse {
+    /// Parses an answer to `endpoint` as [`Client::parse`] does (size
+    /// limit, token scrubbed from errors).
+    pub fn parse(
+        client: &Client,
+        endpoint: EndpointId,
+        status: u16,
+        body: &[u8],
+    ) -> Result<AnyResponse, Error> {
+        struct Parse<'a>(&'a Client, u16, &'a [u8]);
+        impl Visitor for Parse<'_> {
+            type Output = Result<AnyResponse, Error>;
+            fn visit<E: AnyEndpoint>(self) -> Self::Output {
+                self.0.parse::<E>(self.1, self.2).map(E::into_any)
+            }
+        }
+        endpoint.visit(Parse(client, status, body))
+    }
+
     /// The canonical JSON text.
     pub fn to_json_string(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| "null".into())

@@ -58,20 +58,17 @@ pub enum Next<T> {
 /// call, and a failure that may come after the money moved is
 /// [`Error::OutcomeUnknown`].
 pub struct Call<E: Endpoint> {
-    request: Request,
+    attempts: Attempts,
     policy: RetryPolicy,
-    attempt: u32,
-    snapshot: Option<crate::Snapshot>,
-    trail: Trail,
     endpoint: PhantomData<fn() -> E>,
 }
 
 impl<E: Endpoint> fmt::Debug for Call<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
-            .field("request", &self.request)
+            .field("request", &self.attempts.request)
             .field("policy", &self.policy)
-            .field("attempt", &self.attempt)
+            .field("attempt", &self.attempts.attempt)
             .finish()
     }
 }
@@ -80,15 +77,11 @@ impl<E: Endpoint> Call<E> {
     /// A call of `params` through `client`; reads are retried as `policy`
     /// says. Queues the first `attempt` event.
     pub fn new(client: &Client, params: &E, policy: RetryPolicy) -> Call<E> {
-        let request = client.request(params);
-        let mut trail = Trail::default();
-        trail.attempt(&request, 0);
+        let mut attempts = Attempts::new(client.request(params), false);
+        attempts.trail.attempt(&attempts.request, 0);
         Call {
-            request,
+            attempts,
             policy,
-            attempt: 0,
-            snapshot: None,
-            trail,
             endpoint: PhantomData,
         }
     }
@@ -96,32 +89,32 @@ impl<E: Endpoint> Call<E> {
     /// The user's history read before a manual move is sent: carried by an
     /// unknown outcome so it can be settled (see [`crate::Settle`]).
     pub fn with_snapshot(mut self, snapshot: crate::Snapshot) -> Call<E> {
-        self.snapshot = Some(snapshot);
+        self.attempts.snapshot = Some(snapshot);
         self
     }
 
     /// Whether `response` events carry the body (token scrubbed, cut at
     /// [`crate::EVENT_BODY_MAX`] characters). Off by default.
     pub fn with_bodies(mut self, bodies: bool) -> Call<E> {
-        self.trail.bodies = bodies;
+        self.attempts.trail.bodies = bodies;
         self
     }
 
     /// The request to send (the same one on every attempt).
     pub fn request(&self) -> &Request {
-        &self.request
+        &self.attempts.request
     }
 
     /// The attempt in flight: 0 for the first send.
     pub fn attempt(&self) -> u32 {
-        self.attempt
+        self.attempts.attempt
     }
 
     /// The events since the last call (an `attempt` is queued when the call
     /// is made and after every retry; `response` or `transport_failure`,
     /// then `retry` or `done`, for every answer).
     pub fn take_events(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.trail.events)
+        std::mem::take(&mut self.attempts.trail.events)
     }
 
     /// Hands over the answer to the attempt in flight: its status, headers
@@ -137,7 +130,71 @@ impl<E: Endpoint> Call<E> {
         body: &[u8],
         clock: Clock,
     ) -> Next<E::Response> {
-        let result = client.parse::<E>(status, body);
+        let next = self.attempts.response(
+            client,
+            &self.policy,
+            (status, headers, body),
+            clock,
+            |c, s, b| c.parse::<E>(s, b),
+        );
+        self.queue_attempt(next)
+    }
+
+    /// Hands over a transport failure of the attempt in flight (network
+    /// error, timeout, aborted). For a money-moving request this is
+    /// [`Error::OutcomeUnknown`] and the call is over.
+    pub fn record_transport_failure(
+        &mut self,
+        client: &Client,
+        reason: &str,
+        clock: Clock,
+    ) -> Next<E::Response> {
+        let next = self
+            .attempts
+            .transport_failure(client, &self.policy, reason, clock);
+        self.queue_attempt(next)
+    }
+
+    fn queue_attempt(&mut self, next: Next<E::Response>) -> Next<E::Response> {
+        if matches!(next, Next::Retry { .. }) {
+            let a = &mut self.attempts;
+            a.trail.attempt(&a.request, a.attempt);
+        }
+        next
+    }
+}
+
+/// One request and its attempts, shared by [`Call`] and [`crate::Driver`]:
+/// the retry decision, the snapshot an unknown outcome carries, and the
+/// event trail.
+#[derive(Debug)]
+pub(crate) struct Attempts {
+    pub(crate) request: Request,
+    pub(crate) attempt: u32,
+    pub(crate) trail: Trail,
+    pub(crate) snapshot: Option<crate::Snapshot>,
+}
+
+impl Attempts {
+    pub(crate) fn new(request: Request, bodies: bool) -> Attempts {
+        Attempts {
+            request,
+            attempt: 0,
+            trail: Trail::new(bodies),
+            snapshot: None,
+        }
+    }
+
+    /// An answer, read by `parse`; `Retry` moves on to the next attempt.
+    pub(crate) fn response<T>(
+        &mut self,
+        client: &Client,
+        policy: &RetryPolicy,
+        (status, headers, body): (u16, &[(&str, &str)], &[u8]),
+        clock: Clock,
+        parse: impl FnOnce(&Client, u16, &[u8]) -> Result<T, Error>,
+    ) -> Next<T> {
+        let result = parse(client, status, body);
         self.trail.response(
             client,
             &self.request,
@@ -153,42 +210,38 @@ impl<E: Endpoint> Call<E> {
                 Next::Done(Ok(value))
             }
             Err(error) => {
-                let retry_after = header_retry_after(headers, clock.unix_now_secs);
-                self.after_failure(error, retry_after, Some(status))
+                let after = header_retry_after(headers, clock.unix_now_secs);
+                self.failed(policy, error, after, Some(status))
             }
         }
     }
 
-    /// Hands over a transport failure of the attempt in flight (network
-    /// error, timeout, aborted). For a money-moving request this is
-    /// [`Error::OutcomeUnknown`] and the call is over.
-    pub fn record_transport_failure(
+    /// A transport failure; `Retry` moves on to the next attempt.
+    pub(crate) fn transport_failure<T>(
         &mut self,
         client: &Client,
+        policy: &RetryPolicy,
         reason: &str,
         clock: Clock,
-    ) -> Next<E::Response> {
+    ) -> Next<T> {
         let error = client.transport_failure(&self.request, reason);
         self.trail
             .transport_failure(&self.request, self.attempt, clock, &error);
-        self.after_failure(error, None, None)
+        self.failed(policy, error, None, None)
     }
 
-    fn after_failure(
+    fn failed<T>(
         &mut self,
+        policy: &RetryPolicy,
         error: Error,
         retry_after: Option<u64>,
         status: Option<u16>,
-    ) -> Next<E::Response> {
-        match self
-            .policy
-            .decide_after(&self.request, self.attempt, &error, retry_after)
-        {
+    ) -> Next<T> {
+        match policy.decide_after(&self.request, self.attempt, &error, retry_after) {
             Some(delay_ms) => {
                 self.trail
                     .retry(&self.request, self.attempt, delay_ms, &error);
                 self.attempt += 1;
-                self.trail.attempt(&self.request, self.attempt);
                 Next::Retry { delay_ms, error }
             }
             None => {
@@ -202,10 +255,7 @@ impl<E: Endpoint> Call<E> {
 }
 
 /// The `Retry-After` header's delay among `headers` (any case), if any.
-pub(crate) fn header_retry_after(
-    headers: &[(&str, &str)],
-    unix_now_secs: Option<i64>,
-) -> Option<u64> {
+fn header_retry_after(headers: &[(&str, &str)], unix_now_secs: Option<i64>) -> Option<u64> {
     headers
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))

@@ -5,7 +5,7 @@ use std::fmt;
 use crate::params::encode;
 use crate::redact::Scrubber;
 use crate::request::Request;
-use crate::{Endpoint, EndpointId, Error, Method, TxType};
+use crate::{Endpoint, EndpointId, Error, TxType};
 
 /// The path words the spec contradicts itself about. Defaults follow the
 /// spec's parameter tables; see `docs/spec-notes.md`.
@@ -447,10 +447,8 @@ impl Client {
 
     /// Assembles a request: `segments` are already percent-encoded path
     /// pieces after the token; `query` pairs are encoded here.
-    pub(crate) fn assemble(
+    pub(crate) fn assemble<E: crate::Endpoint>(
         &self,
-        endpoint: crate::EndpointId,
-        method: Method,
         segments: &[&str],
         query: &[(&str, &str)],
         body: Option<Vec<u8>>,
@@ -470,14 +468,7 @@ impl Client {
         }
         let url = format!("{}/{}{}", self.base_url, self.encoded_token, tail);
         let redacted_url = format!("{}/***{}", self.base_url, tail);
-        Request::new(
-            endpoint,
-            method,
-            url,
-            redacted_url,
-            body,
-            endpoint.info().idempotent,
-        )
+        Request::new(E::ID, E::METHOD, url, redacted_url, body, E::IDEMPOTENT)
     }
 }
 

@@ -39,7 +39,7 @@ use std::collections::VecDeque;
 use serde_json::Value;
 
 use crate::any::{AnyEndpoint, AnyResponse, Output};
-use crate::call::header_retry_after;
+use crate::call::Attempts;
 use crate::dynamic::DEFAULT_MAX_PAGES;
 use crate::event::Trail;
 use crate::journal::JournalRecord;
@@ -47,7 +47,7 @@ use crate::paging::max_pages_error;
 use crate::settle::SettleStep;
 use crate::{
     dynamic, Batch, BatchItem, Client, Clock, EndpointId, Error, Event, ItemStatus, MoneyMove,
-    OpenMove, Request, RetryPolicy, Segment, Settle, Settlement, Snapshot, TxType, Unsettled,
+    Next, OpenMove, Request, RetryPolicy, Segment, Settle, Settlement, Snapshot, TxType, Unsettled,
     UserHistoryParams,
 };
 
@@ -107,13 +107,12 @@ pub enum Step {
     Done(Result<Output, Error>),
 }
 
-/// One request and its retries: the dynamic twin of [`crate::Call`].
+/// One request and its retries: the dynamic twin of [`crate::Call`] (the
+/// same [`Attempts`]), plus whether it is in flight and the wait before the
+/// next attempt.
 #[derive(Debug)]
 struct Exchange {
-    request: Request,
-    attempt: u32,
-    trail: Trail,
-    snapshot: Option<Snapshot>,
+    attempts: Attempts,
     in_flight: bool,
     wait: Option<u64>,
 }
@@ -121,16 +120,14 @@ struct Exchange {
 impl Exchange {
     fn new(request: Request, bodies: bool) -> Exchange {
         Exchange {
-            request,
-            attempt: 0,
-            trail: Trail {
-                bodies,
-                ..Trail::default()
-            },
-            snapshot: None,
+            attempts: Attempts::new(request, bodies),
             in_flight: false,
             wait: None,
         }
+    }
+
+    fn request(&self) -> &Request {
+        &self.attempts.request
     }
 
     fn step(&mut self) -> Step {
@@ -138,75 +135,44 @@ impl Exchange {
             return Step::Wait(ms);
         }
         self.in_flight = true;
-        self.trail.attempt(&self.request, self.attempt);
-        Step::Send(self.request.clone())
+        let a = &mut self.attempts;
+        a.trail.attempt(&a.request, a.attempt);
+        Step::Send(a.request.clone())
     }
 
-    fn response(
+    /// Hands an answer (`Ok`) or a transport failure (`Err`) over; the
+    /// result when the exchange is over.
+    fn record(
         &mut self,
         client: &Client,
         policy: &RetryPolicy,
-        status: u16,
-        headers: &[(&str, &str)],
-        body: &[u8],
+        answer: Answer<'_>,
         clock: Clock,
     ) -> Option<Result<AnyResponse, Error>> {
         self.in_flight = false;
-        let result = AnyResponse::parse(client, self.request.endpoint(), status, body);
-        self.trail.response(
-            client,
-            &self.request,
-            self.attempt,
-            (status, body),
-            clock,
-            result.as_ref().err(),
-        );
-        match result {
-            Ok(value) => {
-                self.trail
-                    .done(&self.request, self.attempt, Some(status), None);
-                Some(Ok(value))
+        let endpoint = self.attempts.request.endpoint();
+        let next = match answer {
+            Ok(answer) => self
+                .attempts
+                .response(client, policy, answer, clock, |c, s, b| {
+                    AnyResponse::parse(c, endpoint, s, b)
+                }),
+            Err(reason) => self
+                .attempts
+                .transport_failure(client, policy, reason, clock),
+        };
+        match next {
+            Next::Retry { delay_ms, .. } => {
+                self.wait = Some(delay_ms);
+                None
             }
-            Err(error) => {
-                let after = header_retry_after(headers, clock.unix_now_secs);
-                self.failed(policy, error, after, Some(status))
-            }
+            Next::Done(result) => Some(result),
         }
-    }
-
-    fn transport_failure(
-        &mut self,
-        client: &Client,
-        policy: &RetryPolicy,
-        reason: &str,
-        clock: Clock,
-    ) -> Option<Result<AnyResponse, Error>> {
-        self.in_flight = false;
-        let error = client.transport_failure(&self.request, reason);
-        self.trail
-            .transport_failure(&self.request, self.attempt, clock, &error);
-        self.failed(policy, error, None, None)
-    }
-
-    fn failed(
-        &mut self,
-        policy: &RetryPolicy,
-        error: Error,
-        retry_after: Option<u64>,
-        status: Option<u16>,
-    ) -> Option<Result<AnyResponse, Error>> {
-        if let Some(delay) = policy.decide_after(&self.request, self.attempt, &error, retry_after) {
-            self.trail.retry(&self.request, self.attempt, delay, &error);
-            self.attempt += 1;
-            self.wait = Some(delay);
-            return None;
-        }
-        let error = error.settleable(&self.request, self.snapshot.clone());
-        self.trail
-            .done(&self.request, self.attempt, status, Some(&error));
-        Some(Err(error))
     }
 }
+
+/// An answer (status, headers, body) or a transport failure's reason.
+type Answer<'a> = Result<(u16, &'a [(&'a str, &'a str)], &'a [u8]), &'a str>;
 
 /// A single call: an optional history read first (manual moves with
 /// snapshots), then the request.
@@ -327,7 +293,7 @@ impl Driver {
     /// [`dynamic::build`]), sent as [`Driver::call`] sends it.
     pub fn call_request(client: &Client, request: Request, options: DriverOptions) -> Driver {
         let exchange = Exchange::new(request, options.bodies);
-        let snapshot_read = snapshot_read(client, &exchange.request, &options);
+        let snapshot_read = snapshot_read(client, exchange.request(), &options);
         Driver::with(
             client,
             options,
@@ -368,10 +334,7 @@ impl Driver {
         if options.snapshots {
             batch = batch.with_snapshots();
         }
-        let trail = Trail {
-            bodies: options.bodies,
-            ..Trail::default()
-        };
+        let trail = Trail::new(options.bodies);
         Driver::with(
             client,
             options,
@@ -476,10 +439,7 @@ impl Driver {
         single: bool,
         wait_first: u64,
     ) -> Driver {
-        let trail = Trail {
-            bodies: options.bodies,
-            ..Trail::default()
-        };
+        let trail = Trail::new(options.bodies);
         Driver::with(
             client,
             options,
@@ -514,6 +474,11 @@ impl Driver {
             if let Some(result) = &self.result {
                 return Step::Done(result.clone());
             }
+            if self.in_flight() {
+                // Asked again without an answer: that send failed.
+                self.record(Err("the answer was never recorded"), Clock::default());
+                continue;
+            }
             if let Some(step) = self.advance() {
                 self.flush_events();
                 // Events and journal lines made while advancing come first.
@@ -535,6 +500,16 @@ impl Driver {
         body: &[u8],
         clock: Clock,
     ) {
+        self.record(Ok((status, headers, body)), clock);
+    }
+
+    /// Hands over a transport failure of the last [`Step::Send`] (network
+    /// error, timeout, aborted). A money move's is `outcome_unknown`.
+    pub fn record_transport_failure(&mut self, reason: &str, clock: Clock) {
+        self.record(Err(reason), clock);
+    }
+
+    fn record(&mut self, answer: Answer<'_>, clock: Clock) {
         if clock.unix_now_secs.is_some() {
             self.unix_now_secs = clock.unix_now_secs;
         }
@@ -543,25 +518,18 @@ impl Driver {
         match &mut self.op {
             Op::Call(op) => {
                 if let Some(read) = op.snapshot_read.as_mut().filter(|r| r.in_flight) {
-                    if let Some(done) = read.response(client, &policy, status, headers, body, clock)
-                    {
+                    if let Some(done) = read.record(client, &policy, answer, clock) {
                         self.snapshot_done(done);
                     }
                 } else if op.exchange.in_flight {
-                    if let Some(done) = op
-                        .exchange
-                        .response(client, &policy, status, headers, body, clock)
-                    {
+                    if let Some(done) = op.exchange.record(client, &policy, answer, clock) {
                         self.call_done(done);
                     }
                 }
             }
             Op::Pages(op) => {
                 if op.exchange.in_flight {
-                    if let Some(done) = op
-                        .exchange
-                        .response(client, &policy, status, headers, body, clock)
-                    {
+                    if let Some(done) = op.exchange.record(client, &policy, answer, clock) {
                         self.page_done(done);
                     }
                 }
@@ -570,28 +538,33 @@ impl Driver {
                 if let (Some((request, items)), Some(batch)) =
                     (op.in_flight.take(), op.batch.as_mut())
                 {
-                    batch.record_response(client, status, body);
-                    let failed = items
-                        .iter()
-                        .filter_map(|&i| batch.outcome(i))
-                        .find(|o| o.status != ItemStatus::Succeeded)
-                        .map(|o| match o.status {
-                            ItemStatus::Unknown => "outcome_unknown",
-                            _ => "api",
-                        });
-                    let failed = if (200..300).contains(&status) {
-                        failed
-                    } else {
-                        Some(failed.unwrap_or("http"))
-                    };
-                    op.trail
-                        .response(client, &request, 0, (status, body), clock, None);
-                    if let (Some(kind), Some(last)) = (failed, op.trail.events.last_mut()) {
-                        last.error_kind = Some(kind);
-                    }
-                    op.trail.done(&request, 0, Some(status), None);
-                    if let (Some(kind), Some(last)) = (failed, op.trail.events.last_mut()) {
-                        last.error_kind = Some(kind);
+                    match answer {
+                        Ok((status, _, body)) => {
+                            batch.record_response(client, status, body);
+                            // The request's events say how its items went.
+                            let kind = items
+                                .iter()
+                                .filter_map(|&i| batch.outcome(i))
+                                .find(|o| o.status != ItemStatus::Succeeded)
+                                .map(|o| match o.status {
+                                    ItemStatus::Unknown => "outcome_unknown",
+                                    _ if (200..300).contains(&status) => "api",
+                                    _ => "http",
+                                });
+                            op.trail
+                                .response(client, &request, 0, (status, body), clock, None);
+                            op.trail.done(&request, 0, Some(status), None);
+                            let n = op.trail.events.len();
+                            for event in &mut op.trail.events[n.saturating_sub(2)..] {
+                                event.error_kind = kind;
+                            }
+                        }
+                        Err(reason) => {
+                            batch.record_transport_failure(client, reason);
+                            let error = client.transport_failure(&request, reason);
+                            op.trail.transport_failure(&request, 0, clock, &error);
+                            op.trail.done(&request, 0, None, Some(&error));
+                        }
                     }
                     self.batch_outcomes(&items);
                 }
@@ -600,12 +573,27 @@ impl Driver {
                 if let (Some(request), Some((_, settle))) =
                     (op.in_flight.take(), op.moves.front_mut())
                 {
-                    settle.record_response(client, status, body);
-                    let kind = settle.last_error();
-                    op.trail
-                        .response(client, &request, op.attempt, (status, body), clock, None);
-                    if let (Some(kind), Some(last)) = (kind, op.trail.events.last_mut()) {
-                        last.error_kind = Some(kind);
+                    match answer {
+                        Ok((status, _, body)) => {
+                            settle.record_response(client, status, body);
+                            op.trail.response(
+                                client,
+                                &request,
+                                op.attempt,
+                                (status, body),
+                                clock,
+                                None,
+                            );
+                            if let Some(last) = op.trail.events.last_mut() {
+                                last.error_kind = settle.last_error();
+                            }
+                        }
+                        Err(reason) => {
+                            settle.record_transport_failure(client, reason);
+                            let error = client.transport_failure(&request, reason);
+                            op.trail
+                                .transport_failure(&request, op.attempt, clock, &error);
+                        }
                     }
                 }
             }
@@ -613,62 +601,16 @@ impl Driver {
         self.flush_events();
     }
 
-    /// Hands over a transport failure of the last [`Step::Send`] (network
-    /// error, timeout, aborted). A money move's is `outcome_unknown`.
-    pub fn record_transport_failure(&mut self, reason: &str, clock: Clock) {
-        if clock.unix_now_secs.is_some() {
-            self.unix_now_secs = clock.unix_now_secs;
-        }
-        let client = &self.client;
-        let policy = self.options.retry;
-        match &mut self.op {
+    /// Whether a `Send` awaits its answer.
+    fn in_flight(&self) -> bool {
+        match &self.op {
             Op::Call(op) => {
-                if let Some(read) = op.snapshot_read.as_mut().filter(|r| r.in_flight) {
-                    if let Some(done) = read.transport_failure(client, &policy, reason, clock) {
-                        self.snapshot_done(done);
-                    }
-                } else if op.exchange.in_flight {
-                    if let Some(done) = op
-                        .exchange
-                        .transport_failure(client, &policy, reason, clock)
-                    {
-                        self.call_done(done);
-                    }
-                }
+                op.exchange.in_flight || op.snapshot_read.as_ref().is_some_and(|r| r.in_flight)
             }
-            Op::Pages(op) => {
-                if op.exchange.in_flight {
-                    if let Some(done) = op
-                        .exchange
-                        .transport_failure(client, &policy, reason, clock)
-                    {
-                        self.page_done(done);
-                    }
-                }
-            }
-            Op::Batch(op) => {
-                if let (Some((request, items)), Some(batch)) =
-                    (op.in_flight.take(), op.batch.as_mut())
-                {
-                    batch.record_transport_failure(client, reason);
-                    let error = client.transport_failure(&request, reason);
-                    op.trail.transport_failure(&request, 0, clock, &error);
-                    op.trail.done(&request, 0, None, Some(&error));
-                    self.batch_outcomes(&items);
-                }
-            }
-            Op::Settle(op) => {
-                if let (Some(request), Some((_, settle))) =
-                    (op.in_flight.take(), op.moves.front_mut())
-                {
-                    settle.record_transport_failure(client, reason);
-                    let error = client.transport_failure(&request, reason);
-                    op.trail
-                        .transport_failure(&request, op.attempt, clock, &error);
-                }
-            }
+            Op::Pages(op) => op.exchange.in_flight,
+            Op::Batch(op) => op.in_flight.is_some(),
+            Op::Settle(op) => op.in_flight.is_some(),
         }
-        self.flush_events();
     }
 
     fn at(&self) -> String {
@@ -692,12 +634,12 @@ impl Driver {
                 let mut events = op
                     .snapshot_read
                     .as_mut()
-                    .map(|r| std::mem::take(&mut r.trail.events))
+                    .map(|r| std::mem::take(&mut r.attempts.trail.events))
                     .unwrap_or_default();
-                events.append(&mut op.exchange.trail.events);
+                events.append(&mut op.exchange.attempts.trail.events);
                 events
             }
-            Op::Pages(op) => std::mem::take(&mut op.exchange.trail.events),
+            Op::Pages(op) => std::mem::take(&mut op.exchange.attempts.trail.events),
             Op::Batch(op) => std::mem::take(&mut op.trail.events),
             Op::Settle(op) => std::mem::take(&mut op.trail.events),
         };
@@ -720,42 +662,17 @@ impl Driver {
         match &mut self.op {
             Op::Call(op) => {
                 if let Some(read) = op.snapshot_read.as_mut() {
-                    if read.in_flight {
-                        // Asked again without an answer: the read failed.
-                        let policy = self.options.retry;
-                        if let Some(done) = read.transport_failure(
-                            &client,
-                            &policy,
-                            "the answer was never recorded",
-                            Clock::default(),
-                        ) {
-                            self.snapshot_done(done);
-                        }
-                        return None;
-                    }
                     return Some(read.step());
-                }
-                if op.exchange.in_flight {
-                    let policy = self.options.retry;
-                    if let Some(done) = op.exchange.transport_failure(
-                        &client,
-                        &policy,
-                        "the answer was never recorded",
-                        Clock::default(),
-                    ) {
-                        self.call_done(done);
-                    }
-                    return None;
                 }
                 if op.intent.is_none() && op.exchange.wait.is_none() {
                     if let (Some(id), Some(params)) =
-                        (journal_id, op.exchange.request.money_params())
+                        (journal_id, op.exchange.request().money_params())
                     {
                         match JournalRecord::intent(
                             &id,
-                            op.exchange.request.endpoint(),
+                            op.exchange.request().endpoint(),
                             params.clone(),
-                            op.exchange.snapshot.clone(),
+                            op.exchange.attempts.snapshot.clone(),
                             &at,
                         ) {
                             Ok(record) => {
@@ -772,31 +689,9 @@ impl Driver {
                 }
                 Some(op.exchange.step())
             }
-            Op::Pages(op) => {
-                if op.exchange.in_flight {
-                    let policy = self.options.retry;
-                    if let Some(done) = op.exchange.transport_failure(
-                        &client,
-                        &policy,
-                        "the answer was never recorded",
-                        Clock::default(),
-                    ) {
-                        self.page_done(done);
-                    }
-                    return None;
-                }
-                Some(op.exchange.step())
-            }
+            Op::Pages(op) => Some(op.exchange.step()),
             Op::Batch(op) => {
                 let batch = op.batch.as_mut()?;
-                if let Some((request, items)) = op.in_flight.take() {
-                    // Asked again without an answer.
-                    batch.record_transport_failure(&client, "the answer was never recorded");
-                    let error = client.transport_failure(&request, "the answer was never recorded");
-                    op.trail.done(&request, 0, None, Some(&error));
-                    self.batch_outcomes(&items);
-                    return None;
-                }
                 match batch.next_request(&client) {
                     Some(request) => {
                         let sending = batch.sending();
@@ -850,18 +745,6 @@ impl Driver {
                 };
                 match settle.next(&client) {
                     SettleStep::Wait(ms) => {
-                        if let Some(request) = op.in_flight.take() {
-                            // Asked again without an answer: Settle counted
-                            // it as a failed read.
-                            let error =
-                                client.transport_failure(&request, "the answer was never recorded");
-                            op.trail.transport_failure(
-                                &request,
-                                op.attempt,
-                                Clock::default(),
-                                &error,
-                            );
-                        }
                         if let (true, Some(last)) = (settle.attempt() > 0, &op.last) {
                             let error_kind = settle.last_error().unwrap_or("transport");
                             op.trail.events.push(Event {
@@ -906,7 +789,7 @@ impl Driver {
         op.snapshot_read = None;
         match done {
             Ok(AnyResponse::UserHistory(history)) => {
-                op.exchange.snapshot = Some(Snapshot::new(history.data));
+                op.exchange.attempts.snapshot = Some(Snapshot::new(history.data));
             }
             Ok(other) => self.finish(Err(Error::decode(
                 "$",

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::any::AnyEndpoint;
 use crate::endpoints as e;
 use crate::{dynamic, Client, Error, Request};
 
@@ -14,6 +15,20 @@ use crate::{dynamic, Client, Error, Request};
 pub trait Endpoint {
     /// Which endpoint.
     const ID: EndpointId;
+    /// The spec's name for it.
+    const FUNCTION: &'static str;
+    /// Its HTTP method.
+    const METHOD: Method;
+    /// Path template after the base URL, with the default path words
+    /// (overridable through [`crate::PathWords`]).
+    const PATH: &'static str;
+    /// Whether the request is safe to repeat. Endpoints that move money are
+    /// not.
+    const IDEMPOTENT: bool;
+    /// Canonical parameter names, required ones first, in URL order.
+    const PARAMS: &'static [&'static str];
+    /// Dynamic paging, for paged endpoints: the parameters of the next page.
+    const NEXT_PAGE: Option<NextPageFn> = None;
     /// The typed response.
     type Response: Serialize;
 
@@ -56,8 +71,8 @@ impl fmt::Display for Method {
     }
 }
 
-macro_rules! endpoint_ids {
-    ($($variant:ident => $id:literal),* $(,)?) => {
+macro_rules! endpoints {
+    ($($variant:ident => $id:literal, $module:ident :: $params:ident;)*) => {
         /// The 13 endpoints, by the ids used everywhere (CLI, vectors,
         /// bindings, docs).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,6 +90,15 @@ macro_rules! endpoint_ids {
                     $(EndpointId::$variant => $id,)*
                 }
             }
+
+            /// Calls `visitor` with this endpoint's parameter type: generic
+            /// code over "whichever endpoint this is" without a match of its
+            /// own.
+            pub fn visit<V: Visitor>(self, visitor: V) -> V::Output {
+                match self {
+                    $(EndpointId::$variant => visitor.visit::<e::$module::$params>(),)*
+                }
+            }
         }
 
         impl FromStr for EndpointId {
@@ -90,23 +114,79 @@ macro_rules! endpoint_ids {
                 }
             }
         }
+
+        /// The endpoint table, in the spec's order: each row read from its
+        /// endpoint file's [`Endpoint`] constants.
+        pub static ENDPOINTS: [EndpointInfo; 13] = [
+            $(row::<e::$module::$params>(),)*
+        ];
+
+        /// One endpoint's typed response. Serializes as that response's
+        /// canonical JSON.
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[serde(untagged)]
+        pub enum AnyResponse {
+            $(
+                #[doc = concat!("`", $id, "`")]
+                $variant(<e::$module::$params as Endpoint>::Response),
+            )*
+        }
+
+        impl AnyResponse {
+            /// The endpoint that answered.
+            pub fn endpoint(&self) -> EndpointId {
+                match self {
+                    $(AnyResponse::$variant(_) => EndpointId::$variant,)*
+                }
+            }
+        }
+
+        $(
+            impl DynamicEndpoint for e::$module::$params {
+                fn from_json_value(params: &Value) -> Result<Self, Error> {
+                    e::$module::$params::from_json(params)
+                }
+            }
+
+            impl AnyEndpoint for e::$module::$params {
+                fn into_any(response: Self::Response) -> AnyResponse {
+                    AnyResponse::$variant(response)
+                }
+
+                fn from_any(response: AnyResponse) -> Option<Self::Response> {
+                    match response {
+                        AnyResponse::$variant(r) => Some(r),
+                        _ => None,
+                    }
+                }
+            }
+        )*
     };
 }
 
-endpoint_ids! {
-    TransactionList => "transaction_list",
-    AcceptReject => "accept_reject",
-    MultipleTransaction => "multiple_transaction",
-    ManualTransaction => "manual_transaction",
-    UserBalance => "user_balance",
-    UserHistory => "user_history",
-    UserLastTransaction => "user_last_transaction",
-    GameList => "game_list",
-    NumberHistory => "number_history",
-    ReferralList => "referral_list",
-    FullTransaction => "full_transaction",
-    PgaTransaction => "pga_transaction",
-    BankList => "bank_list",
+endpoints! {
+    TransactionList => "transaction_list", transaction_list::TransactionListParams;
+    AcceptReject => "accept_reject", accept_reject::AcceptRejectParams;
+    MultipleTransaction => "multiple_transaction", multiple_transaction::MultipleTransactionParams;
+    ManualTransaction => "manual_transaction", manual_transaction::ManualTransactionParams;
+    UserBalance => "user_balance", user_balance::UserBalanceParams;
+    UserHistory => "user_history", user_history::UserHistoryParams;
+    UserLastTransaction => "user_last_transaction", user_last_transaction::UserLastTransactionParams;
+    GameList => "game_list", game_list::GameListParams;
+    NumberHistory => "number_history", number_history::NumberHistoryParams;
+    ReferralList => "referral_list", referral_list::ReferralListParams;
+    FullTransaction => "full_transaction", full_transaction::FullTransactionParams;
+    PgaTransaction => "pga_transaction", pga_transaction::PgaTransactionParams;
+    BankList => "bank_list", bank_list::BankListParams;
+}
+
+/// Generic code run with one endpoint's parameter type (see
+/// [`EndpointId::visit`]).
+pub trait Visitor {
+    /// What the visit gives back.
+    type Output;
+    /// Called with the endpoint's parameter type.
+    fn visit<E: AnyEndpoint>(self) -> Self::Output;
 }
 
 impl EndpointId {
@@ -151,148 +231,30 @@ pub struct EndpointInfo {
     pub next_page: Option<NextPageFn>,
 }
 
-macro_rules! row {
-    ($id:ident, $module:ident :: $params:ident, $function:literal, $method:ident, $path:literal, $idem:literal, [$($p:literal),*]) => {
-        EndpointInfo {
-            id: EndpointId::$id,
-            function: $function,
-            method: Method::$method,
-            path: $path,
-            idempotent: $idem,
-            params: &[$($p),*],
-            build: |client, params| Ok(client.request(&e::$module::$params::from_json(params)?)),
-            parse: dynamic::parse_string::<e::$module::$params>,
-            next_page: None,
-        }
-    };
+/// A table row from an endpoint's constants.
+const fn row<E: Endpoint + DynamicEndpoint>() -> EndpointInfo {
+    EndpointInfo {
+        id: E::ID,
+        function: E::FUNCTION,
+        method: E::METHOD,
+        path: E::PATH,
+        idempotent: E::IDEMPOTENT,
+        params: E::PARAMS,
+        build: E::build_json,
+        parse: dynamic::parse_string::<E>,
+        next_page: E::NEXT_PAGE,
+    }
 }
 
-/// The endpoint table, in the spec's order.
-pub static ENDPOINTS: [EndpointInfo; 13] = [
-    row!(
-        TransactionList,
-        transaction_list::TransactionListParams,
-        "Get Transaction List",
-        Get,
-        "/{token}/{type:dps|wd}[/{bank}][?name={name}]",
-        true,
-        ["type", "bank", "name"]
-    ),
-    row!(
-        AcceptReject,
-        accept_reject::AcceptRejectParams,
-        "Accept/Reject Transaction",
-        Get,
-        "/{token}/{type:push_dps|push_wd}/{trans_id}/{user}/{action}/{comment}/{operator}",
-        false,
-        ["type", "trans_id", "user", "action", "comment", "operator"]
-    ),
-    row!(
-        MultipleTransaction,
-        multiple_transaction::MultipleTransactionParams,
-        "Accept/Reject/Manual Multiple Transaction",
-        Post,
-        "/{token}/{type:push_dps|push_wd|MANUAL/depo|MANUAL/wd}",
-        false,
-        ["type", "transaction"]
-    ),
-    row!(
-        ManualTransaction,
-        manual_transaction::ManualTransactionParams,
-        "Manual Transaction",
-        Get,
-        "/{token}/MANUAL/{type:depo|wd}/{user}/{comment}/{amount}/{operator}",
-        false,
-        ["type", "user", "comment", "amount", "operator"]
-    ),
-    row!(
-        UserBalance,
-        user_balance::UserBalanceParams,
-        "Check User Balance",
-        Get,
-        "/{token}/player_info/{user}",
-        true,
-        ["user"]
-    ),
-    row!(
-        UserHistory,
-        user_history::UserHistoryParams,
-        "Check User Deposit/Withdraw History",
-        Get,
-        "/{token}/history/{type:dps|wd}/{user}",
-        true,
-        ["type", "user"]
-    ),
-    row!(
-        UserLastTransaction,
-        user_last_transaction::UserLastTransactionParams,
-        "Get User Last Deposit/Withdraw",
-        Get,
-        "/{token}/latest/{type:dps|wd}/{user}",
-        true,
-        ["type", "user"]
-    ),
-    row!(
-        GameList,
-        game_list::GameListParams,
-        "Get Game List",
-        Get,
-        "/{token}/game_list",
-        true,
-        []
-    ),
-    row!(
-        NumberHistory,
-        number_history::NumberHistoryParams,
-        "Get Number History",
-        Get,
-        "/{token}/number_history/{gamecode}",
-        true,
-        ["gamecode"]
-    ),
-    row!(
-        ReferralList,
-        referral_list::ReferralListParams,
-        "Get Referral List",
-        Get,
-        "/{token}/referral/{user}",
-        true,
-        ["user"]
-    ),
-    EndpointInfo {
-        next_page: Some(e::full_transaction::FullTransactionParams::next_page_json),
-        ..row!(
-            FullTransaction,
-            full_transaction::FullTransactionParams,
-            "Get Full Transaction",
-            Get,
-            "/{token}/full_transaction/{user}/{page}[?date={date}]",
-            true,
-            ["user", "page", "date"]
-        )
-    },
-    EndpointInfo {
-        next_page: Some(e::pga_transaction::PgaTransactionParams::next_page_json),
-        ..row!(
-            PgaTransaction,
-            pga_transaction::PgaTransactionParams,
-            "Get PGA Transaction History",
-            Post,
-            "/{token}/pga",
-            true,
-            ["start_date", "end_date", "page", "user", "ref_no", "status"]
-        )
-    },
-    row!(
-        BankList,
-        bank_list::BankListParams,
-        "Get Bank List",
-        Get,
-        "/{token}/bank_list",
-        true,
-        []
-    ),
-];
+/// Reads an endpoint's parameters from canonical JSON (each parameter type's
+/// own `from_json`), for the table's dynamic `build`.
+pub(crate) trait DynamicEndpoint: Endpoint + Sized {
+    fn from_json_value(params: &Value) -> Result<Self, Error>;
+
+    fn build_json(client: &Client, params: &Value) -> Result<Request, Error> {
+        Ok(client.request(&Self::from_json_value(params)?))
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -189,6 +189,13 @@ pub(crate) struct Trail {
 }
 
 impl Trail {
+    pub(crate) fn new(bodies: bool) -> Trail {
+        Trail {
+            bodies,
+            ..Trail::default()
+        }
+    }
+
     pub(crate) fn attempt(&mut self, request: &Request, attempt: u32) {
         self.events
             .push(Event::new(EventKind::Attempt, request, attempt));

@@ -43,7 +43,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod any;
-mod batch;
 mod call;
 mod client;
 mod driver;
@@ -62,11 +61,10 @@ mod settle;
 mod wire;
 
 pub use any::{AnyEndpoint, AnyResponse, Output};
-pub use batch::{Batch, BatchItem, ItemOutcome, ItemStatus};
 pub use call::{retry_after_ms, Call, Next};
 pub use client::{Client, ClientBuilder, PathWords, DEFAULT_MAX_BODY_SIZE};
 pub use driver::{Driver, DriverOptions, Step};
-pub use endpoint::{Endpoint, EndpointId, EndpointInfo, Method, NextPageFn, ENDPOINTS};
+pub use endpoint::{Endpoint, EndpointId, EndpointInfo, Method, NextPageFn, Visitor, ENDPOINTS};
 pub use endpoints::*;
 pub use error::{ApiErrorKind, Error};
 pub use event::{Clock, Event, EventKind, EVENT_BODY_MAX};

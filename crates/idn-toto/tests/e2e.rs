@@ -1,8 +1,10 @@
-//! End to end: the core plus a real HTTP client (ureq, as in the
-//! `back_office` example) against the sandbox on 127.0.0.1, port 0.
+//! End to end: the core plus a hand-written host loop over a real HTTP
+//! client (ureq, `support/transport.rs`) against the sandbox on 127.0.0.1,
+//! port 0. This checks the core's contract on its own; the ready-made
+//! clients (`idn-toto-client`) have their own end-to-end tests.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../examples/back_office/transport.rs"]
+#[path = "support/transport.rs"]
 #[allow(dead_code)]
 mod transport;
 

@@ -3,45 +3,24 @@
 //! no `Debug`/`Display` shows the token.
 #![allow(clippy::unwrap_used)]
 
-use idn_toto::{
-    dynamic, AcceptRejectParams, BankListParams, Client, Endpoint, EndpointId,
-    FullTransactionParams, GameListParams, ManualTransactionParams, MultipleTransactionParams,
-    NumberHistoryParams, PgaTransactionParams, ReferralListParams, TransactionListParams,
-    UserBalanceParams, UserHistoryParams, UserLastTransactionParams, ENDPOINTS,
-};
+use idn_toto::{dynamic, AnyEndpoint, Client, EndpointId, UserBalanceParams, Visitor, ENDPOINTS};
 use serde_json::Value;
 
 const TOKEN: &str = "API-T0KEN%+&";
 
-fn typed_parse<E: Endpoint>(client: &Client, status: u16, body: &[u8]) -> Result<Value, Value> {
-    client
-        .parse::<E>(status, body)
-        .map(|r| serde_json::to_value(r).unwrap())
-        .map_err(|e| e.to_json())
-}
-
+/// The typed door, reached through the endpoint's own parameter type.
 fn typed(client: &Client, id: EndpointId, status: u16, body: &[u8]) -> Result<Value, Value> {
-    match id {
-        EndpointId::TransactionList => typed_parse::<TransactionListParams>(client, status, body),
-        EndpointId::AcceptReject => typed_parse::<AcceptRejectParams>(client, status, body),
-        EndpointId::MultipleTransaction => {
-            typed_parse::<MultipleTransactionParams>(client, status, body)
+    struct Typed<'a>(&'a Client, u16, &'a [u8]);
+    impl Visitor for Typed<'_> {
+        type Output = Result<Value, Value>;
+        fn visit<E: AnyEndpoint>(self) -> Self::Output {
+            self.0
+                .parse::<E>(self.1, self.2)
+                .map(|r| serde_json::to_value(r).unwrap())
+                .map_err(|e| e.to_json())
         }
-        EndpointId::ManualTransaction => {
-            typed_parse::<ManualTransactionParams>(client, status, body)
-        }
-        EndpointId::UserBalance => typed_parse::<UserBalanceParams>(client, status, body),
-        EndpointId::UserHistory => typed_parse::<UserHistoryParams>(client, status, body),
-        EndpointId::UserLastTransaction => {
-            typed_parse::<UserLastTransactionParams>(client, status, body)
-        }
-        EndpointId::GameList => typed_parse::<GameListParams>(client, status, body),
-        EndpointId::NumberHistory => typed_parse::<NumberHistoryParams>(client, status, body),
-        EndpointId::ReferralList => typed_parse::<ReferralListParams>(client, status, body),
-        EndpointId::FullTransaction => typed_parse::<FullTransactionParams>(client, status, body),
-        EndpointId::PgaTransaction => typed_parse::<PgaTransactionParams>(client, status, body),
-        EndpointId::BankList => typed_parse::<BankListParams>(client, status, body),
     }
+    id.visit(Typed(client, status, body))
 }
 
 fn hex(s: &str) -> Vec<u8> {

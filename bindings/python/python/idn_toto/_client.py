@@ -1,22 +1,35 @@
-"""``Client`` and ``AsyncClient``: the core's sans-IO client plus a transport.
+"""``Prepare``, ``Client`` and ``AsyncClient``: the core's driver plus a
+transport.
 
-Everything that decides something (validation, URLs, parsing, retries,
-batching, paging) happens in the Rust core; this module converts arguments,
-calls the transport and sleeps when the core says so.
+Everything that decides something (validation, URLs, parsing, retries and
+``Retry-After``, batching, paging, settling, journal lines, events) happens
+in the Rust core's ``Driver``. Each client flavour has exactly one IO loop
+(``_drive``) that asks the driver what to do next and does it: send a
+request, sleep, append a journal line, hand over an event or a page.
+
+The per-endpoint methods are written once, in ``_Endpoints``: ``Prepare``
+(requests), ``Client`` (results) and ``AsyncClient`` (awaitables) are
+``_Endpoints`` with their own result types, so type checkers and IDEs see
+each flavour's exact signatures.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
+import os
 import sys
 import time
 import uuid
 from decimal import Decimal
 from typing import (
+    TYPE_CHECKING,
     Any,
     AsyncIterator,
+    Awaitable,
     Callable,
     Dict,
+    Generic,
     Iterable,
     Iterator,
     List,
@@ -24,39 +37,15 @@ from typing import (
     Mapping,
     Optional,
     Tuple,
+    Type,
+    TypeVar,
     Union,
     cast,
 )
 
+from . import _native as native
 from ._errors import IdnTotoError, InvalidRequestError, OutcomeUnknownError
 from ._journal import FileJournal
-from ._native import (
-    Batch,
-    BankList,
-    Core,
-    FullTransaction,
-    GameList,
-    ItemOutcome,
-    Journal,
-    JournalRecord,
-    NumberHistory,
-    OpenMove,
-    PgaInvoice,
-    PgaTransaction,
-    Processed,
-    ReferralList,
-    Request,
-    RetryPolicy,
-    Settle,
-    Settlement,
-    TransactionList,
-    TurnoverRow,
-    Unsettled,
-    UserBalance,
-    UserHistory,
-    UserLastTransaction,
-    next_page,
-)
 from ._transport import (
     AsyncTransport,
     ThreadedUrllibTransport,
@@ -64,6 +53,10 @@ from ._transport import (
     UrllibTransport,
     as_response,
 )
+
+if TYPE_CHECKING:
+    import logging
+    import ssl
 
 __all__ = [
     "Prepare",
@@ -74,6 +67,7 @@ __all__ = [
     "Amount",
     "PgaStatusFilter",
     "Settleable",
+    "EventHandler",
 ]
 
 TxType = Literal["deposit", "withdraw"]
@@ -91,12 +85,36 @@ Item = Mapping[str, object]
 """A batch item: accept/reject (``trans_id``, ``user``, ``action``,
 ``comment``, ``operator``) or manual (``user``, ``amount``, ``comment``,
 ``operator``)."""
+Params = Dict[str, object]
 
-
-Settleable = Union[OutcomeUnknownError, ItemOutcome, Unsettled]
+Settleable = Union[OutcomeUnknownError, native.ItemOutcome, native.Unsettled]
 """What ``settle`` takes: the unknown-outcome exception of a single money
 call, a batch outcome whose status is ``"unknown"``, or their
 ``Unsettled`` (from any client for the same agent)."""
+
+EventHandler = Callable[[native.Event], None]
+"""``on_event``: called with every ``Event`` of every call."""
+
+
+
+def _logger() -> Optional["logging.Logger"]:
+    """The ``idn_toto`` logger, when ``logging`` is in use: an application
+    that never imported it configured no handler, and ``import idn_toto``
+    stays fast."""
+    logging = sys.modules.get("logging")
+    return None if logging is None else logging.getLogger("idn_toto")
+
+_DEFAULT_MAX_PAGES = 10_000
+
+
+class _Unset:
+    """The default of a ``with_options`` argument that was not given."""
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+_UNSET: Any = _Unset()
 
 
 def _invalid(field: str, reason: str) -> InvalidRequestError:
@@ -104,18 +122,6 @@ def _invalid(field: str, reason: str) -> InvalidRequestError:
     return InvalidRequestError(
         message, {"kind": "invalid_request", "message": message, "field": field, "reason": reason}
     )
-
-
-def _now() -> str:
-    """The host's clock for journal lines (RFC 3339, UTC)."""
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
-    )
-
-
-def _new_id() -> str:
-    """A journal id: the randomness lives here, in the host, never in the core."""
-    return uuid.uuid4().hex
 
 
 def _failure_reason(error: BaseException) -> str:
@@ -127,81 +133,106 @@ def _failure_reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-class Prepare:
-    """The sans-IO level: each method returns the ``Request`` without sending
-    it. Send ``request.url`` yourself, then ``client.parse(request, status,
-    body)``."""
+def _clock(since: float) -> Tuple[int, int]:
+    """The core's ``Clock``: milliseconds since ``since`` (monotonic) and the
+    wall clock in Unix seconds (for ``Retry-After`` dates and journal
+    timestamps)."""
+    return int((time.monotonic() - since) * 1000), int(time.time())
 
-    def __init__(self, core: Core) -> None:
-        self._core = core
+
+# One type variable per result type: each flavour fills them in.
+_TL = TypeVar("_TL")
+_PR = TypeVar("_PR")
+_MT = TypeVar("_MT")
+_UB = TypeVar("_UB")
+_UH = TypeVar("_UH")
+_ULT = TypeVar("_ULT")
+_GL = TypeVar("_GL")
+_NH = TypeVar("_NH")
+_RL = TypeVar("_RL")
+_FT = TypeVar("_FT")
+_PT = TypeVar("_PT")
+_BL = TypeVar("_BL")
+
+
+class _Endpoints(Generic[_TL, _PR, _MT, _UB, _UH, _ULT, _GL, _NH, _RL, _FT, _PT, _BL]):
+    """The per-endpoint methods, written once for every flavour.
+
+    Each method hands its canonical parameters to ``_call`` (or ``_batch``):
+    ``Prepare`` builds the request, ``Client`` runs the driver and returns
+    the typed result, ``AsyncClient`` returns a coroutine of it."""
+
+    def _call(self, endpoint: str, params: Params) -> Any:
+        raise NotImplementedError
+
+    def _batch(self, params: Params) -> Any:
+        raise NotImplementedError
 
     def transaction_list(
         self, type: TxType, *, bank: Optional[str] = None, name: Optional[str] = None
-    ) -> Request:
+    ) -> _TL:
         """Get Transaction List: pending deposits or withdrawals."""
-        return self._core.build("transaction_list", {"type": type, "bank": bank, "name": name})
+        return cast(_TL, self._call("transaction_list", {"type": type, "bank": bank, "name": name}))
 
     def accept_reject(
         self, type: TxType, trans_id: Id, user: str, action: Action, comment: str, operator: str
-    ) -> Request:
-        """Accept/Reject Transaction (moves money)."""
-        return self._core.build(
-            "accept_reject",
-            {
-                "type": type,
-                "trans_id": trans_id,
-                "user": user,
-                "action": action,
-                "comment": comment,
-                "operator": operator,
-            },
-        )
+    ) -> _PR:
+        """Accept/Reject Transaction (moves money: never retried; journaled
+        when the client has a journal)."""
+        params: Params = {"type": type, "trans_id": trans_id, "user": user}
+        params.update(action=action, comment=comment, operator=operator)
+        return cast(_PR, self._call("accept_reject", params))
 
-    def multiple_transaction(self, type: TxType, transaction: Iterable[Item]) -> Request:
-        """One Accept/Reject/Manual Multiple Transaction request (1 to 25 items;
-        ``Client.multiple_transaction`` takes any number)."""
-        return self._core.build(
-            "multiple_transaction", {"type": type, "transaction": list(transaction)}
-        )
+    def multiple_transaction(self, type: TxType, transaction: Iterable[Item]) -> _MT:
+        """Accept/Reject/Manual Multiple Transaction. ``Prepare`` builds one
+        request (1 to 25 items). The clients take any number of items, sent
+        in requests of at most 25, and return one ``ItemOutcome`` per input
+        item, in input order; nothing is sent twice, and an unknown outcome
+        stops the batch (the rest are ``not_sent``). With snapshots on, a
+        manual batch reads each user's history first (one read per distinct
+        user). With a journal, every item gets an intent line before its
+        request leaves and an outcome line after; each outcome carries its
+        ``journal_id``."""
+        return cast(_MT, self._batch({"type": type, "transaction": list(transaction)}))
 
     def manual_transaction(
         self, type: TxType, user: str, comment: str, amount: Amount, operator: str
-    ) -> Request:
-        """Manual Transaction (moves money)."""
-        return self._core.build(
-            "manual_transaction",
-            {"type": type, "user": user, "comment": comment, "amount": amount, "operator": operator},
-        )
+    ) -> _PR:
+        """Manual Transaction (moves money: never retried; journaled when the
+        client has a journal). With snapshots on, the clients read the user's
+        history first; if that read fails, nothing is sent and its error is
+        raised."""
+        params: Params = {"type": type, "user": user, "comment": comment}
+        params.update(amount=amount, operator=operator)
+        return cast(_PR, self._call("manual_transaction", params))
 
-    def user_balance(self, user: str) -> Request:
+    def user_balance(self, user: str) -> _UB:
         """Check User Balance."""
-        return self._core.build("user_balance", {"user": user})
+        return cast(_UB, self._call("user_balance", {"user": user}))
 
-    def user_history(self, type: TxType, user: str) -> Request:
+    def user_history(self, type: TxType, user: str) -> _UH:
         """Check User Deposit/Withdraw History."""
-        return self._core.build("user_history", {"type": type, "user": user})
+        return cast(_UH, self._call("user_history", {"type": type, "user": user}))
 
-    def user_last_transaction(self, type: TxType, user: str) -> Request:
+    def user_last_transaction(self, type: TxType, user: str) -> _ULT:
         """Get User Last Deposit/Withdraw."""
-        return self._core.build("user_last_transaction", {"type": type, "user": user})
+        return cast(_ULT, self._call("user_last_transaction", {"type": type, "user": user}))
 
-    def game_list(self) -> Request:
+    def game_list(self) -> _GL:
         """Get Game List."""
-        return self._core.build("game_list", {})
+        return cast(_GL, self._call("game_list", {}))
 
-    def number_history(self, gamecode: str) -> Request:
+    def number_history(self, gamecode: str) -> _NH:
         """Get Number History."""
-        return self._core.build("number_history", {"gamecode": gamecode})
+        return cast(_NH, self._call("number_history", {"gamecode": gamecode}))
 
-    def referral_list(self, user: str) -> Request:
+    def referral_list(self, user: str) -> _RL:
         """Get Referral List."""
-        return self._core.build("referral_list", {"user": user})
+        return cast(_RL, self._call("referral_list", {"user": user}))
 
-    def full_transaction(
-        self, user: str, page: int = 1, *, date: Optional[DateLike] = None
-    ) -> Request:
-        """Get Full Transaction (one page of a user's turnover)."""
-        return self._core.build("full_transaction", {"user": user, "page": page, "date": date})
+    def full_transaction(self, user: str, page: int = 1, *, date: Optional[DateLike] = None) -> _FT:
+        """Get Full Transaction: one page of a user's turnover."""
+        return cast(_FT, self._call("full_transaction", {"user": user, "page": page, "date": date}))
 
     def pga_transaction(
         self,
@@ -212,47 +243,106 @@ class Prepare:
         user: Optional[str] = None,
         ref_no: Optional[str] = None,
         status: Optional[PgaStatusFilter] = None,
-    ) -> Request:
-        """Get PGA Transaction History (one page)."""
-        return self._core.build(
-            "pga_transaction",
-            {
-                "start_date": start_date,
-                "end_date": end_date,
-                "page": page,
-                "user": user,
-                "ref_no": ref_no,
-                "status": status,
-            },
-        )
+    ) -> _PT:
+        """Get PGA Transaction History: one page of invoices."""
+        params = _pga_params(start_date, end_date, page, user, ref_no, status)
+        return cast(_PT, self._call("pga_transaction", params))
 
-    def bank_list(self) -> Request:
+    def bank_list(self) -> _BL:
         """Get Bank List."""
-        return self._core.build("bank_list", {})
+        return cast(_BL, self._call("bank_list", {}))
+
+
+def _pga_params(
+    start_date: DateLike,
+    end_date: DateLike,
+    page: int,
+    user: Optional[str],
+    ref_no: Optional[str],
+    status: Optional[PgaStatusFilter],
+) -> Params:
+    params: Params = {"start_date": start_date, "end_date": end_date, "page": page}
+    params.update(user=user, ref_no=ref_no, status=status)
+    return params
+
+
+class Prepare(
+    _Endpoints[
+        native.Request,
+        native.Request,
+        native.Request,
+        native.Request,
+        native.Request,
+        native.Request,
+        native.Request,
+        native.Request,
+        native.Request,
+        native.Request,
+        native.Request,
+        native.Request,
+    ]
+):
+    """The sans-IO level: each method returns the ``Request`` without sending
+    it. Send ``request.url`` yourself, then ``client.parse(request, status,
+    body)``."""
+
+    def __init__(self, core: native.Core) -> None:
+        self._core = core
+
+    def _call(self, endpoint: str, params: Params) -> native.Request:
+        return self._core.build(endpoint, params)
+
+    def _batch(self, params: Params) -> native.Request:
+        return self._core.build("multiple_transaction", params)
 
     def __repr__(self) -> str:
         return f"Prepare({self._core!r})"
 
 
-_DEFAULT_MAX_PAGES = 10_000
+# The client-only methods' result types, per flavour.
+_Rows = TypeVar("_Rows")
+_Invoices = TypeVar("_Invoices")
+_Settled = TypeVar("_Settled")
+_AllSettled = TypeVar("_AllSettled")
+_Open = TypeVar("_Open")
+_Any = TypeVar("_Any")
+_Transport = TypeVar("_Transport")
+_Client = TypeVar("_Client", bound="_Base[Any, Any, Any, Any, Any, Any, Any]")
 
 
-class _Base:
+class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Transport]):
+    """What both clients share: the constructor, the driver's options, the
+    steps that do no network IO (journal lines, events), and the
+    client-only methods, written once."""
+
+    #: The default transport's class.
+    _urllib: Any
+
     def __init__(
         self,
         base_url: str,
         token: str,
         *,
-        timeout: Optional[float],
-        retry: Optional[RetryPolicy],
-        path_words: Optional[Mapping[str, str]],
-        allow_insecure_http: bool,
-        max_body_size: Optional[int],
-        max_pages: int,
-        journal: Optional[FileJournal],
-        settle_delay: float,
-        snapshots: bool,
+        transport: Optional[_Transport] = None,
+        timeout: Optional[float] = 30.0,
+        retry: Optional[native.RetryPolicy] = None,
+        path_words: Optional[Mapping[str, str]] = None,
+        allow_insecure_http: bool = False,
+        max_body_size: Optional[int] = None,
+        max_pages: int = _DEFAULT_MAX_PAGES,
+        journal: Optional[FileJournal] = None,
+        settle_delay: float = 5.0,
+        snapshots: bool = True,
+        on_event: Optional[EventHandler] = None,
+        log_bodies: bool = False,
+        ssl_context: Optional["ssl.SSLContext"] = None,
+        proxy: Optional[str] = None,
     ) -> None:
+        if transport is not None and (ssl_context is not None or proxy is not None):
+            raise _invalid(
+                "ssl_context" if ssl_context is not None else "proxy",
+                "configures the default transport: give it to your transport instead",
+            )
         if journal is not None and not isinstance(journal, FileJournal):
             raise _invalid("journal", f"must be a FileJournal or None, not {type(journal).__name__}")
         if (
@@ -261,12 +351,12 @@ class _Base:
             or not 0 <= settle_delay <= 3600
         ):
             raise _invalid("settle_delay", "must be a number of seconds from 0 to 3600")
-        if not isinstance(snapshots, bool):
-            raise _invalid("snapshots", "must be True or False")
-        self._journal = journal
-        self._settle_delay_ms = int(round(settle_delay * 1000))
-        self._snapshots = snapshots
-        self._core = Core(
+        for name, flag in (("snapshots", snapshots), ("log_bodies", log_bodies)):
+            if not isinstance(flag, bool):
+                raise _invalid(name, "must be True or False")
+        if on_event is not None and not callable(on_event):
+            raise _invalid("on_event", "must be a callable taking an Event, or None")
+        self._core = native.Core(
             base_url,
             token,
             path_words=path_words,
@@ -276,138 +366,270 @@ class _Base:
         )
         if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
             raise ValueError("max_pages must be a positive int")
+        self._journal = journal
+        self._settle_delay_ms = int(round(settle_delay * 1000))
+        self._snapshots = snapshots
+        self._bodies = log_bodies
+        self._on_event = on_event
         self._max_pages = max_pages
         self._timeout = timeout
+        self._retry = self._core.retry
+        # The client's timeout is given to the default transport at each
+        # send; a transport of your own keeps its own (AsyncClient bounds
+        # every send with it anyway).
+        self._own_transport = transport is None
+        self._transport: _Transport = (
+            transport
+            if transport is not None
+            else self._urllib(timeout, self._core.max_body_size, ssl_context=ssl_context, proxy=proxy)
+        )
         #: Builds requests without sending them.
         self.prepare = Prepare(self._core)
+
+    @classmethod
+    def from_env(cls: Type[_Client], **options: Any) -> _Client:
+        """A client for ``IDN_TOTO_BASE_URL`` with the token
+        ``IDN_TOTO_TOKEN``; ``options`` are the constructor's keyword
+        arguments. A variable that is missing or empty raises
+        ``InvalidRequestError`` naming it (never showing its value)."""
+        values = []
+        for name in ("IDN_TOTO_BASE_URL", "IDN_TOTO_TOKEN"):
+            value = os.environ.get(name, "")
+            if not value:
+                raise _invalid(name, "the environment variable is not set")
+            values.append(value)
+        return cls(*values, **options)
+
+    def with_options(
+        self: _Client,
+        *,
+        timeout: Optional[float] = _UNSET,
+        retry: Optional[native.RetryPolicy] = _UNSET,
+    ) -> _Client:
+        """A client like this one (the same transport, journal and settings)
+        whose calls use ``timeout`` seconds (``None``: no deadline) and the
+        retry policy ``retry`` (``None``: the core's default) where given:
+        ``client.with_options(timeout=5).user_balance("LOREM")``. With a
+        synchronous transport of your own, the timeout is that transport's
+        to enforce."""
+        other = copy.copy(self)
+        if timeout is not _UNSET:
+            if timeout is not None and (
+                isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
+            ):
+                raise _invalid("timeout", "must be a positive number of seconds or None")
+            other._timeout = timeout
+        if retry is not _UNSET:
+            if retry is not None and not isinstance(retry, native.RetryPolicy):
+                raise _invalid("retry", f"must be a RetryPolicy or None, not {type(retry).__name__}")
+            other._retry = retry if retry is not None else native.RetryPolicy()
+        return other
 
     @property
     def base_url(self) -> str:
         return self._core.base_url
-
-    def parse(self, request: Request, status: int, body: bytes) -> Any:
-        """Parses the answer to a request built by ``prepare`` into its typed
-        result (sans-IO use). Raises ``IdnTotoError`` subclasses."""
-        return self._core.parse(request.endpoint, status, bytes(body))
 
     @property
     def journal(self) -> Optional[FileJournal]:
         """The journal of money moves, or ``None``."""
         return self._journal
 
-    # -- journal and settlement helpers (shared by both clients; no IO but
-    # -- the journal file)
+    @property
+    def timeout(self) -> Optional[float]:
+        """The deadline of each send, in seconds (``None``: none)."""
+        return self._timeout
 
-    def _intent(self, unsettled: Optional[Unsettled]) -> Optional[JournalRecord]:
-        """Appends (and syncs) the intent line before a money move leaves."""
-        if self._journal is None or unsettled is None:
-            return None
-        record = JournalRecord.for_unsettled(_new_id(), unsettled, at=_now())
-        self._journal.append(record.to_line())
-        return record
+    @property
+    def retry(self) -> native.RetryPolicy:
+        """The retry policy for reads."""
+        return self._retry
 
-    def _outcome(self, record: Optional[JournalRecord], state: str, message: Optional[str]) -> None:
-        if self._journal is not None and record is not None:
-            self._journal.append(record.outcome(state, message, at=_now()).to_line())
+    def parse(self, request: native.Request, status: int, body: bytes) -> Any:
+        """Parses the answer to a request built by ``prepare`` into its typed
+        result (sans-IO use). Raises ``IdnTotoError`` subclasses."""
+        return self._core.parse(request.endpoint, status, bytes(body))
 
-    def _settle_of(
+    # -- the driver
+
+    def _options(
+        self, journal: bool = False, settle_delay_ms: int = 0, snapshots: bool = True
+    ) -> native.DriverOptions:
+        return native.DriverOptions(
+            retry=self._retry,
+            journal_id=uuid.uuid4().hex if journal and self._journal is not None else None,
+            snapshots=snapshots and self._snapshots,
+            bodies=self._bodies,
+            max_pages=self._max_pages,
+            settle_delay_ms=settle_delay_ms,
+        )
+
+    def _call_driver(self, endpoint: str, params: Params) -> native.Driver:
+        request = self._core.build(endpoint, params)
+        return native.Driver.call(self._core, request, self._options(journal=True))
+
+    def _batch_driver(self, params: Params) -> native.Driver:
+        return native.Driver.batch(self._core, params, self._options(journal=True))
+
+    def _settle_driver(self, thing: object) -> native.Driver:
+        options = self._options(settle_delay_ms=self._settle_delay_ms)
+        if self._journal is not None:
+            options = options.with_journal_id(getattr(thing, "journal_id", None))
+        return native.Driver.settle(self._core, _unsettled(thing), options)
+
+    def _next(self, driver: native.Driver, started: float) -> native.Step:
+        """The driver's next step that needs the caller's IO flavour (send,
+        wait, page, done); journal lines and events are handled here."""
+        while True:
+            step = driver.next(*_clock(started))
+            if step.kind == "journal":
+                if self._journal is not None:
+                    self._journal.append(step.value)
+            elif step.kind == "event":
+                self._emit(step.value)
+            else:
+                return step
+
+    def _interrupted(self, driver: native.Driver, started: float, sent: float) -> None:
+        """The send in flight was cancelled (``asyncio`` cancellation,
+        ``KeyboardInterrupt``): the driver hears of it as a transport failure,
+        and its journal lines and events up to the end are written (a money
+        move's ``unknown`` outcome among them) before the interruption goes
+        on. Nothing more is sent."""
+        driver.record_transport_failure("cancelled", *_clock(sent))
+        try:
+            while self._next(driver, started).kind not in ("done", "send", "wait"):
+                pass
+        except IdnTotoError:
+            pass  # the call's error: the interruption is what the caller gets
+
+    def _emit(self, event: native.Event) -> None:
+        log = _logger()
+        if log is not None and log.isEnabledFor(10):  # logging.DEBUG
+            log.debug("%s", event.message())
+        if self._on_event is not None:
+            try:
+                self._on_event(event)
+            except Exception:  # an observer never changes what a call does
+                import logging
+
+                logging.getLogger("idn_toto").warning(
+                    "on_event raised on a %s event", event.kind, exc_info=True
+                )
+
+    # -- the client-only methods, written once
+
+    def iter_full_transaction(
+        self, user: str, *, page: int = 1, date: Optional[DateLike] = None
+    ) -> _Rows:
+        """Every turnover row, page after page, from ``page`` on (at most
+        ``max_pages`` pages; past it, ``DecodeError`` at ``page``)."""
+        return cast(_Rows, self._rows("full_transaction", {"user": user, "page": page, "date": date}))
+
+    def iter_pga_transaction(
         self,
-        error_or_outcome: object,
-        journal_id: Optional[str] = None,
-        settle_delay_ms: Optional[int] = None,
-    ) -> Settle:
-        unsettled: Optional[Unsettled]
-        if isinstance(error_or_outcome, OutcomeUnknownError):
-            unsettled = error_or_outcome.unsettled
-            journal_id = journal_id or error_or_outcome.journal_id
-            if unsettled is None:
-                raise _invalid(
-                    "error_or_outcome",
-                    "this OutcomeUnknownError does not say what was sent (it was not raised by a "
-                    "money call of a Client or AsyncClient)",
-                )
-        elif isinstance(error_or_outcome, ItemOutcome):
-            unsettled = error_or_outcome.unsettled()
-            journal_id = journal_id or error_or_outcome.journal_id
-            if unsettled is None:
-                raise _invalid(
-                    "error_or_outcome",
-                    f"only an outcome whose status is 'unknown' can be settled, not "
-                    f"{error_or_outcome.status!r}",
-                )
-        elif isinstance(error_or_outcome, Unsettled):
-            unsettled = error_or_outcome
-        else:
-            raise _invalid(
-                "error_or_outcome",
-                "must be an OutcomeUnknownError, an ItemOutcome whose status is 'unknown' or an "
-                f"Unsettled, not {type(error_or_outcome).__name__}",
-            )
-        return Settle(
-            unsettled,
-            settle_delay_ms=self._settle_delay_ms if settle_delay_ms is None else settle_delay_ms,
-            retry=self._core.retry,
-            journal_id=journal_id,
-        )
+        start_date: DateLike,
+        end_date: DateLike,
+        *,
+        page: int = 1,
+        user: Optional[str] = None,
+        ref_no: Optional[str] = None,
+        status: Optional[PgaStatusFilter] = None,
+    ) -> _Invoices:
+        """Every invoice, page after page, from ``page`` on."""
+        params = _pga_params(start_date, end_date, page, user, ref_no, status)
+        return cast(_Invoices, self._rows("pga_transaction", params))
 
-    def _settled(self, settlement: Settlement) -> None:
-        """Appends the ``settled`` line, when the move was journaled."""
-        if self._journal is None or settlement.journal_id is None:
-            return
-        at = _now()
-        record = JournalRecord.for_unsettled(settlement.journal_id, settlement.unsettled, at=at)
-        self._journal.append(record.settled(settlement.state, settlement.reason, at=at).to_line())
+    def send(self, request: native.Request) -> _Any:
+        """Sends a request built by ``prepare`` (retrying reads as the core's
+        policy says) and returns its typed result. (Money moves sent this
+        way are neither journaled nor snapshotted: use the named methods.)"""
+        driver = native.Driver.call(self._core, request, self._options(snapshots=False))
+        return cast(_Any, self._run(driver))
 
-    def _batch_intents(
-        self, batch: Batch, ids: Dict[int, str]
-    ) -> List[Tuple[int, JournalRecord]]:
-        """Intent lines for the items of the request about to leave."""
-        records: List[Tuple[int, JournalRecord]] = []
-        if self._journal is None:
-            return records
-        at = _now()
-        for index, unsettled in batch.sending():
-            record = JournalRecord.for_unsettled(_new_id(), unsettled, at=at)
-            ids[index] = record.id
-            records.append((index, record))
-        # One write and one fsync for the request's items, before it leaves.
-        self._journal.append_lines([record.to_line() for _, record in records])
-        return records
+    def settle(self, error_or_outcome: Settleable) -> _Settled:
+        """Finds out, with reads only, whether a money move whose outcome is
+        unknown took effect: ``applied`` (never send it again),
+        ``not_applied`` (safe to send again) or ``undetermined`` (see
+        ``reason`` and ``evidence``). Takes an ``OutcomeUnknownError`` from
+        a money call, an ``ItemOutcome`` whose status is ``"unknown"`` or
+        their ``Unsettled`` (anything else raises ``InvalidRequestError``
+        naming ``error_or_outcome``). Waits ``settle_delay`` first, in case
+        the move is still in flight. Journaled moves get a ``settled``
+        line."""
+        return cast(_Settled, self._run(self._settle_driver(error_or_outcome)))
 
-    def _batch_outcomes(self, batch: Batch, records: List[Tuple[int, JournalRecord]]) -> None:
-        if self._journal is None or not records:
-            return
-        at = _now()
-        outcomes = batch.outcomes([index for index, _ in records])
-        self._journal.append_lines(
-            [
-                record.outcome(outcome.status, outcome.message, at=at).to_line()
-                for outcome, (_, record) in zip(outcomes, records)
-            ]
-        )
+    def unsettled(self) -> _Open:
+        """The journal's money moves without a definite state (an intent with
+        no outcome, an unknown outcome, an undetermined settlement)."""
+        return cast(_Open, self._ready(self._open_moves()))
 
-    def _open_moves(self) -> List[OpenMove]:
+    def settle_unsettled(self) -> _AllSettled:
+        """Settles every open money move of the journal, in order, and
+        records each settlement. ``settle_delay`` is waited once, before the
+        first read (every open move was sent before then)."""
+        options = self._options(settle_delay_ms=self._settle_delay_ms)
+        driver = native.Driver.settle_open(self._core, self._open_moves(), options)
+        return cast(_AllSettled, self._run(driver))
+
+    def _open_moves(self) -> List[native.OpenMove]:
         if self._journal is None:
             raise _invalid("journal", "this client has no journal (Client(..., journal=FileJournal(path)))")
-        return Journal.read(self._journal.read()).unsettled()
+        return native.Journal.read(self._journal.read()).unsettled()
+
+    # -- what each flavour does
+
+    def _run(self, driver: native.Driver) -> Any:
+        raise NotImplementedError
+
+    def _rows(self, endpoint: str, params: Params) -> Any:
+        raise NotImplementedError
+
+    def _ready(self, value: object) -> Any:
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, token='***')"
 
 
-def _succeeded(result: object) -> str:
-    return str(getattr(result, "message", "") or "") or "processed"
+def _unsettled(thing: object) -> native.Unsettled:
+    """What settling ``thing`` needs, or ``InvalidRequestError`` naming
+    ``error_or_outcome``."""
+    if isinstance(thing, OutcomeUnknownError):
+        if thing.unsettled is None:
+            raise _invalid(
+                "error_or_outcome",
+                "this OutcomeUnknownError does not say what was sent (it was not raised by a "
+                "money call of a Client or AsyncClient)",
+            )
+        return thing.unsettled
+    if isinstance(thing, native.ItemOutcome):
+        unsettled = thing.unsettled()
+        if unsettled is None:
+            raise _invalid(
+                "error_or_outcome",
+                f"only an outcome whose status is 'unknown' can be settled, not {thing.status!r}",
+            )
+        return unsettled
+    if isinstance(thing, native.Unsettled):
+        return thing
+    raise _invalid(
+        "error_or_outcome",
+        "must be an OutcomeUnknownError, an ItemOutcome whose status is 'unknown' or an "
+        f"Unsettled, not {type(thing).__name__}",
+    )
 
 
-class Client(_Base):
-    """The synchronous client.
+_CLIENT_DOC = """
 
-    ``transport`` is any callable ``(request) -> response`` (default: the
-    standard library's urllib; ``timeout`` seconds is a total deadline per
-    send: connect, headers and body). Reads are retried on network errors,
-    timeouts, 5xx and 429 as ``retry`` says (default: the core's policy);
-    requests that move money are never retried, and a transport failure on
-    one raises ``OutcomeUnknownError``.
+    ``timeout`` seconds is a total deadline per send (connect, headers and
+    body); a timeout is a transport failure. Reads are retried on network
+    errors, timeouts, 5xx and 429 as ``retry`` says (default: the core's
+    policy), waiting what a 429/503 ``Retry-After`` asks (capped by the
+    policy's ``max_delay_ms``); requests that move money are never retried,
+    and a transport failure on one raises ``OutcomeUnknownError``.
+    ``ssl_context`` and ``proxy`` configure the default transport (see
+    ``UrllibTransport``; without ``proxy`` the environment's proxy
+    variables apply).
 
     ``allow_insecure_http``: allow a plain ``http://`` base URL to a host
     that is not loopback (the token travels in the URL path).
@@ -416,6 +638,12 @@ class Client(_Base):
     that moves money) before any parsing, and the default transport stops
     reading past it. ``max_pages``: the most pages one ``iter_*`` iteration
     reads (default 10,000; past it, ``DecodeError`` at ``page``).
+
+    ``on_event``: a callable that gets every ``Event`` (attempt, response,
+    transport failure, retry, done) with the endpoint, method, redacted URL,
+    attempt, status, elapsed and retry delay in ms and error kind; never the
+    token, and a response body only with ``log_bodies=True``. The
+    ``idn_toto`` logger logs each event at DEBUG.
 
     Unknown outcomes: ``settle(error_or_outcome)`` finds out with reads
     (never a money move) whether a money move whose outcome is unknown took
@@ -428,562 +656,203 @@ class Client(_Base):
     line (synced) before every money move leaves and an ``outcome`` line
     after; after a crash, ``unsettled()`` lists what is open and
     ``settle_unsettled()`` settles it.
+
+    ``Client.from_env()`` reads ``IDN_TOTO_BASE_URL`` and
+    ``IDN_TOTO_TOKEN``; ``client.with_options(timeout=..., retry=...)`` is a
+    client with other per-call options sharing this one's transport.
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        token: str,
-        *,
-        transport: Optional[Transport] = None,
-        timeout: Optional[float] = 30.0,
-        retry: Optional[RetryPolicy] = None,
-        path_words: Optional[Mapping[str, str]] = None,
-        allow_insecure_http: bool = False,
-        max_body_size: Optional[int] = None,
-        max_pages: int = _DEFAULT_MAX_PAGES,
-        journal: Optional[FileJournal] = None,
-        settle_delay: float = 5.0,
-        snapshots: bool = True,
-    ) -> None:
-        super().__init__(
-            base_url,
-            token,
-            timeout=timeout,
-            retry=retry,
-            path_words=path_words,
-            allow_insecure_http=allow_insecure_http,
-            max_body_size=max_body_size,
-            max_pages=max_pages,
-            journal=journal,
-            settle_delay=settle_delay,
-            snapshots=snapshots,
-        )
-        self._transport: Transport = (
-            transport
-            if transport is not None
-            else UrllibTransport(timeout, self._core.max_body_size)
-        )
-        self._sleep: Callable[[float], None] = time.sleep
 
-    def send(self, request: Request) -> Any:
-        """Sends a request built by ``prepare`` (retrying reads as the core's
-        policy says) and returns its typed result. (Money moves sent this
-        way are neither journaled nor snapshotted: use the named methods.)"""
-        return self._send(request, None)
+class Client(
+    _Endpoints[
+        native.TransactionList,
+        native.Processed,
+        List[native.ItemOutcome],
+        native.UserBalance,
+        native.UserHistory,
+        native.UserLastTransaction,
+        native.GameList,
+        native.NumberHistory,
+        native.ReferralList,
+        native.FullTransaction,
+        native.PgaTransaction,
+        native.BankList,
+    ],
+    _Base[
+        Iterator[native.TurnoverRow],
+        Iterator[native.PgaInvoice],
+        native.Settlement,
+        List[native.Settlement],
+        List[native.OpenMove],
+        Any,
+        Transport,
+    ],
+):
+    """The synchronous client.
 
-    def _send(self, request: Request, snapshot: Optional[UserHistory]) -> Any:
-        attempt = 0
+    ``transport`` is any callable ``(request) -> response`` (default: the
+    standard library's urllib, ``UrllibTransport``)."""
+
+    __doc__ = (__doc__ or "") + _CLIENT_DOC
+
+    _urllib = UrllibTransport
+    _sleep = staticmethod(time.sleep)
+
+    def _exchange(self, request: native.Request) -> Any:
+        if self._own_transport:
+            return cast(UrllibTransport, self._transport).send(request, timeout=self._timeout)
+        return self._transport(request)
+
+    def _drive(self, driver: native.Driver) -> Iterator[native.Step]:
+        """The one IO loop: sends, sleeps, and yields pages and the end."""
+        started = time.monotonic()
         while True:
-            reason: Optional[str] = None
-            try:
-                answer = as_response(self._transport(request))
-            except Exception as error:  # any transport failure, reported to the core
-                reason = _failure_reason(error)
-            # Settled outside the `except` block: the transport's exception
-            # (which may quote the URL, token included) is never chained.
-            if reason is None:
-                outcome = self._core.settle(
-                    request, attempt, answer.status, answer.body, snapshot=snapshot
-                )
-                if not isinstance(outcome, float):
-                    return outcome
-                delay = outcome
+            step = self._next(driver, started)
+            if step.kind == "send":
+                sent = time.monotonic()
+                reason: Optional[str] = None
+                try:
+                    answer = as_response(self._exchange(step.value))
+                except Exception as error:  # any transport failure, reported to the core
+                    reason = _failure_reason(error)
+                except BaseException:
+                    self._interrupted(driver, started, sent)
+                    raise
+                # Recorded outside the `except` block: the transport's
+                # exception (which may quote the URL, token included) is
+                # never chained to what the core raises.
+                if reason is None:
+                    driver.record_response(answer.status, answer.headers, answer.body, *_clock(sent))
+                else:
+                    driver.record_transport_failure(reason, *_clock(sent))
+            elif step.kind == "wait":
+                self._sleep(step.value / 1000)
             else:
-                delay = self._core.settle_failure(request, attempt, reason, snapshot=snapshot)
-            self._sleep(delay)
-            attempt += 1
+                yield step
+                if step.kind == "done":
+                    return
 
-    def _money(self, request: Request, snapshot: Optional[UserHistory]) -> Processed:
-        record = self._intent(request.unsettled(snapshot))
-        try:
-            result = self._send(request, snapshot)
-        except OutcomeUnknownError as error:
-            self._outcome(record, "unknown", str(error))
-            if record is not None:
-                error.journal_id = record.id
-            raise
-        except IdnTotoError as error:
-            self._outcome(record, "failed", str(error))
-            raise
-        self._outcome(record, "succeeded", _succeeded(result))
-        return cast(Processed, result)
+    def _run(self, driver: native.Driver) -> Any:
+        for step in self._drive(driver):
+            if step.kind == "done":
+                return step.value
+        raise RuntimeError("the driver ended without a result")
 
-    def _exchange_settle(self, settle: Settle) -> Settlement:
-        while True:
-            step = settle.next(self._core)
-            if isinstance(step, Settlement):
-                return step
-            if isinstance(step, int):
-                self._sleep(step / 1000)
-                continue
-            reason: Optional[str] = None
-            try:
-                answer = as_response(self._transport(step))
-            except Exception as error:
-                reason = _failure_reason(error)
-            if reason is None:
-                settle.record_response(self._core, answer.status, answer.body)
-            else:
-                settle.record_transport_failure(self._core, reason)
+    def _call(self, endpoint: str, params: Params) -> Any:
+        return self._run(self._call_driver(endpoint, params))
 
-    def settle(self, error_or_outcome: Settleable) -> Settlement:
-        """Finds out, with reads only, whether a money move whose outcome is
-        unknown took effect: ``applied`` (never send it again),
-        ``not_applied`` (safe to send again) or ``undetermined`` (see
-        ``reason`` and ``evidence``). Takes an ``OutcomeUnknownError`` from
-        a money call, an ``ItemOutcome`` whose status is ``"unknown"`` or
-        their ``Unsettled`` (anything else raises ``InvalidRequestError``
-        naming ``error_or_outcome``). Journaled moves get a ``settled``
-        line."""
-        settlement = self._exchange_settle(self._settle_of(error_or_outcome))
-        self._settled(settlement)
-        return settlement
+    def _batch(self, params: Params) -> Any:
+        return self._run(self._batch_driver(params))
 
-    def unsettled(self) -> List[OpenMove]:
-        """The journal's money moves without a definite state (an intent with
-        no outcome, an unknown outcome, an undetermined settlement)."""
-        return self._open_moves()
+    def _rows(self, endpoint: str, params: Params) -> Iterator[Any]:
+        driver = native.Driver.pages(self._core, endpoint, params, self._options())
+        for step in self._drive(driver):
+            if step.kind == "page":
+                yield from step.value.data
 
-    def settle_unsettled(self) -> List[Settlement]:
-        """Settles every open money move of the journal, in order, and
-        records each settlement. ``settle_delay`` is waited once, before the
-        first read (every open move was sent before then)."""
-        moves = self._open_moves()
-        if moves and self._settle_delay_ms:
-            # One wait covers every move: they were all sent before it began.
-            self._sleep(self._settle_delay_ms / 1000)
-        settlements = []
-        for move in moves:
-            settle = self._settle_of(move.unsettled, move.id, settle_delay_ms=0)
-            settlement = self._exchange_settle(settle)
-            self._settled(settlement)
-            settlements.append(settlement)
-        return settlements
-
-    def transaction_list(
-        self, type: TxType, *, bank: Optional[str] = None, name: Optional[str] = None
-    ) -> TransactionList:
-        """Get Transaction List: pending deposits or withdrawals."""
-        return cast(TransactionList, self.send(self.prepare.transaction_list(type, bank=bank, name=name)))
-
-    def accept_reject(
-        self, type: TxType, trans_id: Id, user: str, action: Action, comment: str, operator: str
-    ) -> Processed:
-        """Accept/Reject Transaction (moves money: never retried; journaled
-        when the client has a journal)."""
-        request = self.prepare.accept_reject(type, trans_id, user, action, comment, operator)
-        return self._money(request, None)
-
-    def multiple_transaction(self, type: TxType, transaction: Iterable[Item]) -> List[ItemOutcome]:
-        """Accept/Reject/Manual Multiple Transaction for any number of items,
-        sent in requests of at most 25. Returns one outcome per input item, in
-        input order; nothing is sent twice, and an unknown outcome stops the
-        batch (the rest are ``not_sent``). With snapshots on, a manual batch
-        reads each user's history first (one read per distinct user). With a
-        journal, every item gets an intent line before its request leaves
-        and an outcome line after; each outcome carries its ``journal_id``."""
-        batch = Batch(type, list(transaction), snapshots=self._snapshots)
-        ids: Dict[int, str] = {}
-        while True:
-            request = batch.next_request(self._core)
-            if request is None:
-                return batch.finish(list(ids.items()))
-            records = self._batch_intents(batch, ids)
-            reason: Optional[str] = None
-            try:
-                answer = as_response(self._transport(request))
-            except Exception as error:
-                reason = _failure_reason(error)
-            if reason is None:
-                batch.record_response(self._core, answer.status, answer.body)
-            else:
-                batch.record_transport_failure(self._core, reason)
-            self._batch_outcomes(batch, records)
-
-    def manual_transaction(
-        self, type: TxType, user: str, comment: str, amount: Amount, operator: str
-    ) -> Processed:
-        """Manual Transaction (moves money: never retried; journaled when the
-        client has a journal). With snapshots on, the user's history is read
-        first; if that read fails, nothing is sent and its error is raised."""
-        request = self.prepare.manual_transaction(type, user, comment, amount, operator)
-        snapshot = self.user_history(type, user) if self._snapshots else None
-        return self._money(request, snapshot)
-
-    def user_balance(self, user: str) -> UserBalance:
-        """Check User Balance."""
-        return cast(UserBalance, self.send(self.prepare.user_balance(user)))
-
-    def user_history(self, type: TxType, user: str) -> UserHistory:
-        """Check User Deposit/Withdraw History."""
-        return cast(UserHistory, self.send(self.prepare.user_history(type, user)))
-
-    def user_last_transaction(self, type: TxType, user: str) -> UserLastTransaction:
-        """Get User Last Deposit/Withdraw."""
-        return cast(UserLastTransaction, self.send(self.prepare.user_last_transaction(type, user)))
-
-    def game_list(self) -> GameList:
-        """Get Game List."""
-        return cast(GameList, self.send(self.prepare.game_list()))
-
-    def number_history(self, gamecode: str) -> NumberHistory:
-        """Get Number History."""
-        return cast(NumberHistory, self.send(self.prepare.number_history(gamecode)))
-
-    def referral_list(self, user: str) -> ReferralList:
-        """Get Referral List."""
-        return cast(ReferralList, self.send(self.prepare.referral_list(user)))
-
-    def full_transaction(
-        self, user: str, page: int = 1, *, date: Optional[DateLike] = None
-    ) -> FullTransaction:
-        """Get Full Transaction: one page of a user's turnover."""
-        return cast(FullTransaction, self.send(self.prepare.full_transaction(user, page, date=date)))
-
-    def pga_transaction(
-        self,
-        start_date: DateLike,
-        end_date: DateLike,
-        *,
-        page: int = 1,
-        user: Optional[str] = None,
-        ref_no: Optional[str] = None,
-        status: Optional[PgaStatusFilter] = None,
-    ) -> PgaTransaction:
-        """Get PGA Transaction History: one page of invoices."""
-        request = self.prepare.pga_transaction(
-            start_date, end_date, page=page, user=user, ref_no=ref_no, status=status
-        )
-        return cast(PgaTransaction, self.send(request))
-
-    def bank_list(self) -> BankList:
-        """Get Bank List."""
-        return cast(BankList, self.send(self.prepare.bank_list()))
-
-    def iter_full_transaction(
-        self, user: str, *, page: int = 1, date: Optional[DateLike] = None
-    ) -> Iterator[TurnoverRow]:
-        """Every turnover row, page after page, from ``page`` on."""
-        params: Optional[Dict[str, Any]] = {"user": user, "page": page, "date": date}
-        pages = 0
-        while params is not None:
-            response = cast(FullTransaction, self.send(self._core.build("full_transaction", params)))
-            pages += 1
-            yield from response.data
-            params = next_page(
-                "full_transaction", params, response, pages_read=pages, max_pages=self._max_pages
-            )
-
-    def iter_pga_transaction(
-        self,
-        start_date: DateLike,
-        end_date: DateLike,
-        *,
-        page: int = 1,
-        user: Optional[str] = None,
-        ref_no: Optional[str] = None,
-        status: Optional[PgaStatusFilter] = None,
-    ) -> Iterator[PgaInvoice]:
-        """Every invoice, page after page, from ``page`` on."""
-        params: Optional[Dict[str, Any]] = {
-            "start_date": start_date,
-            "end_date": end_date,
-            "page": page,
-            "user": user,
-            "ref_no": ref_no,
-            "status": status,
-        }
-        pages = 0
-        while params is not None:
-            response = cast(PgaTransaction, self.send(self._core.build("pga_transaction", params)))
-            pages += 1
-            yield from response.data
-            params = next_page(
-                "pga_transaction", params, response, pages_read=pages, max_pages=self._max_pages
-            )
+    def _ready(self, value: object) -> object:
+        return value
 
 
-class AsyncClient(_Base):
-    """The asynchronous client: the same methods as ``Client``, as coroutines
-    (the ``iter_*`` methods are async iterators).
+class AsyncClient(
+    _Endpoints[
+        Awaitable[native.TransactionList],
+        Awaitable[native.Processed],
+        Awaitable[List[native.ItemOutcome]],
+        Awaitable[native.UserBalance],
+        Awaitable[native.UserHistory],
+        Awaitable[native.UserLastTransaction],
+        Awaitable[native.GameList],
+        Awaitable[native.NumberHistory],
+        Awaitable[native.ReferralList],
+        Awaitable[native.FullTransaction],
+        Awaitable[native.PgaTransaction],
+        Awaitable[native.BankList],
+    ],
+    _Base[
+        AsyncIterator[native.TurnoverRow],
+        AsyncIterator[native.PgaInvoice],
+        Awaitable[native.Settlement],
+        Awaitable[List[native.Settlement]],
+        Awaitable[List[native.OpenMove]],
+        Awaitable[Any],
+        AsyncTransport,
+    ],
+):
+    """The asynchronous client: the same methods as ``Client``, returning
+    awaitables (the ``iter_*`` methods are async iterators).
 
     ``transport`` is an async callable ``(request) -> response`` (default:
-    urllib in a worker thread). Every send is bounded by ``timeout`` seconds
-    in total; a timeout is a transport failure (``OutcomeUnknownError`` for
-    requests that move money). ``allow_insecure_http``, ``max_body_size``
-    and ``max_pages`` as for ``Client``; ``journal``, ``settle_delay`` and
-    ``snapshots`` too, with ``settle``, ``unsettled`` and
-    ``settle_unsettled`` as coroutines. (Journal lines are appended and
-    synced in the event loop's thread: an ``fsync`` per line.)
-    """
+    urllib in a worker thread, ``ThreadedUrllibTransport``); every send,
+    whatever the transport, is bounded by ``timeout``. Journal lines are
+    appended and synced in the event loop's thread (an ``fsync`` per
+    line)."""
 
-    def __init__(
-        self,
-        base_url: str,
-        token: str,
-        *,
-        transport: Optional[AsyncTransport] = None,
-        timeout: Optional[float] = 30.0,
-        retry: Optional[RetryPolicy] = None,
-        path_words: Optional[Mapping[str, str]] = None,
-        allow_insecure_http: bool = False,
-        max_body_size: Optional[int] = None,
-        max_pages: int = _DEFAULT_MAX_PAGES,
-        journal: Optional[FileJournal] = None,
-        settle_delay: float = 5.0,
-        snapshots: bool = True,
-    ) -> None:
+    __doc__ = (__doc__ or "") + _CLIENT_DOC
+
+    _urllib = ThreadedUrllibTransport
+
+    async def _sleep(self, seconds: float) -> None:
         import asyncio  # only async users pay for importing it
 
-        super().__init__(
-            base_url,
-            token,
-            timeout=timeout,
-            retry=retry,
-            path_words=path_words,
-            allow_insecure_http=allow_insecure_http,
-            max_body_size=max_body_size,
-            max_pages=max_pages,
-            journal=journal,
-            settle_delay=settle_delay,
-            snapshots=snapshots,
-        )
-        self._transport: AsyncTransport = (
-            transport
-            if transport is not None
-            else ThreadedUrllibTransport(timeout, self._core.max_body_size)
-        )
-        self._sleep: Callable[[float], Any] = asyncio.sleep
-        self._wait_for = asyncio.wait_for
+        await asyncio.sleep(seconds)
 
-    async def _exchange(self, request: Request) -> Any:
-        return as_response(await self._wait_for(self._transport(request), self._timeout))
+    async def _exchange(self, request: native.Request) -> Any:
+        sending: Awaitable[Any]
+        if self._own_transport:
+            sending = cast(ThreadedUrllibTransport, self._transport).send(request, timeout=self._timeout)
+        else:
+            sending = self._transport(request)
+        import asyncio
 
-    async def send(self, request: Request) -> Any:
-        """Sends a request built by ``prepare`` (retrying reads as the core's
-        policy says) and returns its typed result. (Money moves sent this
-        way are neither journaled nor snapshotted: use the named methods.)"""
-        return await self._send(request, None)
+        return await asyncio.wait_for(sending, self._timeout)
 
-    async def _send(self, request: Request, snapshot: Optional[UserHistory]) -> Any:
-        attempt = 0
+    async def _drive(self, driver: native.Driver) -> AsyncIterator[native.Step]:
+        """The one IO loop: sends, sleeps, and yields pages and the end."""
+        started = time.monotonic()
         while True:
-            reason: Optional[str] = None
-            try:
-                answer = await self._exchange(request)
-            except Exception as error:  # any transport failure, reported to the core
-                reason = _failure_reason(error)
-            if reason is None:
-                outcome = self._core.settle(
-                    request, attempt, answer.status, answer.body, snapshot=snapshot
-                )
-                if not isinstance(outcome, float):
-                    return outcome
-                delay = outcome
+            step = self._next(driver, started)
+            if step.kind == "send":
+                sent = time.monotonic()
+                reason: Optional[str] = None
+                try:
+                    answer = as_response(await self._exchange(step.value))
+                except Exception as error:  # any transport failure, reported to the core
+                    reason = _failure_reason(error)
+                except BaseException:  # cancelled
+                    self._interrupted(driver, started, sent)
+                    raise
+                if reason is None:
+                    driver.record_response(answer.status, answer.headers, answer.body, *_clock(sent))
+                else:
+                    driver.record_transport_failure(reason, *_clock(sent))
+            elif step.kind == "wait":
+                await self._sleep(step.value / 1000)
             else:
-                delay = self._core.settle_failure(request, attempt, reason, snapshot=snapshot)
-            await self._sleep(delay)
-            attempt += 1
+                yield step
+                if step.kind == "done":
+                    return
 
-    async def _money(self, request: Request, snapshot: Optional[UserHistory]) -> Processed:
-        record = self._intent(request.unsettled(snapshot))
-        try:
-            result = await self._send(request, snapshot)
-        except OutcomeUnknownError as error:
-            self._outcome(record, "unknown", str(error))
-            if record is not None:
-                error.journal_id = record.id
-            raise
-        except IdnTotoError as error:
-            self._outcome(record, "failed", str(error))
-            raise
-        self._outcome(record, "succeeded", _succeeded(result))
-        return cast(Processed, result)
+    async def _run(self, driver: native.Driver) -> Any:
+        async for step in self._drive(driver):
+            if step.kind == "done":
+                return step.value
+        raise RuntimeError("the driver ended without a result")
 
-    async def _exchange_settle(self, settle: Settle) -> Settlement:
-        while True:
-            step = settle.next(self._core)
-            if isinstance(step, Settlement):
-                return step
-            if isinstance(step, int):
-                await self._sleep(step / 1000)
-                continue
-            reason: Optional[str] = None
-            try:
-                answer = await self._exchange(step)
-            except Exception as error:
-                reason = _failure_reason(error)
-            if reason is None:
-                settle.record_response(self._core, answer.status, answer.body)
-            else:
-                settle.record_transport_failure(self._core, reason)
+    def _call(self, endpoint: str, params: Params) -> Awaitable[Any]:
+        # The driver is made now, so bad arguments raise at the call, before
+        # any await (as every method of Client does).
+        return self._run(self._call_driver(endpoint, params))
 
-    async def settle(self, error_or_outcome: Settleable) -> Settlement:
-        """See ``Client.settle``."""
-        settlement = await self._exchange_settle(self._settle_of(error_or_outcome))
-        self._settled(settlement)
-        return settlement
+    def _batch(self, params: Params) -> Awaitable[Any]:
+        return self._run(self._batch_driver(params))
 
-    async def unsettled(self) -> List[OpenMove]:
-        """See ``Client.unsettled``."""
-        return self._open_moves()
+    async def _rows(self, endpoint: str, params: Params) -> AsyncIterator[Any]:
+        driver = native.Driver.pages(self._core, endpoint, params, self._options())
+        async for step in self._drive(driver):
+            if step.kind == "page":
+                for row in step.value.data:
+                    yield row
 
-    async def settle_unsettled(self) -> List[Settlement]:
-        """See ``Client.settle_unsettled``."""
-        moves = self._open_moves()
-        if moves and self._settle_delay_ms:
-            await self._sleep(self._settle_delay_ms / 1000)
-        settlements = []
-        for move in moves:
-            settle = self._settle_of(move.unsettled, move.id, settle_delay_ms=0)
-            settlement = await self._exchange_settle(settle)
-            self._settled(settlement)
-            settlements.append(settlement)
-        return settlements
-
-    async def transaction_list(
-        self, type: TxType, *, bank: Optional[str] = None, name: Optional[str] = None
-    ) -> TransactionList:
-        """Get Transaction List: pending deposits or withdrawals."""
-        request = self.prepare.transaction_list(type, bank=bank, name=name)
-        return cast(TransactionList, await self.send(request))
-
-    async def accept_reject(
-        self, type: TxType, trans_id: Id, user: str, action: Action, comment: str, operator: str
-    ) -> Processed:
-        """Accept/Reject Transaction (moves money: never retried; journaled
-        when the client has a journal)."""
-        request = self.prepare.accept_reject(type, trans_id, user, action, comment, operator)
-        return await self._money(request, None)
-
-    async def multiple_transaction(
-        self, type: TxType, transaction: Iterable[Item]
-    ) -> List[ItemOutcome]:
-        """Accept/Reject/Manual Multiple Transaction for any number of items;
-        see ``Client.multiple_transaction``."""
-        batch = Batch(type, list(transaction), snapshots=self._snapshots)
-        ids: Dict[int, str] = {}
-        while True:
-            request = batch.next_request(self._core)
-            if request is None:
-                return batch.finish(list(ids.items()))
-            records = self._batch_intents(batch, ids)
-            reason: Optional[str] = None
-            try:
-                answer = await self._exchange(request)
-            except Exception as error:
-                reason = _failure_reason(error)
-            if reason is None:
-                batch.record_response(self._core, answer.status, answer.body)
-            else:
-                batch.record_transport_failure(self._core, reason)
-            self._batch_outcomes(batch, records)
-
-    async def manual_transaction(
-        self, type: TxType, user: str, comment: str, amount: Amount, operator: str
-    ) -> Processed:
-        """Manual Transaction (moves money: never retried; journaled when the
-        client has a journal); see ``Client.manual_transaction``."""
-        request = self.prepare.manual_transaction(type, user, comment, amount, operator)
-        snapshot = await self.user_history(type, user) if self._snapshots else None
-        return await self._money(request, snapshot)
-
-    async def user_balance(self, user: str) -> UserBalance:
-        """Check User Balance."""
-        return cast(UserBalance, await self.send(self.prepare.user_balance(user)))
-
-    async def user_history(self, type: TxType, user: str) -> UserHistory:
-        """Check User Deposit/Withdraw History."""
-        return cast(UserHistory, await self.send(self.prepare.user_history(type, user)))
-
-    async def user_last_transaction(self, type: TxType, user: str) -> UserLastTransaction:
-        """Get User Last Deposit/Withdraw."""
-        request = self.prepare.user_last_transaction(type, user)
-        return cast(UserLastTransaction, await self.send(request))
-
-    async def game_list(self) -> GameList:
-        """Get Game List."""
-        return cast(GameList, await self.send(self.prepare.game_list()))
-
-    async def number_history(self, gamecode: str) -> NumberHistory:
-        """Get Number History."""
-        return cast(NumberHistory, await self.send(self.prepare.number_history(gamecode)))
-
-    async def referral_list(self, user: str) -> ReferralList:
-        """Get Referral List."""
-        return cast(ReferralList, await self.send(self.prepare.referral_list(user)))
-
-    async def full_transaction(
-        self, user: str, page: int = 1, *, date: Optional[DateLike] = None
-    ) -> FullTransaction:
-        """Get Full Transaction: one page of a user's turnover."""
-        request = self.prepare.full_transaction(user, page, date=date)
-        return cast(FullTransaction, await self.send(request))
-
-    async def pga_transaction(
-        self,
-        start_date: DateLike,
-        end_date: DateLike,
-        *,
-        page: int = 1,
-        user: Optional[str] = None,
-        ref_no: Optional[str] = None,
-        status: Optional[PgaStatusFilter] = None,
-    ) -> PgaTransaction:
-        """Get PGA Transaction History: one page of invoices."""
-        request = self.prepare.pga_transaction(
-            start_date, end_date, page=page, user=user, ref_no=ref_no, status=status
-        )
-        return cast(PgaTransaction, await self.send(request))
-
-    async def bank_list(self) -> BankList:
-        """Get Bank List."""
-        return cast(BankList, await self.send(self.prepare.bank_list()))
-
-    async def iter_full_transaction(
-        self, user: str, *, page: int = 1, date: Optional[DateLike] = None
-    ) -> AsyncIterator[TurnoverRow]:
-        """Every turnover row, page after page, from ``page`` on."""
-        params: Optional[Dict[str, Any]] = {"user": user, "page": page, "date": date}
-        pages = 0
-        while params is not None:
-            request = self._core.build("full_transaction", params)
-            response = cast(FullTransaction, await self.send(request))
-            pages += 1
-            for row in response.data:
-                yield row
-            params = next_page(
-                "full_transaction", params, response, pages_read=pages, max_pages=self._max_pages
-            )
-
-    async def iter_pga_transaction(
-        self,
-        start_date: DateLike,
-        end_date: DateLike,
-        *,
-        page: int = 1,
-        user: Optional[str] = None,
-        ref_no: Optional[str] = None,
-        status: Optional[PgaStatusFilter] = None,
-    ) -> AsyncIterator[PgaInvoice]:
-        """Every invoice, page after page, from ``page`` on."""
-        params: Optional[Dict[str, Any]] = {
-            "start_date": start_date,
-            "end_date": end_date,
-            "page": page,
-            "user": user,
-            "ref_no": ref_no,
-            "status": status,
-        }
-        pages = 0
-        while params is not None:
-            request = self._core.build("pga_transaction", params)
-            response = cast(PgaTransaction, await self.send(request))
-            pages += 1
-            for invoice in response.data:
-                yield invoice
-            params = next_page(
-                "pga_transaction", params, response, pages_read=pages, max_pages=self._max_pages
-            )
-
+    async def _ready(self, value: object) -> object:
+        return value

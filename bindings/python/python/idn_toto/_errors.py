@@ -8,7 +8,7 @@ token: the core scrubs it, even when the server echoes it back.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
 if TYPE_CHECKING:
     from ._native import Unsettled
@@ -29,10 +29,14 @@ class IdnTotoError(Exception):
 
     ``kind`` is the stable kind string (``invalid_request``, ``api``,
     ``http``, ``decode``, ``transport``, ``outcome_unknown``); ``to_dict()``
-    gives the core's canonical error object.
+    gives the core's canonical error object. Each subclass's attributes are
+    read from that object (``_fields``: attribute, key in it, type).
     """
 
     kind: str
+    #: The error behind this one (``OutcomeUnknownError`` only).
+    cause: Optional[IdnTotoError]
+    _fields: Tuple[Tuple[str, str, Callable[..., Any]], ...] = ()
 
     def __init__(
         self,
@@ -41,8 +45,11 @@ class IdnTotoError(Exception):
         cause: Optional[IdnTotoError] = None,
     ) -> None:
         super().__init__(message)
+        self.cause = cause
         self._details: Dict[str, Any] = dict(details or {})
         self.kind = str(self._details.get("kind", ""))
+        for attribute, key, convert in self._fields:
+            setattr(self, attribute, convert(self._details.get(key, convert())))
 
     def to_dict(self) -> Dict[str, Any]:
         """The canonical error object: ``kind``, ``message`` and the fields."""
@@ -55,77 +62,47 @@ class IdnTotoError(Exception):
 class InvalidRequestError(IdnTotoError, ValueError):
     """A parameter or the configuration is not acceptable; nothing was sent."""
 
-    def __init__(
-        self,
-        message: str,
-        details: Optional[Dict[str, Any]] = None,
-        cause: Optional[IdnTotoError] = None,
-    ) -> None:
-        super().__init__(message, details, cause)
-        #: The parameter at fault: ``user``, ``transaction[3].amount``, ``base_url`` ...
-        self.field: str = str(self._details.get("field", ""))
-        #: Why it was refused.
-        self.reason: str = str(self._details.get("reason", ""))
+    #: The parameter at fault: ``user``, ``transaction[3].amount``, ``base_url`` ...
+    field: str
+    #: Why it was refused.
+    reason: str
+    _fields = (("field", "field", str), ("reason", "reason", str))
 
 
 class ApiError(IdnTotoError):
     """The server answered ``success: false``."""
 
-    def __init__(
-        self,
-        message: str,
-        details: Optional[Dict[str, Any]] = None,
-        cause: Optional[IdnTotoError] = None,
-    ) -> None:
-        super().__init__(message, details, cause)
-        #: ``user_not_found``, ``invalid_user``, ``user_not_registered``,
-        #: ``invalid_game_code``, ``transaction_not_found`` or ``other``.
-        self.api_kind: str = str(self._details.get("api_kind", ""))
-        #: The server's message, verbatim.
-        self.message: str = str(self._details.get("server_message", ""))
+    #: ``user_not_found``, ``invalid_user``, ``user_not_registered``,
+    #: ``invalid_game_code``, ``transaction_not_found`` or ``other``.
+    api_kind: str
+    #: The server's message, verbatim.
+    message: str
+    _fields = (("api_kind", "api_kind", str), ("message", "server_message", str))
 
 
 class HttpError(IdnTotoError):
     """The HTTP status was outside 2xx."""
 
-    def __init__(
-        self,
-        message: str,
-        details: Optional[Dict[str, Any]] = None,
-        cause: Optional[IdnTotoError] = None,
-    ) -> None:
-        super().__init__(message, details, cause)
-        self.status: int = int(self._details.get("status", 0))
-        #: The start of the body (at most 200 characters).
-        self.excerpt: str = str(self._details.get("excerpt", ""))
+    status: int
+    #: The start of the body (at most 200 characters).
+    excerpt: str
+    _fields = (("status", "status", int), ("excerpt", "excerpt", str))
 
 
 class DecodeError(IdnTotoError):
     """The body is not the documented shape."""
 
-    def __init__(
-        self,
-        message: str,
-        details: Optional[Dict[str, Any]] = None,
-        cause: Optional[IdnTotoError] = None,
-    ) -> None:
-        super().__init__(message, details, cause)
-        #: Where: ``$`` for the whole body, ``data[3].amount``, ...
-        self.path: str = str(self._details.get("path", ""))
-        self.reason: str = str(self._details.get("reason", ""))
+    #: Where: ``$`` for the whole body, ``data[3].amount``, ...
+    path: str
+    reason: str
+    _fields = (("path", "path", str), ("reason", "reason", str))
 
 
 class TransportError(IdnTotoError):
     """The transport failed (network error, timeout) on a read."""
 
-    def __init__(
-        self,
-        message: str,
-        details: Optional[Dict[str, Any]] = None,
-        cause: Optional[IdnTotoError] = None,
-    ) -> None:
-        super().__init__(message, details, cause)
-        self.reason: str = str(self._details.get("reason", ""))
+    reason: str
+    _fields = (("reason", "reason", str),)
 
 
 class OutcomeUnknownError(IdnTotoError):
@@ -139,16 +116,8 @@ class OutcomeUnknownError(IdnTotoError):
     the token); ``journal_id`` its journal id when the client journals.
     """
 
-    def __init__(
-        self,
-        message: str,
-        details: Optional[Dict[str, Any]] = None,
-        cause: Optional[IdnTotoError] = None,
-    ) -> None:
-        super().__init__(message, details, cause)
-        self.cause: Optional[IdnTotoError] = cause
-        #: The journal id of the money move, when the client journals.
-        self.journal_id: Optional[str] = None
+    #: The journal id of the money move, when the client journals.
+    journal_id: Optional[str] = None
 
     @property
     def unsettled(self) -> Optional[Unsettled]:

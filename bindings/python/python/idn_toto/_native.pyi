@@ -8,12 +8,12 @@ edit it. `bindings/python/stubs/_native.pyi` is the committed copy that
 """
 
 from _typeshed import SupportsGetItem
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, SupportsIndex, final
 
-__all__ = ["BankList", "Batch", "Core", "Draw", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalRecord", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settle", "Settlement", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "build", "endpoints", "next_page", "parse"]
+__all__ = ["BankList", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalRecord", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "build", "endpoints", "next_page", "parse"]
 
 @final
 class BankList:
@@ -32,61 +32,11 @@ class BankList:
         """
 
 @final
-class Batch:
-    """
-    The batch state machine. Loop: `next_request(core)`, send it, then
-    `record_response(core, status, body)` or
-    `record_transport_failure(core, reason)`; finally `finish()`. Nothing is
-    ever sent twice; an unknown outcome stops the batch.
-    """
-    def __new__(cls, /, type: str, transaction: Sequence[Mapping[str, object]], *, snapshots: bool = False) -> Batch:
-        """
-        Checks every item (one form, no transaction twice) before anything is
-        sent. `snapshots`: before a manual batch, read each user's history
-        (one read per distinct user, given first by `next_request`) so an
-        item whose outcome is unknown can be settled; a failed read sends
-        nothing (every item `not_sent`).
-        """
-    def finish(self, /, journal_ids: SupportsGetItem[int, tuple[SupportsIndex, str]] | None = None) -> list[ItemOutcome]:
-        """
-        One outcome per input item, in input order; `journal_ids` gives
-        items their journal ids (`(index, id)` pairs).
-        """
-    def next_request(self, /, core: Core) -> Request | None:
-        """
-        The next request to send, or `None` when done.
-        """
-    def outcomes(self, /, indices: SupportsGetItem[int, SupportsIndex]) -> list[ItemOutcome]:
-        """
-        The outcomes so far of the items at `indices` (after their request's
-        answer was recorded), without finishing the batch.
-        """
-    def record_response(self, /, core: Core, status: SupportsIndex, body: bytes) -> None:
-        """
-        Records the answer to the last request.
-        """
-    def record_transport_failure(self, /, core: Core, reason: str) -> None:
-        """
-        Records that the last request failed in transport: its items are
-        unknown and the batch stops.
-        """
-    def request_count(self, /) -> int:
-        """
-        The number of requests a full run sends.
-        """
-    def sending(self, /) -> list[tuple[int, Unsettled]]:
-        """
-        The items of the request `next_request` just gave (none while it
-        reads snapshots): `(index, Unsettled)` each. A journal writes their
-        intents before the request leaves.
-        """
-
-@final
 class Core:
     """
-    The sans-IO core client: builds requests, parses answers, and decides
-    retries. `idn_toto.Client` and `idn_toto.AsyncClient` drive it; it never
-    sends anything itself. `repr()` never shows the token.
+    The sans-IO core client: builds requests and parses answers.
+    `idn_toto.Client` and `idn_toto.AsyncClient` run a `Driver` over it; it
+    never sends anything itself. `repr()` never shows the token.
     """
     def __new__(cls, /, base_url: str, token: str, *, path_words: Mapping[str, str] | None = None, retry: RetryPolicy | None = None, allow_insecure_http: bool = False, max_body_size: SupportsIndex | None = None) -> Core: ...
     def __repr__(self, /) -> str: ...
@@ -124,22 +74,6 @@ class Core:
         """
         The retry policy for reads.
         """
-    def settle(self, /, request: Request, attempt: SupportsIndex, status: SupportsIndex, body: bytes, *, snapshot: UserHistory | None = None) -> Any:
-        """
-        Parses the answer to `request` (attempt `attempt`, 0 for the first
-        send): the typed result, or the delay in seconds before sending again
-        when the retry policy allows it; otherwise raises the error. An
-        unknown outcome of a money move carries what settling it needs
-        (`OutcomeUnknownError.unsettled`), with `snapshot` (the user's
-        history read before a manual move).
-        """
-    def settle_failure(self, /, request: Request, attempt: SupportsIndex, reason: str, *, snapshot: UserHistory | None = None) -> float:
-        """
-        The transport failed (network error, timeout) sending `request`:
-        returns the delay in seconds before sending again when the retry
-        policy allows it; otherwise raises the error (outcome unknown for a
-        request that moves money, transport failure for a read).
-        """
 
 @final
 class Draw:
@@ -159,6 +93,158 @@ class Draw:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
         amounts and dates as strings.
+        """
+
+@final
+class Driver:
+    """
+    One call, batch, paging run or settlement, as a state machine with no
+    IO. Loop: `step = driver.next(elapsed_ms, unix_now_secs)` and do what
+    `step.kind` says: `"send"` the `Request` (then `record_response` or
+    `record_transport_failure`), `"wait"` `step.value` milliseconds,
+    append the `"journal"` line (and sync it) before the next step, hand
+    over the `"event"` or the `"page"`, and stop at `"done"` (its value is
+    the result; a failure raises from `next` instead). The clocks are the
+    milliseconds since the run (or the attempt) began and the wall clock in
+    Unix seconds.
+    """
+    def __repr__(self, /) -> str: ...
+    @staticmethod
+    def batch(core: Core, params: Mapping[str, object], options: DriverOptions) -> Driver:
+        """
+        `multiple_transaction` for any number of items (`{"type": ...,
+        "transaction": [...]}`), in requests of at most 25.
+        """
+    @staticmethod
+    def call(core: Core, request: Request, options: DriverOptions) -> Driver:
+        """
+        A call of a request built by `Core.build` or `prepare` (a read is
+        retried as `options.retry` says; a money move is sent once, and
+        journaled when `options.journal_id` is set).
+        """
+    def next(self, /, elapsed_ms: SupportsIndex, unix_now_secs: SupportsIndex | None) -> Step:
+        """
+        What to do now. Raises the call's error (`IdnTotoError`) when it
+        ends in one.
+        """
+    @staticmethod
+    def pages(core: Core, endpoint: str, params: Mapping[str, object], options: DriverOptions) -> Driver:
+        """
+        Every page of `full_transaction` or `pga_transaction` from
+        `params`' page on: a `"page"` step per page.
+        """
+    def record_response(self, /, status: SupportsIndex, headers: SupportsGetItem[int, tuple[str, str]], body: bytes, elapsed_ms: SupportsIndex, unix_now_secs: SupportsIndex | None) -> None:
+        """
+        The answer to the request of the last `"send"` step: its status,
+        headers (`(name, value)` pairs), body, the milliseconds it took and
+        the wall clock.
+        """
+    def record_transport_failure(self, /, reason: str, elapsed_ms: SupportsIndex, unix_now_secs: SupportsIndex | None) -> None:
+        """
+        The request of the last `"send"` step failed in transport (network
+        error, timeout, cancelled): `reason` in words.
+        """
+    @staticmethod
+    def settle(core: Core, unsettled: Unsettled, options: DriverOptions) -> Driver:
+        """
+        Settles `unsettled` with reads only; `options.journal_id` is the
+        journal id of the move (a `settled` line follows).
+        """
+    @staticmethod
+    def settle_open(core: Core, moves: SupportsGetItem[int, OpenMove], options: DriverOptions) -> Driver:
+        """
+        Settles the journal's open moves (`Journal.read(text).unsettled()`)
+        in order, each with a `settled` line; `options.settle_delay_ms` is
+        waited once, before the first read. Ends with a list of
+        `Settlement`s.
+        """
+
+@final
+class DriverOptions:
+    """
+    How a `Driver` runs: the retry policy for reads, the journal id of what
+    it moves (journaling is on when set), whether a manual move reads the
+    user's history first (`snapshots`), whether response events carry the
+    (scrubbed, cut) body (`bodies`), the paging cap (`max_pages`) and
+    settling's wait before a read that could conclude `not_applied`.
+    """
+    def __new__(cls, /, *, retry: RetryPolicy | None = None, journal_id: str | None = None, snapshots: bool = False, bodies: bool = False, max_pages: SupportsIndex | None = None, settle_delay_ms: SupportsIndex = 0) -> DriverOptions: ...
+    def __repr__(self, /) -> str: ...
+    def with_journal_id(self, /, journal_id: str | None) -> DriverOptions:
+        """
+        These options with another journal id (`None`: no journaling).
+        """
+
+@final
+class Event:
+    """
+    Something that happened during a call: an `attempt` is about to be
+    sent, a `response` came, a `transport_failure`, a `retry` is waited
+    for, or the call is `done`. Never holds the token (the URL is
+    redacted); `body` only when the client was made with `log_bodies=True`.
+    """
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __repr__(self, /) -> str: ...
+    @property
+    def attempt(self, /) -> int:
+        """
+        0 for the first send, then one more per retry.
+        """
+    @property
+    def body(self, /) -> str | None:
+        """
+        Response only, with `log_bodies=True`: the body, token scrubbed, cut
+        at 4,096 characters.
+        """
+    @property
+    def delay_ms(self, /) -> int | None:
+        """
+        Retry: the wait before the next attempt, in milliseconds.
+        """
+    @property
+    def elapsed_ms(self, /) -> int | None:
+        """
+        Response and transport failure: that attempt's milliseconds; done:
+        the whole call's.
+        """
+    @property
+    def endpoint(self, /) -> str:
+        """
+        The endpoint id (`"user_balance"`, ...).
+        """
+    @property
+    def error_kind(self, /) -> str | None:
+        """
+        The error kind when the step failed (`"http"`, `"transport"`, ...).
+        """
+    @property
+    def kind(self, /) -> str:
+        """
+        `"attempt"`, `"response"`, `"transport_failure"`, `"retry"` or `"done"`.
+        """
+    def message(self, /) -> str:
+        """
+        One log line.
+        """
+    @property
+    def method(self, /) -> str:
+        """
+        `"GET"` or `"POST"`.
+        """
+    @property
+    def status(self, /) -> int | None:
+        """
+        The HTTP status (response; done, when the call ended on one).
+        """
+    def to_dict(self, /) -> dict[str, Any]:
+        """
+        The canonical shape (absent fields left out).
+        """
+    @property
+    def url(self, /) -> str:
+        """
+        The URL with the token replaced by `***`.
         """
 
 @final
@@ -747,33 +833,6 @@ class RetryPolicy:
     def retries(self, /) -> int: ...
 
 @final
-class Settle:
-    """
-    Settles an unknown money move with reads only: it never sends a request
-    that moves money. Loop: `step = settle.next(core)`; an `int` is a wait in
-    milliseconds, a `Request` is a read to send (then `record_response(core,
-    status, body)` or `record_transport_failure(core, reason)`), a
-    `Settlement` is the end. `settle_delay_ms` is waited before any read that
-    could conclude `not_applied` (a request may still be in flight on the
-    server); `retry` governs failed reads.
-    """
-    def __new__(cls, /, unsettled: Unsettled, *, settle_delay_ms: SupportsIndex, retry: RetryPolicy | None = None, journal_id: str | None = None) -> Settle: ...
-    def __repr__(self, /) -> str: ...
-    def next(self, /, core: Core) -> Any:
-        """
-        The next step: milliseconds to wait (`int`), a read to send
-        (`Request`) or the verdict (`Settlement`).
-        """
-    def record_response(self, /, core: Core, status: SupportsIndex, body: bytes) -> None:
-        """
-        Records the answer to the last read.
-        """
-    def record_transport_failure(self, /, core: Core, reason: str) -> None:
-        """
-        Records that the last read failed in transport.
-        """
-
-@final
 class Settlement:
     """
     The verdict on an unknown money move: `state` (`"applied"`,
@@ -817,6 +876,20 @@ class Settlement:
         """
         What was settled.
         """
+
+@final
+class Step:
+    """
+    What a `Driver` asks for next: `kind` is `"send"` (`value`: the
+    `Request`), `"wait"` (milliseconds), `"journal"` (the line, without
+    its newline), `"event"` (an `Event`), `"page"` (a typed page) or
+    `"done"` (the result).
+    """
+    def __repr__(self, /) -> str: ...
+    @property
+    def kind(self, /) -> str: ...
+    @property
+    def value(self, /) -> Any: ...
 
 @final
 class TransactionList:

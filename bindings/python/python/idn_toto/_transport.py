@@ -3,17 +3,35 @@
 A transport is any callable ``(request) -> response`` (for ``AsyncClient``:
 an async callable). The request has ``method``, ``url`` (token included),
 ``headers``, ``body`` (``bytes`` or ``None``) and ``idempotent``; the
-response is anything with ``status`` and ``body`` (``bytes``), or a
-``(status, body)`` tuple. Raise any exception for a network error or a
-timeout: the client turns it into ``TransportError`` for a read and into
-``OutcomeUnknownError`` for a request that moves money.
+response is a ``(status, headers, body)`` tuple, anything with ``status``,
+``body`` (``bytes``) and optionally ``headers``, or the older ``(status,
+body)`` tuple. Headers are a mapping or an iterable of ``(name, value)``
+pairs; the core reads ``Retry-After`` from them. Raise any exception for a
+network error or a timeout: the client turns it into ``TransportError`` for
+a read and into ``OutcomeUnknownError`` for a request that moves money.
 """
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, List, NamedTuple, Optional, Protocol, Tuple, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Awaitable,
+    Callable,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Protocol,
+    Tuple,
+    Union,
+)
 
 from ._native import Request
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = [
     "Response",
@@ -25,11 +43,19 @@ __all__ = [
 ]
 
 
+Headers = Tuple[Tuple[str, str], ...]
+"""Response headers as ``(name, value)`` pairs, in the order received."""
+
+HeadersLike = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
+"""What a transport may give as headers: a mapping or ``(name, value)`` pairs."""
+
+
 class Response(NamedTuple):
-    """An HTTP answer: the status and the raw body bytes."""
+    """An HTTP answer: the status, the raw body bytes and the headers."""
 
     status: int
     body: bytes
+    headers: Headers = ()
 
 
 class HasStatusAndBody(Protocol):
@@ -42,7 +68,7 @@ class HasStatusAndBody(Protocol):
     def body(self) -> bytes: ...
 
 
-ResponseLike = Union[HasStatusAndBody, Tuple[int, bytes]]
+ResponseLike = Union[HasStatusAndBody, Tuple[int, bytes], Tuple[int, HeadersLike, bytes]]
 """What a transport returns."""
 
 Transport = Callable[[Request], ResponseLike]
@@ -54,10 +80,16 @@ AsyncTransport = Callable[[Request], Awaitable[ResponseLike]]
 
 def as_response(raw: object) -> Response:
     """Reads a transport's return value (conversion only)."""
-    if isinstance(raw, tuple):
+    headers: object = ()
+    if isinstance(raw, Response):
+        status, body, headers = raw
+    elif isinstance(raw, tuple) and len(raw) == 3:
+        status, headers, body = raw
+    elif isinstance(raw, tuple):
         status, body = raw
     else:
         status, body = getattr(raw, "status"), getattr(raw, "body")
+        headers = getattr(raw, "headers", ())
     if not isinstance(status, int) or isinstance(status, bool):
         raise TypeError(f"transport returned a status of type {type(status).__name__}, not int")
     if not isinstance(body, bytes):
@@ -65,7 +97,19 @@ def as_response(raw: object) -> Response:
             body = bytes(body)
         else:
             raise TypeError(f"transport returned a body of type {type(body).__name__}, not bytes")
-    return Response(status, body)
+    return Response(status, body, _header_pairs(headers))
+
+
+def _header_pairs(headers: object) -> Headers:
+    if headers is None:
+        return ()
+    items = headers.items() if hasattr(headers, "items") else headers
+    if not isinstance(items, Iterable) or isinstance(items, (str, bytes)):
+        raise TypeError(
+            f"transport returned headers of type {type(headers).__name__}, "
+            "not a mapping or (name, value) pairs"
+        )
+    return tuple((str(name), str(value)) for name, value in items)
 
 
 class _Deadline:
@@ -115,14 +159,21 @@ class _Deadline:
             pass
 
 
-def _opener(deadline: Optional[_Deadline]) -> Any:
-    """urllib's default opener (proxies, redirects), with connections the
-    deadline can close."""
+def _opener(
+    deadline: Optional[_Deadline], ssl_context: Optional["ssl.SSLContext"], proxy: Optional[str]
+) -> Any:
+    """urllib's default opener (redirects; the environment's proxy variables
+    unless ``proxy`` is given), with connections the deadline can close."""
     import http.client
     import urllib.request
 
+    extra: List[Any] = []
+    if proxy is not None:
+        extra.append(urllib.request.ProxyHandler({"http": proxy, "https": proxy}))
     if deadline is None:
-        return urllib.request.build_opener()
+        return urllib.request.build_opener(
+            *extra, urllib.request.HTTPSHandler(context=ssl_context)
+        )
 
     def watched(connection_class: Any) -> Any:
         def make(host: str, **kwargs: Any) -> Any:
@@ -148,7 +199,7 @@ def _opener(deadline: Optional[_Deadline]) -> Any:
             context = getattr(self, "_context", None)
             return self.do_open(watched(http.client.HTTPSConnection), req, context=context)
 
-    return urllib.request.build_opener(HTTPHandler, HTTPSHandler)
+    return urllib.request.build_opener(*extra, HTTPHandler, HTTPSHandler(context=ssl_context))
 
 
 class UrllibTransport:
@@ -159,15 +210,37 @@ class UrllibTransport:
     and ``TimeoutError`` is raised. ``max_body_size`` (bytes): reading stops
     one byte past it, and that much is returned (the client then reports the
     body as too large) instead of buffering all of it. Any HTTP status is an
-    answer; only network errors and timeouts raise."""
+    answer; only network errors and timeouts raise.
+
+    ``ssl_context``: the ``ssl.SSLContext`` for ``https://`` (default:
+    Python's, with the system's trust store). ``proxy``: a proxy URL
+    (``http://proxy.internal:3128``) for both schemes; without it the
+    environment's ``http_proxy`` / ``https_proxy`` / ``no_proxy`` apply, as
+    they do for urllib. ``headers``: extra request headers sent with every
+    request (a gateway's header, say). None of these is shown by ``repr()``
+    beyond whether it is set (a proxy URL may carry credentials)."""
 
     def __init__(
-        self, timeout: Optional[float] = 30.0, max_body_size: Optional[int] = None
+        self,
+        timeout: Optional[float] = 30.0,
+        max_body_size: Optional[int] = None,
+        *,
+        ssl_context: Optional["ssl.SSLContext"] = None,
+        proxy: Optional[str] = None,
+        headers: Optional[Mapping[str, str]] = None,
     ) -> None:
         self.timeout = timeout
         self.max_body_size = max_body_size
+        self.ssl_context = ssl_context
+        self.proxy = proxy
+        self.headers = dict(headers or {})
 
     def __call__(self, request: Request) -> Response:
+        return self.send(request, timeout=self.timeout)
+
+    def send(self, request: Request, *, timeout: Optional[float]) -> Response:
+        """Sends ``request`` with ``timeout`` (seconds, a total deadline; or
+        ``None``) instead of this transport's own: per-call options use it."""
         # Imported on first use: `import idn_toto` stays fast.
         import urllib.error
         import urllib.request
@@ -175,7 +248,7 @@ class UrllibTransport:
         http_request = urllib.request.Request(
             request.url,
             data=request.body,
-            headers=dict(request.headers),
+            headers={**request.headers, **self.headers},
             method=request.method,
         )
         limit = None if self.max_body_size is None else self.max_body_size + 1
@@ -183,19 +256,21 @@ class UrllibTransport:
         def read(source: Any) -> bytes:
             return bytes(source.read() if limit is None else source.read(limit))
 
-        deadline = _Deadline(self.timeout) if self.timeout is not None else None
+        deadline = _Deadline(timeout) if timeout is not None else None
         if deadline is not None:
             deadline.start()
+        opener = _opener(deadline, self.ssl_context, self.proxy)
         try:
             try:
-                with _opener(deadline).open(http_request, timeout=self.timeout) as answer:
-                    response = Response(answer.status, read(answer))
+                with opener.open(http_request, timeout=timeout) as answer:
+                    response = Response(answer.status, read(answer), tuple(answer.headers.items()))
             except urllib.error.HTTPError as error:
                 with error:
-                    response = Response(error.code, read(error))
+                    headers = tuple(error.headers.items()) if error.headers is not None else ()
+                    response = Response(error.code, read(error), headers)
         except Exception:
             if deadline is not None and deadline.expired:
-                raise TimeoutError(f"timed out after {self.timeout} s (total deadline)") from None
+                raise TimeoutError(f"timed out after {timeout} s (total deadline)") from None
             raise
         finally:
             if deadline is not None:
@@ -203,30 +278,41 @@ class UrllibTransport:
         # A deadline that closed the connection mid-body can leave a short
         # read that looks complete: never hand that over as an answer.
         if deadline is not None and deadline.expired:
-            raise TimeoutError(f"timed out after {self.timeout} s (total deadline)")
+            raise TimeoutError(f"timed out after {timeout} s (total deadline)")
         return response
 
     def __repr__(self) -> str:
-        return f"UrllibTransport(timeout={self.timeout!r}, max_body_size={self.max_body_size!r})"
+        return (
+            f"UrllibTransport(timeout={self.timeout!r}, max_body_size={self.max_body_size!r}, "
+            f"ssl_context={'set' if self.ssl_context else None}, "
+            f"proxy={'set' if self.proxy else None}, headers={'set' if self.headers else None})"
+        )
 
 
 class ThreadedUrllibTransport:
     """The default ``AsyncClient`` transport: ``UrllibTransport`` in a worker
-    thread, so the package needs no third-party HTTP client."""
+    thread, so the package needs no third-party HTTP client. Takes the same
+    ``ssl_context``, ``proxy`` and ``headers``."""
 
     def __init__(
-        self, timeout: Optional[float] = 30.0, max_body_size: Optional[int] = None
+        self,
+        timeout: Optional[float] = 30.0,
+        max_body_size: Optional[int] = None,
+        **urllib: Any,
     ) -> None:
-        self._sync = UrllibTransport(timeout, max_body_size)
+        self._sync = UrllibTransport(timeout, max_body_size, **urllib)
 
     async def __call__(self, request: Request) -> Response:
+        return await self.send(request, timeout=self._sync.timeout)
+
+    async def send(self, request: Request, *, timeout: Optional[float]) -> Response:
+        """As ``UrllibTransport.send``, in a worker thread."""
         import asyncio
+        import functools
 
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, self._sync, request)
+        call = functools.partial(self._sync.send, request, timeout=timeout)
+        return await loop.run_in_executor(None, call)
 
     def __repr__(self) -> str:
-        return (
-            f"ThreadedUrllibTransport(timeout={self._sync.timeout!r}, "
-            f"max_body_size={self._sync.max_body_size!r})"
-        )
+        return "Threaded" + repr(self._sync)

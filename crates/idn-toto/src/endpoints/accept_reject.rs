@@ -29,7 +29,7 @@ impl AcceptRejectParams {
     /// Reads canonical JSON parameters.
     pub fn from_json(v: &Value) -> Result<AcceptRejectParams, Error> {
         let r = ParamReader::new(v, "")?;
-        r.only(EndpointId::AcceptReject.info().params)?;
+        r.only(Self::PARAMS)?;
         Ok(AcceptRejectParams {
             r#type: r.tx_type()?,
             trans_id: r.segment("trans_id")?,
@@ -84,6 +84,13 @@ impl Wire for ProcessedWire {
 
 impl Endpoint for AcceptRejectParams {
     const ID: EndpointId = EndpointId::AcceptReject;
+    const FUNCTION: &'static str = "Accept/Reject Transaction";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str =
+        "/{token}/{type:push_dps|push_wd}/{trans_id}/{user}/{action}/{comment}/{operator}";
+    const IDEMPOTENT: bool = false;
+    const PARAMS: &'static [&'static str] =
+        &["type", "trans_id", "user", "action", "comment", "operator"];
     type Response = Processed;
 
     fn request(&self, client: &Client) -> Request {
@@ -97,7 +104,7 @@ impl Endpoint for AcceptRejectParams {
             &comment,
             &operator,
         ];
-        client.assemble(Self::ID, Method::Get, &segments, &[], None)
+        client.assemble::<Self>(&segments, &[], None)
     }
 
     fn money_params(&self) -> Option<Value> {
@@ -112,7 +119,15 @@ impl Endpoint for AcceptRejectParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<Processed, Error> {
-        wire::parse::<ProcessedWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for AcceptRejectParams {
+    type Out = Processed;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<Processed, Error> {
+        wire::parse_with::<ProcessedWire, R>(Self::ID, status, body)
     }
 }
 

@@ -14,7 +14,7 @@ pub struct BankListParams;
 impl BankListParams {
     /// Reads canonical JSON parameters (an empty object or null).
     pub fn from_json(v: &Value) -> Result<BankListParams, Error> {
-        ParamReader::new(v, "")?.only(EndpointId::BankList.info().params)?;
+        ParamReader::new(v, "")?.only(Self::PARAMS)?;
         Ok(BankListParams)
     }
 }
@@ -59,14 +59,27 @@ impl Wire for BankListWire {
 
 impl Endpoint for BankListParams {
     const ID: EndpointId = EndpointId::BankList;
+    const FUNCTION: &'static str = "Get Bank List";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/{token}/bank_list";
+    const IDEMPOTENT: bool = true;
+    const PARAMS: &'static [&'static str] = &[];
     type Response = BankList;
 
     fn request(&self, client: &Client) -> Request {
-        client.assemble(Self::ID, Method::Get, &["bank_list"], &[], None)
+        client.assemble::<Self>(&["bank_list"], &[], None)
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<BankList, Error> {
-        wire::parse::<BankListWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for BankListParams {
+    type Out = BankList;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<BankList, Error> {
+        wire::parse_with::<BankListWire, R>(Self::ID, status, body)
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::params::ParamReader;
 use crate::wire::{self, Wire};
-use crate::{Client, Endpoint, EndpointId, Error, Method, Page, Request, Segment};
+use crate::{Client, Endpoint, EndpointId, Error, Method, NextPageFn, Page, Request, Segment};
 
 /// Parameters: `GET /TOKEN/full_transaction/USER/PAGE[?date=YYYY-MM-DD]`
 /// (the word is configurable: the spec's template spells it
@@ -27,7 +27,7 @@ impl FullTransactionParams {
     /// Reads canonical JSON parameters: `user`, `page` (default 1), `date`.
     pub fn from_json(v: &Value) -> Result<FullTransactionParams, Error> {
         let r = ParamReader::new(v, "")?;
-        r.only(EndpointId::FullTransaction.info().params)?;
+        r.only(Self::PARAMS)?;
         Ok(FullTransactionParams {
             user: r.segment("user")?,
             page: r.page("page")?,
@@ -127,6 +127,12 @@ impl Wire for FullTransactionWire {
 
 impl Endpoint for FullTransactionParams {
     const ID: EndpointId = EndpointId::FullTransaction;
+    const FUNCTION: &'static str = "Get Full Transaction";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/{token}/full_transaction/{user}/{page}[?date={date}]";
+    const IDEMPOTENT: bool = true;
+    const PARAMS: &'static [&'static str] = &["user", "page", "date"];
+    const NEXT_PAGE: Option<NextPageFn> = Some(FullTransactionParams::next_page_json);
     type Response = FullTransaction;
 
     fn request(&self, client: &Client) -> Request {
@@ -134,17 +140,19 @@ impl Endpoint for FullTransactionParams {
         let page = self.page.get().to_string();
         let date = self.date.map(crate::params::format_date);
         let query: Vec<(&str, &str)> = date.iter().map(|d| ("date", d.as_str())).collect();
-        client.assemble(
-            Self::ID,
-            Method::Get,
-            &[word, &self.user.encoded(), &page],
-            &query,
-            None,
-        )
+        client.assemble::<Self>(&[word, &self.user.encoded(), &page], &query, None)
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<FullTransaction, Error> {
-        wire::parse::<FullTransactionWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for FullTransactionParams {
+    type Out = FullTransaction;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<FullTransaction, Error> {
+        wire::parse_with::<FullTransactionWire, R>(Self::ID, status, body)
     }
 }
 

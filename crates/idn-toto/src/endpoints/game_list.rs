@@ -14,7 +14,7 @@ pub struct GameListParams;
 impl GameListParams {
     /// Reads canonical JSON parameters (an empty object or null).
     pub fn from_json(v: &Value) -> Result<GameListParams, Error> {
-        ParamReader::new(v, "")?.only(EndpointId::GameList.info().params)?;
+        ParamReader::new(v, "")?.only(Self::PARAMS)?;
         Ok(GameListParams)
     }
 }
@@ -68,13 +68,26 @@ impl Wire for GameListWire {
 
 impl Endpoint for GameListParams {
     const ID: EndpointId = EndpointId::GameList;
+    const FUNCTION: &'static str = "Get Game List";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/{token}/game_list";
+    const IDEMPOTENT: bool = true;
+    const PARAMS: &'static [&'static str] = &[];
     type Response = GameList;
 
     fn request(&self, client: &Client) -> Request {
-        client.assemble(Self::ID, Method::Get, &["game_list"], &[], None)
+        client.assemble::<Self>(&["game_list"], &[], None)
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<GameList, Error> {
-        wire::parse::<GameListWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for GameListParams {
+    type Out = GameList;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<GameList, Error> {
+        wire::parse_with::<GameListWire, R>(Self::ID, status, body)
     }
 }

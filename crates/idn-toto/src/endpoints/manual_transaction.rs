@@ -28,7 +28,7 @@ impl ManualTransactionParams {
     /// Reads canonical JSON parameters.
     pub fn from_json(v: &Value) -> Result<ManualTransactionParams, Error> {
         let r = ParamReader::new(v, "")?;
-        r.only(EndpointId::ManualTransaction.info().params)?;
+        r.only(Self::PARAMS)?;
         Ok(ManualTransactionParams {
             r#type: r.tx_type()?,
             user: r.segment("user")?,
@@ -41,6 +41,12 @@ impl ManualTransactionParams {
 
 impl Endpoint for ManualTransactionParams {
     const ID: EndpointId = EndpointId::ManualTransaction;
+    const FUNCTION: &'static str = "Manual Transaction";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str =
+        "/{token}/MANUAL/{type:depo|wd}/{user}/{comment}/{amount}/{operator}";
+    const IDEMPOTENT: bool = false;
+    const PARAMS: &'static [&'static str] = &["type", "user", "comment", "amount", "operator"];
     type Response = Processed;
 
     fn request(&self, client: &Client) -> Request {
@@ -48,7 +54,7 @@ impl Endpoint for ManualTransactionParams {
         let (amount, operator) = (self.amount.to_wire(), self.operator.encoded());
         let word = client.path_words().manual(self.r#type);
         let segments = ["MANUAL", word, &user, &comment, &amount, &operator];
-        client.assemble(Self::ID, Method::Get, &segments, &[], None)
+        client.assemble::<Self>(&segments, &[], None)
     }
 
     fn money_params(&self) -> Option<Value> {
@@ -62,7 +68,15 @@ impl Endpoint for ManualTransactionParams {
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<Processed, Error> {
-        wire::parse::<ProcessedWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for ManualTransactionParams {
+    type Out = Processed;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<Processed, Error> {
+        wire::parse_with::<ProcessedWire, R>(Self::ID, status, body)
     }
 }
 

@@ -21,7 +21,8 @@ pub use full_transaction::{FullTransaction, FullTransactionParams, TurnoverRow};
 pub use game_list::{Game, GameList, GameListParams};
 pub use manual_transaction::ManualTransactionParams;
 pub use multiple_transaction::{
-    AcceptRejectItem, ItemFailure, ManualItem, MultipleTransaction, MultipleTransactionParams,
+    AcceptRejectItem, Batch, BatchItem, ItemFailure, ItemOutcome, ItemReport, ItemStatus,
+    ManualItem, MultipleItem, MultipleTransaction, MultipleTransactionParams, MAX_ITEMS,
 };
 pub use number_history::{Draw, NumberHistory, NumberHistoryParams};
 pub use pga_transaction::{PgaInvoice, PgaTransaction, PgaTransactionParams};

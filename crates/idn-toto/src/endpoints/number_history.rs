@@ -20,7 +20,7 @@ impl NumberHistoryParams {
     /// Reads canonical JSON parameters.
     pub fn from_json(v: &Value) -> Result<NumberHistoryParams, Error> {
         let r = ParamReader::new(v, "")?;
-        r.only(EndpointId::NumberHistory.info().params)?;
+        r.only(Self::PARAMS)?;
         Ok(NumberHistoryParams {
             gamecode: r.segment("gamecode")?,
         })
@@ -95,19 +95,26 @@ impl Wire for NumberHistoryWire {
 
 impl Endpoint for NumberHistoryParams {
     const ID: EndpointId = EndpointId::NumberHistory;
+    const FUNCTION: &'static str = "Get Number History";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/{token}/number_history/{gamecode}";
+    const IDEMPOTENT: bool = true;
+    const PARAMS: &'static [&'static str] = &["gamecode"];
     type Response = NumberHistory;
 
     fn request(&self, client: &Client) -> Request {
-        client.assemble(
-            Self::ID,
-            Method::Get,
-            &["number_history", &self.gamecode.encoded()],
-            &[],
-            None,
-        )
+        client.assemble::<Self>(&["number_history", &self.gamecode.encoded()], &[], None)
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<NumberHistory, Error> {
-        wire::parse::<NumberHistoryWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for NumberHistoryParams {
+    type Out = NumberHistory;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<NumberHistory, Error> {
+        wire::parse_with::<NumberHistoryWire, R>(Self::ID, status, body)
     }
 }

@@ -7,7 +7,9 @@ use serde_json::{Map, Value};
 
 use crate::params::ParamReader;
 use crate::wire::{self, PgaProcessor, PgaStatus, Wire};
-use crate::{Client, Endpoint, EndpointId, Error, Method, Page, PgaStatusFilter, Request, Text};
+use crate::{
+    Client, Endpoint, EndpointId, Error, Method, NextPageFn, Page, PgaStatusFilter, Request, Text,
+};
 
 /// Parameters: `POST /TOKEN/pga` with a JSON body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +55,7 @@ impl PgaTransactionParams {
     /// (default 1), optional `user`, `ref_no`, `status`.
     pub fn from_json(v: &Value) -> Result<PgaTransactionParams, Error> {
         let r = ParamReader::new(v, "")?;
-        r.only(EndpointId::PgaTransaction.info().params)?;
+        r.only(Self::PARAMS)?;
         let mut p =
             PgaTransactionParams::new(r.date("start_date")?, r.date("end_date")?, r.page("page")?)?;
         p.user = r.opt_body_text("user")?;
@@ -231,14 +233,29 @@ impl Wire for PgaWire {
 
 impl Endpoint for PgaTransactionParams {
     const ID: EndpointId = EndpointId::PgaTransaction;
+    const FUNCTION: &'static str = "Get PGA Transaction History";
+    const METHOD: Method = Method::Post;
+    const PATH: &'static str = "/{token}/pga";
+    const IDEMPOTENT: bool = true;
+    const PARAMS: &'static [&'static str] =
+        &["start_date", "end_date", "page", "user", "ref_no", "status"];
+    const NEXT_PAGE: Option<NextPageFn> = Some(PgaTransactionParams::next_page_json);
     type Response = PgaTransaction;
 
     fn request(&self, client: &Client) -> Request {
-        client.assemble(Self::ID, Method::Post, &["pga"], &[], Some(self.body()))
+        client.assemble::<Self>(&["pga"], &[], Some(self.body()))
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<PgaTransaction, Error> {
-        wire::parse::<PgaWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for PgaTransactionParams {
+    type Out = PgaTransaction;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<PgaTransaction, Error> {
+        wire::parse_with::<PgaWire, R>(Self::ID, status, body)
     }
 }
 

@@ -19,7 +19,7 @@ impl ReferralListParams {
     /// Reads canonical JSON parameters.
     pub fn from_json(v: &Value) -> Result<ReferralListParams, Error> {
         let r = ParamReader::new(v, "")?;
-        r.only(EndpointId::ReferralList.info().params)?;
+        r.only(Self::PARAMS)?;
         Ok(ReferralListParams {
             user: r.segment("user")?,
         })
@@ -76,19 +76,26 @@ impl Wire for ReferralWire {
 
 impl Endpoint for ReferralListParams {
     const ID: EndpointId = EndpointId::ReferralList;
+    const FUNCTION: &'static str = "Get Referral List";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/{token}/referral/{user}";
+    const IDEMPOTENT: bool = true;
+    const PARAMS: &'static [&'static str] = &["user"];
     type Response = ReferralList;
 
     fn request(&self, client: &Client) -> Request {
-        client.assemble(
-            Self::ID,
-            Method::Get,
-            &["referral", &self.user.encoded()],
-            &[],
-            None,
-        )
+        client.assemble::<Self>(&["referral", &self.user.encoded()], &[], None)
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<ReferralList, Error> {
-        wire::parse::<ReferralWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for ReferralListParams {
+    type Out = ReferralList;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<ReferralList, Error> {
+        wire::parse_with::<ReferralWire, R>(Self::ID, status, body)
     }
 }

@@ -29,7 +29,7 @@ impl TransactionListParams {
     /// Reads canonical JSON parameters: `type`, optional `bank`, `name`.
     pub fn from_json(v: &Value) -> Result<TransactionListParams, Error> {
         let r = ParamReader::new(v, "")?;
-        r.only(EndpointId::TransactionList.info().params)?;
+        r.only(Self::PARAMS)?;
         let name = r.opt_body_text("name")?.map(|t| t.as_str().to_owned());
         Ok(TransactionListParams {
             r#type: r.tx_type()?,
@@ -237,6 +237,11 @@ impl Wire for ListWire {
 
 impl Endpoint for TransactionListParams {
     const ID: EndpointId = EndpointId::TransactionList;
+    const FUNCTION: &'static str = "Get Transaction List";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/{token}/{type:dps|wd}[/{bank}][?name={name}]";
+    const IDEMPOTENT: bool = true;
+    const PARAMS: &'static [&'static str] = &["type", "bank", "name"];
     type Response = TransactionList;
 
     fn request(&self, client: &Client) -> Request {
@@ -247,11 +252,19 @@ impl Endpoint for TransactionListParams {
         }
         let key = client.path_words().name_query_key.as_str();
         let query: Vec<(&str, &str)> = self.name.iter().map(|n| (key, n.as_str())).collect();
-        client.assemble(Self::ID, Method::Get, &segments, &query, None)
+        client.assemble::<Self>(&segments, &query, None)
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<TransactionList, Error> {
-        wire::parse::<ListWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for TransactionListParams {
+    type Out = TransactionList;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<TransactionList, Error> {
+        wire::parse_with::<ListWire, R>(Self::ID, status, body)
     }
 }
 

@@ -19,7 +19,7 @@ impl UserBalanceParams {
     /// Reads canonical JSON parameters.
     pub fn from_json(v: &Value) -> Result<UserBalanceParams, Error> {
         let r = ParamReader::new(v, "")?;
-        r.only(EndpointId::UserBalance.info().params)?;
+        r.only(Self::PARAMS)?;
         Ok(UserBalanceParams {
             user: r.segment("user")?,
         })
@@ -66,20 +66,27 @@ impl Wire for BalanceWire {
 
 impl Endpoint for UserBalanceParams {
     const ID: EndpointId = EndpointId::UserBalance;
+    const FUNCTION: &'static str = "Check User Balance";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/{token}/player_info/{user}";
+    const IDEMPOTENT: bool = true;
+    const PARAMS: &'static [&'static str] = &["user"];
     type Response = UserBalance;
 
     fn request(&self, client: &Client) -> Request {
-        client.assemble(
-            Self::ID,
-            Method::Get,
-            &["player_info", &self.user.encoded()],
-            &[],
-            None,
-        )
+        client.assemble::<Self>(&["player_info", &self.user.encoded()], &[], None)
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<UserBalance, Error> {
-        wire::parse::<BalanceWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for UserBalanceParams {
+    type Out = UserBalance;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<UserBalance, Error> {
+        wire::parse_with::<BalanceWire, R>(Self::ID, status, body)
     }
 }
 

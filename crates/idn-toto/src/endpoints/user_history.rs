@@ -22,7 +22,7 @@ impl UserHistoryParams {
     /// Reads canonical JSON parameters.
     pub fn from_json(v: &Value) -> Result<UserHistoryParams, Error> {
         let r = ParamReader::new(v, "")?;
-        r.only(EndpointId::UserHistory.info().params)?;
+        r.only(Self::PARAMS)?;
         Ok(UserHistoryParams {
             r#type: r.tx_type()?,
             user: r.segment("user")?,
@@ -88,15 +88,28 @@ impl Wire for HistoryWire {
 
 impl Endpoint for UserHistoryParams {
     const ID: EndpointId = EndpointId::UserHistory;
+    const FUNCTION: &'static str = "Check User Deposit/Withdraw History";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/{token}/history/{type:dps|wd}/{user}";
+    const IDEMPOTENT: bool = true;
+    const PARAMS: &'static [&'static str] = &["type", "user"];
     type Response = UserHistory;
 
     fn request(&self, client: &Client) -> Request {
         let segments = ["history", self.r#type.list_word(), &self.user.encoded()];
-        client.assemble(Self::ID, Method::Get, &segments, &[], None)
+        client.assemble::<Self>(&segments, &[], None)
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<UserHistory, Error> {
-        wire::parse::<HistoryWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for UserHistoryParams {
+    type Out = UserHistory;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<UserHistory, Error> {
+        wire::parse_with::<HistoryWire, R>(Self::ID, status, body)
     }
 }
 

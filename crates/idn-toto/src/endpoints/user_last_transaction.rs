@@ -21,7 +21,7 @@ impl UserLastTransactionParams {
     /// Reads canonical JSON parameters.
     pub fn from_json(v: &Value) -> Result<UserLastTransactionParams, Error> {
         let r = ParamReader::new(v, "")?;
-        r.only(EndpointId::UserLastTransaction.info().params)?;
+        r.only(Self::PARAMS)?;
         Ok(UserLastTransactionParams {
             r#type: r.tx_type()?,
             user: r.segment("user")?,
@@ -108,15 +108,28 @@ impl Wire for LatestWire {
 
 impl Endpoint for UserLastTransactionParams {
     const ID: EndpointId = EndpointId::UserLastTransaction;
+    const FUNCTION: &'static str = "Get User Last Deposit/Withdraw";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/{token}/latest/{type:dps|wd}/{user}";
+    const IDEMPOTENT: bool = true;
+    const PARAMS: &'static [&'static str] = &["type", "user"];
     type Response = UserLastTransaction;
 
     fn request(&self, client: &Client) -> Request {
         let segments = ["latest", self.r#type.list_word(), &self.user.encoded()];
-        client.assemble(Self::ID, Method::Get, &segments, &[], None)
+        client.assemble::<Self>(&segments, &[], None)
     }
 
     fn parse(status: u16, body: &[u8]) -> Result<UserLastTransaction, Error> {
-        wire::parse::<LatestWire>(Self::ID, status, body)
+        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
+    }
+}
+
+impl wire::Parse for UserLastTransactionParams {
+    type Out = UserLastTransaction;
+
+    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<UserLastTransaction, Error> {
+        wire::parse_with::<LatestWire, R>(Self::ID, status, body)
     }
 }
 

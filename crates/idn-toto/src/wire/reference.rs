@@ -3,16 +3,29 @@
 //! `canonical::locate` places every error where it gives the same path and
 //! message.
 
-use std::cell::Cell;
-
-use super::Wire;
+use super::{Reader, Strict, Wire};
 use crate::Error;
 
-thread_local! {
-    /// Set: `parse_inner` reads the tolerant value the reference way.
-    pub(crate) static ON: Cell<bool> = const { Cell::new(false) };
-    /// Set: `parse_inner` skips the fast path.
-    pub(crate) static SKIP_FAST: Cell<bool> = const { Cell::new(false) };
+/// The reference reader, with or without the fast path.
+pub(crate) struct Reference<const FAST: bool>;
+
+impl<const FAST: bool> Reader for Reference<FAST> {
+    const FAST: bool = FAST;
+
+    fn read<W: Wire>(json: &str) -> Result<W, Error> {
+        deserialize(json)
+    }
+}
+
+/// The production reader without its fast path.
+pub(crate) struct TolerantOnly;
+
+impl Reader for TolerantOnly {
+    const FAST: bool = false;
+
+    fn read<W: Wire>(json: &str) -> Result<W, Error> {
+        Strict::read(json)
+    }
 }
 
 pub(crate) fn deserialize<W: Wire>(json: &str) -> Result<W, Error> {
@@ -64,15 +77,26 @@ fn render_path(path: &serde_path_to_error::Path) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::{dynamic, EndpointId};
+    use crate::{AnyEndpoint, EndpointId, Visitor};
     use serde_json::Value;
 
+    /// One endpoint's parse through reader `R`, as canonical JSON text.
+    struct Through<'a, R>(&'a [u8], std::marker::PhantomData<R>);
+
+    impl<R: Reader> Visitor for Through<'_, R> {
+        type Output = Result<String, Error>;
+        fn visit<E: AnyEndpoint>(self) -> Self::Output {
+            E::parse_with::<R>(200, self.0).map(|r| serde_json::to_string(&r).unwrap())
+        }
+    }
+
     fn run(id: EndpointId, body: &[u8], reference: bool, skip_fast: bool) -> String {
-        ON.with(|c| c.set(reference));
-        SKIP_FAST.with(|c| c.set(skip_fast));
-        let out = dynamic::parse_to_string(id, 200, body);
-        ON.with(|c| c.set(false));
-        SKIP_FAST.with(|c| c.set(false));
+        let out = match (reference, skip_fast) {
+            (false, false) => id.visit(Through::<Strict>(body, Default::default())),
+            (false, true) => id.visit(Through::<TolerantOnly>(body, Default::default())),
+            (true, false) => id.visit(Through::<Reference<true>>(body, Default::default())),
+            (true, true) => id.visit(Through::<Reference<false>>(body, Default::default())),
+        };
         match out {
             Ok(text) => text,
             Err(e) => {

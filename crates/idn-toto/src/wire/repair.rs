@@ -38,7 +38,8 @@ const MAX_DEPTH: usize = 256;
 
 /// What the reader had to assume about a body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Damage {
+#[allow(unreachable_pub)]
+pub struct Damage {
     /// The body ended before its JSON value was complete.
     pub(crate) truncated: bool,
     /// The body had no outer `{ }`.

@@ -1,6 +1,8 @@
-//! The loop a Rust host writes around the sans-IO core: send the request
-//! descriptor with a real HTTP client (ureq), hand the answer back, and let
-//! the core decide what it means and whether to try again.
+//! The smallest loop a host writes around the sans-IO core: send the
+//! request descriptor with a real HTTP client (ureq), hand the answer back,
+//! and let the core decide what it means and whether to try again. The
+//! end-to-end tests use it to check the core alone; applications use the
+//! ready-made clients of `idn-toto-client`.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

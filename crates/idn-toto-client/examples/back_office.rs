@@ -4,22 +4,22 @@
 //! the full-transaction report and PGA invoices, list games, draw results,
 //! referrals and banks.
 //!
+//! Every call goes through `idn_toto_client::blocking::Client`: the story
+//! is all there is; retries, `Retry-After`, batches, paging and settling are
+//! the core's, sending and sleeping the client's.
+//!
 //! ```text
 //! IDN_TOTO_BASE_URL=http://127.0.0.1:8080/home.php IDN_TOTO_TOKEN=... \
-//!     cargo run -p idn-toto --example back_office
+//!     cargo run -p idn-toto-client --example back_office
 //! ```
 
-mod transport;
-
-use std::time::Duration;
-
-use idn_toto::{
-    AcceptRejectItem, AcceptRejectParams, Action, Amount, BankListParams, BatchItem, Client, Error,
-    FullTransactionParams, GameListParams, ManualTransactionParams, MoneyMove, NumberHistoryParams,
-    Page, PgaTransactionParams, ReferralListParams, Segment, Settle, Text, TransactionListParams,
-    TxType, UserBalanceParams, UserHistoryParams, UserLastTransactionParams,
+use idn_toto_client::blocking::Client;
+use idn_toto_client::idn_toto::{
+    AcceptRejectItem, AcceptRejectParams, Action, Amount, BankListParams, Error,
+    FullTransactionParams, GameListParams, ManualTransactionParams, MultipleItem,
+    NumberHistoryParams, Page, PgaTransactionParams, ReferralListParams, Segment, Text,
+    TransactionListParams, TxType, UserBalanceParams, UserHistoryParams, UserLastTransactionParams,
 };
-use transport::Transport;
 
 fn main() {
     if let Err(e) = run() {
@@ -56,38 +56,28 @@ fn table(title: &str, header: &[&str], rows: Vec<Vec<String>>) {
 }
 
 fn run() -> Result<(), Error> {
-    let base_url = env("IDN_TOTO_BASE_URL", "http://127.0.0.1:8080/home.php");
-    let token = std::env::var("IDN_TOTO_TOKEN").map_err(|_| Error::InvalidRequest {
-        field: "token".into(),
-        reason: "set IDN_TOTO_TOKEN".into(),
-    })?;
-    let client = Client::new(&base_url, &token)?;
-    let http = Transport::new(Duration::from_secs(10));
-    let reads = idn_toto::RetryPolicy::default();
+    // IDN_TOTO_BASE_URL and IDN_TOTO_TOKEN. Settling waits 1 s (default
+    // 5 s) before a read that could conclude `not_applied`: the sandbox
+    // answers at once.
+    let client = idn_toto_client::ClientBuilder::<Client>::from_env()?
+        .settle_delay(std::time::Duration::from_secs(1))
+        .build()?;
     println!(
         "idn-toto back-office story (Rust) against {}",
-        client.base_url()
+        client.core().base_url()
     );
 
     // 1. Pending deposits and withdrawals.
-    let deposits = http.call(
-        &client,
-        &TransactionListParams {
-            r#type: TxType::Deposit,
-            bank: None,
-            name: None,
-        },
-        reads,
-    )?;
-    let withdrawals = http.call(
-        &client,
-        &TransactionListParams {
-            r#type: TxType::Withdraw,
-            bank: None,
-            name: None,
-        },
-        reads,
-    )?;
+    let deposits = client.send(&TransactionListParams {
+        r#type: TxType::Deposit,
+        bank: None,
+        name: None,
+    })?;
+    let withdrawals = client.send(&TransactionListParams {
+        r#type: TxType::Withdraw,
+        bank: None,
+        name: None,
+    })?;
     for (title, list) in [
         ("pending deposits", &deposits),
         ("pending withdrawals", &withdrawals),
@@ -115,7 +105,7 @@ fn run() -> Result<(), Error> {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            Ok(BatchItem::AcceptReject(AcceptRejectItem {
+            Ok(MultipleItem::AcceptReject(AcceptRejectItem {
                 trans_id: Text::new("trans_id", t.id.clone())?,
                 user: Text::new("user", t.user.clone())?,
                 action: if i < 2 {
@@ -129,7 +119,7 @@ fn run() -> Result<(), Error> {
         })
         .collect::<Result<Vec<_>, Error>>()?;
     if !items.is_empty() {
-        let outcomes = http.batch(&client, TxType::Deposit, items)?;
+        let outcomes = client.batch(TxType::Deposit, items)?;
         let rows = outcomes
             .iter()
             .map(|o| {
@@ -160,16 +150,19 @@ fn run() -> Result<(), Error> {
             comment: Segment::new("comment", "demo lost answer")?,
             operator: Segment::new("operator", "OP01")?,
         };
-        let faulty =
-            Transport::new(Duration::from_secs(10)).with_header("X-Sandbox-Fault", "500-after");
-        match faulty.call(&client, &lost, idn_toto::RetryPolicy::NEVER) {
+        // The sandbox's fault header, on this one client only.
+        let faulty = idn_toto_client::ClientBuilder::<Client>::from_env()?
+            .header("X-Sandbox-Fault", "500-after")
+            .build()?;
+        match faulty.send(&lost) {
             Ok(done) => println!("\n== accept {}: {}", t.id, done.message),
             Err(e @ Error::OutcomeUnknown { .. }) => {
                 println!("\n== accept {}: {e}", t.id);
-                let what = MoneyMove::from_params(&serde_json::json!({
-                    "type": "deposit", "trans_id": t.id, "user": t.user, "action": "accept"
-                }))?;
-                let settled = http.settle(&client, Settle::new(what, None, 1_000, reads));
+                // The error carries what settling needs.
+                let Some(unsettled) = e.unsettled() else {
+                    return Err(e);
+                };
+                let settled = client.settle(unsettled)?;
                 println!(
                     "   settled: {} ({})",
                     settled.state.as_str(),
@@ -194,7 +187,7 @@ fn run() -> Result<(), Error> {
         amount: Amount::parse("amount", "2500.50")?,
         operator: Segment::new("operator", "OP01")?,
     };
-    let done = http.call(&client, &manual, idn_toto::RetryPolicy::NEVER)?;
+    let done = client.send(&manual)?;
     println!(
         "\n== manual deposit of 2500.50 for {user}: {}",
         done.message
@@ -205,25 +198,17 @@ fn run() -> Result<(), Error> {
     users.dedup();
     let mut rows = Vec::new();
     for u in &users {
-        let b = http.call(
-            &client,
-            &UserBalanceParams {
-                user: Segment::new("user", u.clone())?,
-            },
-            reads,
-        )?;
+        let b = client.send(&UserBalanceParams {
+            user: Segment::new("user", u.clone())?,
+        })?;
         rows.push(vec![b.user, b.balance.to_string()]);
     }
     table("balances", &["user", "balance"], rows);
     let who = Segment::new("user", user.clone())?;
-    let history = http.call(
-        &client,
-        &UserHistoryParams {
-            r#type: TxType::Deposit,
-            user: who.clone(),
-        },
-        reads,
-    )?;
+    let history = client.send(&UserHistoryParams {
+        r#type: TxType::Deposit,
+        user: who.clone(),
+    })?;
     let rows = history
         .data
         .iter()
@@ -241,14 +226,10 @@ fn run() -> Result<(), Error> {
         &["date", "amount", "status"],
         rows,
     );
-    let last = http.call(
-        &client,
-        &UserLastTransactionParams {
-            r#type: TxType::Deposit,
-            user: who,
-        },
-        reads,
-    )?;
+    let last = client.send(&UserLastTransactionParams {
+        r#type: TxType::Deposit,
+        user: who,
+    })?;
     match last.data {
         Some(h) => println!(
             "\n== last deposit of {user}: {} {} {}",
@@ -260,35 +241,36 @@ fn run() -> Result<(), Error> {
     // 5. The full-transaction report, every page.
     let report_user = env("IDN_TOTO_REPORT_USER", "LOREMS");
     let report_date = env("IDN_TOTO_REPORT_DATE", "2024-05-17");
-    let date = idn_toto::NaiveDate::parse_from_str(&report_date, "%Y-%m-%d").map_err(|_| {
-        Error::InvalidRequest {
+    let date = idn_toto_client::idn_toto::NaiveDate::parse_from_str(&report_date, "%Y-%m-%d")
+        .map_err(|_| Error::InvalidRequest {
             field: "date".into(),
             reason: "must be YYYY-MM-DD".into(),
-        }
-    })?;
-    let mut params = Some(FullTransactionParams {
+        })?;
+    // The core says which page comes next; the client sends each one.
+    let first = FullTransactionParams {
         user: Segment::new("user", report_user.clone())?,
         page: Page::FIRST,
         date: Some(date),
-    });
-    let (mut rows, mut pages) = (Vec::new(), 0);
-    let (mut turnover, mut winlose) = (idn_toto::Decimal::ZERO, idn_toto::Decimal::ZERO);
-    while let Some(p) = params {
-        let page = http.call(&client, &p, reads)?;
-        pages += 1;
-        for r in &page.data {
-            turnover += r.turnover;
-            winlose += r.winlose;
-            rows.push(vec![
-                r.date.to_string(),
-                r.periode.clone(),
-                r.gamecode.clone(),
-                r.turnover.to_string(),
-                r.winlose.to_string(),
-            ]);
-        }
-        params = p.next_page(&page);
+    };
+    let mut report = client.pages(first);
+    let (mut rows, mut turnover, mut winlose) = (
+        Vec::new(),
+        idn_toto_client::idn_toto::Decimal::ZERO,
+        idn_toto_client::idn_toto::Decimal::ZERO,
+    );
+    for r in report.by_ref() {
+        let r = r?;
+        turnover += r.turnover;
+        winlose += r.winlose;
+        rows.push(vec![
+            r.date.to_string(),
+            r.periode.clone(),
+            r.gamecode.clone(),
+            r.turnover.to_string(),
+            r.winlose.to_string(),
+        ]);
     }
+    let pages = report.pages_read();
     table(
         &format!("full transactions of {report_user} on {report_date}, {pages} pages"),
         &["date", "periode", "game", "turnover", "winlose"],
@@ -297,22 +279,18 @@ fn run() -> Result<(), Error> {
     println!("  total turnover {turnover}, total winlose {winlose}");
 
     // 6. PGA invoices, every page.
-    let start = idn_toto::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap_or_default();
-    let end = idn_toto::NaiveDate::from_ymd_opt(2024, 3, 31).unwrap_or_default();
-    let mut params = Some(PgaTransactionParams::new(start, end, Page::FIRST)?);
+    let start = idn_toto_client::idn_toto::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap_or_default();
+    let end = idn_toto_client::idn_toto::NaiveDate::from_ymd_opt(2024, 3, 31).unwrap_or_default();
     let mut rows = Vec::new();
-    while let Some(p) = params {
-        let page = http.call(&client, &p, reads)?;
-        for i in &page.data {
-            rows.push(vec![
-                i.id_invoice.clone(),
-                i.user.clone(),
-                i.status.to_string(),
-                i.amount.to_string(),
-                i.request_date.to_string(),
-            ]);
-        }
-        params = p.next_page(&page)?;
+    for i in client.pages(PgaTransactionParams::new(start, end, Page::FIRST)?) {
+        let i = i?;
+        rows.push(vec![
+            i.id_invoice.clone(),
+            i.user.clone(),
+            i.status.to_string(),
+            i.amount.to_string(),
+            i.request_date.to_string(),
+        ]);
     }
     table(
         "PGA invoices 2024-03-01..2024-03-31",
@@ -321,7 +299,7 @@ fn run() -> Result<(), Error> {
     );
 
     // 7. Games, draws, referrals, banks.
-    let games = http.call(&client, &GameListParams, reads)?;
+    let games = client.send(&GameListParams)?;
     let rows = games
         .data
         .iter()
@@ -329,13 +307,9 @@ fn run() -> Result<(), Error> {
         .collect();
     table("games", &["gamecode", "pasar", "type"], rows);
     if let Some(game) = games.data.first() {
-        let draws = http.call(
-            &client,
-            &NumberHistoryParams {
-                gamecode: Segment::new("gamecode", game.gamecode.clone())?,
-            },
-            reads,
-        )?;
+        let draws = client.send(&NumberHistoryParams {
+            gamecode: Segment::new("gamecode", game.gamecode.clone())?,
+        })?;
         let rows = draws
             .data
             .iter()
@@ -348,20 +322,16 @@ fn run() -> Result<(), Error> {
             rows,
         );
     }
-    let referrals = http.call(
-        &client,
-        &ReferralListParams {
-            user: Segment::new("user", "DOLER")?,
-        },
-        reads,
-    )?;
+    let referrals = client.send(&ReferralListParams {
+        user: Segment::new("user", "DOLER")?,
+    })?;
     let rows = referrals
         .data
         .iter()
         .map(|r| vec![r.user.clone(), r.joindate.to_string()])
         .collect();
     table("referrals of DOLER", &["user", "joindate"], rows);
-    let banks = http.call(&client, &BankListParams, reads)?;
+    let banks = client.send(&BankListParams)?;
     println!("\n== banks: {}", banks.data.join(", "));
     Ok(())
 }

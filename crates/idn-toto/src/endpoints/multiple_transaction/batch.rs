@@ -4,59 +4,14 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::endpoints::multiple_transaction::{check_items, MultipleWire, MAX_ITEMS};
-use crate::endpoints::{AcceptRejectItem, ItemFailure, ManualItem, MultipleTransactionParams};
+use super::{
+    check_items, ItemReport, MultipleAnswer, MultipleItem, MultipleTransactionParams, MAX_ITEMS,
+};
 use crate::wire;
 use crate::{
     ApiErrorKind, Client, Endpoint, EndpointId, Error, Request, Segment, Snapshot, TxType,
     Unsettled, UserHistoryParams,
 };
-
-/// One item of a multiple transaction: accept/reject, or manual.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BatchItem {
-    /// Accept or reject a pending transaction.
-    AcceptReject(AcceptRejectItem),
-    /// A manual deposit or withdrawal.
-    Manual(ManualItem),
-}
-
-impl BatchItem {
-    fn trans_id(&self) -> Option<&str> {
-        match self {
-            BatchItem::AcceptReject(i) => Some(i.trans_id.as_str()),
-            BatchItem::Manual(_) => None,
-        }
-    }
-
-    fn user(&self) -> &str {
-        match self {
-            BatchItem::AcceptReject(i) => i.user.as_str(),
-            BatchItem::Manual(i) => i.user.as_str(),
-        }
-    }
-
-    /// The item's canonical parameters, `type` included.
-    pub fn params(&self, r#type: TxType) -> Value {
-        match self {
-            BatchItem::AcceptReject(i) => json!({
-                "type": r#type.as_str(),
-                "trans_id": i.trans_id.as_str(),
-                "user": i.user.as_str(),
-                "action": i.action.as_wire(),
-                "comment": i.comment.as_str(),
-                "operator": i.operator.as_str(),
-            }),
-            BatchItem::Manual(i) => json!({
-                "type": r#type.as_str(),
-                "user": i.user.as_str(),
-                "amount": i.amount.to_wire(),
-                "comment": i.comment.as_str(),
-                "operator": i.operator.as_str(),
-            }),
-        }
-    }
-}
 
 /// What happened to one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -148,7 +103,7 @@ fn ser_kind<S: serde::Serializer>(k: &Option<ApiErrorKind>, s: S) -> Result<S::O
 #[derive(Debug, Clone)]
 pub struct Batch {
     r#type: TxType,
-    items: Vec<BatchItem>,
+    items: Vec<MultipleItem>,
     outcomes: Vec<Option<ItemOutcome>>,
     next_start: usize,
     in_flight: Option<(usize, usize)>,
@@ -165,7 +120,7 @@ pub struct Batch {
 impl Batch {
     /// Checks every item (one form, no transaction twice) before anything
     /// is sent.
-    pub fn new(r#type: TxType, items: Vec<BatchItem>) -> Result<Batch, Error> {
+    pub fn new(r#type: TxType, items: Vec<MultipleItem>) -> Result<Batch, Error> {
         check_items(&items)?;
         Ok(Batch {
             r#type,
@@ -190,7 +145,7 @@ impl Batch {
     /// nothing is sent (every item `not_sent`, saying why). Accept/reject
     /// batches need no snapshot; for them this does nothing.
     pub fn with_snapshots(mut self) -> Batch {
-        if matches!(self.items.first(), Some(BatchItem::Manual(_))) {
+        if matches!(self.items.first(), Some(MultipleItem::Manual(_))) {
             let mut users: Vec<String> = Vec::new();
             for item in &self.items {
                 if !users.iter().any(|u| u == item.user()) {
@@ -228,7 +183,7 @@ impl Batch {
     /// snapshots): the user's history before the batch, and the amounts of
     /// the same user's other manual items in it.
     fn snapshot_of(&self, i: usize) -> Option<Snapshot> {
-        let BatchItem::Manual(item) = &self.items[i] else {
+        let MultipleItem::Manual(item) = &self.items[i] else {
             return None;
         };
         let (_, snapshot) = self
@@ -240,7 +195,7 @@ impl Batch {
             .iter()
             .enumerate()
             .filter_map(|(k, other)| match other {
-                BatchItem::Manual(o) if k != i && o.user.as_str() == item.user.as_str() => {
+                MultipleItem::Manual(o) if k != i && o.user.as_str() == item.user.as_str() => {
                     Some(o.amount.value())
                 }
                 _ => None,
@@ -352,7 +307,7 @@ impl Batch {
         let parsed = client
             .check_body_size(MultipleTransactionParams::ID, body)
             .and_then(|()| {
-                wire::parse::<MultipleWire>(MultipleTransactionParams::ID, status, body)
+                wire::parse::<MultipleAnswer>(MultipleTransactionParams::ID, status, body)
             });
         match parsed.map_err(|e| client.scrub_error(e, body)) {
             Ok(w) => self.settle(client, start, end, w),
@@ -412,14 +367,14 @@ impl Batch {
     /// definite outcome only when the answer is complete and names it (or,
     /// complete and unrefused, names no failure that could be it); anything
     /// the answer leaves open is `unknown`.
-    fn settle(&mut self, client: &Client, start: usize, end: usize, w: MultipleWire) {
+    fn settle(&mut self, client: &Client, start: usize, end: usize, w: MultipleAnswer) {
         if let Some(why) = &w.contradictory {
             let why = format!("the answer contradicts itself: {why}");
             return self.settle_unknown((start, end), client.redact(&why));
         }
         let chunk = &self.items[start..end];
         let refused = w.success == Some(false);
-        let mut named: Vec<Option<&ItemFailure>> = vec![None; chunk.len()];
+        let mut named: Vec<Option<&ItemReport>> = vec![None; chunk.len()];
         let mut doubtful: Vec<Option<&'static str>> = vec![None; chunk.len()];
         // A failure the server reports that can be tied to none of our items
         // makes every item it does not name uncertain: any may be the one.
@@ -524,7 +479,7 @@ impl Batch {
 /// else the user) picks one and every other field given agrees with it.
 /// Several items of one user named by the user alone are candidates that
 /// agree (the caller says "same user, no index").
-fn candidates(chunk: &[BatchItem], entry: &ItemFailure) -> (Vec<usize>, bool) {
+fn candidates(chunk: &[MultipleItem], entry: &ItemReport) -> (Vec<usize>, bool) {
     let by_index = entry.index.map(|ix| {
         usize::try_from(ix)
             .ok()
@@ -608,7 +563,7 @@ mod tests {
             .contains("max_body_size"));
     }
 
-    fn manual_items() -> Vec<BatchItem> {
+    fn manual_items() -> Vec<MultipleItem> {
         crate::dynamic::batch_items(&json!([
             {"user": "LOREM", "amount": "10", "comment": "c", "operator": "o"},
             {"user": "IPSUM", "amount": "20", "comment": "c", "operator": "o"},

@@ -1,0 +1,513 @@
+//! The live commands: `call`, `batch`, `journal settle`. They send real
+//! requests through `idn_toto_client::blocking::Client`; the core decides
+//! everything, this only reads arguments, asks, and prints.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use idn_toto::{dynamic, Error, ItemOutcome, ItemStatus, PathWords, Request, SettleState, TxType};
+use idn_toto_client::blocking::Client;
+use idn_toto_client::JournalSettlement;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Map, Value};
+
+use crate::output::{self, code, endpoint_id, refused, usage, Output};
+use crate::{BatchArgs, CallArgs, LiveArgs, SettleArgs};
+
+/// What a live command refuses before doing anything.
+const TOKEN_ON_ARGV: &str = "a live call never takes the token on the command line (every user \
+     of this machine can read a process's arguments): set IDN_TOTO_TOKEN, or give \
+     --token-file FILE";
+
+/// The token: `--token-file` (its first line), else `IDN_TOTO_TOKEN`.
+fn token(live: &LiveArgs, required: bool) -> Result<Option<String>, ExitCode> {
+    if live.token.is_some() {
+        return Err(usage(TOKEN_ON_ARGV));
+    }
+    if let Some(path) = &live.token_file {
+        return match std::fs::read_to_string(path) {
+            Ok(text) => Ok(Some(text.lines().next().unwrap_or("").trim().to_owned())),
+            Err(e) => Err(usage(&format!(
+                "cannot read the token file {}: {e}",
+                path.display()
+            ))),
+        };
+    }
+    match std::env::var("IDN_TOTO_TOKEN") {
+        Ok(t) => Ok(Some(t)),
+        Err(_) if !required => Ok(None),
+        Err(_) => Err(usage(
+            "no token: set IDN_TOTO_TOKEN, or give --token-file FILE",
+        )),
+    }
+}
+
+/// The client the live arguments describe. Without a token (a dry run
+/// only), a stand-in that is redacted like any token.
+fn client(live: &LiveArgs, journal: Option<&Path>, dry_run: bool) -> Result<Client, ExitCode> {
+    let token = token(live, !dry_run)?.unwrap_or_else(|| "TOKEN".into());
+    let mut builder = Client::builder(&live.base_url, &token)
+        .timeout(Duration::from_millis(live.timeout_ms.max(1)))
+        .allow_insecure_http(live.allow_insecure_http);
+    if let Some(words) = &live.path_words {
+        let words = serde_json::from_str::<Value>(words)
+            .map_err(|e| Error::InvalidRequest {
+                field: "path_words".into(),
+                reason: format!("not JSON: {e}"),
+            })
+            .and_then(|v| PathWords::from_json(&v));
+        match words {
+            Ok(w) => builder = builder.path_words(w),
+            Err(e) => return Err(refused(&e)),
+        }
+    }
+    if let Some(proxy) = &live.proxy {
+        builder = builder.proxy(proxy);
+    }
+    if let Some(journal) = journal {
+        builder = builder.journal(journal);
+    }
+    if let Some(ms) = live.settle_delay_ms {
+        builder = builder.settle_delay(Duration::from_millis(ms));
+    }
+    builder.build().map_err(|e| refused(&e))
+}
+
+/// `--params JSON`, or `--param key=value` pairs (values are strings).
+fn params(args: &CallArgs) -> Result<Value, ExitCode> {
+    if let Some(text) = &args.params {
+        return serde_json::from_str(text).map_err(|e| {
+            refused(&Error::InvalidRequest {
+                field: "params".into(),
+                reason: format!("not JSON: {e}"),
+            })
+        });
+    }
+    let mut map = Map::new();
+    for pair in &args.param {
+        let Some((k, v)) = pair.split_once('=') else {
+            return Err(usage(&format!("--param takes key=value, got {pair:?}")));
+        };
+        map.insert(k.trim().to_owned(), Value::String(v.to_owned()));
+    }
+    Ok(Value::Object(map))
+}
+
+/// Asks before money moves: `--yes` skips it; with no terminal to ask on,
+/// nothing is sent.
+fn confirm(what: &str, yes: bool) -> Result<(), ExitCode> {
+    if yes {
+        return Ok(());
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(usage(&format!(
+            "{what}\nthis moves money and there is no terminal to confirm on: nothing was sent \
+             (give --yes to send without asking, or --dry-run to see the request)"
+        )));
+    }
+    eprint!("{what}\nSend it? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return Err(usage("no answer read: nothing was sent"));
+    }
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => {
+            eprintln!("idn-toto: declined: nothing was sent");
+            Err(ExitCode::from(code::DECLINED))
+        }
+    }
+}
+
+/// What a single money move will do, in words.
+fn describe_request(request: &Request, params: &Value) -> String {
+    let mut lines = vec![format!(
+        "{} moves money: {} {}",
+        request.endpoint(),
+        request.method(),
+        request.redacted_url()
+    )];
+    if let Some(map) = params.as_object() {
+        for (k, v) in map {
+            lines.push(format!("  {k}: {}", output::cell(v)));
+        }
+    }
+    lines.join("\n")
+}
+
+/// `idn-toto call ENDPOINT ...`
+pub(crate) fn call(args: CallArgs) -> ExitCode {
+    if args.live.token.is_some() {
+        return usage(TOKEN_ON_ARGV);
+    }
+    let id = match endpoint_id(&args.endpoint) {
+        Ok(id) => id,
+        Err(code) => return code,
+    };
+    if args.all_pages && id.info().next_page.is_none() {
+        return usage(&format!(
+            "{id} is not paged: --all-pages is for full_transaction and pga_transaction"
+        ));
+    }
+    let params = match params(&args) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let client = match client(&args.live, args.journal.as_deref(), args.dry_run) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    // Invalid parameters are refused here, before anything is sent.
+    let request = match dynamic::build(client.core(), id, &params) {
+        Ok(r) => r,
+        Err(e) => return refused(&e.redacted(client.core())),
+    };
+    if args.dry_run {
+        return output::print_json(&request.to_json(false));
+    }
+    if !request.is_idempotent() {
+        if let Err(code) = confirm(&describe_request(&request, &params), args.yes) {
+            return code;
+        }
+    }
+    let out = Output::or_default(args.output);
+    if args.all_pages {
+        return all_pages(&client, id, params, out);
+    }
+    match client.send_json(id, &params) {
+        Ok(answer) => print_answer(&answer, out),
+        Err(e) => refused(&e),
+    }
+}
+
+fn print_answer(answer: &Value, out: Output) -> ExitCode {
+    match out {
+        Output::Json if std::io::stdout().is_terminal() => output::print_json(answer),
+        Output::Json => output::print_line(&answer.to_string()),
+        Output::Table => output::print_line(&output::answer_table(answer)),
+        Output::Csv => match output::answer_csv(answer) {
+            Ok(text) => output::print_line(text.trim_end()),
+            Err(e) => usage(&format!("cannot write CSV: {e}")),
+        },
+    }
+}
+
+/// Every page: rows as JSON Lines (or CSV) as they come, or one table at
+/// the end; a progress bar on stderr when it is a terminal.
+fn all_pages(client: &Client, id: idn_toto::EndpointId, first: Value, out: Output) -> ExitCode {
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{prefix} page {pos}/{len} {wide_bar} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_prefix(id.as_str());
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let pages_iter = match client.pages_json(id, &first) {
+        Ok(p) => p,
+        Err(e) => return refused(&e),
+    };
+    let mut pages: u64 = 0;
+    let mut table_rows: Vec<Value> = Vec::new();
+    let mut columns: Option<Vec<String>> = None;
+    let mut stdout = std::io::stdout().lock();
+    for page in pages_iter {
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                bar.abandon();
+                return refused(&e);
+            }
+        };
+        pages += 1;
+        if let Some(total) = page.get("total_page").and_then(Value::as_u64) {
+            bar.set_length(total.max(pages));
+        }
+        bar.set_position(pages);
+        let rows = match page.get("data") {
+            Some(Value::Array(rows)) => rows.clone(),
+            _ => Vec::new(),
+        };
+        bar.set_message(format!("{} rows", rows.len()));
+        let written = match out {
+            Output::Json => rows.iter().try_for_each(|r| writeln!(stdout, "{r}")),
+            Output::Csv => {
+                // The columns of the first page; every page has the same.
+                let header = columns.is_none();
+                let cols = columns
+                    .get_or_insert_with(|| output::rows_of(&rows).0)
+                    .clone();
+                let lines: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|r| {
+                        cols.iter()
+                            .map(|c| r.get(c).map(output::cell).unwrap_or_default())
+                            .collect()
+                    })
+                    .collect();
+                match output::csv_text(&cols, &lines) {
+                    Ok(text) => {
+                        let body = if header {
+                            text.as_str()
+                        } else {
+                            text.split_once('\n').map_or("", |(_, rest)| rest)
+                        };
+                        write!(stdout, "{body}")
+                    }
+                    Err(e) => return usage(&format!("cannot write CSV: {e}")),
+                }
+            }
+            Output::Table => {
+                table_rows.extend(rows);
+                Ok(())
+            }
+        };
+        if written.is_err() {
+            return ExitCode::from(code::OTHER);
+        }
+    }
+    bar.finish_and_clear();
+    if out == Output::Table {
+        let (cols, rows) = output::rows_of(&table_rows);
+        let text = if rows.is_empty() {
+            "(no rows)".to_owned()
+        } else {
+            output::table(&cols, &rows)
+        };
+        if writeln!(stdout, "{text}\n{} rows, {pages} pages", rows.len()).is_err() {
+            return ExitCode::from(code::OTHER);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The CSV rows as canonical batch items: the header names the fields;
+/// empty cells are absent.
+fn read_items(path: &Path) -> Result<Value, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("cannot read the header of {}: {e}", path.display()))?
+        .clone();
+    let mut items = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| format!("{}: {e}", path.display()))?;
+        let item: Map<String, Value> = headers
+            .iter()
+            .zip(record.iter())
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
+            .collect();
+        items.push(Value::Object(item));
+    }
+    if items.is_empty() {
+        return Err(format!("{} has no rows under its header", path.display()));
+    }
+    Ok(Value::Array(items))
+}
+
+/// `idn-toto batch TYPE FILE.csv`
+pub(crate) fn batch(args: BatchArgs) -> ExitCode {
+    if args.live.token.is_some() {
+        return usage(TOKEN_ON_ARGV);
+    }
+    let r#type = match TxType::parse("type", &args.r#type) {
+        Ok(t) => t,
+        Err(e) => return usage(&e.to_string()),
+    };
+    let items_json = match read_items(&args.file) {
+        Ok(items) => items,
+        Err(message) => return usage(&message),
+    };
+    // Every row is checked before anything is sent.
+    let items = match dynamic::batch_items(&items_json) {
+        Ok(items) => items,
+        Err(e) => return refused(&e),
+    };
+    let requests = match idn_toto::Batch::new(r#type, items.clone()) {
+        Ok(b) => b.request_count(),
+        Err(e) => return refused(&e),
+    };
+    let client = match client(&args.live, args.journal.as_deref(), args.dry_run) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let canonical: Vec<Value> = items.iter().map(|i| i.params(r#type)).collect();
+    if args.dry_run {
+        return output::print_json(&serde_json::json!({
+            "type": r#type.as_str(),
+            "items": canonical,
+            "requests": requests,
+        }));
+    }
+    let what = describe_batch(r#type, &canonical, requests, args.journal.as_deref());
+    if let Err(code) = confirm(&what, args.yes) {
+        return code;
+    }
+    let outcomes = match client.batch(r#type, items) {
+        Ok(o) => o,
+        Err(e) => return refused(&e),
+    };
+    let out = Output::or_default(args.output);
+    let printed = print_outcomes(&outcomes, out);
+    if printed != ExitCode::SUCCESS {
+        return printed;
+    }
+    let unknown = outcomes
+        .iter()
+        .filter(|o| o.status == ItemStatus::Unknown)
+        .count();
+    if unknown > 0 {
+        let hint = match &args.journal {
+            Some(j) => format!("`idn-toto journal settle {}` finds out", j.display()),
+            None => "check the pending list or the user's history before sending them again".into(),
+        };
+        eprintln!("idn-toto: {unknown} items' outcome is unknown: {hint}");
+        return ExitCode::from(code::OUTCOME_UNKNOWN);
+    }
+    if outcomes.iter().any(|o| o.status != ItemStatus::Succeeded) {
+        return ExitCode::from(code::PARTIAL);
+    }
+    ExitCode::SUCCESS
+}
+
+fn describe_batch(
+    r#type: TxType,
+    items: &[Value],
+    requests: usize,
+    journal: Option<&Path>,
+) -> String {
+    let mut lines = vec![format!(
+        "a batch of {} {} items moves money ({} requests){}:",
+        items.len(),
+        r#type.as_str(),
+        requests,
+        journal.map_or(String::new(), |j| format!(", journaled to {}", j.display()))
+    )];
+    let (columns, rows) = output::rows_of(items);
+    lines.push(output::table(&columns, &rows));
+    lines.join("\n")
+}
+
+const OUTCOME_COLUMNS: [&str; 6] = ["row", "status", "trans_id", "user", "amount", "message"];
+
+fn outcome_row(o: &ItemOutcome) -> Vec<String> {
+    let status = serde_json::to_value(o.status)
+        .ok()
+        .map(|v| output::cell(&v))
+        .unwrap_or_default();
+    vec![
+        (o.index + 1).to_string(),
+        status,
+        o.trans_id.clone().unwrap_or_default(),
+        o.user.clone(),
+        o.params.get("amount").map(output::cell).unwrap_or_default(),
+        o.message.clone().unwrap_or_default(),
+    ]
+}
+
+fn print_outcomes(outcomes: &[ItemOutcome], out: Output) -> ExitCode {
+    let columns: Vec<String> = OUTCOME_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    let rows: Vec<Vec<String>> = outcomes.iter().map(outcome_row).collect();
+    match out {
+        Output::Table => output::print_line(&output::table(&columns, &rows)),
+        Output::Csv => match output::csv_text(&columns, &rows) {
+            Ok(text) => output::print_line(text.trim_end()),
+            Err(e) => usage(&format!("cannot write CSV: {e}")),
+        },
+        Output::Json => {
+            let list = serde_json::to_value(outcomes).unwrap_or(Value::Null);
+            if std::io::stdout().is_terminal() {
+                output::print_json(&list)
+            } else {
+                output::print_line(&list.to_string())
+            }
+        }
+    }
+}
+
+/// `idn-toto journal settle FILE`
+pub(crate) fn settle(args: SettleArgs) -> ExitCode {
+    if args.live.token.is_some() {
+        return usage(TOKEN_ON_ARGV);
+    }
+    if !args.file.exists() {
+        return usage(&format!("no journal at {}", args.file.display()));
+    }
+    let client = match client(&args.live, None, false) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let settled = match client.settle_journal(&args.file) {
+        Ok(s) => s,
+        Err(e) => return refused(&e),
+    };
+    let out = Output::or_default(args.output);
+    let printed = print_settled(&settled, out);
+    if printed != ExitCode::SUCCESS {
+        return printed;
+    }
+    if settled
+        .iter()
+        .any(|s| s.settlement.state == SettleState::Undetermined)
+    {
+        return ExitCode::from(code::OUTCOME_UNKNOWN);
+    }
+    ExitCode::SUCCESS
+}
+
+fn print_settled(settled: &[JournalSettlement], out: Output) -> ExitCode {
+    let columns: Vec<String> = ["id", "what", "state", "reason"]
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect();
+    let rows: Vec<Vec<String>> = settled
+        .iter()
+        .map(|s| {
+            vec![
+                s.open.id.clone(),
+                crate::offline::describe(&s.open.intent),
+                s.settlement.state.as_str().to_owned(),
+                s.settlement.reason.clone(),
+            ]
+        })
+        .collect();
+    match out {
+        Output::Table if rows.is_empty() => {
+            output::print_line("nothing open: every move in the journal is settled")
+        }
+        Output::Table => output::print_line(&format!(
+            "{}\n{} settled",
+            output::table(&columns, &rows),
+            rows.len()
+        )),
+        Output::Csv => match output::csv_text(&columns, &rows) {
+            Ok(text) => output::print_line(text.trim_end()),
+            Err(e) => usage(&format!("cannot write CSV: {e}")),
+        },
+        Output::Json => {
+            let mut stdout = std::io::stdout().lock();
+            for s in settled {
+                let line = serde_json::json!({
+                    "id": s.open.id,
+                    "endpoint": s.open.intent.endpoint.as_str(),
+                    "params": s.open.intent.params,
+                    "settlement": s.settlement.to_json(),
+                });
+                if writeln!(stdout, "{line}").is_err() {
+                    return ExitCode::from(code::OTHER);
+                }
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
