@@ -87,9 +87,14 @@ impl PyDriver {
     /// retried as `options.retry` says; a money move is sent once, and
     /// journaled when `options.journal_id` is set).
     #[staticmethod]
-    fn call(core: &PyCore, request: &PyRequest, options: &PyDriverOptions) -> Self {
+    fn call(
+        py: Python<'_>,
+        core: &PyCore,
+        request: &PyRequest,
+        options: &PyDriverOptions,
+    ) -> PyResult<Self> {
         let driver = core::Driver::call_request(&core.client, request.0.clone(), options.0.clone());
-        PyDriver::new(driver, options, Vec::new())
+        PyDriver::made(py, core, driver, options, Vec::new())
     }
 
     /// `multiple_transaction` for any number of items (`{"type": ...,

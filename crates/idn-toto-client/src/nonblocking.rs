@@ -124,7 +124,7 @@ impl Client {
     pub async fn send<E: AnyEndpoint>(&self, params: &E) -> Result<E::Response, Error> {
         let checked = &self.inner.checked;
         shared::check_journaled(checked, E::ID)?;
-        let driver = Driver::call_typed(&checked.core, params, shared::options(checked, true));
+        let driver = Driver::call_typed(&checked.core, params, shared::options(checked, true))?;
         let output = self
             .run(driver, checked.journal.as_ref())
             .instrument(trace::span("call", E::ID.as_str()))

@@ -263,13 +263,7 @@ impl Driver {
         options: DriverOptions,
     ) -> Result<Driver, Error> {
         let request = dynamic::build(client, endpoint, params)?;
-        if endpoint == EndpointId::MultipleTransaction && options.journal_id.is_some() {
-            return Err(Error::invalid(
-                "journal_id",
-                "a multiple_transaction call is journaled item by item: use a batch",
-            ));
-        }
-        Ok(Driver::call_request(client, request, options))
+        Driver::call_request(client, request, options)
     }
 
     /// [`Driver::call`] with typed parameters.
@@ -277,24 +271,26 @@ impl Driver {
         client: &Client,
         params: &E,
         options: DriverOptions,
-    ) -> Driver {
-        let request = client.request(params);
-        if E::ID == EndpointId::MultipleTransaction {
-            let options = DriverOptions {
-                journal_id: None,
-                ..options
-            };
-            return Driver::call_request(client, request, options);
-        }
-        Driver::call_request(client, request, options)
+    ) -> Result<Driver, Error> {
+        Driver::call_request(client, client.request(params), options)
     }
 
     /// A request built earlier (by [`Client::request`] or
     /// [`dynamic::build`]), sent as [`Driver::call`] sends it.
-    pub fn call_request(client: &Client, request: Request, options: DriverOptions) -> Driver {
+    pub fn call_request(
+        client: &Client,
+        request: Request,
+        options: DriverOptions,
+    ) -> Result<Driver, Error> {
+        if request.endpoint() == EndpointId::MultipleTransaction && options.journal_id.is_some() {
+            return Err(Error::invalid(
+                "journal_id",
+                "a multiple_transaction call is journaled item by item: use a batch",
+            ));
+        }
         let exchange = Exchange::new(request, options.bodies);
         let snapshot_read = snapshot_read(client, exchange.request(), &options);
-        Driver::with(
+        Ok(Driver::with(
             client,
             options,
             Op::Call(Box::new(CallOp {
@@ -302,7 +298,7 @@ impl Driver {
                 snapshot_read,
                 intent: None,
             })),
-        )
+        ))
     }
 
     /// Any number of `multiple_transaction` items (`{"type": ..,

@@ -180,6 +180,25 @@ fn bad_parameters_are_refused_before_anything_is_sent() {
     assert!(e.to_string().contains("not paged"), "{e}");
     let e = Driver::batch(&c, &json!({"type":"deposit","transaction":[]}), options()).unwrap_err();
     assert_eq!(e.kind(), "invalid_request");
+    // A multiple call with a journal is refused in every door (a batch
+    // journals its items one by one).
+    let multiple = json!({"type":"deposit","transaction":[{"trans_id":"1","user":"u","action":"accept","comment":"c","operator":"o"}]});
+    let journaled = DriverOptions {
+        journal_id: Some("j".into()),
+        ..options()
+    };
+    let e = Driver::call(
+        &c,
+        EndpointId::MultipleTransaction,
+        &multiple,
+        journaled.clone(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("journal_id"), "{e}");
+    let typed = MultipleTransactionParams::from_json(&multiple).unwrap();
+    assert!(Driver::call_typed(&c, &typed, journaled.clone()).is_err());
+    assert!(Driver::call_request(&c, c.request(&typed), journaled).is_err());
+    assert!(Driver::call_typed(&c, &typed, options()).is_ok());
 }
 
 #[test]
