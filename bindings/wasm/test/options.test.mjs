@@ -45,12 +45,13 @@ const hangs = (request, init) => new Promise((_, reject) => {
   init.signal.addEventListener('abort', () => reject(init.signal.reason), { once: true });
 });
 
-test('transports may return headers (Headers or a plain object): Retry-After sets the wait, capped by the policy', async () => {
+test('transports may return headers (Headers, a plain object or pairs): Retry-After sets the wait, capped by the policy', async () => {
   const later = new Date(Date.now() + 60_000).toUTCString();
   const cases = [
     ['Headers, seconds', new Headers({ 'Retry-After': '1' }), 40],
     ['plain object, seconds', { 'retry-after': '1' }, 40],
     ['plain object, HTTP date', { 'Retry-After': later }, 40],
+    ['[name, value] pairs', [['Retry-After', '1']], 40],
     ['Headers, a short wait under the cap', new Headers({ 'retry-after': '0' }), 0],
     ['no headers (the two-field form): backoff', undefined, 1],
   ];
