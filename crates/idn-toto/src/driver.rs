@@ -612,7 +612,7 @@ impl Driver {
     fn at(&self) -> String {
         self.unix_now_secs
             .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             .unwrap_or_else(|| "unknown".into())
     }
 
