@@ -504,7 +504,8 @@ class Client {
    * `{ error }` (the core's error object), with `journaled` (whether a line
    * was written).
    * Once the client's signal aborts, nothing more is sent or waited for:
-   * the driver records each remaining send as aborted and finishes.
+   * the driver records each remaining send as not sent (a money move that
+   * never left is `not_sent`, not unknown) and finishes.
    * `journalId`: what the driver journals under, for an error after a trap.
    */
   async *#run(start, journalId) {
@@ -538,7 +539,8 @@ class Client {
             const t0 = performance.now();
             let got;
             if (signal !== undefined && signal.aborted) {
-              got = { bad: abortReason(signal) };
+              // Aborted before it left: definitely not sent.
+              got = { notSent: abortReason(signal) };
             } else {
               try {
                 got = answer(await this.#send(request));
@@ -548,7 +550,8 @@ class Client {
             }
             const elapsed = Math.round(performance.now() - t0);
             try {
-              if (got.bad !== undefined) driver.recordTransportFailure(got.bad, elapsed, unixNow());
+              if (got.notSent !== undefined) driver.recordNotSent(got.notSent, elapsed, unixNow());
+              else if (got.bad !== undefined) driver.recordTransportFailure(got.bad, elapsed, unixNow());
               else driver.recordResponse(got.status, got.headers, got.bytes, elapsed, unixNow());
             } catch (e) {
               throw trapped(e);

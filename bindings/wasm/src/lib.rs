@@ -530,6 +530,14 @@ impl WasmDriver {
             .record_transport_failure(reason, clock(elapsed_ms, unix_now_secs));
     }
 
+    /// The last `send` never left (the call was aborted before it was
+    /// sent): a money move is then definitely not sent, not unknown.
+    #[wasm_bindgen(js_name = recordNotSent)]
+    pub fn record_not_sent(&mut self, reason: &str, elapsed_ms: f64, unix_now_secs: f64) {
+        self.driver
+            .record_not_sent(reason, clock(elapsed_ms, unix_now_secs));
+    }
+
     /// Turns `event` steps on (the default) or off.
     #[wasm_bindgen(setter)]
     pub fn set_events(&mut self, on: bool) {

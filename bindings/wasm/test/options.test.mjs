@@ -249,6 +249,30 @@ test('a money move aborted after it was sent is outcome_unknown, journaled, and 
   assert.deepEqual(await client.unsettled(), []);
 });
 
+test('a money move aborted before it left is not_sent: journaled definite, nothing to settle', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'idn-toto-abort-'));
+  const journal = new FileJournal(path.join(dir, 'j.jsonl'));
+  const controller = new AbortController();
+  const history = { status: 200, body: '{"success":true,"user":"lorem","data":[]}' };
+  const seen = [];
+  const transport = async (request) => {
+    seen.push(request.endpoint);
+    // The abort comes while the history is read, before the move leaves.
+    controller.abort(new Error('shutdown'));
+    return history;
+  };
+  const client = new Client({ baseUrl: BASE, token: TOKEN, transport, journal, settleDelayMs: 0 });
+  const error = await client.withOptions({ signal: controller.signal }).manualTransaction('deposit', 'LOREM', 'abort', '5', 'OP01')
+    .then(() => assert.fail('resolved'), (e) => e);
+  assert.ok(error instanceof IdnTotoError);
+  assert.equal(error.kind, 'transport', error.message);
+  assert.match(error.message, /not sent: aborted \(shutdown\)/);
+  assert.deepEqual(seen, ['user_history'], 'the move itself never reached the transport');
+  const lines = (await import('node:fs')).readFileSync(path.join(dir, 'j.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => [l.event, l.state]), [['intent', undefined], ['outcome', 'not_sent']]);
+  assert.deepEqual(await client.unsettled(), [], 'not_sent is definite');
+});
+
 test("the fetch transport passes the client's dispatcher (an undici ProxyAgent or Agent)", async () => {
   let dispatched = 0;
   class Recording extends Agent {

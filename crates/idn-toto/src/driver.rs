@@ -505,6 +505,59 @@ impl Driver {
         self.record(Err(reason), clock);
     }
 
+    /// Says that the request of the last [`Step::Send`] was never sent (the
+    /// host gave up before it left: an abort signal, a shutdown). A money
+    /// move then ends definitely *not sent* (`transport` error; its journal
+    /// outcome `not_sent`) instead of `outcome_unknown`; a batch's items in
+    /// that request are `not_sent` and it stops. For a read this is a
+    /// transport failure. Only call it when the request certainly did not
+    /// leave; when unsure, [`Driver::record_transport_failure`].
+    pub fn record_not_sent(&mut self, reason: &str, clock: Clock) {
+        if clock.unix_now_secs.is_some() {
+            self.unix_now_secs = clock.unix_now_secs;
+        }
+        let client = &self.client;
+        match &mut self.op {
+            Op::Call(op)
+                if op.exchange.in_flight
+                    && !op.exchange.request().is_idempotent()
+                    && op.snapshot_read.as_ref().is_none_or(|r| !r.in_flight) =>
+            {
+                op.exchange.in_flight = false;
+                let a = &mut op.exchange.attempts;
+                let error = Error::Transport {
+                    reason: format!("not sent: {}", client.redact(reason)),
+                };
+                a.trail
+                    .transport_failure(&a.request, a.attempt, clock, &error);
+                a.trail.done(&a.request, a.attempt, None, Some(&error));
+                if let Some(intent) = op.intent.take() {
+                    let line =
+                        intent.outcome(ItemStatus::NotSent, Some(error.to_string()), &self.at());
+                    self.journal(&line);
+                }
+                self.finish(Err(error));
+                self.flush_events();
+            }
+            Op::Batch(op) if op.in_flight.is_some() => {
+                let (Some((request, items)), Some(batch)) =
+                    (op.in_flight.take(), op.batch.as_mut())
+                else {
+                    return;
+                };
+                batch.record_not_sent(client, reason);
+                let error = Error::Transport {
+                    reason: format!("not sent: {}", client.redact(reason)),
+                };
+                op.trail.transport_failure(&request, 0, clock, &error);
+                op.trail.done(&request, 0, None, Some(&error));
+                self.batch_outcomes(&items);
+                self.flush_events();
+            }
+            _ => self.record(Err(reason), clock),
+        }
+    }
+
     fn record(&mut self, answer: Answer<'_>, clock: Clock) {
         if clock.unix_now_secs.is_some() {
             self.unix_now_secs = clock.unix_now_secs;

@@ -572,3 +572,90 @@ fn events_carry_bodies_only_when_asked_and_scrubbed() {
     let (log, _) = run(driver, |_| Ok((500, vec![], b"x".to_vec())));
     assert!(log.events.iter().all(|e| e.body.is_none()));
 }
+
+/// Drives `driver`, answering sends with `answer` until `stop` says a send
+/// never left; returns the journal lines and the result.
+fn run_until_not_sent(
+    mut driver: Driver,
+    mut stop: impl FnMut(usize) -> bool,
+    mut answer: impl FnMut(&Request) -> Answer,
+) -> (Vec<Value>, Result<Output, Error>) {
+    let clock = Clock::new(1, Some(1_764_504_000));
+    let (mut lines, mut sends) = (Vec::new(), 0);
+    loop {
+        match driver.next(clock) {
+            Step::Send(request) => {
+                sends += 1;
+                if stop(sends) {
+                    driver.record_not_sent("aborted by the caller", clock);
+                    continue;
+                }
+                match answer(&request) {
+                    Ok((status, headers, body)) => {
+                        driver.record_response(status, &headers, &body, clock)
+                    }
+                    Err(reason) => driver.record_transport_failure(reason, clock),
+                }
+            }
+            Step::Journal(line) => lines.push(serde_json::from_str(&line).unwrap()),
+            Step::Done(result) => return (lines, result),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_money_move_that_never_left_is_not_sent_not_unknown() {
+    let c = client();
+    let opts = DriverOptions {
+        journal_id: Some("a1".into()),
+        ..options()
+    };
+    let driver = Driver::call(&c, EndpointId::AcceptReject, &accept(), opts.clone()).unwrap();
+    let (lines, result) = run_until_not_sent(driver, |_| true, |_| ok(PROCESSED));
+    let e = result.unwrap_err();
+    assert_eq!(e.kind(), "transport", "{e}");
+    assert!(e.unsettled().is_none(), "nothing to settle");
+    assert_eq!(lines[1]["state"], "not_sent");
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    assert!(
+        Journal::read(&text).unwrap().unsettled().is_empty(),
+        "not_sent is definite"
+    );
+
+    // A batch: the first request answered, the second never left.
+    let items: Vec<Value> = (0..30)
+        .map(|i| json!({"trans_id": format!("{}", 100 + i), "user": "LOREM", "action": "accept", "comment": "c", "operator": "o"}))
+        .collect();
+    let driver = Driver::batch(&c, &json!({"type":"deposit","transaction": items}), opts).unwrap();
+    let (lines, result) = run_until_not_sent(
+        driver,
+        |n| n == 2,
+        |_| ok(r#"{"success":true,"message":"All transactions has been successfully processed."}"#),
+    );
+    let Output::Outcomes { outcomes, .. } = result.unwrap() else {
+        panic!()
+    };
+    assert!(outcomes[..25]
+        .iter()
+        .all(|o| o.status == ItemStatus::Succeeded));
+    assert!(
+        outcomes[25..]
+            .iter()
+            .all(|o| o.status == ItemStatus::NotSent),
+        "{:?}",
+        outcomes[25]
+    );
+    assert_eq!(lines.iter().filter(|l| l["state"] == "not_sent").count(), 5);
+
+    // A read that never left is a transport failure, retried as usual.
+    let driver = Driver::call(
+        &c,
+        EndpointId::UserBalance,
+        &json!({"user":"LOREM"}),
+        options(),
+    )
+    .unwrap();
+    let (_, result) = run_until_not_sent(driver, |n| n == 1, |_| ok(BALANCE));
+    assert!(result.is_ok());
+}

@@ -343,6 +343,22 @@ impl Batch {
         }
     }
 
+    /// Records that the last request was never sent (the host gave up
+    /// before it left: aborted, shutting down): its items are `not_sent`,
+    /// and the batch stops. A history read is failed the same way.
+    pub fn record_not_sent(&mut self, client: &Client, reason: &str) {
+        if self.reading.is_some() {
+            return self.record_transport_failure(client, reason);
+        }
+        if let Some((start, end)) = self.in_flight.take() {
+            let why = format!("not sent: {}", client.redact(reason));
+            for i in start..end {
+                self.set(i, ItemStatus::NotSent, Some(why.clone()), None);
+            }
+            self.stopped = true;
+        }
+    }
+
     /// One outcome per input item, in input order.
     pub fn finish(mut self) -> Vec<ItemOutcome> {
         if let Some(range) = self.in_flight.take() {
