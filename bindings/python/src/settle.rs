@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::convert::{JsonDict, Params};
 use crate::endpoints::PyUserHistory;
-use crate::errors::to_py_err;
+use crate::errors::{core_err, to_py_err};
 
 /// What settling an unknown money move needs: the endpoint, the move's
 /// canonical parameters (`type` included; never the token) and, for a
@@ -163,14 +163,11 @@ impl PySettlement {
 
 /// A snapshot dict (`{"entries": [...]}`) read as the core reads it: from
 /// text, so amounts keep their digits.
-pub(crate) fn snapshot_of(py: Python<'_>, value: &Value) -> PyResult<core::Snapshot> {
+pub(crate) fn snapshot_of(value: &Value) -> PyResult<core::Snapshot> {
     serde_json::from_str::<core::Snapshot>(&value.to_string()).map_err(|e| {
-        to_py_err(
-            py,
-            core::Error::InvalidRequest {
-                field: "snapshot".into(),
-                reason: e.to_string(),
-            },
-        )
+        core_err(core::Error::InvalidRequest {
+            field: "snapshot".into(),
+            reason: e.to_string(),
+        })
     })
 }
