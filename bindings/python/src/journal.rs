@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::client::endpoint_id;
 use crate::convert::{JsonDict, Params};
 use crate::errors::core_err;
-use crate::settle::{snapshot_of, PyUnsettled};
+use crate::settle::{move_getters, snapshot_of, PyUnsettled};
 
 /// One journal line: `id` (one per money-moving item, made by the host),
 /// `event` (`"intent"`, `"outcome"` or `"settled"`), `endpoint`, `params`
@@ -19,6 +19,8 @@ use crate::settle::{snapshot_of, PyUnsettled};
 #[pyclass(name = "JournalRecord", module = "idn_toto._native", frozen, eq)]
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct PyJournalRecord(pub(crate) core::JournalRecord);
+
+move_getters!(PyJournalRecord);
 
 #[pymethods]
 impl PyJournalRecord {
@@ -99,16 +101,6 @@ impl PyJournalRecord {
     }
 
     #[getter]
-    fn endpoint(&self) -> &'static str {
-        self.0.endpoint.as_str()
-    }
-
-    #[getter]
-    fn params<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
-        JsonDict::new(py, &self.0.params)
-    }
-
-    #[getter]
     fn state(&self) -> Option<&str> {
         self.0.state.as_deref()
     }
@@ -116,11 +108,6 @@ impl PyJournalRecord {
     #[getter]
     fn at(&self) -> &str {
         &self.0.at
-    }
-
-    #[getter]
-    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
-        JsonDict::of_option(py, self.0.snapshot.as_ref())
     }
 
     #[getter]

@@ -18,6 +18,39 @@ use crate::errors::{core_err, to_py_err};
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct PyUnsettled(pub(crate) core::Unsettled);
 
+/// The getters of a money move's `endpoint`, `params` and `snapshot`, for a
+/// class wrapping a core value with those fields (`Unsettled`, and
+/// `JournalRecord`, whose lines carry the move they are about).
+macro_rules! move_getters {
+    ($py:ident) => {
+        #[pymethods]
+        impl $py {
+            /// `"accept_reject"`, `"manual_transaction"` or
+            /// `"multiple_transaction"`.
+            #[getter]
+            fn endpoint(&self) -> &'static str {
+                self.0.endpoint.as_str()
+            }
+
+            /// The move's canonical parameters (`type` included).
+            #[getter]
+            fn params<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
+                JsonDict::new(py, &self.0.params)
+            }
+
+            /// The history read before a manual move was sent
+            /// (`{"entries": [...]}`), or `None`.
+            #[getter]
+            fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
+                JsonDict::of_option(py, self.0.snapshot.as_ref())
+            }
+        }
+    };
+}
+pub(crate) use move_getters;
+
+move_getters!(PyUnsettled);
+
 #[pymethods]
 impl PyUnsettled {
     /// Reads the canonical form (`to_dict()`'s shape): `endpoint`,
@@ -28,25 +61,6 @@ impl PyUnsettled {
         core::Unsettled::from_json_text(&unsettled.0.to_string())
             .map(PyUnsettled)
             .map_err(|e| to_py_err(py, e))
-    }
-
-    /// `"accept_reject"`, `"manual_transaction"` or `"multiple_transaction"`.
-    #[getter]
-    fn endpoint(&self) -> &'static str {
-        self.0.endpoint.as_str()
-    }
-
-    /// The move's canonical parameters (`type` included).
-    #[getter]
-    fn params<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
-        JsonDict::new(py, &self.0.params)
-    }
-
-    /// The history read before a manual move was sent (`{"entries": [...]}`),
-    /// or `None`.
-    #[getter]
-    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
-        JsonDict::of_option(py, self.0.snapshot.as_ref())
     }
 
     /// The canonical form.
