@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::convert::{JsonDict, Page, Params, PathWordsArg};
 use crate::endpoints::{any_to_py, PyFullTransaction, PyPgaTransaction, PyUserHistory};
-use crate::errors::to_py_err;
+use crate::errors::{core_err, to_py_err};
 use crate::settle::PyUnsettled;
 
 /// A request ready to send: `method`, `url` (token included: send it, never
@@ -190,7 +190,7 @@ impl PyCore {
     /// names; `Decimal`, `int` or `str` amounts; `date` or `"YYYY-MM-DD"`).
     #[pyo3(signature = (endpoint, params))]
     fn build(&self, py: Python<'_>, endpoint: &str, params: Params) -> PyResult<PyRequest> {
-        let id = endpoint_id(py, endpoint)?;
+        let id = endpoint_id(endpoint)?;
         dynamic::build(&self.client, id, &params.0)
             .map(PyRequest)
             .map_err(|e| to_py_err(py, e.redacted(&self.client)))
@@ -204,7 +204,7 @@ impl PyCore {
         status: u16,
         body: &[u8],
     ) -> PyResult<Py<PyAny>> {
-        let id = endpoint_id(py, endpoint)?;
+        let id = endpoint_id(endpoint)?;
         let response = core::AnyResponse::parse(&self.client, id, status, body)
             .map_err(|e| to_py_err(py, e))?;
         any_to_py(py, response)
@@ -219,9 +219,7 @@ impl PyCore {
         status: u16,
         body: &[u8],
     ) -> PyResult<JsonDict<'py>> {
-        canonical(py, endpoint, |id| {
-            dynamic::parse_to_string_with(&self.client, id, status, body)
-        })
+        canonical(py, Some(&self.client), endpoint, status, body)
     }
 
     /// The retry policy for reads.
@@ -240,8 +238,8 @@ impl PyCore {
     }
 }
 
-pub(crate) fn endpoint_id(py: Python<'_>, endpoint: &str) -> PyResult<EndpointId> {
-    EndpointId::from_str(endpoint).map_err(|e| to_py_err(py, e))
+pub(crate) fn endpoint_id(endpoint: &str) -> PyResult<EndpointId> {
+    EndpointId::from_str(endpoint).map_err(core_err)
 }
 
 /// The client settings a Python caller gives.
@@ -288,7 +286,7 @@ pub(crate) fn build(
         max_body_size: None,
     };
     let client = new_client(py, config)?;
-    let id = endpoint_id(py, endpoint)?;
+    let id = endpoint_id(endpoint)?;
     dynamic::build(&client, id, &params.0)
         .map(PyRequest)
         .map_err(|e| to_py_err(py, e.redacted(&client)))
@@ -305,19 +303,25 @@ pub(crate) fn parse<'py>(
     status: u16,
     body: &[u8],
 ) -> PyResult<JsonDict<'py>> {
-    canonical(py, endpoint, |id| {
-        dynamic::parse_to_string(id, status, body)
-    })
+    canonical(py, None, endpoint, status, body)
 }
 
-/// An answer to `endpoint`, parsed by `parse` into canonical JSON text, as
-/// a dict.
+/// An answer to `endpoint` in the canonical JSON shape, as a dict; with
+/// `client`, its body-size limit applies and the token is scrubbed from
+/// any error.
 fn canonical<'py>(
     py: Python<'py>,
+    client: Option<&core::Client>,
     endpoint: &str,
-    parse: impl FnOnce(EndpointId) -> Result<String, core::Error>,
+    status: u16,
+    body: &[u8],
 ) -> PyResult<JsonDict<'py>> {
-    let text = parse(endpoint_id(py, endpoint)?).map_err(|e| to_py_err(py, e))?;
+    let id = endpoint_id(endpoint)?;
+    let text = match client {
+        Some(client) => dynamic::parse_to_string_with(client, id, status, body),
+        None => dynamic::parse_to_string(id, status, body),
+    }
+    .map_err(core_err)?;
     JsonDict::from_text(py, &text)
 }
 
@@ -335,7 +339,7 @@ pub(crate) fn next_page<'py>(
     pages_read: Option<u64>,
     max_pages: Option<u64>,
 ) -> PyResult<Option<JsonDict<'py>>> {
-    let id = endpoint_id(py, endpoint)?;
+    let id = endpoint_id(endpoint)?;
     let page = if let Ok(page) = response.cast::<PyFullTransaction>() {
         to_value(py, &page.get().0)?
     } else if let Ok(page) = response.cast::<PyPgaTransaction>() {

@@ -12,7 +12,7 @@ use crate::batch::PyItemOutcome;
 use crate::client::{endpoint_id, PyCore, PyRequest, PyRetryPolicy};
 use crate::convert::{JsonDict, Params};
 use crate::endpoints::any_to_py;
-use crate::errors::to_py_err;
+use crate::errors::{core_err, to_py_err};
 use crate::journal::PyOpenMove;
 use crate::settle::{PySettlement, PyUnsettled};
 
@@ -87,56 +87,40 @@ impl PyDriver {
     /// retried as `options.retry` says; a money move is sent once, and
     /// journaled when `options.journal_id` is set).
     #[staticmethod]
-    fn call(
-        py: Python<'_>,
-        core: &PyCore,
-        request: &PyRequest,
-        options: &PyDriverOptions,
-    ) -> PyResult<Self> {
+    fn call(core: &PyCore, request: &PyRequest, options: &PyDriverOptions) -> PyResult<Self> {
         let driver = core::Driver::call_request(&core.client, request.0.clone(), options.0.clone());
-        PyDriver::made(py, core, driver, options, Vec::new())
+        PyDriver::made(core, driver, options, Vec::new())
     }
 
     /// `multiple_transaction` for any number of items (`{"type": ...,
     /// "transaction": [...]}`), in requests of at most 25.
     #[staticmethod]
-    fn batch(
-        py: Python<'_>,
-        core: &PyCore,
-        params: Params,
-        options: &PyDriverOptions,
-    ) -> PyResult<Self> {
+    fn batch(core: &PyCore, params: Params, options: &PyDriverOptions) -> PyResult<Self> {
         let driver = core::Driver::batch(&core.client, &params.0, options.0.clone());
-        PyDriver::made(py, core, driver, options, Vec::new())
+        PyDriver::made(core, driver, options, Vec::new())
     }
 
     /// Every page of `full_transaction` or `pga_transaction` from
     /// `params`' page on: a `"page"` step per page.
     #[staticmethod]
     fn pages(
-        py: Python<'_>,
         core: &PyCore,
         endpoint: &str,
         params: Params,
         options: &PyDriverOptions,
     ) -> PyResult<Self> {
-        let id = endpoint_id(py, endpoint)?;
+        let id = endpoint_id(endpoint)?;
         let driver = core::Driver::pages(&core.client, id, &params.0, options.0.clone());
-        PyDriver::made(py, core, driver, options, Vec::new())
+        PyDriver::made(core, driver, options, Vec::new())
     }
 
     /// Settles `unsettled` with reads only; `options.journal_id` is the
     /// journal id of the move (a `settled` line follows).
     #[staticmethod]
-    fn settle(
-        py: Python<'_>,
-        core: &PyCore,
-        unsettled: &PyUnsettled,
-        options: &PyDriverOptions,
-    ) -> PyResult<Self> {
+    fn settle(core: &PyCore, unsettled: &PyUnsettled, options: &PyDriverOptions) -> PyResult<Self> {
         let driver = core::Driver::settle(&core.client, &unsettled.0, options.0.clone());
         let moves = vec![(options.0.journal_id.clone(), unsettled.0.clone())];
-        PyDriver::made(py, core, driver, options, moves)
+        PyDriver::made(core, driver, options, moves)
     }
 
     /// Settles the journal's open moves (`Journal.read(text).unsettled()`)
@@ -145,7 +129,6 @@ impl PyDriver {
     /// `Settlement`s.
     #[staticmethod]
     fn settle_open(
-        py: Python<'_>,
         core: &PyCore,
         moves: Vec<PyRef<'_, PyOpenMove>>,
         options: &PyDriverOptions,
@@ -156,7 +139,7 @@ impl PyDriver {
             .iter()
             .map(|m| (Some(m.id.clone()), PyOpenMove::unsettled_of(m)))
             .collect();
-        PyDriver::made(py, core, driver, options, unsettled)
+        PyDriver::made(core, driver, options, unsettled)
     }
 
     /// What to do now. Raises the call's error (`IdnTotoError`) when it
@@ -218,13 +201,12 @@ impl PyDriver {
 
 impl PyDriver {
     fn made(
-        py: Python<'_>,
         core: &PyCore,
         driver: Result<core::Driver, core::Error>,
         options: &PyDriverOptions,
         moves: Vec<(Option<String>, core::Unsettled)>,
     ) -> PyResult<Self> {
-        let driver = driver.map_err(|e| to_py_err(py, e.redacted(&core.client)))?;
+        let driver = driver.map_err(|e| core_err(e.redacted(&core.client)))?;
         Ok(PyDriver::new(driver, options, moves))
     }
 

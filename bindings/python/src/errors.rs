@@ -20,6 +20,12 @@ pub(crate) fn to_py_err(py: Python<'_>, error: idn_toto::Error) -> PyErr {
     }
 }
 
+/// `to_py_err` where no `Python` token is at hand: pyo3 calls every
+/// method with the interpreter attached, so attaching again only counts.
+pub(crate) fn core_err(error: idn_toto::Error) -> PyErr {
+    Python::attach(|py| to_py_err(py, error))
+}
+
 fn class_name(error: &idn_toto::Error) -> &'static str {
     use idn_toto::Error;
     match error {

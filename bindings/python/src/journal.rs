@@ -7,9 +7,10 @@ use idn_toto as core;
 use pyo3::prelude::*;
 use serde_json::Value;
 
+use crate::client::endpoint_id;
 use crate::convert::{JsonDict, Params};
-use crate::errors::to_py_err;
-use crate::settle::{snapshot_of, PyUnsettled};
+use crate::errors::core_err;
+use crate::settle::{move_getters, snapshot_of, PyUnsettled};
 
 /// One journal line: `id` (one per money-moving item, made by the host),
 /// `event` (`"intent"`, `"outcome"` or `"settled"`), `endpoint`, `params`
@@ -19,6 +20,8 @@ use crate::settle::{snapshot_of, PyUnsettled};
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct PyJournalRecord(pub(crate) core::JournalRecord);
 
+move_getters!(PyJournalRecord);
+
 #[pymethods]
 impl PyJournalRecord {
     /// The `intent` line for a money move about to be sent. Refuses an
@@ -26,47 +29,33 @@ impl PyJournalRecord {
     #[staticmethod]
     #[pyo3(signature = (id, endpoint, params, *, at, snapshot = None))]
     fn intent(
-        py: Python<'_>,
         id: &str,
         endpoint: &str,
         params: Params,
         at: &str,
         snapshot: Option<Params>,
     ) -> PyResult<Self> {
-        let endpoint = endpoint
-            .parse::<core::EndpointId>()
-            .map_err(|e| to_py_err(py, e))?;
-        let snapshot = snapshot.map(|s| snapshot_of(py, &s.0)).transpose()?;
+        let endpoint = endpoint_id(endpoint)?;
+        let snapshot = snapshot.map(|s| snapshot_of(&s.0)).transpose()?;
         core::JournalRecord::intent(id, endpoint, params.0, snapshot, at)
             .map(PyJournalRecord)
-            .map_err(|e| to_py_err(py, e))
+            .map_err(core_err)
     }
 
     /// The `intent` line for what `unsettled` describes.
     #[staticmethod]
     #[pyo3(signature = (id, unsettled, *, at))]
-    fn for_unsettled(
-        py: Python<'_>,
-        id: &str,
-        unsettled: &PyUnsettled,
-        at: &str,
-    ) -> PyResult<Self> {
+    fn for_unsettled(id: &str, unsettled: &PyUnsettled, at: &str) -> PyResult<Self> {
         let u = &unsettled.0;
         core::JournalRecord::intent(id, u.endpoint, u.params.clone(), u.snapshot.clone(), at)
             .map(PyJournalRecord)
-            .map_err(|e| to_py_err(py, e))
+            .map_err(core_err)
     }
 
     /// The `outcome` line after this intent: `state` is `"succeeded"`,
     /// `"failed"`, `"unknown"` or `"not_sent"` (an `ItemOutcome.status`).
     #[pyo3(signature = (state, message = None, *, at))]
-    fn outcome(
-        &self,
-        py: Python<'_>,
-        state: &str,
-        message: Option<String>,
-        at: &str,
-    ) -> PyResult<Self> {
+    fn outcome(&self, state: &str, message: Option<String>, at: &str) -> PyResult<Self> {
         let status = match state {
             "succeeded" => core::ItemStatus::Succeeded,
             "failed" => core::ItemStatus::Failed,
@@ -74,7 +63,6 @@ impl PyJournalRecord {
             "not_sent" => core::ItemStatus::NotSent,
             other => {
                 return Err(invalid_state(
-                    py,
                     other,
                     "succeeded, failed, unknown or not_sent",
                 ))
@@ -86,15 +74,9 @@ impl PyJournalRecord {
     /// The `settled` line after this intent: `state` is `"applied"`,
     /// `"not_applied"` or `"undetermined"` (a `Settlement.state`).
     #[pyo3(signature = (state, message = None, *, at))]
-    fn settled(
-        &self,
-        py: Python<'_>,
-        state: &str,
-        message: Option<String>,
-        at: &str,
-    ) -> PyResult<Self> {
+    fn settled(&self, state: &str, message: Option<String>, at: &str) -> PyResult<Self> {
         let state = serde_json::from_value::<core::SettleState>(Value::String(state.to_owned()))
-            .map_err(|_| invalid_state(py, state, "applied, not_applied or undetermined"))?;
+            .map_err(|_| invalid_state(state, "applied, not_applied or undetermined"))?;
         Ok(PyJournalRecord(self.0.settled(state, message, at)))
     }
 
@@ -119,16 +101,6 @@ impl PyJournalRecord {
     }
 
     #[getter]
-    fn endpoint(&self) -> &'static str {
-        self.0.endpoint.as_str()
-    }
-
-    #[getter]
-    fn params<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
-        JsonDict::new(py, &self.0.params)
-    }
-
-    #[getter]
     fn state(&self) -> Option<&str> {
         self.0.state.as_deref()
     }
@@ -136,11 +108,6 @@ impl PyJournalRecord {
     #[getter]
     fn at(&self) -> &str {
         &self.0.at
-    }
-
-    #[getter]
-    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
-        JsonDict::of_option(py, self.0.snapshot.as_ref())
     }
 
     #[getter]
@@ -168,14 +135,11 @@ impl PyJournalRecord {
     }
 }
 
-fn invalid_state(py: Python<'_>, state: &str, allowed: &str) -> PyErr {
-    to_py_err(
-        py,
-        core::Error::InvalidRequest {
-            field: "state".into(),
-            reason: format!("{state:?} is not one of {allowed}"),
-        },
-    )
+fn invalid_state(state: &str, allowed: &str) -> PyErr {
+    core_err(core::Error::InvalidRequest {
+        field: "state".into(),
+        reason: format!("{state:?} is not one of {allowed}"),
+    })
 }
 
 /// A journal read back (`Journal.read(text)`): its `records`, whether a
@@ -189,10 +153,8 @@ impl PyJournal {
     /// Reads journal text. A torn last line is ignored; any other line that
     /// is not a record raises ``DecodeError`` naming it (``line N``).
     #[staticmethod]
-    fn read(py: Python<'_>, text: &str) -> PyResult<Self> {
-        core::Journal::read(text)
-            .map(PyJournal)
-            .map_err(|e| to_py_err(py, e))
+    fn read(text: &str) -> PyResult<Self> {
+        core::Journal::read(text).map(PyJournal).map_err(core_err)
     }
 
     /// Every complete line, in order.

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::convert::{JsonDict, Params};
 use crate::endpoints::PyUserHistory;
-use crate::errors::to_py_err;
+use crate::errors::{core_err, to_py_err};
 
 /// What settling an unknown money move needs: the endpoint, the move's
 /// canonical parameters (`type` included; never the token) and, for a
@@ -17,6 +17,39 @@ use crate::errors::to_py_err;
 #[pyclass(name = "Unsettled", module = "idn_toto._native", frozen, eq)]
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct PyUnsettled(pub(crate) core::Unsettled);
+
+/// The getters of a money move's `endpoint`, `params` and `snapshot`, for a
+/// class wrapping a core value with those fields (`Unsettled`, and
+/// `JournalRecord`, whose lines carry the move they are about).
+macro_rules! move_getters {
+    ($py:ident) => {
+        #[pymethods]
+        impl $py {
+            /// `"accept_reject"`, `"manual_transaction"` or
+            /// `"multiple_transaction"`.
+            #[getter]
+            fn endpoint(&self) -> &'static str {
+                self.0.endpoint.as_str()
+            }
+
+            /// The move's canonical parameters (`type` included).
+            #[getter]
+            fn params<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
+                JsonDict::new(py, &self.0.params)
+            }
+
+            /// The history read before a manual move was sent
+            /// (`{"entries": [...]}`), or `None`.
+            #[getter]
+            fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
+                JsonDict::of_option(py, self.0.snapshot.as_ref())
+            }
+        }
+    };
+}
+pub(crate) use move_getters;
+
+move_getters!(PyUnsettled);
 
 #[pymethods]
 impl PyUnsettled {
@@ -28,25 +61,6 @@ impl PyUnsettled {
         core::Unsettled::from_json_text(&unsettled.0.to_string())
             .map(PyUnsettled)
             .map_err(|e| to_py_err(py, e))
-    }
-
-    /// `"accept_reject"`, `"manual_transaction"` or `"multiple_transaction"`.
-    #[getter]
-    fn endpoint(&self) -> &'static str {
-        self.0.endpoint.as_str()
-    }
-
-    /// The move's canonical parameters (`type` included).
-    #[getter]
-    fn params<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
-        JsonDict::new(py, &self.0.params)
-    }
-
-    /// The history read before a manual move was sent (`{"entries": [...]}`),
-    /// or `None`.
-    #[getter]
-    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<JsonDict<'py>>> {
-        JsonDict::of_option(py, self.0.snapshot.as_ref())
     }
 
     /// The canonical form.
@@ -163,14 +177,11 @@ impl PySettlement {
 
 /// A snapshot dict (`{"entries": [...]}`) read as the core reads it: from
 /// text, so amounts keep their digits.
-pub(crate) fn snapshot_of(py: Python<'_>, value: &Value) -> PyResult<core::Snapshot> {
+pub(crate) fn snapshot_of(value: &Value) -> PyResult<core::Snapshot> {
     serde_json::from_str::<core::Snapshot>(&value.to_string()).map_err(|e| {
-        to_py_err(
-            py,
-            core::Error::InvalidRequest {
-                field: "snapshot".into(),
-                reason: e.to_string(),
-            },
-        )
+        core_err(core::Error::InvalidRequest {
+            field: "snapshot".into(),
+            reason: e.to_string(),
+        })
     })
 }

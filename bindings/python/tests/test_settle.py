@@ -364,6 +364,31 @@ def test_a_cancelled_money_move_is_journaled_unknown_then_settles(tmp_path: Path
     asyncio.run(main())
 
 
+@pytest.mark.parametrize("endpoint", ["manual_transaction", "multiple_transaction"])
+def test_an_interrupted_sync_money_move_is_journaled_unknown_then_the_interrupt_goes_on(
+    tmp_path: Path, endpoint: str
+) -> None:
+    # The synchronous loop's counterpart of the cancelled async call above:
+    # a KeyboardInterrupt while the request is in flight.
+    path = tmp_path / "j.jsonl"
+    events: List[Any] = []
+    t = FakeTransport(KeyboardInterrupt())
+    c = idn_toto.Client(
+        BASE_URL, TOKEN, transport=t, journal=idn_toto.FileJournal(path), snapshots=False,
+        on_event=events.append,
+    )
+    with pytest.raises(KeyboardInterrupt):
+        if endpoint == "manual_transaction":
+            c.manual_transaction("deposit", "LOREM", "c", "2500.5", "OP01")
+        else:
+            c.multiple_transaction("deposit", [{"user": "LOREM", "amount": "2500.5", "comment": "c", "operator": "OP01"}])
+    assert [(l["event"], l.get("state")) for l in lines(path)] == [("intent", None), ("outcome", "unknown")]
+    assert [e.kind for e in events][-2:] == ["transport_failure", "done"]
+    (open_move,) = c.unsettled()
+    assert open_move.last == "unknown"
+    assert len(t.requests) == 1, "nothing more was sent"
+
+
 def test_send_of_a_prepared_money_move_is_neither_journaled_nor_snapshotted(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
     t = FakeTransport(ok({"success": True, "message": "Transaction has been successfully processed."}))

@@ -4,8 +4,11 @@ transport.
 Everything that decides something (validation, URLs, parsing, retries and
 ``Retry-After``, batching, paging, settling, journal lines, events) happens
 in the Rust core's ``Driver``. Each client flavour has exactly one IO loop
-(``_drive``) that asks the driver what to do next and does it: send a
-request, sleep, append a journal line, hand over an event or a page.
+(``_drive``): it iterates a ``_Run`` (the driver's steps, with journal
+lines, events, the recording of answers and transport failures and the
+handling of an interruption done once for both flavours) and does the IO
+each step asks for: send a request or sleep, or hand over a page or the
+result.
 
 The per-endpoint methods are written once, in ``_Endpoints``: ``Prepare``
 (requests), ``Client`` (results) and ``AsyncClient`` (awaitables) are
@@ -16,6 +19,7 @@ each flavour's exact signatures.
 from __future__ import annotations
 
 import copy
+import functools
 import datetime
 import os
 import sys
@@ -57,6 +61,10 @@ from ._transport import (
 if TYPE_CHECKING:
     import logging
     import ssl
+
+    from typing_extensions import Concatenate, ParamSpec
+
+    _P = ParamSpec("_P")
 
 __all__ = [
     "Prepare",
@@ -140,6 +148,47 @@ def _clock(since: float) -> Tuple[int, int]:
     return int((time.monotonic() - since) * 1000), int(time.time())
 
 
+def _pga_params(
+    self: object,
+    /,
+    start_date: DateLike,
+    end_date: DateLike,
+    *,
+    page: int = 1,
+    user: Optional[str] = None,
+    ref_no: Optional[str] = None,
+    status: Optional[PgaStatusFilter] = None,
+) -> Params:
+    """The parameters of ``pga_transaction`` and ``iter_pga_transaction``
+    (``self``, the client, is not one of them: it makes this the methods'
+    signature, as ``inspect`` and ``help()`` show it)."""
+    params: Params = {"start_date": start_date, "end_date": end_date, "page": page}
+    params.update(user=user, ref_no=ref_no, status=status)
+    return params
+
+
+_S = TypeVar("_S")
+_R = TypeVar("_R")
+
+
+def _takes(
+    build: Callable[Concatenate[Any, _P], Params],
+) -> Callable[[Callable[[_S, Params], _R]], Callable[Concatenate[_S, _P], _R]]:
+    """Gives a method the signature of ``build``, which makes the endpoint's
+    parameters from its arguments: the signature of a page method and of
+    its ``iter_*`` twin, written once."""
+
+    def decorate(method: Callable[[_S, Params], _R]) -> Callable[Concatenate[_S, _P], _R]:
+        def with_params(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+            return method(self, build(self, *args, **kwargs))
+
+        functools.update_wrapper(with_params, method)
+        setattr(with_params, "__wrapped__", build)  # what `inspect.signature` shows
+        return with_params
+
+    return decorate
+
+
 # One type variable per result type: each flavour fills them in.
 _TL = TypeVar("_TL")
 _PR = TypeVar("_PR")
@@ -161,6 +210,9 @@ class _Endpoints(Generic[_TL, _PR, _MT, _UB, _UH, _ULT, _GL, _NH, _RL, _FT, _PT,
     Each method hands its canonical parameters to ``_call`` (or ``_batch``):
     ``Prepare`` builds the request, ``Client`` runs the driver and returns
     the typed result, ``AsyncClient`` returns a coroutine of it."""
+
+    # Given by `Prepare` and, for both clients, by `_Base` (a client's first
+    # base class, so that its definitions win).
 
     def _call(self, endpoint: str, params: Params) -> Any:
         raise NotImplementedError
@@ -234,18 +286,9 @@ class _Endpoints(Generic[_TL, _PR, _MT, _UB, _UH, _ULT, _GL, _NH, _RL, _FT, _PT,
         """Get Full Transaction: one page of a user's turnover."""
         return cast(_FT, self._call("full_transaction", {"user": user, "page": page, "date": date}))
 
-    def pga_transaction(
-        self,
-        start_date: DateLike,
-        end_date: DateLike,
-        *,
-        page: int = 1,
-        user: Optional[str] = None,
-        ref_no: Optional[str] = None,
-        status: Optional[PgaStatusFilter] = None,
-    ) -> _PT:
+    @_takes(_pga_params)
+    def pga_transaction(self, params: Params) -> _PT:
         """Get PGA Transaction History: one page of invoices."""
-        params = _pga_params(start_date, end_date, page, user, ref_no, status)
         return cast(_PT, self._call("pga_transaction", params))
 
     def bank_list(self) -> _BL:
@@ -253,35 +296,10 @@ class _Endpoints(Generic[_TL, _PR, _MT, _UB, _UH, _ULT, _GL, _NH, _RL, _FT, _PT,
         return cast(_BL, self._call("bank_list", {}))
 
 
-def _pga_params(
-    start_date: DateLike,
-    end_date: DateLike,
-    page: int,
-    user: Optional[str],
-    ref_no: Optional[str],
-    status: Optional[PgaStatusFilter],
-) -> Params:
-    params: Params = {"start_date": start_date, "end_date": end_date, "page": page}
-    params.update(user=user, ref_no=ref_no, status=status)
-    return params
+_Req = native.Request
 
 
-class Prepare(
-    _Endpoints[
-        native.Request,
-        native.Request,
-        native.Request,
-        native.Request,
-        native.Request,
-        native.Request,
-        native.Request,
-        native.Request,
-        native.Request,
-        native.Request,
-        native.Request,
-        native.Request,
-    ]
-):
+class Prepare(_Endpoints[_Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req]):
     """The sans-IO level: each method returns the ``Request`` without sending
     it. Send ``request.url`` yourself, then ``client.parse(request, status,
     body)``."""
@@ -470,37 +488,14 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
     def _batch_driver(self, params: Params) -> native.Driver:
         return native.Driver.batch(self._core, params, self._options(journal=True))
 
+    def _pages_driver(self, endpoint: str, params: Params) -> native.Driver:
+        return native.Driver.pages(self._core, endpoint, params, self._options())
+
     def _settle_driver(self, thing: object) -> native.Driver:
         options = self._options(settle_delay_ms=self._settle_delay_ms)
         if self._journal is not None:
             options = options.with_journal_id(getattr(thing, "journal_id", None))
         return native.Driver.settle(self._core, _unsettled(thing), options)
-
-    def _next(self, driver: native.Driver, started: float) -> native.Step:
-        """The driver's next step that needs the caller's IO flavour (send,
-        wait, page, done); journal lines and events are handled here."""
-        while True:
-            step = driver.next(*_clock(started))
-            if step.kind == "journal":
-                if self._journal is not None:
-                    self._journal.append(step.value)
-            elif step.kind == "event":
-                self._emit(step.value)
-            else:
-                return step
-
-    def _interrupted(self, driver: native.Driver, started: float, sent: float) -> None:
-        """The send in flight was cancelled (``asyncio`` cancellation,
-        ``KeyboardInterrupt``): the driver hears of it as a transport failure,
-        and its journal lines and events up to the end are written (a money
-        move's ``unknown`` outcome among them) before the interruption goes
-        on. Nothing more is sent."""
-        driver.record_transport_failure("cancelled", *_clock(sent))
-        try:
-            while self._next(driver, started).kind not in ("done", "send", "wait"):
-                pass
-        except IdnTotoError:
-            pass  # the call's error: the interruption is what the caller gets
 
     def _emit(self, event: native.Event) -> None:
         log = _logger()
@@ -525,18 +520,9 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
         ``max_pages`` pages; past it, ``DecodeError`` at ``page``)."""
         return cast(_Rows, self._rows("full_transaction", {"user": user, "page": page, "date": date}))
 
-    def iter_pga_transaction(
-        self,
-        start_date: DateLike,
-        end_date: DateLike,
-        *,
-        page: int = 1,
-        user: Optional[str] = None,
-        ref_no: Optional[str] = None,
-        status: Optional[PgaStatusFilter] = None,
-    ) -> _Invoices:
+    @_takes(_pga_params)
+    def iter_pga_transaction(self, params: Params) -> _Invoices:
         """Every invoice, page after page, from ``page`` on."""
-        params = _pga_params(start_date, end_date, page, user, ref_no, status)
         return cast(_Invoices, self._rows("pga_transaction", params))
 
     def send(self, request: native.Request) -> _Any:
@@ -578,6 +564,14 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
 
     # -- what each flavour does
 
+    def _call(self, endpoint: str, params: Params) -> Any:
+        # The driver is made now, so bad arguments raise at the call (for
+        # AsyncClient: before any await).
+        return self._run(self._call_driver(endpoint, params))
+
+    def _batch(self, params: Params) -> Any:
+        return self._run(self._batch_driver(params))
+
     def _run(self, driver: native.Driver) -> Any:
         raise NotImplementedError
 
@@ -589,6 +583,100 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, token='***')"
+
+
+class _Run:
+    """One driver run, everything but its IO: what both flavours' loops
+    share. Iterating it gives the steps that need the flavour (``send``,
+    ``wait``, ``page``, ``done``: journal lines and events are handled
+    here) and ends after ``done``. A flavour does each send as
+    ``with run.sending(): run.answer = <the transport's response>``: the
+    answer, or the transport's failure, reaches the driver before the next
+    step; an interruption (``KeyboardInterrupt``, ``asyncio`` cancellation)
+    is reported at once and goes on."""
+
+    def __init__(self, client: _Base[Any, Any, Any, Any, Any, Any, Any], driver: native.Driver) -> None:
+        self._client = client
+        self._driver = driver
+        self._started = time.monotonic()
+        #: When the send whose answer is still to be recorded left.
+        self._sent: Optional[float] = None
+        self._failure: Optional[str] = None
+        self._over = False
+        #: What the transport returned for the current send.
+        self.answer: Any = None
+
+    def __iter__(self) -> _Run:
+        return self
+
+    def __next__(self) -> native.Step:
+        if self._over:
+            raise StopIteration
+        if self._sent is not None:
+            self._record(self._sent)
+        step = self._next()
+        self._over = step.kind == "done"
+        return step
+
+    def sending(self) -> _Run:
+        self._sent = time.monotonic()
+        self._failure = self.answer = None
+        return self
+
+    def __enter__(self) -> _Run:
+        return self
+
+    def __exit__(self, kind: object, error: Optional[BaseException], traceback: object) -> bool:
+        if isinstance(error, Exception):  # any transport failure, reported to the core
+            self._failure = _failure_reason(error)
+            return True
+        if error is not None and self._sent is not None:
+            self._interrupted(self._sent)
+        return False
+
+    def _record(self, sent: float) -> None:
+        # Recorded outside any `except` block: the transport's exception
+        # (which may quote the URL, token included) is never chained to
+        # what the core raises.
+        self._sent = None
+        answer = None
+        if self._failure is None:
+            try:
+                answer = as_response(self.answer)
+            except Exception as error:  # not a response: a transport failure
+                self._failure = _failure_reason(error)
+        if answer is None:
+            self._driver.record_transport_failure(self._failure or "no response", *_clock(sent))
+        else:
+            self._driver.record_response(answer.status, answer.headers, answer.body, *_clock(sent))
+
+    def _next(self) -> native.Step:
+        """The driver's next step that needs the caller's IO flavour (send,
+        wait, page, done); journal lines and events are handled here."""
+        while True:
+            step = self._driver.next(*_clock(self._started))
+            if step.kind == "journal":
+                if self._client._journal is not None:
+                    self._client._journal.append(step.value)
+            elif step.kind == "event":
+                self._client._emit(step.value)
+            else:
+                return step
+
+    def _interrupted(self, sent: float) -> None:
+        """The send in flight was cancelled (``asyncio`` cancellation,
+        ``KeyboardInterrupt``): the driver hears of it as a transport failure,
+        and its journal lines and events up to the end are written (a money
+        move's ``unknown`` outcome among them) before the interruption goes
+        on. Nothing more is sent."""
+        self._sent = None
+        self._over = True
+        self._driver.record_transport_failure("cancelled", *_clock(sent))
+        try:
+            while self._next().kind not in ("done", "send", "wait"):
+                pass
+        except IdnTotoError:
+            pass  # the call's error: the interruption is what the caller gets
 
 
 def _unsettled(thing: object) -> native.Unsettled:
@@ -617,6 +705,18 @@ def _unsettled(thing: object) -> native.Unsettled:
         "must be an OutcomeUnknownError, an ItemOutcome whose status is 'unknown' or an "
         f"Unsettled, not {type(thing).__name__}",
     )
+
+
+def _result(steps: List[native.Step]) -> Any:
+    """The value of a run's ``done`` step (its last)."""
+    if not steps or steps[-1].kind != "done":
+        raise RuntimeError("the driver ended without a result")
+    return steps[-1].value
+
+
+def _rows_of(step: native.Step) -> List[Any]:
+    """A ``page`` step's rows (none for the ``done`` step)."""
+    return step.value.data if step.kind == "page" else []
 
 
 _CLIENT_DOC = """
@@ -664,6 +764,15 @@ _CLIENT_DOC = """
 
 
 class Client(
+    _Base[
+        Iterator[native.TurnoverRow],
+        Iterator[native.PgaInvoice],
+        native.Settlement,
+        List[native.Settlement],
+        List[native.OpenMove],
+        Any,
+        Transport,
+    ],
     _Endpoints[
         native.TransactionList,
         native.Processed,
@@ -677,15 +786,6 @@ class Client(
         native.FullTransaction,
         native.PgaTransaction,
         native.BankList,
-    ],
-    _Base[
-        Iterator[native.TurnoverRow],
-        Iterator[native.PgaInvoice],
-        native.Settlement,
-        List[native.Settlement],
-        List[native.OpenMove],
-        Any,
-        Transport,
     ],
 ):
     """The synchronous client.
@@ -705,56 +805,37 @@ class Client(
 
     def _drive(self, driver: native.Driver) -> Iterator[native.Step]:
         """The one IO loop: sends, sleeps, and yields pages and the end."""
-        started = time.monotonic()
-        while True:
-            step = self._next(driver, started)
+        run = _Run(self, driver)
+        for step in run:
             if step.kind == "send":
-                sent = time.monotonic()
-                reason: Optional[str] = None
-                try:
-                    answer = as_response(self._exchange(step.value))
-                except Exception as error:  # any transport failure, reported to the core
-                    reason = _failure_reason(error)
-                except BaseException:
-                    self._interrupted(driver, started, sent)
-                    raise
-                # Recorded outside the `except` block: the transport's
-                # exception (which may quote the URL, token included) is
-                # never chained to what the core raises.
-                if reason is None:
-                    driver.record_response(answer.status, answer.headers, answer.body, *_clock(sent))
-                else:
-                    driver.record_transport_failure(reason, *_clock(sent))
+                with run.sending():
+                    run.answer = self._exchange(step.value)
             elif step.kind == "wait":
                 self._sleep(step.value / 1000)
             else:
                 yield step
-                if step.kind == "done":
-                    return
 
     def _run(self, driver: native.Driver) -> Any:
-        for step in self._drive(driver):
-            if step.kind == "done":
-                return step.value
-        raise RuntimeError("the driver ended without a result")
-
-    def _call(self, endpoint: str, params: Params) -> Any:
-        return self._run(self._call_driver(endpoint, params))
-
-    def _batch(self, params: Params) -> Any:
-        return self._run(self._batch_driver(params))
+        return _result(list(self._drive(driver)))
 
     def _rows(self, endpoint: str, params: Params) -> Iterator[Any]:
-        driver = native.Driver.pages(self._core, endpoint, params, self._options())
-        for step in self._drive(driver):
-            if step.kind == "page":
-                yield from step.value.data
+        for step in self._drive(self._pages_driver(endpoint, params)):
+            yield from _rows_of(step)
 
     def _ready(self, value: object) -> object:
         return value
 
 
 class AsyncClient(
+    _Base[
+        AsyncIterator[native.TurnoverRow],
+        AsyncIterator[native.PgaInvoice],
+        Awaitable[native.Settlement],
+        Awaitable[List[native.Settlement]],
+        Awaitable[List[native.OpenMove]],
+        Awaitable[Any],
+        AsyncTransport,
+    ],
     _Endpoints[
         Awaitable[native.TransactionList],
         Awaitable[native.Processed],
@@ -768,15 +849,6 @@ class AsyncClient(
         Awaitable[native.FullTransaction],
         Awaitable[native.PgaTransaction],
         Awaitable[native.BankList],
-    ],
-    _Base[
-        AsyncIterator[native.TurnoverRow],
-        AsyncIterator[native.PgaInvoice],
-        Awaitable[native.Settlement],
-        Awaitable[List[native.Settlement]],
-        Awaitable[List[native.OpenMove]],
-        Awaitable[Any],
-        AsyncTransport,
     ],
 ):
     """The asynchronous client: the same methods as ``Client``, returning
@@ -808,51 +880,25 @@ class AsyncClient(
         return await asyncio.wait_for(sending, self._timeout)
 
     async def _drive(self, driver: native.Driver) -> AsyncIterator[native.Step]:
-        """The one IO loop: sends, sleeps, and yields pages and the end."""
-        started = time.monotonic()
-        while True:
-            step = self._next(driver, started)
+        """The one IO loop: sends, sleeps (both awaited), and yields pages
+        and the end."""
+        run = _Run(self, driver)
+        for step in run:
             if step.kind == "send":
-                sent = time.monotonic()
-                reason: Optional[str] = None
-                try:
-                    answer = as_response(await self._exchange(step.value))
-                except Exception as error:  # any transport failure, reported to the core
-                    reason = _failure_reason(error)
-                except BaseException:  # cancelled
-                    self._interrupted(driver, started, sent)
-                    raise
-                if reason is None:
-                    driver.record_response(answer.status, answer.headers, answer.body, *_clock(sent))
-                else:
-                    driver.record_transport_failure(reason, *_clock(sent))
+                with run.sending():
+                    run.answer = await self._exchange(step.value)
             elif step.kind == "wait":
                 await self._sleep(step.value / 1000)
             else:
                 yield step
-                if step.kind == "done":
-                    return
 
     async def _run(self, driver: native.Driver) -> Any:
-        async for step in self._drive(driver):
-            if step.kind == "done":
-                return step.value
-        raise RuntimeError("the driver ended without a result")
-
-    def _call(self, endpoint: str, params: Params) -> Awaitable[Any]:
-        # The driver is made now, so bad arguments raise at the call, before
-        # any await (as every method of Client does).
-        return self._run(self._call_driver(endpoint, params))
-
-    def _batch(self, params: Params) -> Awaitable[Any]:
-        return self._run(self._batch_driver(params))
+        return _result([step async for step in self._drive(driver)])
 
     async def _rows(self, endpoint: str, params: Params) -> AsyncIterator[Any]:
-        driver = native.Driver.pages(self._core, endpoint, params, self._options())
-        async for step in self._drive(driver):
-            if step.kind == "page":
-                for row in step.value.data:
-                    yield row
+        async for step in self._drive(self._pages_driver(endpoint, params)):
+            for row in _rows_of(step):
+                yield row
 
     async def _ready(self, value: object) -> object:
         return value

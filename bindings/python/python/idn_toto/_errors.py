@@ -8,6 +8,7 @@ token: the core scrubs it, even when the server echoes it back.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
 if TYPE_CHECKING:
@@ -29,14 +30,28 @@ class IdnTotoError(Exception):
 
     ``kind`` is the stable kind string (``invalid_request``, ``api``,
     ``http``, ``decode``, ``transport``, ``outcome_unknown``); ``to_dict()``
-    gives the core's canonical error object. Each subclass's attributes are
-    read from that object (``_fields``: attribute, key in it, type).
+    gives the core's canonical error object. A subclass's annotated
+    attributes without a default (``str`` or ``int``) are read from that
+    object, each from the key of its name (``keys=`` renames one).
     """
 
     kind: str
     #: The error behind this one (``OutcomeUnknownError`` only).
     cause: Optional[IdnTotoError]
+    #: Attribute, key in the error object, type: made from the annotations.
     _fields: Tuple[Tuple[str, str, Callable[..., Any]], ...] = ()
+
+    def __init_subclass__(cls, keys: Optional[Dict[str, str]] = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        types: Dict[str, Callable[..., Any]] = {"str": str, "int": int}
+        # The class's own annotations (before 3.10, `cls.__annotations__`
+        # may be a base class's).
+        own = cls.__annotations__ if sys.version_info >= (3, 10) else cls.__dict__.get("__annotations__", {})
+        cls._fields = tuple(
+            (name, (keys or {}).get(name, name), types[str(annotation)])
+            for name, annotation in own.items()
+            if name not in cls.__dict__
+        )
 
     def __init__(
         self,
@@ -66,10 +81,9 @@ class InvalidRequestError(IdnTotoError, ValueError):
     field: str
     #: Why it was refused.
     reason: str
-    _fields = (("field", "field", str), ("reason", "reason", str))
 
 
-class ApiError(IdnTotoError):
+class ApiError(IdnTotoError, keys={"message": "server_message"}):
     """The server answered ``success: false``."""
 
     #: ``user_not_found``, ``invalid_user``, ``user_not_registered``,
@@ -77,7 +91,6 @@ class ApiError(IdnTotoError):
     api_kind: str
     #: The server's message, verbatim.
     message: str
-    _fields = (("api_kind", "api_kind", str), ("message", "server_message", str))
 
 
 class HttpError(IdnTotoError):
@@ -86,7 +99,6 @@ class HttpError(IdnTotoError):
     status: int
     #: The start of the body (at most 200 characters).
     excerpt: str
-    _fields = (("status", "status", int), ("excerpt", "excerpt", str))
 
 
 class DecodeError(IdnTotoError):
@@ -95,14 +107,12 @@ class DecodeError(IdnTotoError):
     #: Where: ``$`` for the whole body, ``data[3].amount``, ...
     path: str
     reason: str
-    _fields = (("path", "path", str), ("reason", "reason", str))
 
 
 class TransportError(IdnTotoError):
     """The transport failed (network error, timeout) on a read."""
 
     reason: str
-    _fields = (("reason", "reason", str),)
 
 
 class OutcomeUnknownError(IdnTotoError):

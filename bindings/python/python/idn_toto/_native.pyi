@@ -467,7 +467,11 @@ class JournalRecord:
     @property
     def at(self, /) -> str: ...
     @property
-    def endpoint(self, /) -> str: ...
+    def endpoint(self, /) -> str:
+        """
+        `"accept_reject"`, `"manual_transaction"` or
+        `"multiple_transaction"`.
+        """
     @property
     def event(self, /) -> str:
         """
@@ -494,14 +498,21 @@ class JournalRecord:
         `"failed"`, `"unknown"` or `"not_sent"` (an `ItemOutcome.status`).
         """
     @property
-    def params(self, /) -> dict[str, Any]: ...
+    def params(self, /) -> dict[str, Any]:
+        """
+        The move's canonical parameters (`type` included).
+        """
     def settled(self, /, state: str, message: str | None = None, *, at: str) -> JournalRecord:
         """
         The `settled` line after this intent: `state` is `"applied"`,
         `"not_applied"` or `"undetermined"` (a `Settlement.state`).
         """
     @property
-    def snapshot(self, /) -> dict[str, Any] | None: ...
+    def snapshot(self, /) -> dict[str, Any] | None:
+        """
+        The history read before a manual move was sent
+        (`{"entries": [...]}`), or `None`.
+        """
     @property
     def state(self, /) -> str | None: ...
     def to_dict(self, /) -> dict[str, Any]:
@@ -960,7 +971,8 @@ class Unsettled:
     @property
     def endpoint(self, /) -> str:
         """
-        `"accept_reject"`, `"manual_transaction"` or `"multiple_transaction"`.
+        `"accept_reject"`, `"manual_transaction"` or
+        `"multiple_transaction"`.
         """
     @property
     def params(self, /) -> dict[str, Any]:
@@ -970,8 +982,8 @@ class Unsettled:
     @property
     def snapshot(self, /) -> dict[str, Any] | None:
         """
-        The history read before a manual move was sent (`{"entries": [...]}`),
-        or `None`.
+        The history read before a manual move was sent
+        (`{"entries": [...]}`), or `None`.
         """
     def to_dict(self, /) -> dict[str, Any]:
         """
