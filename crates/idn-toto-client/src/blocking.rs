@@ -1,22 +1,22 @@
 //! The blocking client: ureq on the calling thread, `std::thread::sleep`
 //! between attempts. One IO loop (`Client::pump`) runs the core's
-//! [`Driver`] for every operation; every decision is the core's.
+//! [`Driver`] for every operation; every decision is the core's. The
+//! methods both clients share are written once, in `shared.rs`.
 
-use std::collections::VecDeque;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use idn_toto::{
-    AnyEndpoint, AnyResponse, Driver, EndpointId, Error, ItemOutcome, MultipleItem, Output, Pages,
-    Request, Settlement, Step, TxType, Unsettled,
+    AnyEndpoint, Driver, EndpointId, Error, ItemOutcome, MultipleItem, Request, Settlement, Step,
+    TxType, Unsettled,
 };
 use serde_json::Value;
 
 use crate::builder::{Checked, ClientBuilder};
 use crate::journal::FileJournal;
-use crate::shared::{self, unexpected, Answer, Rows};
+use crate::shared::{self, Answer, Finish, NextRow, Prepared, Pumped, RowQueue, Rows};
 use crate::{trace, JournalSettlement};
 
 /// A blocking client for the API: cheap to clone (the clones share one
@@ -42,12 +42,6 @@ pub struct Client {
 struct Inner {
     checked: Checked,
     agent: ureq::Agent,
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.inner.checked.fmt(f)
-    }
 }
 
 impl ClientBuilder<Client> {
@@ -80,95 +74,11 @@ impl ClientBuilder<Client> {
     }
 }
 
-/// What one turn of the IO loop ended on.
-enum Pumped {
-    Page(AnyResponse),
-    Done(Result<Output, Error>),
-}
+crate::shared::client_methods!();
 
 impl Client {
-    /// A client with the default settings (see [`ClientBuilder`]).
-    pub fn new(base_url: &str, token: &str) -> Result<Client, Error> {
-        Client::builder(base_url, token).build()
-    }
-
-    /// A builder for the other settings.
-    pub fn builder(base_url: &str, token: &str) -> ClientBuilder<Client> {
-        ClientBuilder::new(base_url, token)
-    }
-
-    /// A client from `IDN_TOTO_BASE_URL` and `IDN_TOTO_TOKEN`, with the
-    /// default settings.
-    pub fn from_env() -> Result<Client, Error> {
-        ClientBuilder::<Client>::from_env()?.build()
-    }
-
-    /// The core client (base URL, path words, the token's redaction).
-    pub fn core(&self) -> &idn_toto::Client {
-        &self.inner.checked.core
-    }
-
-    /// Sends one call of any endpoint and returns its typed answer. Reads
-    /// are retried as the retry policy says (`Retry-After` honoured);
-    /// money moves are sent once (a manual move after reading the user's
-    /// history, when snapshots are on), and a failure that may come after
-    /// the money moved is [`Error::OutcomeUnknown`], carrying what
-    /// [`Client::settle`] needs.
-    pub fn send<E: AnyEndpoint>(&self, params: &E) -> Result<E::Response, Error> {
-        let checked = &self.inner.checked;
-        shared::check_journaled(checked, E::ID)?;
-        let driver = Driver::call_typed(&checked.core, params, shared::options(checked, true))?;
-        let _span = trace::span("call", E::ID.as_str()).entered();
-        match self.run(driver, checked.journal.as_ref())? {
-            Output::Response(r) => {
-                E::from_any(r).ok_or_else(|| unexpected("its endpoint's answer"))
-            }
-            _ => Err(unexpected("an answer")),
-        }
-    }
-
-    /// [`Client::send`] for an endpoint named at run time, with canonical
-    /// JSON parameters (what the CLI and tools use): the canonical JSON
-    /// answer. Invalid parameters are an `invalid_request` error naming the
-    /// field, before anything is sent.
-    pub fn send_json(&self, endpoint: EndpointId, params: &Value) -> Result<Value, Error> {
-        let checked = &self.inner.checked;
-        shared::check_journaled(checked, endpoint)?;
-        let driver = Driver::call(
-            &checked.core,
-            endpoint,
-            params,
-            shared::options(checked, true),
-        )
-        .map_err(|e| e.redacted(&checked.core))?;
-        let _span = trace::span("call", endpoint.as_str()).entered();
-        match self.run(driver, checked.journal.as_ref())? {
-            Output::Response(r) => Ok(r.to_json()),
-            _ => Err(unexpected("an answer")),
-        }
-    }
-
-    /// Sends any number of accept/reject or manual items of one type, at
-    /// most 25 per request, and returns one outcome per item, in input
-    /// order. Nothing is sent twice; a request whose outcome is unknown
-    /// stops the batch (the items after it are `not_sent`).
-    pub fn batch(
-        &self,
-        r#type: TxType,
-        items: Vec<MultipleItem>,
-    ) -> Result<Vec<ItemOutcome>, Error> {
-        let checked = &self.inner.checked;
-        let driver =
-            Driver::batch_items(&checked.core, r#type, items, shared::options(checked, true))?;
-        let _span = trace::span("batch", EndpointId::MultipleTransaction.as_str()).entered();
-        match self.run(driver, checked.journal.as_ref())? {
-            Output::Outcomes { outcomes, .. } => Ok(outcomes),
-            _ => Err(unexpected("outcomes")),
-        }
-    }
-
     /// Every row of a paged report, page after page, as an iterator: the
-    /// core's [`Pages`] says which page comes next, each page is one
+    /// core's [`Pages`](idn_toto::Pages) says which page comes next, each page is one
     /// [`Client::send`]. An error ends the iteration.
     ///
     /// ```no_run
@@ -185,61 +95,31 @@ impl Client {
     pub fn pages<P: Rows>(&self, first: P) -> PageRows<'_, P> {
         PageRows {
             client: self,
-            pages: Pages::new(first).with_max_pages(self.inner.checked.max_pages),
-            rows: VecDeque::new(),
-            over: false,
+            rows: RowQueue::new(first, self.inner.checked.max_pages),
         }
     }
 
     /// Every page of `full_transaction` or `pga_transaction` from canonical
     /// JSON parameters, as canonical JSON pages (what the CLI uses).
     pub fn pages_json(&self, endpoint: EndpointId, params: &Value) -> Result<JsonPages<'_>, Error> {
-        let checked = &self.inner.checked;
-        let driver = Driver::pages(
-            &checked.core,
-            endpoint,
-            params,
-            shared::options(checked, false),
-        )
-        .map_err(|e| e.redacted(&checked.core))?;
         Ok(JsonPages {
             client: self,
-            driver: Some(driver),
+            driver: Some(self.inner.checked.pages_json(endpoint, params)?),
         })
     }
 
-    /// Finds out, with reads only, whether a money move whose outcome is
-    /// unknown took effect (see [`idn_toto::Settle`]). Waits the settle
-    /// delay first.
-    pub fn settle(&self, unsettled: &Unsettled) -> Result<Settlement, Error> {
-        let checked = &self.inner.checked;
-        let driver = Driver::settle(&checked.core, unsettled, shared::options(checked, false))?;
-        let _span = trace::span("settle", unsettled.endpoint.as_str()).entered();
-        match self.run(driver, None)? {
-            Output::Settlement(s) => Ok(s),
-            _ => Err(unexpected("a settlement")),
-        }
-    }
-
-    /// Settles every move the journal at `path` leaves open, appending a
-    /// `settled` line for each, and returns them in journal order.
-    pub fn settle_journal(&self, path: impl AsRef<Path>) -> Result<Vec<JournalSettlement>, Error> {
-        let checked = &self.inner.checked;
-        let journal = FileJournal::new(path.as_ref());
-        let open = journal.read()?.unsettled();
-        let driver = Driver::settle_open(&checked.core, &open, shared::options(checked, false))?;
-        let _span = trace::span("settle", "journal").entered();
-        match self.run(driver, Some(&journal))? {
-            Output::Settlements(list) => Ok(crate::pair_settlements(open, list)),
-            _ => Err(unexpected("settlements")),
-        }
-    }
-
-    /// Runs a driver to its end (pages, if any, are skipped).
-    fn run(&self, mut driver: Driver, journal: Option<&FileJournal>) -> Result<Output, Error> {
+    /// Runs a prepared operation to its end (pages, if any, are skipped).
+    fn run<T>(&self, op: Prepared<'_, impl Finish<T>>) -> Result<T, Error> {
+        let Prepared {
+            mut driver,
+            journal,
+            span,
+            finish,
+        } = op;
+        let _span = span.entered();
         loop {
-            if let Pumped::Done(result) = self.pump(&mut driver, journal) {
-                return result;
+            if let Pumped::Done(result) = self.pump(&mut driver, journal.get()) {
+                return finish(result?);
             }
         }
     }
@@ -332,18 +212,27 @@ impl Client {
 }
 
 /// The rows of a paged report, page after page (see [`Client::pages`]).
-#[derive(Debug)]
 pub struct PageRows<'a, P: Rows> {
     client: &'a Client,
-    pages: Pages<P>,
-    rows: VecDeque<P::Row>,
-    over: bool,
+    rows: RowQueue<P>,
+}
+
+impl<P: Rows + std::fmt::Debug> std::fmt::Debug for PageRows<'_, P>
+where
+    P::Row: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageRows")
+            .field("client", &self.client)
+            .field("rows", &self.rows)
+            .finish()
+    }
 }
 
 impl<P: Rows> PageRows<'_, P> {
     /// How many pages have been read so far.
     pub fn pages_read(&self) -> u64 {
-        self.pages.pages_read()
+        self.rows.pages_read()
     }
 }
 
@@ -352,25 +241,14 @@ impl<P: Rows> Iterator for PageRows<'_, P> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(row) = self.rows.pop_front() {
-                return Some(Ok(row));
-            }
-            if self.over {
-                return None;
-            }
-            let params = self.pages.next_params()?.clone();
-            let page = match self.client.send(&params) {
-                Ok(page) => page,
-                Err(e) => {
-                    self.over = true;
-                    return Some(Err(e));
-                }
+            let params = match self.rows.next() {
+                NextRow::Row(row) => return Some(Ok(row)),
+                NextRow::Fetch(params) => params,
+                NextRow::End => return None,
             };
-            if let Err(e) = self.pages.record_page(&page) {
-                self.over = true;
+            if let Err(e) = self.rows.record(self.client.send(&params)) {
                 return Some(Err(e));
             }
-            self.rows.extend(P::rows(page));
         }
     }
 }
