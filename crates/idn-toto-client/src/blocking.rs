@@ -161,53 +161,27 @@ impl Client {
     fn exchange(&self, request: &Request) -> Result<Answer, String> {
         let inner = &*self.inner;
         let url = request.url();
+        let headers = inner.checked.request_headers(request);
         let response = match request.body() {
-            Some(body) => {
-                let mut r = inner.agent.post(url);
-                for (k, v) in request.headers() {
-                    r = r.header(*k, *v);
-                }
-                for (k, v) in &inner.checked.headers {
-                    r = r.header(k, v);
-                }
-                r.send(body)
-            }
-            None => {
-                let mut r = inner.agent.get(url);
-                for (k, v) in request.headers() {
-                    r = r.header(*k, *v);
-                }
-                for (k, v) in &inner.checked.headers {
-                    r = r.header(k, v);
-                }
-                r.call()
-            }
+            Some(body) => headers
+                .fold(inner.agent.post(url), |r, (k, v)| r.header(k, v))
+                .send(body),
+            None => headers
+                .fold(inner.agent.get(url), |r, (k, v)| r.header(k, v))
+                .call(),
         };
         let mut response = response.map_err(|e| shared::reason(&e))?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect();
-        // One byte past the limit is enough for the core to refuse the body.
-        let limit = u64::try_from(inner.checked.core.max_body_size())
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        let mut body = Vec::new();
+        let mut answer = Answer::head(response.status(), response.headers());
+        let limit = u64::try_from(inner.checked.body_limit()).unwrap_or(u64::MAX);
         response
             .body_mut()
             .with_config()
             .limit(u64::MAX)
             .reader()
             .take(limit)
-            .read_to_end(&mut body)
+            .read_to_end(&mut answer.body)
             .map_err(|e| shared::reason(&e))?;
-        Ok(Answer {
-            status,
-            headers,
-            body,
-        })
+        Ok(answer)
     }
 }
 

@@ -114,7 +114,6 @@ pub struct JournalSettlement {
 }
 
 /// The driver's settlements, each with the open move it settled.
-#[cfg(any(feature = "blocking", feature = "tokio"))]
 fn pair_settlements(
     open: Vec<OpenMove>,
     settled: Vec<(String, Settlement)>,

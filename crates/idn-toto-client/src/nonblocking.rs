@@ -213,11 +213,8 @@ impl Client {
             Method::Post => reqwest::Method::POST,
         };
         let mut r = inner.http.request(method, request.url());
-        for (k, v) in request.headers() {
-            r = r.header(*k, *v);
-        }
-        for (k, v) in &inner.checked.headers {
-            r = r.header(k.as_str(), v.as_str());
+        for (k, v) in inner.checked.request_headers(request) {
+            r = r.header(k, v);
         }
         if let Some(body) = request.body() {
             r = r.body(body.to_vec());
@@ -226,29 +223,20 @@ impl Client {
             .send()
             .await
             .map_err(|e| shared::reason(&e.without_url()))?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect();
-        // One byte past the limit is enough for the core to refuse the body.
-        let limit = inner.checked.core.max_body_size().saturating_add(1);
-        let mut body = Vec::new();
-        while body.len() < limit {
+        let mut answer = Answer::head(response.status(), response.headers());
+        let limit = inner.checked.body_limit();
+        while answer.body.len() < limit {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    let room = limit - body.len();
-                    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                    let room = limit - answer.body.len();
+                    answer
+                        .body
+                        .extend_from_slice(&chunk[..chunk.len().min(room)]);
                 }
                 Ok(None) => break,
                 Err(e) => return Err(shared::reason(&e.without_url())),
             }
         }
-        Ok(Answer {
-            status,
-            headers,
-            body,
-        })
+        Ok(answer)
     }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use idn_toto::{
     AnyEndpoint, AnyResponse, Clock, Driver, DriverOptions, EndpointId, Error,
     FullTransactionParams, ItemOutcome, JournalEvent, JournalRecord, MultipleItem, Output, Paged,
-    Pages, PgaInvoice, PgaTransactionParams, Settlement, TurnoverRow, TxType, Unsettled,
+    Pages, PgaInvoice, PgaTransactionParams, Request, Settlement, TurnoverRow, TxType, Unsettled,
 };
 use serde_json::Value;
 
@@ -257,6 +257,22 @@ impl Checked {
             .map_err(|e| e.redacted(&self.core))
     }
 
+    /// The headers of one request: the core's, then the client's extra
+    /// ones.
+    pub(crate) fn request_headers<'a>(
+        &'a self,
+        request: &'a Request,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let extra = self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        request.headers().iter().copied().chain(extra)
+    }
+
+    /// How much of a body is read: one byte past the limit is enough for
+    /// the core to refuse it.
+    pub(crate) fn body_limit(&self) -> usize {
+        self.core.max_body_size().saturating_add(1)
+    }
+
     fn client_journal(&self) -> JournalTo<'_> {
         JournalTo::Client(self.journal.as_ref())
     }
@@ -290,6 +306,7 @@ impl<P: Rows> RowQueue<P> {
         }
     }
 
+    #[cfg(feature = "blocking")]
     pub(crate) fn pages_read(&self) -> u64 {
         self.pages.pages_read()
     }
@@ -340,6 +357,20 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
+    /// An answer's status and headers (a header whose value is not text is
+    /// left out); the flavour reads the body into it.
+    #[cfg(any(feature = "blocking", feature = "tokio"))]
+    pub(crate) fn head(status: http::StatusCode, headers: &http::HeaderMap) -> Answer {
+        Answer {
+            status: status.as_u16(),
+            headers: headers
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                .collect(),
+            body: Vec::new(),
+        }
+    }
+
     pub(crate) fn header_pairs(&self) -> Vec<(&str, &str)> {
         self.headers
             .iter()
