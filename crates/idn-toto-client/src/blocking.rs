@@ -6,17 +6,17 @@
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use idn_toto::{
-    AnyEndpoint, Driver, EndpointId, Error, ItemOutcome, MultipleItem, Request, Settlement, Step,
-    TxType, Unsettled,
+    AnyEndpoint, Driver, EndpointId, Error, ItemOutcome, MultipleItem, Request, Settlement, TxType,
+    Unsettled,
 };
 use serde_json::Value;
 
-use crate::builder::{Checked, ClientBuilder};
+use crate::builder::ClientBuilder;
 use crate::journal::FileJournal;
-use crate::shared::{self, Answer, Finish, NextRow, Prepared, Pumped, RowQueue, Rows};
+use crate::shared::{self, Answer, Finish, Inner, Io, NextRow, Prepared, Pumped, RowQueue, Rows};
 use crate::{trace, JournalSettlement};
 
 /// A blocking client for the API: cheap to clone (the clones share one
@@ -36,12 +36,7 @@ use crate::{trace, JournalSettlement};
 /// `Debug` never shows the token.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    checked: Checked,
-    agent: ureq::Agent,
+    inner: Arc<Inner<ureq::Agent>>,
 }
 
 impl ClientBuilder<Client> {
@@ -68,7 +63,7 @@ impl ClientBuilder<Client> {
         Ok(Client {
             inner: Arc::new(Inner {
                 checked,
-                agent: config.build().into(),
+                http: config.build().into(),
             }),
         })
     }
@@ -109,49 +104,27 @@ impl Client {
     }
 
     /// Runs a prepared operation to its end (pages, if any, are skipped).
-    fn run<T>(&self, op: Prepared<'_, impl Finish<T>>) -> Result<T, Error> {
-        let Prepared {
-            mut driver,
-            journal,
-            span,
-            finish,
-        } = op;
-        let _span = span.entered();
+    fn run<T>(&self, mut op: Prepared<'_, impl Finish<T>>) -> Result<T, Error> {
+        let _span = op.span.enter();
         loop {
-            if let Pumped::Done(result) = self.pump(&mut driver, journal.get()) {
-                return finish(result?);
+            if let Pumped::Done(result) = self.pump(&mut op.driver, op.journal.get()) {
+                return (op.finish)(result?);
             }
         }
     }
 
-    /// The one IO loop: does what the driver says until it hands out a
-    /// page or is done.
+    /// The one IO loop: sends and sleeps as the driver says until it hands
+    /// out a page or is done.
     fn pump(&self, driver: &mut Driver, journal: Option<&FileJournal>) -> Pumped {
         loop {
-            match driver.next(shared::clock(None)) {
-                Step::Send(request) => {
+            match shared::next_io(driver, journal) {
+                Io::Send(request) => {
                     let started = Instant::now();
-                    match self.exchange(&request) {
-                        Ok(a) => driver.record_response(
-                            a.status,
-                            &a.header_pairs(),
-                            &a.body,
-                            shared::clock(Some(started)),
-                        ),
-                        Err(reason) => {
-                            driver.record_transport_failure(&reason, shared::clock(Some(started)))
-                        }
-                    }
+                    let exchanged = self.exchange(&request);
+                    shared::record(driver, exchanged, started);
                 }
-                Step::Wait(ms) => std::thread::sleep(Duration::from_millis(ms)),
-                Step::Journal(line) => {
-                    if let Err(e) = shared::append(journal, line) {
-                        return Pumped::Done(Err(e));
-                    }
-                }
-                Step::Event(event) => trace::event(&event),
-                Step::Page(page) => return Pumped::Page(page),
-                Step::Done(result) => return Pumped::Done(result),
+                Io::Wait(delay) => std::thread::sleep(delay),
+                Io::Yield(pumped) => return pumped,
             }
         }
     }
@@ -164,10 +137,10 @@ impl Client {
         let headers = inner.checked.request_headers(request);
         let response = match request.body() {
             Some(body) => headers
-                .fold(inner.agent.post(url), |r, (k, v)| r.header(k, v))
+                .fold(inner.http.post(url), |r, (k, v)| r.header(k, v))
                 .send(body),
             None => headers
-                .fold(inner.agent.get(url), |r, (k, v)| r.header(k, v))
+                .fold(inner.http.get(url), |r, (k, v)| r.header(k, v))
                 .call(),
         };
         let mut response = response.map_err(|e| shared::reason(&e))?;

@@ -5,19 +5,19 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures_util::Stream;
 use idn_toto::{
     AnyEndpoint, Driver, EndpointId, Error, ItemOutcome, Method, MultipleItem, Request, Settlement,
-    Step, TxType, Unsettled,
+    TxType, Unsettled,
 };
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::builder::{Checked, ClientBuilder};
+use crate::builder::ClientBuilder;
 use crate::journal::FileJournal;
-use crate::shared::{self, Answer, Finish, NextRow, Prepared, Pumped, RowQueue, Rows};
+use crate::shared::{self, Answer, Finish, Inner, Io, NextRow, Prepared, Pumped, RowQueue, Rows};
 use crate::{trace, JournalSettlement};
 
 /// An async client for the API (reqwest with rustls, on tokio): cheap to
@@ -42,12 +42,7 @@ use crate::{trace, JournalSettlement};
 /// `Debug` never shows the token.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    checked: Checked,
-    http: reqwest::Client,
+    inner: Arc<Inner<reqwest::Client>>,
 }
 
 impl ClientBuilder<Client> {
@@ -153,53 +148,32 @@ impl Client {
     }
 
     /// Runs a prepared operation to its end (pages, if any, are skipped).
-    async fn run<T>(&self, op: Prepared<'_, impl Finish<T>>) -> Result<T, Error> {
-        let Prepared {
-            mut driver,
-            journal,
-            span,
-            finish,
-        } = op;
+    async fn run<T>(&self, mut op: Prepared<'_, impl Finish<T>>) -> Result<T, Error> {
+        let span = op.span.clone();
         let output = async {
             loop {
-                if let Pumped::Done(result) = self.pump(&mut driver, journal.get()).await {
+                if let Pumped::Done(result) = self.pump(&mut op.driver, op.journal.get()).await {
                     return result;
                 }
             }
         }
         .instrument(span)
         .await?;
-        finish(output)
+        (op.finish)(output)
     }
 
-    /// The one IO loop: does what the driver says until it hands out a
-    /// page or is done.
+    /// The one IO loop: sends and sleeps as the driver says until it hands
+    /// out a page or is done.
     async fn pump(&self, driver: &mut Driver, journal: Option<&FileJournal>) -> Pumped {
         loop {
-            match driver.next(shared::clock(None)) {
-                Step::Send(request) => {
+            match shared::next_io(driver, journal) {
+                Io::Send(request) => {
                     let started = Instant::now();
-                    match self.exchange(&request).await {
-                        Ok(a) => driver.record_response(
-                            a.status,
-                            &a.header_pairs(),
-                            &a.body,
-                            shared::clock(Some(started)),
-                        ),
-                        Err(reason) => {
-                            driver.record_transport_failure(&reason, shared::clock(Some(started)))
-                        }
-                    }
+                    let exchanged = self.exchange(&request).await;
+                    shared::record(driver, exchanged, started);
                 }
-                Step::Wait(ms) => tokio::time::sleep(Duration::from_millis(ms)).await,
-                Step::Journal(line) => {
-                    if let Err(e) = shared::append(journal, line) {
-                        return Pumped::Done(Err(e));
-                    }
-                }
-                Step::Event(event) => trace::event(&event),
-                Step::Page(page) => return Pumped::Page(page),
-                Step::Done(result) => return Pumped::Done(result),
+                Io::Wait(delay) => tokio::time::sleep(delay).await,
+                Io::Yield(pumped) => return pumped,
             }
         }
     }

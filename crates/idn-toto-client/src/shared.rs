@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use idn_toto::{
     AnyEndpoint, AnyResponse, Clock, Driver, DriverOptions, EndpointId, Error,
     FullTransactionParams, ItemOutcome, JournalEvent, JournalRecord, MultipleItem, Output, Paged,
-    Pages, PgaInvoice, PgaTransactionParams, Request, Settlement, TurnoverRow, TxType, Unsettled,
+    Pages, PgaInvoice, PgaTransactionParams, Request, Settlement, Step, TurnoverRow, TxType,
+    Unsettled,
 };
 use serde_json::Value;
 
@@ -105,6 +106,13 @@ macro_rules! client_methods {
 }
 pub(crate) use client_methods;
 
+/// What a client holds behind its `Arc`: the checked settings and its HTTP
+/// library's client.
+pub(crate) struct Inner<H> {
+    pub(crate) checked: Checked,
+    pub(crate) http: H,
+}
+
 /// One operation, ready to run: the driver, where its journal lines go,
 /// its span, and what turns the driver's output into the caller's answer.
 pub(crate) struct Prepared<'a, F> {
@@ -143,6 +151,46 @@ impl JournalTo<'_> {
 pub(crate) enum Pumped {
     Page(AnyResponse),
     Done(Result<Output, Error>),
+}
+
+/// What a flavour's IO loop does next.
+pub(crate) enum Io {
+    /// One HTTP exchange, then [`record`] what it came to.
+    Send(Request),
+    /// Sleep this long.
+    Wait(Duration),
+    /// Hand this out: a page, or the end of the run.
+    Yield(Pumped),
+}
+
+/// Steps the driver until it needs the network or a sleep, hands out a
+/// page, or is done. Journal lines (appended and synced here, on the
+/// calling thread or task) and events need neither.
+pub(crate) fn next_io(driver: &mut Driver, journal: Option<&FileJournal>) -> Io {
+    loop {
+        match driver.next(clock(None)) {
+            Step::Send(request) => return Io::Send(request),
+            Step::Wait(ms) => return Io::Wait(Duration::from_millis(ms)),
+            Step::Journal(line) => {
+                if let Err(e) = append(journal, line) {
+                    return Io::Yield(Pumped::Done(Err(e)));
+                }
+            }
+            Step::Event(event) => trace::event(&event),
+            Step::Page(page) => return Io::Yield(Pumped::Page(page)),
+            Step::Done(result) => return Io::Yield(Pumped::Done(result)),
+        }
+    }
+}
+
+/// Gives the driver what the exchange begun at `started` came to: an
+/// answer, or a transport failure in words.
+pub(crate) fn record(driver: &mut Driver, exchanged: Result<Answer, String>, started: Instant) {
+    let clock = clock(Some(started));
+    match exchanged {
+        Ok(a) => driver.record_response(a.status, &a.header_pairs(), &a.body, clock),
+        Err(reason) => driver.record_transport_failure(&reason, clock),
+    }
 }
 
 impl Checked {
