@@ -168,7 +168,8 @@ fn retry_after_is_honoured() {
 #[test]
 fn lost_answers_are_journaled_and_settled() {
     let sandbox = sandbox();
-    let journal = temp_path("journal.jsonl");
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = journal_dir.path().join("journal.jsonl");
     let lossy = |fault: &str| {
         lossy::<Client>(&sandbox, fault, &journal)
             .snapshots(false)
@@ -245,7 +246,8 @@ fn a_failed_snapshot_read_sends_nothing() {
 #[test]
 fn a_journaled_batch_writes_an_intent_and_an_outcome_per_item() {
     let sandbox = sandbox();
-    let journal = temp_path("batch.jsonl");
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = journal_dir.path().join("batch.jsonl");
     let client = Client::builder(sandbox.base_url(), sandbox.token())
         .journal(&journal)
         .build()
@@ -376,8 +378,9 @@ fn reports_page_through_every_row() {
 #[test]
 fn an_intent_that_cannot_be_journaled_sends_nothing() {
     let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
     let client = Client::builder(sandbox.base_url(), sandbox.token())
-        .journal(temp_path("x").with_file_name("no-such-dir").join("j.jsonl"))
+        .journal(dir.path().join("no-such-dir").join("j.jsonl"))
         .build()
         .unwrap();
     let n = requests_served(&sandbox);

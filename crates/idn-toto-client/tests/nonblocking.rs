@@ -136,7 +136,8 @@ async fn retry_after_is_honoured() {
 #[tokio::test]
 async fn lost_answers_are_journaled_and_settled() {
     let sandbox = sandbox();
-    let journal = temp_path("journal.jsonl");
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = journal_dir.path().join("journal.jsonl");
     let clean = client(&sandbox);
     let pending = clean.send(&deposits()).await.unwrap().data;
     for (fault, tx) in [("drop-after", &pending[0]), ("500", &pending[1])] {

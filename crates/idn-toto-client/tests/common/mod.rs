@@ -185,16 +185,6 @@ pub fn requests_served(sandbox: &Sandbox) -> u64 {
     v["requests"].as_u64().unwrap()
 }
 
-pub fn temp_path(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "idn-toto-client-test-{}-{}",
-        std::process::id(),
-        fastrand::u64(..)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
 /// Every encoding of the token a leak could take.
 pub fn assert_no_token(text: &str) {
     let lower = text.to_ascii_lowercase();
