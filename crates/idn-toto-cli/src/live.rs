@@ -21,11 +21,32 @@ const TOKEN_ON_ARGV: &str = "a live call never takes the token on the command li
      of this machine can read a process's arguments): set IDN_TOTO_TOKEN, or give \
      --token-file FILE";
 
+/// Ends a live command: its steps return `Err(code)` to stop early (the
+/// message is already printed), `Ok(code)` when it ran to the end.
+fn finish(run: Result<ExitCode, ExitCode>) -> ExitCode {
+    run.unwrap_or_else(|code| code)
+}
+
+/// Goes on only when printing succeeded.
+fn printed(code: ExitCode) -> Result<(), ExitCode> {
+    if code == ExitCode::SUCCESS {
+        Ok(())
+    } else {
+        Err(code)
+    }
+}
+
+/// A token on the command line is refused before anything else.
+fn no_token_on_argv(live: &LiveArgs) -> Result<(), ExitCode> {
+    match live.token {
+        Some(_) => Err(usage(TOKEN_ON_ARGV)),
+        None => Ok(()),
+    }
+}
+
 /// The token: `--token-file` (its first line), else `IDN_TOTO_TOKEN`.
 fn token(live: &LiveArgs, required: bool) -> Result<Option<String>, ExitCode> {
-    if live.token.is_some() {
-        return Err(usage(TOKEN_ON_ARGV));
-    }
+    no_token_on_argv(live)?;
     if let Some(path) = &live.token_file {
         return match std::fs::read_to_string(path) {
             Ok(text) => Ok(Some(text.lines().next().unwrap_or("").trim().to_owned())),
@@ -140,47 +161,38 @@ fn describe_request(request: &Request, params: &Value) -> String {
 
 /// `idn-toto call ENDPOINT ...`
 pub(crate) fn call(args: CallArgs) -> ExitCode {
-    if args.live.token.is_some() {
-        return usage(TOKEN_ON_ARGV);
-    }
-    let id = match endpoint_id(&args.endpoint) {
-        Ok(id) => id,
-        Err(code) => return code,
-    };
+    finish(run_call(&args))
+}
+
+fn run_call(args: &CallArgs) -> Result<ExitCode, ExitCode> {
+    no_token_on_argv(&args.live)?;
+    let id = endpoint_id(&args.endpoint)?;
     if args.all_pages && id.info().next_page.is_none() {
-        return usage(&format!(
+        return Err(usage(&format!(
             "{id} is not paged: --all-pages is for full_transaction and pga_transaction"
-        ));
+        )));
     }
-    let params = match params(&args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let client = match client(&args.live, args.journal.as_deref(), args.dry_run) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let params = params(args)?;
+    let client = client(
+        &args.live,
+        args.moves.journal.as_deref(),
+        args.moves.dry_run,
+    )?;
     // Invalid parameters are refused here, before anything is sent.
-    let request = match dynamic::build(client.core(), id, &params) {
-        Ok(r) => r,
-        Err(e) => return refused(&e.redacted(client.core())),
-    };
-    if args.dry_run {
-        return output::print_json(&request.to_json(false));
+    let request = dynamic::build(client.core(), id, &params)
+        .map_err(|e| refused(&e.redacted(client.core())))?;
+    if args.moves.dry_run {
+        return Ok(output::print_json(&request.to_json(false)));
     }
     if !request.is_idempotent() {
-        if let Err(code) = confirm(&describe_request(&request, &params), args.yes) {
-            return code;
-        }
+        confirm(&describe_request(&request, &params), args.moves.yes)?;
     }
     let out = Output::or_default(args.output);
     if args.all_pages {
-        return all_pages(&client, id, params, out);
+        return Ok(all_pages(&client, id, params, out));
     }
-    match client.send_json(id, &params) {
-        Ok(answer) => print_answer(&answer, out),
-        Err(e) => refused(&e),
-    }
+    let answer = client.send_json(id, &params).map_err(|e| refused(&e))?;
+    Ok(print_answer(&answer, out))
 }
 
 fn print_answer(answer: &Value, out: Output) -> ExitCode {
@@ -188,10 +200,7 @@ fn print_answer(answer: &Value, out: Output) -> ExitCode {
         Output::Json if std::io::stdout().is_terminal() => output::print_json(answer),
         Output::Json => output::print_line(&answer.to_string()),
         Output::Table => output::print_line(&output::answer_table(answer)),
-        Output::Csv => match output::answer_csv(answer) {
-            Ok(text) => output::print_line(text.trim_end()),
-            Err(e) => usage(&format!("cannot write CSV: {e}")),
-        },
+        Output::Csv => output::print_csv(output::answer_csv(answer)),
     }
 }
 
@@ -317,67 +326,50 @@ fn read_items(path: &Path) -> Result<Value, String> {
 
 /// `idn-toto batch TYPE FILE.csv`
 pub(crate) fn batch(args: BatchArgs) -> ExitCode {
-    if args.live.token.is_some() {
-        return usage(TOKEN_ON_ARGV);
-    }
-    let r#type = match TxType::parse("type", &args.r#type) {
-        Ok(t) => t,
-        Err(e) => return usage(&e.to_string()),
-    };
-    let items_json = match read_items(&args.file) {
-        Ok(items) => items,
-        Err(message) => return usage(&message),
-    };
+    finish(run_batch(&args))
+}
+
+fn run_batch(args: &BatchArgs) -> Result<ExitCode, ExitCode> {
+    no_token_on_argv(&args.live)?;
+    let r#type = TxType::parse("type", &args.r#type).map_err(|e| usage(&e.to_string()))?;
+    let items_json = read_items(&args.file).map_err(|message| usage(&message))?;
     // Every row is checked before anything is sent.
-    let items = match dynamic::batch_items(&items_json) {
-        Ok(items) => items,
-        Err(e) => return refused(&e),
-    };
-    let requests = match idn_toto::Batch::new(r#type, items.clone()) {
-        Ok(b) => b.request_count(),
-        Err(e) => return refused(&e),
-    };
-    let client = match client(&args.live, args.journal.as_deref(), args.dry_run) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let items = dynamic::batch_items(&items_json).map_err(|e| refused(&e))?;
+    let requests = idn_toto::Batch::new(r#type, items.clone())
+        .map_err(|e| refused(&e))?
+        .request_count();
+    let journal = args.moves.journal.as_deref();
+    let client = client(&args.live, journal, args.moves.dry_run)?;
     let canonical: Vec<Value> = items.iter().map(|i| i.params(r#type)).collect();
-    if args.dry_run {
-        return output::print_json(&serde_json::json!({
+    if args.moves.dry_run {
+        return Ok(output::print_json(&serde_json::json!({
             "type": r#type.as_str(),
             "items": canonical,
             "requests": requests,
-        }));
+        })));
     }
-    let what = describe_batch(r#type, &canonical, requests, args.journal.as_deref());
-    if let Err(code) = confirm(&what, args.yes) {
-        return code;
-    }
-    let outcomes = match client.batch(r#type, items) {
-        Ok(o) => o,
-        Err(e) => return refused(&e),
-    };
-    let out = Output::or_default(args.output);
-    let printed = print_outcomes(&outcomes, out);
-    if printed != ExitCode::SUCCESS {
-        return printed;
-    }
+    confirm(
+        &describe_batch(r#type, &canonical, requests, journal),
+        args.moves.yes,
+    )?;
+    let outcomes = client.batch(r#type, items).map_err(|e| refused(&e))?;
+    printed(print_outcomes(&outcomes, Output::or_default(args.output)))?;
     let unknown = outcomes
         .iter()
         .filter(|o| o.status == ItemStatus::Unknown)
         .count();
     if unknown > 0 {
-        let hint = match &args.journal {
+        let hint = match journal {
             Some(j) => format!("`idn-toto journal settle {}` finds out", j.display()),
             None => "check the pending list or the user's history before sending them again".into(),
         };
         eprintln!("idn-toto: {unknown} items' outcome is unknown: {hint}");
-        return ExitCode::from(code::OUTCOME_UNKNOWN);
+        return Ok(ExitCode::from(code::OUTCOME_UNKNOWN));
     }
     if outcomes.iter().any(|o| o.status != ItemStatus::Succeeded) {
-        return ExitCode::from(code::PARTIAL);
+        return Ok(ExitCode::from(code::PARTIAL));
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 fn describe_batch(
@@ -420,10 +412,7 @@ fn print_outcomes(outcomes: &[ItemOutcome], out: Output) -> ExitCode {
     let rows: Vec<Vec<String>> = outcomes.iter().map(outcome_row).collect();
     match out {
         Output::Table => output::print_line(&output::table(&columns, &rows)),
-        Output::Csv => match output::csv_text(&columns, &rows) {
-            Ok(text) => output::print_line(text.trim_end()),
-            Err(e) => usage(&format!("cannot write CSV: {e}")),
-        },
+        Output::Csv => output::print_csv(output::csv_text(&columns, &rows)),
         Output::Json => {
             let list = serde_json::to_value(outcomes).unwrap_or(Value::Null);
             if std::io::stdout().is_terminal() {
@@ -437,32 +426,24 @@ fn print_outcomes(outcomes: &[ItemOutcome], out: Output) -> ExitCode {
 
 /// `idn-toto journal settle FILE`
 pub(crate) fn settle(args: SettleArgs) -> ExitCode {
-    if args.live.token.is_some() {
-        return usage(TOKEN_ON_ARGV);
-    }
+    finish(run_settle(&args))
+}
+
+fn run_settle(args: &SettleArgs) -> Result<ExitCode, ExitCode> {
+    no_token_on_argv(&args.live)?;
     if !args.file.exists() {
-        return usage(&format!("no journal at {}", args.file.display()));
+        return Err(usage(&format!("no journal at {}", args.file.display())));
     }
-    let client = match client(&args.live, None, false) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let settled = match client.settle_journal(&args.file) {
-        Ok(s) => s,
-        Err(e) => return refused(&e),
-    };
-    let out = Output::or_default(args.output);
-    let printed = print_settled(&settled, out);
-    if printed != ExitCode::SUCCESS {
-        return printed;
-    }
+    let client = client(&args.live, None, false)?;
+    let settled = client.settle_journal(&args.file).map_err(|e| refused(&e))?;
+    printed(print_settled(&settled, Output::or_default(args.output)))?;
     if settled
         .iter()
         .any(|s| s.settlement.state == SettleState::Undetermined)
     {
-        return ExitCode::from(code::OUTCOME_UNKNOWN);
+        return Ok(ExitCode::from(code::OUTCOME_UNKNOWN));
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_settled(settled: &[JournalSettlement], out: Output) -> ExitCode {
@@ -490,10 +471,7 @@ fn print_settled(settled: &[JournalSettlement], out: Output) -> ExitCode {
             output::table(&columns, &rows),
             rows.len()
         )),
-        Output::Csv => match output::csv_text(&columns, &rows) {
-            Ok(text) => output::print_line(text.trim_end()),
-            Err(e) => usage(&format!("cannot write CSV: {e}")),
-        },
+        Output::Csv => output::print_csv(output::csv_text(&columns, &rows)),
         Output::Json => {
             let mut stdout = std::io::stdout().lock();
             for s in settled {

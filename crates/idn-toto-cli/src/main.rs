@@ -135,15 +135,8 @@ struct CallArgs {
     /// Lines (or CSV) as they come, a table at the end on a terminal.
     #[arg(long)]
     all_pages: bool,
-    /// Send a money move without asking.
-    #[arg(long)]
-    yes: bool,
-    /// Print the request (token redacted) and send nothing.
-    #[arg(long)]
-    dry_run: bool,
-    /// Journal a money move to this file (see `idn-toto journal`).
-    #[arg(long, value_name = "FILE")]
-    journal: Option<PathBuf>,
+    #[command(flatten)]
+    moves: MoveArgs,
     #[command(flatten)]
     live: LiveArgs,
 }
@@ -158,18 +151,26 @@ struct BatchArgs {
     /// table (default on a terminal), json (default when piped) or csv.
     #[arg(long, value_enum)]
     output: Option<output::Output>,
-    /// Send without asking.
+    #[command(flatten)]
+    moves: MoveArgs,
+    #[command(flatten)]
+    live: LiveArgs,
+}
+
+/// What `call` and `batch` take for money moves.
+#[derive(Debug, Args)]
+struct MoveArgs {
+    /// Send money moves without asking.
     #[arg(long)]
     yes: bool,
-    /// Print the items as they would be sent and send nothing.
+    /// Print what would be sent (the request with the token redacted, or
+    /// the batch's items) and send nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Journal every item to this file, so an unknown outcome can be
+    /// Journal every money move to this file, so an unknown outcome can be
     /// settled later (`idn-toto journal settle FILE`).
     #[arg(long, value_name = "FILE")]
     journal: Option<PathBuf>,
-    #[command(flatten)]
-    live: LiveArgs,
 }
 
 #[derive(Debug, Args)]

@@ -69,6 +69,14 @@ pub(crate) fn print_line(text: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// CSV text on stdout, or the usage error that it could not be written.
+pub(crate) fn print_csv(text: Result<String, csv::Error>) -> ExitCode {
+    match text {
+        Ok(text) => print_line(text.trim_end()),
+        Err(e) => usage(&format!("cannot write CSV: {e}")),
+    }
+}
+
 /// An error from the core: its JSON on stdout when stdout is piped, a
 /// readable line on stderr on a terminal; the exit code of its kind. The
 /// core's errors never hold the token.

@@ -2,7 +2,7 @@
 //! would, against the sandbox on 127.0.0.1 port 0.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use idn_toto::{EndpointId, JournalRecord};
@@ -59,23 +59,6 @@ fn served(sandbox: &Sandbox) -> u64 {
         .unwrap();
     let v: Value = serde_json::from_slice(&r.body_mut().read_to_vec().unwrap()).unwrap();
     v["requests"].as_u64().unwrap()
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "idn-toto-cli-live-{}-{name}-{}",
-        std::process::id(),
-        served_nonce()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn served_nonce() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
 }
 
 fn path(p: &Path) -> &str {
@@ -215,7 +198,8 @@ fn the_token_never_comes_from_the_command_line() {
     assert!(stderr(&out).contains("IDN_TOTO_TOKEN"));
 
     // From a file (its first line).
-    let file = temp("token");
+    let file_dir = tempfile::tempdir().unwrap();
+    let file = file_dir.path().join("token");
     std::fs::write(&file, format!("{TOKEN}\n")).unwrap();
     let out = run_with(
         &sandbox,
@@ -269,7 +253,9 @@ fn money_moves_are_confirmed_or_refused_and_dry_runs_send_nothing() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
-    let journal = temp("call.jsonl");
+    let journal_dir = tempfile::tempdir().unwrap();
+
+    let journal = journal_dir.path().join("call.jsonl");
     let out = run(
         &sandbox,
         &[
@@ -303,31 +289,18 @@ fn money_moves_are_confirmed_or_refused_and_dry_runs_send_nothing() {
 #[test]
 fn all_pages_streams_every_row_as_json_lines() {
     let sandbox = sandbox();
-    let first = json(&run(
-        &sandbox,
-        &[
-            "call",
-            "full_transaction",
-            "--param",
-            "user=LOREMS",
-            "--param",
-            "date=2024-05-17",
-        ],
-    ));
+    let report = [
+        "call",
+        "full_transaction",
+        "--param",
+        "user=LOREMS",
+        "--param",
+        "date=2024-05-17",
+    ];
+    let first = json(&run(&sandbox, &report));
     let total = first["total_data"].as_u64().unwrap();
     assert!(first["total_page"].as_u64().unwrap() > 1, "several pages");
-    let out = run(
-        &sandbox,
-        &[
-            "call",
-            "full_transaction",
-            "--param",
-            "user=LOREMS",
-            "--param",
-            "date=2024-05-17",
-            "--all-pages",
-        ],
-    );
+    let out = run(&sandbox, &[&report[..], &["--all-pages"]].concat());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let rows: Vec<Value> = stdout(&out)
         .lines()
@@ -373,7 +346,8 @@ fn all_pages_streams_every_row_as_json_lines() {
 #[test]
 fn batches_give_one_outcome_per_row_in_order() {
     let sandbox = sandbox();
-    let csv = temp("accept.csv");
+    let csv_dir = tempfile::tempdir().unwrap();
+    let csv = csv_dir.path().join("accept.csv");
     std::fs::write(
         &csv,
         "trans_id,user,action,comment,operator\n\
@@ -421,7 +395,8 @@ fn batches_give_one_outcome_per_row_in_order() {
     assert_eq!(served(&sandbox), n + 1, "one request");
 
     // Manual rows, journaled, as CSV.
-    let journal = temp("batch.jsonl");
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = journal_dir.path().join("batch.jsonl");
     std::fs::write(
         &csv,
         "user,amount,comment,operator\nDOLER,1.25,a,OP01\nDOLER,2.50,b,OP01\n",
@@ -475,7 +450,8 @@ fn journal_settle_finds_out_what_happened_and_closes_the_moves() {
     let sandbox = sandbox();
     // Two intents whose answers were lost: one the server processed, one it
     // never received.
-    let journal = temp("settle.jsonl");
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = journal_dir.path().join("settle.jsonl");
     let out = run(
         &sandbox,
         &["call", "accept_reject", "--params", ACCEPT, "--yes"],

@@ -1,22 +1,22 @@
 //! The blocking client: ureq on the calling thread, `std::thread::sleep`
 //! between attempts. One IO loop (`Client::pump`) runs the core's
-//! [`Driver`] for every operation; every decision is the core's.
+//! [`Driver`] for every operation; every decision is the core's. The
+//! methods both clients share are written once, in `shared.rs`.
 
-use std::collections::VecDeque;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use idn_toto::{
-    AnyEndpoint, AnyResponse, Driver, EndpointId, Error, ItemOutcome, MultipleItem, Output, Pages,
-    Request, Settlement, Step, TxType, Unsettled,
+    AnyEndpoint, Driver, EndpointId, Error, ItemOutcome, MultipleItem, Request, Settlement, TxType,
+    Unsettled,
 };
 use serde_json::Value;
 
-use crate::builder::{Checked, ClientBuilder};
+use crate::builder::ClientBuilder;
 use crate::journal::FileJournal;
-use crate::shared::{self, unexpected, Answer, Rows};
+use crate::shared::{self, Answer, Finish, Inner, Io, NextRow, Prepared, Pumped, RowQueue, Rows};
 use crate::{trace, JournalSettlement};
 
 /// A blocking client for the API: cheap to clone (the clones share one
@@ -36,18 +36,7 @@ use crate::{trace, JournalSettlement};
 /// `Debug` never shows the token.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    checked: Checked,
-    agent: ureq::Agent,
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.inner.checked.fmt(f)
-    }
+    inner: Arc<Inner<ureq::Agent>>,
 }
 
 impl ClientBuilder<Client> {
@@ -74,101 +63,17 @@ impl ClientBuilder<Client> {
         Ok(Client {
             inner: Arc::new(Inner {
                 checked,
-                agent: config.build().into(),
+                http: config.build().into(),
             }),
         })
     }
 }
 
-/// What one turn of the IO loop ended on.
-enum Pumped {
-    Page(AnyResponse),
-    Done(Result<Output, Error>),
-}
+crate::shared::client_methods!();
 
 impl Client {
-    /// A client with the default settings (see [`ClientBuilder`]).
-    pub fn new(base_url: &str, token: &str) -> Result<Client, Error> {
-        Client::builder(base_url, token).build()
-    }
-
-    /// A builder for the other settings.
-    pub fn builder(base_url: &str, token: &str) -> ClientBuilder<Client> {
-        ClientBuilder::new(base_url, token)
-    }
-
-    /// A client from `IDN_TOTO_BASE_URL` and `IDN_TOTO_TOKEN`, with the
-    /// default settings.
-    pub fn from_env() -> Result<Client, Error> {
-        ClientBuilder::<Client>::from_env()?.build()
-    }
-
-    /// The core client (base URL, path words, the token's redaction).
-    pub fn core(&self) -> &idn_toto::Client {
-        &self.inner.checked.core
-    }
-
-    /// Sends one call of any endpoint and returns its typed answer. Reads
-    /// are retried as the retry policy says (`Retry-After` honoured);
-    /// money moves are sent once (a manual move after reading the user's
-    /// history, when snapshots are on), and a failure that may come after
-    /// the money moved is [`Error::OutcomeUnknown`], carrying what
-    /// [`Client::settle`] needs.
-    pub fn send<E: AnyEndpoint>(&self, params: &E) -> Result<E::Response, Error> {
-        let checked = &self.inner.checked;
-        shared::check_journaled(checked, E::ID)?;
-        let driver = Driver::call_typed(&checked.core, params, shared::options(checked, true))?;
-        let _span = trace::span("call", E::ID.as_str()).entered();
-        match self.run(driver, checked.journal.as_ref())? {
-            Output::Response(r) => {
-                E::from_any(r).ok_or_else(|| unexpected("its endpoint's answer"))
-            }
-            _ => Err(unexpected("an answer")),
-        }
-    }
-
-    /// [`Client::send`] for an endpoint named at run time, with canonical
-    /// JSON parameters (what the CLI and tools use): the canonical JSON
-    /// answer. Invalid parameters are an `invalid_request` error naming the
-    /// field, before anything is sent.
-    pub fn send_json(&self, endpoint: EndpointId, params: &Value) -> Result<Value, Error> {
-        let checked = &self.inner.checked;
-        shared::check_journaled(checked, endpoint)?;
-        let driver = Driver::call(
-            &checked.core,
-            endpoint,
-            params,
-            shared::options(checked, true),
-        )
-        .map_err(|e| e.redacted(&checked.core))?;
-        let _span = trace::span("call", endpoint.as_str()).entered();
-        match self.run(driver, checked.journal.as_ref())? {
-            Output::Response(r) => Ok(r.to_json()),
-            _ => Err(unexpected("an answer")),
-        }
-    }
-
-    /// Sends any number of accept/reject or manual items of one type, at
-    /// most 25 per request, and returns one outcome per item, in input
-    /// order. Nothing is sent twice; a request whose outcome is unknown
-    /// stops the batch (the items after it are `not_sent`).
-    pub fn batch(
-        &self,
-        r#type: TxType,
-        items: Vec<MultipleItem>,
-    ) -> Result<Vec<ItemOutcome>, Error> {
-        let checked = &self.inner.checked;
-        let driver =
-            Driver::batch_items(&checked.core, r#type, items, shared::options(checked, true))?;
-        let _span = trace::span("batch", EndpointId::MultipleTransaction.as_str()).entered();
-        match self.run(driver, checked.journal.as_ref())? {
-            Output::Outcomes { outcomes, .. } => Ok(outcomes),
-            _ => Err(unexpected("outcomes")),
-        }
-    }
-
     /// Every row of a paged report, page after page, as an iterator: the
-    /// core's [`Pages`] says which page comes next, each page is one
+    /// core's [`Pages`](idn_toto::Pages) says which page comes next, each page is one
     /// [`Client::send`]. An error ends the iteration.
     ///
     /// ```no_run
@@ -185,93 +90,41 @@ impl Client {
     pub fn pages<P: Rows>(&self, first: P) -> PageRows<'_, P> {
         PageRows {
             client: self,
-            pages: Pages::new(first).with_max_pages(self.inner.checked.max_pages),
-            rows: VecDeque::new(),
-            over: false,
+            rows: RowQueue::new(first, self.inner.checked.max_pages),
         }
     }
 
     /// Every page of `full_transaction` or `pga_transaction` from canonical
     /// JSON parameters, as canonical JSON pages (what the CLI uses).
     pub fn pages_json(&self, endpoint: EndpointId, params: &Value) -> Result<JsonPages<'_>, Error> {
-        let checked = &self.inner.checked;
-        let driver = Driver::pages(
-            &checked.core,
-            endpoint,
-            params,
-            shared::options(checked, false),
-        )
-        .map_err(|e| e.redacted(&checked.core))?;
         Ok(JsonPages {
             client: self,
-            driver: Some(driver),
+            driver: Some(self.inner.checked.pages_json(endpoint, params)?),
         })
     }
 
-    /// Finds out, with reads only, whether a money move whose outcome is
-    /// unknown took effect (see [`idn_toto::Settle`]). Waits the settle
-    /// delay first.
-    pub fn settle(&self, unsettled: &Unsettled) -> Result<Settlement, Error> {
-        let checked = &self.inner.checked;
-        let driver = Driver::settle(&checked.core, unsettled, shared::options(checked, false))?;
-        let _span = trace::span("settle", unsettled.endpoint.as_str()).entered();
-        match self.run(driver, None)? {
-            Output::Settlement(s) => Ok(s),
-            _ => Err(unexpected("a settlement")),
-        }
-    }
-
-    /// Settles every move the journal at `path` leaves open, appending a
-    /// `settled` line for each, and returns them in journal order.
-    pub fn settle_journal(&self, path: impl AsRef<Path>) -> Result<Vec<JournalSettlement>, Error> {
-        let checked = &self.inner.checked;
-        let journal = FileJournal::new(path.as_ref());
-        let open = journal.read()?.unsettled();
-        let driver = Driver::settle_open(&checked.core, &open, shared::options(checked, false))?;
-        let _span = trace::span("settle", "journal").entered();
-        match self.run(driver, Some(&journal))? {
-            Output::Settlements(list) => Ok(crate::pair_settlements(open, list)),
-            _ => Err(unexpected("settlements")),
-        }
-    }
-
-    /// Runs a driver to its end (pages, if any, are skipped).
-    fn run(&self, mut driver: Driver, journal: Option<&FileJournal>) -> Result<Output, Error> {
+    /// Runs a prepared operation to its end (pages, if any, are skipped).
+    fn run<T>(&self, mut op: Prepared<'_, impl Finish<T>>) -> Result<T, Error> {
+        let _span = op.span.enter();
         loop {
-            if let Pumped::Done(result) = self.pump(&mut driver, journal) {
-                return result;
+            if let Pumped::Done(result) = self.pump(&mut op.driver, op.journal.get()) {
+                return (op.finish)(result?);
             }
         }
     }
 
-    /// The one IO loop: does what the driver says until it hands out a
-    /// page or is done.
+    /// The one IO loop: sends and sleeps as the driver says until it hands
+    /// out a page or is done.
     fn pump(&self, driver: &mut Driver, journal: Option<&FileJournal>) -> Pumped {
         loop {
-            match driver.next(shared::clock(None)) {
-                Step::Send(request) => {
+            match shared::next_io(driver, journal) {
+                Io::Send(request) => {
                     let started = Instant::now();
-                    match self.exchange(&request) {
-                        Ok(a) => driver.record_response(
-                            a.status,
-                            &a.header_pairs(),
-                            &a.body,
-                            shared::clock(Some(started)),
-                        ),
-                        Err(reason) => {
-                            driver.record_transport_failure(&reason, shared::clock(Some(started)))
-                        }
-                    }
+                    let exchanged = self.exchange(&request);
+                    shared::record(driver, exchanged, started);
                 }
-                Step::Wait(ms) => std::thread::sleep(Duration::from_millis(ms)),
-                Step::Journal(line) => {
-                    if let Err(e) = shared::append(journal, line) {
-                        return Pumped::Done(Err(e));
-                    }
-                }
-                Step::Event(event) => trace::event(&event),
-                Step::Page(page) => return Pumped::Page(page),
-                Step::Done(result) => return Pumped::Done(result),
+                Io::Wait(delay) => std::thread::sleep(delay),
+                Io::Yield(pumped) => return pumped,
             }
         }
     }
@@ -281,69 +134,52 @@ impl Client {
     fn exchange(&self, request: &Request) -> Result<Answer, String> {
         let inner = &*self.inner;
         let url = request.url();
+        let headers = inner.checked.request_headers(request);
         let response = match request.body() {
-            Some(body) => {
-                let mut r = inner.agent.post(url);
-                for (k, v) in request.headers() {
-                    r = r.header(*k, *v);
-                }
-                for (k, v) in &inner.checked.headers {
-                    r = r.header(k, v);
-                }
-                r.send(body)
-            }
-            None => {
-                let mut r = inner.agent.get(url);
-                for (k, v) in request.headers() {
-                    r = r.header(*k, *v);
-                }
-                for (k, v) in &inner.checked.headers {
-                    r = r.header(k, v);
-                }
-                r.call()
-            }
+            Some(body) => headers
+                .fold(inner.http.post(url), |r, (k, v)| r.header(k, v))
+                .send(body),
+            None => headers
+                .fold(inner.http.get(url), |r, (k, v)| r.header(k, v))
+                .call(),
         };
         let mut response = response.map_err(|e| shared::reason(&e))?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect();
-        // One byte past the limit is enough for the core to refuse the body.
-        let limit = u64::try_from(inner.checked.core.max_body_size())
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        let mut body = Vec::new();
+        let mut answer = Answer::head(response.status(), response.headers());
+        let limit = u64::try_from(inner.checked.body_limit()).unwrap_or(u64::MAX);
         response
             .body_mut()
             .with_config()
             .limit(u64::MAX)
             .reader()
             .take(limit)
-            .read_to_end(&mut body)
+            .read_to_end(&mut answer.body)
             .map_err(|e| shared::reason(&e))?;
-        Ok(Answer {
-            status,
-            headers,
-            body,
-        })
+        Ok(answer)
     }
 }
 
 /// The rows of a paged report, page after page (see [`Client::pages`]).
-#[derive(Debug)]
 pub struct PageRows<'a, P: Rows> {
     client: &'a Client,
-    pages: Pages<P>,
-    rows: VecDeque<P::Row>,
-    over: bool,
+    rows: RowQueue<P>,
+}
+
+impl<P: Rows + std::fmt::Debug> std::fmt::Debug for PageRows<'_, P>
+where
+    P::Row: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageRows")
+            .field("client", &self.client)
+            .field("rows", &self.rows)
+            .finish()
+    }
 }
 
 impl<P: Rows> PageRows<'_, P> {
     /// How many pages have been read so far.
     pub fn pages_read(&self) -> u64 {
-        self.pages.pages_read()
+        self.rows.pages_read()
     }
 }
 
@@ -352,25 +188,14 @@ impl<P: Rows> Iterator for PageRows<'_, P> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(row) = self.rows.pop_front() {
-                return Some(Ok(row));
-            }
-            if self.over {
-                return None;
-            }
-            let params = self.pages.next_params()?.clone();
-            let page = match self.client.send(&params) {
-                Ok(page) => page,
-                Err(e) => {
-                    self.over = true;
-                    return Some(Err(e));
-                }
+            let params = match self.rows.next() {
+                NextRow::Row(row) => return Some(Ok(row)),
+                NextRow::Fetch(params) => params,
+                NextRow::End => return None,
             };
-            if let Err(e) = self.pages.record_page(&page) {
-                self.over = true;
+            if let Err(e) = self.rows.record(self.client.send(&params)) {
                 return Some(Err(e));
             }
-            self.rows.extend(P::rows(page));
         }
     }
 }

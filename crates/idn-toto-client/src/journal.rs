@@ -135,19 +135,10 @@ pub(crate) fn new_id() -> String {
 mod tests {
     use super::*;
 
-    fn temp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "idn-toto-client-{}-{}",
-            std::process::id(),
-            new_id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir.join(name)
-    }
-
     #[test]
     fn appends_whole_lines_and_drops_a_torn_tail_first() {
-        let path = temp("j.jsonl");
+        let path_dir = tempfile::tempdir().unwrap();
+        let path = path_dir.path().join("j.jsonl");
         std::fs::write(&path, "{\"a\":1}\n{\"torn").unwrap();
         let journal = FileJournal::new(&path);
         journal.append(&["{\"b\":2}\n".into()]).unwrap();
@@ -162,7 +153,8 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt;
             // An existing file keeps its mode; a new one is 0600.
-            let fresh = temp("fresh.jsonl");
+            let fresh_dir = tempfile::tempdir().unwrap();
+            let fresh = fresh_dir.path().join("fresh.jsonl");
             FileJournal::new(&fresh).append(&["{}\n".into()]).unwrap();
             let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
@@ -171,7 +163,8 @@ mod tests {
 
     #[test]
     fn a_file_of_one_torn_line_is_emptied() {
-        let path = temp("torn.jsonl");
+        let path_dir = tempfile::tempdir().unwrap();
+        let path = path_dir.path().join("torn.jsonl");
         std::fs::write(&path, "{\"torn").unwrap();
         FileJournal::new(&path).append(&["{}\n".into()]).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{}\n");

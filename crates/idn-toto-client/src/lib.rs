@@ -67,7 +67,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 // With neither flavour there is no client: only the shared settings remain.
-#![cfg_attr(not(any(feature = "blocking", feature = "tokio")), allow(dead_code))]
+#![cfg_attr(
+    not(any(feature = "blocking", feature = "tokio")),
+    allow(dead_code, unused_macros, unused_imports)
+)]
 
 mod builder;
 mod journal;
@@ -111,7 +114,6 @@ pub struct JournalSettlement {
 }
 
 /// The driver's settlements, each with the open move it settled.
-#[cfg(any(feature = "blocking", feature = "tokio"))]
 fn pair_settlements(
     open: Vec<OpenMove>,
     settled: Vec<(String, Settlement)>,

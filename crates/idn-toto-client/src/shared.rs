@@ -1,16 +1,393 @@
-//! What both flavours share: the options every driver gets, the answer of
-//! one exchange, the journal's steps, and what typed paging hands out. No
-//! IO here but the journal file.
+//! What both flavours share: every operation prepared once (its driver,
+//! journal, span, and how its output becomes the caller's answer), the
+//! public method set both clients stamp with `client_methods!`, the
+//! answer of one exchange, the journal's steps, and what typed paging hands
+//! out. No IO here but the journal file: each flavour only runs a
+//! `Prepared` through its one IO loop.
 
+use std::collections::VecDeque;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use idn_toto::{
-    AnyEndpoint, Clock, DriverOptions, EndpointId, Error, FullTransactionParams, JournalEvent,
-    JournalRecord, Paged, PgaInvoice, PgaTransactionParams, TurnoverRow,
+    AnyEndpoint, AnyResponse, Clock, Driver, DriverOptions, EndpointId, Error,
+    FullTransactionParams, ItemOutcome, JournalEvent, JournalRecord, MultipleItem, Output, Paged,
+    Pages, PgaInvoice, PgaTransactionParams, Request, Settlement, Step, TurnoverRow, TxType,
+    Unsettled,
 };
+use serde_json::Value;
 
 use crate::builder::Checked;
 use crate::journal::{new_id, FileJournal};
+use crate::{trace, JournalSettlement};
+
+/// The public methods both clients have, with their docs, written once.
+/// Each one prepares its operation (no IO) and hands it to the flavour's
+/// `run`: `client_methods!()` for the blocking client, `client_methods!(async
+/// .await)` for the async one. The flavour's module brings `Client`,
+/// `ClientBuilder`, `Error` and the parameter types into scope.
+macro_rules! client_methods {
+    ($($async:ident $($await:tt)*)?) => {
+        impl std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.inner.checked.fmt(f)
+            }
+        }
+
+        impl Client {
+            /// A client with the default settings (see [`ClientBuilder`]).
+            pub fn new(base_url: &str, token: &str) -> Result<Client, Error> {
+                Client::builder(base_url, token).build()
+            }
+
+            /// A builder for the other settings.
+            pub fn builder(base_url: &str, token: &str) -> ClientBuilder<Client> {
+                ClientBuilder::new(base_url, token)
+            }
+
+            /// A client from `IDN_TOTO_BASE_URL` and `IDN_TOTO_TOKEN`, with the
+            /// default settings.
+            pub fn from_env() -> Result<Client, Error> {
+                ClientBuilder::<Client>::from_env()?.build()
+            }
+
+            /// The core client (base URL, path words, the token's redaction).
+            pub fn core(&self) -> &idn_toto::Client {
+                &self.inner.checked.core
+            }
+
+            /// Sends one call of any endpoint and returns its typed answer. Reads
+            /// are retried as the retry policy says (`Retry-After` honoured);
+            /// money moves are sent once (a manual move after reading the user's
+            /// history, when snapshots are on), and a failure that may come after
+            /// the money moved is [`Error::OutcomeUnknown`], carrying what
+            /// [`Client::settle`] needs.
+            pub $($async)? fn send<E: AnyEndpoint>(&self, params: &E) -> Result<E::Response, Error> {
+                self.run(self.inner.checked.send(params)?)$($($await)*)?
+            }
+
+            /// [`Client::send`] for an endpoint named at run time, with canonical
+            /// JSON parameters (what the CLI and tools use): the canonical JSON
+            /// answer. Invalid parameters are an `invalid_request` error naming
+            /// the field, before anything is sent.
+            pub $($async)? fn send_json(&self, endpoint: EndpointId, params: &Value) -> Result<Value, Error> {
+                self.run(self.inner.checked.send_json(endpoint, params)?)$($($await)*)?
+            }
+
+            /// Sends any number of accept/reject or manual items of one type, at
+            /// most 25 per request, and returns one outcome per item, in input
+            /// order. Nothing is sent twice; a request whose outcome is unknown
+            /// stops the batch (the items after it are `not_sent`).
+            pub $($async)? fn batch(
+                &self,
+                r#type: TxType,
+                items: Vec<MultipleItem>,
+            ) -> Result<Vec<ItemOutcome>, Error> {
+                self.run(self.inner.checked.batch(r#type, items)?)$($($await)*)?
+            }
+
+            /// Finds out, with reads only, whether a money move whose outcome is
+            /// unknown took effect (see [`idn_toto::Settle`]). Waits the settle
+            /// delay first.
+            pub $($async)? fn settle(&self, unsettled: &Unsettled) -> Result<Settlement, Error> {
+                self.run(self.inner.checked.settle(unsettled)?)$($($await)*)?
+            }
+
+            /// Settles every move the journal at `path` leaves open, appending a
+            /// `settled` line for each, and returns them in journal order.
+            pub $($async)? fn settle_journal(
+                &self,
+                path: impl AsRef<Path>,
+            ) -> Result<Vec<JournalSettlement>, Error> {
+                self.run(self.inner.checked.settle_journal(path.as_ref())?)$($($await)*)?
+            }
+        }
+    };
+}
+pub(crate) use client_methods;
+
+/// What a client holds behind its `Arc`: the checked settings and its HTTP
+/// library's client.
+pub(crate) struct Inner<H> {
+    pub(crate) checked: Checked,
+    pub(crate) http: H,
+}
+
+/// One operation, ready to run: the driver, where its journal lines go,
+/// its span, and what turns the driver's output into the caller's answer.
+pub(crate) struct Prepared<'a, F> {
+    pub(crate) driver: Driver,
+    pub(crate) journal: JournalTo<'a>,
+    pub(crate) span: tracing::Span,
+    pub(crate) finish: F,
+}
+
+/// What turns a driver's output into the caller's answer.
+pub(crate) trait Finish<T>: FnOnce(Output) -> Result<T, Error> {}
+
+impl<T, F: FnOnce(Output) -> Result<T, Error>> Finish<T> for F {}
+
+/// Where a run's journal lines go.
+pub(crate) enum JournalTo<'a> {
+    /// Nowhere: the operation journals nothing.
+    None,
+    /// The client's journal.
+    Client(Option<&'a FileJournal>),
+    /// A journal file named for this run (`settle_journal`).
+    File(FileJournal),
+}
+
+impl JournalTo<'_> {
+    pub(crate) fn get(&self) -> Option<&FileJournal> {
+        match self {
+            JournalTo::None => None,
+            JournalTo::Client(j) => *j,
+            JournalTo::File(j) => Some(j),
+        }
+    }
+}
+
+/// What one turn of a flavour's IO loop ended on.
+pub(crate) enum Pumped {
+    Page(AnyResponse),
+    Done(Result<Output, Error>),
+}
+
+/// What a flavour's IO loop does next.
+pub(crate) enum Io {
+    /// One HTTP exchange, then [`record`] what it came to.
+    Send(Request),
+    /// Sleep this long.
+    Wait(Duration),
+    /// Hand this out: a page, or the end of the run.
+    Yield(Pumped),
+}
+
+/// Steps the driver until it needs the network or a sleep, hands out a
+/// page, or is done. Journal lines (appended and synced here, on the
+/// calling thread or task) and events need neither.
+pub(crate) fn next_io(driver: &mut Driver, journal: Option<&FileJournal>) -> Io {
+    loop {
+        match driver.next(clock(None)) {
+            Step::Send(request) => return Io::Send(request),
+            Step::Wait(ms) => return Io::Wait(Duration::from_millis(ms)),
+            Step::Journal(line) => {
+                if let Err(e) = append(journal, line) {
+                    return Io::Yield(Pumped::Done(Err(e)));
+                }
+            }
+            Step::Event(event) => trace::event(&event),
+            Step::Page(page) => return Io::Yield(Pumped::Page(page)),
+            Step::Done(result) => return Io::Yield(Pumped::Done(result)),
+        }
+    }
+}
+
+/// Gives the driver what the exchange begun at `started` came to: an
+/// answer, or a transport failure in words.
+pub(crate) fn record(driver: &mut Driver, exchanged: Result<Answer, String>, started: Instant) {
+    let clock = clock(Some(started));
+    match exchanged {
+        Ok(a) => driver.record_response(a.status, &a.header_pairs(), &a.body, clock),
+        Err(reason) => driver.record_transport_failure(&reason, clock),
+    }
+}
+
+impl Checked {
+    fn prepare<'a, T>(
+        &'a self,
+        driver: Driver,
+        journal: JournalTo<'a>,
+        span: tracing::Span,
+        finish: impl Finish<T>,
+    ) -> Prepared<'a, impl Finish<T>> {
+        Prepared {
+            driver,
+            journal,
+            span,
+            finish,
+        }
+    }
+
+    /// `send`: one call, its typed answer.
+    pub(crate) fn send<E: AnyEndpoint>(
+        &self,
+        params: &E,
+    ) -> Result<Prepared<'_, impl Finish<E::Response>>, Error> {
+        check_journaled(self, E::ID)?;
+        let driver = Driver::call_typed(&self.core, params, options(self, true))?;
+        let span = trace::span("call", E::ID.as_str());
+        Ok(
+            self.prepare(driver, self.client_journal(), span, |output| match output {
+                Output::Response(r) => {
+                    E::from_any(r).ok_or_else(|| unexpected("its endpoint's answer"))
+                }
+                _ => Err(unexpected("an answer")),
+            }),
+        )
+    }
+
+    /// `send_json`: one call of an endpoint named at run time, its
+    /// canonical JSON answer.
+    pub(crate) fn send_json(
+        &self,
+        endpoint: EndpointId,
+        params: &Value,
+    ) -> Result<Prepared<'_, impl Finish<Value>>, Error> {
+        check_journaled(self, endpoint)?;
+        let driver = Driver::call(&self.core, endpoint, params, options(self, true))
+            .map_err(|e| e.redacted(&self.core))?;
+        let span = trace::span("call", endpoint.as_str());
+        Ok(
+            self.prepare(driver, self.client_journal(), span, |output| match output {
+                Output::Response(r) => Ok(r.to_json()),
+                _ => Err(unexpected("an answer")),
+            }),
+        )
+    }
+
+    /// `batch`: any number of items, one outcome each.
+    pub(crate) fn batch(
+        &self,
+        r#type: TxType,
+        items: Vec<MultipleItem>,
+    ) -> Result<Prepared<'_, impl Finish<Vec<ItemOutcome>>>, Error> {
+        let driver = Driver::batch_items(&self.core, r#type, items, options(self, true))?;
+        let span = trace::span("batch", EndpointId::MultipleTransaction.as_str());
+        Ok(
+            self.prepare(driver, self.client_journal(), span, |output| match output {
+                Output::Outcomes { outcomes, .. } => Ok(outcomes),
+                _ => Err(unexpected("outcomes")),
+            }),
+        )
+    }
+
+    /// `settle`: what became of one unknown outcome.
+    pub(crate) fn settle(
+        &self,
+        unsettled: &Unsettled,
+    ) -> Result<Prepared<'_, impl Finish<Settlement>>, Error> {
+        let driver = Driver::settle(&self.core, unsettled, options(self, false))?;
+        let span = trace::span("settle", unsettled.endpoint.as_str());
+        Ok(
+            self.prepare(driver, JournalTo::None, span, |output| match output {
+                Output::Settlement(s) => Ok(s),
+                _ => Err(unexpected("a settlement")),
+            }),
+        )
+    }
+
+    /// `settle_journal`: every move the journal at `path` leaves open,
+    /// settled, its `settled` lines appended to that journal.
+    pub(crate) fn settle_journal(
+        &self,
+        path: &Path,
+    ) -> Result<Prepared<'_, impl Finish<Vec<JournalSettlement>>>, Error> {
+        let journal = FileJournal::new(path);
+        let open = journal.read()?.unsettled();
+        let driver = Driver::settle_open(&self.core, &open, options(self, false))?;
+        let span = trace::span("settle", "journal");
+        Ok(self.prepare(
+            driver,
+            JournalTo::File(journal),
+            span,
+            |output| match output {
+                Output::Settlements(list) => Ok(crate::pair_settlements(open, list)),
+                _ => Err(unexpected("settlements")),
+            },
+        ))
+    }
+
+    /// The driver of `pages_json`: every page of a paged report, from
+    /// canonical JSON parameters.
+    pub(crate) fn pages_json(&self, endpoint: EndpointId, params: &Value) -> Result<Driver, Error> {
+        Driver::pages(&self.core, endpoint, params, options(self, false))
+            .map_err(|e| e.redacted(&self.core))
+    }
+
+    /// The headers of one request: the core's, then the client's extra
+    /// ones.
+    pub(crate) fn request_headers<'a>(
+        &'a self,
+        request: &'a Request,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let extra = self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        request.headers().iter().copied().chain(extra)
+    }
+
+    /// How much of a body is read: one byte past the limit is enough for
+    /// the core to refuse it.
+    pub(crate) fn body_limit(&self) -> usize {
+        self.core.max_body_size().saturating_add(1)
+    }
+
+    fn client_journal(&self) -> JournalTo<'_> {
+        JournalTo::Client(self.journal.as_ref())
+    }
+}
+
+/// The rows of a typed paged report, page after page: the core's [`Pages`]
+/// says which page comes next; the flavour fetches it with `send`.
+#[derive(Debug)]
+pub(crate) struct RowQueue<P: Rows> {
+    pages: Pages<P>,
+    rows: VecDeque<P::Row>,
+    over: bool,
+}
+
+/// What `RowQueue::next` asks of the flavour.
+pub(crate) enum NextRow<P: Rows> {
+    /// The next row.
+    Row(P::Row),
+    /// Fetch this page (with `send`) and give it to `RowQueue::record`.
+    Fetch(P),
+    /// No more rows.
+    End,
+}
+
+impl<P: Rows> RowQueue<P> {
+    pub(crate) fn new(first: P, max_pages: u64) -> RowQueue<P> {
+        RowQueue {
+            pages: Pages::new(first).with_max_pages(max_pages),
+            rows: VecDeque::new(),
+            over: false,
+        }
+    }
+
+    #[cfg(feature = "blocking")]
+    pub(crate) fn pages_read(&self) -> u64 {
+        self.pages.pages_read()
+    }
+
+    pub(crate) fn next(&mut self) -> NextRow<P> {
+        if let Some(row) = self.rows.pop_front() {
+            return NextRow::Row(row);
+        }
+        if self.over {
+            return NextRow::End;
+        }
+        match self.pages.next_params() {
+            Some(params) => NextRow::Fetch(params.clone()),
+            None => NextRow::End,
+        }
+    }
+
+    /// Takes a fetched page's rows. An error (the fetch's, or the page's
+    /// own) ends the rows; the flavour hands it out.
+    pub(crate) fn record(&mut self, page: Result<P::Response, Error>) -> Result<(), Error> {
+        let page = page.and_then(|page| self.pages.record_page(&page).map(|()| page));
+        match page {
+            Ok(page) => {
+                self.rows.extend(P::rows(page));
+                Ok(())
+            }
+            Err(e) => {
+                self.over = true;
+                Err(e)
+            }
+        }
+    }
+}
 
 /// An `invalid_request` error at `field`.
 pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Error {
@@ -28,6 +405,20 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
+    /// An answer's status and headers (a header whose value is not text is
+    /// left out); the flavour reads the body into it.
+    #[cfg(any(feature = "blocking", feature = "tokio"))]
+    pub(crate) fn head(status: http::StatusCode, headers: &http::HeaderMap) -> Answer {
+        Answer {
+            status: status.as_u16(),
+            headers: headers
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                .collect(),
+            body: Vec::new(),
+        }
+    }
+
     pub(crate) fn header_pairs(&self) -> Vec<(&str, &str)> {
         self.headers
             .iter()

@@ -14,20 +14,11 @@ use idn_toto_client::blocking::Client;
 use idn_toto_sandbox::Sandbox;
 
 fn client(sandbox: &Sandbox) -> Client {
-    Client::builder(sandbox.base_url(), sandbox.token())
-        .retry(QUICK)
-        .settle_delay(Duration::ZERO)
-        .build()
-        .unwrap()
+    quick::<Client>(sandbox).build().unwrap()
 }
 
 fn faulty(sandbox: &Sandbox, fault: &str) -> Client {
-    Client::builder(sandbox.base_url(), sandbox.token())
-        .retry(QUICK)
-        .timeout(SHORT)
-        .header("X-Sandbox-Fault", fault)
-        .build()
-        .unwrap()
+    with_fault::<Client>(sandbox, fault).build().unwrap()
 }
 
 fn balance(client: &Client, user: &str) -> Decimal {
@@ -130,14 +121,7 @@ fn faults_give_typed_errors_and_money_is_never_retried() {
 #[test]
 fn the_timeout_is_per_attempt() {
     let sandbox = sandbox();
-    let slow = |delay: &str| {
-        Client::builder(sandbox.base_url(), sandbox.token())
-            .retry(RetryPolicy::NEVER)
-            .timeout(SHORT)
-            .header("X-Sandbox-Fault", delay)
-            .build()
-            .unwrap()
-    };
+    let slow = |delay: &str| slow::<Client>(&sandbox, delay).build().unwrap();
     // An answer inside the timeout is read.
     assert!(slow("delay=50").send(&GameListParams).is_ok());
     // One past it is a transport failure naming the timeout.
@@ -166,53 +150,29 @@ fn fifty_concurrent_accepts_give_one_success() {
         })
         .collect();
     let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    assert_eq!(
-        results.iter().filter(|r| r.is_ok()).count(),
-        1,
-        "{results:?}"
-    );
-    assert!(results
-        .iter()
-        .filter_map(|r| r.as_ref().err())
-        .all(|e| e.api_kind() == Some(ApiErrorKind::TransactionNotFound)));
+    assert_one_success(&results);
     assert_eq!(balance(&client, "IPSUM"), before + Decimal::from(1_000_000));
 }
 
 #[test]
 fn retry_after_is_honoured() {
     let sandbox = sandbox();
-    let client = Client::builder(sandbox.base_url(), sandbox.token())
-        .retry(RetryPolicy {
-            retries: 1,
-            base_delay_ms: 10,
-            max_delay_ms: 5_000,
-        })
-        .header("X-Sandbox-Fault", "429=1")
-        .build()
-        .unwrap();
+    let client = patient::<Client>(&sandbox, "429=1").build().unwrap();
     let n = requests_served(&sandbox);
     let started = Instant::now();
     let e = client.send(&GameListParams).unwrap_err();
     assert_eq!(e.status(), Some(429));
-    assert_eq!(requests_served(&sandbox) - n, 2);
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "waited {:?}, not the server's Retry-After of 1 s",
-        started.elapsed()
-    );
+    assert_waited_retry_after(&sandbox, n, started);
 }
 
 #[test]
 fn lost_answers_are_journaled_and_settled() {
     let sandbox = sandbox();
-    let journal = temp_path("journal.jsonl");
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = journal_dir.path().join("journal.jsonl");
     let lossy = |fault: &str| {
-        Client::builder(sandbox.base_url(), sandbox.token())
-            .retry(QUICK)
-            .timeout(SHORT)
+        lossy::<Client>(&sandbox, fault, &journal)
             .snapshots(false)
-            .header("X-Sandbox-Fault", fault)
-            .journal(&journal)
             .build()
             .unwrap()
     };
@@ -286,7 +246,8 @@ fn a_failed_snapshot_read_sends_nothing() {
 #[test]
 fn a_journaled_batch_writes_an_intent_and_an_outcome_per_item() {
     let sandbox = sandbox();
-    let journal = temp_path("batch.jsonl");
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = journal_dir.path().join("batch.jsonl");
     let client = Client::builder(sandbox.base_url(), sandbox.token())
         .journal(&journal)
         .build()
@@ -417,8 +378,9 @@ fn reports_page_through_every_row() {
 #[test]
 fn an_intent_that_cannot_be_journaled_sends_nothing() {
     let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
     let client = Client::builder(sandbox.base_url(), sandbox.token())
-        .journal(temp_path("x").with_file_name("no-such-dir").join("j.jsonl"))
+        .journal(dir.path().join("no-such-dir").join("j.jsonl"))
         .build()
         .unwrap();
     let n = requests_served(&sandbox);

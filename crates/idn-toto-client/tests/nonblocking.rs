@@ -6,7 +6,7 @@
 mod common;
 
 use std::str::FromStr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::*;
 use idn_toto::*;
@@ -14,20 +14,11 @@ use idn_toto_client::Client;
 use idn_toto_sandbox::Sandbox;
 
 fn client(sandbox: &Sandbox) -> Client {
-    Client::builder(sandbox.base_url(), sandbox.token())
-        .retry(QUICK)
-        .settle_delay(Duration::ZERO)
-        .build()
-        .unwrap()
+    quick::<Client>(sandbox).build().unwrap()
 }
 
 fn faulty(sandbox: &Sandbox, fault: &str) -> Client {
-    Client::builder(sandbox.base_url(), sandbox.token())
-        .retry(QUICK)
-        .timeout(SHORT)
-        .header("X-Sandbox-Fault", fault)
-        .build()
-        .unwrap()
+    with_fault::<Client>(sandbox, fault).build().unwrap()
 }
 
 async fn balance(client: &Client, user: &str) -> Decimal {
@@ -102,14 +93,7 @@ async fn faults_give_typed_errors_and_money_is_never_retried() {
 #[tokio::test]
 async fn the_timeout_is_per_attempt() {
     let sandbox = sandbox();
-    let slow = |delay: &str| {
-        Client::builder(sandbox.base_url(), sandbox.token())
-            .retry(RetryPolicy::NEVER)
-            .timeout(SHORT)
-            .header("X-Sandbox-Fault", delay)
-            .build()
-            .unwrap()
-    };
+    let slow = |delay: &str| slow::<Client>(&sandbox, delay).build().unwrap();
     assert!(slow("delay=50").send(&GameListParams).await.is_ok());
     let e = slow("delay=1000").send(&GameListParams).await.unwrap_err();
     assert_eq!(e.kind(), "transport", "{e}");
@@ -131,15 +115,7 @@ async fn fifty_concurrent_accepts_give_one_success() {
     for t in tasks {
         results.push(t.await.unwrap());
     }
-    assert_eq!(
-        results.iter().filter(|r| r.is_ok()).count(),
-        1,
-        "{results:?}"
-    );
-    assert!(results
-        .iter()
-        .filter_map(|r| r.as_ref().err())
-        .all(|e| e.api_kind() == Some(ApiErrorKind::TransactionNotFound)));
+    assert_one_success(&results);
     assert_eq!(
         balance(&client, "IPSUM").await,
         before + Decimal::from(1_000_000)
@@ -149,40 +125,23 @@ async fn fifty_concurrent_accepts_give_one_success() {
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let sandbox = sandbox();
-    let client = Client::builder(sandbox.base_url(), sandbox.token())
-        .retry(RetryPolicy {
-            retries: 1,
-            base_delay_ms: 10,
-            max_delay_ms: 5_000,
-        })
-        .header("X-Sandbox-Fault", "503=1")
-        .build()
-        .unwrap();
+    let client = patient::<Client>(&sandbox, "503=1").build().unwrap();
     let n = requests_served(&sandbox);
     let started = Instant::now();
     let e = client.send(&GameListParams).await.unwrap_err();
     assert_eq!(e.status(), Some(503));
-    assert_eq!(requests_served(&sandbox) - n, 2);
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "waited {:?}, not the server's Retry-After of 1 s",
-        started.elapsed()
-    );
+    assert_waited_retry_after(&sandbox, n, started);
 }
 
 #[tokio::test]
 async fn lost_answers_are_journaled_and_settled() {
     let sandbox = sandbox();
-    let journal = temp_path("journal.jsonl");
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = journal_dir.path().join("journal.jsonl");
     let clean = client(&sandbox);
     let pending = clean.send(&deposits()).await.unwrap().data;
     for (fault, tx) in [("drop-after", &pending[0]), ("500", &pending[1])] {
-        let lossy = Client::builder(sandbox.base_url(), sandbox.token())
-            .timeout(SHORT)
-            .header("X-Sandbox-Fault", fault)
-            .journal(&journal)
-            .build()
-            .unwrap();
+        let lossy = lossy::<Client>(&sandbox, fault, &journal).build().unwrap();
         let e = lossy.send(&accept(&tx.id, &tx.user)).await.unwrap_err();
         assert_eq!(e.kind(), "outcome_unknown");
         if fault == "500" {

@@ -15,7 +15,8 @@ fn no_event_debug_error_or_journal_line_shows_the_token() {
     let captured = Captured::default();
     tracing::subscriber::set_global_default(captured.subscriber()).unwrap();
     let sandbox = sandbox();
-    let journal = temp_path("journal.jsonl");
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = journal_dir.path().join("journal.jsonl");
     let mut errors = Vec::new();
     for fault in ["echo-token", "drop", "html500"] {
         let c = Client::builder(sandbox.base_url(), sandbox.token())

@@ -1,12 +1,15 @@
-//! Shared by the client tests: a sandbox on 127.0.0.1 port 0 and the
-//! parameters the stories use.
+//! Shared by the client tests: a sandbox on 127.0.0.1 port 0, the client
+//! settings the tests use (for either flavour), and the parameters the
+//! stories use.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::io::Write;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use idn_toto::*;
+use idn_toto_client::ClientBuilder;
 use idn_toto_sandbox::{Config, Sandbox};
 use serde_json::{json, Value};
 
@@ -21,6 +24,97 @@ pub const QUICK: RetryPolicy = RetryPolicy {
 
 pub fn sandbox() -> Sandbox {
     Sandbox::start(Config::default().with_token(TOKEN)).expect("the sandbox binds 127.0.0.1:0")
+}
+
+/// Either client, so that the settings below are written once. Call them
+/// with the flavour named (`quick::<Client>(&sandbox)`): each flavour has
+/// its own `build`.
+pub trait Flavour: Sized {
+    fn builder(base_url: &str, token: &str) -> ClientBuilder<Self>;
+}
+
+#[cfg(feature = "blocking")]
+impl Flavour for idn_toto_client::blocking::Client {
+    fn builder(base_url: &str, token: &str) -> ClientBuilder<Self> {
+        Self::builder(base_url, token)
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl Flavour for idn_toto_client::Client {
+    fn builder(base_url: &str, token: &str) -> ClientBuilder<Self> {
+        Self::builder(base_url, token)
+    }
+}
+
+/// The sandbox's URL and token, nothing else set.
+pub fn builder<C: Flavour>(sandbox: &Sandbox) -> ClientBuilder<C> {
+    C::builder(sandbox.base_url(), sandbox.token())
+}
+
+/// What most tests use: quick retries, no settle delay.
+pub fn quick<C: Flavour>(sandbox: &Sandbox) -> ClientBuilder<C> {
+    builder(sandbox).retry(QUICK).settle_delay(Duration::ZERO)
+}
+
+/// Quick retries, a short timeout, and the sandbox `fault` on every
+/// request.
+pub fn with_fault<C: Flavour>(sandbox: &Sandbox, fault: &str) -> ClientBuilder<C> {
+    builder(sandbox)
+        .retry(QUICK)
+        .timeout(SHORT)
+        .header("X-Sandbox-Fault", fault)
+}
+
+/// No retries, a short timeout, and the sandbox `fault` (a delay) on every
+/// request.
+pub fn slow<C: Flavour>(sandbox: &Sandbox, fault: &str) -> ClientBuilder<C> {
+    builder(sandbox)
+        .retry(RetryPolicy::NEVER)
+        .timeout(SHORT)
+        .header("X-Sandbox-Fault", fault)
+}
+
+/// One retry that may wait up to 5 s (a server's `Retry-After`), and the
+/// sandbox `fault` on every request.
+pub fn patient<C: Flavour>(sandbox: &Sandbox, fault: &str) -> ClientBuilder<C> {
+    builder(sandbox)
+        .retry(RetryPolicy {
+            retries: 1,
+            base_delay_ms: 10,
+            max_delay_ms: 5_000,
+        })
+        .header("X-Sandbox-Fault", fault)
+}
+
+/// [`with_fault`], journaling every money move to `journal`.
+pub fn lossy<C: Flavour>(sandbox: &Sandbox, fault: &str, journal: &Path) -> ClientBuilder<C> {
+    with_fault(sandbox, fault).journal(journal)
+}
+
+/// A [`patient`] client's read answered `Retry-After: 1` once: it was
+/// sent twice, and the second time at least a second after `started`.
+pub fn assert_waited_retry_after(sandbox: &Sandbox, served_before: u64, started: Instant) {
+    assert_eq!(requests_served(sandbox) - served_before, 2);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited {:?}, not the server's Retry-After of 1 s",
+        started.elapsed()
+    );
+}
+
+/// Racing accepts of one transaction: exactly one succeeded, every other
+/// was told the transaction is gone.
+pub fn assert_one_success<T: std::fmt::Debug>(results: &[Result<T, Error>]) {
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .all(|e| e.api_kind() == Some(ApiErrorKind::TransactionNotFound)));
 }
 
 pub fn seg(field: &str, v: &str) -> Segment {
@@ -89,16 +183,6 @@ pub fn requests_served(sandbox: &Sandbox) -> u64 {
         .unwrap();
     let v: Value = serde_json::from_slice(&r.body_mut().read_to_vec().unwrap()).unwrap();
     v["requests"].as_u64().unwrap()
-}
-
-pub fn temp_path(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "idn-toto-client-test-{}-{}",
-        std::process::id(),
-        fastrand::u64(..)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
 }
 
 /// Every encoding of the token a leak could take.
