@@ -221,6 +221,13 @@ if (sandbox) {
     if (!r.ok) throw new Error(`raw fetch: HTTP ${r.status}`);
     return JSON.parse(await r.text());
   };
+  // For scale: the same fetch made cancellable by a timeout signal, as any
+  // client with a timeout must (undici's per-request abort wiring).
+  const cancellable = async () => {
+    const r = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    if (!r.ok) throw new Error(`raw fetch: HTTP ${r.status}`);
+    return JSON.parse(await r.text());
+  };
   const sdk = () => client.userBalance('LOREM');
   const [a, b] = [await raw(), await sdk()];
   if (a.balance !== b.balance || typeof b.balance !== 'string') {
@@ -229,6 +236,7 @@ if (sandbox) {
   const figures = await pairedAsync(
     [
       ['fetch+JSON.parse', raw],
+      ['fetch(signal: AbortSignal.timeout)+JSON.parse', cancellable],
       ['client.userBalance', sdk],
     ],
     { batch: 50, rounds: Math.max(9, Math.round(40 * scale)) },

@@ -416,7 +416,8 @@ fn render(run: &Run, analysis: &str) -> String {
                  template string with `encodeURIComponent`. Per call: sequential \
                  `client.userBalance` calls (the public client, its default `fetch` transport) \
                  against the sandbox on loopback vs the same URL through `fetch` + `JSON.parse`, \
-                 50 calls per side per round. Ratios are to the first row of each body.\n\n",
+                 50 calls per side per round; for scale, the same `fetch` with a timeout signal \
+                 (`AbortSignal.timeout`), which any client that can cancel a call must pass. Ratios are to the first row of each body.\n\n",
             );
             paired_table(&mut out, doc, None);
         }
