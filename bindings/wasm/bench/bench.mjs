@@ -12,6 +12,7 @@
 // overhead end to end: `client.userBalance` vs raw `fetch` + `JSON.parse`.
 
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -229,18 +230,37 @@ if (sandbox) {
     return JSON.parse(await r.text());
   };
   const sdk = () => client.userBalance('LOREM');
-  const [a, b] = [await raw(), await sdk()];
-  if (a.balance !== b.balance || typeof b.balance !== 'string') {
-    throw new Error(`per-call: the two sides disagree (${a.balance} vs ${b.balance})`);
+  // The same client with a transport on node:http (a keep-alive agent; the
+  // client's timeout aborts it through the signal it passes): what the
+  // default fetch transport costs next to it.
+  const agent = new http.Agent({ keepAlive: true });
+  const httpTransport = (req, { signal }) => new Promise((resolve, reject) => {
+    const r = http.request(req.url, { method: req.method, headers: req.headers, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: new Uint8Array(Buffer.concat(chunks)) }));
+      res.on('error', reject);
+    });
+    r.on('error', reject);
+    signal.addEventListener('abort', () => r.destroy(signal.reason), { once: true });
+    r.end(req.body ?? undefined);
+  });
+  const viaHttp = new Client({ baseUrl: sandbox, token: process.env.IDN_TOTO_BENCH_TOKEN, transport: httpTransport });
+  const sdkHttp = () => viaHttp.userBalance('LOREM');
+  const [a, b, c] = [await raw(), await sdk(), await sdkHttp()];
+  if (a.balance !== b.balance || b.balance !== c.balance || typeof b.balance !== 'string') {
+    throw new Error(`per-call: the sides disagree (${a.balance}, ${b.balance}, ${c.balance})`);
   }
   const figures = await pairedAsync(
     [
       ['fetch+JSON.parse', raw],
       ['fetch(signal: AbortSignal.timeout)+JSON.parse', cancellable],
       ['client.userBalance', sdk],
+      ['client.userBalance (node:http transport)', sdkHttp],
     ],
     { batch: 50, rounds: Math.max(9, Math.round(40 * scale)) },
   );
+  agent.destroy();
   record('per_call', 'user_balance', 0, figures);
 }
 

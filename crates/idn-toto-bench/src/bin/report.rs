@@ -417,7 +417,8 @@ fn render(run: &Run, analysis: &str) -> String {
                  `client.userBalance` calls (the public client, its default `fetch` transport) \
                  against the sandbox on loopback vs the same URL through `fetch` + `JSON.parse`, \
                  50 calls per side per round; for scale, the same `fetch` with a timeout signal \
-                 (`AbortSignal.timeout`), which any client that can cancel a call must pass. Ratios are to the first row of each body.\n\n",
+                 (`AbortSignal.timeout`), and the same client with a `transport` on `node:http` \
+                 (a keep-alive agent; the client's timeout signal destroys the request). Ratios are to the first row of each body.\n\n",
             );
             paired_table(&mut out, doc, None);
         }
