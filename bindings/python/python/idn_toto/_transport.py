@@ -92,6 +92,10 @@ class _Deadline:
 
     def cancel(self) -> None:
         _WATCHDOG.cancel(self)
+        # The exchange is over: its sockets are not kept alive by the heap
+        # entry that waits for its time.
+        with self._lock:
+            self._connections.clear()
 
     def watch(self, sock: Any) -> None:
         """Watches a connected socket (kept here: urllib drops the
