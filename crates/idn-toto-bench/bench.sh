@@ -28,10 +28,29 @@ results="$target_dir/bench"
 rm -rf "$results" "$target_dir/criterion"
 mkdir -p "$results"
 
-# 1. The bodies, and the Rust binaries (release, as criterion builds).
-log "building the bench binaries"
-cargo build --release --quiet -p idn-toto-bench --bins
+# 1. The bodies, and the Rust binaries (release, as criterion builds),
+#    with the sandbox for the per-call benches.
+log "building the bench binaries and the sandbox"
+cargo build --release --quiet -p idn-toto-bench -p idn-toto-sandbox --bins
 "$target_dir/release/idn-toto-bench-bodies" --out "$results/bodies" >&2
+
+# The sandbox on loopback (port 0) for the per-call overhead benches: the
+# Node and Python benches read its address from IDN_TOTO_BENCH_SANDBOX.
+export IDN_TOTO_BENCH_TOKEN="BENCH-T0KEN-per-call"
+sandbox_out="$results/sandbox.out"
+"$target_dir/release/idn-toto-sandbox" --listen 127.0.0.1:0 \
+  --token "$IDN_TOTO_BENCH_TOKEN" --quiet >"$sandbox_out" 2>/dev/null &
+sandbox_pid=$!
+trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  [ "$(wc -l <"$sandbox_out")" -ge 1 ] && break
+  sleep 0.1
+done
+IDN_TOTO_BENCH_SANDBOX="$(head -n 1 "$sandbox_out")"
+case "$IDN_TOTO_BENCH_SANDBOX" in
+  http://127.0.0.1:*) export IDN_TOTO_BENCH_SANDBOX ;;
+  *) echo "the sandbox did not start (got: $IDN_TOTO_BENCH_SANDBOX)" >&2; exit 1 ;;
+esac
 
 # 2. Rust: criterion (absolute medians), then paired rounds (the ratios).
 log "criterion (cargo bench -p idn-toto-bench)"

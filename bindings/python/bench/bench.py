@@ -8,6 +8,9 @@ crates/idn-toto-bench/src/lib.rs, `paired`).
 
 BODIES_DIR holds the generated bodies (idn-toto-bench-bodies --out DIR). Run
 it in the bench venv (requirements.txt plus the built wheel): bench.sh does.
+With IDN_TOTO_BENCH_SANDBOX=<base url> and IDN_TOTO_BENCH_TOKEN (a running
+sandbox on loopback: bench.sh starts one), it also times the per-call
+overhead end to end: `client.user_balance` vs raw urllib + json.loads.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Callable, Dict, List, Tuple
@@ -242,6 +246,29 @@ def main() -> None:
         budget_s=2.0 * scale,
     )
     record("build", "transaction_list", 0, figures)
+
+    sandbox = os.environ.get("IDN_TOTO_BENCH_SANDBOX")
+    if sandbox:
+        # Sequential `user_balance` calls against the sandbox on loopback:
+        # the client (public API only, its default urllib transport) vs the
+        # same URL through urllib + json.loads.
+        client = idn_toto.Client(sandbox, os.environ["IDN_TOTO_BENCH_TOKEN"])
+        url = client.prepare.user_balance("LOREM").url
+
+        def raw() -> Any:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return json.loads(r.read())
+
+        def sdk() -> Any:
+            return client.user_balance("LOREM")
+
+        assert Decimal(raw()["balance"]) == sdk().balance
+        figures = paired(
+            [("urllib+json.loads", raw), ("client.user_balance", sdk)],
+            batch_s=0.02,
+            budget_s=3.0 * scale,
+        )
+        record("per_call", "user_balance", 0, figures)
 
     doc = {
         "language": "python",

@@ -84,6 +84,25 @@ def test_sync_timeout_is_a_total_deadline(base_url: str) -> None:
     assert time.monotonic() - started < 5.0
 
 
+def test_an_earlier_deadline_is_kept_while_a_later_one_waits(base_url: str) -> None:
+    # One watchdog thread keeps every deadline: one due later (here 60 s)
+    # must not hold back one due sooner.
+    from idn_toto._transport import _Deadline
+
+    later = _Deadline(60.0)
+    later.start()
+    try:
+        client = Client(base_url, TOKEN, timeout=1.0, retry=idn_toto.RetryPolicy.never())
+        started = time.monotonic()
+        with pytest.raises(TransportError):
+            client.user_balance("DRIP")
+        took = time.monotonic() - started
+        assert took < 5.0, f"user_balance lasted {took:.1f} s with timeout=1.0"
+        assert not later.expired
+    finally:
+        later.cancel()
+
+
 def test_async_timeout_is_a_total_deadline(base_url: str) -> None:
     async def main() -> float:
         client = AsyncClient(base_url, TOKEN, timeout=1.0)

@@ -6,9 +6,13 @@
 //   node bindings/wasm/bench/bench.mjs BODIES_DIR OUT.json [--quick]
 //
 // BODIES_DIR holds the generated bodies (idn-toto-bench-bodies --out DIR);
-// the package is loaded from bindings/wasm/pkg (scripts/build.sh).
+// the package is loaded from bindings/wasm/pkg (scripts/build.sh). With
+// IDN_TOTO_BENCH_SANDBOX=<base url> and IDN_TOTO_BENCH_TOKEN (a running
+// sandbox on loopback: bench.sh starts one), it also times the per-call
+// overhead end to end: `client.userBalance` vs raw `fetch` + `JSON.parse`.
 
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -179,6 +183,85 @@ for (const n of [10, 1000, 25000]) {
     { batchMs: 10, budgetMs: 2000 },
   );
   record('build', 'transaction_list', 0, figures);
+}
+
+/**
+ * Paired rounds of async candidates (each one call): every round runs
+ * `batch` sequential calls of each candidate, the order rotating; the
+ * ratio is the median over rounds of a candidate's time over the first's.
+ */
+async function pairedAsync(candidates, { batch, rounds }) {
+  for (const [, fn] of candidates) for (let i = 0; i < batch; i++) await fn();
+  const times = candidates.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let j = 0; j < candidates.length; j++) {
+      const i = (round + j) % candidates.length;
+      const fn = candidates[i][1];
+      const t = now();
+      for (let k = 0; k < batch; k++) keep(await fn());
+      times[i].push(Number(now() - t) / batch);
+    }
+  }
+  return candidates.map(([name], i) => ({
+    impl: name,
+    median_ns: median(times[i]),
+    ratio: median(times[i].map((t, r) => t / times[0][r])),
+    rounds,
+    batch,
+  }));
+}
+
+const sandbox = process.env.IDN_TOTO_BENCH_SANDBOX;
+if (sandbox) {
+  // Sequential `user_balance` calls against the sandbox on loopback: the
+  // client (public API only) vs the same URL through fetch + JSON.parse.
+  const client = new Client({ baseUrl: sandbox, token: process.env.IDN_TOTO_BENCH_TOKEN });
+  const { url } = client.request.userBalance('LOREM');
+  const raw = async () => {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`raw fetch: HTTP ${r.status}`);
+    return JSON.parse(await r.text());
+  };
+  // For scale: the same fetch made cancellable by a timeout signal, as any
+  // client with a timeout must (undici's per-request abort wiring).
+  const cancellable = async () => {
+    const r = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    if (!r.ok) throw new Error(`raw fetch: HTTP ${r.status}`);
+    return JSON.parse(await r.text());
+  };
+  const sdk = () => client.userBalance('LOREM');
+  // The same client with a transport on node:http (a keep-alive agent; the
+  // client's timeout aborts it through the signal it passes): what the
+  // default fetch transport costs next to it.
+  const agent = new http.Agent({ keepAlive: true });
+  const httpTransport = (req, { signal }) => new Promise((resolve, reject) => {
+    const r = http.request(req.url, { method: req.method, headers: req.headers, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: new Uint8Array(Buffer.concat(chunks)) }));
+      res.on('error', reject);
+    });
+    r.on('error', reject);
+    signal.addEventListener('abort', () => r.destroy(signal.reason), { once: true });
+    r.end(req.body ?? undefined);
+  });
+  const viaHttp = new Client({ baseUrl: sandbox, token: process.env.IDN_TOTO_BENCH_TOKEN, transport: httpTransport });
+  const sdkHttp = () => viaHttp.userBalance('LOREM');
+  const [a, b, c] = [await raw(), await sdk(), await sdkHttp()];
+  if (a.balance !== b.balance || b.balance !== c.balance || typeof b.balance !== 'string') {
+    throw new Error(`per-call: the sides disagree (${a.balance}, ${b.balance}, ${c.balance})`);
+  }
+  const figures = await pairedAsync(
+    [
+      ['fetch+JSON.parse', raw],
+      ['fetch(signal: AbortSignal.timeout)+JSON.parse', cancellable],
+      ['client.userBalance', sdk],
+      ['client.userBalance (node:http transport)', sdkHttp],
+    ],
+    { batch: 50, rounds: Math.max(9, Math.round(40 * scale)) },
+  );
+  agent.destroy();
+  record('per_call', 'user_balance', 0, figures);
 }
 
 writeFileSync(

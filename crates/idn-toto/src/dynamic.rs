@@ -157,6 +157,13 @@ pub fn endpoints_json() -> Value {
 
 /// Monomorphised parse-to-text for the endpoint table.
 pub(crate) fn parse_string<E: Endpoint>(status: u16, body: &[u8]) -> Result<String, Error> {
+    // The pending list (the large answer) has a one-pass transcoder for its
+    // common shape; anything it does not read goes the typed way.
+    if E::ID == EndpointId::TransactionList {
+        if let Some(text) = crate::endpoints::transaction_list::transcode(status, body) {
+            return Ok(text);
+        }
+    }
     let response = E::parse(status, body)?;
     serde_json::to_string(&response).map_err(|e| Error::decode("$", e.to_string()))
 }

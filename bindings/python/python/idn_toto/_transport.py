@@ -115,22 +115,31 @@ def _header_pairs(headers: object) -> Headers:
 class _Deadline:
     """Closes every connection of one exchange when its time is up, so that
     no read outlives the deadline (a socket timeout alone is per read: a
-    server that drips a byte at a time would keep the exchange alive)."""
+    server that drips a byte at a time would keep the exchange alive).
+
+    Every deadline is kept by one shared watchdog thread (``_WATCHDOG``):
+    starting a thread per request cost more than a request on loopback."""
 
     def __init__(self, seconds: float) -> None:
         import threading
 
+        self._seconds = seconds
         self._lock = threading.Lock()
         self._connections: List[Any] = []
         self.expired = False
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
+        self.cancelled = False
 
     def start(self) -> None:
-        self._timer.start()
+        import time
+
+        _WATCHDOG.add(self, time.monotonic() + self._seconds)
 
     def cancel(self) -> None:
-        self._timer.cancel()
+        _WATCHDOG.cancel(self)
+        # The exchange is over: its sockets are not kept alive by the heap
+        # entry that waits for its time.
+        with self._lock:
+            self._connections.clear()
 
     def watch(self, sock: Any) -> None:
         """Watches a connected socket (kept here: urllib drops the
@@ -159,47 +168,134 @@ class _Deadline:
             pass
 
 
-def _opener(
-    deadline: Optional[_Deadline], ssl_context: Optional["ssl.SSLContext"], proxy: Optional[str]
-) -> Any:
+class _Watchdog:
+    """One daemon thread that expires deadlines in time order (a heap);
+    started on first use, and again in a forked child (threads do not
+    survive a fork)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._cond = threading.Condition()
+        self._heap: List[Tuple[float, int, _Deadline]] = []
+        self._seq = 0
+        self._cancelled = 0
+        self._thread: Optional[Any] = None
+
+    def add(self, deadline: _Deadline, when: float) -> None:
+        import heapq
+        import threading
+
+        with self._cond:
+            self._seq += 1
+            heapq.heappush(self._heap, (when, self._seq, deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="idn-toto-deadlines", daemon=True
+                )
+                self._thread.start()
+            elif self._heap[0][2] is deadline:
+                self._cond.notify()
+
+    def cancel(self, deadline: _Deadline) -> None:
+        import heapq
+
+        with self._cond:
+            if deadline.cancelled:
+                return
+            deadline.cancelled = True
+            self._cancelled += 1
+            # Cancelled entries wait for their time at the top of the heap;
+            # when they are most of it, drop them all at once.
+            if self._cancelled > 64 and self._cancelled * 2 > len(self._heap):
+                self._heap = [e for e in self._heap if not e[2].cancelled]
+                heapq.heapify(self._heap)
+                self._cancelled = 0
+
+    def _run(self) -> None:
+        import heapq
+        import time
+
+        while True:
+            with self._cond:
+                while True:
+                    while self._heap and self._heap[0][2].cancelled:
+                        heapq.heappop(self._heap)
+                        self._cancelled = max(0, self._cancelled - 1)
+                    if not self._heap:
+                        self._cond.wait()
+                        continue
+                    wait = self._heap[0][0] - time.monotonic()
+                    if wait <= 0:
+                        _, _, due = heapq.heappop(self._heap)
+                        break
+                    self._cond.wait(wait)
+            due._expire()
+
+
+_WATCHDOG = _Watchdog()
+
+
+def _watched(connection_class: Any, deadline: Optional[_Deadline]) -> Any:
+    """``connection_class``, its sockets watched by ``deadline`` (if any)."""
+    if deadline is None:
+        return connection_class
+
+    def make(host: str, **kwargs: Any) -> Any:
+        connection = connection_class(host, **kwargs)
+        connect = connection.connect
+
+        def connect_then_watch() -> None:
+            connect()
+            if connection.sock is not None:
+                deadline.watch(connection.sock)
+
+        connection.connect = connect_then_watch
+        return connection
+
+    return make
+
+
+def _opener(ssl_context: Optional["ssl.SSLContext"], proxy: Optional[str]) -> Any:
     """urllib's default opener (redirects; the environment's proxy variables
-    unless ``proxy`` is given), with connections the deadline can close."""
+    unless ``proxy`` is given), whose connections are watched by the deadline
+    a request carries (``_idn_toto_deadline``).
+    Built once per transport: building one reads the proxy settings from the
+    environment and costs more than a request on loopback (urllib's own
+    ``urlopen`` keeps one too)."""
     import http.client
     import urllib.request
 
     extra: List[Any] = []
     if proxy is not None:
         extra.append(urllib.request.ProxyHandler({"http": proxy, "https": proxy}))
-    if deadline is None:
-        return urllib.request.build_opener(
-            *extra, urllib.request.HTTPSHandler(context=ssl_context)
-        )
-
-    def watched(connection_class: Any) -> Any:
-        def make(host: str, **kwargs: Any) -> Any:
-            connection = connection_class(host, **kwargs)
-            connect = connection.connect
-
-            def connect_then_watch() -> None:
-                connect()
-                if connection.sock is not None:
-                    deadline.watch(connection.sock)
-
-            connection.connect = connect_then_watch
-            return connection
-
-        return make
 
     class HTTPHandler(urllib.request.HTTPHandler):
         def http_open(self, req: Any) -> Any:
-            return self.do_open(watched(http.client.HTTPConnection), req)
+            deadline = getattr(req, "_idn_toto_deadline", None)
+            return self.do_open(_watched(http.client.HTTPConnection, deadline), req)
 
     class HTTPSHandler(urllib.request.HTTPSHandler):
         def https_open(self, req: Any) -> Any:
+            deadline = getattr(req, "_idn_toto_deadline", None)
             context = getattr(self, "_context", None)
-            return self.do_open(watched(http.client.HTTPSConnection), req, context=context)
+            return self.do_open(
+                _watched(http.client.HTTPSConnection, deadline), req, context=context
+            )
 
-    return urllib.request.build_opener(*extra, HTTPHandler, HTTPSHandler(context=ssl_context))
+    class RedirectHandler(urllib.request.HTTPRedirectHandler):
+        # The redirected request is bounded by the same deadline.
+        def redirect_request(
+            self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+        ) -> Any:
+            new = super().redirect_request(req, fp, code, msg, headers, newurl)
+            if new is not None:
+                setattr(new, "_idn_toto_deadline", getattr(req, "_idn_toto_deadline", None))
+            return new
+
+    return urllib.request.build_opener(
+        *extra, HTTPHandler, HTTPSHandler(context=ssl_context), RedirectHandler
+    )
 
 
 class UrllibTransport:
@@ -234,6 +330,7 @@ class UrllibTransport:
         self.ssl_context = ssl_context
         self.proxy = proxy
         self.headers = dict(headers or {})
+        self._opener: Optional[Any] = None
 
     def __call__(self, request: Request) -> Response:
         return self.send(request, timeout=self.timeout)
@@ -257,12 +354,14 @@ class UrllibTransport:
             return bytes(source.read() if limit is None else source.read(limit))
 
         deadline = _Deadline(timeout) if timeout is not None else None
+        setattr(http_request, "_idn_toto_deadline", deadline)
+        if self._opener is None:
+            self._opener = _opener(self.ssl_context, self.proxy)
         if deadline is not None:
             deadline.start()
-        opener = _opener(deadline, self.ssl_context, self.proxy)
         try:
             try:
-                with opener.open(http_request, timeout=timeout) as answer:
+                with self._opener.open(http_request, timeout=timeout) as answer:
                     response = Response(answer.status, read(answer), tuple(answer.headers.items()))
             except urllib.error.HTTPError as error:
                 with error:

@@ -219,14 +219,16 @@ fn targets(run: &Run) -> Vec<Target> {
             unit: "x",
         },
         Target {
-            what: "Node request building (`client.request.transactionList`) / template + `encodeURIComponent`",
-            measured: ratio_of(
-                node,
-                "build",
-                "transaction_list",
-                "client.request.transactionList",
-            ),
-            limit: 2.0,
+            what: "Node per call end to end (`client.userBalance`, sandbox on loopback) / `fetch` + `JSON.parse`",
+            measured: ratio_of(node, "per_call", "user_balance", "client.userBalance"),
+            limit: 1.1,
+            at_most: true,
+            unit: "x",
+        },
+        Target {
+            what: "Python per call end to end (`client.user_balance`, sandbox on loopback) / `urllib` + `json.loads`",
+            measured: ratio_of(python, "per_call", "user_balance", "client.user_balance"),
+            limit: 1.1,
             at_most: true,
             unit: "x",
         },
@@ -259,6 +261,7 @@ fn case_label(group: &str, case: &str, bytes: u64) -> String {
         "pending_list" => format!("pending list, {} rows{size}", thousands(case)),
         "pages" => format!("{} page, 1,000 rows{size}", case.replace('_', "-")),
         "build" => format!("build `{case}`"),
+        "per_call" => format!("per call `{case}` (sandbox, loopback)"),
         _ => format!("{group}/{case}{size}"),
     }
 }
@@ -373,7 +376,7 @@ fn render(run: &Run, analysis: &str) -> String {
         let _ = writeln!(out, "| {label} | {v} |");
     }
 
-    out.push_str("\n## Targets (1,000-row pending-transaction list)\n\n");
+    out.push_str("\n## Targets (parse: the 1,000-row pending-transaction list)\n\n");
     out.push_str("| target | measured | limit | |\n|---|--:|--:|---|\n");
     for t in targets(run) {
         let measured = t.measured.map_or("-".to_owned(), |v| t.show(v));
@@ -410,8 +413,12 @@ fn render(run: &Run, analysis: &str) -> String {
                  `JSON.parse+normalise`: `JSON.parse` and the keyed object to an array sorted by \
                  key (no decimal or date handling). Building: `client.request.transactionList` \
                  (a reused client) and the module-level `build` (a client per call) vs a \
-                 template string with `encodeURIComponent`. Ratios are to the first row of each \
-                 body.\n\n",
+                 template string with `encodeURIComponent`. Per call: sequential \
+                 `client.userBalance` calls (the public client, its default `fetch` transport) \
+                 against the sandbox on loopback vs the same URL through `fetch` + `JSON.parse`, \
+                 50 calls per side per round; for scale, the same `fetch` with a timeout signal \
+                 (`AbortSignal.timeout`), and the same client with a `transport` on `node:http` \
+                 (a keep-alive agent; the client's timeout signal destroys the request). Ratios are to the first row of each body.\n\n",
             );
             paired_table(&mut out, doc, None);
         }
@@ -431,7 +438,9 @@ fn render(run: &Run, analysis: &str) -> String {
                  `DD-MM-YYYY` date to ISO so pydantic's own parser reads it), then sorted by key. \
                  Building: `client.prepare.transaction_list`, `Core.build` and the module-level \
                  `idn_toto.build` (a client per call) vs an f-string with \
-                 `urllib.parse.quote`.\n\n",
+                 `urllib.parse.quote`. Per call: sequential `client.user_balance` calls (the \
+                 public client, its default urllib transport) against the sandbox on loopback vs \
+                 the same URL through `urllib.request.urlopen` + `json.loads`.\n\n",
             );
             paired_table(&mut out, doc, None);
         }

@@ -235,6 +235,30 @@ impl Wire for ListWire {
     }
 }
 
+/// [`PendingTransaction`]'s fields in its serialisation order, for the
+/// one-pass transcoder (`wire::keyed_rows`); the property tests check that
+/// the transcoder's text is the typed path's.
+const ROW_FIELDS: &[wire::Field] = &[
+    wire::field!("id", Text, false),
+    wire::field!("user", Text, false),
+    wire::field!("date", DateTime, false),
+    wire::field!("type", Enum(TransactionType::canonical), false),
+    wire::field!("game", Text, true),
+    wire::field!("bank_acc_name", Text, true),
+    wire::field!("bank_name", Text, true),
+    wire::field!("bank_acc_number", Text, true),
+    wire::field!("amount", Amount, false),
+    wire::field!("destination_bank", Text, true),
+    wire::field!("destination_acc_number", Text, true),
+];
+
+/// The canonical JSON text of a well-formed keyed pending list, written in
+/// one pass from the wire bytes; `None` for any other answer (the typed
+/// path then decides, and gives the same text for what this reads).
+pub(crate) fn transcode(status: u16, body: &[u8]) -> Option<String> {
+    wire::keyed_rows(status, body, ROW_FIELDS)
+}
+
 impl Endpoint for TransactionListParams {
     const ID: EndpointId = EndpointId::TransactionList;
     const FUNCTION: &'static str = "Get Transaction List";
@@ -272,6 +296,252 @@ impl wire::Parse for TransactionListParams {
 mod tests {
     use super::*;
     use crate::endpoints::test_support::client;
+    use proptest::prelude::*;
+
+    /// The typed path's text: what the transcoder must give, or give up.
+    fn typed_text(body: &[u8]) -> Option<String> {
+        let list = TransactionListParams::parse(200, body).ok()?;
+        serde_json::to_string(&list).ok()
+    }
+
+    /// The transcoder's answer is `None` or exactly the typed path's text.
+    fn agrees(body: &[u8]) -> Result<bool, TestCaseError> {
+        let Some(fast) = transcode(200, body) else {
+            return Ok(false);
+        };
+        let typed = typed_text(body);
+        prop_assert_eq!(
+            Some(&fast),
+            typed.as_ref(),
+            "body {:?}",
+            String::from_utf8_lossy(body)
+        );
+        Ok(true)
+    }
+
+    /// A text value: mostly plain, sometimes with what the transcoder
+    /// leaves to the typed path (quotes, backslashes, control characters,
+    /// `\u` escapes), or not a string at all.
+    fn text_wire() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => "[a-zA-Z0-9 _.\\-/üß€漢]{0,12}".prop_map(|t| format!("\"{t}\"")),
+            1 => "[a-z\"\\\\\u{1}\t]{0,6}".prop_map(|t| serde_json::to_string(&t).unwrap()),
+            1 => Just("\"a\\u0041\"".to_owned()),
+            1 => Just("null".to_owned()),
+            1 => (0u32..100_000).prop_map(|n| n.to_string()),
+            1 => Just("true".to_owned()),
+        ]
+    }
+
+    /// Timestamps in every shape `parse_datetime` reads, and some it
+    /// refuses (a 31st of February, hour 24, junk).
+    fn date_wire() -> impl Strategy<Value = String> {
+        (
+            1u32..=31,
+            1u32..=13,
+            1900u32..2100,
+            0u32..=24,
+            0u32..=60,
+            0u32..=60,
+            0u8..8,
+        )
+            .prop_map(|(d, mo, y, h, mi, se, how)| {
+                let t = match how {
+                    0..=2 => format!("{d:02}-{mo:02}-{y} {h:02}:{mi:02}:{se:02}"),
+                    3 => format!("{y}-{mo:02}-{d:02} {h:02}:{mi:02}:{se:02}.{:03}", d * 7),
+                    4 => format!("{y}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}"),
+                    5 => format!(" {d:02}/{mo:02}/{y} "),
+                    6 => format!("{d}-{mo}-{y} {h}:{mi}"),
+                    _ => format!("{y}-{mo:02}-{d:02} {h:02}:{mi:02}:{se:02}.5570000"),
+                };
+                format!("\"{t}\"")
+            })
+    }
+
+    /// Amounts: plain decimals (leading zeros, zero, many digits, a
+    /// sign, an exponent, spaces) as strings, and numbers.
+    fn amount_wire() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => ("[0-9]{1,16}", proptest::option::of("[0-9]{1,14}")).prop_map(|(i, f)| match f {
+                Some(f) => format!("\"{i}.{f}\""),
+                None => format!("\"{i}\""),
+            }),
+            1 => "-?[0-9]{0,30}(\\.[0-9]{0,30})?([eE][-+]?[0-9]{1,3})?".prop_map(|t| format!("\"{t}\"")),
+            1 => "[0-9]{1,3}\\.[0-9]{4}".prop_map(|t| format!("\" {t} \"")),
+            1 => "[0-9]{1,6}".prop_map(|t| t),
+            1 => Just("null".to_owned()),
+        ]
+    }
+
+    fn type_wire() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => Just("\"deposit\"".to_owned()),
+            2 => Just("\"withdraw\"".to_owned()),
+            1 => Just("\" Deposit \"".to_owned()),
+            1 => Just("\"WITHDRAW\"".to_owned()),
+            1 => Just("\"refund\"".to_owned()),
+            1 => Just("null".to_owned()),
+        ]
+    }
+
+    /// Whitespace between tokens, as servers send it.
+    fn ws() -> impl Strategy<Value = String> {
+        prop_oneof![4 => Just(String::new()), 1 => "[ \n\t\r]{1,3}"]
+    }
+
+    /// One row: every field in table order or shuffled, optional ones
+    /// sometimes missing, sometimes an unknown or a repeated field.
+    fn row_wire(clean: bool) -> impl Strategy<Value = String> {
+        let value = move |i: usize| -> BoxedStrategy<String> {
+            let plain = "[a-zA-Z0-9 _.\\-]{0,10}".prop_map(|t| format!("\"{t}\""));
+            match (ROW_FIELDS[i].kind, clean) {
+                (wire::Kind::DateTime, true) => (
+                    1u32..=28,
+                    1u32..=12,
+                    2000u32..2030,
+                    0u32..24,
+                    0u32..60,
+                    0u32..60,
+                )
+                    .prop_map(|(d, mo, y, h, mi, se)| {
+                        format!("\"{d:02}-{mo:02}-{y} {h:02}:{mi:02}:{se:02}\"")
+                    })
+                    .boxed(),
+                (wire::Kind::DateTime, false) => date_wire().boxed(),
+                (wire::Kind::Amount, true) => (1u64..100_000_000, 0u32..10_000)
+                    .prop_map(|(i, f)| format!("\"{i}.{f:04}\""))
+                    .boxed(),
+                (wire::Kind::Amount, false) => amount_wire().boxed(),
+                (wire::Kind::Enum(_), true) => prop_oneof![
+                    Just("\"deposit\"".to_owned()),
+                    Just("\"withdraw\"".to_owned())
+                ]
+                .boxed(),
+                (wire::Kind::Enum(_), false) => type_wire().boxed(),
+                (wire::Kind::Text, true) => plain.boxed(),
+                (wire::Kind::Text, false) => text_wire().boxed(),
+            }
+        };
+        let values: Vec<BoxedStrategy<String>> = (0..ROW_FIELDS.len()).map(value).collect();
+        let n = ROW_FIELDS.len();
+        (
+            values,
+            proptest::collection::vec(any::<bool>(), n),
+            Just((0..n).collect::<Vec<usize>>()).prop_shuffle(),
+            any::<bool>(),
+            0u8..12,
+            ws(),
+        )
+            .prop_map(move |(values, keep, order, shuffle, extra, w)| {
+                let mut parts = Vec::new();
+                for (at, &shuffled) in order.iter().enumerate() {
+                    let i = if shuffle && !clean { shuffled } else { at };
+                    if !clean && ROW_FIELDS[i].default_empty && !keep[i] {
+                        continue;
+                    }
+                    parts.push(format!("{w}\"{}\"{w}:{w}{}", ROW_FIELDS[i].name, values[i]));
+                }
+                if !clean && extra == 0 {
+                    parts.push("\"note\":\"x\"".into());
+                }
+                if !clean && extra == 1 {
+                    parts.push("\"id\":\"again\"".into());
+                }
+                if !clean && extra == 2 {
+                    parts.remove(0);
+                }
+                format!("{{{}{w}}}", parts.join(","))
+            })
+    }
+
+    /// A keyed list: `"1"`..`"n"` in order or shuffled; unclean lists also
+    /// get `"01"`, repeated keys, an envelope key, or an array body.
+    fn list_wire(clean: bool) -> impl Strategy<Value = String> {
+        (
+            proptest::collection::vec(row_wire(clean), 0..6),
+            any::<bool>(),
+            0u8..10,
+            ws(),
+        )
+            .prop_map(move |(rows, shuffle, quirk, w)| {
+                let mut keys: Vec<String> = (1..=rows.len()).map(|k| k.to_string()).collect();
+                if shuffle {
+                    keys.reverse();
+                }
+                if !clean && !keys.is_empty() {
+                    match quirk {
+                        0 => keys[0] = "01".into(),
+                        1 => keys[0] = keys[keys.len() - 1].clone(),
+                        2 => keys[0] = "success".into(),
+                        3 => keys[0] = "x".into(),
+                        _ => {}
+                    }
+                }
+                let items: Vec<String> = keys
+                    .iter()
+                    .zip(&rows)
+                    .map(|(k, r)| format!("{w}\"{k}\"{w}:{w}{r}"))
+                    .collect();
+                if !clean && quirk == 4 {
+                    return format!("[{}]", rows.join(","));
+                }
+                format!("{w}{{{}{w}}}{w}", items.join(","))
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Well-formed lists in the common shape are transcoded, to the
+        /// typed path's text.
+        #[test]
+        fn transcoder_reads_clean_lists_as_the_typed_path(body in list_wire(true)) {
+            prop_assert!(agrees(body.as_bytes())?, "not transcoded: {}", body);
+        }
+
+        /// Anything: the transcoder gives the typed path's text or gives up.
+        #[test]
+        fn transcoder_agrees_or_gives_up(body in list_wire(false)) {
+            agrees(body.as_bytes())?;
+        }
+
+        /// A clean list with one byte changed, dropped or added.
+        #[test]
+        fn transcoder_agrees_or_gives_up_on_corruption(
+            body in list_wire(true),
+            at in any::<proptest::sample::Index>(),
+            byte in prop_oneof![Just(b'"'), Just(b'\\'), Just(b','), Just(b'}'), Just(b'0'), Just(b' '), Just(0x01u8), Just(0xC3u8), any::<u8>()],
+            how in 0u8..3,
+        ) {
+            let mut b = body.into_bytes();
+            if !b.is_empty() {
+                let i = at.index(b.len());
+                match how {
+                    0 => b[i] = byte,
+                    1 => { b.remove(i); }
+                    _ => b.insert(i, byte),
+                }
+            }
+            agrees(&b)?;
+        }
+    }
+
+    #[test]
+    fn transcoder_reads_the_shapes_it_knows_and_leaves_the_rest() {
+        let row = r#"{"id":"1","user":"u","date":"23-02-2021 13:28:21","type":"deposit","amount":"5.50"}"#;
+        let keyed = format!(r#"{{"2":{row},"1":{row}}}"#);
+        assert!(agrees(keyed.as_bytes()).unwrap());
+        assert_eq!(transcode(200, b"{}").as_deref(), Some(r#"{"data":[]}"#));
+        for left in [
+            format!("[{row}]"),
+            format!(r#"{{"success":true,"data":[{row}]}}"#),
+            format!(r#"{{"1":{row},"01":{row}}}"#),
+            r#"{"1":{"id":"1","user":"u","date":23-02-2021 13:28:21,"type":"deposit","amount":"5"}}"#.to_owned(),
+        ] {
+            assert_eq!(transcode(200, left.as_bytes()), None, "{left}");
+        }
+        assert_eq!(transcode(500, keyed.as_bytes()), None);
+    }
 
     #[test]
     fn builds_with_bank_and_name() {

@@ -27,6 +27,16 @@ macro_rules! open_enum {
                 }
             }
 
+            /// The canonical spelling of a wire value the spec lists (case
+            /// and surrounding whitespace ignored), or `None` for any other
+            /// value (which [`Self::from_wire`] keeps verbatim).
+            #[allow(dead_code)]
+            pub(crate) fn canonical(s: &str) -> Option<&'static str> {
+                let t = s.trim();
+                $(if t.eq_ignore_ascii_case($wire) { return Some($wire); })*
+                None
+            }
+
             /// Reads a wire value; case and surrounding whitespace ignored.
             pub fn from_wire(s: &str) -> $name {
                 let t = s.trim();

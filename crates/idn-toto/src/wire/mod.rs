@@ -4,6 +4,7 @@
 mod canonical;
 mod de;
 mod enums;
+mod fast;
 #[cfg(test)]
 mod reference;
 mod repair;
@@ -16,6 +17,7 @@ pub(crate) use de::{
     parse_decimal, raw, refuse, rows, split_at_marker, text, ListVisitor, Row, RowKey,
 };
 pub use enums::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
+pub(crate) use fast::{field, keyed_rows, Field, Kind};
 pub(crate) use ser::{ser_date, ser_datetime, ser_opt_datetime};
 
 use crate::{EndpointId, Error};
