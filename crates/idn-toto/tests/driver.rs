@@ -98,20 +98,34 @@ fn accept() -> Value {
     json!({"type":"deposit","trans_id":"123","user":"LOREM","action":"accept","comment":"ok","operator":"OP01"})
 }
 
+/// Thirty accept items of one batch.
+fn thirty_accepts() -> Value {
+    let items: Vec<Value> = (0..30)
+        .map(|i| json!({"trans_id": format!("{}", 100 + i), "user": "LOREM", "action": "accept", "comment": "c", "operator": "o"}))
+        .collect();
+    json!({"type":"deposit","transaction": items})
+}
+
+/// `options()` journaling under `id`.
+fn journaled(id: &str) -> DriverOptions {
+    DriverOptions {
+        journal_id: Some(id.into()),
+        ..options()
+    }
+}
+
+/// A driver for one call of `endpoint`.
+fn call(endpoint: EndpointId, params: Value, options: DriverOptions) -> Result<Driver, Error> {
+    Driver::call(&client(), endpoint, &params, options)
+}
+
 fn manual() -> Value {
     json!({"type":"withdraw","user":"LOREM","comment":"fix","amount":"2500.50","operator":"OP01"})
 }
 
 #[test]
 fn a_read_is_retried_as_retry_after_says_and_every_step_is_an_event() {
-    let c = client();
-    let driver = Driver::call(
-        &c,
-        EndpointId::UserBalance,
-        &json!({"user":"LOREM"}),
-        options(),
-    )
-    .unwrap();
+    let driver = call(EndpointId::UserBalance, json!({"user":"LOREM"}), options()).unwrap();
     let mut answers = vec![
         ok(BALANCE),
         Ok((
@@ -161,13 +175,7 @@ fn a_read_is_retried_as_retry_after_says_and_every_step_is_an_event() {
 #[test]
 fn bad_parameters_are_refused_before_anything_is_sent() {
     let c = client();
-    let e = Driver::call(
-        &c,
-        EndpointId::UserBalance,
-        &json!({"user":"a/b"}),
-        options(),
-    )
-    .unwrap_err();
+    let e = call(EndpointId::UserBalance, json!({"user":"a/b"}), options()).unwrap_err();
     assert_eq!(e.kind(), "invalid_request");
     assert!(e.to_string().contains("user"), "{e}");
     let e = Driver::pages(
@@ -183,10 +191,7 @@ fn bad_parameters_are_refused_before_anything_is_sent() {
     // A multiple call with a journal is refused in every door (a batch
     // journals its items one by one).
     let multiple = json!({"type":"deposit","transaction":[{"trans_id":"1","user":"u","action":"accept","comment":"c","operator":"o"}]});
-    let journaled = DriverOptions {
-        journal_id: Some("j".into()),
-        ..options()
-    };
+    let journaled = journaled("j");
     let e = Driver::call(
         &c,
         EndpointId::MultipleTransaction,
@@ -203,12 +208,8 @@ fn bad_parameters_are_refused_before_anything_is_sent() {
 
 #[test]
 fn a_money_move_is_journaled_around_its_single_send() {
-    let c = client();
-    let opts = DriverOptions {
-        journal_id: Some("j1".into()),
-        ..options()
-    };
-    let driver = Driver::call(&c, EndpointId::AcceptReject, &accept(), opts.clone()).unwrap();
+    let opts = journaled("j1");
+    let driver = call(EndpointId::AcceptReject, accept(), opts.clone()).unwrap();
     let (log, result) = run(driver, |_| ok(PROCESSED));
     assert!(result.is_ok());
     assert_eq!(
@@ -233,7 +234,7 @@ fn a_money_move_is_journaled_around_its_single_send() {
     );
 
     // A lost answer: sent once, journaled unknown, carries what settling needs.
-    let driver = Driver::call(&c, EndpointId::AcceptReject, &accept(), opts.clone()).unwrap();
+    let driver = call(EndpointId::AcceptReject, accept(), opts.clone()).unwrap();
     let (log, result) = run(driver, |_| Err("timed out"));
     let e = result.unwrap_err();
     assert_eq!(e.kind(), "outcome_unknown");
@@ -242,7 +243,7 @@ fn a_money_move_is_journaled_around_its_single_send() {
     assert_eq!(log.journal[1]["state"], "unknown");
 
     // A definite refusal.
-    let driver = Driver::call(&c, EndpointId::AcceptReject, &accept(), opts).unwrap();
+    let driver = call(EndpointId::AcceptReject, accept(), opts).unwrap();
     let (log, result) = run(driver, |_| {
         ok(r#"{"success":false,"message":"Transaction not found"}"#)
     });
@@ -260,7 +261,7 @@ fn a_manual_move_reads_the_history_first_when_snapshots_are_on() {
         ..options()
     };
     let history = r#"{"success":true,"user":"lorem","data":[{"date":"2024-05-17 10:00:00","amount":"100","status":"ACCEPT"}]}"#;
-    let driver = Driver::call(&c, EndpointId::ManualTransaction, &manual(), opts.clone()).unwrap();
+    let driver = call(EndpointId::ManualTransaction, manual(), opts.clone()).unwrap();
     let (log, result) = run(driver, |r| match r.endpoint() {
         EndpointId::UserHistory => ok(history),
         _ => Err("timed out"),
@@ -307,14 +308,8 @@ fn a_manual_move_reads_the_history_first_when_snapshots_are_on() {
 #[test]
 fn a_batch_journals_each_request_s_items_before_it_leaves() {
     let c = client();
-    let items: Vec<Value> = (0..30)
-        .map(|i| json!({"trans_id": format!("{}", 100 + i), "user": "LOREM", "action": "accept", "comment": "c", "operator": "o"}))
-        .collect();
-    let params = json!({"type":"deposit","transaction": items});
-    let opts = DriverOptions {
-        journal_id: Some("b".into()),
-        ..options()
-    };
+    let params = thirty_accepts();
+    let opts = journaled("b");
     let driver = Driver::batch(&c, &params, opts).unwrap();
     let mut n = 0;
     let (log, result) = run(driver, |_| {
@@ -497,12 +492,8 @@ fn settling_is_driven_by_the_same_loop_and_journaled() {
 
 #[test]
 fn an_abort_while_a_money_move_is_in_flight_is_an_unknown_outcome() {
-    let c = client();
-    let opts = DriverOptions {
-        journal_id: Some("x".into()),
-        ..options()
-    };
-    let mut driver = Driver::call(&c, EndpointId::ManualTransaction, &manual(), opts).unwrap();
+    let opts = journaled("x");
+    let mut driver = call(EndpointId::ManualTransaction, manual(), opts).unwrap();
     let clock = Clock::default();
     loop {
         if let Step::Send(_) = driver.next(clock) {
@@ -525,8 +516,7 @@ fn an_abort_while_a_money_move_is_in_flight_is_an_unknown_outcome() {
 
 #[test]
 fn asking_again_without_an_answer_counts_as_a_failed_send() {
-    let c = client();
-    let mut driver = Driver::call(&c, EndpointId::AcceptReject, &accept(), options()).unwrap();
+    let mut driver = call(EndpointId::AcceptReject, accept(), options()).unwrap();
     let clock = Clock::default();
     let mut sends = 0;
     let result = loop {
@@ -548,7 +538,7 @@ fn events_carry_bodies_only_when_asked_and_scrubbed() {
         retry: RetryPolicy::NEVER,
         ..options()
     };
-    let driver = Driver::call(&c, EndpointId::GameList, &json!({}), opts).unwrap();
+    let driver = call(EndpointId::GameList, json!({}), opts).unwrap();
     let (log, _) = run(driver, |_| {
         Ok((
             500,
@@ -607,11 +597,8 @@ fn run_until_not_sent(
 #[test]
 fn a_money_move_that_never_left_is_not_sent_not_unknown() {
     let c = client();
-    let opts = DriverOptions {
-        journal_id: Some("a1".into()),
-        ..options()
-    };
-    let driver = Driver::call(&c, EndpointId::AcceptReject, &accept(), opts.clone()).unwrap();
+    let opts = journaled("a1");
+    let driver = call(EndpointId::AcceptReject, accept(), opts.clone()).unwrap();
     let (lines, result) = run_until_not_sent(driver, |_| true, |_| ok(PROCESSED));
     let e = result.unwrap_err();
     assert_eq!(e.kind(), "transport", "{e}");
@@ -624,10 +611,7 @@ fn a_money_move_that_never_left_is_not_sent_not_unknown() {
     );
 
     // A batch: the first request answered, the second never left.
-    let items: Vec<Value> = (0..30)
-        .map(|i| json!({"trans_id": format!("{}", 100 + i), "user": "LOREM", "action": "accept", "comment": "c", "operator": "o"}))
-        .collect();
-    let driver = Driver::batch(&c, &json!({"type":"deposit","transaction": items}), opts).unwrap();
+    let driver = Driver::batch(&c, &thirty_accepts(), opts).unwrap();
     let (lines, result) = run_until_not_sent(
         driver,
         |n| n == 2,
@@ -649,13 +633,7 @@ fn a_money_move_that_never_left_is_not_sent_not_unknown() {
     assert_eq!(lines.iter().filter(|l| l["state"] == "not_sent").count(), 5);
 
     // A read that never left is a transport failure, retried as usual.
-    let driver = Driver::call(
-        &c,
-        EndpointId::UserBalance,
-        &json!({"user":"LOREM"}),
-        options(),
-    )
-    .unwrap();
+    let driver = call(EndpointId::UserBalance, json!({"user":"LOREM"}), options()).unwrap();
     let (_, result) = run_until_not_sent(driver, |n| n == 1, |_| ok(BALANCE));
     assert!(result.is_ok());
 }
