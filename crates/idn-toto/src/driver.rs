@@ -43,12 +43,11 @@ use crate::call::Attempts;
 use crate::dynamic::DEFAULT_MAX_PAGES;
 use crate::event::Trail;
 use crate::journal::JournalRecord;
-use crate::paging::max_pages_error;
 use crate::settle::SettleStep;
 use crate::{
-    dynamic, Batch, BatchItem, Client, Clock, EndpointId, Error, Event, ItemStatus, MoneyMove,
-    Next, OpenMove, Request, RetryPolicy, Segment, Settle, Settlement, Snapshot, TxType, Unsettled,
-    UserHistoryParams,
+    dynamic, Batch, BatchItem, Client, Clock, EndpointId, Error, Event, FullTransactionParams,
+    ItemStatus, MoneyMove, Next, OpenMove, Pages, PgaTransactionParams, Request, RetryPolicy,
+    Segment, Settle, Settlement, Snapshot, TxType, Unsettled, UserHistoryParams,
 };
 
 /// How a [`Driver`] runs.
@@ -197,10 +196,61 @@ struct BatchOp {
 
 #[derive(Debug)]
 struct PagesOp {
-    endpoint: EndpointId,
-    params: Value,
+    pages: AnyPages,
     exchange: Exchange,
-    pages_read: u64,
+}
+
+/// The core's typed paging ([`Pages`]) for either paged endpoint: the next
+/// page's parameters are decided from the typed page (nothing converted).
+#[derive(Debug)]
+enum AnyPages {
+    Full(Pages<FullTransactionParams>),
+    Pga(Pages<PgaTransactionParams>),
+}
+
+impl AnyPages {
+    fn new(endpoint: EndpointId, params: &Value, max_pages: u64) -> Result<AnyPages, Error> {
+        Ok(match endpoint {
+            EndpointId::FullTransaction => AnyPages::Full(
+                Pages::new(FullTransactionParams::from_json(params)?).with_max_pages(max_pages),
+            ),
+            EndpointId::PgaTransaction => AnyPages::Pga(
+                Pages::new(PgaTransactionParams::from_json(params)?).with_max_pages(max_pages),
+            ),
+            _ => {
+                return Err(Error::invalid(
+                    "endpoint",
+                    format!("{endpoint} is not paged"),
+                ))
+            }
+        })
+    }
+
+    /// The request for the next page; `None` when paging is over.
+    fn next_request(&self, client: &Client) -> Option<Request> {
+        match self {
+            AnyPages::Full(p) => p.next_params().map(|params| client.request(params)),
+            AnyPages::Pga(p) => p.next_params().map(|params| client.request(params)),
+        }
+    }
+
+    fn record(&mut self, page: &AnyResponse) -> Result<(), Error> {
+        match (self, page) {
+            (AnyPages::Full(p), AnyResponse::FullTransaction(r)) => p.record_page(r),
+            (AnyPages::Pga(p), AnyResponse::PgaTransaction(r)) => p.record_page(r),
+            (_, other) => Err(Error::decode(
+                "$",
+                format!("expected a page, got {}", other.endpoint()),
+            )),
+        }
+    }
+
+    fn pages_read(&self) -> u64 {
+        match self {
+            AnyPages::Full(p) => p.pages_read(),
+            AnyPages::Pga(p) => p.pages_read(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -353,23 +403,15 @@ impl Driver {
         params: &Value,
         options: DriverOptions,
     ) -> Result<Driver, Error> {
-        if endpoint.info().next_page.is_none() {
-            return Err(Error::invalid(
-                "endpoint",
-                format!("{endpoint} is not paged"),
-            ));
-        }
-        let request = dynamic::build(client, endpoint, params)?;
+        let pages = AnyPages::new(endpoint, params, options.max_pages)?;
+        let Some(request) = pages.next_request(client) else {
+            return Err(Error::invalid("params", "there is no page to read"));
+        };
         let exchange = Exchange::new(request, options.bodies);
         Ok(Driver::with(
             client,
             options,
-            Op::Pages(Box::new(PagesOp {
-                endpoint,
-                params: params.clone(),
-                exchange,
-                pages_read: 0,
-            })),
+            Op::Pages(Box::new(PagesOp { pages, exchange })),
         ))
     }
 
@@ -867,34 +909,23 @@ impl Driver {
 
     fn page_done(&mut self, done: Result<AnyResponse, Error>) {
         let client = self.client.clone();
-        let max_pages = self.options.max_pages;
         let bodies = self.options.bodies;
         let Op::Pages(op) = &mut self.op else { return };
         let page = match done {
             Ok(page) => page,
             Err(e) => return self.finish(Err(e)),
         };
-        op.pages_read += 1;
-        let next = dynamic::next_page(op.endpoint, &op.params, &page.to_json());
+        let recorded = op.pages.record(&page);
+        let next = op.pages.next_request(&client);
+        let pages_read = op.pages.pages_read();
+        if let Some(request) = &next {
+            op.exchange = Exchange::new(request.clone(), bodies);
+        }
         self.queue.push_back(Step::Page(page));
-        let Op::Pages(op) = &mut self.op else { return };
-        match next {
-            Ok(None) => {
-                let pages_read = op.pages_read;
-                self.finish(Ok(Output::Pages { pages_read }));
-            }
-            Ok(Some(_)) if op.pages_read >= max_pages => {
-                let e = max_pages_error(op.pages_read, max_pages);
-                self.finish(Err(e));
-            }
-            Ok(Some(params)) => match dynamic::build(&client, op.endpoint, &params) {
-                Ok(request) => {
-                    op.params = params;
-                    op.exchange = Exchange::new(request, bodies);
-                }
-                Err(e) => self.finish(Err(e)),
-            },
-            Err(e) => self.finish(Err(e.redacted(&client))),
+        match (recorded, next) {
+            (Err(e), _) => self.finish(Err(e.redacted(&client))),
+            (Ok(()), None) => self.finish(Ok(Output::Pages { pages_read })),
+            (Ok(()), Some(_)) => {}
         }
     }
 
