@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::endpoints::multiple_transaction::items_from_json;
 use crate::params::ParamReader;
-use crate::{Batch, BatchItem, Client, Endpoint, EndpointId, Error, Request, TxType};
+use crate::{AnyEndpoint, Batch, BatchItem, Client, EndpointId, Error, Request, TxType};
 
 /// Builds the request for `endpoint` from canonical JSON parameters (the
 /// spec's parameter names in lower case; `type` is `deposit`/`withdraw`).
@@ -156,13 +156,12 @@ pub fn endpoints_json() -> Value {
 }
 
 /// Monomorphised parse-to-text for the endpoint table.
-pub(crate) fn parse_string<E: Endpoint>(status: u16, body: &[u8]) -> Result<String, Error> {
-    // The pending list (the large answer) has a one-pass transcoder for its
-    // common shape; anything it does not read goes the typed way.
-    if E::ID == EndpointId::TransactionList {
-        if let Some(text) = crate::endpoints::transaction_list::transcode(status, body) {
-            return Ok(text);
-        }
+pub(crate) fn parse_string<E: AnyEndpoint>(status: u16, body: &[u8]) -> Result<String, Error> {
+    // An endpoint with a one-pass transcoder (the pending list, the large
+    // answer) writes its common shape straight; anything else goes the
+    // typed way.
+    if let Some(text) = E::transcode(status, body) {
+        return Ok(text);
     }
     let response = E::parse(status, body)?;
     serde_json::to_string(&response).map_err(|e| Error::decode("$", e.to_string()))

@@ -232,7 +232,7 @@ pub struct EndpointInfo {
 }
 
 /// A table row from an endpoint's constants.
-const fn row<E: Endpoint + DynamicEndpoint>() -> EndpointInfo {
+const fn row<E: AnyEndpoint + DynamicEndpoint>() -> EndpointInfo {
     EndpointInfo {
         id: E::ID,
         function: E::FUNCTION,

@@ -202,15 +202,7 @@ impl Scrubber {
 /// `text` with its percent, JSON and HTML escapes decoded (nested up to
 /// [`LAYERS`] deep), as bytes: for looking for a word in any spelling.
 pub(crate) fn decoded(text: &str) -> Vec<u8> {
-    let mut units: Vec<Unit> = text
-        .bytes()
-        .enumerate()
-        .map(|(i, byte)| Unit {
-            byte,
-            start: i,
-            end: i + 1,
-        })
-        .collect();
+    let mut units = raw_units(text);
     for _ in 0..LAYERS {
         match decode(&units, Family::All) {
             Some(next) => units = next,
@@ -218,6 +210,18 @@ pub(crate) fn decoded(text: &str) -> Vec<u8> {
         }
     }
     units.into_iter().map(|u| u.byte).collect()
+}
+
+/// Each byte of `text` as a unit spanning itself.
+fn raw_units(text: &str) -> Vec<Unit> {
+    text.bytes()
+        .enumerate()
+        .map(|(i, byte)| Unit {
+            byte,
+            start: i,
+            end: i + 1,
+        })
+        .collect()
 }
 
 /// Which escapes one decoding step reads.
@@ -234,15 +238,7 @@ enum Family {
 /// `%41` or `&`, which one family must leave as they are), the deeper steps
 /// read all families (until nothing decodes).
 fn layers(text: &str) -> Vec<Vec<Unit>> {
-    let raw: Vec<Unit> = text
-        .bytes()
-        .enumerate()
-        .map(|(i, byte)| Unit {
-            byte,
-            start: i,
-            end: i + 1,
-        })
-        .collect();
+    let raw = raw_units(text);
     if !text.bytes().any(|b| matches!(b, b'%' | b'\\' | b'&')) {
         return vec![raw];
     }

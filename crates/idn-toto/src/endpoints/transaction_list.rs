@@ -252,13 +252,6 @@ const ROW_FIELDS: &[wire::Field] = &[
     wire::field!("destination_acc_number", Text, true),
 ];
 
-/// The canonical JSON text of a well-formed keyed pending list, written in
-/// one pass from the wire bytes; `None` for any other answer (the typed
-/// path then decides, and gives the same text for what this reads).
-pub(crate) fn transcode(status: u16, body: &[u8]) -> Option<String> {
-    wire::keyed_rows(status, body, ROW_FIELDS)
-}
-
 impl Endpoint for TransactionListParams {
     const ID: EndpointId = EndpointId::TransactionList;
     const FUNCTION: &'static str = "Get Transaction List";
@@ -290,11 +283,22 @@ impl wire::Parse for TransactionListParams {
     fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<TransactionList, Error> {
         wire::parse_with::<ListWire, R>(Self::ID, status, body)
     }
+
+    /// The canonical JSON text of a well-formed keyed pending list, written
+    /// in one pass from the wire bytes; `None` for any other answer (the
+    /// typed path then decides, and gives the same text for what this reads).
+    fn transcode(status: u16, body: &[u8]) -> Option<String> {
+        wire::keyed_rows(status, body, ROW_FIELDS)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn transcode(status: u16, body: &[u8]) -> Option<String> {
+        <TransactionListParams as wire::Parse>::transcode(status, body)
+    }
     use crate::endpoints::test_support::client;
     use proptest::prelude::*;
 

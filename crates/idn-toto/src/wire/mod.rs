@@ -112,6 +112,13 @@ pub trait Parse {
     type Out;
     /// [`crate::Endpoint::parse`] with reader `R`.
     fn parse_with<R: Reader>(status: u16, body: &[u8]) -> Result<Self::Out, Error>;
+
+    /// The canonical JSON text written straight from the wire bytes, for
+    /// an endpoint with a transcoder and a body in the shape it reads;
+    /// `None`: the typed path decides (the default).
+    fn transcode(_status: u16, _body: &[u8]) -> Option<String> {
+        None
+    }
 }
 
 /// Statuses that say the server did not process the request at all, so a
