@@ -547,10 +547,29 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
 }
 
 /// Sorts `(key, arrival, item)` by key (keys are distinct: the callers
-/// refuse a row number given twice).
-pub(crate) fn order_keyed<T>(mut keyed: Vec<(u64, usize, T)>) -> Vec<T> {
-    keyed.sort_by_key(|(k, i, _)| (*k, *i));
-    keyed.into_iter().map(|(_, _, item)| item).collect()
+/// refuse a row number given twice). The sort itself runs on the
+/// positions alone ([`keyed_order`]), so it is compiled once, not once per
+/// row type (a stable sort is about 4.5 KB of wasm per instance).
+pub(crate) fn order_keyed<T>(keyed: Vec<(u64, usize, T)>) -> Vec<T> {
+    let order = keyed_order(
+        keyed
+            .iter()
+            .enumerate()
+            .map(|(at, (k, i, _))| (*k, *i, at))
+            .collect(),
+    );
+    let mut slots: Vec<Option<T>> = keyed.into_iter().map(|(_, _, item)| Some(item)).collect();
+    order
+        .into_iter()
+        .filter_map(|at| slots.get_mut(at).and_then(Option::take))
+        .collect()
+}
+
+/// The positions of `(key, arrival, position)` in key order, ties (none
+/// reach here) by arrival.
+fn keyed_order(mut keys: Vec<(u64, usize, usize)>) -> Vec<usize> {
+    keys.sort_unstable();
+    keys.into_iter().map(|(_, _, at)| at).collect()
 }
 
 /// A keyed list's key read as its row number, refused (while the key is
