@@ -83,6 +83,8 @@ if command -v node >/dev/null; then
   fi
   log "node bench"
   node bindings/wasm/bench/bench.mjs "$results/bodies" "$results/node.json" $quick
+  log "wasm size decomposition (crates/idn-toto-bench/wasm-size.sh)"
+  crates/idn-toto-bench/wasm-size.sh "$results/wasm-size.json"
 else
   log "node not found: the Node section is skipped"
 fi

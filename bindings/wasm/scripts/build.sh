@@ -51,10 +51,7 @@ rm -rf "$out"
 mkdir -p "$out/wasm"
 "$wb" "$wasm_in" --target nodejs --out-dir "$out/wasm" --no-typescript \
   --remove-name-section --remove-producers-section
-node_modules/.bin/wasm-opt -${IDN_TOTO_WASM_OPT:-Os} --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/wasm/idn_toto_wasm_bg.wasm" -o "$out/wasm/idn_toto_wasm_bg.wasm"
+"$here/scripts/shrink.sh" "$out/wasm/idn_toto_wasm_bg.wasm" "$out/wasm/idn_toto_wasm_bg.wasm"
 
 # 6. The package around it.
 # The version is the Cargo workspace's (the one source); the committed
