@@ -10,11 +10,13 @@ BODIES_DIR holds the generated bodies (idn-toto-bench-bodies --out DIR). Run
 it in the bench venv (requirements.txt plus the built wheel): bench.sh does.
 With IDN_TOTO_BENCH_SANDBOX=<base url> and IDN_TOTO_BENCH_TOKEN (a running
 sandbox on loopback: bench.sh starts one), it also times the per-call
-overhead end to end: `client.user_balance` vs raw urllib + json.loads.
+overhead end to end: `client.user_balance` vs raw urllib + json.loads (and a
+kept-alive http.client connection + json.loads).
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import platform
@@ -22,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from datetime import datetime
 from decimal import Decimal
@@ -250,21 +253,34 @@ def main() -> None:
     sandbox = os.environ.get("IDN_TOTO_BENCH_SANDBOX")
     if sandbox:
         # Sequential `user_balance` calls against the sandbox on loopback:
-        # the client (public API only, its default urllib transport) vs the
-        # same URL through urllib + json.loads.
+        # the client (public API only, its default transport, which keeps
+        # connections alive for reads) vs the same URL through urllib +
+        # json.loads (a new connection per call), and through one kept-alive
+        # http.client connection + json.loads (the floor for keep-alive).
         client = idn_toto.Client(sandbox, os.environ["IDN_TOTO_BENCH_TOKEN"])
         url = client.prepare.user_balance("LOREM").url
+        parts = urllib.parse.urlsplit(url)
+        kept = http.client.HTTPConnection(parts.netloc, timeout=10)
 
         def raw() -> Any:
             with urllib.request.urlopen(url, timeout=10) as r:
                 return json.loads(r.read())
 
+        def raw_kept() -> Any:
+            kept.request("GET", parts.path, headers={"accept": "application/json"})
+            with kept.getresponse() as r:
+                return json.loads(r.read())
+
         def sdk() -> Any:
             return client.user_balance("LOREM")
 
-        assert Decimal(raw()["balance"]) == sdk().balance
+        assert Decimal(raw()["balance"]) == sdk().balance == Decimal(raw_kept()["balance"])
         figures = paired(
-            [("urllib+json.loads", raw), ("client.user_balance", sdk)],
+            [
+                ("urllib+json.loads", raw),
+                ("client.user_balance", sdk),
+                ("http.client kept alive+json.loads", raw_kept),
+            ],
             batch_s=0.02,
             budget_s=3.0 * scale,
         )

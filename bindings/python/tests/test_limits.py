@@ -37,6 +37,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         try:
             self.send_response(200)
+            if "/player_info/SLOWHEAD" in self.path:
+                self.wfile.write(b"X-Slow: ")
             self.send_header("Content-Type", "application/json")
             if "/push_dps/" in self.path or "/player_info/DRIP" in self.path:
                 # The scenario itself: one byte every 0.1 s for 20 s, each
@@ -46,6 +48,14 @@ class Handler(BaseHTTPRequestHandler):
                     if Handler.stop.wait(0.1):
                         return
                     self.wfile.write(b" ")
+                    self.wfile.flush()
+            elif "/player_info/SLOWHEAD" in self.path:
+                # The headers themselves dripped: one byte every 0.1 s, for
+                # 20 s, before the blank line that ends them.
+                for _ in range(200):
+                    if Handler.stop.wait(0.1):
+                        return
+                    self.wfile.write(b"X")
                     self.wfile.flush()
             elif "/player_info/BIG" in self.path:
                 self.send_header("Content-Length", str(BIG))
@@ -84,23 +94,26 @@ def test_sync_timeout_is_a_total_deadline(base_url: str) -> None:
     assert time.monotonic() - started < 5.0
 
 
-def test_an_earlier_deadline_is_kept_while_a_later_one_waits(base_url: str) -> None:
-    # One watchdog thread keeps every deadline: one due later (here 60 s)
-    # must not hold back one due sooner.
-    from idn_toto._transport import _Deadline
+def test_the_deadline_bounds_the_headers_too(base_url: str) -> None:
+    # Each read is given only the time left: a server dripping its headers
+    # (each byte well inside any per-read timeout) ends at the deadline.
+    client = Client(base_url, TOKEN, timeout=1.0, retry=idn_toto.RetryPolicy.never())
+    started = time.monotonic()
+    with pytest.raises(TransportError) as caught:
+        client.user_balance("SLOWHEAD")
+    took = time.monotonic() - started
+    assert took < 5.0, f"user_balance lasted {took:.1f} s with timeout=1.0"
+    assert "total deadline" in str(caught.value)
 
-    later = _Deadline(60.0)
-    later.start()
-    try:
-        client = Client(base_url, TOKEN, timeout=1.0, retry=idn_toto.RetryPolicy.never())
-        started = time.monotonic()
-        with pytest.raises(TransportError):
-            client.user_balance("DRIP")
-        took = time.monotonic() - started
-        assert took < 5.0, f"user_balance lasted {took:.1f} s with timeout=1.0"
-        assert not later.expired
-    finally:
-        later.cancel()
+
+def test_the_transport_raises_timeout_error_at_the_deadline(base_url: str) -> None:
+    transport = idn_toto.UrllibTransport(timeout=0.5)
+    request = Client(base_url, TOKEN).prepare.user_balance("DRIP")
+    started = time.monotonic()
+    with pytest.raises(TimeoutError) as caught:
+        transport(request)
+    assert time.monotonic() - started < 4.0
+    assert str(caught.value) == "timed out after 0.5 s (total deadline)"
 
 
 def test_async_timeout_is_a_total_deadline(base_url: str) -> None:

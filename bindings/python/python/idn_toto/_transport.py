@@ -13,11 +13,13 @@ a read and into ``OutcomeUnknownError`` for a request that moves money.
 
 from __future__ import annotations
 
+from io import RawIOBase as _RawIOBase
 from typing import (
     TYPE_CHECKING,
     Any,
     Awaitable,
     Callable,
+    Dict,
     Iterable,
     List,
     Mapping,
@@ -80,6 +82,15 @@ AsyncTransport = Callable[[Request], Awaitable[ResponseLike]]
 
 def as_response(raw: object) -> Response:
     """Reads a transport's return value (conversion only)."""
+    if type(raw) is Response and type(raw.status) is int and type(raw.body) is bytes:
+        # The default transports' answer: nothing to convert when its
+        # headers are already ``(str, str)`` pairs.
+        pairs = raw.headers
+        if type(pairs) is tuple and all(
+            type(pair) is tuple and len(pair) == 2 and type(pair[0]) is str and type(pair[1]) is str
+            for pair in pairs
+        ):
+            return raw
     headers: object = ()
     if isinstance(raw, Response):
         status, body, headers = raw
@@ -113,208 +124,314 @@ def _header_pairs(headers: object) -> Headers:
 
 
 class _Deadline:
-    """Closes every connection of one exchange when its time is up, so that
-    no read outlives the deadline (a socket timeout alone is per read: a
-    server that drips a byte at a time would keep the exchange alive).
+    """The end of one exchange's time (``time.monotonic()``). Every blocking
+    step of the exchange (connect, TLS handshake, send, each read) is given
+    the time that is left as its socket timeout, so the exchange as a whole
+    ends when the time is up: a socket timeout alone is per read, and a
+    server that drips a byte at a time would keep the exchange alive."""
 
-    Every deadline is kept by one shared watchdog thread (``_WATCHDOG``):
-    starting a thread per request cost more than a request on loopback."""
+    __slots__ = ("seconds", "end")
 
     def __init__(self, seconds: float) -> None:
-        import threading
-
-        self._seconds = seconds
-        self._lock = threading.Lock()
-        self._connections: List[Any] = []
-        self.expired = False
-        self.cancelled = False
-
-    def start(self) -> None:
         import time
 
-        _WATCHDOG.add(self, time.monotonic() + self._seconds)
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
 
-    def cancel(self) -> None:
-        _WATCHDOG.cancel(self)
-        # The exchange is over: its sockets are not kept alive by the heap
-        # entry that waits for its time.
-        with self._lock:
-            self._connections.clear()
-
-    def watch(self, sock: Any) -> None:
-        """Watches a connected socket (kept here: urllib drops the
-        connection's reference once the headers are read, while the body is
-        still read through it)."""
-        with self._lock:
-            self._connections.append(sock)
-            expired = self.expired
-        if expired:
-            self._close(sock)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            connections = list(self._connections)
-        for connection in connections:
-            self._close(connection)
-
-    @staticmethod
-    def _close(sock: Any) -> None:
-        import socket
-
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except (OSError, ValueError):
-            pass
-
-
-class _Watchdog:
-    """One daemon thread that expires deadlines in time order (a heap);
-    started on first use, and again in a forked child (threads do not
-    survive a fork)."""
-
-    def __init__(self) -> None:
-        import threading
-
-        self._cond = threading.Condition()
-        self._heap: List[Tuple[float, int, _Deadline]] = []
-        self._seq = 0
-        self._cancelled = 0
-        self._thread: Optional[Any] = None
-
-    def add(self, deadline: _Deadline, when: float) -> None:
-        import heapq
-        import threading
-
-        with self._cond:
-            self._seq += 1
-            heapq.heappush(self._heap, (when, self._seq, deadline))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="idn-toto-deadlines", daemon=True
-                )
-                self._thread.start()
-            elif self._heap[0][2] is deadline:
-                self._cond.notify()
-
-    def cancel(self, deadline: _Deadline) -> None:
-        import heapq
-
-        with self._cond:
-            if deadline.cancelled:
-                return
-            deadline.cancelled = True
-            self._cancelled += 1
-            # Cancelled entries wait for their time at the top of the heap;
-            # when they are most of it, drop them all at once.
-            if self._cancelled > 64 and self._cancelled * 2 > len(self._heap):
-                self._heap = [e for e in self._heap if not e[2].cancelled]
-                heapq.heapify(self._heap)
-                self._cancelled = 0
-
-    def _run(self) -> None:
-        import heapq
+    def left(self) -> float:
+        """Seconds left; ``TimeoutError`` once there are none."""
         import time
 
-        while True:
-            with self._cond:
-                while True:
-                    while self._heap and self._heap[0][2].cancelled:
-                        heapq.heappop(self._heap)
-                        self._cancelled = max(0, self._cancelled - 1)
-                    if not self._heap:
-                        self._cond.wait()
-                        continue
-                    wait = self._heap[0][0] - time.monotonic()
-                    if wait <= 0:
-                        _, _, due = heapq.heappop(self._heap)
-                        break
-                    self._cond.wait(wait)
-            due._expire()
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"timed out after {self.seconds} s (total deadline)")
+        return left
+
+    def passed(self) -> bool:
+        import time
+
+        return time.monotonic() >= self.end
 
 
-_WATCHDOG = _Watchdog()
+class _Bounded:
+    """A connected socket whose every blocking call is bounded by a
+    deadline: its timeout is set to the time left just before the call
+    (``sendall`` and a TLS handshake bound their whole duration by the
+    timeout; a read is bounded one ``recv`` at a time, each given only what
+    is left). ``http.client`` reads the response through ``makefile``; as
+    with a plain socket, the socket closes once the connection and every
+    file made from it are closed (``http.client`` hands the socket over to
+    the response)."""
+
+    __slots__ = ("_sock", "_deadline", "_files", "_closed")
+
+    def __init__(self, sock: Any, deadline: Optional[_Deadline]) -> None:
+        self._sock = sock
+        self._deadline = deadline
+        self._files = 0
+        self._closed = False
+
+    def _arm(self) -> None:
+        if self._deadline is not None:
+            self._sock.settimeout(self._deadline.left())
+
+    def rebind(self, deadline: Optional[_Deadline], timeout: Optional[float]) -> None:
+        """Bounds the next exchange on this (kept-alive) socket by
+        ``deadline`` (``None``: ``timeout`` per blocking call)."""
+        self._deadline = deadline
+        if deadline is None:
+            self._sock.settimeout(timeout)
+
+    def stale(self) -> bool:
+        """Whether an idle kept-alive socket can't carry a request: closed
+        by the server (end of file is readable), or holding bytes nobody
+        asked for."""
+        import select
+
+        if self._closed or self._sock.fileno() < 0:
+            return True
+        pending = getattr(self._sock, "pending", None)  # TLS: bytes already decrypted
+        if pending is not None and pending() > 0:
+            return True
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(self._sock, select.POLLIN)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([self._sock], [], [], 0)
+        return bool(readable)
+
+    def start_tls(self, context: "ssl.SSLContext", server_hostname: str) -> None:
+        self._arm()
+        self._sock = context.wrap_socket(self._sock, server_hostname=server_hostname)
+
+    def sendall(self, data: Any) -> None:
+        self._arm()
+        self._sock.sendall(data)
+
+    def recv_into(self, buffer: Any) -> int:
+        self._arm()
+        return int(self._sock.recv_into(buffer))
+
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> Any:
+        import io
+
+        if mode != "rb":
+            raise ValueError(f"unsupported file mode {mode!r}")
+        self._files += 1
+        return io.BufferedReader(_Reader(self))
+
+    def setsockopt(self, *args: Any) -> None:
+        self._sock.setsockopt(*args)
+
+    def close(self) -> None:
+        self._closed = True
+        if self._files == 0:
+            self._sock.close()
+
+    def _file_closed(self) -> None:
+        self._files -= 1
+        if self._closed and self._files == 0:
+            self._sock.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
 
 
-def _watched(connection_class: Any, deadline: Optional[_Deadline]) -> Any:
-    """``connection_class``, its sockets watched by ``deadline`` (if any)."""
-    if deadline is None:
-        return connection_class
+class _Reader(_RawIOBase):
+    """The raw reader under a ``_Bounded`` socket's ``makefile``."""
 
-    def make(host: str, **kwargs: Any) -> Any:
-        connection = connection_class(host, **kwargs)
-        connect = connection.connect
+    def __init__(self, sock: _Bounded) -> None:
+        self._bounded: Optional[_Bounded] = sock
 
-        def connect_then_watch() -> None:
-            connect()
-            if connection.sock is not None:
-                deadline.watch(connection.sock)
+    def readable(self) -> bool:
+        return True
 
-        connection.connect = connect_then_watch
-        return connection
+    def readinto(self, buffer: Any) -> int:
+        if self._bounded is None:
+            raise ValueError("I/O operation on closed file")
+        return self._bounded.recv_into(buffer)
 
-    return make
+    def close(self) -> None:
+        if self._bounded is not None:
+            bounded, self._bounded = self._bounded, None
+            bounded._file_closed()
+        super().close()
 
 
-def _opener(ssl_context: Optional["ssl.SSLContext"], proxy: Optional[str]) -> Any:
-    """urllib's default opener (redirects; the environment's proxy variables
-    unless ``proxy`` is given), whose connections are watched by the deadline
-    a request carries (``_idn_toto_deadline``).
-    Built once per transport: building one reads the proxy settings from the
-    environment and costs more than a request on loopback (urllib's own
-    ``urlopen`` keeps one too)."""
+def _connection_classes() -> Tuple[Any, Any]:
+    """``http.client``'s connection classes with every socket bounded by
+    the deadline each connection is given (``deadline=``; ``None``: no
+    deadline). Through a proxy, the ``CONNECT`` exchange is bounded too."""
     import http.client
+    import socket
+
+    class Bounded:
+        def __init__(self, *args: Any, deadline: Optional[_Deadline] = None, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._idn_toto_deadline = deadline
+            self._create_connection = self._bounded_connection
+
+        def reuse(self, deadline: Optional[_Deadline], timeout: Optional[float]) -> None:
+            self._idn_toto_deadline = deadline
+            self.sock.rebind(deadline, timeout)  # type: ignore[attr-defined]
+
+        def stale(self) -> bool:
+            sock = self.sock  # type: ignore[attr-defined]
+            return sock is None or bool(sock.stale())
+
+        def _bounded_connection(self, address: Any, timeout: Any, source_address: Any = None) -> Any:
+            deadline = self._idn_toto_deadline
+            seconds = deadline.left() if deadline is not None else timeout
+            return _Bounded(socket.create_connection(address, seconds, source_address), deadline)
+
+    class HTTPConnection(Bounded, http.client.HTTPConnection):
+        pass
+
+    class HTTPSConnection(Bounded, http.client.HTTPSConnection):
+        def connect(self) -> None:
+            # As http.client's, with the handshake bounded by the deadline.
+            http.client.HTTPConnection.connect(self)
+            server_hostname = self._tunnel_host or self.host  # type: ignore[attr-defined]
+            bounded: Any = self.sock
+            bounded.start_tls(self._context, server_hostname)  # type: ignore[attr-defined]
+
+    return HTTPConnection, HTTPSConnection
+
+
+def _proxied_opener(
+    connections: Tuple[Any, Any],
+    proxies: Mapping[str, str],
+    ssl_context: Optional["ssl.SSLContext"],
+) -> Any:
+    """urllib's opener for requests that go through a proxy (urllib's
+    ``ProxyHandler``: credentials in the proxy URL, ``no_proxy``,
+    ``CONNECT`` for https), with only the handlers that needs: no
+    redirects (the token is in the URL path; a 3xx is an answer) and every
+    status an answer. The request's deadline rides on it
+    (``_idn_toto_deadline``)."""
+    import functools
     import urllib.request
 
-    extra: List[Any] = []
-    if proxy is not None:
-        extra.append(urllib.request.ProxyHandler({"http": proxy, "https": proxy}))
+    http_connection, https_connection = connections
 
     class HTTPHandler(urllib.request.HTTPHandler):
         def http_open(self, req: Any) -> Any:
             deadline = getattr(req, "_idn_toto_deadline", None)
-            return self.do_open(_watched(http.client.HTTPConnection, deadline), req)
+            return self.do_open(functools.partial(http_connection, deadline=deadline), req)
 
     class HTTPSHandler(urllib.request.HTTPSHandler):
         def https_open(self, req: Any) -> Any:
             deadline = getattr(req, "_idn_toto_deadline", None)
-            context = getattr(self, "_context", None)
-            return self.do_open(
-                _watched(http.client.HTTPSConnection, deadline), req, context=context
-            )
+            connection = functools.partial(https_connection, deadline=deadline)
+            return self.do_open(connection, req, context=ssl_context)
 
-    class RedirectHandler(urllib.request.HTTPRedirectHandler):
-        # The redirected request is bounded by the same deadline.
-        def redirect_request(
-            self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
-        ) -> Any:
-            new = super().redirect_request(req, fp, code, msg, headers, newurl)
-            if new is not None:
-                setattr(new, "_idn_toto_deadline", getattr(req, "_idn_toto_deadline", None))
-            return new
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.ProxyHandler(dict(proxies)),
+        HTTPHandler(),
+        HTTPSHandler(context=ssl_context),
+    ):
+        opener.add_handler(handler)
+    return opener
 
-    return urllib.request.build_opener(
-        *extra, HTTPHandler, HTTPSHandler(context=ssl_context), RedirectHandler
-    )
+
+class _Route:
+    """What a transport needs for every request, made on first use (it
+    reads the environment's proxy variables, as urllib's opener does), and
+    its idle kept-alive connections for reads (per scheme and host; made
+    again in a forked child, which must not share its parent's sockets)."""
+
+    #: Idle connections kept per scheme and host.
+    IDLE_PER_HOST = 8
+
+    def __init__(self, ssl_context: Optional["ssl.SSLContext"], proxy: Optional[str]) -> None:
+        import os
+        import sys
+        import threading
+        import urllib.request
+
+        self.pid = os.getpid()
+        self._lock = threading.Lock()
+        self._idle: Dict[Tuple[str, str], List[Any]] = {}
+
+        self.connections = _connection_classes()
+        self.proxies = (
+            {"http": proxy, "https": proxy} if proxy is not None else urllib.request.getproxies()
+        )
+        self.ssl_context = ssl_context
+        self._opener: Optional[Any] = None
+        # What urllib sends (the opener for proxies sends it too).
+        self.user_agent = "Python-urllib/%d.%d" % sys.version_info[:2]
+
+    def take(self, key: Tuple[str, str]) -> Optional[Any]:
+        """An idle connection to ``key`` that can carry a request, if any
+        (the stale ones are closed)."""
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                if not idle:
+                    return None
+                connection = idle.pop()
+            if not connection.stale():
+                return connection
+            connection.close()
+
+    def give(self, key: Tuple[str, str], connection: Any) -> None:
+        """Keeps ``connection`` (its answer read to the end) for the next
+        read to ``key``."""
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self.IDLE_PER_HOST:
+                idle.append(connection)
+                return
+        connection.close()
+
+    def __del__(self) -> None:
+        # The transport is gone: its idle connections with it (not left
+        # to the garbage collector, which warns of unclosed sockets).
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            connections = [c for idle in self._idle.values() for c in idle]
+            self._idle.clear()
+        for connection in connections:
+            connection.close()
+
+    def opener(self) -> Any:
+        if self._opener is None:
+            self._opener = _proxied_opener(self.connections, self.proxies, self.ssl_context)
+        return self._opener
 
 
 class UrllibTransport:
-    """The default transport: the standard library's ``urllib``.
+    """The default transport: the standard library's ``http.client``, with
+    urllib's proxy handling.
 
     ``timeout`` (seconds) is a total deadline for the whole exchange
-    (connect, headers and body): when it passes, the connection is closed
-    and ``TimeoutError`` is raised. ``max_body_size`` (bytes): reading stops
-    one byte past it, and that much is returned (the client then reports the
-    body as too large) instead of buffering all of it. Any HTTP status is an
-    answer; only network errors and timeouts raise.
+    (connect, TLS handshake, sending, headers and body): each blocking step
+    is given only the time left, and when it is gone ``TimeoutError`` is
+    raised. ``max_body_size`` (bytes): reading stops one byte past it, and
+    that much is returned (the client then reports the body as too large)
+    instead of buffering all of it. Any HTTP status is an answer, a 3xx too
+    (redirects are never followed: the token is in the URL path); only
+    network errors and timeouts raise. Reads share kept-alive connections
+    (per scheme and host, at most 8 idle; one the server has closed is
+    dropped before use, and a read that loses that race is a transport
+    failure the client's retry policy handles); a request that moves money
+    always gets a new connection of its own, closed after its answer, so it
+    is never written to a connection that may already be dead. ``close()``
+    closes the idle ones. Requests through a proxy get a new connection
+    each.
 
     ``ssl_context``: the ``ssl.SSLContext`` for ``https://`` (default:
     Python's, with the system's trust store). ``proxy``: a proxy URL
     (``http://proxy.internal:3128``) for both schemes; without it the
     environment's ``http_proxy`` / ``https_proxy`` / ``no_proxy`` apply, as
-    they do for urllib. ``headers``: extra request headers sent with every
-    request (a gateway's header, say). None of these is shown by ``repr()``
-    beyond whether it is set (a proxy URL may carry credentials)."""
+    they do for urllib (read once, at the first request). ``headers``:
+    extra request headers sent with every request (a gateway's header,
+    say). None of these is shown by ``repr()`` beyond whether it is set (a
+    proxy URL may carry credentials)."""
 
     def __init__(
         self,
@@ -330,7 +447,7 @@ class UrllibTransport:
         self.ssl_context = ssl_context
         self.proxy = proxy
         self.headers = dict(headers or {})
-        self._opener: Optional[Any] = None
+        self._route: Optional[_Route] = None
 
     def __call__(self, request: Request) -> Response:
         return self.send(request, timeout=self.timeout)
@@ -339,7 +456,65 @@ class UrllibTransport:
         """Sends ``request`` with ``timeout`` (seconds, a total deadline; or
         ``None``) instead of this transport's own: per-call options use it."""
         # Imported on first use: `import idn_toto` stays fast.
-        import urllib.error
+        from urllib.parse import urlsplit
+
+        import os
+
+        route = self._route
+        if route is None or route.pid != os.getpid():
+            route = self._route = _Route(self.ssl_context, self.proxy)
+        deadline = _Deadline(timeout) if timeout is not None else None
+        limit = None if self.max_body_size is None else self.max_body_size + 1
+        url = request.url
+        parts = urlsplit(url)
+        try:
+            if parts.scheme in route.proxies:
+                return self._proxied(route, request, deadline, limit)
+            # Only a read may go over a kept-alive connection: a request that
+            # moves money always has a new one of its own, closed after it.
+            read = bool(request.idempotent)
+            key = (parts.scheme, parts.netloc)
+            connection = route.take(key) if read else None
+            if connection is not None:
+                connection.reuse(deadline, timeout)
+            elif parts.scheme == "https":
+                connection = route.connections[1](
+                    parts.netloc, timeout=timeout, context=self.ssl_context, deadline=deadline
+                )
+            elif parts.scheme == "http":
+                connection = route.connections[0](parts.netloc, timeout=timeout, deadline=deadline)
+            else:
+                raise ValueError(f"unsupported URL scheme {parts.scheme!r}")
+            keep = False
+            try:
+                selector = parts.path or "/"
+                if parts.query:
+                    selector += "?" + parts.query
+                headers = {"User-Agent": route.user_agent, **request.headers, **self.headers}
+                if not read:
+                    headers["Connection"] = "close"
+                connection.request(request.method, selector, request.body, headers)
+                answer = connection.getresponse()
+                body = answer.read() if limit is None else answer.read(limit)
+                # Kept only when the answer was read to its end and the
+                # server keeps the connection open.
+                keep = read and answer.isclosed() and not answer.will_close
+                return Response(answer.status, body, tuple(answer.headers.items()))
+            finally:
+                if keep:
+                    route.give(key, connection)
+                else:
+                    connection.close()
+        except Exception:
+            if deadline is not None and deadline.passed():
+                raise TimeoutError(f"timed out after {timeout} s (total deadline)") from None
+            raise
+
+    def _proxied(
+        self, route: _Route, request: Request, deadline: Optional[_Deadline], limit: Optional[int]
+    ) -> Response:
+        """Through urllib's opener, which decides whether the proxy applies
+        (``no_proxy``) and speaks to it."""
         import urllib.request
 
         http_request = urllib.request.Request(
@@ -348,37 +523,17 @@ class UrllibTransport:
             headers={**request.headers, **self.headers},
             method=request.method,
         )
-        limit = None if self.max_body_size is None else self.max_body_size + 1
-
-        def read(source: Any) -> bytes:
-            return bytes(source.read() if limit is None else source.read(limit))
-
-        deadline = _Deadline(timeout) if timeout is not None else None
         setattr(http_request, "_idn_toto_deadline", deadline)
-        if self._opener is None:
-            self._opener = _opener(self.ssl_context, self.proxy)
-        if deadline is not None:
-            deadline.start()
-        try:
-            try:
-                with self._opener.open(http_request, timeout=timeout) as answer:
-                    response = Response(answer.status, read(answer), tuple(answer.headers.items()))
-            except urllib.error.HTTPError as error:
-                with error:
-                    headers = tuple(error.headers.items()) if error.headers is not None else ()
-                    response = Response(error.code, read(error), headers)
-        except Exception:
-            if deadline is not None and deadline.expired:
-                raise TimeoutError(f"timed out after {timeout} s (total deadline)") from None
-            raise
-        finally:
-            if deadline is not None:
-                deadline.cancel()
-        # A deadline that closed the connection mid-body can leave a short
-        # read that looks complete: never hand that over as an answer.
-        if deadline is not None and deadline.expired:
-            raise TimeoutError(f"timed out after {timeout} s (total deadline)")
-        return response
+        timeout = deadline.seconds if deadline is not None else None
+        with route.opener().open(http_request, timeout=timeout) as answer:
+            body = answer.read() if limit is None else answer.read(limit)
+            return Response(answer.status, bytes(body), tuple(answer.headers.items()))
+
+    def close(self) -> None:
+        """Closes the idle kept-alive connections (the transport stays
+        usable)."""
+        if self._route is not None:
+            self._route.close()
 
     def __repr__(self) -> str:
         return (
@@ -412,6 +567,10 @@ class ThreadedUrllibTransport:
         loop = asyncio.get_running_loop()
         call = functools.partial(self._sync.send, request, timeout=timeout)
         return await loop.run_in_executor(None, call)
+
+    def close(self) -> None:
+        """Closes the idle kept-alive connections."""
+        self._sync.close()
 
     def __repr__(self) -> str:
         return "Threaded" + repr(self._sync)

@@ -464,8 +464,10 @@ fn render(run: &Run, analysis: &str) -> String {
                  Building: `client.prepare.transaction_list`, `Core.build` and the module-level \
                  `idn_toto.build` (a client per call) vs an f-string with \
                  `urllib.parse.quote`. Per call: sequential `client.user_balance` calls (the \
-                 public client, its default urllib transport) against the sandbox on loopback vs \
-                 the same URL through `urllib.request.urlopen` + `json.loads`.\n\n",
+                 public client, its default transport: `http.client`, reads kept alive) against \
+                 the sandbox on loopback vs the same URL through `urllib.request.urlopen` + \
+                 `json.loads` (a new connection per call) and through one kept-alive \
+                 `http.client` connection + `json.loads`.\n\n",
             );
             paired_table(&mut out, doc, None);
         }
