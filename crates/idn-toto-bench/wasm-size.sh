@@ -39,7 +39,7 @@ sizes() { # file -> "raw gzip"
 #    wasm-bindgen runtime's (allocator, externref table, start): always kept.
 "$wb" "$sdk_wasm" --target nodejs --out-dir "$work/sdk" --no-typescript \
   --remove-name-section --remove-producers-section
-cut() { # name "export ..." (empty: every export)
+cut() { # name "export ..."
   node -e '
     const fs = require("fs");
     const [file, keepList, graph] = process.argv.slice(1);
@@ -47,7 +47,7 @@ cut() { # name "export ..." (empty: every export)
     const keep = new Set(keepList.split(" ").filter(Boolean));
     const nodes = [];
     for (const e of WebAssembly.Module.exports(module)) {
-      const root = keep.size === 0 || keep.has(e.name) || e.name.startsWith("__");
+      const root = keep.has(e.name) || e.name.startsWith("__");
       nodes.push(root ? { name: "e:" + e.name, export: e.name, root: true } : { name: "e:" + e.name, export: e.name });
     }
     for (const i of WebAssembly.Module.imports(module)) {
@@ -63,7 +63,9 @@ cut() { # name "export ..." (empty: every export)
 }
 errors_only="$(cut errors "memory endpoints coreerror_detail __wbg_coreerror_free")"
 parse_only="$(cut parse "memory endpoints coreerror_detail __wbg_coreerror_free parse")"
-everything="$(cut all "")"
+# Everything: the package's module itself (the same steps as build.sh).
+"$shrink" "$work/sdk/idn_toto_wasm_bg.wasm" "$work/all.wasm"
+everything="$(sizes "$work/all.wasm")"
 
 # 2. The library floor, built like the package (opt-level "s" is the
 #    floor crate's own release profile).
