@@ -59,7 +59,7 @@ node_modules/.bin/wasm-opt -${IDN_TOTO_WASM_OPT:-Os} --strip-debug --strip-produ
 # 6. The package around it.
 # The version is the Cargo workspace's (the one source); the committed
 # package.json must agree (scripts/version.sh --check says how to fix it).
-cp js/index.cjs js/index.mjs js/errors.cjs js/journal.cjs js/methods.cjs js/types.d.ts js/index.d.ts js/index.d.mts README.md "$out/"
+cp js/index.cjs js/index.mjs js/errors.cjs js/journal.cjs js/methods.cjs js/transport.cjs js/types.d.ts js/index.d.ts js/index.d.mts README.md "$out/"
 cp -L LICENSE-MIT LICENSE-APACHE "$out/"
 node -e '
   const fs = require("fs");
