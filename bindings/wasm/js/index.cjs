@@ -14,7 +14,7 @@ const diagnostics = require('node:diagnostics_channel');
 const METHODS = require('./methods.cjs');
 const { IdnTotoError, fromDetail } = require('./errors.cjs');
 const { FileJournal, RECORD_READER } = require('./journal.cjs');
-const { defaultTransport, agentProblem } = require('./transport.cjs');
+const { defaultTransport, agentProblem, RawHeaders } = require('./transport.cjs');
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const encoder = new TextEncoder();
@@ -165,12 +165,14 @@ function abortReason(signal) {
 }
 
 /**
- * Response headers as `[name, value, ...]` for the core: a `Headers` (or
+ * Response headers as `[name, value, ...]` for the core: the default
+ * transport's `RawHeaders` (already that list), a `Headers` (or
  * anything iterable of [name, value]), a plain object (Node's
  * `IncomingMessage.headers`: an array value, such as `set-cookie`, is one
  * pair per element; an undefined one is skipped), or none.
  */
 function headerPairs(headers) {
+  if (headers instanceof RawHeaders) return headers.flat;
   const pairs = [];
   if (headers === undefined || headers === null) return pairs;
   const entries = typeof headers[Symbol.iterator] === 'function' ? headers : Object.entries(headers);

@@ -72,18 +72,38 @@ function failure(e, url) {
   return error;
 }
 
-/** `chunks` (of `total` bytes) as one Uint8Array. */
+/**
+ * Response headers as node:http received them: `rawHeaders`, the flat
+ * `[name, value, name, value, ...]` list (every `set-cookie` its own pair),
+ * which is the form the core takes, so the client hands it over as it is.
+ * Iterable as `[name, value]` pairs, like any other headers.
+ */
+class RawHeaders {
+  constructor(flat) {
+    this.flat = flat;
+  }
+
+  * [Symbol.iterator]() {
+    for (let i = 0; i + 1 < this.flat.length; i += 2) yield [this.flat[i], this.flat[i + 1]];
+  }
+}
+
+/**
+ * `chunks` (of `total` bytes) as one plain Uint8Array (a view, not a
+ * Buffer: the body the client hands to the core has one type whichever
+ * transport read it).
+ */
 function joined(chunks, total) {
-  if (chunks.length === 1) return chunks[0];
   if (chunks.length === 0) return new Uint8Array(0);
-  return Buffer.concat(chunks, total);
+  const whole = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+  return new Uint8Array(whole.buffer, whole.byteOffset, whole.length);
 }
 
 /**
  * The default transport: one request on `node:http` / `node:https`, through
  * `agentFor(protocol)`. The client's `signal` destroys the request (its
  * socket is not reused). Resolves to `{ status, headers, body }` (`headers`:
- * Node's object of lower-case names, `set-cookie` an array) once the body
+ * a `RawHeaders`) once the body
  * has ended or reached `maxBodySize + 1` bytes (then the socket is
  * destroyed: the rest is never read).
  */
@@ -139,7 +159,7 @@ function nodeSend(request, init, agentFor) {
       }
       const chunks = [];
       let total = 0;
-      const answer = () => ({ status: res.statusCode, headers: res.headers, body: joined(chunks, total) });
+      const answer = () => ({ status: res.statusCode, headers: new RawHeaders(res.rawHeaders), body: joined(chunks, total) });
       source.on('data', (chunk) => {
         if (settled) return;
         if (total + chunk.length >= limit) {
@@ -267,4 +287,4 @@ function agentProblem(agent, baseUrl, { dispatcher, transport }) {
   return undefined;
 }
 
-module.exports = { defaultTransport, fetchTransport, agentProblem, AGENT_OPTIONS };
+module.exports = { defaultTransport, fetchTransport, agentProblem, RawHeaders, AGENT_OPTIONS };
