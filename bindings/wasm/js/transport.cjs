@@ -88,6 +88,15 @@ class RawHeaders {
   }
 }
 
+/** The `content-encoding` in node:http's `rawHeaders`, lower case ('' when none). */
+function contentCoding(raw) {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === 16 && name.toLowerCase() === 'content-encoding') return raw[i + 1].trim().toLowerCase();
+  }
+  return '';
+}
+
 /**
  * `chunks` (of `total` bytes) as one plain Uint8Array (a view, not a
  * Buffer: the body the client hands to the core has one type whichever
@@ -103,9 +112,8 @@ function joined(chunks, total) {
  * The default transport: one request on `node:http` / `node:https`, through
  * `agentFor(protocol)`. The client's `signal` destroys the request (its
  * socket is not reused). Resolves to `{ status, headers, body }` (`headers`:
- * a `RawHeaders`) once the body
- * has ended or reached `maxBodySize + 1` bytes (then the socket is
- * destroyed: the rest is never read).
+ * a `RawHeaders`) once the body has ended or reached `maxBodySize + 1`
+ * bytes (then the socket is destroyed: the rest is never read).
  */
 function nodeSend(request, init, agentFor) {
   const { signal, maxBodySize } = init;
@@ -120,10 +128,15 @@ function nodeSend(request, init, agentFor) {
     let req;
     let decoder = null;
     let settled = false;
-    const onAbort = () => {
-      settle(() => reject(signal.reason));
+    // The connection goes (never back to the pool) when a call ends before
+    // its body did.
+    const drop = () => {
       req.destroy();
       if (decoder !== null) decoder.destroy();
+    };
+    const onAbort = () => {
+      settle(() => reject(signal.reason));
+      drop();
     };
     const settle = (then) => {
       if (settled) return;
@@ -131,9 +144,13 @@ function nodeSend(request, init, agentFor) {
       if (signal !== undefined) signal.removeEventListener('abort', onAbort);
       then();
     };
-    const fail = (e) => settle(() => reject(failure(e, url)));
+    const fail = (e) => {
+      if (settled) return;
+      settle(() => reject(failure(e, url)));
+      if (req !== undefined) drop();
+    };
 
-    const headers = { ...request.headers, 'accept-encoding': ACCEPT_ENCODING };
+    const headers = { 'accept-encoding': ACCEPT_ENCODING, ...request.headers };
     let body;
     if (request.body !== null && request.body !== undefined) {
       body = Buffer.from(request.body, 'utf8');
@@ -148,8 +165,7 @@ function nodeSend(request, init, agentFor) {
     }
     req.on('error', fail);
     req.on('response', (res) => {
-      const coding = String(res.headers['content-encoding'] || '').trim().toLowerCase();
-      const makeDecoder = DECODERS[coding];
+      const makeDecoder = DECODERS[contentCoding(res.rawHeaders)];
       let source = res;
       if (makeDecoder !== undefined) {
         decoder = makeDecoder();
@@ -166,9 +182,7 @@ function nodeSend(request, init, agentFor) {
           chunks.push(chunk.subarray(0, limit - total));
           total = limit;
           settle(() => resolve(answer()));
-          // Cut short: the socket goes, not back to the pool.
-          req.destroy();
-          if (decoder !== null) decoder.destroy();
+          drop();
           return;
         }
         chunks.push(chunk);

@@ -280,6 +280,22 @@ test('a decoded body counts toward maxBodySize (a small gzip of a large body is 
   }
 });
 
+test('a body that does not decode as its content-encoding says is a transport failure, and the connection goes', BOUND, async () => {
+  const server = await serve((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end('this is not gzip');
+  });
+  try {
+    await assert.rejects(new Client({ baseUrl: server.base, token: TOKEN, retries: 0 }).userBalance('u'), (e) => {
+      assert.equal(e.kind, 'transport');
+      assert.match(e.reason, /Z_DATA_ERROR/);
+      return true;
+    });
+    await closed(server.connections[0]);
+  } finally {
+    await server.close();
+  }
+});
+
 test('redirects are not followed: a 302 is the answer (an http error), on node:http and on fetch', BOUND, async () => {
   let followed = 0;
   const server = await serve((req, res) => {
@@ -405,7 +421,9 @@ test('a process that made calls exits on its own: the kept-alive socket does not
 const client = new Client({ baseUrl: process.argv[2], token: process.argv[3] });
 await client.userBalance('u');
 const { balance } = await client.withOptions({ timeoutMs: 5000 }).userBalance('u');
-console.log(balance);
+await new Promise((resolve) => setImmediate(resolve));
+// What still keeps the event loop alive: an idle socket the agent did not unref would be a TCPSocketWrap.
+console.log(JSON.stringify({ balance, active: process.getActiveResourcesInfo() }));
 `);
     const child = execFile(process.execPath, [script, server.base, TOKEN]);
     let out = '';
@@ -414,7 +432,7 @@ console.log(balance);
     });
     const [code] = await once(child, 'exit');
     assert.equal(code, 0);
-    assert.equal(out.trim(), '1.50');
+    assert.deepEqual(JSON.parse(out), { balance: '1.50', active: [] }, 'nothing held the loop once the calls were done');
     assert.equal(server.connections.length, 1, 'both calls used one kept-alive connection, idle when the child ended');
   } finally {
     await rm(dir, { recursive: true });
