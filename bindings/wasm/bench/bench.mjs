@@ -260,8 +260,8 @@ if (sandbox && runs('per_call')) {
   // changes the figure: with the fetch rows below in the same rounds, or
   // run before it (a client on the fetch transport makes the client's code
   // see two transports), the default client measured 1.2-1.4x where this
-  // pair, first, measures 0.94-1.05x; each side alone in its own process
-  // measured about 0.55x.
+  // pair, first, measures 0.85-1.05x; each side alone in its own process,
+  // 0.5-1.35x (median about 0.9: the machine's load moves single runs).
   record('per_call', 'user_balance', 0, await pairedAsync(
     [
       ['fetch+JSON.parse', raw],
