@@ -123,8 +123,9 @@ export interface ClientConfig {
     token: string;
     /**
      * Sends requests. Default: `node:http` / `node:https` (by the URL's
-     * protocol) through a keep-alive agent of the client's own (shared by its
-     * `withOptions` clients), or through `agent`; the global `fetch` when the
+     * protocol): reads through a keep-alive agent of the client's own (shared
+     * by its `withOptions` clients), each money move on a new connection; or
+     * everything through `agent`; the global `fetch` when the
      * client has a `dispatcher` or the runtime has no `node:http`. No
      * redirect is followed (a 3xx is the answer).
      */
@@ -133,7 +134,8 @@ export interface ClientConfig {
      * An `http.Agent` / `https.Agent` (or any Agent-like object, such as a
      * proxy agent) the default transport sends through instead of its own:
      * a private CA or client certificate (`new https.Agent({ ca })`), other
-     * pool limits. Its protocol must be the base URL's. Custom transports
+     * pool limits. It carries money moves too (it decides whether they reuse
+     * connections). Its protocol must be the base URL's. Custom transports
      * receive it in `init`. Not with `dispatcher` (that one is for `fetch`).
      */
     agent?: Agent;

@@ -34,9 +34,17 @@ const NODE = (() => {
  * after 4 s (sooner when the server's `Keep-Alive: timeout=` says so), under
  * the 5 s idle limit common servers use, so that a request rarely goes out
  * on a connection the server is closing. Idle sockets do not keep the
- * process alive (Node's agent unrefs them).
+ * process alive (Node's agent unrefs them). Reads only: see MONEY_OPTIONS.
  */
 const AGENT_OPTIONS = Object.freeze({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: 4000 });
+/**
+ * The agents a request that moves money goes through: a new connection
+ * each time (`Connection: close`, closed after the answer), never a
+ * kept-alive one the server may be closing, which would lose the request
+ * after it was written (an unknown outcome for nothing). TLS sessions are
+ * still resumed (the agent's session cache).
+ */
+const MONEY_OPTIONS = Object.freeze({ keepAlive: false, maxSockets: Infinity });
 
 /** The content codings the default transport asks for and decodes (as fetch does). */
 const DECODERS = {
@@ -110,7 +118,7 @@ function joined(chunks, total) {
 
 /**
  * The default transport: one request on `node:http` / `node:https`, through
- * `agentFor(protocol)`. The client's `signal` destroys the request (its
+ * `agentFor(tls, idempotent)`. The client's `signal` destroys the request (its
  * socket is not reused). Resolves to `{ status, headers, body }` (`headers`:
  * a `RawHeaders`) once the body has ended or reached `maxBodySize + 1`
  * bytes (then the socket is destroyed: the rest is never read).
@@ -158,7 +166,8 @@ function nodeSend(request, init, agentFor) {
     }
     try {
       // Looked up on the module at each call (not destructured once).
-      req = (secure ? NODE.https : NODE.http).request(url, { method: request.method, headers, agent: agentFor(secure) });
+      const agent = agentFor(secure, request.idempotent !== false);
+      req = (secure ? NODE.https : NODE.http).request(url, { method: request.method, headers, agent });
     } catch (e) {
       fail(e);
       return;
@@ -201,17 +210,22 @@ function nodeSend(request, init, agentFor) {
 
 /**
  * The default transport of a client: on `node:http` / `node:https` through
- * `agent` (the caller's) or keep-alive agents of its own, made on first use
- * (one per protocol).
+ * `agent` (the caller's, for every request) or agents of its own, made on
+ * first use: per protocol, a keep-alive pool for reads and a
+ * one-connection-per-request agent for money moves.
  */
 function nodeTransport(agent) {
-  let plain;
-  let secure;
-  const agentFor = agent !== undefined
-    ? () => agent
-    : (tls) => (tls
-      ? (secure ??= new NODE.https.Agent(AGENT_OPTIONS))
-      : (plain ??= new NODE.http.Agent(AGENT_OPTIONS)));
+  if (agent !== undefined) return (request, init) => nodeSend(request, init, () => agent);
+  const agents = new Map();
+  const agentFor = (tls, idempotent) => {
+    const key = `${tls ? 'https' : 'http'}:${idempotent ? 'pool' : 'fresh'}`;
+    let made = agents.get(key);
+    if (made === undefined) {
+      made = new (tls ? NODE.https : NODE.http).Agent(idempotent ? AGENT_OPTIONS : MONEY_OPTIONS);
+      agents.set(key, made);
+    }
+    return made;
+  };
   return (request, init) => nodeSend(request, init, agentFor);
 }
 
@@ -301,4 +315,4 @@ function agentProblem(agent, baseUrl, { dispatcher, transport }) {
   return undefined;
 }
 
-module.exports = { defaultTransport, fetchTransport, agentProblem, RawHeaders, AGENT_OPTIONS };
+module.exports = { defaultTransport, fetchTransport, agentProblem, RawHeaders };

@@ -24,6 +24,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const TOKEN = 'TRANSPORT-T0KEN+42';
 const ENCODED = encodeURIComponent(TOKEN);
 const BALANCE = JSON.stringify({ success: true, message: 'Success', user: 'u', balance: '1.50' });
+const PROCESSED = JSON.stringify({ success: true, message: 'Transaction has been successfully processed.' });
 const PGA_PAGE = JSON.stringify({
   row: 1, total_row: 1, page: 1, per_page: 1, total_page: 1, total_amount_page: '1', total_amount_all: '1',
   data: { 1: { id_invoice: '1', ref_no: 'R', status: 'Accepted', by: 'PGA', user: 'u',
@@ -259,6 +260,31 @@ test("requests: method, the core's headers, a body with content-length, keep-ali
     assert.equal(get.method, 'GET');
     assert.equal(get.headers['content-length'], undefined);
     assert.equal(server.connections.length, 1, 'the second call reused the connection');
+  } finally {
+    await server.close();
+  }
+});
+
+test('reads share a kept-alive connection; every money move gets a new one, closed after its answer', BOUND, async () => {
+  const seen = [];
+  const server = await serve((req, res) => {
+    seen.push({ socket: req.socket, connection: req.headers.connection, money: req.url.includes('/push_dps') });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(req.url.includes('/push_dps') ? PROCESSED : BALANCE);
+  });
+  try {
+    const client = new Client({ baseUrl: server.base, token: TOKEN });
+    await client.userBalance('u');
+    await client.acceptReject('deposit', '1', 'u', 'accept', 'c', 'o');
+    await client.userBalance('u');
+    await client.acceptReject('deposit', '2', 'u', 'accept', 'c', 'o');
+    assert.deepEqual(seen.map((r) => [r.money, r.connection]),
+      [[false, 'keep-alive'], [true, 'close'], [false, 'keep-alive'], [true, 'close']]);
+    const [read1, money1, read2, money2] = seen.map((r) => r.socket);
+    assert.equal(read1, read2, 'the reads shared one connection');
+    assert.equal(new Set([read1, money1, money2]).size, 3, 'each money move had a connection of its own');
+    await closed(money1);
+    await closed(money2);
+    assert.ok(!read1.destroyed, 'the read connection stays open for the next read');
   } finally {
     await server.close();
   }
