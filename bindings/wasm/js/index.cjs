@@ -14,6 +14,7 @@ const diagnostics = require('node:diagnostics_channel');
 const METHODS = require('./methods.cjs');
 const { IdnTotoError, fromDetail } = require('./errors.cjs');
 const { FileJournal, RECORD_READER } = require('./journal.cjs');
+const { defaultTransport, agentProblem, RawHeaders } = require('./transport.cjs');
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const encoder = new TextEncoder();
@@ -149,52 +150,6 @@ class RequestDescriptor {
   }
 }
 
-/**
- * The default transport: the global fetch, aborted at the timeout, through
- * `dispatcher` when the client has one (an undici `ProxyAgent`, or an
- * `Agent` with TLS options). It stops reading the body one byte past
- * `maxBodySize` (the core then reports the body as too large) instead of
- * buffering all of it.
- */
-async function fetchTransport(request, { signal, maxBodySize, dispatcher }) {
-  const init = {
-    method: request.method,
-    headers: request.headers,
-    body: request.body === null ? undefined : request.body,
-    signal,
-  };
-  if (dispatcher !== undefined) init.dispatcher = dispatcher;
-  const response = await fetch(request.url, init);
-  return { status: response.status, headers: response.headers, body: await readBody(response, maxBodySize) };
-}
-
-async function readBody(response, maxBodySize) {
-  if (response.body === null) return new Uint8Array(0);
-  const limit = (maxBodySize === undefined ? Infinity : maxBodySize) + 1;
-  const reader = response.body.getReader();
-  const chunks = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (total + value.length >= limit) {
-      chunks.push(value.subarray(0, limit - total));
-      total = limit;
-      await reader.cancel().catch(() => {});
-      break;
-    }
-    chunks.push(value);
-    total += value.length;
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-
 /** Why a transport failed, as text for the core (which scrubs the token). */
 function reasonOf(e) {
   if (e instanceof Error) {
@@ -210,14 +165,25 @@ function abortReason(signal) {
 }
 
 /**
- * Response headers as `[name, value, ...]` for the core: a `Headers` (or
- * anything iterable of [name, value]), a plain object, or none.
+ * Response headers as `[name, value, ...]` for the core: the default
+ * transport's `RawHeaders` (already that list), a `Headers` (or
+ * anything iterable of [name, value]), a plain object (Node's
+ * `IncomingMessage.headers`: an array value, such as `set-cookie`, is one
+ * pair per element; an undefined one is skipped), or none.
  */
 function headerPairs(headers) {
+  if (headers instanceof RawHeaders) return headers.flat;
   const pairs = [];
   if (headers === undefined || headers === null) return pairs;
   const entries = typeof headers[Symbol.iterator] === 'function' ? headers : Object.entries(headers);
-  for (const [name, value] of entries) pairs.push(String(name), String(value));
+  for (const [name, value] of entries) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      for (const item of value) pairs.push(String(name), String(item));
+    } else {
+      pairs.push(String(name), String(value));
+    }
+  }
   return pairs;
 }
 
@@ -372,6 +338,8 @@ const isSignal = (s) => s !== null && typeof s === 'object' && typeof s.aborted 
 
 /** What `withOptions` may change per call. */
 const PER_CALL = new Set(['timeoutMs', 'retries', 'signal']);
+/** Where `withOptions` hands its client's transport to the new client (private to this module). */
+const SHARED_TRANSPORT = Symbol('idn-toto shared transport');
 
 class Client {
   #config;
@@ -389,7 +357,7 @@ class Client {
    *          pathWords?: object, allowInsecureHttp?: boolean, maxBodySize?: number,
    *          maxPages?: number, journal?: FileJournal, settleDelayMs?: number,
    *          snapshots?: boolean, onEvent?: Function, logBodies?: boolean,
-   *          dispatcher?: object, signal?: AbortSignal}} config
+   *          dispatcher?: object, agent?: object, signal?: AbortSignal}} config
    */
   constructor(config) {
     const c = { ...(config || {}) };
@@ -406,10 +374,15 @@ class Client {
     check('logBodies', c.logBodies, (b) => typeof b === 'boolean', 'true or false');
     check('dispatcher', c.dispatcher, (d) => d !== null && typeof d === 'object', 'an object (an undici Dispatcher)');
     check('signal', c.signal, isSignal, 'an AbortSignal');
+    if (c.agent !== undefined) {
+      const problem = agentProblem(c.agent, c.baseUrl, c);
+      if (problem !== undefined) throw new TypeError(`idn-toto: ${problem}`);
+    }
     this.#coreClient = core(() => new wasm.WasmClient(coreConfig(c)));
     this.#coreGeneration = generation;
     this.#config = c;
-    this.#transport = c.transport || fetchTransport;
+    // `withOptions` clients share the transport (and so its keep-alive agent).
+    this.#transport = c.transport || c[SHARED_TRANSPORT] || defaultTransport(c);
     this.#timeoutMs = c.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : c.timeoutMs;
     this.#journal = c.journal || null;
     this.#onEvent = c.onEvent || null;
@@ -447,7 +420,7 @@ class Client {
     for (const key of Object.keys(o)) {
       if (!PER_CALL.has(key)) throw new TypeError(`idn-toto: withOptions takes timeoutMs, retries and signal, not ${key}`);
     }
-    return new Client({ ...this.#config, ...o });
+    return new Client({ ...this.#config, ...o, [SHARED_TRANSPORT]: this.#transport });
   }
 
   /** The core client, made again in a fresh instance after a trap. */
@@ -477,7 +450,12 @@ class Client {
       }
     });
     try {
-      const init = { signal: controller.signal, maxBodySize: this.#core.maxBodySize, dispatcher: this.#config.dispatcher };
+      const init = {
+        signal: controller.signal,
+        maxBodySize: this.#core.maxBodySize,
+        dispatcher: this.#config.dispatcher,
+        agent: this.#config.agent,
+      };
       return await Promise.race([this.#transport(request, init), stop]);
     } finally {
       clearTimeout(timer);

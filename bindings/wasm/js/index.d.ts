@@ -19,14 +19,21 @@ import type {
 
 export * from "./types";
 
+import type { Agent } from "node:http";
+
 /** What a transport resolves to: the HTTP status, the response headers (optional) and the raw body. */
 export interface TransportResponse {
     status: number;
     /**
      * The response headers: a `Headers` (fetch's `response.headers`), a plain
-     * object or `[name, value]` pairs. The core reads `Retry-After` from them.
+     * object (node:http's `response.headers`: an array value, as
+     * `set-cookie`'s, is one header per element) or `[name, value]` pairs.
+     * The core reads `Retry-After` from them.
      */
-    headers?: Headers | Readonly<Record<string, string>> | Iterable<readonly [string, string]>;
+    headers?:
+        | Headers
+        | Readonly<Record<string, string | readonly string[] | undefined>>
+        | Iterable<readonly [string, string]>;
     body: string | Uint8Array;
 }
 
@@ -38,6 +45,8 @@ export interface TransportInit {
     maxBodySize: number;
     /** The client's `dispatcher` (the fetch transport passes it to `fetch`). */
     dispatcher?: object;
+    /** The client's `agent` (the default transport sends through it). */
+    agent?: Agent;
 }
 
 /**
@@ -112,12 +121,29 @@ export interface ClientConfig {
     baseUrl: string;
     /** The API token. It never appears in an error message, stack or printed request. */
     token: string;
-    /** Sends requests; default: the global `fetch`. */
+    /**
+     * Sends requests. Default: `node:http` / `node:https` (by the URL's
+     * protocol): reads through a keep-alive agent of the client's own (shared
+     * by its `withOptions` clients), each money move on a new connection; or
+     * everything through `agent`; the global `fetch` when the
+     * client has a `dispatcher` or the runtime has no `node:http`. No
+     * redirect is followed (a 3xx is the answer).
+     */
     transport?: Transport;
     /**
-     * An undici `Dispatcher` the fetch transport sends through: a `ProxyAgent`
-     * for an IP-whitelisted egress proxy, or an `Agent` with TLS options
-     * (`connect: { ca, cert, key }`). Custom transports receive it in `init`.
+     * An `http.Agent` / `https.Agent` (or any Agent-like object, such as a
+     * proxy agent) the default transport sends through instead of its own:
+     * a private CA or client certificate (`new https.Agent({ ca })`), other
+     * pool limits. It carries money moves too (it decides whether they reuse
+     * connections). Its protocol must be the base URL's. Custom transports
+     * receive it in `init`. Not with `dispatcher` (that one is for `fetch`).
+     */
+    agent?: Agent;
+    /**
+     * An undici `Dispatcher`: with it the client sends with the global
+     * `fetch` through it: a `ProxyAgent` for an IP-whitelisted egress proxy,
+     * or an `Agent` with TLS options (`connect: { ca, cert, key }`). Custom
+     * transports receive it in `init`.
      */
     dispatcher?: object;
     /** Called with every event (a throwing hook is ignored). */

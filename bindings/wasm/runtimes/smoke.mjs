@@ -1,5 +1,5 @@
 // One client round trip through the packed package, under any runtime (Node,
-// Bun, Deno): the default fetch transport against the sandbox whose base URL
+// Bun, Deno): the default transport (node:http) against the sandbox whose base URL
 // and token test-runtimes.sh passes in the environment.
 import { Client, IdnTotoError, version } from 'idn-toto';
 

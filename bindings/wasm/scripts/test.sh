@@ -85,6 +85,12 @@ const env = idn.Client.fromEnv({ transport, dispatcher: {}, logBodies: false,
   { IDN_TOTO_BASE_URL: "https://a.example/home.php", IDN_TOTO_TOKEN: "T" });
 const quick: idn.Client = env.withOptions({ timeoutMs: 1000, retries: 0, signal: new AbortController().signal });
 void quick.userBalance("u");
+// The default transport's agent (a private CA), and a transport reading it and node:http-style headers.
+import https = require("https");
+const pinned = new idn.Client({ baseUrl: "https://a.example/home.php", token: "T", agent: new https.Agent({ ca: "PEM", keepAlive: true }) });
+const viaAgent: idn.Transport = async (request, init) =>
+  ({ status: 200, headers: { "retry-after": "1", "set-cookie": ["a=1", "b=2"] }, body: `${request.url}${String(init.agent?.maxSockets)}` });
+void [pinned, viaAgent];
 TS
 cat >tsconfig.json <<JSON
 {

@@ -271,7 +271,7 @@ test('require and import give the same classes', () => {
   assert.equal(cjs.IdnTotoError, IdnTotoError);
 });
 
-test('the default transport uses fetch (a local server), with the timeout', async () => {
+test('the default transport (a local server), with the timeout', async () => {
   const http = await import('node:http');
   const server = http.createServer((req, res) => {
     if (req.url.includes('/slow/')) return; // never answers

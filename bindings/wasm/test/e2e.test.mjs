@@ -1,4 +1,4 @@
-// End to end: the npm package's Client over real HTTP (the default fetch
+// End to end: the npm package's Client over real HTTP (the default node:http
 // transport, and fetch with a fault header) against the sandbox on
 // 127.0.0.1. Needs the sandbox binary (scripts/test.sh builds it).
 import { test, before, after } from 'node:test';
@@ -202,11 +202,13 @@ test("the package README's settle snippet settles a lost answer live", async () 
   const path = await import('node:path');
   await admin(sandbox, 'reset', 'POST');
   // The answer to the manual deposit is lost (the sandbox processes it, then
-  // answers 500): fetch is wrapped before the snippet runs.
-  const loseAnswer = `const real = globalThis.fetch;
-globalThis.fetch = (url, init = {}) => String(url).includes('/MANUAL/')
-  ? real(url, { ...init, headers: { ...init.headers, 'X-Sandbox-Fault': '500-after' } })
-  : real(url, init);
+  // answers 500): node:http's request (what the default transport sends
+  // with) is wrapped before the snippet runs.
+  const loseAnswer = `import http from 'node:http';
+const real = http.request;
+http.request = (url, options, ...rest) => real(url, String(url).includes('/MANUAL/')
+  ? { ...options, headers: { ...options.headers, 'X-Sandbox-Fault': '500-after' } }
+  : options, ...rest);
 `;
   const before = cents(await balanceOf('LOREM'));
   const { stdout, dir } = await runReadmeSnippet('../README.md', '### Unknown outcomes: settle, and the journal', 'client.settle(e)', loseAnswer);

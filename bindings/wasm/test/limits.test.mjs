@@ -141,7 +141,7 @@ test('paging stops at maxPages', async () => {
   assert.throws(() => new Client({ baseUrl: BASE, token: TOKEN, maxPages: 0 }), TypeError);
 });
 
-test('maxBodySize: the fetch transport stops reading past it, the core refuses the body', async () => {
+test('maxBodySize: the default transport stops reading past it, the core refuses the body', async () => {
   const chunk = Buffer.alloc(64 * 1024, 'x');
   let written = 0;
   const server = await serve((req, res) => {

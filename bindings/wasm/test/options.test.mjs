@@ -1,7 +1,8 @@
 // What the core's driver brings to the Node client: response headers from
 // transports (Retry-After), events (onEvent and diagnostics_channel, never
 // the token), per-call options (withOptions: timeoutMs, retries, signal),
-// the fetch transport's dispatcher (proxies, TLS) and Client.fromEnv. Fake
+// the fetch transport's dispatcher (proxies, TLS) and Client.fromEnv (the
+// default node:http transport itself: transport.test.mjs). Fake
 // transports where the exchange is scripted; the sandbox over real HTTP
 // where the server's behaviour is the point.
 import { test, before, after } from 'node:test';
@@ -96,7 +97,7 @@ test('a read answered 429 with Retry-After by the sandbox waits that long (cappe
   assert.deepEqual(faulty.events.filter((e) => e.kind === 'retry').map((e) => e.delayMs), [120]);
 });
 
-test('the default fetch transport hands the response headers to the core', async () => {
+test('the default transport hands the response headers to the core', async () => {
   let requests = 0;
   const server = http.createServer((req, res) => {
     requests += 1;

@@ -286,7 +286,10 @@ fn case_label(group: &str, case: &str, bytes: u64) -> String {
         "pending_list" => format!("pending list, {} rows{size}", thousands(case)),
         "pages" => format!("{} page, 1,000 rows{size}", case.replace('_', "-")),
         "build" => format!("build `{case}`"),
-        "per_call" => format!("per call `{case}` (sandbox, loopback)"),
+        "per_call" => match case.strip_suffix("_fetch") {
+            Some(case) => format!("per call `{case}` on fetch (sandbox, loopback)"),
+            None => format!("per call `{case}` (sandbox, loopback)"),
+        },
         _ => format!("{group}/{case}{size}"),
     }
 }
@@ -439,11 +442,14 @@ fn render(run: &Run, analysis: &str) -> String {
                  key (no decimal or date handling). Building: `client.request.transactionList` \
                  (a reused client) and the module-level `build` (a client per call) vs a \
                  template string with `encodeURIComponent`. Per call: sequential \
-                 `client.userBalance` calls (the public client, its default `fetch` transport) \
-                 against the sandbox on loopback vs the same URL through `fetch` + `JSON.parse`, \
-                 50 calls per side per round; for scale, the same `fetch` with a timeout signal \
-                 (`AbortSignal.timeout`), and the same client with a `transport` on `node:http` \
-                 (a keep-alive agent; the client's timeout signal destroys the request). Ratios are to the first row of each body.\n\n",
+                 `client.userBalance` calls (the public client, its default transport: \
+                 `node:http` with a keep-alive agent) against the sandbox on loopback vs the \
+                 same URL through `fetch` + `JSON.parse`, 50 calls per side per round, every \
+                 side warmed up with 1,000 calls first; that pair runs alone and first (other \
+                 rows in the same process move its ratio: see the analysis). Then, for scale, \
+                 in rounds of their own: the same `fetch` with a timeout signal \
+                 (`AbortSignal.timeout`), and the same client with a `transport` on `fetch` \
+                 (what it uses with a `dispatcher`). Ratios are to the first row of each body.\n\n",
             );
             paired_table(&mut out, doc, None);
         }
