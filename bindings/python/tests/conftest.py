@@ -6,10 +6,14 @@ into a fresh virtual environment and runs pytest from a temporary directory).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import ssl
 import subprocess
+import threading
 import urllib.request
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
@@ -23,6 +27,35 @@ Answer = Union[Tuple[int, bytes], Tuple[int, Any, bytes], BaseException, Callabl
 REPO = Path(__file__).resolve().parents[3]
 SANDBOX = Path(os.environ.get("IDN_TOTO_SANDBOX", REPO / "target" / "debug" / "idn-toto-sandbox"))
 SANDBOX_TOKEN = "E2E-T0KEN-python"
+
+
+@contextlib.contextmanager
+def serve(
+    handler: Any,
+    *,
+    path: str = "/home.php",
+    tls: Optional[ssl.SSLContext] = None,
+    stop: Optional[threading.Event] = None,
+) -> Iterator[str]:
+    """A threaded HTTP (or, with ``tls``, HTTPS) server for ``handler`` on
+    127.0.0.1, port 0; yields its base URL (``path`` appended). ``stop`` is
+    cleared before and set after, so a handler waiting on it lets go; the
+    server is shut down on the way out."""
+    if stop is not None:
+        stop.clear()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    scheme = "http" if tls is None else "https"
+    try:
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}{path}"
+    finally:
+        if stop is not None:
+            stop.set()
+        server.shutdown()
+        server.server_close()
 
 
 def start_sandbox(*args: str, token: str = SANDBOX_TOKEN) -> Tuple["subprocess.Popen[str]", str, str]:

@@ -8,7 +8,7 @@ import asyncio
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -22,6 +22,8 @@ from idn_toto import (
     OutcomeUnknownError,
     TransportError,
 )
+
+from conftest import serve
 
 TOKEN = "LIMITS-TOKEN-1"
 BASE = "https://agent.example.com/home.php"
@@ -69,15 +71,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    Handler.stop.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/home.php"
-    Handler.stop.set()
-    server.shutdown()
-    server.server_close()
+    with serve(Handler, stop=Handler.stop) as url:
+        yield url
 
 
 def test_sync_timeout_is_a_total_deadline(base_url: str) -> None:

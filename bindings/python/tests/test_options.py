@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from decimal import Decimal
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Iterator, List, Tuple
 
 import pytest
@@ -19,7 +19,7 @@ import pytest
 import idn_toto
 from idn_toto import AsyncClient, Client, HttpError, InvalidRequestError, RetryPolicy, TransportError
 
-from conftest import BALANCE, BASE_URL, SANDBOX_TOKEN, TOKEN, AsyncFakeTransport, FakeTransport, no_token, reset
+from conftest import BALANCE, BASE_URL, SANDBOX_TOKEN, TOKEN, AsyncFakeTransport, FakeTransport, no_token, reset, serve
 
 
 def client(transport: Any, delays: List[float], **kwargs: Any) -> Client:
@@ -197,12 +197,8 @@ class ForwardingProxy(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def proxy() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ForwardingProxy)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(ForwardingProxy, path="") as url:
+        yield url
 
 
 @pytest.fixture()

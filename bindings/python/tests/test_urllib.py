@@ -9,7 +9,7 @@ import ssl
 import threading
 import time
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Iterator, List, Tuple
 
@@ -25,7 +25,7 @@ from idn_toto import (
     UrllibTransport,
 )
 
-from conftest import TOKEN
+from conftest import TOKEN, serve
 
 SEEN: List[Tuple[str, str, bytes]] = []
 
@@ -71,13 +71,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/home.php"
-    server.shutdown()
-    server.server_close()
+    with serve(Handler) as url:
+        yield url
 
 
 def test_urllib_get_post_and_status(base_url: str) -> None:
@@ -199,15 +194,8 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
 def keep_alive_url() -> Iterator[str]:
     KeepAliveHandler.seen = []
     KeepAliveHandler.silent_close = False
-    KeepAliveHandler.stop.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveHandler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/home.php"
-    KeepAliveHandler.stop.set()
-    server.shutdown()
-    server.server_close()
+    with serve(KeepAliveHandler, stop=KeepAliveHandler.stop) as url:
+        yield url
 
 
 def test_reads_share_a_kept_alive_connection_and_money_moves_never_do(keep_alive_url: str) -> None:
@@ -261,18 +249,10 @@ TLS = Path(__file__).parent / "tls"  # a self-signed certificate for 127.0.0.1
 def tls_keep_alive_url() -> Iterator[str]:
     KeepAliveHandler.seen = []
     KeepAliveHandler.silent_close = False
-    KeepAliveHandler.stop.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveHandler)
-    server.daemon_threads = True
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(TLS / "cert.pem", TLS / "key.pem")
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{server.server_address[1]}/home.php"
-    KeepAliveHandler.stop.set()
-    server.shutdown()
-    server.server_close()
+    with serve(KeepAliveHandler, tls=context, stop=KeepAliveHandler.stop) as url:
+        yield url
 
 
 def test_https_with_the_given_context_kept_alive_and_bounded(tls_keep_alive_url: str) -> None:

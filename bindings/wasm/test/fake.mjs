@@ -1,4 +1,6 @@
-// A scripted transport for the client tests.
+// A scripted transport for the client tests, and a dispatcher that counts.
+
+import { Agent } from 'undici';
 
 /**
  * A fake transport replaying `answers` (functions of (request, init), or
@@ -12,4 +14,14 @@ export function fake(...answers) {
     return typeof a === 'function' ? a(request, init) : a;
   };
   return { seen, transport };
+}
+
+/** An undici `Agent` counting the requests dispatched through it (`dispatched`). */
+export class RecordingDispatcher extends Agent {
+  dispatched = 0;
+
+  dispatch(options, handler) {
+    this.dispatched += 1;
+    return super.dispatch(options, handler);
+  }
 }

@@ -12,11 +12,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { Agent } from 'undici';
 
 import { Client, IdnTotoError, FileJournal } from '../pkg/index.mjs';
 import { startSandbox, admin } from './sandbox.mjs';
-import { fake } from './fake.mjs';
+import { RecordingDispatcher, fake } from './fake.mjs';
 
 // A token with characters percent-encoded in URLs ('+', '"'), one of which
 // JSON escapes ('"').
@@ -275,18 +274,11 @@ test('a money move aborted before it left is not_sent: journaled definite, nothi
 });
 
 test("the fetch transport passes the client's dispatcher (an undici ProxyAgent or Agent)", async () => {
-  let dispatched = 0;
-  class Recording extends Agent {
-    dispatch(options, handler) {
-      dispatched += 1;
-      return super.dispatch(options, handler);
-    }
-  }
-  const dispatcher = new Recording();
+  const dispatcher = new RecordingDispatcher();
   try {
     const client = new Client({ baseUrl: sandbox.baseUrl, token: TOKEN, dispatcher });
     assert.ok((await client.userBalance('LOREM')).balance);
-    assert.equal(dispatched, 1);
+    assert.equal(dispatcher.dispatched, 1);
     // Custom transports get it too.
     const { transport } = fake(BALANCE);
     let given;

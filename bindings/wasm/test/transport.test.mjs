@@ -19,6 +19,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { Agent as UndiciAgent } from 'undici';
 
 import { Client, IdnTotoError } from '../pkg/index.mjs';
+import { RecordingDispatcher } from './fake.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TOKEN = 'TRANSPORT-T0KEN+42';
@@ -418,19 +419,12 @@ test('node:http by default, the global fetch when the client has a dispatcher', 
     started += 1;
   };
   diagnostics.subscribe('http.client.request.start', onStart);
-  let dispatched = 0;
-  class Recording extends UndiciAgent {
-    dispatch(options, handler) {
-      dispatched += 1;
-      return super.dispatch(options, handler);
-    }
-  }
-  const dispatcher = new Recording();
+  const dispatcher = new RecordingDispatcher();
   try {
     await new Client({ baseUrl: server.base, token: TOKEN }).userBalance('u');
-    assert.deepEqual([started, dispatched], [1, 0], 'node:http');
+    assert.deepEqual([started, dispatcher.dispatched], [1, 0], 'node:http');
     await new Client({ baseUrl: server.base, token: TOKEN, dispatcher }).userBalance('u');
-    assert.deepEqual([started, dispatched], [1, 1], 'fetch through the dispatcher');
+    assert.deepEqual([started, dispatcher.dispatched], [1, 1], 'fetch through the dispatcher');
   } finally {
     diagnostics.unsubscribe('http.client.request.start', onStart);
     await dispatcher.close();
