@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use idn_toto::{Error, PathWords, RetryPolicy, DEFAULT_MAX_BODY_SIZE};
+use idn_toto::{Error, PathWords, RetryPolicy};
 
 use crate::journal::FileJournal;
 
@@ -35,14 +35,12 @@ pub struct ClientBuilder<C> {
 
 #[derive(Clone)]
 pub(crate) struct Settings {
-    pub(crate) base_url: String,
-    pub(crate) token: String,
+    /// What the core checks and keeps: the base URL, the token, path
+    /// words, `allow_insecure_http`, `max_body_size`.
+    pub(crate) core: idn_toto::ClientBuilder,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
-    pub(crate) path_words: PathWords,
     pub(crate) proxy: Option<String>,
-    pub(crate) allow_insecure_http: bool,
-    pub(crate) max_body_size: usize,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) settle_delay: Duration,
     pub(crate) snapshots: bool,
@@ -54,14 +52,10 @@ impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.settings;
         f.debug_struct("ClientBuilder")
-            .field("base_url", &s.base_url)
-            .field("token", &"***")
+            .field("core", &s.core)
             .field("timeout", &s.timeout)
             .field("retry", &s.retry)
-            .field("path_words", &s.path_words)
             .field("proxy", &s.proxy.as_ref().map(|_| "***"))
-            .field("allow_insecure_http", &s.allow_insecure_http)
-            .field("max_body_size", &s.max_body_size)
             .field(
                 "headers",
                 &s.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
@@ -87,14 +81,10 @@ impl<C> ClientBuilder<C> {
     pub(crate) fn new(base_url: &str, token: &str) -> ClientBuilder<C> {
         ClientBuilder {
             settings: Settings {
-                base_url: base_url.to_owned(),
-                token: token.to_owned(),
+                core: idn_toto::Client::builder(base_url, token),
                 timeout: DEFAULT_TIMEOUT,
                 retry: RetryPolicy::default(),
-                path_words: PathWords::default(),
                 proxy: None,
-                allow_insecure_http: false,
-                max_body_size: DEFAULT_MAX_BODY_SIZE,
                 headers: Vec::new(),
                 settle_delay: DEFAULT_SETTLE_DELAY,
                 snapshots: true,
@@ -141,7 +131,7 @@ impl<C> ClientBuilder<C> {
 
     /// Replaces the ambiguous path words (see [`PathWords`]).
     pub fn path_words(mut self, words: PathWords) -> ClientBuilder<C> {
-        self.settings.path_words = words;
+        self.settings.core = self.settings.core.path_words(words);
         self
     }
 
@@ -156,7 +146,7 @@ impl<C> ClientBuilder<C> {
     /// Allows a plain `http://` base URL to a host that is not loopback.
     /// Off by default: the token travels in the URL path.
     pub fn allow_insecure_http(mut self, allow: bool) -> ClientBuilder<C> {
-        self.settings.allow_insecure_http = allow;
+        self.settings.core = self.settings.core.allow_insecure_http(allow);
         self
     }
 
@@ -164,7 +154,7 @@ impl<C> ClientBuilder<C> {
     /// byte past it, and a larger body is a `decode` error (an unknown
     /// outcome for a money move).
     pub fn max_body_size(mut self, bytes: usize) -> ClientBuilder<C> {
-        self.settings.max_body_size = bytes;
+        self.settings.core = self.settings.core.max_body_size(bytes);
         self
     }
 
@@ -210,11 +200,7 @@ impl<C> ClientBuilder<C> {
     /// Checks the settings shared by both flavours; the core client.
     pub(crate) fn check(&self) -> Result<Checked, Error> {
         let s = &self.settings;
-        let core = idn_toto::Client::builder(&s.base_url, &s.token)
-            .path_words(s.path_words.clone())
-            .allow_insecure_http(s.allow_insecure_http)
-            .max_body_size(s.max_body_size)
-            .build()?;
+        let core = s.core.clone().build()?;
         if s.max_pages == 0 {
             return Err(crate::shared::invalid("max_pages", "must be at least 1"));
         }
