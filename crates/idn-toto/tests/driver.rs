@@ -768,3 +768,22 @@ fn a_batch_answer_cut_short_leaves_its_items_unknown() {
         .as_deref()
         .is_some_and(|m| m.contains("framing")));
 }
+
+#[test]
+fn a_settled_line_that_cannot_be_written_keeps_the_verdict() {
+    let unsettled = Unsettled {
+        endpoint: EndpointId::AcceptReject,
+        params: accept(),
+        snapshot: None,
+    };
+    let driver = Driver::settle(&client(), &unsettled, journaled("j1")).unwrap();
+    let (written, _, kinds, result, failures) =
+        run_with_failing_journal(driver, |_| ok("{}"), |r| r["event"] == "settled");
+    assert!(written.is_empty());
+    assert_eq!(failures, 1);
+    assert!(kinds.iter().any(|k| k == "journal_failure"), "{kinds:?}");
+    let Output::Settlement(s) = result.unwrap() else {
+        panic!("not the verdict")
+    };
+    assert_eq!(s.state, SettleState::Applied, "{s:?}");
+}
