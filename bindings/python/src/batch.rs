@@ -14,13 +14,19 @@ use crate::settle::PyUnsettled;
 pub(crate) struct PyItemOutcome {
     outcome: core::ItemOutcome,
     journal_id: Option<String>,
+    journal_unwritten: bool,
 }
 
 impl PyItemOutcome {
-    pub(crate) fn new(outcome: core::ItemOutcome, journal_id: Option<String>) -> Self {
+    pub(crate) fn new(
+        outcome: core::ItemOutcome,
+        journal_id: Option<String>,
+        journal_unwritten: bool,
+    ) -> Self {
         PyItemOutcome {
             outcome,
             journal_id,
+            journal_unwritten,
         }
     }
 }
@@ -87,6 +93,15 @@ impl PyItemOutcome {
     #[getter]
     fn journal_id(&self) -> Option<&str> {
         self.journal_id.as_deref()
+    }
+
+    /// `True` when the client journals and the journal's outcome line for
+    /// this item could not be written (a `JournalWarning` said why): the
+    /// item stays open in the journal and settles later. `status` is still
+    /// what the server answered.
+    #[getter]
+    fn journal_unwritten(&self) -> bool {
+        self.journal_unwritten
     }
 
     /// The canonical JSON shape.

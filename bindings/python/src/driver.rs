@@ -11,7 +11,7 @@ use pyo3::IntoPyObjectExt;
 use crate::batch::PyItemOutcome;
 use crate::client::{endpoint_id, PyCore, PyRequest, PyRetryPolicy};
 use crate::convert::{JsonDict, Params};
-use crate::endpoints::any_to_py;
+use crate::endpoints::{any_to_py, PyProcessed};
 use crate::errors::{core_err, to_py_err};
 use crate::journal::PyOpenMove;
 use crate::settle::{PySettlement, PyUnsettled};
@@ -68,9 +68,10 @@ impl PyDriverOptions {
 /// IO. Loop: `step = driver.next(elapsed_ms, unix_now_secs)` and do what
 /// `step.kind` says: `"send"` the `Request` (then `record_response` or
 /// `record_transport_failure`), `"wait"` `step.value` milliseconds,
-/// append the `"journal"` line (and sync it) before the next step, hand
-/// over the `"event"` or the `"page"`, and stop at `"done"` (its value is
-/// the result; a failure raises from `next` instead). The clocks are the
+/// append the `"journal"` line (and sync it) before the next step (when
+/// that fails, `record_journal_failure` and go on), hand over the
+/// `"event"` or the `"page"`, and stop at `"done"` (its value is the
+/// result; a failure raises from `next` instead). The clocks are the
 /// milliseconds since the run (or the attempt) began and the wall clock in
 /// Unix seconds.
 #[pyclass(name = "Driver", module = "idn_toto._native")]
@@ -79,6 +80,10 @@ pub(crate) struct PyDriver {
     journal_id: Option<String>,
     /// What is being settled (settling only): journal id and move.
     moves: Vec<(Option<String>, core::Unsettled)>,
+    /// The journal id on the line of the last `"journal"` step.
+    last_line_id: Option<String>,
+    /// The journal ids whose outcome or `settled` line was not written.
+    unwritten: Vec<String>,
 }
 
 #[pymethods]
@@ -154,7 +159,10 @@ impl PyDriver {
         let (kind, value) = match self.driver.next(clock) {
             core::Step::Send(request) => ("send", PyRequest(request).into_py_any(py)?),
             core::Step::Wait(ms) => ("wait", ms.into_py_any(py)?),
-            core::Step::Journal(line) => ("journal", line.into_py_any(py)?),
+            core::Step::Journal(line) => {
+                self.last_line_id = line_id(&line);
+                ("journal", line.into_py_any(py)?)
+            }
             core::Step::Event(event) => ("event", PyEvent(event).into_py_any(py)?),
             core::Step::Page(page) => ("page", any_to_py(py, page)?),
             core::Step::Done(Ok(output)) => ("done", self.output(py, output)?),
@@ -194,6 +202,41 @@ impl PyDriver {
         self.driver.record_transport_failure(reason, clock);
     }
 
+    /// The request of the last `"send"` step certainly never left (the
+    /// caller cancelled before it was handed to the network): a money move
+    /// ends `not sent` (`TransportError`, journal outcome `not_sent`)
+    /// instead of unknown; for a read it is a transport failure. When
+    /// unsure, `record_transport_failure`.
+    fn record_not_sent(&mut self, reason: &str, elapsed_ms: u64, unix_now_secs: Option<i64>) {
+        let clock = core::Clock::new(elapsed_ms, unix_now_secs);
+        self.driver.record_not_sent(reason, clock);
+    }
+
+    /// The line of the last `"journal"` step could not be written or
+    /// synced (`reason` in words): call it instead of raising, then ask
+    /// `next` as usual. The core decides: an intent stops what it announces
+    /// before it is sent (a call raises `InvalidRequestError` at `journal`,
+    /// a batch's unsent items end `not_sent`); a lost outcome or `settled`
+    /// line leaves the result as it is, adds a `journal_failure` event and
+    /// counts in `journal_failures` (the result or error then says
+    /// `journal_unwritten`).
+    fn record_journal_failure(&mut self, reason: &str) {
+        let before = self.driver.journal_failures();
+        self.driver.record_journal_failure(reason);
+        if self.driver.journal_failures() > before {
+            if let Some(id) = self.last_line_id.take() {
+                self.unwritten.push(id);
+            }
+        }
+    }
+
+    /// How many journal lines (outcomes, `settled`) could not be written in
+    /// this run.
+    #[getter]
+    fn journal_failures(&self) -> u32 {
+        self.driver.journal_failures()
+    }
+
     fn __repr__(&self) -> String {
         "<Driver>".to_owned()
     }
@@ -219,11 +262,17 @@ impl PyDriver {
             driver,
             journal_id: options.0.journal_id.clone(),
             moves,
+            last_line_id: None,
+            unwritten: Vec::new(),
         }
     }
 
     fn output(&self, py: Python<'_>, output: core::Output) -> PyResult<Py<PyAny>> {
+        let lost = self.driver.journal_failures() > 0;
         match output {
+            core::Output::Response(
+                core::AnyResponse::AcceptReject(r) | core::AnyResponse::ManualTransaction(r),
+            ) => PyProcessed::journaled(r, lost).into_py_any(py),
             core::Output::Response(response) => any_to_py(py, response),
             core::Output::Outcomes {
                 outcomes,
@@ -231,7 +280,10 @@ impl PyDriver {
             } => outcomes
                 .into_iter()
                 .zip(journal_ids.into_iter().chain(std::iter::repeat(None)))
-                .map(|(outcome, journal_id)| PyItemOutcome::new(outcome, journal_id))
+                .map(|(outcome, journal_id)| {
+                    let unwritten = self.was_unwritten(journal_id.as_deref());
+                    PyItemOutcome::new(outcome, journal_id, unwritten)
+                })
                 .collect::<Vec<_>>()
                 .into_py_any(py),
             core::Output::Settlement(settlement) => {
@@ -266,11 +318,24 @@ impl PyDriver {
             ));
         };
         let journal_id = id.or_else(|| mid.clone());
-        Ok(PySettlement::new(settlement, unsettled.clone(), journal_id))
+        let unwritten = self.was_unwritten(journal_id.as_deref());
+        Ok(PySettlement::new(
+            settlement,
+            unsettled.clone(),
+            journal_id,
+            unwritten,
+        ))
+    }
+
+    /// Whether the outcome or `settled` line of the move journaled as `id`
+    /// was lost.
+    fn was_unwritten(&self, id: Option<&str>) -> bool {
+        id.is_some_and(|id| self.unwritten.iter().any(|u| u == id))
     }
 
     /// The exception for the call's error; an unknown outcome of a
-    /// journaled move carries its journal id.
+    /// journaled move carries its journal id, and any error of a run that
+    /// lost a journal line says `journal_unwritten`.
     fn error(&self, py: Python<'_>, error: core::Error) -> PyErr {
         let unknown = matches!(error, core::Error::OutcomeUnknown { .. });
         let exception = to_py_err(py, error);
@@ -279,7 +344,20 @@ impl PyDriver {
                 return e;
             }
         }
+        if self.driver.journal_failures() > 0 {
+            if let Err(e) = exception.value(py).setattr("journal_unwritten", true) {
+                return e;
+            }
+        }
         exception
+    }
+}
+
+/// The `id` of a journal line (the core's JSON line).
+fn line_id(line: &str) -> Option<String> {
+    match serde_json::from_str::<serde_json::Value>(line).ok()?.get("id")? {
+        serde_json::Value::String(id) => Some(id.clone()),
+        _ => None,
     }
 }
 
@@ -312,7 +390,8 @@ impl PyStep {
 
 /// Something that happened during a call: an `attempt` is about to be
 /// sent, a `response` came, a `transport_failure`, a `retry` is waited
-/// for, or the call is `done`. Never holds the token (the URL is
+/// for, the call is `done`, or a `journal_failure` (a line the host could
+/// not write). Never holds the token (the URL is
 /// redacted); `body` only when the client was made with `log_bodies=True`.
 #[pyclass(name = "Event", module = "idn_toto._native", frozen, eq)]
 #[derive(Debug, Clone, PartialEq)]
@@ -320,7 +399,9 @@ pub(crate) struct PyEvent(core::Event);
 
 #[pymethods]
 impl PyEvent {
-    /// `"attempt"`, `"response"`, `"transport_failure"`, `"retry"` or `"done"`.
+    /// `"attempt"`, `"response"`, `"transport_failure"`, `"retry"`,
+    /// `"done"` or `"journal_failure"` (a journal line that could not be
+    /// written; `error_kind` `"journal"`).
     #[getter]
     fn kind(&self) -> &'static str {
         self.0.kind.as_str()

@@ -152,10 +152,59 @@ result_class! {
     }
 }
 
-result_class! {
-    /// A confirmed `accept_reject` or `manual_transaction`.
-    "Processed" => PyProcessed(core::Processed) {
-        message -> &str = |r| &r.message;
+/// A confirmed `accept_reject` or `manual_transaction`.
+#[pyclass(name = "Processed", module = "idn_toto._native", frozen, eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PyProcessed {
+    processed: core::Processed,
+    journal_unwritten: bool,
+}
+
+impl PyProcessed {
+    pub(crate) fn new(value: core::Processed) -> Self {
+        PyProcessed::journaled(value, false)
+    }
+
+    /// A result whose journal outcome line could not be written
+    /// (`journal_unwritten`).
+    pub(crate) fn journaled(value: core::Processed, journal_unwritten: bool) -> Self {
+        PyProcessed {
+            processed: value,
+            journal_unwritten,
+        }
+    }
+}
+
+#[pymethods]
+impl PyProcessed {
+    #[getter]
+    fn message(&self) -> &str {
+        &self.processed.message
+    }
+
+    /// `True` when the client journals and the journal's line for this
+    /// move's outcome could not be written (a `JournalWarning` said why):
+    /// the move stays open in the journal and settles later. The result
+    /// itself is the server's answer.
+    #[getter]
+    fn journal_unwritten(&self) -> bool {
+        self.journal_unwritten
+    }
+
+    /// The canonical JSON shape (the same as `idn_toto.parse`):
+    /// amounts and dates as strings.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<crate::convert::JsonDict<'py>> {
+        crate::convert::JsonDict::of(py, &self.processed)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let message = pyo3::types::PyString::new(py, &self.processed.message).repr()?;
+        let unwritten = if self.journal_unwritten {
+            ", journal_unwritten=True"
+        } else {
+            ""
+        };
+        Ok(format!("Processed(message={message}{unwritten})"))
     }
 }
 

@@ -105,6 +105,7 @@ pub(crate) struct PySettlement {
     settlement: core::Settlement,
     unsettled: core::Unsettled,
     journal_id: Option<String>,
+    journal_unwritten: bool,
 }
 
 impl PySettlement {
@@ -112,11 +113,13 @@ impl PySettlement {
         settlement: core::Settlement,
         unsettled: core::Unsettled,
         journal_id: Option<String>,
+        journal_unwritten: bool,
     ) -> Self {
         PySettlement {
             settlement,
             unsettled,
             journal_id,
+            journal_unwritten,
         }
     }
 }
@@ -158,6 +161,14 @@ impl PySettlement {
     #[getter]
     fn journal_id(&self) -> Option<&str> {
         self.journal_id.as_deref()
+    }
+
+    /// `True` when the journal's `settled` line for this verdict could not
+    /// be written (a `JournalWarning` said why): the move stays open in the
+    /// journal. The verdict itself stands.
+    #[getter]
+    fn journal_unwritten(&self) -> bool {
+        self.journal_unwritten
     }
 
     /// The canonical form: `state`, `reason`, `evidence`.

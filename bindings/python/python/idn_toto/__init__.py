@@ -31,6 +31,7 @@ from ._errors import (
     HttpError,
     IdnTotoError,
     InvalidRequestError,
+    JournalWarning,
     OutcomeUnknownError,
     TransportError,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "ItemOutcome",
     "Journal",
     "JournalRecord",
+    "JournalWarning",
     "MultipleTransaction",
     "NumberHistory",
     "OpenMove",

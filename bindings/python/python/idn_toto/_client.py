@@ -48,7 +48,7 @@ from typing import (
 )
 
 from . import _native as native
-from ._errors import IdnTotoError, InvalidRequestError, OutcomeUnknownError
+from ._errors import MAX_SECONDS, IdnTotoError, JournalWarning, OutcomeUnknownError, invalid, seconds
 from ._journal import FileJournal
 from ._transport import (
     AsyncTransport,
@@ -125,11 +125,29 @@ class _Unset:
 _UNSET: Any = _Unset()
 
 
-def _invalid(field: str, reason: str) -> InvalidRequestError:
-    message = f"invalid request: {field}: {reason}"
-    return InvalidRequestError(
-        message, {"kind": "invalid_request", "message": message, "field": field, "reason": reason}
-    )
+_invalid = invalid
+
+
+def _check_retry(retry: Optional[native.RetryPolicy]) -> None:
+    """A retry policy whose waits the runtime can sleep (at most a day)."""
+    if isinstance(retry, native.RetryPolicy) and retry.max_delay_ms > MAX_SECONDS * 1000:
+        raise _invalid(
+            "retry",
+            f"max_delay_ms must be at most {MAX_SECONDS * 1000} (a day), not {retry.max_delay_ms}",
+        )
+
+
+def _warn(message: str, category: Type[Warning]) -> None:
+    """Warns, and never raises: under a filter that turns warnings into
+    errors, the call's result (or its own error) still reaches the caller,
+    and the result's flag (``journal_unwritten``) still says what the
+    warning would have."""
+    try:
+        import warnings
+
+        warnings.warn(message, category, stacklevel=3)
+    except Exception:
+        pass
 
 
 def _failure_reason(error: BaseException) -> str:
@@ -374,6 +392,10 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
                 raise _invalid(name, "must be True or False")
         if on_event is not None and not callable(on_event):
             raise _invalid("on_event", "must be a callable taking an Event, or None")
+        seconds("timeout", timeout)
+        if retry is not None and not isinstance(retry, native.RetryPolicy):
+            raise _invalid("retry", f"must be a RetryPolicy or None, not {type(retry).__name__}")
+        _check_retry(retry)
         self._core = native.Core(
             base_url,
             token,
@@ -432,14 +454,12 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
         to enforce."""
         other = copy.copy(self)
         if timeout is not _UNSET:
-            if timeout is not None and (
-                isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
-            ):
-                raise _invalid("timeout", "must be a positive number of seconds or None")
+            seconds("timeout", timeout)
             other._timeout = timeout
         if retry is not _UNSET:
             if retry is not None and not isinstance(retry, native.RetryPolicy):
                 raise _invalid("retry", f"must be a RetryPolicy or None, not {type(retry).__name__}")
+            _check_retry(retry)
             other._retry = retry if retry is not None else native.RetryPolicy()
         return other
 
@@ -498,18 +518,37 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
         return native.Driver.settle(self._core, _unsettled(thing), options)
 
     def _emit(self, event: native.Event) -> None:
+        # An observer (the logger's handlers and filters, `on_event`) never
+        # changes what a call does: what it raises is reported, and the
+        # call goes on (its answer must reach the caller, its journal
+        # lines the journal).
         log = _logger()
-        if log is not None and log.isEnabledFor(10):  # logging.DEBUG
-            log.debug("%s", event.message())
+        if log is not None:
+            try:
+                if log.isEnabledFor(10):  # logging.DEBUG
+                    log.debug("%s", event.message())
+            except Exception as error:
+                _warn(
+                    f"a handler or filter of the 'idn_toto' logger raised {_failure_reason(error)} "
+                    f"on a {event.kind} event; the call went on",
+                    RuntimeWarning,
+                )
         if self._on_event is not None:
             try:
                 self._on_event(event)
-            except Exception:  # an observer never changes what a call does
-                import logging
+            except Exception as error:
+                try:
+                    import logging
 
-                logging.getLogger("idn_toto").warning(
-                    "on_event raised on a %s event", event.kind, exc_info=True
-                )
+                    logging.getLogger("idn_toto").warning(
+                        "on_event raised on a %s event", event.kind, exc_info=True
+                    )
+                except Exception:
+                    _warn(
+                        f"on_event raised {_failure_reason(error)} on a {event.kind} event "
+                        "(and so did the 'idn_toto' logger); the call went on",
+                        RuntimeWarning,
+                    )
 
     # -- the client-only methods, written once
 
@@ -631,8 +670,15 @@ class _Run:
             self._failure = _failure_reason(error)
             return True
         if error is not None and self._sent is not None:
-            self._interrupted(self._sent)
+            # The default async transport marks a cancellation that came
+            # while the request still waited for a thread: never sent.
+            self._interrupted(self._sent, getattr(error, "_idn_toto_not_sent", False))
         return False
+
+    def not_sent(self) -> None:
+        """The caller cancelled after the driver asked for a send and before
+        it was handed to the transport: nothing of it left."""
+        self._interrupted(time.monotonic(), True)
 
     def _record(self, sent: float) -> None:
         # Recorded outside any `except` block: the transport's exception
@@ -656,27 +702,77 @@ class _Run:
         while True:
             step = self._driver.next(*_clock(self._started))
             if step.kind == "journal":
-                if self._client._journal is not None:
-                    self._client._journal.append(step.value)
+                journal = self._client._journal
+                if journal is not None:
+                    try:
+                        journal.append(step.value)
+                    except Exception as error:
+                        self._journal_failed(error)
             elif step.kind == "event":
                 self._client._emit(step.value)
             else:
                 return step
 
-    def _interrupted(self, sent: float) -> None:
+    def _journal_failed(self, error: Exception) -> None:
+        """The journal could not take the last line: the core decides (an
+        intent stops what it announces before it is sent; a lost outcome or
+        ``settled`` line leaves the result as it is, flagged
+        ``journal_unwritten``), and a ``JournalWarning`` says so. The write
+        error never replaces the money move's result."""
+        reason = _failure_reason(error)
+        lost = self._driver.journal_failures
+        self._driver.record_journal_failure(reason)
+        if self._driver.journal_failures > lost:
+            _warn(
+                f"a journal line could not be written ({reason}): the money move's result stands "
+                "(flagged journal_unwritten) and the move stays open in the journal until it is settled",
+                JournalWarning,
+            )
+
+    def _interrupted(self, sent: float, not_sent: bool = False) -> None:
         """The send in flight was cancelled (``asyncio`` cancellation,
-        ``KeyboardInterrupt``): the driver hears of it as a transport failure,
-        and its journal lines and events up to the end are written (a money
-        move's ``unknown`` outcome among them) before the interruption goes
-        on. Nothing more is sent."""
+        ``KeyboardInterrupt``): the driver hears of it as a transport failure
+        (``not_sent``: as a request that certainly never left), and its
+        journal lines and events up to the end are written (a money move's
+        ``unknown`` or ``not_sent`` outcome among them) before the
+        interruption goes on. Nothing more is sent."""
         self._sent = None
         self._over = True
-        self._driver.record_transport_failure("cancelled", *_clock(sent))
+        if not_sent:
+            self._driver.record_not_sent("cancelled before it was sent", *_clock(sent))
+        else:
+            self._driver.record_transport_failure("cancelled", *_clock(sent))
         try:
             while self._next().kind not in ("done", "send", "wait"):
                 pass
         except IdnTotoError:
             pass  # the call's error: the interruption is what the caller gets
+
+
+async def _bounded(sending: Awaitable[Any], timeout: Optional[float]) -> Any:
+    """``sending`` (a transport's awaitable) bounded by ``timeout``
+    seconds. Unlike ``asyncio.wait_for`` on CPython <= 3.11, a cancellation
+    that comes as the send completes is never swallowed: the caller's
+    cancellation always goes on, and nothing more is sent."""
+    import asyncio
+
+    task = asyncio.ensure_future(sending)
+    try:
+        done, _ = await asyncio.wait((task,), timeout=timeout)
+    except BaseException:
+        _drop(task)
+        raise
+    if not done:
+        _drop(task)
+        raise TimeoutError(f"timed out after {timeout} s")
+    return task.result()
+
+
+def _drop(task: Any) -> None:
+    """Cancels a send that is no longer awaited (its late failure, if any,
+    is read so that asyncio does not log it as never retrieved)."""
+    task.cancel()
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
 
 def _unsettled(thing: object) -> native.Unsettled:
@@ -870,21 +966,27 @@ class AsyncClient(
         await asyncio.sleep(seconds)
 
     async def _exchange(self, request: native.Request) -> Any:
-        sending: Awaitable[Any]
         if self._own_transport:
-            sending = cast(ThreadedUrllibTransport, self._transport).send(request, timeout=self._timeout)
-        else:
-            sending = self._transport(request)
-        import asyncio
-
-        return await asyncio.wait_for(sending, self._timeout)
+            # Its deadline starts when a worker thread takes the request.
+            return await cast(ThreadedUrllibTransport, self._transport).send(request, timeout=self._timeout)
+        return await _bounded(self._transport(request), self._timeout)
 
     async def _drive(self, driver: native.Driver) -> AsyncIterator[native.Step]:
         """The one IO loop: sends, sleeps (both awaited), and yields pages
         and the end."""
+        import asyncio
+
         run = _Run(self, driver)
         for step in run:
             if step.kind == "send":
+                try:
+                    # A cancellation asked for while this task ran (by an
+                    # `on_event` hook, say) is taken here, before anything
+                    # of the send starts.
+                    await asyncio.sleep(0)
+                except BaseException:
+                    run.not_sent()
+                    raise
                 with run.sending():
                     run.answer = await self._exchange(step.value)
             elif step.kind == "wait":

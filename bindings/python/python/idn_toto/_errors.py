@@ -22,6 +22,7 @@ __all__ = [
     "DecodeError",
     "TransportError",
     "OutcomeUnknownError",
+    "JournalWarning",
 ]
 
 
@@ -38,6 +39,12 @@ class IdnTotoError(Exception):
     kind: str
     #: The error behind this one (``OutcomeUnknownError`` only).
     cause: Optional[IdnTotoError]
+    #: ``True`` when the call journals and a journal line of its money
+    #: move (the outcome, or a settlement's ``settled`` line) could not be
+    #: written: a ``JournalWarning`` said why, and the move stays open in
+    #: the journal. The error itself is what the server's answer (or its
+    #: absence) means.
+    journal_unwritten: bool = False
     #: Attribute, key in the error object, type: made from the annotations.
     _fields: Tuple[Tuple[str, str, Callable[..., Any]], ...] = ()
 
@@ -149,3 +156,42 @@ class OutcomeUnknownError(IdnTotoError):
     def path(self) -> Optional[str]:
         """The place in the body, when the cause is a decode error."""
         return self.cause.path if isinstance(self.cause, DecodeError) else None
+
+
+class JournalWarning(UserWarning):
+    """A journal line of a money move could not be written (a full disk, a
+    failed ``fsync``). The call still returns (or raises) what the money
+    move's answer means, flagged ``journal_unwritten``; the move stays open
+    in the journal (``unsettled()``) until it is settled. An intent that
+    can't be written is not a warning: nothing of it is sent, and the call
+    says so (``InvalidRequestError`` at ``journal``, or the batch's items
+    ``not_sent``)."""
+
+
+def invalid(field: str, reason: str) -> InvalidRequestError:
+    """``InvalidRequestError`` naming ``field``, as the core makes it."""
+    message = f"invalid request: {field}: {reason}"
+    return InvalidRequestError(
+        message, {"kind": "invalid_request", "message": message, "field": field, "reason": reason}
+    )
+
+
+#: The largest ``timeout`` (and retry delay) in seconds: one day. Python's
+#: sockets take at most ~9.2e9 s (``OverflowError`` past it) and ``time.sleep``
+#: the same; a deadline longer than a day is a mistake (``None`` means no
+#: deadline).
+MAX_SECONDS = 86_400
+
+
+def seconds(field: str, value: object, *, none: bool = True) -> None:
+    """Refuses a timeout that is not a finite number of seconds above 0 and
+    at most ``MAX_SECONDS`` (``None`` too, when ``none``), naming ``field``."""
+    if value is None and none:
+        return
+    # `0 < value <= MAX_SECONDS` is False for NaN and infinities too.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_SECONDS:
+        allowed = " or None" if none else ""
+        raise invalid(
+            field,
+            f"must be a finite number of seconds above 0 and at most {MAX_SECONDS}{allowed}, not {value!r}",
+        )

@@ -102,9 +102,10 @@ class Driver:
     IO. Loop: `step = driver.next(elapsed_ms, unix_now_secs)` and do what
     `step.kind` says: `"send"` the `Request` (then `record_response` or
     `record_transport_failure`), `"wait"` `step.value` milliseconds,
-    append the `"journal"` line (and sync it) before the next step, hand
-    over the `"event"` or the `"page"`, and stop at `"done"` (its value is
-    the result; a failure raises from `next` instead). The clocks are the
+    append the `"journal"` line (and sync it) before the next step (when
+    that fails, `record_journal_failure` and go on), hand over the
+    `"event"` or the `"page"`, and stop at `"done"` (its value is the
+    result; a failure raises from `next` instead). The clocks are the
     milliseconds since the run (or the attempt) began and the wall clock in
     Unix seconds.
     """
@@ -122,6 +123,12 @@ class Driver:
         retried as `options.retry` says; a money move is sent once, and
         journaled when `options.journal_id` is set).
         """
+    @property
+    def journal_failures(self, /) -> int:
+        """
+        How many journal lines (outcomes, `settled`) could not be written in
+        this run.
+        """
     def next(self, /, elapsed_ms: SupportsIndex, unix_now_secs: SupportsIndex | None) -> Step:
         """
         What to do now. Raises the call's error (`IdnTotoError`) when it
@@ -132,6 +139,25 @@ class Driver:
         """
         Every page of `full_transaction` or `pga_transaction` from
         `params`' page on: a `"page"` step per page.
+        """
+    def record_journal_failure(self, /, reason: str) -> None:
+        """
+        The line of the last `"journal"` step could not be written or
+        synced (`reason` in words): call it instead of raising, then ask
+        `next` as usual. The core decides: an intent stops what it announces
+        before it is sent (a call raises `InvalidRequestError` at `journal`,
+        a batch's unsent items end `not_sent`); a lost outcome or `settled`
+        line leaves the result as it is, adds a `journal_failure` event and
+        counts in `journal_failures` (the result or error then says
+        `journal_unwritten`).
+        """
+    def record_not_sent(self, /, reason: str, elapsed_ms: SupportsIndex, unix_now_secs: SupportsIndex | None) -> None:
+        """
+        The request of the last `"send"` step certainly never left (the
+        caller cancelled before it was handed to the network): a money move
+        ends `not sent` (`TransportError`, journal outcome `not_sent`)
+        instead of unknown; for a read it is a transport failure. When
+        unsure, `record_transport_failure`.
         """
     def record_response(self, /, status: SupportsIndex, headers: SupportsGetItem[int, tuple[str, str]], body: bytes, elapsed_ms: SupportsIndex, unix_now_secs: SupportsIndex | None) -> None:
         """
@@ -180,7 +206,8 @@ class Event:
     """
     Something that happened during a call: an `attempt` is about to be
     sent, a `response` came, a `transport_failure`, a `retry` is waited
-    for, or the call is `done`. Never holds the token (the URL is
+    for, the call is `done`, or a `journal_failure` (a line the host could
+    not write). Never holds the token (the URL is
     redacted); `body` only when the client was made with `log_bodies=True`.
     """
     def __eq__(self, value: object, /) -> bool: ...
@@ -221,7 +248,9 @@ class Event:
     @property
     def kind(self, /) -> str:
         """
-        `"attempt"`, `"response"`, `"transport_failure"`, `"retry"` or `"done"`.
+        `"attempt"`, `"response"`, `"transport_failure"`, `"retry"`,
+        `"done"` or `"journal_failure"` (a journal line that could not be
+        written; `error_kind` `"journal"`).
         """
     def message(self, /) -> str:
         """
@@ -384,6 +413,14 @@ class ItemOutcome:
     def journal_id(self, /) -> str | None:
         """
         The item's journal id, when the client journals.
+        """
+    @property
+    def journal_unwritten(self, /) -> bool:
+        """
+        `True` when the client journals and the journal's outcome line for
+        this item could not be written (a `JournalWarning` said why): the
+        item stays open in the journal and settles later. `status` is still
+        what the server answered.
         """
     @property
     def message(self, /) -> str | None:
@@ -716,6 +753,14 @@ class Processed:
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
+    def journal_unwritten(self, /) -> bool:
+        """
+        `True` when the client journals and the journal's line for this
+        move's outcome could not be written (a `JournalWarning` said why):
+        the move stays open in the journal and settles later. The result
+        itself is the server's answer.
+        """
+    @property
     def message(self, /) -> str: ...
     def to_dict(self, /) -> dict[str, Any]:
         """
@@ -865,6 +910,13 @@ class Settlement:
     def journal_id(self, /) -> str | None:
         """
         The journal id of what was settled, when it was journaled.
+        """
+    @property
+    def journal_unwritten(self, /) -> bool:
+        """
+        `True` when the journal's `settled` line for this verdict could not
+        be written (a `JournalWarning` said why): the move stays open in the
+        journal. The verdict itself stands.
         """
     @property
     def reason(self, /) -> str:

@@ -30,6 +30,7 @@ from typing import (
     Union,
 )
 
+from ._errors import MAX_SECONDS, invalid, seconds
 from ._native import Request
 
 if TYPE_CHECKING:
@@ -258,16 +259,75 @@ class _Reader(_RawIOBase):
         super().close()
 
 
+#: The most interim (1xx) answers skipped before a final one; more is a
+#: failed exchange (a server can't keep one open forever with ``102``s).
+_MAX_INTERIM = 1000
+#: http.client's limits for a header line and for the lines of one head.
+_MAX_LINE = 65536
+_MAX_HEADERS = 100
+
+
+def _response_class() -> Any:
+    """``http.client.HTTPResponse`` that skips every interim answer
+    (``1xx`` other than ``101``), with its header lines, and reads the
+    final one. ``http.client`` skips only ``100 Continue``: it takes a
+    ``103 Early Hints`` as the answer (with no body), and the real answer
+    is then left on the connection for whatever reads it next."""
+    import http.client
+
+    class Response(http.client.HTTPResponse):
+        def _read_status(self) -> Any:
+            for _ in range(_MAX_INTERIM + 1):
+                version, status, reason = super()._read_status()  # type: ignore[misc]
+                if not 100 <= status < 200 or status == 101:
+                    # `101` is final (the protocol switched): never asked
+                    # for, it reaches the core, which refuses it.
+                    return version, status, reason
+                for _ in range(_MAX_HEADERS + 1):
+                    line = self.fp.readline(_MAX_LINE + 1)
+                    if len(line) > _MAX_LINE:
+                        raise http.client.LineTooLong("header line")
+                    if line in (b"\r\n", b"\n", b""):
+                        break
+                else:
+                    raise http.client.HTTPException(f"got more than {_MAX_HEADERS} headers")
+            raise http.client.HTTPException(f"more than {_MAX_INTERIM} interim (1xx) answers")
+
+    return Response
+
+
+def _reusable(answer: Any, body: bytes) -> bool:
+    """Whether the connection ``answer`` came on can carry another read:
+    the answer is final (not ``1xx``), read to its end, the server keeps
+    the connection open, and its framing leaves no doubt about where it
+    ended (one ``Content-Length`` equal to the body read, or chunked with
+    no ``Content-Length``). Anything else (whatever the core then decides
+    about the answer) and the connection is closed: bytes of an answer
+    read short or long would be taken as the next one's."""
+    if answer.status < 200 or answer.will_close or not answer.isclosed():
+        return False
+    headers = answer.headers
+    lengths = headers.get_all("Content-Length") or ()
+    if headers.get_all("Transfer-Encoding"):
+        return not lengths and bool(answer.chunked)
+    return len(lengths) == 1 and lengths[0].strip().isdigit() and int(lengths[0]) == len(body)
+
+
 def _connection_classes() -> Tuple[Any, Any]:
     """``http.client``'s connection classes with every socket bounded by
     the deadline each connection is given (``deadline=``; ``None``: no
-    deadline). Through a proxy, the ``CONNECT`` exchange is bounded too."""
+    deadline), and every interim ``1xx`` answer skipped. Through a proxy,
+    the ``CONNECT`` exchange is bounded too."""
     import http.client
     import socket
 
+    response_class = _response_class()
+
     class Bounded:
+        response_class: Any
         def __init__(self, *args: Any, deadline: Optional[_Deadline] = None, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
+            self.response_class = response_class
             self._idn_toto_deadline = deadline
             self._create_connection = self._bounded_connection
 
@@ -411,14 +471,23 @@ class UrllibTransport:
     ``timeout`` (seconds) is a total deadline for the whole exchange
     (connect, TLS handshake, sending, headers and body): each blocking step
     is given only the time left, and when it is gone ``TimeoutError`` is
-    raised. ``max_body_size`` (bytes): reading stops one byte past it, and
+    raised. It must be a finite number above 0 and at most 86,400 (a day;
+    Python's sockets hold no more than ~9.2e9 s), or ``None`` for no
+    deadline: anything else raises ``InvalidRequestError`` naming
+    ``timeout`` here, before anything is sent. ``max_body_size`` (bytes): reading stops one byte past it, and
     that much is returned (the client then reports the body as too large)
-    instead of buffering all of it. Any HTTP status is an answer, a 3xx too
-    (redirects are never followed: the token is in the URL path); only
-    network errors and timeouts raise. Reads share kept-alive connections
+    instead of buffering all of it. Any final HTTP status is an answer, a
+    3xx too (redirects are never followed: the token is in the URL path);
+    interim ``1xx`` answers (``103 Early Hints``, ...) are skipped; only
+    network errors and timeouts raise. The answer is every header as
+    received (a repeated one as separate pairs) and the body as read, so
+    the core decides whether it is whole (a ``Content-Length`` the body
+    does not match, ...). Reads share kept-alive connections
     (per scheme and host, at most 8 idle; one the server has closed is
     dropped before use, and a read that loses that race is a transport
-    failure the client's retry policy handles); a request that moves money
+    failure the client's retry policy handles; a connection goes back only
+    after a final answer whose end is certain, never after an error, a
+    timeout or a doubtful length); a request that moves money
     always gets a new connection of its own, closed after its answer, so it
     is never written to a connection that may already be dead. ``close()``
     closes the idle ones. Requests through a proxy get a new connection
@@ -442,6 +511,11 @@ class UrllibTransport:
         proxy: Optional[str] = None,
         headers: Optional[Mapping[str, str]] = None,
     ) -> None:
+        seconds("timeout", timeout)
+        if max_body_size is not None and (
+            isinstance(max_body_size, bool) or not isinstance(max_body_size, int) or max_body_size < 0
+        ):
+            raise invalid("max_body_size", f"must be a number of bytes (an int >= 0) or None, not {max_body_size!r}")
         self.timeout = timeout
         self.max_body_size = max_body_size
         self.ssl_context = ssl_context
@@ -454,11 +528,16 @@ class UrllibTransport:
 
     def send(self, request: Request, *, timeout: Optional[float]) -> Response:
         """Sends ``request`` with ``timeout`` (seconds, a total deadline; or
-        ``None``) instead of this transport's own: per-call options use it."""
+        ``None``) instead of this transport's own: per-call options use it.
+        A ``timeout`` that is not a finite number above 0 and at most
+        86,400 raises ``InvalidRequestError`` before anything is sent."""
         # Imported on first use: `import idn_toto` stays fast.
         from urllib.parse import urlsplit
 
         import os
+
+        if timeout is not None and not (type(timeout) in (int, float) and 0 < timeout <= MAX_SECONDS):
+            seconds("timeout", timeout)
 
         route = self._route
         if route is None or route.pid != os.getpid():
@@ -496,9 +575,13 @@ class UrllibTransport:
                 connection.request(request.method, selector, request.body, headers)
                 answer = connection.getresponse()
                 body = answer.read() if limit is None else answer.read(limit)
-                # Kept only when the answer was read to its end and the
-                # server keeps the connection open.
-                keep = read and answer.isclosed() and not answer.will_close
+                # Kept only when the answer was read to its end, its end
+                # is certain and the server keeps the connection open.
+                keep = read and _reusable(answer, body)
+                # Every header as received (a repeated one as separate
+                # pairs) and the body as read: the core decides whether
+                # the answer is whole (a short read at EOF is not an
+                # error to `http.client`).
                 return Response(answer.status, body, tuple(answer.headers.items()))
             finally:
                 if keep:
@@ -543,10 +626,23 @@ class UrllibTransport:
         )
 
 
+def _resolve(future: Any) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 class ThreadedUrllibTransport:
     """The default ``AsyncClient`` transport: ``UrllibTransport`` in a worker
-    thread, so the package needs no third-party HTTP client. Takes the same
-    ``ssl_context``, ``proxy`` and ``headers``."""
+    thread (the event loop's default executor), so the package needs no
+    third-party HTTP client. Takes the same ``ssl_context``, ``proxy`` and
+    ``headers``.
+
+    The deadline (``timeout``) starts when a worker thread takes the
+    request, not when it is queued: with more concurrent calls than worker
+    threads, a request waiting for a thread has not been sent, and waiting
+    never turns it into a timeout (an unknown outcome for a money move).
+    A call cancelled while its request still waits for a thread is
+    certainly not sent (the request is dropped from the queue)."""
 
     def __init__(
         self,
@@ -560,13 +656,51 @@ class ThreadedUrllibTransport:
         return await self.send(request, timeout=self._sync.timeout)
 
     async def send(self, request: Request, *, timeout: Optional[float]) -> Response:
-        """As ``UrllibTransport.send``, in a worker thread."""
+        """As ``UrllibTransport.send``, in a worker thread; ``timeout``
+        counts from when a thread takes the request."""
         import asyncio
-        import functools
+        import threading
 
+        if timeout is not None and not (type(timeout) in (int, float) and 0 < timeout <= MAX_SECONDS):
+            seconds("timeout", timeout)
         loop = asyncio.get_running_loop()
-        call = functools.partial(self._sync.send, request, timeout=timeout)
-        return await loop.run_in_executor(None, call)
+        started = loop.create_future()
+        gate = threading.Lock()
+        # [taken by a thread, cancelled while queued]
+        state = [False, False]
+
+        def work() -> Optional[Response]:
+            with gate:
+                if state[1]:
+                    return None  # cancelled before a thread took it: never sent
+                state[0] = True
+            loop.call_soon_threadsafe(_resolve, started)
+            return self._sync.send(request, timeout=timeout)
+
+        job = loop.run_in_executor(None, work)
+        try:
+            if timeout is not None:
+                await asyncio.wait((started, job), return_when=asyncio.FIRST_COMPLETED)
+                # The thread bounds the exchange by the same deadline; this
+                # bounds what it can't (name resolution).
+                done, _ = await asyncio.wait((job,), timeout=timeout)
+                if not done:
+                    raise TimeoutError(f"timed out after {timeout} s (total deadline)")
+            answer = await job
+        except asyncio.CancelledError as cancelled:
+            with gate:
+                queued = not state[0]
+                state[1] = True
+            job.cancel()
+            if queued:
+                setattr(cancelled, "_idn_toto_not_sent", True)
+            raise
+        except BaseException:
+            job.cancel()
+            raise
+        if answer is None:  # pragma: no cover - only when cancelled
+            raise RuntimeError("the request was dropped from the queue")
+        return answer
 
     def close(self) -> None:
         """Closes the idle kept-alive connections."""
