@@ -332,14 +332,18 @@ def test_a_failed_snapshot_read_sends_no_batch_item(tmp_path: Path) -> None:
 @pytest.mark.parametrize("endpoint", ["manual_transaction", "multiple_transaction"])
 def test_a_cancelled_money_move_is_journaled_unknown_then_settles(tmp_path: Path, endpoint: str) -> None:
     path = tmp_path / "j.jsonl"
-    sent = asyncio.Event()
     events: List[Any] = []
+    flags: List[asyncio.Event] = []
 
     async def hangs(request: Any) -> Any:
-        sent.set()
+        flags[0].set()
         await asyncio.sleep(3600)
 
     async def main() -> None:
+        # Made in the loop (on CPython 3.9 an Event binds to the loop current
+        # when it is made).
+        sent = asyncio.Event()
+        flags.append(sent)
         t = AsyncFakeTransport(hangs, HISTORY_AFTER)
         c = idn_toto.AsyncClient(
             BASE_URL, TOKEN, transport=t, journal=idn_toto.FileJournal(path), snapshots=False,

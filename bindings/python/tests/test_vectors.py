@@ -65,8 +65,8 @@ def plain(value: Any) -> Any:
 
 def cases() -> Iterator[Tuple[str, str, Any]]:
     for path in sorted(VECTORS.glob("*.json")):
-        if path.name in ("client.json", "journal.json"):
-            continue  # run by `test_client_vectors` and `test_journal_vectors`
+        if path.name in ("client.json", "journal.json", "framing.json"):
+            continue  # run by `test_client_vectors`, `test_journal_vectors`, `test_framing_vectors`
         doc = load(path)
         if path.name in ("batch.json", "paging.json"):
             for case in doc["cases"]:
@@ -319,3 +319,42 @@ def test_journal_vectors(section: str, case: Dict[str, Any]) -> None:
         "unsettled": [{"id": m.id, "last": m.last} for m in journal.unsettled()],
     }
     assert got == {k: case[k] for k in ("records", "torn_tail", "unsettled")}
+
+
+FRAMING = load(VECTORS / "framing.json")
+
+
+@pytest.mark.parametrize("case", FRAMING["cases"], ids=[c["name"] for c in FRAMING["cases"]])
+def test_framing_vectors(case: Dict[str, Any]) -> None:
+    """tests/vectors/framing.json: whether an answer can be taken as whole.
+    One call through the driver (no retries, no journal), its one send
+    answered with the case's status, header pairs (as listed) and body."""
+    assert len(FRAMING["cases"]) >= 20
+    cfg = config(FRAMING)
+    core = idn_toto.Core(cfg["base_url"], cfg["token"], path_words=cfg["path_words"])
+    request = core.build(case["endpoint"], case["params"])
+    driver = idn_toto.Driver.call(core, request, idn_toto.DriverOptions(retry=idn_toto.RetryPolicy.never()))
+    headers = [(str(name), str(value)) for name, value in case["headers"]]
+    sends = 0
+    result: Any = None
+    error: Any = None
+    while True:
+        try:
+            step = driver.next(0, None)
+        except idn_toto.IdnTotoError as caught:
+            error = caught
+            break
+        if step.kind == "send":
+            sends += 1
+            assert sends == 1, "a second request was sent"
+            driver.record_response(int(case.get("status", 200)), headers, body_of(case), 0, None)
+        elif step.kind == "done":
+            result = step.value
+            break
+    if "error" in case:
+        assert error is not None, f"want an error, got {result!r}"
+        check_error(error, case["error"], cfg["token"])
+    else:
+        assert error is None, f"want a value, got {error.to_dict()}"
+        got = result.to_dict()
+        assert is_subset(plain(case["expect"]), got), f"got {got}, want {case['expect']}"

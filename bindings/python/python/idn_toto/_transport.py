@@ -569,9 +569,7 @@ class UrllibTransport:
                 selector = parts.path or "/"
                 if parts.query:
                     selector += "?" + parts.query
-                headers = {"User-Agent": route.user_agent, **request.headers, **self.headers}
-                if not read:
-                    headers["Connection"] = "close"
+                headers = _headers(route.user_agent, request.headers, self.headers, read)
                 connection.request(request.method, selector, request.body, headers)
                 answer = connection.getresponse()
                 body = answer.read() if limit is None else answer.read(limit)
@@ -603,7 +601,7 @@ class UrllibTransport:
         http_request = urllib.request.Request(
             request.url,
             data=request.body,
-            headers={**request.headers, **self.headers},
+            headers=_headers(None, request.headers, self.headers, bool(request.idempotent)),
             method=request.method,
         )
         setattr(http_request, "_idn_toto_deadline", deadline)
@@ -624,6 +622,26 @@ class UrllibTransport:
             f"ssl_context={'set' if self.ssl_context else None}, "
             f"proxy={'set' if self.proxy else None}, headers={'set' if self.headers else None})"
         )
+
+
+def _headers(
+    user_agent: Optional[str], core: Mapping[str, str], extra: Mapping[str, str], read: bool
+) -> Dict[str, str]:
+    """The request's headers: the core's (a money move's include
+    ``connection: close`` and ``accept-encoding: identity``) and the
+    transport's ``headers``, each name once (any case). A read takes the
+    transport's value for a name both give; a money move keeps the core's,
+    so that its answer can be checked as whole and its connection carries
+    nothing else."""
+    merged: Dict[str, str] = {"User-Agent": user_agent} if user_agent is not None else {}
+    if not extra:
+        merged.update(core)
+        return merged
+    for layer in (core, extra) if read else (extra, core):
+        names = {name.lower() for name in layer}
+        merged = {name: value for name, value in merged.items() if name.lower() not in names}
+        merged.update(layer)
+    return merged
 
 
 def _resolve(future: Any) -> None:
