@@ -355,7 +355,10 @@ impl PyDriver {
 
 /// The `id` of a journal line (the core's JSON line).
 fn line_id(line: &str) -> Option<String> {
-    match serde_json::from_str::<serde_json::Value>(line).ok()?.get("id")? {
+    match serde_json::from_str::<serde_json::Value>(line)
+        .ok()?
+        .get("id")?
+    {
         serde_json::Value::String(id) => Some(id.clone()),
         _ => None,
     }
