@@ -307,7 +307,7 @@ def _reusable(answer: Any, body: bytes) -> bool:
     if answer.status < 200 or answer.will_close or not answer.isclosed():
         return False
     headers = answer.headers
-    lengths = headers.get_all("Content-Length") or ()
+    lengths: List[str] = headers.get_all("Content-Length") or []
     if headers.get_all("Transfer-Encoding"):
         return not lengths and bool(answer.chunked)
     return len(lengths) == 1 and lengths[0].strip().isdigit() and int(lengths[0]) == len(body)
