@@ -444,15 +444,24 @@ def test_a_cancel_while_the_move_waits_for_a_thread_is_not_sent(raw: Any, tmp_pa
     server = raw(respond)
     path = tmp_path / "j.jsonl"
 
+    submitted: List[Any] = []
+
+    class Counting(concurrent.futures.ThreadPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            future = super().submit(*args, **kwargs)
+            submitted.append(future)
+            return future
+
     async def main() -> None:
-        asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(1))
+        asyncio.get_running_loop().set_default_executor(Counting(1))
         c = AsyncClient(server.url(), TOKEN, timeout=5, journal=idn_toto.FileJournal(path))
         read = asyncio.ensure_future(c.user_balance("LOREM"))
         while not server.seen:  # the read holds the only thread
             await asyncio.sleep(0.01)
         move = asyncio.ensure_future(c.accept_reject("deposit", "1", "LOREM", "accept", "c", "OP01"))
-        while not path.exists():  # its intent is written: it is queued
-            await asyncio.sleep(0.01)
+        while len(submitted) < 2:
+            await asyncio.sleep(0.01)  # until the move is queued behind the read
+        assert not submitted[1].running()
         move.cancel()
         with pytest.raises(asyncio.CancelledError):
             await move
@@ -792,3 +801,26 @@ def test_a_transport_that_fails_late_after_its_timeout_is_not_logged_as_unretrie
     with caplog.at_level(logging.ERROR, logger="asyncio"):
         asyncio.run(main())
     assert "never retrieved" not in caplog.text
+
+
+def test_a_lost_settled_line_keeps_the_verdict_and_flags_only_its_move(tmp_path: Path) -> None:
+    from conftest import pending_list
+
+    path = tmp_path / "j.jsonl"
+    t = FakeTransport(ConnectionResetError("reset"), ConnectionResetError("reset"))
+    c = Client(BASE_URL, TOKEN, transport=t, journal=idn_toto.FileJournal(path), settle_delay=0)
+    for trans_id, user in (("1", "user1"), ("2", "user2")):
+        with pytest.raises(OutcomeUnknownError):
+            c.accept_reject("deposit", trans_id, user, "accept", "c", "OP01")
+    # Both still pending: not applied. Move 1's `settled` line can't be written.
+    c._journal = FailingJournal(  # type: ignore[assignment]
+        path, lambda line: line["event"] == "settled" and line["params"]["trans_id"] == "1"
+    )
+    t.answers += [(200, pending_list(2)), (200, pending_list(2))]
+    with pytest.warns(JournalWarning):
+        settled = c.settle_unsettled()
+    assert [(s.unsettled.params["trans_id"], s.state, s.journal_unwritten) for s in settled] == [
+        ("1", "not_applied", True),
+        ("2", "not_applied", False),
+    ]
+    assert [m.unsettled.params["trans_id"] for m in c.unsettled()] == ["1"], "move 1 stays open"
