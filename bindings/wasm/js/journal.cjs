@@ -71,30 +71,15 @@ class FileJournal {
       this.#fd = fd;
     }
     const bytes = Buffer.from(line, 'utf8');
-    let written;
-    try {
-      written = fs.writeSync(this.#fd, bytes, 0, bytes.length);
-      if (written === bytes.length) fs.fsyncSync(this.#fd);
-    } catch (e) {
-      // Reopened (and a torn line repaired) on the next append.
-      this.#drop();
-      throw e;
-    }
+    const written = fs.writeSync(this.#fd, bytes, 0, bytes.length);
     if (written !== bytes.length) {
-      this.#drop();
+      // Reopened (and the torn line repaired) on the next append.
+      this.close();
       // A short write to a regular file means the disk is full (or a quota
       // was hit): the line is torn, and the journal says so on read.
       throw new Error(`idn-toto: journal ${this.#path}: wrote ${written} of ${bytes.length} bytes`);
     }
-  }
-
-  /** Closes the file after a failed append, whatever closing says. */
-  #drop() {
-    try {
-      this.close();
-    } catch {
-      this.#fd = null;
-    }
+    fs.fsyncSync(this.#fd);
   }
 
   /** The whole file as text ('' when it does not exist yet). */
