@@ -5,11 +5,13 @@
 // when the client has an undici `dispatcher` (a fetch concept), or where the
 // runtime has no `node:http` (Node, Bun and Deno all have it).
 //
-// Both only do IO: send the request as the core built it, read at most
+// Both only do IO: send the request as the core built it (each money move
+// on a connection that carries nothing else), read at most
 // `maxBodySize + 1` bytes of the body (the core then reports a body that
-// is too large), hand the status and headers back. Retries, timeouts,
-// redirects (none are followed: the token is in the path) and errors are
-// the client's and the core's.
+// is too large), hand the status and every header back as received (the
+// core decides whether the answer is whole: spec-notes 91, 112). Retries,
+// timeouts, redirects (none are followed: the token is in the path) and
+// errors are the client's and the core's.
 
 const zlib = require('node:zlib');
 
