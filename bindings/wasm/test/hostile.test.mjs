@@ -300,7 +300,9 @@ for (const [name, make] of [
   }],
 ]) {
   test(`${name}: money moves never share a connection with anything else; reads share theirs (a server that never closes)`, BOUND, async () => {
+    const asked = [];
     const server = await rawServer((req, socket) => {
+      asked.push([req.path.includes('/player_info') ? 'read' : 'money', req.headers.connection]);
       // Keeps every connection open, whatever the request asked.
       const body = whole(req.path);
       socket.write(head(200, [['Content-Type', 'application/json'], ['Content-Length', String(body.length)]]) + body);
@@ -325,6 +327,34 @@ for (const [name, make] of [
       }
       const readConnections = server.connections.filter((c) => c[0].startsWith('/player_info')).length;
       assert.ok(readConnections <= 2, `the 5 reads used ${readConnections} connections: reads share kept-alive ones`);
+      for (const [kind, connection] of asked) {
+        assert.equal(connection, kind === 'money' ? 'close' : 'keep-alive', `${kind} asked Connection: ${connection}`);
+      }
+    } finally {
+      await transport.close();
+      await server.close();
+    }
+  });
+}
+
+for (const [name, make] of PATHS) {
+  test(`${name}: a read that times out mid-body: its connection is not used again`, BOUND, async () => {
+    const server = await rawServer((req, socket) => {
+      const head200 = head(200, [['Content-Type', 'application/json'], ['Content-Length', String(BALANCE.length)]]);
+      if (req.connection === 0) {
+        socket.write(head200 + BALANCE.slice(0, 10)); // and the rest never comes
+        return;
+      }
+      socket.write(head200 + BALANCE);
+    });
+    const transport = make();
+    try {
+      const client = new Client({ baseUrl: server.base, token: TOKEN, retries: 0, timeoutMs: 300, ...transport.extra });
+      await assert.rejects(client.userBalance('u'), (e) => e.kind === 'transport' && /timed out after 300 ms/.test(e.reason));
+      assert.equal((await client.userBalance('u')).balance, '1.50');
+      // (undici may open a spare connection: only what each carried counts.)
+      assert.deepEqual(server.connections[0], ['/player_info/u'], 'nothing more on the timed-out connection');
+      assert.equal(server.connections.flat().length, 2);
     } finally {
       await transport.close();
       await server.close();
