@@ -11,7 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
 import zlib from 'node:zlib';
-import { Agent as UndiciAgent } from 'undici';
+import { Agent as UndiciAgent, MockAgent as UndiciMockAgent, ProxyAgent as UndiciProxyAgent } from 'undici';
 
 import { Client } from '../pkg/index.mjs';
 
@@ -361,3 +361,80 @@ for (const [name, make] of PATHS) {
     }
   });
 }
+
+/** A CONNECT proxy on 127.0.0.1 port 0 (what undici's ProxyAgent tunnels through). */
+async function connectProxy() {
+  const sockets = new Set();
+  let tunnels = 0;
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.on('error', () => {});
+    client.once('data', (chunk) => {
+      const [, target] = chunk.toString('latin1').split(' ');
+      const [host, port] = target.split(':');
+      tunnels += 1;
+      const upstream = net.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      sockets.add(upstream);
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    tunnels: () => tunnels,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+test('fetch through an undici ProxyAgent: money moves still never share a connection with anything else', BOUND, async () => {
+  const server = await rawServer((req, socket) => {
+    const body = whole(req.path);
+    socket.write(head(200, [['Content-Type', 'application/json'], ['Content-Length', String(body.length)]]) + body);
+  });
+  const proxy = await connectProxy();
+  const dispatcher = new UndiciProxyAgent(proxy.url);
+  try {
+    const client = new Client({ baseUrl: server.base, token: TOKEN, dispatcher });
+    await client.userBalance('u');
+    await client.userBalance('u');
+    await acceptReject(client, '1');
+    await client.userBalance('u');
+    await acceptReject(client, '2');
+    await client.userBalance('u');
+    for (const carried of server.connections) {
+      if (carried.some((p) => !p.startsWith('/player_info'))) assert.equal(carried.length, 1, carried.join(', '));
+    }
+    assert.equal(server.connections.flat().length, 6);
+    assert.ok(server.connections.filter((c) => c[0].startsWith('/player_info')).length <= 2, 'the reads share kept-alive tunnels');
+    assert.equal(proxy.tunnels(), server.connections.length, 'every connection went through the proxy');
+  } finally {
+    await dispatcher.close();
+    await proxy.close();
+    await server.close();
+  }
+});
+
+test('fetch through an undici MockAgent: money moves reach its interceptors (it makes no connections to keep apart)', BOUND, async () => {
+  const mock = new UndiciMockAgent();
+  mock.disableNetConnect();
+  const origin = mock.get('https://agent.example.com');
+  origin.intercept({ path: (p) => p.includes('/push_dps/'), method: 'GET' }).reply(200, PROCESSED);
+  origin.intercept({ path: (p) => p.includes('/player_info/'), method: 'GET' }).reply(200, BALANCE);
+  try {
+    const client = new Client({ baseUrl: 'https://agent.example.com/home.php', token: TOKEN, dispatcher: mock });
+    assert.equal((await client.userBalance('u')).balance, '1.50');
+    assert.equal((await acceptReject(client)).message, 'Transaction has been successfully processed.');
+    mock.assertNoPendingInterceptors();
+  } finally {
+    await mock.close();
+  }
+});
