@@ -614,9 +614,10 @@ class Client {
               // The core decides what a line that can't be written means
               // (an intent: nothing of it is sent; an outcome: the move's
               // result stands, the line is counted as lost).
-              if (unwritten === undefined) unwritten = reasonOf(e);
+              const reason = reasonOf(e);
+              if (unwritten === undefined) unwritten = reason;
               try {
-                driver.recordJournalFailure(unwritten);
+                driver.recordJournalFailure(reason);
               } catch (t) {
                 throw trapped(t);
               }
