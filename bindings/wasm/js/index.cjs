@@ -225,20 +225,71 @@ function parseWith(parseText, endpoint, status, body) {
   }
 }
 
-/** Sleeps `ms`, cut short when `signal` aborts. */
+/**
+ * The longest delay Node's (and browsers') timers hold: 2^31 - 1 ms (about
+ * 24.8 days). A longer one fires after 1 ms (with a TimeoutOverflowWarning).
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * One `abort` listener per signal, however many calls share it: each call
+ * adds its callback here, and the signal's one listener runs them all (a
+ * listener per call would pass Node's 10-listener warning with the 11th
+ * concurrent call).
+ */
+const ABORT_WATCHES = new WeakMap();
+
+/**
+ * Runs `callback` once when `signal` aborts; returns the function that
+ * stops watching (and removes the signal's listener with the last watch).
+ */
+function whenAborted(signal, callback) {
+  let watch = ABORT_WATCHES.get(signal);
+  if (watch === undefined) {
+    const callbacks = new Set();
+    const listener = () => {
+      if (ABORT_WATCHES.get(signal) === watch) ABORT_WATCHES.delete(signal);
+      for (const entry of [...callbacks]) entry.callback();
+      callbacks.clear();
+    };
+    watch = { callbacks, listener };
+    ABORT_WATCHES.set(signal, watch);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  // An entry of its own: the same callback may be watched twice.
+  const entry = { callback };
+  const { callbacks, listener } = watch;
+  callbacks.add(entry);
+  return () => {
+    if (!callbacks.delete(entry) || callbacks.size > 0) return;
+    if (ABORT_WATCHES.get(signal) === watch) ABORT_WATCHES.delete(signal);
+    signal.removeEventListener('abort', listener);
+  };
+}
+
+/**
+ * Sleeps `ms`, cut short when `signal` aborts. A wait longer than a timer
+ * holds is slept in parts (never handed raw to setTimeout, which would fire
+ * after 1 ms).
+ */
 function sleep(ms, signal) {
   return new Promise((resolve) => {
     if (signal !== undefined && signal.aborted) {
       resolve();
       return;
     }
+    let timer;
+    let unwatch;
     const done = () => {
       clearTimeout(timer);
-      if (signal !== undefined) signal.removeEventListener('abort', done);
+      if (unwatch !== undefined) unwatch();
       resolve();
     };
-    const timer = setTimeout(done, ms);
-    if (signal !== undefined) signal.addEventListener('abort', done, { once: true });
+    const arm = (left) => {
+      timer = left > MAX_TIMER_MS ? setTimeout(() => arm(left - MAX_TIMER_MS), MAX_TIMER_MS) : setTimeout(done, left);
+    };
+    arm(ms);
+    if (signal !== undefined) unwatch = whenAborted(signal, done);
   });
 }
 
@@ -334,7 +385,22 @@ function check(name, value, ok, what) {
   if (value !== undefined && !ok(value)) throw new TypeError(`idn-toto: ${name} must be ${what}`);
 }
 const wholeMs = (v) => Number.isSafeInteger(v) && v >= 0;
+/** A delay a timer holds: whole milliseconds, 0 to 2^31 - 1. */
+const delayMs = (v) => wholeMs(v) && v <= MAX_TIMER_MS;
+const DELAY = `a whole number of milliseconds from 0 to ${MAX_TIMER_MS} (the longest a timer holds)`;
 const isSignal = (s) => s !== null && typeof s === 'object' && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function';
+
+/**
+ * Marks a result whose journal lines were not all written:
+ * `journalUnwritten: true`, not enumerable (the result stays the core's
+ * canonical JSON when serialized).
+ */
+function flagUnwritten(result) {
+  if (result !== null && typeof result === 'object') {
+    Object.defineProperty(result, 'journalUnwritten', { value: true, enumerable: false, configurable: true, writable: true });
+  }
+  return result;
+}
 
 /** What `withOptions` may change per call. */
 const PER_CALL = new Set(['timeoutMs', 'retries', 'signal']);
@@ -362,13 +428,14 @@ class Client {
   constructor(config) {
     const c = { ...(config || {}) };
     check('transport', c.transport, (t) => typeof t === 'function', 'a function');
-    check('timeoutMs', c.timeoutMs, (t) => t > 0, 'a positive number');
+    check('timeoutMs', c.timeoutMs, (t) => typeof t === 'number' && t > 0 && t <= MAX_TIMER_MS,
+      `a positive number of milliseconds, at most ${MAX_TIMER_MS} (the longest a timer holds)`);
     check('retries', c.retries, wholeMs, 'a whole number, 0 or more');
-    check('retryBaseDelayMs', c.retryBaseDelayMs, wholeMs, 'a whole number of milliseconds, 0 or more');
-    check('retryMaxDelayMs', c.retryMaxDelayMs, wholeMs, 'a whole number of milliseconds, 0 or more');
+    check('retryBaseDelayMs', c.retryBaseDelayMs, delayMs, DELAY);
+    check('retryMaxDelayMs', c.retryMaxDelayMs, delayMs, DELAY);
     check('maxPages', c.maxPages, (n) => Number.isSafeInteger(n) && n >= 1, 'a positive integer');
     check('journal', c.journal === null ? undefined : c.journal, isJournal, 'a FileJournal (an object with append(line) and read())');
-    check('settleDelayMs', c.settleDelayMs, wholeMs, 'a whole number of milliseconds, 0 or more');
+    check('settleDelayMs', c.settleDelayMs, delayMs, DELAY);
     check('snapshots', c.snapshots, (b) => typeof b === 'boolean', 'true or false');
     check('onEvent', c.onEvent, (f) => typeof f === 'function', 'a function');
     check('logBodies', c.logBodies, (b) => typeof b === 'boolean', 'true or false');
@@ -437,17 +504,14 @@ class Client {
     const controller = new AbortController();
     const signal = this.#signal;
     let timer;
-    let onAbort;
+    let unwatch;
     const stop = new Promise((_, reject) => {
       const fail = (e) => {
         controller.abort(e);
         reject(e);
       };
       timer = setTimeout(() => fail(new Error(`timed out after ${this.#timeoutMs} ms`)), this.#timeoutMs);
-      if (signal !== undefined) {
-        onAbort = () => fail(new Error(abortReason(signal)));
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
+      if (signal !== undefined) unwatch = whenAborted(signal, () => fail(new Error(abortReason(signal))));
     });
     try {
       const init = {
@@ -459,7 +523,7 @@ class Client {
       return await Promise.race([this.#transport(request, init), stop]);
     } finally {
       clearTimeout(timer);
-      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+      if (unwatch !== undefined) unwatch();
     }
   }
 
@@ -480,7 +544,8 @@ class Client {
    * each step says. Yields each page's canonical JSON text (paging only);
    * returns how it ended: `{ text }` (a response), `{ value }` or
    * `{ error }` (the core's error object), with `journaled` (whether a line
-   * was written).
+   * was written) and `lost` (`{ lines, reason }`: outcome or settled lines
+   * the journal could not take; the result stands).
    * Once the client's signal aborts, nothing more is sent or waited for:
    * the driver records each remaining send as not sent (a money move that
    * never left is `not_sent`, not unknown) and finishes.
@@ -494,6 +559,8 @@ class Client {
     if (this.#onEvent === null && !EVENTS.hasSubscribers) driver.events = false;
     let moneySent = false;
     let journaled = false;
+    /** Why the first journal line that could not be written failed. */
+    let unwritten;
     const trapped = (e) => {
       if (!isTrap(e)) return toError(e);
       // The operation's state lived in the retired instance.
@@ -540,8 +607,21 @@ class Client {
             await sleep(driver.ms, signal);
             break;
           case JOURNAL:
-            this.#journal.append(driver.line);
-            journaled = true;
+            try {
+              this.#journal.append(driver.line);
+              journaled = true;
+            } catch (e) {
+              // The core decides what a line that can't be written means
+              // (an intent: nothing of it is sent; an outcome: the move's
+              // result stands, the line is counted as lost).
+              const reason = reasonOf(e);
+              if (unwritten === undefined) unwritten = reason;
+              try {
+                driver.recordJournalFailure(reason);
+              } catch (t) {
+                throw trapped(t);
+              }
+            }
             break;
           case EVENT:
             this.#emit(driver.event());
@@ -550,10 +630,13 @@ class Client {
             yield driver.text;
             break;
           default: {
+            const lost = driver.journalFailures();
+            const end = { journaled };
+            if (lost > 0) end.lost = { lines: lost, reason: unwritten };
             const error = driver.error();
-            if (error !== undefined) return { error, journaled };
+            if (error !== undefined) return { error, ...end };
             const text = driver.text;
-            return text !== undefined ? { text, journaled } : { value: driver.value(), journaled };
+            return text !== undefined ? { text, ...end } : { value: driver.value(), ...end };
           }
         }
       }
@@ -570,12 +653,31 @@ class Client {
   async #drive(start, journalId) {
     const run = this.#run(start, journalId);
     const { value: done } = await run.next();
+    if (done.lost !== undefined) this.#warnJournal(done.lost, journalId);
     if (done.error !== undefined) {
       const e = fromDetail(done.error);
       if (done.journaled && journalId !== undefined) e.journalId = journalId;
+      if (done.lost !== undefined) e.journalUnwritten = true;
       throw e;
     }
-    return done.text !== undefined ? JSON.parse(done.text) : done.value;
+    const result = done.text !== undefined ? JSON.parse(done.text) : done.value;
+    return done.lost !== undefined ? flagUnwritten(result) : result;
+  }
+
+  /**
+   * Says (a process warning, code `IDN_TOTO_JOURNAL`) that journal lines
+   * were lost: the money move's result stands and is flagged
+   * `journalUnwritten`; the move stays open in the journal until settled.
+   */
+  #warnJournal({ lines, reason }, journalId) {
+    if (typeof process === 'undefined' || process === null || typeof process.emitWarning !== 'function') return;
+    const id = journalId === undefined ? '' : ` (journal id ${journalId})`;
+    const why = reason === undefined ? '' : `: ${this.redact(reason)}`;
+    process.emitWarning(
+      `${lines} journal line${lines === 1 ? '' : 's'} of a money move could not be written${id}${why}. `
+        + 'The result stands (flagged journalUnwritten); the move stays open in the journal until it is settled.',
+      { type: 'IdnTotoJournalWarning', code: 'IDN_TOTO_JOURNAL' },
+    );
   }
 
   /** A fresh journal id when the client journals. */
@@ -683,7 +785,8 @@ class Client {
     if (this.#journal === null) throw invalid('journal', 'the client has no journal');
     const text = this.#journal.read();
     const settled = await this.#drive((c) => c.settleOpen(text), undefined);
-    return settled.map(({ journal_id, settlement }) => ({ ...settlement, journal_id }));
+    const out = settled.map(({ journal_id, settlement }) => ({ ...settlement, journal_id }));
+    return settled.journalUnwritten ? flagUnwritten(out) : out;
   }
 
   toString() {

@@ -11,6 +11,7 @@ import type {
     EndpointResponses,
     ErrorKind,
     ItemOutcome,
+    JournalFlag,
     RequestDescriptor,
     BatchItem,
     Snapshot,
@@ -28,7 +29,11 @@ export interface TransportResponse {
      * The response headers: a `Headers` (fetch's `response.headers`), a plain
      * object (node:http's `response.headers`: an array value, as
      * `set-cookie`'s, is one header per element) or `[name, value]` pairs.
-     * The core reads `Retry-After` from them.
+     * Hand over every header as received (repeated ones as separate pairs, or
+     * joined with `, `): the core reads `Retry-After` from them and decides
+     * whether the answer is whole (`Content-Length`, `Transfer-Encoding`,
+     * `Content-Encoding`: a body your transport content-decoded keeps its
+     * `Content-Encoding` header here). Never a `1xx` status.
      */
     headers?:
         | Headers
@@ -61,8 +66,12 @@ export type Transport = (request: RequestDescriptor, init: TransportInit) => Pro
  * `idn-toto:event`. Never holds the token; a body only with `logBodies`.
  */
 export interface ClientEvent {
-    /** `attempt` (a request leaves), `response`, `transport_failure`, `retry` (a wait before the next attempt) or `done`. */
-    kind: "attempt" | "response" | "transport_failure" | "retry" | "done";
+    /**
+     * `attempt` (a request leaves), `response`, `transport_failure`, `retry` (a
+     * wait before the next attempt), `done`, or `journal_failure` (a journal
+     * line after the request could not be written: `errorKind` `journal`).
+     */
+    kind: "attempt" | "response" | "transport_failure" | "retry" | "done" | "journal_failure";
     endpoint: EndpointId;
     method: "GET" | "POST";
     /** The request's URL, token shown as `***`. */
@@ -75,8 +84,8 @@ export interface ClientEvent {
     elapsedMs?: number;
     /** `retry`: the wait before the next attempt (the server's `Retry-After` when it gave one, capped). */
     delayMs?: number;
-    /** When the step failed: the error kind (`http`, `api`, `decode`, `transport`, `outcome_unknown`). */
-    errorKind?: ErrorKind;
+    /** When the step failed: the error kind (`http`, `api`, `decode`, `transport`, `outcome_unknown`; `journal` on `journal_failure`). */
+    errorKind?: ErrorKind | "journal";
     /** `response` with `logBodies: true`: the body, token scrubbed, at most 4096 characters. */
     body?: string;
 }
@@ -134,16 +143,22 @@ export interface ClientConfig {
      * An `http.Agent` / `https.Agent` (or any Agent-like object, such as a
      * proxy agent) the default transport sends through instead of its own:
      * a private CA or client certificate (`new https.Agent({ ca })`), other
-     * pool limits. It carries money moves too (it decides whether they reuse
-     * connections). Its protocol must be the base URL's. Custom transports
-     * receive it in `init`. Not with `dispatcher` (that one is for `fetch`).
+     * pool limits. Reads go through it; money moves through an agent of the
+     * same class and options that keeps no connection (a new one each), or,
+     * for an agent that is not a plain `http.Agent` / `https.Agent` (a proxy
+     * agent), through it with `Connection: close`. Its protocol must be the
+     * base URL's. Custom transports receive it in `init`. Not with
+     * `dispatcher` (that one is for `fetch`).
      */
     agent?: Agent;
     /**
      * An undici `Dispatcher`: with it the client sends with the global
      * `fetch` through it: a `ProxyAgent` for an IP-whitelisted egress proxy,
-     * or an `Agent` with TLS options (`connect: { ca, cert, key }`). Custom
-     * transports receive it in `init`.
+     * or an `Agent` with TLS options (`connect: { ca, cert, key }`). Each
+     * money move goes through it on a connection of its own (a pool of the
+     * dispatcher's that only money moves use, each connection closed after
+     * its answer); a `MockAgent` gets them as they are. Custom transports
+     * receive it in `init`.
      */
     dispatcher?: object;
     /** Called with every event (a throwing hook is ignored). */
@@ -152,7 +167,12 @@ export interface ClientConfig {
     logBodies?: boolean;
     /** Aborts every call of this client (usually given per call: `withOptions({ signal })`). */
     signal?: AbortSignal;
-    /** Per attempt, a total deadline (headers and body); default 30000. A timeout on a money-moving request rejects with `outcome_unknown`. */
+    /**
+     * Per attempt, a total deadline (headers and body); default 30000. A
+     * timeout on a money-moving request rejects with `outcome_unknown`. A
+     * positive number of milliseconds, at most 2147483647 (what a timer
+     * holds); anything else is a `TypeError` when the client is made.
+     */
     timeoutMs?: number;
     /**
      * How many times a read may be sent again after a network error, timeout,
@@ -161,9 +181,9 @@ export interface ClientConfig {
      * long, at most `retryMaxDelayMs`. Default 2; 0 disables.
      */
     retries?: number;
-    /** First retry delay, doubled per retry (default 200). */
+    /** First retry delay, doubled per retry (default 200; whole milliseconds, 0 to 2147483647). */
     retryBaseDelayMs?: number;
-    /** Longest retry delay (default 5000). */
+    /** Longest retry delay (default 5000; whole milliseconds, 0 to 2147483647). */
     retryMaxDelayMs?: number;
     /** Overrides of the ambiguous path words. */
     pathWords?: PathWords;
@@ -186,12 +206,17 @@ export interface ClientConfig {
     /**
      * Where every money move is recorded (default none): an `intent` line,
      * synced to disk before the request leaves, and its `outcome` after;
-     * `settle` adds `settled` lines. See `unsettled()` after a crash.
+     * `settle` adds `settled` lines. See `unsettled()` after a crash. An
+     * intent that can't be written stops the move before it is sent
+     * (`invalid_request` at `journal`; a batch's unsent items `not_sent`); a
+     * later line that can't be written leaves the result standing, flagged
+     * `journalUnwritten`, with a process warning (code `IDN_TOTO_JOURNAL`).
      */
     journal?: FileJournal;
     /**
      * How long `settle` waits before its first read, so that a request still
-     * in flight on the server lands first (default 5000; 0 in tests).
+     * in flight on the server lands first (default 5000; 0 in tests; whole
+     * milliseconds, at most 2147483647).
      */
     settleDelayMs?: number;
     /**
@@ -290,6 +315,8 @@ export declare class IdnTotoError extends Error {
     readonly unsettled?: Unsettled;
     /** For a money move made with a journal: its id in the journal. */
     readonly journalId?: string;
+    /** `true` when a journal line after the request could not be written (the error is still the move's own; a warning said why). */
+    readonly journalUnwritten?: true;
 }
 
 /** A typed client: one async method per endpoint (see `EndpointMethods`). */
@@ -309,7 +336,7 @@ export declare class Client {
      * Resolves to one outcome per input item, in input order; after a request
      * whose outcome is unknown the rest are `not_sent`. Never retried.
      */
-    multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<JournaledOutcome[]>;
+    multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<JournaledOutcome[] & JournalFlag>;
     /**
      * Finds out, with reads only, what became of a money move whose outcome
      * is unknown: an `outcome_unknown` error of a client call, or a batch
@@ -317,11 +344,11 @@ export declare class Client {
      * `errorOrOutcome`). Waits `settleDelayMs` first; never sends money.
      * A journaled move gets its `settled` line.
      */
-    settle(errorOrOutcome: IdnTotoError | JournaledOutcome): Promise<Settlement>;
+    settle(errorOrOutcome: IdnTotoError | JournaledOutcome): Promise<Settlement & JournalFlag>;
     /** The journal's moves without a definite state (`invalid_request` at `journal` without one). */
     unsettled(): Promise<OpenMove[]>;
     /** Settles each of `unsettled()` in order (`settleDelayMs` waited once), recording each settlement in the journal; in the journal's order. */
-    settleUnsettled(): Promise<Settlement[]>;
+    settleUnsettled(): Promise<Settlement[] & JournalFlag>;
     /** Parses an answer (for hosts that send `client.request.<method>()` themselves); the token is scrubbed from any error. */
     parse<E extends EndpointId>(endpoint: E, status: number, body: string | Uint8Array): EndpointResponses[E];
     /** `text` with the token replaced by `***` in every form (raw, percent-encoded, JSON/HTML-escaped, any case). */
@@ -333,7 +360,7 @@ export declare class Client {
     call<E extends EndpointId>(
         endpoint: E,
         params: EndpointParams[E],
-    ): Promise<E extends "multiple_transaction" ? ItemOutcome[] : EndpointResponses[E]>;
+    ): Promise<(E extends "multiple_transaction" ? ItemOutcome[] : EndpointResponses[E]) & JournalFlag>;
 }
 export interface Client extends EndpointMethods {}
 

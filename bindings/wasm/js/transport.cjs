@@ -5,11 +5,13 @@
 // when the client has an undici `dispatcher` (a fetch concept), or where the
 // runtime has no `node:http` (Node, Bun and Deno all have it).
 //
-// Both only do IO: send the request as the core built it, read at most
+// Both only do IO: send the request as the core built it (each money move
+// on a connection that carries nothing else), read at most
 // `maxBodySize + 1` bytes of the body (the core then reports a body that
-// is too large), hand the status and headers back. Retries, timeouts,
-// redirects (none are followed: the token is in the path) and errors are
-// the client's and the core's.
+// is too large), hand the status and every header back as received (the
+// core decides whether the answer is whole: spec-notes 91, 112). Retries,
+// timeouts, redirects (none are followed: the token is in the path) and
+// errors are the client's and the core's.
 
 const zlib = require('node:zlib');
 
@@ -174,6 +176,16 @@ function nodeSend(request, init, agentFor) {
     }
     req.on('error', fail);
     req.on('response', (res) => {
+      if (res.statusCode === 204 || res.statusCode === 304) {
+        // No body by definition, so Node reads none: whatever the server
+        // sent after the head would wait on the connection and could be
+        // read as the next request's answer. The API never answers so: the
+        // answer goes to the core as it is, the connection never back to
+        // the pool.
+        settle(() => resolve({ status: res.statusCode, headers: new RawHeaders(res.rawHeaders), body: new Uint8Array(0) }));
+        drop();
+        return;
+      }
       const makeDecoder = DECODERS[contentCoding(res.rawHeaders)];
       let source = res;
       if (makeDecoder !== undefined) {
@@ -209,13 +221,38 @@ function nodeSend(request, init, agentFor) {
 }
 
 /**
+ * The agent money moves go through when the caller gave `agent`: for a
+ * plain `http.Agent` / `https.Agent`, one of the same class and options
+ * (CA, client certificate, lookup, ...) that keeps no connection (each money
+ * move on a new one, never one of the caller's pool); for anything else (a
+ * proxy agent, a subclass: its options can't be copied) the caller's agent
+ * itself, which the request's `Connection: close` keeps from pooling the
+ * connection afterwards.
+ */
+function moneyAgentFrom(agent) {
+  const proto = Object.getPrototypeOf(agent);
+  const Plain = proto === NODE.https.Agent.prototype ? NODE.https.Agent
+    : proto === NODE.http.Agent.prototype ? NODE.http.Agent : null;
+  if (Plain === null) return agent;
+  return new Plain({ ...agent.options, ...MONEY_OPTIONS });
+}
+
+/**
  * The default transport of a client: on `node:http` / `node:https` through
- * `agent` (the caller's, for every request) or agents of its own, made on
- * first use: per protocol, a keep-alive pool for reads and a
- * one-connection-per-request agent for money moves.
+ * `agent` (the caller's) or agents of its own, made on first use: per
+ * protocol, a keep-alive pool for reads and a one-connection-per-request
+ * agent for money moves.
  */
 function nodeTransport(agent) {
-  if (agent !== undefined) return (request, init) => nodeSend(request, init, () => agent);
+  if (agent !== undefined) {
+    let money;
+    const agentFor = (tls, idempotent) => {
+      if (idempotent) return agent;
+      if (money === undefined) money = moneyAgentFrom(agent);
+      return money;
+    };
+    return (request, init) => nodeSend(request, init, agentFor);
+  }
   const agents = new Map();
   const agentFor = (tls, idempotent) => {
     const key = `${tls ? 'https' : 'http'}:${idempotent ? 'pool' : 'fresh'}`;
@@ -229,22 +266,72 @@ function nodeTransport(agent) {
   return (request, init) => nodeSend(request, init, agentFor);
 }
 
+/** Where undici (the one inside Node's fetch, and the npm package) keeps the global dispatcher. */
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+/**
+ * The dispatcher a money move goes through on the fetch path: `base` (the
+ * client's `dispatcher`, else fetch's global one), asked for a connection
+ * that carries this request alone. undici's `Agent` (and `ProxyAgent`,
+ * `EnvHttpProxyAgent`, which dispatch through one) keeps a pool per origin
+ * *string*: money moves are dispatched under the origin written with its
+ * trailing slash (`https://host:port/`, the same server to undici's
+ * parser, a different key), a pool that only money moves use, each with
+ * `reset: true` (sent with `Connection: close` and the connection closed
+ * after its answer), so each of its connections carries one request. A
+ * `MockAgent` (which makes no connections and matches its interceptors by
+ * origin) gets the request as it is; so does a dispatcher for a single
+ * origin (an undici `Pool` or `Client`), which then only closes the
+ * connection after the answer. Undefined when there is no dispatcher to
+ * wrap (a runtime without undici's global one).
+ */
+function moneyDispatcher(dispatcher) {
+  const base = dispatcher !== undefined ? dispatcher : globalThis[GLOBAL_DISPATCHER];
+  if (base === null || typeof base !== 'object' || typeof base.dispatch !== 'function') return dispatcher;
+  if (typeof base.assertNoPendingInterceptors === 'function') return base;
+  return {
+    dispatch(options, handler) {
+      let { origin } = options;
+      try {
+        origin = `${new URL(String(origin)).origin}/`;
+      } catch {
+        // Handed on as it is: the base dispatcher names what is wrong.
+      }
+      return base.dispatch({ ...options, origin, reset: true }, handler);
+    },
+  };
+}
+
 /**
  * The fetch transport: the global fetch through `dispatcher` when the
  * client has one (an undici `ProxyAgent`, or an `Agent` with TLS options),
  * aborted by the client's signal. It stops reading the body one byte past
  * `maxBodySize` (the core then reports the body as too large) instead of
  * buffering all of it. `redirect: 'manual'`: a redirect is the answer.
+ * A money move goes through `moneyDispatcher` (a connection of its own);
+ * the core's `connection` header stays out (undici refused it in the
+ * versions older Node 20 releases bundle, nodejs/undici#1470; the
+ * dispatcher's `reset` says the same). The answer's
+ * headers are fetch's `Headers`, every header as received (repeated ones
+ * joined with `, `), `content-encoding` and `content-length` included: the
+ * core judges whether the (decoded) answer can be taken as whole.
  */
 async function fetchTransport(request, { signal, maxBodySize, dispatcher }) {
+  const money = request.idempotent === false;
+  let headers = request.headers;
+  if ('connection' in headers) {
+    headers = { ...headers };
+    delete headers.connection;
+  }
   const init = {
     method: request.method,
-    headers: request.headers,
+    headers,
     body: request.body === null ? undefined : request.body,
     redirect: 'manual',
     signal,
   };
-  if (dispatcher !== undefined) init.dispatcher = dispatcher;
+  const through = money ? moneyDispatcher(dispatcher) : dispatcher;
+  if (through !== undefined) init.dispatcher = through;
   const response = await fetch(request.url, init);
   return { status: response.status, headers: response.headers, body: await readBody(response, maxBodySize) };
 }

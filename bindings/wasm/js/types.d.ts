@@ -650,16 +650,26 @@ export interface EndpointResponses {
 export type EndpointId = keyof EndpointResponses;
 
 // Client methods: required parameters positional in URL order, optional ones in an options object.
+/**
+ * What a money move's result may also carry: `journalUnwritten: true` when the
+ * client's journal could not take a line after the request was sent (the
+ * result stands; a process warning with code `IDN_TOTO_JOURNAL` says why, and
+ * the move stays open in the journal until settled). Not enumerable: the
+ * result serializes as the canonical JSON.
+ */
+export interface JournalFlag {
+    readonly journalUnwritten?: true;
+}
 /** One async method per endpoint. */
 export interface EndpointMethods {
     /** Get Transaction List: `GET /{token}/{type:dps|wd}[/{bank}][?name={name}]`. */
     transactionList(type: TxType, options?: TransactionListOptions): Promise<TransactionList>;
     /** Accept/Reject Transaction: `GET /{token}/{type:push_dps|push_wd}/{trans_id}/{user}/{action}/{comment}/{operator}`; moves money: never retried. */
-    acceptReject(type: TxType, transId: string, user: string, action: Action, comment: string, operator: string): Promise<Processed>;
+    acceptReject(type: TxType, transId: string, user: string, action: Action, comment: string, operator: string): Promise<Processed & JournalFlag>;
     /** Accept/Reject/Manual Multiple Transaction: `POST /{token}/{type:push_dps|push_wd|MANUAL/depo|MANUAL/wd}`; moves money: never retried. */
-    multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<ItemOutcome[]>;
+    multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<ItemOutcome[] & JournalFlag>;
     /** Manual Transaction: `GET /{token}/MANUAL/{type:depo|wd}/{user}/{comment}/{amount}/{operator}`; moves money: never retried. */
-    manualTransaction(type: TxType, user: string, comment: string, amount: DecimalString, operator: string): Promise<Processed>;
+    manualTransaction(type: TxType, user: string, comment: string, amount: DecimalString, operator: string): Promise<Processed & JournalFlag>;
     /** Check User Balance: `GET /{token}/player_info/{user}`. */
     userBalance(user: string): Promise<UserBalance>;
     /** Check User Deposit/Withdraw History: `GET /{token}/history/{type:dps|wd}/{user}`. */

@@ -77,6 +77,15 @@ void settling.multipleTransaction("deposit", [])
 void settling.settleUnsettled().then((ss) => ss.map((s) => s.evidence.map((e) => e.showed)));
 void settling.manualTransaction("deposit", "u", "c", "1", "o").catch((e: unknown) =>
   e instanceof idn.IdnTotoError && e.unsettled !== undefined ? settling.settle(e) : undefined);
+// A journal line lost after the money moved: flagged on the result, the error, the settlement.
+void settling.acceptReject("deposit", "1", "u", "accept", "c", "o").then((r) => r.journalUnwritten === true && r.message);
+void settling.multipleTransaction("deposit", []).then((os) => os.journalUnwritten ?? os.length);
+void settling.settleUnsettled().then((ss) => ss.journalUnwritten);
+void settling.manualTransaction("deposit", "u", "c", "1", "o").catch((e: unknown) =>
+  e instanceof idn.IdnTotoError ? settling.settle(e).then((s) => s.journalUnwritten) : undefined);
+void settling.userBalance("u").catch((e: unknown) => e instanceof idn.IdnTotoError && e.journalUnwritten);
+const onFailure = (e: idn.ClientEvent): boolean => e.kind === "journal_failure" && e.errorKind === "journal";
+void onFailure;
 // Events, per-call options, fromEnv, transports with headers and a dispatcher.
 const transport: idn.Transport = async (request, init) =>
   ({ status: 200, headers: new Headers({ "retry-after": "1" }), body: `${request.url}${String(init.dispatcher)}` });

@@ -538,6 +538,24 @@ impl WasmDriver {
             .record_not_sent(reason, clock(elapsed_ms, unix_now_secs));
     }
 
+    /// The line of the last `Journal` step could not be written (or
+    /// synced): call it instead of throwing the write error, then ask
+    /// [`WasmDriver::next`] as usual. The core decides: a failed intent
+    /// stops what it announces before anything is sent; a lost outcome or
+    /// `settled` line leaves the move's own result standing and counts in
+    /// [`WasmDriver::journal_failures`] (`Driver::record_journal_failure`).
+    #[wasm_bindgen(js_name = recordJournalFailure)]
+    pub fn record_journal_failure(&mut self, reason: &str) {
+        self.driver.record_journal_failure(reason);
+    }
+
+    /// How many journal lines (outcomes, `settled`) could not be written
+    /// (`Driver::journal_failures`): the host flags the result and warns.
+    #[wasm_bindgen(js_name = journalFailures)]
+    pub fn journal_failures(&self) -> u32 {
+        self.driver.journal_failures()
+    }
+
     /// Turns `event` steps on (the default) or off.
     #[wasm_bindgen(setter)]
     pub fn set_events(&mut self, on: bool) {

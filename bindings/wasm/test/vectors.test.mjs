@@ -70,7 +70,9 @@ function checkError(cfg, want, e) {
   }
 }
 
-const files = readdirSync(dir).filter((n) => n.endsWith('.json') && n !== 'client.json' && n !== 'journal.json').sort(); // client.json, journal.json: below
+// client.json, journal.json, framing.json: below.
+const OWN_RUNNERS = new Set(['client.json', 'journal.json', 'framing.json']);
+const files = readdirSync(dir).filter((n) => n.endsWith('.json') && !OWN_RUNNERS.has(n)).sort();
 const known = [...endpoints().map((e) => `${e.id}.json`), 'batch.json', 'paging.json'].sort();
 let cases = 0;
 
@@ -285,20 +287,103 @@ function exactDecimals(value) {
   return value;
 }
 
+/**
+ * The package's wasm glue: next to the built package here, or inside the
+ * installed one when scripts/test-runtimes.sh runs this file from a project
+ * that depends on the tarball (its `exports` hide the glue from a bare
+ * specifier, so it is found from the package's resolved entry).
+ */
+async function wasmGlue() {
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const local = join(here, '../pkg/wasm/idn_toto_wasm.js');
+  return require(existsSync(local) ? local : join(dirname(require.resolve('idn-toto')), 'wasm/idn_toto_wasm.js'));
+}
+
+// tests/vectors/framing.json: whether an answer can be taken as whole. Each
+// case is one call answered once with the case's status, header pairs (as
+// received: names in any case, repeats kept) and body. Run twice: through
+// the driver as the Rust runner does (the binding's recordResponse, for
+// every endpoint), and through a Client whose transport returns the pairs
+// (the host's path: headers handed over as they came).
+describe('framing.json', () => {
+  const doc = JSON.parse(readFileSync(join(dir, 'framing.json'), 'utf8'));
+  const cfg = configOf(doc);
+  const config = { baseUrl: cfg.baseUrl, token: cfg.token, pathWords: cfg.pathWords };
+  test('has cases', () => assert.ok(doc.cases.length >= 20, `only ${doc.cases.length} cases`));
+  for (const c of doc.cases) {
+    const status = c.status ?? 200;
+    const pairs = c.headers.map(([name, value]) => [name, value]);
+    test(`driver: ${c.name}`, async () => {
+      const glue = await wasmGlue();
+      const core = new glue.WasmClient(JSON.stringify({ base_url: cfg.baseUrl, token: cfg.token, path_words: cfg.pathWords ?? null, retries: 0 }));
+      const driver = core.call(c.endpoint, JSON.stringify(c.params), undefined);
+      let sent = 0;
+      let done;
+      try {
+        for (;;) {
+          const kind = driver.next(0);
+          if (kind === glue.StepKind.Send) {
+            sent += 1;
+            assert.equal(sent, 1, 'a second request was sent');
+            driver.request().free();
+            driver.recordResponse(status, pairs.flat(), new TextEncoder().encode(c.body), 0, 0);
+          } else if (kind === glue.StepKind.Done) {
+            done = { error: driver.error(), text: driver.text };
+            break;
+          }
+        }
+      } finally {
+        driver.free();
+        core.free();
+      }
+      if (c.error !== undefined) {
+        assert.notEqual(done.error, undefined, `want an error, got ${done.text}`);
+        assert.ok(isSubset(c.error, done.error), `error ${JSON.stringify(done.error)} does not match ${JSON.stringify(c.error)}`);
+        assert.ok(!cfg.leaks(JSON.stringify(done.error)));
+      } else {
+        assert.equal(done.error, undefined, `want a value, got ${JSON.stringify(done.error)}`);
+        const got = JSON.parse(done.text);
+        assert.ok(isSubset(c.expect, got), `got ${done.text}, want ${JSON.stringify(c.expect)}`);
+      }
+    });
+    test(`client: ${c.name}`, async () => {
+      let sent = 0;
+      const transport = async () => {
+        sent += 1;
+        return { status, headers: pairs, body: c.body };
+      };
+      const client = new Client({ ...config, transport, retries: 0, snapshots: false });
+      if (c.endpoint === 'multiple_transaction') {
+        // The client drives the batch: an answer in doubt leaves every item
+        // of its request unknown; a whole one leaves none unknown.
+        const outcomes = await client.multipleTransaction(c.params.type, c.params.transaction);
+        assert.equal(outcomes.length, c.params.transaction.length);
+        const unknown = outcomes.filter((o) => o.status === 'unknown').length;
+        assert.equal(unknown, c.error !== undefined ? outcomes.length : 0, JSON.stringify(outcomes));
+        assert.ok(!cfg.leaks(JSON.stringify(outcomes)));
+      } else if (c.error !== undefined) {
+        await assert.rejects(client.call(c.endpoint, c.params), (e) => {
+          checkError(cfg, c.error, e);
+          assert.match((e.kind === 'outcome_unknown' ? e.cause : e).reason, /^framing: /);
+          return true;
+        });
+      } else {
+        const got = await client.call(c.endpoint, c.params);
+        assert.ok(isSubset(c.expect, got), `got ${JSON.stringify(got)}, want ${JSON.stringify(c.expect)}`);
+      }
+      assert.equal(sent, 1, 'one request, no retry');
+    });
+  }
+});
+
 // tests/vectors/journal.json: the journal's line format. The package makes
 // no lines itself (the core's driver hands them out as journal steps, and
 // crates/idn-toto/tests/vectors.rs checks the making, bad input included);
 // here every expected line and journal is read through the function the
 // package's journal uses (journalRead in src/lib.rs).
 test('journal.json', async () => {
-  const { createRequire } = await import('node:module');
-  // The package's wasm glue: next to the built package here, or inside the
-  // installed one when scripts/test-runtimes.sh runs this file from a
-  // project that depends on the tarball (its `exports` hide the glue from a
-  // bare specifier, so it is found from the package's resolved entry).
-  const require = createRequire(import.meta.url);
-  const local = join(here, '../pkg/wasm/idn_toto_wasm.js');
-  const glue = require(existsSync(local) ? local : join(dirname(require.resolve('idn-toto')), 'wasm/idn_toto_wasm.js'));
+  const glue = await wasmGlue();
   const doc = JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8'));
   const failures = [];
   let run = 0;

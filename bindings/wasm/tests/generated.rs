@@ -392,6 +392,14 @@ fn types_dts(eps: &[Ep]) -> String {
     );
 
     out.push_str("\n// Client methods: required parameters positional in URL order, optional ones in an options object.\n");
+    out.push_str(
+        "/**\n * What a money move's result may also carry: `journalUnwritten: true` when the\n \
+         * client's journal could not take a line after the request was sent (the\n \
+         * result stands; a process warning with code `IDN_TOTO_JOURNAL` says why, and\n \
+         * the move stays open in the journal until settled). Not enumerable: the\n \
+         * result serializes as the canonical JSON.\n */\n\
+         export interface JournalFlag {\n    readonly journalUnwritten?: true;\n}\n",
+    );
     let mut methods = String::new();
     let mut requests = String::new();
     let mut iters = String::new();
@@ -418,9 +426,14 @@ fn types_dts(eps: &[Ep]) -> String {
                 "; moves money: never retried"
             }
         );
+        let flag = if e.info.idempotent {
+            ""
+        } else {
+            " & JournalFlag"
+        };
         let _ = writeln!(
             methods,
-            "{doc}    {name}({args}): Promise<{}>;",
+            "{doc}    {name}({args}): Promise<{}{flag}>;",
             resolves_to(e)
         );
         let _ = writeln!(requests, "{doc}    {name}({args}): RequestDescriptor;");
