@@ -1587,6 +1587,29 @@ mod tests {
         );
     }
 
+    /// The same user in another letter case may be another user (or not):
+    /// such a move is never `not_applied`, and its possible entry is kept
+    /// from the others.
+    #[test]
+    fn another_spelling_of_the_user_is_undetermined() {
+        let before = [("2024-05-17 10:00:00", "100")];
+        let one = history(&[("2024-05-17 11:00:00", "500"), ("2024-05-17 10:00:00", "100")]);
+        let lower = MoneyMove::from_params(&json!({"type": "deposit", "user": "lorem", "amount": "500", "comment": "c", "operator": "o"})).unwrap();
+        let mut s = Settle::group(
+            vec![(manual("500"), Some(snapshot(&before))), (lower, Some(snapshot(&before)))],
+            0,
+            RetryPolicy::NEVER,
+        )
+        .unwrap();
+        run(&mut s, &mut vec![hist(one)]);
+        assert_eq!(
+            states(&s),
+            [SettleState::Undetermined, SettleState::Undetermined]
+        );
+        assert!(s.settlements().unwrap()[1].reason.contains("spelling"));
+        assert!(Settle::group(vec![(manual("1"), None), (accept(), None)], 0, RetryPolicy::NEVER).is_err());
+    }
+
     #[test]
     fn several_items_of_one_user_in_a_batch_settle_together() {
         let before = [("2024-05-17 10:00:00", "500")];
