@@ -267,10 +267,17 @@ impl Checked {
         &self,
         unsettled: &Unsettled,
     ) -> Result<Prepared<'_, impl Finish<Settlement>>, Error> {
-        let driver = Driver::settle(&self.core, unsettled, options(self, false))?;
+        // A journaled move gets its `settled` line in the client's journal.
+        let journaled = unsettled.journal_id.is_some() && self.journal.is_some();
+        let driver = Driver::settle(&self.core, unsettled, options(self, journaled))?;
         let span = trace::span("settle", unsettled.endpoint.as_str());
+        let journal = if journaled {
+            self.client_journal()
+        } else {
+            JournalTo::None
+        };
         Ok(
-            self.prepare(driver, JournalTo::None, span, |output| match output {
+            self.prepare(driver, journal, span, |output| match output {
                 Output::Settlement(s) => Ok(s),
                 _ => Err(unexpected("a settlement")),
             }),
