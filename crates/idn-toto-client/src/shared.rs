@@ -305,12 +305,10 @@ impl Checked {
         } else {
             JournalTo::None
         };
-        Ok(
-            self.prepare(driver, journal, span, |output| match output {
-                Output::Settlement(s) => Ok(s),
-                _ => Err(unexpected("a settlement")),
-            }),
-        )
+        Ok(self.prepare(driver, journal, span, |output| match output {
+            Output::Settlement(s) => Ok(s),
+            _ => Err(unexpected("a settlement")),
+        }))
     }
 
     /// `settle_journal`: every move the journal at `path` leaves open,

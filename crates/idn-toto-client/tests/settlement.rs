@@ -88,10 +88,7 @@ fn a_rejected_deposit_is_no_evidence_of_a_manual_credit() {
     // Safe to send again: it credits once.
     let before = balance(&clean, "IPSUM");
     clean.send(&manual("IPSUM", "1000000")).unwrap();
-    assert_eq!(
-        balance(&clean, "IPSUM") - before,
-        Decimal::from(1_000_000)
-    );
+    assert_eq!(balance(&clean, "IPSUM") - before, Decimal::from(1_000_000));
 }
 
 /// S2: two manual moves of 500 to one user, one landed: one `applied`, one

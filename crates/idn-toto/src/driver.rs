@@ -1107,7 +1107,8 @@ impl Driver {
                     SettleStep::Done(_) => {
                         let settlements = settle.settlements().unwrap_or_default().to_vec();
                         let mut lines = Vec::new();
-                        for (m, mut settlement) in std::mem::take(moves).into_iter().zip(settlements)
+                        for (m, mut settlement) in
+                            std::mem::take(moves).into_iter().zip(settlements)
                         {
                             settlement.warnings.extend(m.warning);
                             if let Some(intent) = &m.intent {

@@ -992,12 +992,10 @@ fn decide_history(members: &[Member], after: &[HistoryEntry]) -> Vec<Decision> {
         MoneyMove::Manual { amount, .. } => *amount,
         MoneyMove::AcceptReject { .. } => Decimal::ZERO,
     };
-    let strict = |j: &usize, a: Decimal| {
-        after[*j].status == HistoryStatus::Accept && after[*j].amount == a
-    };
-    let loose = |j: &usize, a: Decimal| {
-        after[*j].status != HistoryStatus::Reject && after[*j].amount == a
-    };
+    let strict =
+        |j: &usize, a: Decimal| after[*j].status == HistoryStatus::Accept && after[*j].amount == a;
+    let loose =
+        |j: &usize, a: Decimal| after[*j].status != HistoryStatus::Reject && after[*j].amount == a;
     // Per member: the entries new since its snapshot, when it can be
     // compared (a snapshot, the group's spelling, nothing missing).
     let views: Vec<Option<Vec<usize>>> = members
@@ -1059,14 +1057,22 @@ fn decide_history(members: &[Member], after: &[HistoryEntry]) -> Vec<Decision> {
     let offset = all.len();
     for &i in &real {
         let new = views[i].as_deref().unwrap_or_default();
-        all.push(new.iter().copied().filter(|j| strict(j, amount(&members[i]))).collect());
+        all.push(
+            new.iter()
+                .copied()
+                .filter(|j| strict(j, amount(&members[i])))
+                .collect(),
+        );
     }
     let assigned = assign(&all, after.len());
     let possible: Vec<Vec<usize>> = real
         .iter()
         .map(|&i| {
             let new = views[i].as_deref().unwrap_or_default();
-            new.iter().copied().filter(|j| loose(j, amount(&members[i]))).collect()
+            new.iter()
+                .copied()
+                .filter(|j| loose(j, amount(&members[i])))
+                .collect()
         })
         .collect();
     let explained = assign(&possible, after.len());
@@ -1442,7 +1448,10 @@ mod tests {
     fn manual_moves_compare_the_history_with_the_snapshot() {
         let before = [("2024-05-17 10:00:00", "500")];
         let cases = [
-            (vec![("2024-05-17 10:00:00", "500")], SettleState::NotApplied),
+            (
+                vec![("2024-05-17 10:00:00", "500")],
+                SettleState::NotApplied,
+            ),
             (
                 vec![
                     ("2024-05-17 11:00:00", "2500.50"),
@@ -1548,7 +1557,10 @@ mod tests {
     #[test]
     fn one_entry_settles_one_move_of_a_group() {
         let before = [("2024-05-17 10:00:00", "100")];
-        let one = history(&[("2024-05-17 11:00:00", "500"), ("2024-05-17 10:00:00", "100")]);
+        let one = history(&[
+            ("2024-05-17 11:00:00", "500"),
+            ("2024-05-17 10:00:00", "100"),
+        ]);
         let mut s = group(vec![("500", snapshot(&before)), ("500", snapshot(&before))]);
         run(&mut s, &mut vec![hist(one.clone()), hist(one)]);
         assert_eq!(
@@ -1567,7 +1579,10 @@ mod tests {
         // The second move's snapshot already shows the first one's entry:
         // a later entry is the second's, the earlier one the first's (an
         // augmenting path moves the first move's claim).
-        let later = [("2024-05-17 11:00:00", "500"), ("2024-05-17 10:00:00", "100")];
+        let later = [
+            ("2024-05-17 11:00:00", "500"),
+            ("2024-05-17 10:00:00", "100"),
+        ];
         let both = history(&[
             ("2024-05-17 12:00:00", "500"),
             ("2024-05-17 11:00:00", "500"),
@@ -1593,10 +1608,16 @@ mod tests {
     #[test]
     fn another_spelling_of_the_user_is_undetermined() {
         let before = [("2024-05-17 10:00:00", "100")];
-        let one = history(&[("2024-05-17 11:00:00", "500"), ("2024-05-17 10:00:00", "100")]);
+        let one = history(&[
+            ("2024-05-17 11:00:00", "500"),
+            ("2024-05-17 10:00:00", "100"),
+        ]);
         let lower = MoneyMove::from_params(&json!({"type": "deposit", "user": "lorem", "amount": "500", "comment": "c", "operator": "o"})).unwrap();
         let mut s = Settle::group(
-            vec![(manual("500"), Some(snapshot(&before))), (lower, Some(snapshot(&before)))],
+            vec![
+                (manual("500"), Some(snapshot(&before))),
+                (lower, Some(snapshot(&before))),
+            ],
             0,
             RetryPolicy::NEVER,
         )
@@ -1607,7 +1628,12 @@ mod tests {
             [SettleState::Undetermined, SettleState::Undetermined]
         );
         assert!(s.settlements().unwrap()[1].reason.contains("spelling"));
-        assert!(Settle::group(vec![(manual("1"), None), (accept(), None)], 0, RetryPolicy::NEVER).is_err());
+        assert!(Settle::group(
+            vec![(manual("1"), None), (accept(), None)],
+            0,
+            RetryPolicy::NEVER
+        )
+        .is_err());
     }
 
     #[test]
@@ -1619,7 +1645,11 @@ mod tests {
         };
         let cases = [
             // Nothing new: neither landed.
-            (vec![("2024-05-17 10:00:00", "500")], "100", SettleState::NotApplied),
+            (
+                vec![("2024-05-17 10:00:00", "500")],
+                "100",
+                SettleState::NotApplied,
+            ),
             // Both landed.
             (
                 vec![
@@ -1632,13 +1662,19 @@ mod tests {
             ),
             // One of two equal amounts landed: either item's; never "applied".
             (
-                vec![("2024-05-17 11:00:00", "100"), ("2024-05-17 10:00:00", "500")],
+                vec![
+                    ("2024-05-17 11:00:00", "100"),
+                    ("2024-05-17 10:00:00", "500"),
+                ],
                 "100",
                 SettleState::Undetermined,
             ),
             // An entry of this item's amount, not the sibling's: this one's.
             (
-                vec![("2024-05-17 11:00:00", "2500.50"), ("2024-05-17 10:00:00", "500")],
+                vec![
+                    ("2024-05-17 11:00:00", "2500.50"),
+                    ("2024-05-17 10:00:00", "500"),
+                ],
                 "2500.50",
                 SettleState::Applied,
             ),
@@ -1666,7 +1702,9 @@ mod tests {
         assert_eq!(got, [Some(0), None, None]);
         // A long chain of reassignments (no recursion).
         let n = 20_000;
-        let candidates: Vec<Vec<usize>> = (0..n).map(|i| if i + 1 < n { vec![i, i + 1] } else { vec![0] }).collect();
+        let candidates: Vec<Vec<usize>> = (0..n)
+            .map(|i| if i + 1 < n { vec![i, i + 1] } else { vec![0] })
+            .collect();
         let got = assign(&candidates, n);
         assert!(got.iter().all(Option::is_some));
     }

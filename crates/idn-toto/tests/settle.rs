@@ -61,8 +61,7 @@ fn accept() -> Value {
     json!({"type":"deposit","trans_id":"123","user":"LOREM","action":"accept","comment":"ok","operator":"OP01"})
 }
 
-const BEFORE: &str =
-    r#"{"success":true,"user":"LOREM","data":[{"date":"2024-05-17 10:00:00","amount":"100","status":"ACCEPT"}]}"#;
+const BEFORE: &str = r#"{"success":true,"user":"LOREM","data":[{"date":"2024-05-17 10:00:00","amount":"100","status":"ACCEPT"}]}"#;
 
 fn snapshot(body: &str) -> Snapshot {
     Snapshot::new(
@@ -160,8 +159,13 @@ fn journal_lines_and_unknown_outcomes_carry_the_server_and_the_journal_id() {
         journal_id: Some("x".into()),
         ..DriverOptions::default()
     };
-    let driver = Driver::call(&c, EndpointId::ManualTransaction, &manual("500"), options.clone())
-        .unwrap();
+    let driver = Driver::call(
+        &c,
+        EndpointId::ManualTransaction,
+        &manual("500"),
+        options.clone(),
+    )
+    .unwrap();
     let (log, result) = run(driver, |_| None);
     assert_eq!(log.journal.len(), 2);
     assert!(log.journal.iter().all(|l| l["server"] == fp.as_str()));

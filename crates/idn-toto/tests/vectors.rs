@@ -952,7 +952,10 @@ fn run_settle_case(client: &Client, case: &Value) -> Result<(), String> {
         settle_delay_ms: case["settle_delay_ms"].as_u64().unwrap_or(0),
         ..DriverOptions::default()
     };
-    let mut driver = match (Driver::settle_open(client, &open, options), case.get("error")) {
+    let mut driver = match (
+        Driver::settle_open(client, &open, options),
+        case.get("error"),
+    ) {
         (Ok(driver), None) => driver,
         (Err(e), Some(error)) => {
             return if is_subset(error, &e.to_json()["error"]) {
@@ -970,7 +973,11 @@ fn run_settle_case(client: &Client, case: &Value) -> Result<(), String> {
             let bodies = bodies.as_array().ok_or("answers: not a list")?;
             answers.insert(
                 endpoint.clone(),
-                bodies.iter().rev().map(|b| b.as_str().unwrap_or("").to_owned()).collect(),
+                bodies
+                    .iter()
+                    .rev()
+                    .map(|b| b.as_str().unwrap_or("").to_owned())
+                    .collect(),
             );
         }
     }
@@ -1022,7 +1029,8 @@ fn run_settle_case(client: &Client, case: &Value) -> Result<(), String> {
             .map(|e| e.iter().map(|e| e["kind"].clone()).collect())
             .unwrap_or_default();
         let warnings = got["warnings"].as_array().map_or(0, Vec::len);
-        let mut actual = json!({"id": id, "state": got["state"], "kinds": kinds, "warnings": warnings});
+        let mut actual =
+            json!({"id": id, "state": got["state"], "kinds": kinds, "warnings": warnings});
         if want.get("warnings").is_none() && warnings == 0 {
             actual.as_object_mut().map(|m| m.remove("warnings"));
         }
