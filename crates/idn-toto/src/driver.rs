@@ -507,7 +507,14 @@ impl Driver {
         moves: &[OpenMove],
         options: DriverOptions,
     ) -> Result<Driver, Error> {
-        let mut groups: Vec<(Option<(TxType, String)>, Vec<SettleMove>, Vec<_>)> = Vec::new();
+        // (the group's key, its moves, their money moves and snapshots);
+        // accept/reject moves have no key: each is a group of its own.
+        type Group = (
+            Option<(TxType, String)>,
+            Vec<SettleMove>,
+            Vec<(MoneyMove, Option<Snapshot>)>,
+        );
+        let mut groups: Vec<Group> = Vec::new();
         for (index, m) in moves.iter().enumerate() {
             let what = format!("journal move {}", m.id);
             let warning = check_server(m.intent.server.as_deref(), client, &what)?;

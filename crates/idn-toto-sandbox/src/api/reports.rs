@@ -101,8 +101,8 @@ fn history_entry(entry: &HistoryEntry) -> String {
         .finish()
 }
 
-/// 6. Check User Deposit/Withdraw History (newest first, unless `view`
-/// says otherwise; at most `view.cap` entries).
+/// Check User Deposit/Withdraw History (endpoint 6): newest first unless
+/// `view` says otherwise, at most `view.cap` entries.
 pub(super) fn history(state: &State, kind: TxKind, user: &str, view: HistoryView) -> Reply {
     let Some(index) = state.find_user(user) else {
         return Reply::failure(msg::USER_NOT_FOUND);
