@@ -152,9 +152,10 @@ fn a_move_that_lands_after_the_settle_delay_is_not_not_applied() {
     let journal = dir.path().join("j.jsonl");
     let clean = quick::<Client>(&sandbox).build().unwrap();
     let start = balance(&clean, "LOREM");
-    // Lands ~1.2 s after it was sent; the reads come at ~0.8 s and ~1.6 s.
-    lost_manual(&sandbox, "LOREM", "777", "late=1200", &journal);
-    let delay = Duration::from_millis(800);
+    // Lands ~2.5 s after it was sent; the reads come at ~1.5 s and ~3 s
+    // (margins wide enough for a loaded machine).
+    lost_manual(&sandbox, "LOREM", "777", "late=2500", &journal);
+    let delay = Duration::from_millis(1500);
     let settled = settle(&sandbox, &journal, delay);
     let s = &settled[0].1;
     assert_eq!(s.state, SettleState::Applied, "{}", s.reason);
@@ -163,7 +164,7 @@ fn a_move_that_lands_after_the_settle_delay_is_not_not_applied() {
 
     // Accept/reject: still pending at the first read, processed by the
     // second.
-    let lossy = journaled(&sandbox, "late=1200", &journal);
+    let lossy = journaled(&sandbox, "late=2500", &journal);
     let e = lossy.send(&accept("123450008", "DOLER")).unwrap_err();
     assert_eq!(e.kind(), "outcome_unknown");
     let settled = settle(&sandbox, &journal, delay);
