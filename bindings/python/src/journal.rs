@@ -233,6 +233,8 @@ impl PyOpenMove {
             endpoint: intent.endpoint,
             params: intent.params.clone(),
             snapshot: intent.snapshot.clone(),
+            server: intent.server.clone(),
+            journal_id: Some(open.id.clone()),
         }
     }
 }

@@ -89,6 +89,8 @@ impl PyUnsettled {
                 endpoint: request.endpoint(),
                 params: params.clone(),
                 snapshot: snapshot.map(PyUserHistory::snapshot),
+                server: None,
+                journal_id: None,
             })
         })
     }

@@ -236,16 +236,25 @@ export interface Unsettled {
     params: Record<string, string>;
     /** The user's history read before a manual move was sent. */
     snapshot?: Snapshot;
+    /** The server the move was sent to (a fingerprint of the base URL and token, never the token); settling with a client of another server is refused. Absent only in what older versions wrote. */
+    server?: string;
+    /** The move's journal id, when it was journaled. */
+    journal_id?: string;
 }
 
 /** `applied`: the server shows the effect; `not_applied`: it shows it did not happen (safe to send again); `undetermined`: the reads can't tell. */
 export type SettleState = "applied" | "not_applied" | "undetermined";
+
+/** What one read showed about the move: `rejected` on an accept means the deposit or withdrawal was most likely rejected by someone else, not credited or debited (the verdict is still `applied`: do not send again). */
+export type EvidenceKind = "pending" | "processed" | "accepted" | "rejected" | "no_entry" | "unclear" | "failed";
 
 /** One read settling made, and what it showed. */
 export interface Evidence {
     endpoint: EndpointId;
     /** The read's URL, token redacted. */
     url: string;
+    /** What it showed about the move, as a closed set. */
+    kind: EvidenceKind;
     /** What it showed, in words. */
     showed: string;
     /** What it showed, as data. */
@@ -258,6 +267,8 @@ export interface Settlement {
     /** Why, in words. */
     reason: string;
     evidence: Evidence[];
+    /** What could not be checked (a move that names no server). */
+    warnings?: string[];
     /** The journal id of the move settled, when it was journaled. */
     journal_id?: string;
 }

@@ -484,6 +484,15 @@ export interface ItemOutcome {
      * read before sending.
      */
     snapshot?: Snapshot;
+    /**
+     * The server the item was sent to ([`Client::fingerprint`]); `None`
+     * for an item that never left.
+     */
+    server?: string;
+    /**
+     * The item's journal id, when the batch was journaled (`{id}-{k}`).
+     */
+    journal_id?: string;
 }
 /**
  * What happened to one item.

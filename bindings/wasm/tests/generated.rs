@@ -577,6 +577,7 @@ fn settle_types_in_index_d_ts_match_the_core() {
     let evidence = Evidence {
         endpoint: EndpointId::TransactionList,
         url: "u".into(),
+        kind: EvidenceKind::Pending,
         showed: "s".into(),
         data: Value::Null,
     };
@@ -584,11 +585,14 @@ fn settle_types_in_index_d_ts_match_the_core() {
         state: SettleState::Applied,
         reason: "r".into(),
         evidence: vec![evidence.clone()],
+        warnings: vec!["w".into()],
     };
     let unsettled = Unsettled {
         endpoint: EndpointId::ManualTransaction,
         params: json!({}),
         snapshot: Some(Snapshot::new(vec![])),
+        server: Some("0123456789abcdef".into()),
+        journal_id: Some("j".into()),
     };
     let sorted = |mut v: Vec<String>| {
         v.sort();
@@ -614,6 +618,16 @@ fn settle_types_in_index_d_ts_match_the_core() {
         SettleState::Undetermined,
     ];
     assert_quoted(&dts, states.map(SettleState::as_str));
+    let kinds = [
+        EvidenceKind::Pending,
+        EvidenceKind::Processed,
+        EvidenceKind::Accepted,
+        EvidenceKind::Rejected,
+        EvidenceKind::NoEntry,
+        EvidenceKind::Unclear,
+        EvidenceKind::Failed,
+    ];
+    assert_quoted(&dts, kinds.map(EvidenceKind::as_str));
 }
 
 /// Each of `words` is written in `dts` as a string literal type.

@@ -16,11 +16,14 @@ pub const ENV_BASE_URL: &str = "IDN_TOTO_BASE_URL";
 pub const ENV_TOKEN: &str = "IDN_TOTO_TOKEN";
 
 /// How long one attempt may take by default (connect, send, read the
-/// whole body).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long settling waits by default before a read that could conclude
-/// `not_applied` (a lost request may still be in flight on the server).
-pub const DEFAULT_SETTLE_DELAY: Duration = Duration::from_secs(5);
+/// whole body): the core's [`idn_toto::Settings::DEFAULT`].
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(idn_toto::Settings::DEFAULT.timeout_ms);
+/// How long settling waits by default before its first read, and again
+/// before the read that must confirm a `not_applied` (a lost request may
+/// still be in flight on the server): the core's
+/// [`idn_toto::Settings::DEFAULT`].
+pub const DEFAULT_SETTLE_DELAY: Duration =
+    Duration::from_millis(idn_toto::Settings::DEFAULT.settle_delay_ms);
 
 /// Configures a client: `Client::builder(base_url, token)` (or
 /// [`ClientBuilder::from_env`]), the optional settings, then `build()`,
@@ -33,6 +36,8 @@ pub struct ClientBuilder<C> {
     flavour: PhantomData<fn() -> C>,
 }
 
+/// The settings a builder collects (its defaults: the core's
+/// [`idn_toto::Settings::DEFAULT`]).
 #[derive(Clone)]
 pub(crate) struct Settings {
     /// What the core checks and keeps: the base URL, the token, path
@@ -87,9 +92,9 @@ impl<C> ClientBuilder<C> {
                 proxy: None,
                 headers: Vec::new(),
                 settle_delay: DEFAULT_SETTLE_DELAY,
-                snapshots: true,
+                snapshots: idn_toto::Settings::DEFAULT.snapshots,
                 journal: None,
-                max_pages: idn_toto::dynamic::DEFAULT_MAX_PAGES,
+                max_pages: idn_toto::Settings::DEFAULT.max_pages,
             },
             flavour: PhantomData,
         }
@@ -167,8 +172,9 @@ impl<C> ClientBuilder<C> {
         self
     }
 
-    /// How long settling an unknown outcome waits before a read that could
-    /// conclude `not_applied` (default 5 s).
+    /// How long settling an unknown outcome waits before its first read,
+    /// and again before the read that must confirm a `not_applied`
+    /// (default 60 s: twice the default timeout).
     pub fn settle_delay(mut self, delay: Duration) -> ClientBuilder<C> {
         self.settings.settle_delay = delay;
         self

@@ -296,14 +296,19 @@ impl Checked {
         &self,
         unsettled: &Unsettled,
     ) -> Result<Prepared<'_, impl Finish<Settlement>>, Error> {
-        let driver = Driver::settle(&self.core, unsettled, options(self, false))?;
+        // A journaled move gets its `settled` line in the client's journal.
+        let journaled = unsettled.journal_id.is_some() && self.journal.is_some();
+        let driver = Driver::settle(&self.core, unsettled, options(self, journaled))?;
         let span = trace::span("settle", unsettled.endpoint.as_str());
-        Ok(
-            self.prepare(driver, JournalTo::None, span, |output| match output {
-                Output::Settlement(s) => Ok(s),
-                _ => Err(unexpected("a settlement")),
-            }),
-        )
+        let journal = if journaled {
+            self.client_journal()
+        } else {
+            JournalTo::None
+        };
+        Ok(self.prepare(driver, journal, span, |output| match output {
+            Output::Settlement(s) => Ok(s),
+            _ => Err(unexpected("a settlement")),
+        }))
     }
 
     /// `settle_journal`: every move the journal at `path` leaves open,

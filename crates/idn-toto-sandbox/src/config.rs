@@ -16,6 +16,27 @@ pub enum Quirks {
     Spec,
 }
 
+/// The order the history endpoint lists a user's entries in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum HistoryOrder {
+    /// Newest first, as the spec's example (the default).
+    #[default]
+    Newest,
+    /// Oldest first.
+    Oldest,
+}
+
+/// How the history endpoint answers: in which order, and at most how many
+/// entries (the first ones in that order). A real server may cap its
+/// answer; oldest first, a cap hides every entry after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HistoryView {
+    /// The order of the entries.
+    pub order: HistoryOrder,
+    /// At most this many entries (`None`: all).
+    pub cap: Option<usize>,
+}
+
 /// The default [`Config::header_timeout_ms`].
 pub const DEFAULT_HEADER_TIMEOUT_MS: u64 = 10_000;
 
@@ -44,6 +65,9 @@ pub struct Config {
     /// long a kept-alive connection may wait idle for its next request,
     /// before it is closed (milliseconds). Default 10,000.
     pub header_timeout_ms: u64,
+    /// How the history endpoint (`/history/{dps|wd}/USER`) lists entries:
+    /// newest first and all of them by default.
+    pub history: HistoryView,
 }
 
 impl Default for Config {
@@ -58,6 +82,7 @@ impl Default for Config {
             fail_seed: 0,
             log: false,
             header_timeout_ms: DEFAULT_HEADER_TIMEOUT_MS,
+            history: HistoryView::default(),
         }
     }
 }

@@ -35,7 +35,9 @@ mod server;
 mod state;
 mod wire;
 
-pub use config::{random_token, Config, Quirks, DEFAULT_HEADER_TIMEOUT_MS};
+pub use config::{
+    random_token, Config, HistoryOrder, HistoryView, Quirks, DEFAULT_HEADER_TIMEOUT_MS,
+};
 pub use seed::{Seed, SeedError};
 pub use server::{base_url_for, serve, Sandbox};
 

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use idn_toto_sandbox::{base_url_for, random_token, serve, Config, Quirks, Seed};
+use idn_toto_sandbox::{
+    base_url_for, random_token, serve, Config, HistoryOrder, HistoryView, Quirks, Seed,
+};
 
 /// A stateful local simulator of the IDNPLAY Integration Services API TOTO (2024.08.30).
 ///
@@ -47,6 +49,13 @@ struct Args {
     /// headers, or stays idle this long between requests (milliseconds).
     #[arg(long, default_value_t = idn_toto_sandbox::DEFAULT_HEADER_TIMEOUT_MS, value_parser = clap::value_parser!(u64).range(1..))]
     header_timeout_ms: u64,
+    /// The order the history endpoint lists entries in.
+    #[arg(long, value_enum, default_value_t = HistoryOrder::Newest)]
+    history_order: HistoryOrder,
+    /// The history endpoint answers at most this many entries (the first
+    /// ones in its order).
+    #[arg(long)]
+    history_cap: Option<usize>,
 }
 
 fn fail_rate(text: &str) -> Result<f64, String> {
@@ -83,6 +92,10 @@ fn config(args: Args) -> Result<(Config, bool), String> {
         fail_seed: args.fail_seed,
         log: !args.quiet,
         header_timeout_ms: args.header_timeout_ms,
+        history: HistoryView {
+            order: args.history_order,
+            cap: args.history_cap,
+        },
     };
     Ok((config, generated))
 }

@@ -14,7 +14,7 @@ use axum::response::Response;
 use axum::Router;
 
 use crate::api::{self, Reply};
-use crate::config::{Config, Quirks};
+use crate::config::{Config, HistoryView, Quirks};
 use crate::faults::{self, Fault, Faults};
 use crate::routes::{self, RouteError};
 use crate::seed::Seed;
@@ -33,6 +33,7 @@ const DRAIN_LIMIT: usize = 64 << 20;
 pub(crate) struct App {
     token: String,
     quirks: Quirks,
+    history: HistoryView,
     delay_ms: u64,
     fail_rate: f64,
     fail_seed: u64,
@@ -62,6 +63,7 @@ impl App {
             fail_rng: Mutex::new(fastrand::Rng::with_seed(config.fail_seed)),
             token: config.token,
             quirks: config.quirks,
+            history: config.history,
             delay_ms: config.delay_ms,
             fail_rate: config.fail_rate,
             fail_seed: config.fail_seed,
@@ -306,11 +308,11 @@ async fn respond(app: &Arc<App>, request: Request) -> Response {
         let app = Arc::clone(app);
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(ms)).await;
-            let _ = api::execute(&mut app.lock(), route, &body, app.quirks);
+            let _ = api::execute(&mut app.lock(), route, &body, app.quirks, app.history);
         });
         return dropped();
     }
-    let reply = api::execute(&mut app.lock(), route, &body, app.quirks);
+    let reply = api::execute(&mut app.lock(), route, &body, app.quirks, app.history);
     match requested.fault {
         Some(Fault::Error500After) => error_500("Internal Server Error"),
         Some(Fault::DropAfter) => dropped(),

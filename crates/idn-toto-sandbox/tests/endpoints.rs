@@ -3,6 +3,7 @@
 mod common;
 
 use common::{failure, seg, Harness, TOKEN};
+use idn_toto_sandbox::{Config, HistoryOrder, HistoryView};
 use serde_json::{json, Value};
 
 #[test]
@@ -256,6 +257,42 @@ fn player_info() {
         failure("User not found")
     );
     assert_eq!(h.balance("ñoño88"), "2500000.00");
+}
+
+/// `history`: oldest first and capped on request (a server that answers
+/// so hides every entry after its cap); `latest` is unchanged.
+#[test]
+fn history_can_be_listed_oldest_first_and_capped() {
+    let all = Harness::start().get("/history/dps/LOREM").json()["data"]
+        .as_array()
+        .expect("array")
+        .clone();
+    assert!(all.len() >= 3, "{all:?}");
+    let config = Config {
+        history: HistoryView {
+            order: HistoryOrder::Oldest,
+            cap: Some(2),
+        },
+        ..Config::default().with_token(TOKEN)
+    };
+    let h = Harness::with(config);
+    let data = h.get("/history/dps/LOREM").json()["data"].clone();
+    assert_eq!(data, json!([all[all.len() - 1], all[all.len() - 2]]));
+    let before = data.clone();
+    // A manual deposit lands, but the capped answer does not show it.
+    let done = h.get("/MANUAL/depo/LOREM/c/500/OP01").json();
+    assert_eq!(done["success"], true);
+    assert_eq!(h.get("/history/dps/LOREM").json()["data"], before);
+    assert_eq!(h.get("/latest/dps/LOREM").json()["data"]["amount"], "500");
+    let newest = Config {
+        history: HistoryView {
+            order: HistoryOrder::Newest,
+            cap: Some(1),
+        },
+        ..Config::default().with_token(TOKEN)
+    };
+    let h = Harness::with(newest);
+    assert_eq!(h.get("/history/dps/LOREM").json()["data"], json!([all[0]]));
 }
 
 #[test]

@@ -211,7 +211,7 @@ impl Attempts {
             }
             Err(error) => {
                 let after = header_retry_after(headers, clock.unix_now_secs);
-                self.failed(policy, error, after, Some(status))
+                self.failed(client, policy, error, after, Some(status))
             }
         }
     }
@@ -227,11 +227,12 @@ impl Attempts {
         let error = client.transport_failure(&self.request, reason);
         self.trail
             .transport_failure(&self.request, self.attempt, clock, &error);
-        self.failed(policy, error, None, None)
+        self.failed(client, policy, error, None, None)
     }
 
     fn failed<T>(
         &mut self,
+        client: &Client,
         policy: &RetryPolicy,
         error: Error,
         retry_after: Option<u64>,
@@ -245,7 +246,9 @@ impl Attempts {
                 Next::Retry { delay_ms, error }
             }
             None => {
-                let error = error.settleable(&self.request, self.snapshot.clone());
+                let error = error
+                    .settleable(&self.request, self.snapshot.clone())
+                    .sent_to(client);
                 self.trail
                     .done(&self.request, self.attempt, status, Some(&error));
                 Next::Done(Err(error))

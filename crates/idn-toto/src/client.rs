@@ -163,6 +163,8 @@ pub struct Client {
     words: PathWords,
     allow_insecure_http: bool,
     max_body_size: usize,
+    /// [`Client::fingerprint`], computed once.
+    fingerprint: String,
 }
 
 impl fmt::Debug for Client {
@@ -173,6 +175,7 @@ impl fmt::Debug for Client {
             .field("path_words", &self.words)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_body_size", &self.max_body_size)
+            .field("fingerprint", &self.fingerprint)
             .finish()
     }
 }
@@ -234,6 +237,7 @@ impl ClientBuilder {
             return Err(Error::invalid("max_body_size", "must be at least 1 byte"));
         }
         Ok(Client {
+            fingerprint: fingerprint(&base_url, &self.token),
             base_url,
             encoded_token: encode(&self.token),
             scrubber: Scrubber::new(&self.token),
@@ -350,6 +354,18 @@ impl Client {
         &self.base_url
     }
 
+    /// The server this client talks to, as 16 lowercase hex digits: the
+    /// first 64 bits of SHA-256 over `idn-toto server v1`, the normalised
+    /// base URL and the token (each followed by a NUL byte). Every journal
+    /// line and every [`crate::Unsettled`] carries it, and settling with a
+    /// client of another server is refused (`docs/spec-notes.md` 122). It is
+    /// a one-way hash: the token can't be read back from it (for a token of
+    /// the IDN format, 32 random letters and digits, not even by guessing),
+    /// and it never contains the token.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
     /// The path words in use.
     pub fn path_words(&self) -> &PathWords {
         &self.words
@@ -431,7 +447,9 @@ impl Client {
         if request.is_idempotent() {
             cause
         } else {
-            Error::unknown(cause).settleable(request, None)
+            Error::unknown(cause)
+                .settleable(request, None)
+                .sent_to(self)
         }
     }
 
@@ -470,6 +488,20 @@ impl Client {
         let redacted_url = format!("{}/***{}", self.base_url, tail);
         Request::new(E::ID, E::METHOD, url, redacted_url, body, E::IDEMPOTENT)
     }
+}
+
+/// See [`Client::fingerprint`].
+fn fingerprint(base_url: &str, token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for part in ["idn-toto server v1", base_url, token] {
+        hash.update(part.as_bytes());
+        hash.update([0u8]);
+    }
+    hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn check_token(token: &str) -> Result<(), Error> {

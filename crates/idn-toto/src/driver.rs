@@ -44,7 +44,7 @@ use crate::dynamic::DEFAULT_MAX_PAGES;
 use crate::event::Trail;
 use crate::framing;
 use crate::journal::{JournalEvent, JournalRecord};
-use crate::settle::SettleStep;
+use crate::settle::{check_server, SettleStep};
 use crate::{
     dynamic, Batch, BatchItem, Client, Clock, EndpointId, Error, Event, FullTransactionParams,
     ItemStatus, MoneyMove, Next, OpenMove, Pages, PgaTransactionParams, Request, RetryPolicy,
@@ -254,16 +254,30 @@ impl AnyPages {
     }
 }
 
+/// One move being settled: its position in the input, its journal intent
+/// (for its `settled` line) and a warning for its settlement.
+#[derive(Debug)]
+struct SettleMove {
+    index: usize,
+    intent: Option<JournalRecord>,
+    warning: Option<String>,
+}
+
 #[derive(Debug)]
 struct SettleOp {
-    /// (the move's journal intent, its settle machine), in order.
-    moves: VecDeque<(Option<JournalRecord>, Settle)>,
+    /// The groups still settling, in order: their moves and the machine
+    /// that settles them together.
+    groups: VecDeque<(Vec<SettleMove>, Settle)>,
+    /// Groups whose confirming read is due: the settle delay is waited once
+    /// for all of them.
+    parked: Vec<(Vec<SettleMove>, Settle)>,
     in_flight: Option<Request>,
     /// The last read sent (for its retry event).
     last: Option<Request>,
     attempt: u32,
     trail: Trail,
-    settled: Vec<(String, Settlement)>,
+    /// (position in the input, journal id, settlement).
+    settled: Vec<(usize, String, Settlement)>,
     /// `Driver::settle` (one settlement) or the journal's open moves (a list).
     single: bool,
     wait_first: u64,
@@ -438,51 +452,96 @@ impl Driver {
     }
 
     /// Settles a money move whose outcome is unknown, with reads only (see
-    /// [`Settle`]): [`Output::Settlement`]. With `options.journal_id` (the
-    /// move's journal id), a `settled` line is journaled.
+    /// [`Settle`]): [`Output::Settlement`]. With `options.journal_id`
+    /// (journaling on), a `settled` line is journaled under the move's own
+    /// journal id (`unsettled.journal_id`), or under `options.journal_id`
+    /// when it has none. A move sent to another server is refused
+    /// (`invalid_request` at `server`; nothing is read, nothing written).
     pub fn settle(
         client: &Client,
         unsettled: &Unsettled,
         options: DriverOptions,
     ) -> Result<Driver, Error> {
+        let warning = check_server(unsettled.server.as_deref(), client, "the move")?;
         let settle = Settle::from_unsettled(unsettled, options.settle_delay_ms, options.retry)?;
-        let intent = match &options.journal_id {
-            Some(id) => Some(JournalRecord::intent(
-                id,
-                unsettled.endpoint,
-                unsettled.params.clone(),
-                unsettled.snapshot.clone(),
-                "",
-            )?),
-            None => None,
+        let intent = match (&options.journal_id, &unsettled.journal_id) {
+            (Some(fresh), own) => Some(
+                JournalRecord::intent(
+                    own.as_deref().unwrap_or(fresh),
+                    unsettled.endpoint,
+                    unsettled.params.clone(),
+                    unsettled.snapshot.clone(),
+                    "",
+                )?
+                .with_server(client.fingerprint()),
+            ),
+            (None, _) => None,
         };
+        let moves = vec![SettleMove {
+            index: 0,
+            intent,
+            warning,
+        }];
         Ok(Driver::settle_op(
             client,
             options,
-            vec![(intent, settle)],
+            vec![(moves, settle)],
             true,
             0,
         ))
     }
 
-    /// Settles the journal's open moves (see [`crate::Journal::unsettled`])
-    /// in order, journaling each settlement: [`Output::Settlements`].
-    /// `settle_delay_ms` is waited once, before the first read (every open
-    /// move was sent before then).
+    /// Settles the journal's open moves (see [`crate::Journal::unsettled`]),
+    /// journaling each settlement: [`Output::Settlements`], in the order of
+    /// `moves`. `settle_delay_ms` is waited once, before the first read
+    /// (every open move was sent before then), and once more before the
+    /// reads that confirm a `not_applied`. The manual moves of one user
+    /// (letter case aside) and type are settled together against one read
+    /// of the history, oldest first, so that one history entry is evidence
+    /// for at most one of them (`docs/spec-notes.md` 121). If any move was
+    /// sent to another server, nothing is settled (`invalid_request` at
+    /// `server`, naming its id): settle a journal's moves with a client of
+    /// the server they name.
     pub fn settle_open(
         client: &Client,
         moves: &[OpenMove],
         options: DriverOptions,
     ) -> Result<Driver, Error> {
-        let mut list = Vec::with_capacity(moves.len());
-        for m in moves {
-            let unsettled = Unsettled {
-                endpoint: m.intent.endpoint,
-                params: m.intent.params.clone(),
-                snapshot: m.intent.snapshot.clone(),
+        // (the group's key, its moves, their money moves and snapshots);
+        // accept/reject moves have no key: each is a group of its own.
+        type Group = (
+            Option<(TxType, String)>,
+            Vec<SettleMove>,
+            Vec<(MoneyMove, Option<Snapshot>)>,
+        );
+        let mut groups: Vec<Group> = Vec::new();
+        for (index, m) in moves.iter().enumerate() {
+            let what = format!("journal move {}", m.id);
+            let warning = check_server(m.intent.server.as_deref(), client, &what)?;
+            let money = m.intent.money_move()?;
+            let key = match &money {
+                MoneyMove::Manual { r#type, user, .. } => {
+                    Some((*r#type, user.to_ascii_lowercase()))
+                }
+                MoneyMove::AcceptReject { .. } => None,
             };
-            let settle = Settle::from_unsettled(&unsettled, 0, options.retry)?;
-            list.push((Some(m.intent.clone()), settle));
+            let settle_move = SettleMove {
+                index,
+                intent: Some(m.intent.clone()),
+                warning,
+            };
+            let member = (money, m.intent.snapshot.clone());
+            match groups.iter_mut().find(|g| key.is_some() && g.0 == key) {
+                Some(group) => {
+                    group.1.push(settle_move);
+                    group.2.push(member);
+                }
+                None => groups.push((key, vec![settle_move], vec![member])),
+            }
+        }
+        let mut list = Vec::with_capacity(groups.len());
+        for (_, settle_moves, members) in groups {
+            list.push((settle_moves, Settle::group(members, 0, options.retry)?));
         }
         let wait = if list.is_empty() {
             0
@@ -495,7 +554,7 @@ impl Driver {
     fn settle_op(
         client: &Client,
         options: DriverOptions,
-        moves: Vec<(Option<JournalRecord>, Settle)>,
+        groups: Vec<(Vec<SettleMove>, Settle)>,
         single: bool,
         wait_first: u64,
     ) -> Driver {
@@ -504,7 +563,8 @@ impl Driver {
             client,
             options,
             Op::Settle(Box::new(SettleOp {
-                moves: moves.into(),
+                groups: groups.into(),
+                parked: Vec::new(),
                 in_flight: None,
                 last: None,
                 attempt: 0,
@@ -803,7 +863,7 @@ impl Driver {
             }
             Op::Settle(op) => {
                 if let (Some(request), Some((_, settle))) =
-                    (op.in_flight.take(), op.moves.front_mut())
+                    (op.in_flight.take(), op.groups.front_mut())
                 {
                     match answer {
                         Ok((status, _, body)) => {
@@ -912,6 +972,7 @@ impl Driver {
     fn advance(&mut self) -> Option<Step> {
         let client = self.client.clone();
         let journal_id = self.options.journal_id.clone();
+        let settle_delay = self.options.settle_delay_ms;
         let at = self.at();
         match &mut self.op {
             Op::Call(op) => {
@@ -928,7 +989,9 @@ impl Driver {
                             params.clone(),
                             op.exchange.attempts.snapshot.clone(),
                             &at,
-                        ) {
+                        )
+                        .map(|r| r.with_server(client.fingerprint()))
+                        {
                             Ok(record) => {
                                 op.intent = Some(record.clone());
                                 self.journal(&record);
@@ -959,7 +1022,9 @@ impl Driver {
                                     unsettled.params,
                                     unsettled.snapshot,
                                     &at,
-                                ) {
+                                )
+                                .map(|r| r.with_server(client.fingerprint()))
+                                {
                                     Ok(record) => {
                                         op.journal_ids[i] = Some(item_id);
                                         self.queue.push_back(Step::Journal(record.to_line()));
@@ -978,8 +1043,11 @@ impl Driver {
                         Some(Step::Send(request))
                     }
                     None => {
-                        let outcomes = op.batch.take().map(Batch::finish).unwrap_or_default();
+                        let mut outcomes = op.batch.take().map(Batch::finish).unwrap_or_default();
                         let journal_ids = std::mem::take(&mut op.journal_ids);
+                        for (outcome, id) in outcomes.iter_mut().zip(&journal_ids) {
+                            outcome.journal_id.clone_from(id);
+                        }
                         self.finish(Ok(Output::Outcomes {
                             outcomes,
                             journal_ids,
@@ -993,11 +1061,37 @@ impl Driver {
                     let ms = std::mem::take(&mut op.wait_first);
                     return Some(Step::Wait(ms));
                 }
-                let Some((intent, settle)) = op.moves.front_mut() else {
-                    let list = std::mem::take(&mut op.settled);
-                    self.finish(Ok(Output::Settlements(list)));
+                let Some((moves, settle)) = op.groups.front_mut() else {
+                    if !op.parked.is_empty() {
+                        // The reads that must confirm a `not_applied` come
+                        // one settle delay later, for every group at once.
+                        for (_, settle) in &mut op.parked {
+                            settle.skip_confirm_wait();
+                        }
+                        op.groups.extend(op.parked.drain(..));
+                        return (settle_delay > 0).then_some(Step::Wait(settle_delay));
+                    }
+                    let mut list = std::mem::take(&mut op.settled);
+                    list.sort_by_key(|(index, _, _)| *index);
+                    let result = if op.single {
+                        match list.pop() {
+                            Some((_, _, settlement)) => Ok(Output::Settlement(settlement)),
+                            None => Err(Error::invalid("unsettled", "nothing was settled")),
+                        }
+                    } else {
+                        Ok(Output::Settlements(
+                            list.into_iter().map(|(_, id, s)| (id, s)).collect(),
+                        ))
+                    };
+                    self.finish(result);
                     return None;
                 };
+                if settle.confirm_due() {
+                    if let Some(group) = op.groups.pop_front() {
+                        op.parked.push(group);
+                    }
+                    return None;
+                }
                 match settle.next(&client) {
                     SettleStep::Wait(ms) => {
                         if let (true, Some(last)) = (settle.attempt() > 0, &op.last) {
@@ -1017,20 +1111,27 @@ impl Driver {
                         op.last = Some(request.clone());
                         Some(Step::Send(request))
                     }
-                    SettleStep::Done(settlement) => {
-                        let line = intent.as_ref().map(|r| {
-                            r.settled(settlement.state, Some(settlement.reason.clone()), &at)
-                        });
-                        let id = intent.as_ref().map(|r| r.id.clone());
-                        op.moves.pop_front();
-                        op.attempt = 0;
-                        if op.single {
-                            self.result = Some(Ok(Output::Settlement(settlement)));
-                        } else {
-                            op.settled.push((id.unwrap_or_default(), settlement));
+                    SettleStep::Done(_) => {
+                        let settlements = settle.settlements().unwrap_or_default().to_vec();
+                        let mut lines = Vec::new();
+                        for (m, mut settlement) in
+                            std::mem::take(moves).into_iter().zip(settlements)
+                        {
+                            settlement.warnings.extend(m.warning);
+                            if let Some(intent) = &m.intent {
+                                lines.push(intent.settled(
+                                    settlement.state,
+                                    Some(settlement.reason.clone()),
+                                    &at,
+                                ));
+                            }
+                            let id = m.intent.map(|r| r.id).unwrap_or_default();
+                            op.settled.push((m.index, id, settlement));
                         }
-                        if let Some(line) = line {
-                            self.journal(&line);
+                        op.groups.pop_front();
+                        op.attempt = 0;
+                        for line in &lines {
+                            self.journal(line);
                         }
                         None
                     }
@@ -1056,10 +1157,14 @@ impl Driver {
         }
     }
 
-    fn call_done(&mut self, done: Result<AnyResponse, Error>) {
+    fn call_done(&mut self, mut done: Result<AnyResponse, Error>) {
         let at = self.at();
         let Op::Call(op) = &mut self.op else { return };
         if let Some(intent) = op.intent.take() {
+            // What settling needs names the journal id its line goes under.
+            if let Some(u) = done.as_mut().err().and_then(Error::unsettled_mut) {
+                u.journal_id = Some(intent.id.clone());
+            }
             let (status, message) = match &done {
                 Ok(r) => (ItemStatus::Succeeded, Some(success_message(r))),
                 Err(e @ Error::OutcomeUnknown { .. }) => (ItemStatus::Unknown, Some(e.to_string())),

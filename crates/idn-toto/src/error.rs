@@ -169,6 +169,8 @@ impl Error {
                     endpoint: request.endpoint(),
                     params: params.clone(),
                     snapshot,
+                    server: None,
+                    journal_id: None,
                 })),
             },
             // Attached already (a transport failure): fill in the snapshot.
@@ -189,6 +191,23 @@ impl Error {
             }
             (error, _) => error,
         }
+    }
+
+    /// What settling needs, to fill in (the server, the journal id).
+    pub(crate) fn unsettled_mut(&mut self) -> Option<&mut crate::Unsettled> {
+        match self {
+            Error::OutcomeUnknown { unsettled, .. } => unsettled.as_deref_mut(),
+            _ => None,
+        }
+    }
+
+    /// This error with the server `client` talks to named on what settling
+    /// it needs (see [`crate::Client::fingerprint`]).
+    pub(crate) fn sent_to(mut self, client: &crate::Client) -> Error {
+        if let Some(u) = self.unsettled_mut() {
+            u.server = Some(client.fingerprint().to_owned());
+        }
+        self
     }
 
     /// An unknown outcome caused by `cause`.

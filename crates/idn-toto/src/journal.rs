@@ -6,9 +6,9 @@
 //! its timestamp. Every line is one object:
 //!
 //! ```json
-//! {"id":"b7-0001","event":"intent","endpoint":"manual_transaction","params":{"type":"deposit","user":"LOREM","amount":"2500.50","comment":"c","operator":"OP01"},"at":"2026-11-30T12:00:00Z","snapshot":{"entries":[]}}
-//! {"id":"b7-0001","event":"outcome","endpoint":"manual_transaction","params":{...},"state":"unknown","at":"..."}
-//! {"id":"b7-0001","event":"settled","endpoint":"manual_transaction","params":{...},"state":"applied","at":"..."}
+//! {"id":"b7-0001","event":"intent","endpoint":"manual_transaction","params":{"type":"deposit","user":"LOREM","amount":"2500.50","comment":"c","operator":"OP01"},"at":"2026-11-30T12:00:00Z","snapshot":{"entries":[]},"server":"3f9a0c2e5b7d1a64"}
+//! {"id":"b7-0001","event":"outcome","endpoint":"manual_transaction","params":{...},"state":"unknown","at":"...","server":"3f9a0c2e5b7d1a64"}
+//! {"id":"b7-0001","event":"settled","endpoint":"manual_transaction","params":{...},"state":"applied","at":"...","server":"3f9a0c2e5b7d1a64"}
 //! ```
 //!
 //! `intent` is written (and synced) before the request leaves, `outcome`
@@ -16,7 +16,10 @@
 //! settlement (`applied`, `not_applied` or `undetermined`). An id whose
 //! last word is an intent, an `unknown` outcome or an `undetermined`
 //! settlement is *unsettled*. The params are the item's canonical
-//! parameters (with `type`), never the token.
+//! parameters (with `type`), never the token; `server` is the fingerprint
+//! of the server it was sent to (never the token: see
+//! [`crate::Client::fingerprint`]), and settling with a client of another
+//! server is refused.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -60,6 +63,10 @@ pub struct JournalRecord {
     /// The server's message or what went wrong (token scrubbed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The server the move was sent to ([`crate::Client::fingerprint`]),
+    /// on every line the driver writes; absent in lines of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
 }
 
 pub(crate) mod endpoint_id {
@@ -102,7 +109,16 @@ impl JournalRecord {
             at: at.to_owned(),
             snapshot,
             message: None,
+            server: None,
         })
+    }
+
+    /// This line naming the server the move is sent to (a
+    /// [`crate::Client::fingerprint`]); its `outcome` and `settled` lines
+    /// name it too.
+    pub fn with_server(mut self, server: &str) -> JournalRecord {
+        self.server = Some(server.to_owned());
+        self
     }
 
     /// The `outcome` line for this intent.
@@ -139,6 +155,7 @@ impl JournalRecord {
             at: at.to_owned(),
             snapshot: None,
             message,
+            server: self.server.clone(),
         }
     }
 

@@ -58,6 +58,7 @@ mod params;
 mod redact;
 mod request;
 mod retry;
+mod settings;
 mod settle;
 mod wire;
 
@@ -74,8 +75,10 @@ pub use paging::{Paged, Pages};
 pub use params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
 pub use request::Request;
 pub use retry::RetryPolicy;
+pub use settings::Settings;
 pub use settle::{
-    Evidence, MoneyMove, Settle, SettleState, SettleStep, Settlement, Snapshot, Unsettled,
+    Evidence, EvidenceKind, MoneyMove, Settle, SettleState, SettleStep, Settlement, Snapshot,
+    Unsettled,
 };
 pub use wire::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 

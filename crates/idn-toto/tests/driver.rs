@@ -421,6 +421,8 @@ fn settling_is_driven_by_the_same_loop_and_journaled() {
         endpoint: EndpointId::AcceptReject,
         params: accept(),
         snapshot: None,
+        server: Some(c.fingerprint().to_owned()),
+        journal_id: None,
     };
     let opts = DriverOptions {
         journal_id: Some("j1".into()),
@@ -450,7 +452,7 @@ fn settling_is_driven_by_the_same_loop_and_journaled() {
     assert_eq!(log.journal[0]["state"], "applied");
     assert_eq!(log.journal[0]["id"], "j1");
 
-    // The journal's open moves, settled in order, with one delay.
+    // The journal's open moves, settled in order.
     let text = [
         JournalRecord::intent("a", EndpointId::AcceptReject, accept(), None, "t").unwrap().to_line(),
         JournalRecord::intent("b", EndpointId::AcceptReject, json!({"type":"deposit","trans_id":"9","user":"LOREM","action":"reject","comment":"c","operator":"o"}), None, "t").unwrap().to_line(),
@@ -474,7 +476,9 @@ fn settling_is_driven_by_the_same_loop_and_journaled() {
     let Output::Settlements(list) = result.unwrap() else {
         panic!()
     };
-    assert_eq!(log.waits, [30]);
+    // The delay, and again before the read that confirms "b" is still
+    // pending.
+    assert_eq!(log.waits, [30, 30]);
     assert_eq!(
         list.iter()
             .map(|(id, s)| (id.as_str(), s.state))
@@ -775,6 +779,8 @@ fn a_settled_line_that_cannot_be_written_keeps_the_verdict() {
         endpoint: EndpointId::AcceptReject,
         params: accept(),
         snapshot: None,
+        server: Some(client().fingerprint().to_owned()),
+        journal_id: None,
     };
     let driver = Driver::settle(&client(), &unsettled, journaled("j1")).unwrap();
     let (written, _, kinds, result, failures) =

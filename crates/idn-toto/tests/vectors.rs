@@ -500,7 +500,7 @@ fn shared_vectors() {
         .map(|e| format!("{}.json", e.id))
         .chain(["batch.json".to_owned(), "paging.json".to_owned()])
         .chain(["client.json".to_owned(), "journal.json".to_owned()])
-        .chain(["framing.json".to_owned()])
+        .chain(["framing.json".to_owned(), "settle.json".to_owned()])
         .collect();
     for name in &known {
         if !names.contains(name) {
@@ -512,8 +512,10 @@ fn shared_vectors() {
             run.fail(name, "-", "not a known vector file (typo?)");
             continue;
         }
-        if name == "client.json" || name == "journal.json" || name == "framing.json" {
-            continue; // run by `client_vectors`, `journal_vectors`, `framing_vectors`
+        if ["client.json", "journal.json", "framing.json", "settle.json"].contains(&name.as_str()) {
+            // run by `client_vectors`, `journal_vectors`, `framing_vectors`,
+            // `settle_vectors`
+            continue;
         }
         let text = fs::read_to_string(dir.join(name)).unwrap();
         let doc: Value = match serde_json::from_str(&text) {
@@ -902,4 +904,142 @@ fn framing_vectors() {
         "framing.json:\n- {}",
         run.failures.join("\n- ")
     );
+}
+
+// ------------------------------------------------------------ settle.json
+
+/// `tests/vectors/settle.json`: journals of open moves settled against
+/// canned reads (`Driver::settle_open`), and the verdicts (see its README
+/// section).
+#[test]
+fn settle_vectors() {
+    let text = fs::read_to_string(vectors_dir().join("settle.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let client = Client::from_json(&doc["config"]).unwrap();
+    assert_eq!(
+        client.fingerprint(),
+        doc["fingerprint"].as_str().unwrap(),
+        "the fingerprint of the vectors' client"
+    );
+    let mut failures = Vec::new();
+    let cases = doc["cases"].as_array().unwrap();
+    for case in cases {
+        let name = name_of(case);
+        if let Err(why) = run_settle_case(&client, case) {
+            failures.push(format!("{name}: {why}"));
+        }
+    }
+    assert!(cases.len() >= 15, "only {} settle cases", cases.len());
+    assert!(
+        failures.is_empty(),
+        "settle.json:\n- {}",
+        failures.join("\n- ")
+    );
+}
+
+fn run_settle_case(client: &Client, case: &Value) -> Result<(), String> {
+    let journal: String = case["journal"]
+        .as_array()
+        .ok_or("no journal")?
+        .iter()
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let open = Journal::read(&journal)
+        .map_err(|e| format!("journal: {e}"))?
+        .unsettled();
+    let options = DriverOptions {
+        retry: RetryPolicy::NEVER,
+        settle_delay_ms: case["settle_delay_ms"].as_u64().unwrap_or(0),
+        ..DriverOptions::default()
+    };
+    let mut driver = match (
+        Driver::settle_open(client, &open, options),
+        case.get("error"),
+    ) {
+        (Ok(driver), None) => driver,
+        (Err(e), Some(error)) => {
+            return if is_subset(error, &e.to_json()["error"]) {
+                Ok(())
+            } else {
+                Err(format!("error {} does not match {error}", e.to_json()))
+            };
+        }
+        (Ok(_), Some(_)) => return Err("settled, but an error was expected".into()),
+        (Err(e), None) => return Err(format!("refused: {e}")),
+    };
+    let mut answers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if let Some(map) = case["answers"].as_object() {
+        for (endpoint, bodies) in map {
+            let bodies = bodies.as_array().ok_or("answers: not a list")?;
+            answers.insert(
+                endpoint.clone(),
+                bodies
+                    .iter()
+                    .rev()
+                    .map(|b| b.as_str().unwrap_or("").to_owned())
+                    .collect(),
+            );
+        }
+    }
+    let (mut reads, mut waits, mut lines) = (Vec::new(), Vec::new(), 0);
+    let clock = Clock::new(1, Some(1_764_504_000));
+    let list = loop {
+        if reads.len() > 50 {
+            return Err("more than 50 reads".into());
+        }
+        match driver.next(clock) {
+            Step::Send(request) => {
+                let endpoint = request.endpoint().as_str();
+                reads.push(endpoint.to_owned());
+                let body = answers
+                    .get_mut(endpoint)
+                    .and_then(Vec::pop)
+                    .ok_or_else(|| format!("a read of {endpoint} too many ({reads:?})"))?;
+                driver.record_response(200, &[], body.as_bytes(), clock);
+            }
+            Step::Wait(ms) => waits.push(ms),
+            Step::Journal(_) => lines += 1,
+            Step::Event(_) | Step::Page(_) => {}
+            Step::Done(Ok(Output::Settlements(list))) => break list,
+            Step::Done(other) => return Err(format!("ended with {other:?}")),
+        }
+    };
+    if let Some(want) = case.get("reads") {
+        if json!(reads) != *want {
+            return Err(format!("reads {reads:?}, want {want}"));
+        }
+    }
+    if let Some(want) = case.get("waits") {
+        if json!(waits) != *want {
+            return Err(format!("waits {waits:?}, want {want}"));
+        }
+    }
+    let want = case["expect"].as_array().ok_or("no expect")?;
+    if list.len() != want.len() || lines != want.len() {
+        return Err(format!(
+            "{} settlements and {lines} journal lines, want {}",
+            list.len(),
+            want.len()
+        ));
+    }
+    for ((id, settlement), want) in list.iter().zip(want) {
+        let got = settlement.to_json();
+        let kinds: Vec<Value> = got["evidence"]
+            .as_array()
+            .map(|e| e.iter().map(|e| e["kind"].clone()).collect())
+            .unwrap_or_default();
+        let warnings = got["warnings"].as_array().map_or(0, Vec::len);
+        let mut actual =
+            json!({"id": id, "state": got["state"], "kinds": kinds, "warnings": warnings});
+        if want.get("warnings").is_none() && warnings == 0 {
+            actual.as_object_mut().map(|m| m.remove("warnings"));
+        }
+        if !is_subset(want, &actual) {
+            return Err(format!("got {actual}, want {want} ({})", settlement.reason));
+        }
+        if want.get("warnings").is_none() && warnings > 0 {
+            return Err(format!("unexpected warnings: {}", got["warnings"]));
+        }
+    }
+    Ok(())
 }

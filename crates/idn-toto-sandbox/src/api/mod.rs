@@ -6,7 +6,7 @@ mod reports;
 
 pub(crate) use messages::*;
 
-use crate::config::Quirks;
+use crate::config::{HistoryView, Quirks};
 use crate::routes::Route;
 use crate::state::State;
 use crate::wire;
@@ -31,7 +31,13 @@ impl Reply {
 }
 
 /// Runs `route` (with its POST `body`, if any) against `state`.
-pub(crate) fn execute(state: &mut State, route: Route, body: &[u8], quirks: Quirks) -> Reply {
+pub(crate) fn execute(
+    state: &mut State,
+    route: Route,
+    body: &[u8],
+    quirks: Quirks,
+    history: HistoryView,
+) -> Reply {
     match route {
         Route::TransactionList { kind, bank, name } => {
             reports::transaction_list(state, kind, bank.as_deref(), name.as_deref(), quirks)
@@ -46,7 +52,7 @@ pub(crate) fn execute(state: &mut State, route: Route, body: &[u8], quirks: Quir
         Route::ManualBatch { kind } => money_moves::manual_batch(state, kind, body),
         Route::Manual { kind, user, amount } => money_moves::manual(state, kind, &user, &amount),
         Route::PlayerInfo { user } => reports::player_info(state, &user),
-        Route::History { kind, user } => reports::history(state, kind, &user),
+        Route::History { kind, user } => reports::history(state, kind, &user, history),
         Route::Latest { kind, user } => reports::latest(state, kind, &user),
         Route::GameList => reports::game_list(state),
         Route::NumberHistory { gamecode } => reports::number_history(state, &gamecode),

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::{messages as msg, Reply};
-use crate::config::Quirks;
+use crate::config::{HistoryOrder, HistoryView, Quirks};
 use crate::dates;
 use crate::model::{HistoryEntry, InvoiceStatus, TxKind};
 use crate::money::Money;
@@ -101,12 +101,18 @@ fn history_entry(entry: &HistoryEntry) -> String {
         .finish()
 }
 
-/// 6. Check User Deposit/Withdraw History (newest first).
-pub(super) fn history(state: &State, kind: TxKind, user: &str) -> Reply {
+/// Check User Deposit/Withdraw History (endpoint 6): newest first unless
+/// `view` says otherwise, at most `view.cap` entries.
+pub(super) fn history(state: &State, kind: TxKind, user: &str, view: HistoryView) -> Reply {
     let Some(index) = state.find_user(user) else {
         return Reply::failure(msg::USER_NOT_FOUND);
     };
-    let data = wire::array(state.history_of(index, kind).map(history_entry));
+    let mut entries: Vec<&HistoryEntry> = state.history_of(index, kind).collect();
+    if view.order == HistoryOrder::Oldest {
+        entries.reverse();
+    }
+    entries.truncate(view.cap.unwrap_or(usize::MAX));
+    let data = wire::array(entries.into_iter().map(history_entry));
     Reply::ok(
         Obj::new()
             .bool("success", true)

@@ -60,6 +60,15 @@ pub struct ItemOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub snapshot: Option<Snapshot>,
+    /// The server the item was sent to ([`Client::fingerprint`]); `None`
+    /// for an item that never left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub server: Option<String>,
+    /// The item's journal id, when the batch was journaled (`{id}-{k}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub journal_id: Option<String>,
 }
 
 impl ItemOutcome {
@@ -69,6 +78,8 @@ impl ItemOutcome {
             endpoint: EndpointId::MultipleTransaction,
             params: self.params.clone(),
             snapshot: self.snapshot.clone(),
+            server: self.server.clone(),
+            journal_id: self.journal_id.clone(),
         })
     }
 }
@@ -115,6 +126,8 @@ pub struct Batch {
     reading: Option<usize>,
     snapshots: Vec<(String, Snapshot)>,
     snapshot_failed: Option<String>,
+    /// The fingerprint of the client the requests go through.
+    server: Option<String>,
 }
 
 impl Batch {
@@ -134,6 +147,7 @@ impl Batch {
             reading: None,
             snapshots: Vec::new(),
             snapshot_failed: None,
+            server: None,
         })
     }
 
@@ -173,6 +187,8 @@ impl Batch {
                         endpoint: EndpointId::MultipleTransaction,
                         params: self.items[i].params(self.r#type),
                         snapshot: self.snapshot_of(i),
+                        server: self.server.clone(),
+                        journal_id: None,
                     },
                 )
             })
@@ -231,6 +247,7 @@ impl Batch {
     /// again before recording the previous answer marks that request's
     /// items unknown and stops the batch.
     pub fn next_request(&mut self, client: &Client) -> Option<Request> {
+        self.server = Some(client.fingerprint().to_owned());
         if let Some(range) = self.in_flight.take() {
             self.settle_unknown(range, "the answer was never recorded".into());
         }
@@ -499,6 +516,10 @@ impl Batch {
             api_kind,
             params: item.params(self.r#type),
             snapshot: self.snapshot_of(i),
+            server: (status != ItemStatus::NotSent)
+                .then(|| self.server.clone())
+                .flatten(),
+            journal_id: None,
         });
     }
 }
