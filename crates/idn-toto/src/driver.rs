@@ -292,18 +292,20 @@ pub struct Driver {
     last_line: Option<Line>,
     /// The request of the last `Send` handed out.
     last_sent: Option<Request>,
-    journal_failures: u32,
+    /// The journal ids whose outcome or `settled` line was lost.
+    unrecorded: Vec<String>,
     result: Option<Result<Output, Error>>,
     unix_now_secs: Option<i64>,
 }
 
 /// What a journal line is to the run: an intent (of batch item `k`) must
-/// be written before its request leaves; any other line may be lost
-/// without changing the money move's result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// be written before its request leaves; any other line (of the move
+/// journaled under that id) may be lost without changing the money move's
+/// result.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Line {
     Intent(Option<usize>),
-    Other,
+    Other(String),
 }
 
 impl Driver {
@@ -316,7 +318,7 @@ impl Driver {
             lines: VecDeque::new(),
             last_line: None,
             last_sent: None,
-            journal_failures: 0,
+            unrecorded: Vec::new(),
             result: None,
             unix_now_secs: None,
         }
@@ -480,6 +482,7 @@ impl Driver {
                 endpoint: m.intent.endpoint,
                 params: m.intent.params.clone(),
                 snapshot: m.intent.snapshot.clone(),
+                journal_id: Some(m.id.clone()),
             };
             let settle = Settle::from_unsettled(&unsettled, 0, options.retry)?;
             list.push((Some(m.intent.clone()), settle));
@@ -615,8 +618,8 @@ impl Driver {
             self.client.redact(reason)
         );
         match line {
-            Line::Other => {
-                self.journal_failures += 1;
+            Line::Other(id) => {
+                self.unrecorded.push(id);
                 if let Some(request) = &self.last_sent {
                     let event = Event {
                         error_kind: Some("journal"),
@@ -657,7 +660,15 @@ impl Driver {
     /// How many journal lines (outcomes, `settled`) the host could not
     /// write: see [`Driver::record_journal_failure`].
     pub fn journal_failures(&self) -> u32 {
-        self.journal_failures
+        u32::try_from(self.unrecorded.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The journal ids whose outcome or `settled` line the host could not
+    /// write, in order (one per lost line: see
+    /// [`Driver::record_journal_failure`]). Those moves stay open in the
+    /// journal; a host can say which results the journal does not hold.
+    pub fn unrecorded(&self) -> &[String] {
+        &self.unrecorded
     }
 
     /// An intent could not be written: the operation stops before its
@@ -874,7 +885,7 @@ impl Driver {
         self.queue.push_back(Step::Journal(record.to_line()));
         self.lines.push_back(match record.event {
             JournalEvent::Intent => Line::Intent(item),
-            _ => Line::Other,
+            _ => Line::Other(record.id.clone()),
         });
     }
 
@@ -978,8 +989,11 @@ impl Driver {
                         Some(Step::Send(request))
                     }
                     None => {
-                        let outcomes = op.batch.take().map(Batch::finish).unwrap_or_default();
+                        let mut outcomes = op.batch.take().map(Batch::finish).unwrap_or_default();
                         let journal_ids = std::mem::take(&mut op.journal_ids);
+                        for (outcome, id) in outcomes.iter_mut().zip(&journal_ids) {
+                            outcome.journal_id.clone_from(id);
+                        }
                         self.finish(Ok(Output::Outcomes {
                             outcomes,
                             journal_ids,
@@ -1059,10 +1073,20 @@ impl Driver {
     fn call_done(&mut self, done: Result<AnyResponse, Error>) {
         let at = self.at();
         let Op::Call(op) = &mut self.op else { return };
+        let mut done = done;
         if let Some(intent) = op.intent.take() {
-            let (status, message) = match &done {
+            let (status, message) = match &mut done {
                 Ok(r) => (ItemStatus::Succeeded, Some(success_message(r))),
-                Err(e @ Error::OutcomeUnknown { .. }) => (ItemStatus::Unknown, Some(e.to_string())),
+                Err(e @ Error::OutcomeUnknown { .. }) => {
+                    // What settling it needs names its journal id.
+                    if let Error::OutcomeUnknown {
+                        unsettled: Some(u), ..
+                    } = e
+                    {
+                        u.journal_id = Some(intent.id.clone());
+                    }
+                    (ItemStatus::Unknown, Some(e.to_string()))
+                }
                 Err(e) => (ItemStatus::Failed, Some(e.to_string())),
             };
             let line = intent.outcome(status, message, &at);

@@ -150,6 +150,11 @@ pub struct Unsettled {
     /// The user's history of that type before sending (manual moves).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<Snapshot>,
+    /// The move's journal id when it was journaled (a call's id, `{id}-{k}`
+    /// for batch item `k`, an open move's id): a client with a journal
+    /// writes the settlement's `settled` line under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_id: Option<String>,
 }
 
 impl Unsettled {

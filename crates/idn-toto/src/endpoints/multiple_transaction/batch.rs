@@ -60,15 +60,22 @@ pub struct ItemOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub snapshot: Option<Snapshot>,
+    /// The item's journal id (`{id}-{k}`) when its batch was journaled and
+    /// its intent written (filled by the [`crate::Driver`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub journal_id: Option<String>,
 }
 
 impl ItemOutcome {
-    /// What settling this item needs, when its outcome is unknown.
+    /// What settling this item needs, when its outcome is unknown (its
+    /// journal id included).
     pub fn unsettled(&self) -> Option<Unsettled> {
         (self.status == ItemStatus::Unknown).then(|| Unsettled {
             endpoint: EndpointId::MultipleTransaction,
             params: self.params.clone(),
             snapshot: self.snapshot.clone(),
+            journal_id: self.journal_id.clone(),
         })
     }
 }
@@ -173,6 +180,7 @@ impl Batch {
                         endpoint: EndpointId::MultipleTransaction,
                         params: self.items[i].params(self.r#type),
                         snapshot: self.snapshot_of(i),
+                        journal_id: None,
                     },
                 )
             })
@@ -499,6 +507,7 @@ impl Batch {
             api_kind,
             params: item.params(self.r#type),
             snapshot: self.snapshot_of(i),
+            journal_id: None,
         });
     }
 }
