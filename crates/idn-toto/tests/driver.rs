@@ -700,10 +700,8 @@ fn unrecorded_of(mut driver: Driver, fails: impl Fn(&Value) -> bool) -> Vec<Stri
     for _ in 0..10_000 {
         match driver.next(clock) {
             Step::Send(_) => driver.record_response(200, &[], b"{}", clock),
-            Step::Journal(line) => {
-                if fails(&serde_json::from_str(&line).unwrap()) {
-                    driver.record_journal_failure("disk full");
-                }
+            Step::Journal(line) if fails(&serde_json::from_str(&line).unwrap()) => {
+                driver.record_journal_failure("disk full");
             }
             Step::Done(_) => return driver.unrecorded().to_vec(),
             _ => {}
