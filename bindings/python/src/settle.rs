@@ -89,6 +89,7 @@ impl PyUnsettled {
                 endpoint: request.endpoint(),
                 params: params.clone(),
                 snapshot: snapshot.map(PyUserHistory::snapshot),
+                journal_id: None,
             })
         })
     }
