@@ -484,6 +484,11 @@ export interface ItemOutcome {
      * read before sending.
      */
     snapshot?: Snapshot;
+    /**
+     * The item's journal id (`{id}-{k}`) when its batch was journaled and
+     * its intent written (filled by the [`crate::Driver`]).
+     */
+    journal_id?: string;
 }
 /**
  * What happened to one item.

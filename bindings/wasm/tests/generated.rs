@@ -576,6 +576,7 @@ fn settle_types_in_index_d_ts_match_the_core() {
         endpoint: EndpointId::ManualTransaction,
         params: json!({}),
         snapshot: Some(Snapshot::new(vec![])),
+        journal_id: Some("j".into()),
     };
     let sorted = |mut v: Vec<String>| {
         v.sort();
