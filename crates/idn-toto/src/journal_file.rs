@@ -1,5 +1,5 @@
 //! The journal *file*: what a host must do to it, decided once for every
-//! host (spec-notes 140-146).
+//! host (spec-notes 140-147).
 //!
 //! The core makes every line ([`crate::Driver`]'s `Journal` steps) and
 //! reads them back ([`crate::Journal`]); a host only opens the file (never
