@@ -150,11 +150,20 @@ pub(crate) struct PyJournal(core::Journal);
 
 #[pymethods]
 impl PyJournal {
-    /// Reads journal text. A torn last line is ignored; any other line that
-    /// is not a record raises ``DecodeError`` naming it (``line N``).
+    /// Reads journal text. A torn last line (no newline: the start of a
+    /// record, a whole record or blank) is ignored; any other line that is
+    /// not a record raises ``DecodeError`` naming it (``line N``).
     #[staticmethod]
     fn read(text: &str) -> PyResult<Self> {
         core::Journal::read(text).map(PyJournal).map_err(core_err)
+    }
+
+    /// ``read`` of a file's bytes (a line that is not UTF-8 is named too).
+    #[staticmethod]
+    fn read_bytes(data: &[u8]) -> PyResult<Self> {
+        core::Journal::read_bytes(data)
+            .map(PyJournal)
+            .map_err(core_err)
     }
 
     /// Every complete line, in order.
@@ -184,6 +193,72 @@ impl PyJournal {
             "<Journal {} records{}>",
             self.0.records.len(),
             if self.0.torn_tail { ", torn tail" } else { "" }
+        )
+    }
+}
+
+/// What a host must do to a journal file (the core decides; the file
+/// object only does IO): before appending while ``must_check``, read the
+/// whole file from its first byte into ``feed`` and call ``end`` (``None``:
+/// append; an int: truncate the file to that many bytes first; a
+/// ``DecodeError`` naming the line: the file can't be read back, refuse);
+/// ``check_line`` each line before writing it; then ``appended()``, or
+/// ``append_failed()`` after any failure (the next append checks again and
+/// cuts what a failed write left).
+#[pyclass(name = "JournalAppender", module = "idn_toto._native")]
+#[derive(Debug, Default)]
+pub(crate) struct PyJournalAppender(core::JournalAppender);
+
+#[pymethods]
+impl PyJournalAppender {
+    #[new]
+    fn new() -> Self {
+        PyJournalAppender::default()
+    }
+
+    /// Whether the file must be read and checked before the next append.
+    #[getter]
+    fn must_check(&self) -> bool {
+        self.0.must_check()
+    }
+
+    /// The next bytes of the file (the first call starts at its first
+    /// byte); ``DecodeError`` at ``line N`` for a line that can't be read.
+    fn feed(&mut self, data: &[u8]) -> PyResult<()> {
+        self.0.feed(data).map_err(core_err)
+    }
+
+    /// The file ended: ``None``, or the offset to truncate it to (a torn
+    /// last line); ``DecodeError`` naming a last line that is not the
+    /// start of a journal line.
+    fn end(&mut self) -> PyResult<Option<u64>> {
+        self.0.end().map_err(core_err)
+    }
+
+    /// ``InvalidRequestError`` at ``journal`` unless ``line`` is one
+    /// journal record and its newline.
+    fn check_line(&self, line: &str) -> PyResult<()> {
+        self.0.check_line(line).map_err(core_err)
+    }
+
+    /// The line was written and synced.
+    fn appended(&mut self) {
+        self.0.appended();
+    }
+
+    /// Opening, reading, truncating, writing or syncing failed.
+    fn append_failed(&mut self) {
+        self.0.append_failed();
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<JournalAppender {}>",
+            if self.0.must_check() {
+                "must check"
+            } else {
+                "ready"
+            }
         )
     }
 }

@@ -45,7 +45,7 @@ mod native {
         PyTurnoverRow, PyUserBalance, PyUserHistory, PyUserLastTransaction,
     };
     #[pymodule_export]
-    use crate::journal::{PyJournal, PyJournalRecord, PyOpenMove};
+    use crate::journal::{PyJournal, PyJournalAppender, PyJournalRecord, PyOpenMove};
     #[pymodule_export]
     use crate::settle::{PySettlement, PyUnsettled};
 }

@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 
 import idn_toto
+from idn_toto import _native as native
 
 VECTORS = Path(__file__).resolve().parents[3] / "tests" / "vectors"
 DEFAULT_BASE_URL = "https://agent.example.com/home.php"
@@ -358,3 +359,32 @@ def test_framing_vectors(case: Dict[str, Any]) -> None:
         assert error is None, f"want a value, got {error.to_dict()}"
         got = result.to_dict()
         assert is_subset(plain(case["expect"]), got), f"got {got}, want {case['expect']}"
+
+
+@pytest.mark.parametrize("case", JOURNAL["files"], ids=[c["name"] for c in JOURNAL["files"]])
+def test_journal_file_vectors(case: Dict[str, Any]) -> None:
+    """tests/vectors/journal.json `files`: what the core's JournalAppender
+    (the one FileJournal runs) says of a journal file's bytes, fed whole and
+    in chunks, exactly as in Rust and Node; and Journal.read_bytes agrees."""
+    assert len(JOURNAL["files"]) >= 19
+    data = case["text"].encode("utf-8") if "text" in case else bytes.fromhex(case["hex"])
+
+    def check(chunk: int) -> Any:
+        appender = native.JournalAppender()
+        for i in range(0, len(data), chunk):
+            appender.feed(data[i : i + chunk])
+        return appender.end()
+
+    if "error" in case:
+        for chunk in (len(data) or 1, 5):
+            with pytest.raises(idn_toto.DecodeError) as caught:
+                check(chunk)
+            check_error(caught.value, case["error"], "\0")
+        with pytest.raises(idn_toto.DecodeError) as read:
+            idn_toto.Journal.read_bytes(data)
+        assert read.value.path == caught.value.path
+        return
+    want = None if case.get("ok") else case["truncate_to"]
+    assert check(len(data) or 1) == want
+    assert check(5) == want
+    assert idn_toto.Journal.read_bytes(data).torn_tail == (want is not None)

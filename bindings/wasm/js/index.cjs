@@ -13,7 +13,7 @@ const { randomUUID } = require('node:crypto');
 const diagnostics = require('node:diagnostics_channel');
 const METHODS = require('./methods.cjs');
 const { IdnTotoError, fromDetail } = require('./errors.cjs');
-const { FileJournal, RECORD_READER } = require('./journal.cjs');
+const { FileJournal, JOURNAL_CORE } = require('./journal.cjs');
 const { defaultTransport, agentProblem, RawHeaders } = require('./transport.cjs');
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
@@ -367,15 +367,29 @@ function coreConfig(c) {
   });
 }
 
-/** Whether `text` (a journal's last line, without its newline) is one whole record, as the core reads it. */
-FileJournal[RECORD_READER] = (text) => {
-  try {
-    const read = wasm.journalRead(text);
-    return read.records.length === 1 && !read.torn_tail;
-  } catch (e) {
-    toError(e);
-    return false;
-  }
+/**
+ * The core's rules for a journal file (src/lib.rs WasmJournalAppender), for
+ * js/journal.cjs: a fresh appender, which has the file checked first. One
+ * made in a retired instance is never used again (`current` turns false):
+ * the journal then makes a new one, which checks the file again.
+ */
+FileJournal[JOURNAL_CORE] = () => {
+  const born = generation;
+  const appender = core(() => new wasm.WasmJournalAppender());
+  return {
+    get current() {
+      return born === generation;
+    },
+    get mustCheck() {
+      return appender.mustCheck;
+    },
+    feed: (bytes) => core(() => appender.feed(bytes)),
+    end: () => core(() => appender.end()),
+    checkLine: (line) => core(() => appender.checkLine(line)),
+    appended: () => core(() => appender.appended()),
+    appendFailed: () => core(() => appender.appendFailed()),
+    free: () => appender.free(),
+  };
 };
 
 const isJournal = (j) => j !== null && typeof j === 'object' && typeof j.append === 'function' && typeof j.read === 'function';
@@ -779,10 +793,14 @@ class Client {
   /**
    * Settles every unsettled move of the journal in order (the settle delay
    * waited once), recording each settlement; resolves to the settlements in
-   * the journal's order, each with its `journal_id`.
+   * the journal's order, each with its `journal_id`. The journal is opened
+   * for appending first: one that can't be written rejects before any read.
    */
   async settleUnsettled() {
     if (this.#journal === null) throw invalid('journal', 'the client has no journal');
+    // Opened for appending (and checked) before anything is read from the
+    // server: a journal that can't be written refuses here.
+    if (typeof this.#journal.open === 'function') this.#journal.open();
     const text = this.#journal.read();
     const settled = await this.#drive((c) => c.settleOpen(text), undefined);
     const out = settled.map(({ journal_id, settlement }) => ({ ...settlement, journal_id }));

@@ -285,16 +285,22 @@ export interface OpenMove extends Unsettled {
 export type JournaledOutcome = ItemOutcome & { journal_id?: string };
 
 /**
- * An append-only JSON Lines file: each line written with one write call and
- * synced (fsync) before `append` returns; a line torn by a crash is ignored
- * on read and cut before the next append. It never holds the token.
+ * An append-only JSON Lines file, opened once, never through a symbolic
+ * link, a regular file created 0600. The core checks the whole file before
+ * the first append and after a failed one: a file no tool could read back
+ * refuses every append (`invalid_request` at `journal`, naming the line); a
+ * line torn by a crash or a full disk is cut, never completed. Each line is
+ * written with one write call and synced (fsync) before `append` returns.
+ * It never holds the token.
  */
 export declare class FileJournal {
     constructor(path: string);
     readonly path: string;
+    /** Opens the file for appending and has it checked now (what `settleUnsettled` does before any read). */
+    open(): void;
     /** Appends one line (made by the core) and syncs it to disk. */
     append(line: string): void;
-    /** The whole file ('' when it does not exist yet). */
+    /** The whole file ('' when it does not exist yet); never read through a symbolic link. */
     read(): string;
     /** Closes the file (a later append opens it again). */
     close(): void;

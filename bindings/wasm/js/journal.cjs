@@ -1,55 +1,95 @@
 'use strict';
-// The journal file: append-only JSON Lines. This file only does IO; the
+// The journal file: append-only JSON Lines. This file only does IO: the
 // lines are made by the core's driver (journal steps) and read by the core
-// (src/lib.rs: journalRead).
+// (src/lib.rs: journalRead), and what the file needs is decided by the
+// core's JournalAppender (src/lib.rs: WasmJournalAppender, handed over by
+// index.cjs): a check of the whole file before the first append, the offset
+// a torn last line is cut at (never completed), a new check after a failed
+// append.
 
 const fs = require('node:fs');
+const { IdnTotoError } = require('./errors.cjs');
 
-/**
- * What to do with a last line that has no newline (a write cut by a crash)
- * before appending after it: `isRecord(text)` says whether it is a whole
- * record (then it only lacks its newline, which is added), else it is a
- * fragment the core ignores on read, and it is cut off (left in place it
- * would become a bad line in the middle once something follows it).
- */
-const RECORD_READER = Symbol('idn-toto record reader');
+/** Where index.cjs puts the factory of the core's appender (this file does IO only). */
+const JOURNAL_CORE = Symbol('idn-toto journal appender');
+const CHUNK = 64 * 1024;
+const { O_RDONLY, O_RDWR, O_APPEND, O_CREAT } = fs.constants;
+// Not on every platform (Windows): there, a symbolic link is looked for first.
+const O_NOFOLLOW = fs.constants.O_NOFOLLOW || 0;
+// A FIFO is refused (not a regular file), not waited on.
+const O_NONBLOCK = fs.constants.O_NONBLOCK || 0;
 
-function repairTail(fd, isRecord) {
-  const size = fs.fstatSync(fd).size;
-  if (size === 0) return;
-  const last = Buffer.alloc(1);
-  fs.readSync(fd, last, 0, 1, size - 1);
-  if (last[0] === 0x0a) return;
-  const text = fs.readFileSync(fd);
-  const cut = text.lastIndexOf(0x0a) + 1;
-  if (isRecord(text.subarray(cut).toString('utf8'))) {
-    fs.writeSync(fd, '\n');
-  } else {
-    fs.ftruncateSync(fd, cut);
+const LINK = 'it is a symbolic link (a journal is never followed through one)';
+
+function isLink(path) {
+  try {
+    return fs.lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
-  fs.fsyncSync(fd);
+}
+
+/** `e`, said plainly when it is O_NOFOLLOW refusing a link. */
+function linkRefusal(e, path) {
+  if (e && e.code === 'ELOOP' && isLink(path)) {
+    return Object.assign(new Error(`idn-toto: journal ${path}: ${LINK}`), { code: 'ELOOP' });
+  }
+  return e;
+}
+
+/** The journal opened for reading and appending: a regular file reached without a link, created 0600. */
+function openForAppend(path) {
+  if (O_NOFOLLOW === 0 && isLink(path)) {
+    throw Object.assign(new Error(`idn-toto: journal ${path}: ${LINK}`), { code: 'ELOOP' });
+  }
+  let fd;
+  try {
+    fd = fs.openSync(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o600);
+  } catch (e) {
+    throw linkRefusal(e, path);
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new Error(`idn-toto: journal ${path}: not a regular file`);
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+  return fd;
+}
+
+/** The core refused the file (a decode error naming the line): no tool could read it back. */
+function unreadable(e, path) {
+  if (!(e instanceof IdnTotoError) || e.kind !== 'decode') return e;
+  const reason = `${path}: ${e.path}: ${e.reason}; a journal that can't be read back whole refuses every new `
+    + 'money move (mend that line, or journal to another file)';
+  return new IdnTotoError({ kind: 'invalid_request', message: `invalid request: journal: ${reason}`, field: 'journal', reason });
 }
 
 /**
- * A journal in the file at `path`. Each line is written with one write call
- * and flushed to disk (fsync) before `append` returns. Node runs JavaScript
- * on one thread and these calls are synchronous, so lines from concurrent
- * calls (promises, clients sharing one journal) never interleave. It holds
- * only what the core writes: item ids, canonical params, snapshots, states
- * and scrubbed messages, never the token.
+ * A journal in the file at `path`. The file is opened once, never through a
+ * symbolic link (O_NOFOLLOW), must be a regular file, and is created 0600.
+ * Before the first append, and again after one that failed, the whole file
+ * is read and checked by the core: a file no tool could read back (a
+ * byte-order mark, a broken line, another file given by mistake) refuses
+ * every append with an IdnTotoError (`invalid_request` at `journal`) naming
+ * the line; a last line cut by a crash or a full disk is cut where the core
+ * says, never completed. Each line is written with one write call (the rest
+ * written again after a short write) and flushed to disk (fsync) before
+ * `append` returns. Node runs JavaScript on one thread and these calls are
+ * synchronous, so lines from concurrent calls (promises, clients sharing
+ * one journal) never interleave. It holds only what the core writes: item
+ * ids, canonical params, snapshots, states and scrubbed messages, never the
+ * token.
  */
 class FileJournal {
   #path;
   #fd = null;
-  #isRecord;
+  #core = null;
 
   /** @param {string} path */
   constructor(path) {
     if (typeof path !== 'string' || path === '') throw new TypeError('idn-toto: FileJournal needs a file path');
     this.#path = path;
-    // The core's reader, asked whether a torn tail is a whole record
-    // (index.cjs sets it: this file does IO only).
-    this.#isRecord = FileJournal[RECORD_READER];
   }
 
   /** The file's path. */
@@ -57,46 +97,91 @@ class FileJournal {
     return this.#path;
   }
 
-  /** Appends one line (ending in a newline) and syncs it to disk. */
-  append(line) {
-    if (this.#fd === null) {
-      // 'a+': appends, and can read back a torn tail to repair it first.
-      const fd = fs.openSync(this.#path, 'a+', 0o600);
-      try {
-        repairTail(fd, this.#isRecord);
-      } catch (e) {
-        fs.closeSync(fd);
-        throw e;
-      }
-      this.#fd = fd;
-    }
-    const bytes = Buffer.from(line, 'utf8');
-    const written = fs.writeSync(this.#fd, bytes, 0, bytes.length);
-    if (written !== bytes.length) {
-      // Reopened (and the torn line repaired) on the next append.
-      this.close();
-      // A short write to a regular file means the disk is full (or a quota
-      // was hit): the line is torn, and the journal says so on read.
-      throw new Error(`idn-toto: journal ${this.#path}: wrote ${written} of ${bytes.length} bytes`);
-    }
-    fs.fsyncSync(this.#fd);
+  /**
+   * Opens the file for appending (creating it, 0600) and checks it now
+   * rather than at the first append: what settling a journal does before
+   * it reads anything from the server. Throws when it can't be opened for
+   * writing (read-only, a symbolic link, not a regular file) or read back
+   * whole (naming the line).
+   */
+  open() {
+    this.#ready();
   }
 
-  /** The whole file as text ('' when it does not exist yet). */
-  read() {
+  /** Appends one line (one journal record and its newline) and syncs it to disk. */
+  append(line) {
+    const core = this.#appender();
+    core.checkLine(line);
+    this.#ready();
+    const bytes = Buffer.from(line, 'utf8');
     try {
-      return fs.readFileSync(this.#path, 'utf8');
+      let done = 0;
+      while (done < bytes.length) done += fs.writeSync(this.#fd, bytes, done, bytes.length - done);
+      fs.fsyncSync(this.#fd);
     } catch (e) {
-      if (e && e.code === 'ENOENT') return '';
+      // The file may end in a fragment now: the core has it checked (and
+      // cut) before the next append.
+      if (core.current) core.appendFailed();
       throw e;
     }
+    core.appended();
   }
 
-  /** Closes the file (a later append opens it again). */
+  /** The whole file as text ('' when it does not exist yet); never read through a symbolic link. */
+  read() {
+    let fd;
+    try {
+      fd = fs.openSync(this.#path, O_RDONLY | O_NOFOLLOW);
+    } catch (e) {
+      if (e && e.code === 'ENOENT') return '';
+      throw linkRefusal(e, this.#path);
+    }
+    try {
+      return fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Closes the file (a later append opens and checks it again). */
   close() {
     if (this.#fd !== null) {
       fs.closeSync(this.#fd);
       this.#fd = null;
+    }
+    if (this.#core !== null && this.#core.current) this.#core.free();
+    this.#core = null;
+  }
+
+  /** The core's appender; a fresh one (which checks the file again) when the last was made in a retired wasm instance. */
+  #appender() {
+    if (this.#core === null || !this.#core.current) this.#core = FileJournal[JOURNAL_CORE]();
+    return this.#core;
+  }
+
+  /** Opens the file if needed, and checks it (cutting a torn last line) when the core says so. */
+  #ready() {
+    if (this.#fd === null) this.#fd = openForAppend(this.#path);
+    const core = this.#appender();
+    if (!core.mustCheck) return;
+    const fd = this.#fd;
+    try {
+      const buf = Buffer.alloc(CHUNK);
+      let at = 0;
+      for (;;) {
+        const n = fs.readSync(fd, buf, 0, CHUNK, at);
+        if (n === 0) break;
+        core.feed(buf.subarray(0, n));
+        at += n;
+      }
+      const cut = core.end();
+      if (cut !== undefined) {
+        fs.ftruncateSync(fd, cut);
+        fs.fsyncSync(fd);
+      }
+    } catch (e) {
+      if (core.current) core.appendFailed();
+      throw unreadable(e, this.#path);
     }
   }
 
@@ -105,4 +190,4 @@ class FileJournal {
   }
 }
 
-module.exports = { FileJournal, RECORD_READER };
+module.exports = { FileJournal, JOURNAL_CORE };

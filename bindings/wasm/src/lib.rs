@@ -15,8 +15,8 @@
 //! driver says.
 
 use idn_toto::{
-    dynamic, Client, Clock, Driver, DriverOptions, EndpointId, Error, Event, Journal, Output,
-    Request, RetryPolicy, Step, Unsettled,
+    dynamic, Client, Clock, Driver, DriverOptions, EndpointId, Error, Event, Journal,
+    JournalAppender, Output, Request, RetryPolicy, Step, Unsettled,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -560,6 +560,65 @@ impl WasmDriver {
     #[wasm_bindgen(setter)]
     pub fn set_events(&mut self, on: bool) {
         self.events = on;
+    }
+}
+
+/// What a host must do to a journal file (the core's `JournalAppender`;
+/// `js/journal.cjs` only does IO): while `mustCheck`, read the whole file
+/// from its first byte into `feed` and call `end` (`undefined`: append; a
+/// number: truncate the file to that many bytes first; a thrown decode
+/// error naming the line: the file can't be read back, refuse); `checkLine`
+/// each line before writing it; then `appended()`, or `appendFailed()`
+/// after any failure (the next append checks again and cuts what a failed
+/// write left).
+#[wasm_bindgen]
+#[derive(Debug, Default)]
+pub struct WasmJournalAppender(JournalAppender);
+
+#[wasm_bindgen]
+impl WasmJournalAppender {
+    /// An appender for a file not checked yet.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> WasmJournalAppender {
+        WasmJournalAppender::default()
+    }
+
+    /// Whether the file must be read and checked before the next append.
+    #[wasm_bindgen(getter, js_name = mustCheck)]
+    pub fn must_check(&self) -> bool {
+        self.0.must_check()
+    }
+
+    /// The next bytes of the file (the first call starts at its first byte).
+    pub fn feed(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
+        self.0.feed(bytes).map_err(|e| throw(&e))
+    }
+
+    /// The file ended: `undefined`, or the offset to truncate it to (a
+    /// number: a journal is far below 2^53 bytes).
+    pub fn end(&mut self) -> Result<Option<f64>, JsValue> {
+        self.0
+            .end()
+            .map(|cut| cut.map(|offset| offset as f64))
+            .map_err(|e| throw(&e))
+    }
+
+    /// Throws (`invalid_request` at `journal`) unless `line` is one journal
+    /// record and its newline.
+    #[wasm_bindgen(js_name = checkLine)]
+    pub fn check_line(&self, line: &str) -> Result<(), JsValue> {
+        self.0.check_line(line).map_err(|e| throw(&e))
+    }
+
+    /// The line was written and synced.
+    pub fn appended(&mut self) {
+        self.0.appended();
+    }
+
+    /// Opening, reading, truncating, writing or syncing failed.
+    #[wasm_bindgen(js_name = appendFailed)]
+    pub fn append_failed(&mut self) {
+        self.0.append_failed();
     }
 }
 

@@ -3,6 +3,7 @@
 // `applied` / `not_applied` is about distinct users: spec-notes 76).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -258,8 +259,8 @@ test('a torn last line is ignored, and cut before the next append; a bad line el
   const { user } = fresh();
   await client({ journal: crashed, transport: faulty('drop') }).manualTransaction('deposit', user, 't', '3', 'OP01').catch(() => {});
   const whole = crashed.read();
-  crashed.append(whole.split('\n')[0].slice(0, 50)); // the write a crash cut
   crashed.close();
+  appendFileSync(file, whole.split('\n')[0].slice(0, 50)); // the write a crash cut
   const journal = new FileJournal(file); // the next process
   const c = client({ journal });
   assert.deepEqual((await c.unsettled()).map((o) => o.last), ['unknown']);
@@ -268,17 +269,21 @@ test('a torn last line is ignored, and cut before the next append; a bad line el
   assert.equal(journal.read().split('\n').length, 4, 'intent, outcome, settled: the fragment was cut');
   assert.deepEqual(await c.unsettled(), [], 'the file reads whole after the append');
 
-  // A whole record that only lost its newline is kept, and completed.
+  // A whole record that only lost its newline is cut too, never completed
+  // (as in Rust and Python: issue 20, J5): its write never finished, so
+  // nothing it announced was sent.
   const kept = path.join(dir, 'kept.jsonl');
-  const first = new FileJournal(kept);
-  first.append(whole.split('\n')[0]);
-  first.close();
+  writeFileSync(kept, whole.split('\n')[0]);
   const next = new FileJournal(kept);
   next.append(`${whole.split('\n')[1]}\n`);
-  assert.equal(next.read(), whole);
+  assert.equal(next.read(), `${whole.split('\n')[1]}\n`);
+  // What a caller appends is one journal record, or nothing is written.
+  assert.throws(() => next.append(whole.split('\n')[0]), (e) => e.kind === 'invalid_request' && e.field === 'journal');
+  assert.throws(() => next.append(`{"nope"\n${whole}`), (e) => e.kind === 'invalid_request' && e.field === 'journal');
 
-  const bad = new FileJournal(path.join(dir, 'bad.jsonl'));
-  bad.append(`{"nope"\n${whole}`);
+  const badFile = path.join(dir, 'bad.jsonl');
+  writeFileSync(badFile, `{"nope"\n${whole}`);
+  const bad = new FileJournal(badFile);
   await assert.rejects(client({ journal: bad }).unsettled(), (e) => e.kind === 'decode' && e.path === 'line 1');
 });
 

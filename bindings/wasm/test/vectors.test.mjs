@@ -5,6 +5,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { inspect } from 'node:util';
+import { Buffer } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
 
@@ -423,6 +424,29 @@ test('journal.json', async () => {
     const want = { records: c.records, torn_tail: c.torn_tail, unsettled: c.unsettled };
     if (!deepEqual(got, want)) failures.push(`${c.name}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
   }
+  // `files`: what the core's appender (the one FileJournal runs) says of a
+  // journal file's bytes, fed whole and in chunks of 5.
+  for (const c of doc.files) {
+    run += 1;
+    const bytes = c.text !== undefined ? Buffer.from(c.text, 'utf8') : Buffer.from(c.hex, 'hex');
+    const want = c.error !== undefined ? undefined : c.ok === true ? null : c.truncate_to;
+    for (const chunk of [Math.max(bytes.length, 1), 5]) {
+      const appender = new glue.WasmJournalAppender();
+      let cut;
+      const error = errorOf(() => {
+        for (let i = 0; i < bytes.length; i += chunk) appender.feed(bytes.subarray(i, i + chunk));
+        cut = appender.end();
+      });
+      appender.free();
+      if (c.error !== undefined) {
+        if (error === undefined || !isSubset(c.error, error)) failures.push(`${c.name} (chunks of ${chunk}): error ${JSON.stringify(error)} does not match ${JSON.stringify(c.error)}`);
+      } else if (error !== undefined) {
+        failures.push(`${c.name} (chunks of ${chunk}): ${JSON.stringify(error)}`);
+      } else if ((cut ?? null) !== want) {
+        failures.push(`${c.name} (chunks of ${chunk}): got ${cut}, want ${want}`);
+      }
+    }
+  }
   assert.deepEqual(failures, []);
-  assert.ok(run >= 9, `only ${run} journal cases`);
+  assert.ok(run >= 30, `only ${run} journal cases`);
 });

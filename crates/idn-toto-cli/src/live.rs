@@ -435,11 +435,26 @@ fn run_settle(args: &SettleArgs) -> Result<ExitCode, ExitCode> {
         return Err(usage(&format!("no journal at {}", args.file.display())));
     }
     let client = client(&args.live, None, false)?;
+    // The journal is opened for appending (and checked) before anything is
+    // read from the server: one that can't be written refuses here.
     let settled = client.settle_journal(&args.file).map_err(|e| refused(&e))?;
     printed(print_settled(&settled, Output::or_default(args.output)))?;
-    if settled
-        .iter()
-        .any(|s| s.settlement.state == SettleState::Undetermined)
+    let unrecorded = settled.iter().filter(|s| !s.recorded).count();
+    if unrecorded > 0 {
+        eprintln!(
+            "idn-toto: {unrecorded} of {} settlements could not be written to {}: the journal \
+             still shows those moves open; run `idn-toto journal settle` again once it can be \
+             written",
+            settled.len(),
+            args.file.display()
+        );
+    }
+    // A move the journal still leaves open (undetermined, or its line
+    // lost) is not success.
+    if unrecorded > 0
+        || settled
+            .iter()
+            .any(|s| s.settlement.state == SettleState::Undetermined)
     {
         return Ok(ExitCode::from(code::OUTCOME_UNKNOWN));
     }
@@ -480,6 +495,7 @@ fn print_settled(settled: &[JournalSettlement], out: Output) -> ExitCode {
                     "endpoint": s.open.intent.endpoint.as_str(),
                     "params": s.open.intent.params,
                     "settlement": s.settlement.to_json(),
+                    "recorded": s.recorded,
                 });
                 if writeln!(stdout, "{line}").is_err() {
                     return ExitCode::from(code::OTHER);

@@ -26,7 +26,8 @@ use clap::{Args, Parser, Subcommand};
 const EXIT_CODES: &str = "Exit codes: 0 ok; 1 other failure (writing the output); 2 usage \
 (including a money move with no terminal to confirm on and no --yes, and a token on the \
 command line: nothing sent); 3 invalid_request; 4 api; 5 http; 6 decode; 7 transport; \
-8 outcome_unknown (a money move, batch item or settlement whose outcome is not known); \
+8 outcome_unknown (a money move, batch item or settlement whose outcome is not known, or a \
+settlement the journal could not record); \
 9 a batch in which some items failed or were not sent; 10 declined at the prompt (nothing \
 sent). Errors are the core's error JSON on stdout when stdout is piped, one line on stderr \
 on a terminal.";

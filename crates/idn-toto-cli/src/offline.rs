@@ -31,11 +31,13 @@ pub(crate) fn describe(record: &JournalRecord) -> String {
 }
 
 pub(crate) fn journal_show(file: &std::path::Path, json: bool) -> ExitCode {
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
         Err(e) => return usage(&format!("cannot read {}: {e}", file.display())),
     };
-    let journal = match Journal::read(&text) {
+    // The core's rule, as every tool reads it (a line that is not UTF-8 is
+    // named too).
+    let journal = match Journal::read_bytes(&bytes) {
         Ok(j) => j,
         Err(e) => return refused(&e),
     };

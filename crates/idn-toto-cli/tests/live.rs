@@ -457,23 +457,7 @@ fn journal_settle_finds_out_what_happened_and_closes_the_moves() {
         &["call", "accept_reject", "--params", ACCEPT, "--yes"],
     );
     assert_eq!(out.status.code(), Some(0));
-    let lines: String = [
-        ("a1", "123450001", "IPSUM"),
-        ("a2", "123450002", "andi88"),
-    ]
-    .iter()
-    .map(|(id, tx, user)| {
-        JournalRecord::intent(
-            id,
-            EndpointId::AcceptReject,
-            json!({"type":"deposit","trans_id":tx,"user":user,"action":"accept","comment":"c","operator":"OP01"}),
-            None,
-            "2026-11-30T12:00:00.000Z",
-        )
-        .unwrap()
-        .to_line()
-    })
-    .collect();
+    let lines = two_open_moves();
     std::fs::write(&journal, lines).unwrap();
     let out = run(
         &sandbox,
@@ -518,6 +502,199 @@ fn journal_settle_finds_out_what_happened_and_closes_the_moves() {
     assert!(stdout(&again).contains("nothing open"));
     let missing = run(&sandbox, &["journal", "settle", "/nonexistent/j.jsonl"]);
     assert_eq!(missing.status.code(), Some(2));
+}
+
+/// Two accept intents whose answers were lost (one the sandbox processed,
+/// `a1`, one it never received, `a2`), as journal lines.
+fn two_open_moves() -> String {
+    [
+        ("a1", "123450001", "IPSUM"),
+        ("a2", "123450002", "andi88"),
+    ]
+    .iter()
+    .map(|(id, tx, user)| {
+        JournalRecord::intent(
+            id,
+            EndpointId::AcceptReject,
+            json!({"type":"deposit","trans_id":tx,"user":user,"action":"accept","comment":"c","operator":"OP01"}),
+            None,
+            "2026-11-30T12:00:00.000Z",
+        )
+        .unwrap()
+        .to_line()
+    })
+    .collect()
+}
+
+/// A file no one may write to while it lives: `chmod 0444`, and where
+/// that does not stop this process (root, as in the CI container),
+/// `chattr +i` (ext4, xfs, btrfs). `None` when neither works here.
+#[cfg(unix)]
+struct ReadOnly(std::path::PathBuf, bool);
+
+#[cfg(unix)]
+impl ReadOnly {
+    fn make(path: &Path) -> Option<ReadOnly> {
+        use std::os::unix::fs::PermissionsExt;
+        let writable = |p: &Path| std::fs::OpenOptions::new().append(true).open(p).is_ok();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        if !writable(path) {
+            return Some(ReadOnly(path.to_owned(), false));
+        }
+        let immutable = Command::new("chattr")
+            .arg("+i")
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success());
+        let guard = ReadOnly(path.to_owned(), immutable);
+        if writable(path) {
+            eprintln!(
+                "skipped: {} stays writable here (root without chattr)",
+                path.display()
+            );
+            return None;
+        }
+        Some(guard)
+    }
+}
+
+#[cfg(unix)]
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        if self.1 {
+            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        }
+        let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o644));
+    }
+}
+
+/// Issue 20, J3: a journal that can be read but not written is refused
+/// before anything is read from the server (exit 3), never settled
+/// without its lines.
+#[cfg(unix)]
+#[test]
+fn journal_settle_refuses_a_journal_it_cannot_write_before_any_read() {
+    let sandbox = sandbox();
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = journal_dir.path().join("read-only.jsonl");
+    std::fs::write(&journal, two_open_moves()).unwrap();
+    let Some(_read_only) = ReadOnly::make(&journal) else {
+        return;
+    };
+    let before = served(&sandbox);
+    let out = run(
+        &sandbox,
+        &[
+            "journal",
+            "settle",
+            path(&journal),
+            "--settle-delay-ms",
+            "0",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let e = json(&out);
+    assert_eq!(e["error"]["field"], "journal", "{e}");
+    assert_eq!(served(&sandbox), before, "nothing read from the server");
+    assert_eq!(std::fs::read_to_string(&journal).unwrap(), two_open_moves());
+}
+
+/// Issue 20, J3: the journal fills up while `journal settle` writes its
+/// lines (`ulimit -f`: a real short write): the verdicts are printed, each
+/// marked not recorded, and the exit code is not success; once there is
+/// room, settling again cuts the fragment and records them.
+#[cfg(target_os = "linux")]
+#[test]
+fn journal_settle_says_so_when_its_lines_cannot_be_written() {
+    let sandbox = sandbox();
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = journal_dir.path().join("full.jsonl");
+    // Padded with a blank line so the file ends 60 bytes before a
+    // 512-byte block: `ulimit -f` (in blocks) then stops the first
+    // `settled` line after 60 bytes.
+    let mut text = two_open_moves();
+    let pad = (512 - (text.len() + 60) % 512) % 512;
+    assert!(pad >= 1);
+    text.push_str(&" ".repeat(pad - 1));
+    text.push('\n');
+    std::fs::write(&journal, &text).unwrap();
+    let blocks = (text.len() + 60) / 512;
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("trap '' XFSZ; ulimit -f {blocks}; exec \"$@\""))
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_idn-toto"))
+        .args([
+            "journal",
+            "settle",
+            path(&journal),
+            "--settle-delay-ms",
+            "0",
+        ])
+        .env("IDN_TOTO_BASE_URL", sandbox.base_url())
+        .env("IDN_TOTO_TOKEN", sandbox.token())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(8),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("could not be written"),
+        "{}",
+        stderr(&out)
+    );
+    let printed: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(printed.len(), 2, "both verdicts printed");
+    assert!(
+        printed.iter().all(|v| v["recorded"] == false),
+        "{printed:?}"
+    );
+    assert!(
+        printed.iter().all(|v| v["settlement"]["state"].is_string()),
+        "{printed:?}"
+    );
+    // Room again: the fragment is cut, the lines recorded (whatever the
+    // verdicts, exit 0 or 8).
+    let again = run(
+        &sandbox,
+        &[
+            "journal",
+            "settle",
+            path(&journal),
+            "--settle-delay-ms",
+            "0",
+        ],
+    );
+    assert!(
+        matches!(again.status.code(), Some(0 | 8)),
+        "{}",
+        stderr(&again)
+    );
+    assert!(
+        stdout(&again)
+            .lines()
+            .all(|l| l.contains("\"recorded\":true")),
+        "{}",
+        stdout(&again)
+    );
+    let read = idn_toto::Journal::read(&std::fs::read_to_string(&journal).unwrap()).unwrap();
+    assert_eq!(read.records.len(), 4, "two intents, two settled lines");
+    assert!(!read.torn_tail);
 }
 
 /// Runs `idn-toto` on a pseudo terminal (util-linux `script`), typing

@@ -122,7 +122,7 @@ impl Client {
         let _span = op.span.enter();
         loop {
             if let Pumped::Done(result) = self.pump(&mut op.driver, op.journal.get()) {
-                return (op.finish)(result?);
+                return (op.finish)(result?, op.driver.unrecorded());
             }
         }
     }

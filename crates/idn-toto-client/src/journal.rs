@@ -1,34 +1,49 @@
-//! The journal file: the core makes and reads the lines; this appends them
-//! durably and gives each money move its id and each line its time.
+//! The journal file. The core makes and reads the lines and decides what
+//! the file needs ([`idn_toto::JournalAppender`]: a check of the whole file
+//! before the first append, the offset a torn last line is cut at, a new
+//! check after a failed append); this only opens, reads, truncates, appends
+//! and syncs, and gives each money move its id.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
-use idn_toto::{Error, Journal};
+use idn_toto::{Error, Journal, JournalAppender};
 
 /// An append-only JSON Lines file of money moves (see
 /// [`idn_toto::JournalRecord`]).
 ///
-/// Lines are appended with one `write` on a file opened for appending, then
-/// `fsync`-ed before [`FileJournal::append`] returns, under a lock, so
-/// threads never interleave a line. A last line cut by a crash is dropped
-/// from the file before this object first appends to it. The file is
-/// created with mode `0600` on Unix. The lines hold canonical parameters,
-/// never the token.
+/// The file is opened once, never through a symbolic link (`O_NOFOLLOW`),
+/// must be a regular file, and is created with mode `0600` on Unix. Before
+/// the first append, and again after an append that failed, the whole file
+/// is read and checked by the core: a file no tool could read back (a
+/// byte-order mark, a broken line, another file given by mistake) refuses
+/// every append, naming the line; a last line cut by a crash or a full disk
+/// is cut where the core says, never completed. Lines are appended with one
+/// `write` and `fsync`-ed before [`FileJournal::append`] returns, under a
+/// lock, so threads never interleave a line. The lines hold canonical
+/// parameters, never the token.
 #[derive(Debug)]
 pub struct FileJournal {
     path: PathBuf,
-    checked: Mutex<bool>,
+    open: Mutex<Opened>,
+}
+
+/// The file once opened, and what the core says it needs.
+#[derive(Debug, Default)]
+struct Opened {
+    file: Option<File>,
+    appender: JournalAppender,
 }
 
 impl FileJournal {
-    /// The journal at `path` (created on the first append).
+    /// The journal at `path` (opened, and created if missing, on the first
+    /// append or [`FileJournal::open`]).
     pub fn new(path: impl Into<PathBuf>) -> FileJournal {
         FileJournal {
             path: path.into(),
-            checked: Mutex::new(false),
+            open: Mutex::new(Opened::default()),
         }
     }
 
@@ -37,92 +52,186 @@ impl FileJournal {
         &self.path
     }
 
-    /// Appends complete lines (each ends in its only newline) with one
-    /// write and one sync. An I/O failure is an `invalid_request` error at
-    /// `journal` naming the file.
+    /// Opens the file for appending (creating it, `0600`) and checks it
+    /// now rather than at the first append: what settling a journal does
+    /// before it reads anything from the server. An `invalid_request` error
+    /// at `journal` when the file can't be opened for writing (read-only, a
+    /// symbolic link, not a regular file) or read back whole (naming the
+    /// line).
+    pub fn open(&self) -> Result<(), Error> {
+        let mut opened = self.lock();
+        self.ready(&mut opened)
+    }
+
+    /// Appends complete lines (each one journal record ending in its only
+    /// newline) with one write and one sync. Any failure is an
+    /// `invalid_request` error at `journal` naming the file; after a failed
+    /// write or sync the next append checks the file again first (and cuts
+    /// what the failed write left).
     pub fn append(&self, lines: &[String]) -> Result<(), Error> {
         if lines.is_empty() {
             return Ok(());
         }
-        if lines
-            .iter()
-            .any(|l| !l.ends_with('\n') || l[..l.len() - 1].contains('\n'))
-        {
-            return Err(crate::shared::invalid(
-                "journal",
-                "a journal line is one line ending in a newline",
-            ));
+        let mut opened = self.lock();
+        for line in lines {
+            opened.appender.check_line(line)?;
         }
+        self.ready(&mut opened)?;
+        let Opened { file, appender } = &mut *opened;
+        let Some(file) = file.as_mut() else {
+            return Err(self.io_error("append to", &std::io::ErrorKind::NotFound.into()));
+        };
         let data = lines.concat();
-        let mut checked = self.checked.lock().unwrap_or_else(|e| e.into_inner());
-        let result = (|| {
-            let mut file = self.open()?;
-            if !*checked {
-                drop_torn_tail(&mut file)?;
+        match file
+            .write_all(data.as_bytes())
+            .and_then(|()| file.sync_data())
+        {
+            Ok(()) => {
+                appender.appended();
+                Ok(())
             }
-            file.write_all(data.as_bytes())?;
-            file.sync_data()
-        })();
-        result.map_err(|e| self.io_error("append to", &e))?;
-        *checked = true;
-        Ok(())
+            Err(e) => {
+                appender.append_failed();
+                Err(self.io_error("append to", &e))
+            }
+        }
     }
 
-    /// Reads the journal back (a missing file is an empty journal).
+    /// Reads the journal back (a missing file is an empty journal), by the
+    /// rule the appender checks it with.
     pub fn read(&self) -> Result<Journal, Error> {
-        match std::fs::read_to_string(&self.path) {
-            Ok(text) => Journal::read(&text),
+        let mut bytes = Vec::new();
+        let read = open_options(false)
+            .open(&self.path)
+            .and_then(|mut file| file.read_to_end(&mut bytes));
+        match read {
+            Ok(_) => Journal::read_bytes(&bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Journal::read(""),
             Err(e) => Err(self.io_error("read", &e)),
         }
     }
 
-    fn open(&self) -> std::io::Result<File> {
-        let mut options = OpenOptions::new();
-        options.read(true).append(true).create(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
+    fn lock(&self) -> MutexGuard<'_, Opened> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Opens the file if needed, and checks it (cutting a torn last line)
+    /// when the core says so.
+    fn ready(&self, opened: &mut Opened) -> Result<(), Error> {
+        let Opened { file, appender } = opened;
+        if file.is_none() {
+            *file = Some(open_for_append(&self.path).map_err(|e| self.io_error("open", &e))?);
         }
-        options.open(&self.path)
+        let Some(file) = file.as_mut() else {
+            return Ok(());
+        };
+        if !appender.must_check() {
+            return Ok(());
+        }
+        let checked = self.check(file, appender);
+        if checked.is_err() {
+            // Nothing was cut: an IO failure leaves the next append to
+            // check again from the start, as a refusal does.
+            appender.append_failed();
+        }
+        checked
+    }
+
+    /// Reads the whole file into the core's check and applies its repair.
+    fn check(&self, file: &mut File, appender: &mut JournalAppender) -> Result<(), Error> {
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| self.io_error("read", &e))?;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.io_error("read", &e)),
+            };
+            appender.feed(&buf[..n]).map_err(|e| self.unreadable(&e))?;
+        }
+        match appender.end().map_err(|e| self.unreadable(&e))? {
+            None => Ok(()),
+            Some(offset) => file
+                .set_len(offset)
+                .and_then(|()| file.sync_data())
+                .map_err(|e| self.io_error("cut the torn last line of", &e)),
+        }
+    }
+
+    /// The core refused the file: no tool could read it back.
+    fn unreadable(&self, e: &Error) -> Error {
+        let (at, why) = match e {
+            Error::Decode { path, reason } => (path.as_str(), reason.as_str()),
+            other => ("", other.kind()),
+        };
+        crate::shared::invalid(
+            "journal",
+            format!(
+                "{}: {at}: {why}; a journal that can't be read back whole refuses every new money \
+                 move (mend that line, or journal to another file)",
+                self.path.display()
+            ),
+        )
     }
 
     fn io_error(&self, what: &str, e: &std::io::Error) -> Error {
+        let why = if is_link_refusal(e, &self.path) {
+            "it is a symbolic link (a journal is never followed through one)".to_owned()
+        } else {
+            e.to_string()
+        };
         crate::shared::invalid(
             "journal",
-            format!("cannot {what} {}: {e}", self.path.display()),
+            format!("cannot {what} {}: {why}", self.path.display()),
         )
     }
 }
 
-/// Cuts a last line without its newline (a write a crash interrupted).
-fn drop_torn_tail(file: &mut File) -> std::io::Result<()> {
-    let len = file.metadata()?.len();
-    if len == 0 {
-        return Ok(());
+/// How the file is opened: never through a symbolic link, and without
+/// blocking on a FIFO (which is then refused as not a regular file).
+fn open_options(append: bool) -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    if append {
+        options.append(true).create(true);
     }
-    // Walk back from the end to the last newline.
-    let mut end = len;
-    let mut buf = [0u8; 4096];
-    while end > 0 {
-        let start = end.saturating_sub(buf.len() as u64);
-        let n = usize::try_from(end - start).unwrap_or(buf.len());
-        file.seek(SeekFrom::Start(start))?;
-        file.read_exact(&mut buf[..n])?;
-        if let Some(i) = buf[..n].iter().rposition(|b| *b == b'\n') {
-            let keep = start + i as u64 + 1;
-            if keep < len {
-                file.set_len(keep)?;
-            }
-            return Ok(());
-        }
-        if end == len && n > 0 && buf[n - 1] == b'\n' {
-            return Ok(());
-        }
-        end = start;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
-    file.set_len(0)
+    options
+}
+
+/// Opens the journal for appending: a regular file reached without a
+/// symbolic link.
+fn open_for_append(path: &Path) -> std::io::Result<File> {
+    #[cfg(not(unix))]
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(std::io::Error::other(
+            "it is a symbolic link (a journal is never followed through one)",
+        ));
+    }
+    let file = open_options(true).open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    Ok(file)
+}
+
+/// Whether opening failed because the path is a symbolic link (`ELOOP`
+/// from `O_NOFOLLOW`).
+fn is_link_refusal(e: &std::io::Error, path: &Path) -> bool {
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    }
+    let _ = (e, path);
+    false
 }
 
 /// A new journal id: 128 random bits in hex (the randomness lives in the
@@ -135,27 +244,32 @@ pub(crate) fn new_id() -> String {
 mod tests {
     use super::*;
 
+    const A: &str = r#"{"id":"a","event":"intent","endpoint":"accept_reject","params":{"action":"ACCEPT","comment":"c","operator":"o","trans_id":"1","type":"deposit","user":"u"},"at":"t"}"#;
+
+    fn line(id: &str) -> String {
+        format!("{}\n", A.replacen("\"a\"", &format!("{id:?}"), 1))
+    }
+
     #[test]
-    fn appends_whole_lines_and_drops_a_torn_tail_first() {
-        let path_dir = tempfile::tempdir().unwrap();
-        let path = path_dir.path().join("j.jsonl");
-        std::fs::write(&path, "{\"a\":1}\n{\"torn").unwrap();
+    fn appends_whole_lines_and_cuts_a_torn_tail_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        std::fs::write(&path, format!("{}{}", line("a"), &line("torn")[..30])).unwrap();
         let journal = FileJournal::new(&path);
-        journal.append(&["{\"b\":2}\n".into()]).unwrap();
-        journal
-            .append(&["{\"c\":3}\n".into(), "{\"d\":4}\n".into()])
-            .unwrap();
+        journal.append(&[line("b")]).unwrap();
+        journal.append(&[line("c"), line("d")]).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n");
-        assert!(journal.append(&["no newline".into()]).is_err());
-        assert!(journal.append(&["two\nlines\n".into()]).is_err());
+        assert_eq!(text, [line("a"), line("b"), line("c"), line("d")].concat());
+        for bad in [A.to_owned(), format!("{A}\n{A}\n"), "{\"b\":2}\n".into()] {
+            assert!(journal.append(&[bad]).is_err());
+        }
+        assert_eq!(journal.read().unwrap().records.len(), 4);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             // An existing file keeps its mode; a new one is 0600.
-            let fresh_dir = tempfile::tempdir().unwrap();
-            let fresh = fresh_dir.path().join("fresh.jsonl");
-            FileJournal::new(&fresh).append(&["{}\n".into()]).unwrap();
+            let fresh = dir.path().join("fresh.jsonl");
+            FileJournal::new(&fresh).append(&[line("x")]).unwrap();
             let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
@@ -163,11 +277,11 @@ mod tests {
 
     #[test]
     fn a_file_of_one_torn_line_is_emptied() {
-        let path_dir = tempfile::tempdir().unwrap();
-        let path = path_dir.path().join("torn.jsonl");
-        std::fs::write(&path, "{\"torn").unwrap();
-        FileJournal::new(&path).append(&["{}\n".into()]).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{}\n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("torn.jsonl");
+        std::fs::write(&path, &A[..20]).unwrap();
+        FileJournal::new(&path).append(&[line("x")]).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), line("x"));
     }
 
     #[test]

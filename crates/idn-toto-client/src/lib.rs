@@ -111,12 +111,19 @@ pub struct JournalSettlement {
     pub open: OpenMove,
     /// What the server shows.
     pub settlement: Settlement,
+    /// Whether its `settled` line was written. `false`: the journal could
+    /// not be written (a full disk, say), so it still shows the move open;
+    /// settling again once it can be written records it.
+    pub recorded: bool,
 }
 
-/// The driver's settlements, each with the open move it settled.
+/// The driver's settlements, each with the open move it settled and
+/// whether its line is in the journal (`unrecorded`: the ids whose line
+/// could not be written).
 fn pair_settlements(
     open: Vec<OpenMove>,
     settled: Vec<(String, Settlement)>,
+    unrecorded: &[String],
 ) -> Vec<JournalSettlement> {
     let mut open: Vec<Option<OpenMove>> = open.into_iter().map(Some).collect();
     settled
@@ -126,6 +133,7 @@ fn pair_settlements(
                 .iter_mut()
                 .find(|o| o.as_ref().is_some_and(|o| o.id == id))?;
             Some(JournalSettlement {
+                recorded: !unrecorded.contains(&id),
                 open: slot.take()?,
                 settlement,
             })

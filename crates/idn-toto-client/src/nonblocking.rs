@@ -178,7 +178,7 @@ impl Client {
         }
         .instrument(span)
         .await?;
-        (op.finish)(output)
+        (op.finish)(output, op.driver.unrecorded())
     }
 
     /// The one IO loop: sends and sleeps as the driver says until it hands

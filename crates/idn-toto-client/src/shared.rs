@@ -87,13 +87,20 @@ macro_rules! client_methods {
 
             /// Finds out, with reads only, whether a money move whose outcome is
             /// unknown took effect (see [`idn_toto::Settle`]). Waits the settle
-            /// delay first.
+            /// delay first. With a journal, a journaled move (its `Unsettled`,
+            /// from an [`Error::OutcomeUnknown`] or an unknown
+            /// [`ItemOutcome`], names its journal id) gets its `settled`
+            /// line.
             pub $($async)? fn settle(&self, unsettled: &Unsettled) -> Result<Settlement, Error> {
                 self.run(self.inner.checked.settle(unsettled)?)$($($await)*)?
             }
 
             /// Settles every move the journal at `path` leaves open, appending a
-            /// `settled` line for each, and returns them in journal order.
+            /// `settled` line for each, and returns them in journal order. The
+            /// journal is opened for appending and checked first: one that
+            /// can't be written (or read back whole) refuses before anything
+            /// is read from the server. A settlement whose line could not be
+            /// written says so ([`JournalSettlement::recorded`]).
             pub $($async)? fn settle_journal(
                 &self,
                 path: impl AsRef<Path>,
@@ -136,15 +143,15 @@ pub(crate) struct Prepared<'a, F> {
     pub(crate) finish: F,
 }
 
-/// What turns a driver's output into the caller's answer.
-pub(crate) trait Finish<T>: FnOnce(Output) -> Result<T, Error> {}
+/// What turns a driver's output into the caller's answer; the second
+/// argument is the journal ids whose outcome or `settled` line could not be
+/// written ([`Driver::unrecorded`]).
+pub(crate) trait Finish<T>: FnOnce(Output, &[String]) -> Result<T, Error> {}
 
-impl<T, F: FnOnce(Output) -> Result<T, Error>> Finish<T> for F {}
+impl<T, F: FnOnce(Output, &[String]) -> Result<T, Error>> Finish<T> for F {}
 
 /// Where a run's journal lines go.
 pub(crate) enum JournalTo<'a> {
-    /// Nowhere: the operation journals nothing.
-    None,
     /// The client's journal.
     Client(Option<&'a FileJournal>),
     /// A journal file named for this run (`settle_journal`).
@@ -154,7 +161,6 @@ pub(crate) enum JournalTo<'a> {
 impl JournalTo<'_> {
     pub(crate) fn get(&self) -> Option<&FileJournal> {
         match self {
-            JournalTo::None => None,
             JournalTo::Client(j) => *j,
             JournalTo::File(j) => Some(j),
         }
@@ -246,14 +252,17 @@ impl Checked {
         check_journaled(self, E::ID)?;
         let driver = Driver::call_typed(&self.core, params, options(self, true))?;
         let span = trace::span("call", E::ID.as_str());
-        Ok(
-            self.prepare(driver, self.client_journal(), span, |output| match output {
+        Ok(self.prepare(
+            driver,
+            self.client_journal(),
+            span,
+            |output, _| match output {
                 Output::Response(r) => {
                     E::from_any(r).ok_or_else(|| unexpected("its endpoint's answer"))
                 }
                 _ => Err(unexpected("an answer")),
-            }),
-        )
+            },
+        ))
     }
 
     /// `send_json`: one call of an endpoint named at run time, its
@@ -267,12 +276,15 @@ impl Checked {
         let driver = Driver::call(&self.core, endpoint, params, options(self, true))
             .map_err(|e| e.redacted(&self.core))?;
         let span = trace::span("call", endpoint.as_str());
-        Ok(
-            self.prepare(driver, self.client_journal(), span, |output| match output {
+        Ok(self.prepare(
+            driver,
+            self.client_journal(),
+            span,
+            |output, _| match output {
                 Output::Response(r) => Ok(r.to_json()),
                 _ => Err(unexpected("an answer")),
-            }),
-        )
+            },
+        ))
     }
 
     /// `batch`: any number of items, one outcome each.
@@ -283,41 +295,52 @@ impl Checked {
     ) -> Result<Prepared<'_, impl Finish<Vec<ItemOutcome>>>, Error> {
         let driver = Driver::batch_items(&self.core, r#type, items, options(self, true))?;
         let span = trace::span("batch", EndpointId::MultipleTransaction.as_str());
-        Ok(
-            self.prepare(driver, self.client_journal(), span, |output| match output {
+        Ok(self.prepare(
+            driver,
+            self.client_journal(),
+            span,
+            |output, _| match output {
+                // Each outcome carries its journal id (the driver's).
                 Output::Outcomes { outcomes, .. } => Ok(outcomes),
                 _ => Err(unexpected("outcomes")),
-            }),
-        )
+            },
+        ))
     }
 
-    /// `settle`: what became of one unknown outcome.
+    /// `settle`: what became of one unknown outcome. With a journal, a
+    /// journaled move (its `Unsettled` names its journal id) gets its
+    /// `settled` line, as in every language.
     pub(crate) fn settle(
         &self,
         unsettled: &Unsettled,
     ) -> Result<Prepared<'_, impl Finish<Settlement>>, Error> {
-        // A journaled move gets its `settled` line in the client's journal.
-        let journaled = unsettled.journal_id.is_some() && self.journal.is_some();
-        let driver = Driver::settle(&self.core, unsettled, options(self, journaled))?;
+        let mut options = options(self, false);
+        if self.journal.is_some() {
+            options.journal_id.clone_from(&unsettled.journal_id);
+        }
+        let driver = Driver::settle(&self.core, unsettled, options)?;
         let span = trace::span("settle", unsettled.endpoint.as_str());
-        let journal = if journaled {
-            self.client_journal()
-        } else {
-            JournalTo::None
-        };
-        Ok(self.prepare(driver, journal, span, |output| match output {
-            Output::Settlement(s) => Ok(s),
-            _ => Err(unexpected("a settlement")),
-        }))
+        Ok(self.prepare(
+            driver,
+            self.client_journal(),
+            span,
+            |output, _| match output {
+                Output::Settlement(s) => Ok(s),
+                _ => Err(unexpected("a settlement")),
+            },
+        ))
     }
 
     /// `settle_journal`: every move the journal at `path` leaves open,
-    /// settled, its `settled` lines appended to that journal.
+    /// settled, its `settled` lines appended to that journal. The journal
+    /// is opened for appending (and checked) before anything is read from
+    /// the server: one that can't be written refuses here.
     pub(crate) fn settle_journal(
         &self,
         path: &Path,
     ) -> Result<Prepared<'_, impl Finish<Vec<JournalSettlement>>>, Error> {
         let journal = FileJournal::new(path);
+        journal.open()?;
         let open = journal.read()?.unsettled();
         let driver = Driver::settle_open(&self.core, &open, options(self, false))?;
         let span = trace::span("settle", "journal");
@@ -325,8 +348,8 @@ impl Checked {
             driver,
             JournalTo::File(journal),
             span,
-            |output| match output {
-                Output::Settlements(list) => Ok(crate::pair_settlements(open, list)),
+            |output, unrecorded| match output {
+                Output::Settlements(list) => Ok(crate::pair_settlements(open, list, unrecorded)),
                 _ => Err(unexpected("settlements")),
             },
         ))

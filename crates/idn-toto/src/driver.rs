@@ -306,18 +306,20 @@ pub struct Driver {
     last_line: Option<Line>,
     /// The request of the last `Send` handed out.
     last_sent: Option<Request>,
-    journal_failures: u32,
+    /// The journal ids whose outcome or `settled` line was lost.
+    unrecorded: Vec<String>,
     result: Option<Result<Output, Error>>,
     unix_now_secs: Option<i64>,
 }
 
 /// What a journal line is to the run: an intent (of batch item `k`) must
-/// be written before its request leaves; any other line may be lost
-/// without changing the money move's result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// be written before its request leaves; any other line (of the move
+/// journaled under that id) may be lost without changing the money move's
+/// result.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Line {
     Intent(Option<usize>),
-    Other,
+    Other(String),
 }
 
 impl Driver {
@@ -330,7 +332,7 @@ impl Driver {
             lines: VecDeque::new(),
             last_line: None,
             last_sent: None,
-            journal_failures: 0,
+            unrecorded: Vec::new(),
             result: None,
             unix_now_secs: None,
         }
@@ -675,8 +677,8 @@ impl Driver {
             self.client.redact(reason)
         );
         match line {
-            Line::Other => {
-                self.journal_failures += 1;
+            Line::Other(id) => {
+                self.unrecorded.push(id);
                 if let Some(request) = &self.last_sent {
                     let event = Event {
                         error_kind: Some("journal"),
@@ -717,7 +719,15 @@ impl Driver {
     /// How many journal lines (outcomes, `settled`) the host could not
     /// write: see [`Driver::record_journal_failure`].
     pub fn journal_failures(&self) -> u32 {
-        self.journal_failures
+        u32::try_from(self.unrecorded.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The journal ids whose outcome or `settled` line the host could not
+    /// write, in order (one per lost line: see
+    /// [`Driver::record_journal_failure`]). Those moves stay open in the
+    /// journal; a host can say which results the journal does not hold.
+    pub fn unrecorded(&self) -> &[String] {
+        &self.unrecorded
     }
 
     /// An intent could not be written: the operation stops before its
@@ -934,7 +944,7 @@ impl Driver {
         self.queue.push_back(Step::Journal(record.to_line()));
         self.lines.push_back(match record.event {
             JournalEvent::Intent => Line::Intent(item),
-            _ => Line::Other,
+            _ => Line::Other(record.id.clone()),
         });
     }
 
@@ -1161,13 +1171,18 @@ impl Driver {
         let at = self.at();
         let Op::Call(op) = &mut self.op else { return };
         if let Some(intent) = op.intent.take() {
-            // What settling needs names the journal id its line goes under.
-            if let Some(u) = done.as_mut().err().and_then(Error::unsettled_mut) {
-                u.journal_id = Some(intent.id.clone());
-            }
-            let (status, message) = match &done {
+            let (status, message) = match &mut done {
                 Ok(r) => (ItemStatus::Succeeded, Some(success_message(r))),
-                Err(e @ Error::OutcomeUnknown { .. }) => (ItemStatus::Unknown, Some(e.to_string())),
+                Err(e @ Error::OutcomeUnknown { .. }) => {
+                    // What settling it needs names its journal id.
+                    if let Error::OutcomeUnknown {
+                        unsettled: Some(u), ..
+                    } = e
+                    {
+                        u.journal_id = Some(intent.id.clone());
+                    }
+                    (ItemStatus::Unknown, Some(e.to_string()))
+                }
                 Err(e) => (ItemStatus::Failed, Some(e.to_string())),
             };
             let line = intent.outcome(status, message, &at);

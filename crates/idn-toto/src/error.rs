@@ -149,6 +149,13 @@ impl Error {
         }
     }
 
+    /// The journal id of the money move an [`Error::OutcomeUnknown`] is
+    /// about, when the move was journaled (the [`crate::Driver`] fills it
+    /// in): what its `settled` line is written under.
+    pub fn journal_id(&self) -> Option<&str> {
+        self.unsettled()?.journal_id.as_deref()
+    }
+
     /// This error with what settling it needs attached, when it is an
     /// [`Error::OutcomeUnknown`] of a single money move made by
     /// [`crate::Client::request`]: the move's canonical parameters, and

@@ -24,6 +24,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::journal_file::Scan;
 use crate::settle::{MoneyMove, SettleState, Snapshot};
 use crate::{EndpointId, Error, ItemStatus};
 
@@ -177,7 +178,8 @@ impl JournalRecord {
 pub struct Journal {
     /// Every complete line, in order.
     pub records: Vec<JournalRecord>,
-    /// A last line cut by a crash (no newline, not JSON): ignored.
+    /// A last line without its newline (a write cut by a crash) was
+    /// ignored: an appender cuts it before the next line.
     pub torn_tail: bool,
 }
 
@@ -194,32 +196,23 @@ pub struct OpenMove {
 }
 
 impl Journal {
-    /// Reads journal text. A last line without its newline that is not a
-    /// complete record (a write cut by a crash) is ignored; any other bad
-    /// line is an error naming its number, since a journal that can't be
-    /// read whole can't say what is settled.
+    /// Reads journal text: [`Journal::read_bytes`].
     pub fn read(text: &str) -> Result<Journal, Error> {
+        Journal::read_bytes(text.as_bytes())
+    }
+
+    /// Reads a journal file's bytes with the rule the appender checks a
+    /// file by ([`crate::JournalAppender`]): a last line without its
+    /// newline that is the start of a record, a whole record or blank (a
+    /// write cut by a crash) is ignored (`torn_tail`); any other line that
+    /// is not a record (or not UTF-8) is an error naming its number
+    /// (`line N`), since a journal that can't be read whole can't say what
+    /// is settled. Blank lines are skipped.
+    pub fn read_bytes(bytes: &[u8]) -> Result<Journal, Error> {
         let mut records = Vec::new();
-        let mut torn_tail = false;
-        let ends_with_newline = text.ends_with('\n');
-        let lines: Vec<&str> = text.split('\n').collect();
-        let count = lines.len();
-        for (i, line) in lines.into_iter().enumerate() {
-            let last = i + 1 == count;
-            if line.trim().is_empty() {
-                continue;
-            }
-            match serde_json::from_str::<JournalRecord>(line) {
-                Ok(record) => records.push(record),
-                Err(_) if last && !ends_with_newline => torn_tail = true,
-                Err(e) => {
-                    return Err(Error::decode(
-                        format!("line {}", i + 1),
-                        format!("not a journal record: {e}"),
-                    ))
-                }
-            }
-        }
+        let mut scan = Scan::default();
+        scan.feed(bytes, &mut |record| records.push(record))?;
+        let torn_tail = scan.end()?.is_some();
         Ok(Journal { records, torn_tail })
     }
 

@@ -239,6 +239,9 @@ fn a_money_move_is_journaled_around_its_single_send() {
     let e = result.unwrap_err();
     assert_eq!(e.kind(), "outcome_unknown");
     assert_eq!(e.unsettled().unwrap().params["trans_id"], "123");
+    // Its journal id, for the `settled` line (issue 20, J5).
+    assert_eq!(e.journal_id(), Some("j1"));
+    assert_eq!(e.to_json()["error"]["unsettled"]["journal_id"], "j1");
     assert_eq!(log.sent.len(), 1, "a money move is never sent twice");
     assert_eq!(log.journal[1]["state"], "unknown");
 
@@ -336,6 +339,16 @@ fn a_batch_journals_each_request_s_items_before_it_leaves() {
         .all(|o| o.status == ItemStatus::Unknown));
     assert_eq!(journal_ids[0].as_deref(), Some("b-0"));
     assert_eq!(journal_ids[29].as_deref(), Some("b-29"));
+    // Every outcome carries its journal id, and settling an unknown one
+    // takes it along (issue 20, J5).
+    for (i, o) in outcomes.iter().enumerate() {
+        assert_eq!(o.journal_id.as_deref(), Some(format!("b-{i}").as_str()));
+    }
+    assert_eq!(
+        outcomes[29].unsettled().unwrap().journal_id.as_deref(),
+        Some("b-29")
+    );
+    assert!(outcomes[0].unsettled().is_none());
     let first_send = log.order.iter().position(|s| s == "send").unwrap();
     assert_eq!(
         log.order[..first_send]
@@ -683,6 +696,23 @@ fn run_with_failing_journal(
     panic!("the driver never finished");
 }
 
+/// The ids whose lines were lost when the lines `fails` picks could not be
+/// written (every request answered `{}`).
+fn unrecorded_of(mut driver: Driver, fails: impl Fn(&Value) -> bool) -> Vec<String> {
+    let clock = Clock::new(4, Some(1_764_504_000));
+    for _ in 0..10_000 {
+        match driver.next(clock) {
+            Step::Send(_) => driver.record_response(200, &[], b"{}", clock),
+            Step::Journal(line) if fails(&serde_json::from_str(&line).unwrap()) => {
+                driver.record_journal_failure("disk full");
+            }
+            Step::Done(_) => return driver.unrecorded().to_vec(),
+            _ => {}
+        }
+    }
+    panic!("the driver never finished");
+}
+
 #[test]
 fn an_intent_that_cannot_be_written_sends_nothing() {
     let driver = call(EndpointId::AcceptReject, accept(), journaled("j")).unwrap();
@@ -788,6 +818,9 @@ fn a_settled_line_that_cannot_be_written_keeps_the_verdict() {
     assert!(written.is_empty());
     assert_eq!(failures, 1);
     assert!(kinds.iter().any(|k| k == "journal_failure"), "{kinds:?}");
+    let driver = Driver::settle(&client(), &unsettled, journaled("j1")).unwrap();
+    let unrecorded = unrecorded_of(driver, |r| r["event"] == "settled");
+    assert_eq!(unrecorded, ["j1"], "which move's line was lost");
     let Output::Settlement(s) = result.unwrap() else {
         panic!("not the verdict")
     };

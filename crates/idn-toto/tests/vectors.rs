@@ -11,8 +11,9 @@ use std::fs;
 use std::path::PathBuf;
 
 use idn_toto::{
-    dynamic, Client, Clock, Driver, DriverOptions, EndpointId, Error, ItemStatus, Journal,
-    JournalRecord, Output, PathWords, RetryPolicy, SettleState, Snapshot, Step, ENDPOINTS,
+    check_journal_file, dynamic, Client, Clock, Driver, DriverOptions, EndpointId, Error,
+    ItemStatus, Journal, JournalAppender, JournalRecord, Output, PathWords, RetryPolicy,
+    SettleState, Snapshot, Step, ENDPOINTS,
 };
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
@@ -686,6 +687,44 @@ fn client_vectors() {
 
 /// `tests/vectors/journal.json`: the journal's line format, made and read by
 /// the core (see its README section).
+/// One `files` case of `journal.json`: the appender's check of the
+/// file's bytes, whole and fed in small chunks, and the reader agreeing
+/// with it.
+fn journal_file_case(case: &Value) -> Result<(), String> {
+    let bytes = match (case.get("text"), case.get("hex")) {
+        (Some(Value::String(t)), None) => t.clone().into_bytes(),
+        (None, Some(Value::String(h))) => hex(h)?,
+        _ => return Err("needs exactly one of `text` and `hex` (strings)".into()),
+    };
+    let want = match (case.get("ok"), case.get("truncate_to"), case.get("error")) {
+        (Some(Value::Bool(true)), None, None) => Ok(None),
+        (None, Some(n), None) => Ok(Some(n.as_u64().ok_or("truncate_to: not a number")?)),
+        (None, None, Some(error)) => Err(error),
+        _ => return Err("needs exactly one of `ok`, `truncate_to` and `error`".into()),
+    };
+    let whole = check_journal_file(&bytes);
+    let mut appender = JournalAppender::new();
+    let chunked = bytes
+        .chunks(5)
+        .try_for_each(|chunk| appender.feed(chunk))
+        .and_then(|()| appender.end());
+    if chunked != whole {
+        return Err(format!("fed in chunks: {chunked:?}, whole: {whole:?}"));
+    }
+    let read = Journal::read_bytes(&bytes);
+    match (&whole, &want) {
+        (Ok(got), Ok(want)) if got == want => match read {
+            Ok(journal) if journal.torn_tail == got.is_some() => Ok(()),
+            other => Err(format!("the reader disagrees: {other:?}")),
+        },
+        (Err(e), Err(error)) if is_subset(error, &e.to_json()["error"]) => match read {
+            Err(r) if r == *e => Ok(()),
+            other => Err(format!("the reader disagrees: {other:?}")),
+        },
+        (got, _) => Err(format!("got {got:?}")),
+    }
+}
+
 #[test]
 fn journal_vectors() {
     let text = fs::read_to_string(vectors_dir().join("journal.json")).unwrap();
@@ -802,7 +841,14 @@ fn journal_vectors() {
             (got, _) => failures.push(format!("{name}: unexpected {got:?}")),
         }
     }
-    assert!(cases >= 11, "only {cases} journal cases");
+    for case in doc["files"].as_array().unwrap() {
+        cases += 1;
+        let name = name_of(case);
+        if let Err(e) = journal_file_case(case) {
+            failures.push(format!("{name}: {e}"));
+        }
+    }
+    assert!(cases >= 30, "only {cases} journal cases");
     assert!(
         failures.is_empty(),
         "journal.json:\n- {}",

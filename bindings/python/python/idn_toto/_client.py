@@ -591,8 +591,13 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
     def settle_unsettled(self) -> _AllSettled:
         """Settles every open money move of the journal, in order, and
         records each settlement. ``settle_delay`` is waited once, before the
-        first read (every open move was sent before then)."""
+        first read (every open move was sent before then). The journal is
+        opened for appending and checked first: one that can't be written
+        (or read back whole) raises before anything is read from the
+        server."""
         options = self._options(settle_delay_ms=self._settle_delay_ms)
+        if self._journal is not None:
+            self._journal.open()
         driver = native.Driver.settle_open(self._core, self._open_moves(), options)
         return cast(_AllSettled, self._run(driver))
 

@@ -1,125 +1,202 @@
 """``FileJournal``: the journal of money moves in an append-only file.
 
-The lines are made and read by the Rust core (``JournalRecord``,
-``Journal``); this class only appends them durably and reads the file back.
+The Rust core makes and reads the lines (``JournalRecord``, ``Journal``) and
+decides what the file needs (``JournalAppender``: a check of the whole file
+before the first append, the offset a torn last line is cut at, a new check
+after a failed append); this class only opens, reads, truncates, appends and
+syncs.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import threading
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
+
+from . import _native as native
+from ._errors import DecodeError, InvalidRequestError
 
 __all__ = ["FileJournal"]
+
+_CHUNK = 64 * 1024
 
 
 class FileJournal:
     """An append-only JSON Lines file: one line per money-moving event.
 
-    Each line is written with a single ``write`` call on a descriptor opened
-    with ``O_APPEND`` and is flushed and ``fsync``-ed before ``append``
-    returns, under a lock, so threads and async tasks never interleave a
-    line. A line cut by a crash (the last line, without its newline) is
-    ignored when the journal is read, and dropped from the file before this
-    object first appends to it, so the next line starts on a fresh line.
-    The lines hold canonical parameters, never the token.
+    The file is opened once, never through a symbolic link (``O_NOFOLLOW``),
+    must be a regular file, and is created with mode ``0600``. Before the
+    first append, and again after an append that failed, the whole file is
+    read and checked by the core: a file no tool could read back (a
+    byte-order mark, a broken line, another file given by mistake) refuses
+    every append with ``InvalidRequestError`` naming the line; a last line
+    cut by a crash or a full disk is cut where the core says, never
+    completed. Each append is one ``write`` (the rest written again after a
+    short write) and one ``fsync`` before ``append`` returns, under a lock,
+    so threads and async tasks never interleave a line. The lines hold
+    canonical parameters, never the token.
     """
 
     def __init__(self, path: Union[str, "os.PathLike[str]"]) -> None:
         self._path = os.fspath(path)
         self._lock = threading.Lock()
-        self._checked = False
+        self._fd: Optional[int] = None
+        self._appender = native.JournalAppender()
 
     @property
     def path(self) -> str:
         """The file's path."""
         return self._path
 
+    def open(self) -> None:
+        """Opens the file for appending (creating it, ``0600``) and checks it
+        now rather than at the first append: what settling a journal does
+        before it reads anything from the server. Raises ``OSError`` when it
+        can't be opened for writing (read-only, a symbolic link, not a
+        regular file) and ``InvalidRequestError`` when it can't be read back
+        whole (naming the line)."""
+        with self._lock:
+            self._ready()
+
     def append(self, line: str) -> None:
-        """Appends one complete line (ending in its only newline) and syncs
-        it to disk before returning."""
+        """Appends one complete line (one journal record ending in its only
+        newline) and syncs it to disk before returning."""
         self.append_lines([line])
 
     def append_lines(self, lines: Sequence[str]) -> None:
         """Appends complete lines (a batch request's intents, say) with one
         ``write`` and one ``fsync``: each line whole, in order, on disk
-        before this returns."""
-        for line in lines:
-            if not line.endswith("\n") or "\n" in line[:-1]:
-                raise ValueError("a journal line is one line ending in a newline")
-        if not lines:
-            return
-        data = "".join(lines).encode("utf-8")
+        before this returns. After a failed write or sync the next append
+        checks the file again first (and cuts what the failed write left)."""
         with self._lock:
-            if not self._checked:
-                self._drop_torn_tail()
-                self._checked = True
-            fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            for line in lines:
+                self._appender.check_line(line)
+            if not lines:
+                return
+            data = "".join(lines).encode("utf-8")
+            self._ready()
+            fd = self._fd
+            assert fd is not None  # opened by _ready
             try:
-                written = os.write(fd, data)
-                if written != len(data):
-                    raise OSError(f"journal {self._path}: short write ({written} of {len(data)} bytes)")
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
                 os.fsync(fd)
-            finally:
-                os.close(fd)
+            except BaseException:
+                self._appender.append_failed()
+                raise
+            self._appender.appended()
 
     def read(self) -> str:
-        """The file's text (empty when it does not exist yet)."""
+        """The file's text (empty when it does not exist yet); never read
+        through a symbolic link."""
         try:
-            with open(self._path, "rb") as f:
-                return f.read().decode("utf-8", errors="replace")
+            fd = os.open(self._path, os.O_RDONLY | _NOFOLLOW | _BINARY)
         except FileNotFoundError:
             return ""
+        except OSError as e:
+            raise _link_refused(e, self._path) from None
+        with os.fdopen(fd, "rb") as f:
+            return f.read().decode("utf-8", errors="replace")
 
-    def _drop_torn_tail(self) -> None:
-        # A write cut by a crash leaves a last line without its newline. It
-        # is ignored on read, but a line appended after it would join it and
-        # make a bad line in the middle: cut it off first. (Its intent, if it
-        # was one, was never synced, so its request never left.)
-        try:
-            fd = os.open(self._path, os.O_RDWR)
-        except FileNotFoundError:
-            self._sync_directory()
+    def close(self) -> None:
+        """Closes the file (a later append opens and checks it again)."""
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            self._appender = native.JournalAppender()
+
+    def _ready(self) -> None:
+        """Opens the file if needed, and checks it (cutting a torn last
+        line) when the core says so. Holds the lock."""
+        if self._fd is None:
+            self._fd = _open_for_append(self._path)
+        if not self._appender.must_check:
             return
+        fd = self._fd
         try:
-            size = os.fstat(fd).st_size
-            if size == 0:
-                return
-            os.lseek(fd, size - 1, os.SEEK_SET)
-            if os.read(fd, 1) == b"\n":
-                return
-            keep = size
-            step = 4096
-            while keep > 0:
-                start = max(0, keep - step)
-                os.lseek(fd, start, os.SEEK_SET)
-                chunk = os.read(fd, keep - start)
-                newline = chunk.rfind(b"\n")
-                if newline >= 0:
-                    keep = start + newline + 1
+            os.lseek(fd, 0, os.SEEK_SET)
+            while True:
+                chunk = os.read(fd, _CHUNK)
+                if not chunk:
                     break
-                keep = start
-            os.ftruncate(fd, keep)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-    def _sync_directory(self) -> None:
-        # The file is about to be created: make its directory entry durable
-        # once it exists (best effort where directories can't be opened).
-        directory = os.path.dirname(os.path.abspath(self._path))
-        fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        os.close(fd)
-        try:
-            dfd = os.open(directory, os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            os.fsync(dfd)
-        except OSError:
-            pass
-        finally:
-            os.close(dfd)
+                self._appender.feed(chunk)
+            cut = self._appender.end()
+            if cut is not None:
+                os.ftruncate(fd, cut)
+                os.fsync(fd)
+        except DecodeError as e:
+            self._appender.append_failed()
+            raise _unreadable(self._path, e) from None
+        except BaseException:
+            self._appender.append_failed()
+            raise
 
     def __repr__(self) -> str:
         return f"FileJournal({self._path!r})"
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def _open_for_append(path: str) -> int:
+    """The journal opened for reading and appending: a regular file reached
+    without a symbolic link, created ``0600`` (its directory entry synced
+    when it is new). ``O_NONBLOCK``: a FIFO is refused, not waited on."""
+    if not _NOFOLLOW and os.path.islink(path):
+        raise _link_refused(OSError(errno.ELOOP, "symbolic link", path), path)
+    created = not os.path.lexists(path)
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | _NOFOLLOW | _BINARY | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as e:
+        raise _link_refused(e, path) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, f"journal {path}: not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    if created:
+        _sync_directory(path)
+    return fd
+
+
+def _link_refused(e: OSError, path: str) -> OSError:
+    """``e``, said plainly when it is ``O_NOFOLLOW`` refusing a link."""
+    if e.errno == errno.ELOOP and os.path.islink(path):
+        return OSError(
+            errno.ELOOP, f"journal {path}: it is a symbolic link (a journal is never followed through one)"
+        )
+    return e
+
+
+def _unreadable(path: str, e: DecodeError) -> InvalidRequestError:
+    reason = (
+        f"{path}: {e.path}: {e.reason}; a journal that can't be read back whole refuses every new "
+        "money move (mend that line, or journal to another file)"
+    )
+    message = f"invalid request: journal: {reason}"
+    return InvalidRequestError(
+        message, {"kind": "invalid_request", "message": message, "field": "journal", "reason": reason}
+    )
+
+
+def _sync_directory(path: str) -> None:
+    # The file was just created: make its directory entry durable (best
+    # effort where directories can't be opened).
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        dfd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)

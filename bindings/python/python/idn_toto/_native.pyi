@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, SupportsIndex, final
 
-__all__ = ["BankList", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalRecord", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "build", "endpoints", "next_page", "parse"]
+__all__ = ["BankList", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalAppender", "JournalRecord", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "build", "endpoints", "next_page", "parse"]
 
 @final
 class BankList:
@@ -472,8 +472,14 @@ class Journal:
     @staticmethod
     def read(text: str) -> Journal:
         """
-        Reads journal text. A torn last line is ignored; any other line that
-        is not a record raises ``DecodeError`` naming it (``line N``).
+        Reads journal text. A torn last line (no newline: the start of a
+        record, a whole record or blank) is ignored; any other line that is
+        not a record raises ``DecodeError`` naming it (``line N``).
+        """
+    @staticmethod
+    def read_bytes(data: bytes) -> Journal:
+        """
+        ``read`` of a file's bytes (a line that is not UTF-8 is named too).
         """
     @property
     def records(self, /) -> list[JournalRecord]:
@@ -488,6 +494,50 @@ class Journal:
     def unsettled(self, /) -> list[OpenMove]:
         """
         The ids without a definite state, in the order of their intents.
+        """
+
+@final
+class JournalAppender:
+    """
+    What a host must do to a journal file (the core decides; the file
+    object only does IO): before appending while ``must_check``, read the
+    whole file from its first byte into ``feed`` and call ``end`` (``None``:
+    append; an int: truncate the file to that many bytes first; a
+    ``DecodeError`` naming the line: the file can't be read back, refuse);
+    ``check_line`` each line before writing it; then ``appended()``, or
+    ``append_failed()`` after any failure (the next append checks again and
+    cuts what a failed write left).
+    """
+    def __new__(cls, /) -> JournalAppender: ...
+    def __repr__(self, /) -> str: ...
+    def append_failed(self, /) -> None:
+        """
+        Opening, reading, truncating, writing or syncing failed.
+        """
+    def appended(self, /) -> None:
+        """
+        The line was written and synced.
+        """
+    def check_line(self, /, line: str) -> None:
+        """
+        ``InvalidRequestError`` at ``journal`` unless ``line`` is one
+        journal record and its newline.
+        """
+    def end(self, /) -> int | None:
+        """
+        The file ended: ``None``, or the offset to truncate it to (a torn
+        last line); ``DecodeError`` naming a last line that is not the
+        start of a journal line.
+        """
+    def feed(self, /, data: bytes) -> None:
+        """
+        The next bytes of the file (the first call starts at its first
+        byte); ``DecodeError`` at ``line N`` for a line that can't be read.
+        """
+    @property
+    def must_check(self, /) -> bool:
+        """
+        Whether the file must be read and checked before the next append.
         """
 
 @final

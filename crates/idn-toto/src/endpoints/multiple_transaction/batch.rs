@@ -72,7 +72,8 @@ pub struct ItemOutcome {
 }
 
 impl ItemOutcome {
-    /// What settling this item needs, when its outcome is unknown.
+    /// What settling this item needs, when its outcome is unknown (its
+    /// journal id included).
     pub fn unsettled(&self) -> Option<Unsettled> {
         (self.status == ItemStatus::Unknown).then(|| Unsettled {
             endpoint: EndpointId::MultipleTransaction,
