@@ -30,6 +30,17 @@ pub enum ItemStatus {
     Unknown,
 }
 
+impl ItemStatus {
+    /// Whether an item with this outcome stopped its batch: `unknown` (sent,
+    /// its outcome not known) or `not_sent` (the batch stopped before it).
+    /// A tool that sends a batch in parts (one [`Batch`] per part, for input
+    /// too large to hold at once) sends no later part after a part with such
+    /// an item.
+    pub fn stops_batch(self) -> bool {
+        matches!(self, ItemStatus::Unknown | ItemStatus::NotSent)
+    }
+}
+
 /// The outcome of one input item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
