@@ -14,6 +14,7 @@
 //!
 //! Exit codes: see [`output::code`] and the README.
 
+mod batch;
 mod live;
 mod offline;
 mod output;
@@ -236,7 +237,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Call(args) => live::call(args),
-        Command::Batch(args) => live::batch(args),
+        Command::Batch(args) => batch::batch(args),
         Command::Endpoints { json } => offline::endpoints(json),
         Command::Request(args) => offline::request(args),
         Command::Parse(args) => offline::parse(args),

@@ -327,7 +327,9 @@ impl Batch {
                     kind: ApiErrorKind::UserNotFound,
                     message,
                 }) => {
-                    let why = format!("not sent: the history read says the user doesn't exist ({message})");
+                    let why = format!(
+                        "not sent: the history read says the user doesn't exist ({message})"
+                    );
                     for i in 0..self.items.len() {
                         if self.outcomes[i].is_none() && self.items[i].user() == user {
                             self.set(
@@ -772,8 +774,11 @@ mod tests {
             );
         }
         assert!(batch.next_request(&client).is_none());
-        assert!(batch.finish().iter().all(|o| o.status == ItemStatus::Failed
-            && o.api_kind == Some(ApiErrorKind::UserNotFound)));
+        assert!(batch
+            .finish()
+            .iter()
+            .all(|o| o.status == ItemStatus::Failed
+                && o.api_kind == Some(ApiErrorKind::UserNotFound)));
     }
 
     #[test]

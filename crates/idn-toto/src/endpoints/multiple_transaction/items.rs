@@ -202,7 +202,9 @@ mod tests {
     #[test]
     fn items_checked_one_by_one_name_their_index_in_the_batch() {
         let accept = |id: &str| {
-            item(json!({"trans_id": id, "user": "u", "action": "accept", "comment": "c", "operator": "o"}))
+            item(
+                json!({"trans_id": id, "user": "u", "action": "accept", "comment": "c", "operator": "o"}),
+            )
         };
         let mut check = ItemsCheck::new();
         assert!(check.finish().is_err(), "no item");
