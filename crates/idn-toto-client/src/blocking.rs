@@ -43,30 +43,44 @@ impl ClientBuilder<Client> {
     /// Checks the settings and builds the blocking client.
     pub fn build(self) -> Result<Client, Error> {
         let checked = self.check()?;
-        let mut config = ureq::Agent::config_builder()
-            .timeout_global(Some(checked.timeout))
-            .http_status_as_error(false)
-            // The API never redirects; a redirect is answered as the 3xx it
-            // is, never followed with the token in the URL.
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .user_agent(crate::USER_AGENT);
-        if let Some(url) = &self.settings.proxy {
-            let proxy = ureq::Proxy::new(url).map_err(|_| {
-                shared::invalid(
-                    "proxy",
-                    "not a proxy URL (http://, https://, socks4://, socks5://)",
-                )
-            })?;
-            config = config.proxy(Some(proxy));
-        }
+        let proxy = self.settings.proxy.as_deref();
+        let http = config(&checked, proxy)?.build().into();
+        let money = config(&checked, proxy)?
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
+            .build()
+            .into();
         Ok(Client {
             inner: Arc::new(Inner {
                 checked,
-                http: config.build().into(),
+                http,
+                money,
             }),
         })
     }
+}
+
+/// The settings both of a client's ureq agents share.
+fn config(
+    checked: &crate::builder::Checked,
+    proxy: Option<&str>,
+) -> Result<ureq::config::ConfigBuilder<ureq::typestate::AgentScope>, Error> {
+    let config = ureq::Agent::config_builder()
+        .timeout_global(Some(checked.timeout))
+        .http_status_as_error(false)
+        // The API never redirects; a redirect is answered as the 3xx it
+        // is, never followed with the token in the URL.
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .user_agent(crate::USER_AGENT);
+    let Some(url) = proxy else { return Ok(config) };
+    let proxy = ureq::Proxy::new(url).map_err(|_| {
+        shared::invalid(
+            "proxy",
+            "not a proxy URL (http://, https://, socks4://, socks5://)",
+        )
+    })?;
+    Ok(config.proxy(Some(proxy)))
 }
 
 crate::shared::client_methods!();
@@ -135,12 +149,13 @@ impl Client {
         let inner = &*self.inner;
         let url = request.url();
         let headers = inner.checked.request_headers(request);
+        let http = inner.http_for(request);
         let response = match request.body() {
             Some(body) => headers
-                .fold(inner.http.post(url), |r, (k, v)| r.header(k, v))
+                .fold(http.post(url), |r, (k, v)| r.header(k, v))
                 .send(body),
             None => headers
-                .fold(inner.http.get(url), |r, (k, v)| r.header(k, v))
+                .fold(http.get(url), |r, (k, v)| r.header(k, v))
                 .call(),
         };
         let mut response = response.map_err(|e| shared::reason(&e))?;

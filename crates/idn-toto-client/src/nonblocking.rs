@@ -49,31 +49,50 @@ impl ClientBuilder<Client> {
     /// Checks the settings and builds the async client.
     pub fn build(self) -> Result<Client, Error> {
         let checked = self.check()?;
-        let mut http = reqwest::Client::builder()
-            .timeout(checked.timeout)
-            // The API never redirects; a redirect is answered as the 3xx it
-            // is, never followed with the token in the URL.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(crate::USER_AGENT);
-        if let Some(url) = &self.settings.proxy {
-            let proxy = reqwest::Proxy::all(url.as_str()).map_err(|_| {
-                shared::invalid("proxy", "not a proxy URL (http://, https://, socks5://)")
-            })?;
-            http = http.proxy(proxy);
-        }
-        let http = http.build().map_err(|e| {
-            shared::invalid(
-                "http_client",
-                format!(
-                    "reqwest could not start: {}",
-                    shared::reason(&e.without_url())
-                ),
-            )
-        })?;
+        let http = with_proxy(self.settings.proxy.as_deref(), base(&checked))?;
+        let started = |b: reqwest::ClientBuilder| {
+            b.build().map_err(|e| {
+                shared::invalid(
+                    "http_client",
+                    format!(
+                        "reqwest could not start: {}",
+                        shared::reason(&e.without_url())
+                    ),
+                )
+            })
+        };
+        let money = started(
+            with_proxy(self.settings.proxy.as_deref(), base(&checked))?.pool_max_idle_per_host(0),
+        )?;
+        let http = started(http)?;
         Ok(Client {
-            inner: Arc::new(Inner { checked, http }),
+            inner: Arc::new(Inner {
+                checked,
+                http,
+                money,
+            }),
         })
     }
+}
+
+/// The settings both of a client's reqwest clients share.
+fn base(checked: &crate::builder::Checked) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .timeout(checked.timeout)
+        // The API never redirects; a redirect is answered as the 3xx it
+        // is, never followed with the token in the URL.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(crate::USER_AGENT)
+}
+
+fn with_proxy(
+    proxy: Option<&str>,
+    http: reqwest::ClientBuilder,
+) -> Result<reqwest::ClientBuilder, Error> {
+    let Some(url) = proxy else { return Ok(http) };
+    let proxy = reqwest::Proxy::all(url)
+        .map_err(|_| shared::invalid("proxy", "not a proxy URL (http://, https://, socks5://)"))?;
+    Ok(http.proxy(proxy))
 }
 
 crate::shared::client_methods!(async .await);
@@ -186,7 +205,7 @@ impl Client {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let mut r = inner.http.request(method, request.url());
+        let mut r = inner.http_for(request).request(method, request.url());
         for (k, v) in inner.checked.request_headers(request) {
             r = r.header(k, v);
         }

@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 
 use idn_toto::{
     AnyEndpoint, AnyResponse, Clock, Driver, DriverOptions, EndpointId, Error,
-    FullTransactionParams, ItemOutcome, JournalEvent, JournalRecord, MultipleItem, Output, Paged,
-    Pages, PgaInvoice, PgaTransactionParams, Request, Settlement, Step, TurnoverRow, TxType,
-    Unsettled,
+    FullTransactionParams, ItemOutcome, MultipleItem, Output, Paged, Pages, PgaInvoice,
+    PgaTransactionParams, Request, Settlement, Step, TurnoverRow, TxType, Unsettled,
 };
 use serde_json::Value;
 
@@ -110,7 +109,22 @@ pub(crate) use client_methods;
 /// library's client.
 pub(crate) struct Inner<H> {
     pub(crate) checked: Checked,
+    /// Reads: kept-alive connections, shared.
     pub(crate) http: H,
+    /// Money moves: a client that keeps no connection, so each move gets a
+    /// new one of its own, closed after its answer (spec-notes 92).
+    pub(crate) money: H,
+}
+
+impl<H> Inner<H> {
+    /// The HTTP client `request` goes through.
+    pub(crate) fn http_for(&self, request: &Request) -> &H {
+        if request.is_idempotent() {
+            &self.http
+        } else {
+            &self.money
+        }
+    }
 }
 
 /// One operation, ready to run: the driver, where its journal lines go,
@@ -172,13 +186,28 @@ pub(crate) fn next_io(driver: &mut Driver, journal: Option<&FileJournal>) -> Io 
             Step::Send(request) => return Io::Send(request),
             Step::Wait(ms) => return Io::Wait(Duration::from_millis(ms)),
             Step::Journal(line) => {
-                if let Err(e) = append(journal, line) {
-                    return Io::Yield(Pumped::Done(Err(e)));
+                if let Err(e) = append(journal, &line) {
+                    // The core decides what a lost line means (an intent:
+                    // nothing of it is sent; any other: the run goes on).
+                    let reason = match e {
+                        Error::InvalidRequest { reason, .. } => reason,
+                        other => other.to_string(),
+                    };
+                    driver.record_journal_failure(&reason);
                 }
             }
             Step::Event(event) => trace::event(&event),
             Step::Page(page) => return Io::Yield(Pumped::Page(page)),
-            Step::Done(result) => return Io::Yield(Pumped::Done(result)),
+            Step::Done(result) => {
+                let lost = driver.journal_failures();
+                if lost > 0 {
+                    tracing::error!(
+                        lines = lost,
+                        "idn_toto: journal lines could not be written; those moves stay open in the journal and settle later"
+                    );
+                }
+                return Io::Yield(Pumped::Done(result));
+            }
         }
     }
 }
@@ -488,29 +517,15 @@ pub(crate) fn check_journaled(checked: &Checked, endpoint: EndpointId) -> Result
     Ok(())
 }
 
-/// Appends a journal line the driver made. An intent that can't be
-/// written stops the run before its request leaves (the error); a later
-/// line that can't be written is logged (the move stays open in the
-/// journal and settles later).
-pub(crate) fn append(journal: Option<&FileJournal>, line: String) -> Result<(), Error> {
+/// Appends a journal line the driver made (and syncs it).
+pub(crate) fn append(journal: Option<&FileJournal>, line: &str) -> Result<(), Error> {
     let Some(journal) = journal else {
         return Err(invalid(
             "journal",
             "the driver journaled without a journal file",
         ));
     };
-    match journal.append(std::slice::from_ref(&line)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let intent = serde_json::from_str::<JournalRecord>(&line)
-                .map_or(true, |r| r.event == JournalEvent::Intent);
-            if intent {
-                return Err(e);
-            }
-            tracing::error!(error = %e, "idn_toto: a journal line could not be written; the move stays open in the journal");
-            Ok(())
-        }
-    }
+    journal.append(&[line.to_owned()])
 }
 
 /// The one wrong turn a typed driver can take: an output of another shape.

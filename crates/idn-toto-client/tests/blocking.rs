@@ -390,13 +390,17 @@ fn an_intent_that_cannot_be_journaled_sends_nothing() {
         ("invalid_request", Some("journal")),
         "{e}"
     );
-    let e = client
+    // A batch ends with its outcomes (the core decides): every item not
+    // sent, saying why.
+    let outcomes = client
         .batch(
             TxType::Deposit,
             vec![accept_item("123450001", "IPSUM", Action::Accept)],
         )
-        .unwrap_err();
-    assert_eq!(e.field(), Some("journal"), "{e}");
+        .unwrap();
+    assert_eq!(outcomes[0].status, ItemStatus::NotSent);
+    let why = outcomes[0].message.as_deref().unwrap_or_default();
+    assert!(why.contains("journal could not be written"), "{why}");
     assert_eq!(requests_served(&sandbox), n, "nothing sent");
     // Reads are not journaled: they go through.
     assert!(client.send(&balance_of("LOREM")).is_ok());

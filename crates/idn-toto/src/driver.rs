@@ -42,7 +42,8 @@ use crate::any::{AnyEndpoint, AnyResponse, Output};
 use crate::call::Attempts;
 use crate::dynamic::DEFAULT_MAX_PAGES;
 use crate::event::Trail;
-use crate::journal::JournalRecord;
+use crate::framing;
+use crate::journal::{JournalEvent, JournalRecord};
 use crate::settle::SettleStep;
 use crate::{
     dynamic, Batch, BatchItem, Client, Clock, EndpointId, Error, Event, FullTransactionParams,
@@ -284,8 +285,25 @@ pub struct Driver {
     options: DriverOptions,
     op: Op,
     queue: VecDeque<Step>,
+    /// What each queued `Step::Journal` line is, in queue order.
+    lines: VecDeque<Line>,
+    /// The journal line handed out last, while it is the last step handed
+    /// out (what [`Driver::record_journal_failure`] is about).
+    last_line: Option<Line>,
+    /// The request of the last `Send` handed out.
+    last_sent: Option<Request>,
+    journal_failures: u32,
     result: Option<Result<Output, Error>>,
     unix_now_secs: Option<i64>,
+}
+
+/// What a journal line is to the run: an intent (of batch item `k`) must
+/// be written before its request leaves; any other line may be lost
+/// without changing the money move's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Line {
+    Intent(Option<usize>),
+    Other,
 }
 
 impl Driver {
@@ -295,6 +313,10 @@ impl Driver {
             options,
             op,
             queue: VecDeque::new(),
+            lines: VecDeque::new(),
+            last_line: None,
+            last_sent: None,
+            journal_failures: 0,
             result: None,
             unix_now_secs: None,
         }
@@ -505,6 +527,18 @@ impl Driver {
         if clock.unix_now_secs.is_some() {
             self.unix_now_secs = clock.unix_now_secs;
         }
+        let step = self.next_step();
+        self.last_line = match &step {
+            Step::Journal(_) => self.lines.pop_front(),
+            _ => None,
+        };
+        if let Step::Send(request) = &step {
+            self.last_sent = Some(request.clone());
+        }
+        step
+    }
+
+    fn next_step(&mut self) -> Step {
         loop {
             if let Some(step) = self.queue.pop_front() {
                 return step;
@@ -531,6 +565,14 @@ impl Driver {
 
     /// Hands over the answer to the request of the last [`Step::Send`]: its
     /// status, headers (name, value; any case), body and the host's clock.
+    ///
+    /// The core decides first whether the answer can be taken as whole (a
+    /// 1xx status, a repeated or wrong `content-length`, `transfer-encoding`
+    /// with `content-length`, a money move's answer still content-encoded):
+    /// a doubt is recorded as a transport failure (`framing: ...`), so a
+    /// money move's outcome is unknown and a read may be retried. Hand over
+    /// every header as received and the body after transfer decoding; a host
+    /// that content-decodes keeps the `content-encoding` header.
     pub fn record_response(
         &mut self,
         status: u16,
@@ -538,13 +580,112 @@ impl Driver {
         body: &[u8],
         clock: Clock,
     ) {
-        self.record(Ok((status, headers, body)), clock);
+        let money = self.in_flight_request().is_some_and(|r| !r.is_idempotent());
+        match framing::doubt(status, headers, body, money, self.client.max_body_size()) {
+            Some(doubt) => self.record(Err(&format!("framing: {doubt}")), clock),
+            None => self.record(Ok((status, headers, body)), clock),
+        }
     }
 
     /// Hands over a transport failure of the last [`Step::Send`] (network
     /// error, timeout, aborted). A money move's is `outcome_unknown`.
     pub fn record_transport_failure(&mut self, reason: &str, clock: Clock) {
         self.record(Err(reason), clock);
+    }
+
+    /// Says that the line of the last [`Step::Journal`] could not be
+    /// written (or synced); call it instead of asking for the next step
+    /// with an error of the host's own. The core decides what that means:
+    ///
+    /// - an intent: nothing it announces is sent. A call ends
+    ///   `invalid_request` at `journal`; a batch's items of that request and
+    ///   every later item end `not_sent`, and the batch ends with its
+    ///   outcomes (those of the requests sent before stand);
+    /// - an outcome or `settled` line: the run goes on and ends with the
+    ///   money move's own result; a `journal_failure` event is reported and
+    ///   [`Driver::journal_failures`] counts the lost line (the move stays
+    ///   open in the journal and settles later). A host shows that count on
+    ///   the result and never replaces the result with its write error.
+    pub fn record_journal_failure(&mut self, reason: &str) {
+        let Some(line) = self.last_line.take() else {
+            return;
+        };
+        let why = format!(
+            "the journal could not be written: {}",
+            self.client.redact(reason)
+        );
+        match line {
+            Line::Other => {
+                self.journal_failures += 1;
+                if let Some(request) = &self.last_sent {
+                    let event = Event {
+                        error_kind: Some("journal"),
+                        ..Event::new(crate::EventKind::JournalFailure, request, 0)
+                    };
+                    self.queue.push_front(Step::Event(event));
+                }
+            }
+            Line::Intent(_) => {
+                // Nothing that intent announces may leave: drop the queued
+                // intents and the send they come before.
+                let mut kept = VecDeque::new();
+                let mut lines = std::mem::take(&mut self.lines);
+                let mut dropped_items = Vec::new();
+                for step in self.queue.drain(..) {
+                    match step {
+                        Step::Journal(text) => match lines.pop_front() {
+                            Some(Line::Intent(item)) => dropped_items.extend(item),
+                            Some(other) => {
+                                kept.push_back(Step::Journal(text));
+                                self.lines.push_back(other);
+                            }
+                            None => kept.push_back(Step::Journal(text)),
+                        },
+                        Step::Send(_) => {}
+                        other => kept.push_back(other),
+                    }
+                }
+                self.queue = kept;
+                if let Line::Intent(Some(item)) = line {
+                    dropped_items.push(item);
+                }
+                self.stop_for_journal(&why, &dropped_items);
+            }
+        }
+    }
+
+    /// How many journal lines (outcomes, `settled`) the host could not
+    /// write: see [`Driver::record_journal_failure`].
+    pub fn journal_failures(&self) -> u32 {
+        self.journal_failures
+    }
+
+    /// An intent could not be written: the operation stops before its
+    /// request leaves.
+    fn stop_for_journal(&mut self, why: &str, unwritten: &[usize]) {
+        let client = self.client.clone();
+        match &mut self.op {
+            Op::Call(op) => {
+                op.intent = None;
+                op.exchange.in_flight = false;
+                self.finish(Err(Error::invalid("journal", why)));
+            }
+            Op::Batch(op) => {
+                for &i in unwritten {
+                    op.intents[i] = None;
+                    op.journal_ids[i] = None;
+                }
+                let items = op.in_flight.take().map(|(_, items)| items);
+                if let Some(batch) = op.batch.as_mut() {
+                    batch.stop_unsent(&client, why);
+                }
+                // The intents that were written get their `not_sent` line.
+                if let Some(items) = items {
+                    self.batch_outcomes(&items);
+                }
+            }
+            Op::Pages(_) | Op::Settle(_) => self.finish(Err(Error::invalid("journal", why))),
+        }
     }
 
     /// Says that the request of the last [`Step::Send`] was never sent (the
@@ -692,6 +833,19 @@ impl Driver {
         self.flush_events();
     }
 
+    /// The request of the `Send` that awaits its answer.
+    fn in_flight_request(&self) -> Option<&Request> {
+        match &self.op {
+            Op::Call(op) => match op.snapshot_read.as_ref().filter(|r| r.in_flight) {
+                Some(read) => Some(read.request()),
+                None => Some(op.exchange.request()).filter(|_| op.exchange.in_flight),
+            },
+            Op::Pages(op) => Some(op.exchange.request()).filter(|_| op.exchange.in_flight),
+            Op::Batch(op) => op.in_flight.as_ref().map(|(request, _)| request),
+            Op::Settle(op) => op.in_flight.as_ref(),
+        }
+    }
+
     /// Whether a `Send` awaits its answer.
     fn in_flight(&self) -> bool {
         match &self.op {
@@ -712,7 +866,16 @@ impl Driver {
     }
 
     fn journal(&mut self, record: &JournalRecord) {
+        self.journal_line(record, None);
+    }
+
+    /// Queues a journal line; `item` is the batch item an intent is for.
+    fn journal_line(&mut self, record: &JournalRecord, item: Option<usize>) {
         self.queue.push_back(Step::Journal(record.to_line()));
+        self.lines.push_back(match record.event {
+            JournalEvent::Intent => Line::Intent(item),
+            _ => Line::Other,
+        });
     }
 
     fn finish(&mut self, result: Result<Output, Error>) {
@@ -800,6 +963,7 @@ impl Driver {
                                     Ok(record) => {
                                         op.journal_ids[i] = Some(item_id);
                                         self.queue.push_back(Step::Journal(record.to_line()));
+                                        self.lines.push_back(Line::Intent(Some(i)));
                                         op.intents[i] = Some(record);
                                     }
                                     Err(e) => {

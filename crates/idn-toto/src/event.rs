@@ -25,10 +25,15 @@ pub enum EventKind {
     Retry,
     /// The call is over (`error_kind` says how it failed, if it did).
     Done,
+    /// A journal line the host could not write (`error_kind` `journal`):
+    /// an outcome or `settled` line, so the move stays open in the journal
+    /// (see [`crate::Driver::record_journal_failure`]).
+    JournalFailure,
 }
 
 impl EventKind {
-    /// `attempt`, `response`, `transport_failure`, `retry` or `done`.
+    /// `attempt`, `response`, `transport_failure`, `retry`, `done` or
+    /// `journal_failure`.
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Attempt => "attempt",
@@ -36,6 +41,7 @@ impl EventKind {
             EventKind::TransportFailure => "transport_failure",
             EventKind::Retry => "retry",
             EventKind::Done => "done",
+            EventKind::JournalFailure => "journal_failure",
         }
     }
 }

@@ -51,6 +51,7 @@ mod endpoint;
 mod endpoints;
 mod error;
 mod event;
+mod framing;
 mod journal;
 mod paging;
 mod params;

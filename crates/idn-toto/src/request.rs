@@ -11,6 +11,19 @@ const JSON_HEADERS: &[(&str, &str)] = &[
     ("content-type", "application/json"),
 ];
 const GET_HEADERS: &[(&str, &str)] = &[("accept", "application/json")];
+/// A money move's answer must be checkable as whole (no content coding)
+/// and its connection used for nothing else (spec-notes 92).
+const MONEY_JSON_HEADERS: &[(&str, &str)] = &[
+    ("accept", "application/json"),
+    ("content-type", "application/json"),
+    ("accept-encoding", "identity"),
+    ("connection", "close"),
+];
+const MONEY_GET_HEADERS: &[(&str, &str)] = &[
+    ("accept", "application/json"),
+    ("accept-encoding", "identity"),
+    ("connection", "close"),
+];
 
 /// A request ready to send: method, URL, headers, body and whether it is safe
 /// to repeat.
@@ -82,12 +95,16 @@ impl Request {
     }
 
     /// Headers to send: `accept: application/json`, and
-    /// `content-type: application/json` with a body.
+    /// `content-type: application/json` with a body. A request that moves
+    /// money also asks for `accept-encoding: identity` (its answer's length
+    /// can then be checked) and `connection: close` (its connection carries
+    /// nothing else).
     pub fn headers(&self) -> &'static [(&'static str, &'static str)] {
-        if self.body.is_some() {
-            JSON_HEADERS
-        } else {
-            GET_HEADERS
+        match (self.body.is_some(), self.idempotent) {
+            (true, true) => JSON_HEADERS,
+            (false, true) => GET_HEADERS,
+            (true, false) => MONEY_JSON_HEADERS,
+            (false, false) => MONEY_GET_HEADERS,
         }
     }
 

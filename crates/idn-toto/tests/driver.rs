@@ -637,3 +637,153 @@ fn a_money_move_that_never_left_is_not_sent_not_unknown() {
     let (_, result) = run_until_not_sent(driver, |n| n == 1, |_| ok(BALANCE));
     assert!(result.is_ok());
 }
+
+/// The host loop with a journal whose appends fail when `fails` says so
+/// (the host then reports it with `record_journal_failure`). Returns the
+/// lines written, the requests sent, the event kinds, the result and the
+/// driver's count of lost lines.
+fn run_with_failing_journal(
+    mut driver: Driver,
+    mut answer: impl FnMut(&Request) -> Answer,
+    mut fails: impl FnMut(&Value) -> bool,
+) -> (Vec<Value>, usize, Vec<String>, Result<Output, Error>, u32) {
+    let clock = Clock::new(4, Some(1_764_504_000));
+    let (mut written, mut sent, mut kinds) = (Vec::new(), 0, Vec::new());
+    for _ in 0..10_000 {
+        match driver.next(clock) {
+            Step::Send(request) => {
+                sent += 1;
+                match answer(&request) {
+                    Ok((status, headers, body)) => {
+                        driver.record_response(status, &headers, &body, clock)
+                    }
+                    Err(reason) => driver.record_transport_failure(reason, clock),
+                }
+            }
+            Step::Journal(line) => {
+                let record: Value = serde_json::from_str(&line).unwrap();
+                if fails(&record) {
+                    driver.record_journal_failure("No space left on device (os error 28)");
+                } else {
+                    written.push(record);
+                }
+            }
+            Step::Event(event) => kinds.push(event.kind.as_str().to_owned()),
+            Step::Wait(_) | Step::Page(_) => {}
+            Step::Done(result) => {
+                let failures = driver.journal_failures();
+                return (written, sent, kinds, result, failures);
+            }
+        }
+    }
+    panic!("the driver never finished");
+}
+
+#[test]
+fn an_intent_that_cannot_be_written_sends_nothing() {
+    let driver = call(EndpointId::AcceptReject, accept(), journaled("j")).unwrap();
+    let (written, sent, _, result, failures) =
+        run_with_failing_journal(driver, |_| ok(PROCESSED), |r| r["event"] == "intent");
+    assert_eq!(sent, 0);
+    assert!(written.is_empty());
+    assert_eq!(failures, 0);
+    let err = result.unwrap_err();
+    assert_eq!(err.kind(), "invalid_request");
+    assert_eq!(err.to_json()["error"]["field"], "journal");
+    assert!(err.to_string().contains("No space left on device"), "{err}");
+}
+
+#[test]
+fn an_outcome_that_cannot_be_written_keeps_the_answer() {
+    let driver = call(EndpointId::AcceptReject, accept(), journaled("j")).unwrap();
+    let (written, sent, kinds, result, failures) =
+        run_with_failing_journal(driver, |_| ok(PROCESSED), |r| r["event"] == "outcome");
+    assert_eq!(sent, 1);
+    assert_eq!(written.len(), 1, "the intent only");
+    assert_eq!(failures, 1);
+    assert!(kinds.iter().any(|k| k == "journal_failure"), "{kinds:?}");
+    let Output::Response(AnyResponse::AcceptReject(p)) = result.unwrap() else {
+        panic!("not the move's answer")
+    };
+    assert_eq!(p.message, "Transaction has been successfully processed.");
+}
+
+#[test]
+fn a_batch_whose_journal_fills_up_keeps_what_was_sent_and_sends_no_more() {
+    let c = client();
+    let driver = Driver::batch(&c, &thirty_accepts(), journaled("b")).unwrap();
+    let (written, sent, _, result, failures) = run_with_failing_journal(
+        driver,
+        |_| ok(r#"{"success":true,"message":"All transactions has been successfully processed."}"#),
+        |r| r["id"] == "b-27" && r["event"] == "intent",
+    );
+    assert_eq!(sent, 1, "the second request never left");
+    assert_eq!(failures, 0);
+    let Output::Outcomes { outcomes, .. } = result.unwrap() else {
+        panic!()
+    };
+    assert_eq!(outcomes.len(), 30);
+    assert!(outcomes[..25]
+        .iter()
+        .all(|o| o.status == ItemStatus::Succeeded));
+    assert!(outcomes[25..]
+        .iter()
+        .all(|o| o.status == ItemStatus::NotSent));
+    assert!(outcomes[29]
+        .message
+        .as_deref()
+        .is_some_and(|m| m.contains("journal could not be written")));
+    // Items 25 and 26 had their intents written: each gets its `not_sent`
+    // line; 27 (failed) and 28, 29 (never handed out) have no line at all.
+    let ids: Vec<String> = written
+        .iter()
+        .filter(|r| r["event"] == "outcome" && r["state"] == "not_sent")
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, ["b-25", "b-26"]);
+    assert!(!written.iter().any(|r| r["id"] == "b-28"));
+}
+
+#[test]
+fn a_batch_answer_cut_short_leaves_its_items_unknown() {
+    let c = client();
+    let body = r#"{"success":true,"message":"All transactions has been successfully processed."}"#;
+    let driver = Driver::batch(&c, &thirty_accepts(), journaled("b")).unwrap();
+    let (log, result) = run(driver, |_| {
+        Ok((
+            200,
+            vec![("Content-Length", "4096")],
+            body.as_bytes().to_vec(),
+        ))
+    });
+    let Output::Outcomes { outcomes, .. } = result.unwrap() else {
+        panic!()
+    };
+    assert_eq!(log.sent.len(), 1, "a batch stops at an unknown request");
+    assert!(outcomes[..25]
+        .iter()
+        .all(|o| o.status == ItemStatus::Unknown));
+    assert!(outcomes[0]
+        .message
+        .as_deref()
+        .is_some_and(|m| m.contains("framing")));
+}
+
+#[test]
+fn a_settled_line_that_cannot_be_written_keeps_the_verdict() {
+    let unsettled = Unsettled {
+        endpoint: EndpointId::AcceptReject,
+        params: accept(),
+        snapshot: None,
+    };
+    let driver = Driver::settle(&client(), &unsettled, journaled("j1")).unwrap();
+    let (written, _, kinds, result, failures) =
+        run_with_failing_journal(driver, |_| ok("{}"), |r| r["event"] == "settled");
+    assert!(written.is_empty());
+    assert_eq!(failures, 1);
+    assert!(kinds.iter().any(|k| k == "journal_failure"), "{kinds:?}");
+    let Output::Settlement(s) = result.unwrap() else {
+        panic!("not the verdict")
+    };
+    assert_eq!(s.state, SettleState::Applied, "{s:?}");
+}

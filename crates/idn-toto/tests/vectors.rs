@@ -11,8 +11,8 @@ use std::fs;
 use std::path::PathBuf;
 
 use idn_toto::{
-    dynamic, Client, EndpointId, Error, ItemStatus, Journal, JournalRecord, PathWords, SettleState,
-    Snapshot, ENDPOINTS,
+    dynamic, Client, Clock, Driver, DriverOptions, EndpointId, Error, ItemStatus, Journal,
+    JournalRecord, Output, PathWords, RetryPolicy, SettleState, Snapshot, Step, ENDPOINTS,
 };
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
@@ -508,6 +508,7 @@ fn shared_vectors() {
         .map(|e| format!("{}.json", e.id))
         .chain(["batch.json".to_owned(), "paging.json".to_owned()])
         .chain(["client.json".to_owned(), "journal.json".to_owned()])
+        .chain(["framing.json".to_owned()])
         .collect();
     for name in &known {
         if !names.contains(name) {
@@ -519,8 +520,8 @@ fn shared_vectors() {
             run.fail(name, "-", "not a known vector file (typo?)");
             continue;
         }
-        if name == "client.json" || name == "journal.json" {
-            continue; // run by `client_vectors` and `journal_vectors`
+        if name == "client.json" || name == "journal.json" || name == "framing.json" {
+            continue; // run by `client_vectors`, `journal_vectors`, `framing_vectors`
         }
         let text = fs::read_to_string(dir.join(name)).unwrap();
         let doc: Value = match serde_json::from_str(&text) {
@@ -812,5 +813,101 @@ fn journal_vectors() {
         failures.is_empty(),
         "journal.json:\n- {}",
         failures.join("\n- ")
+    );
+}
+
+// ------------------------------------------------------------ framing.json
+
+/// `tests/vectors/framing.json`: whether an answer can be taken as whole.
+/// Each case is one call through the driver (no retries, no journal),
+/// answered once with the case's status, header pairs and body.
+#[test]
+fn framing_vectors() {
+    let text = fs::read_to_string(vectors_dir().join("framing.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let cfg = Config::from_file(&doc).unwrap();
+    let mut run = Run {
+        failures: Vec::new(),
+        cases: 0,
+    };
+    let file = "framing.json";
+    for case in doc["cases"].as_array().into_iter().flatten() {
+        run.cases += 1;
+        let name = name_of(case);
+        let (ok, want) = match outcome_key(case, "expect") {
+            Ok(x) => x,
+            Err(e) => {
+                run.fail(file, &name, e);
+                continue;
+            }
+        };
+        let id: EndpointId = case["endpoint"]
+            .as_str()
+            .unwrap_or_default()
+            .parse()
+            .unwrap();
+        let options = DriverOptions {
+            retry: RetryPolicy::NEVER,
+            ..DriverOptions::default()
+        };
+        let mut driver = match Driver::call(&cfg.client, id, &case["params"], options) {
+            Ok(d) => d,
+            Err(e) => {
+                run.fail(file, &name, format!("params refused: {e}"));
+                continue;
+            }
+        };
+        let headers: Vec<(String, String)> = case["headers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|pair| {
+                (
+                    pair[0].as_str().unwrap_or_default().to_owned(),
+                    pair[1].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        let pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let status = u16::try_from(case["status"].as_u64().unwrap_or(200)).unwrap();
+        let body = case["body"].as_str().unwrap_or_default().as_bytes();
+        let mut answered = false;
+        let result = loop {
+            match driver.next(Clock::default()) {
+                Step::Send(_) if !answered => {
+                    answered = true;
+                    driver.record_response(status, &pairs, body, Clock::default());
+                }
+                Step::Send(_) => break Err("a second request was sent".to_owned()),
+                Step::Done(result) => break Ok(result),
+                _ => {}
+            }
+        };
+        match (ok, result) {
+            (_, Err(e)) => run.fail(file, &name, e),
+            (true, Ok(Ok(output))) => {
+                let got = match output {
+                    Output::Response(r) => r.to_json(),
+                    other => json!(format!("{other:?}")),
+                };
+                if !is_subset(want, &got) {
+                    run.fail(file, &name, format!("got {got}, want {want}"));
+                }
+            }
+            (false, Ok(Err(e))) => check_error(&mut run, &cfg, file, &name, want, &e),
+            (true, Ok(Err(e))) => {
+                run.fail(file, &name, format!("want a value, got {}", e.to_json()))
+            }
+            (false, Ok(Ok(o))) => run.fail(file, &name, format!("want an error, got {o:?}")),
+        }
+    }
+    assert!(run.cases >= 20, "framing.json has only {} cases", run.cases);
+    assert!(
+        run.failures.is_empty(),
+        "framing.json:\n- {}",
+        run.failures.join("\n- ")
     );
 }

@@ -404,6 +404,21 @@ impl Batch {
         }
     }
 
+    /// Stops the batch before the last request left (its journal intent
+    /// could not be written): that request's items and every item not sent
+    /// yet are `not_sent`, saying `why`.
+    pub(crate) fn stop_unsent(&mut self, client: &Client, why: &str) {
+        self.in_flight = None;
+        self.reading = None;
+        self.stopped = true;
+        let why = format!("not sent: {}", client.redact(why));
+        for i in 0..self.items.len() {
+            if self.outcomes[i].is_none() {
+                self.set(i, ItemStatus::NotSent, Some(why.clone()), None);
+            }
+        }
+    }
+
     /// One outcome per input item, in input order.
     pub fn finish(mut self) -> Vec<ItemOutcome> {
         if let Some(indices) = self.in_flight.take() {
