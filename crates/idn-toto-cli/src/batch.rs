@@ -441,14 +441,17 @@ fn changed(path: &Path, row: usize) -> String {
 
 /// Why the rows after `o` are not sent.
 fn stop_reason(o: &ItemOutcome) -> String {
-    let what = match o.status {
-        ItemStatus::Unknown => "its outcome is unknown",
-        _ => "it was not sent",
-    };
-    format!(
-        "not sent: the batch stopped at row {} ({what})",
-        o.index + 1
-    )
+    let row = o.index + 1;
+    match (o.status, o.message.as_deref()) {
+        (ItemStatus::Unknown, _) => {
+            format!("not sent: the batch stopped at row {row}, whose outcome is unknown")
+        }
+        (_, Some(why)) => format!(
+            "not sent: the batch stopped at row {row} ({})",
+            why.strip_prefix("not sent: ").unwrap_or(why)
+        ),
+        (_, None) => format!("not sent: the batch stopped at row {row}"),
+    }
 }
 
 /// Outcomes of `status` for items no core batch ran.

@@ -18,6 +18,7 @@ mod batch;
 mod live;
 mod offline;
 mod output;
+mod warnings;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -235,6 +236,7 @@ struct ParseArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    warnings::to_stderr();
     match cli.command {
         Command::Call(args) => live::call(args),
         Command::Batch(args) => batch::batch(args),
