@@ -7,14 +7,14 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use idn_toto::{dynamic, Error, ItemOutcome, ItemStatus, PathWords, Request, SettleState, TxType};
+use idn_toto::{dynamic, Error, PathWords, Request, SettleState};
 use idn_toto_client::blocking::Client;
 use idn_toto_client::JournalSettlement;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value};
 
 use crate::output::{self, code, endpoint_id, refused, usage, Output};
-use crate::{BatchArgs, CallArgs, LiveArgs, SettleArgs};
+use crate::{CallArgs, LiveArgs, SettleArgs};
 
 /// What a live command refuses before doing anything.
 const TOKEN_ON_ARGV: &str = "a live call never takes the token on the command line (every user \
@@ -37,7 +37,7 @@ fn printed(code: ExitCode) -> Result<(), ExitCode> {
 }
 
 /// A token on the command line is refused before anything else.
-fn no_token_on_argv(live: &LiveArgs) -> Result<(), ExitCode> {
+pub(crate) fn no_token_on_argv(live: &LiveArgs) -> Result<(), ExitCode> {
     match live.token {
         Some(_) => Err(usage(TOKEN_ON_ARGV)),
         None => Ok(()),
@@ -48,6 +48,7 @@ fn no_token_on_argv(live: &LiveArgs) -> Result<(), ExitCode> {
 fn token(live: &LiveArgs, required: bool) -> Result<Option<String>, ExitCode> {
     no_token_on_argv(live)?;
     if let Some(path) = &live.token_file {
+        warn_if_shared(path);
         return match std::fs::read_to_string(path) {
             Ok(text) => Ok(Some(text.lines().next().unwrap_or("").trim().to_owned())),
             Err(e) => Err(usage(&format!(
@@ -65,9 +66,40 @@ fn token(live: &LiveArgs, required: bool) -> Result<Option<String>, ExitCode> {
     }
 }
 
+/// A token file that the group or others may read is used, with a warning
+/// on stderr (anyone who can read it can move money).
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o044 != 0 {
+                eprintln!(
+                    "idn-toto: warning: the token file {} is readable by {} (mode {mode:03o}): \
+                     anyone who can read it can move money; `chmod 600 {}` makes it yours alone",
+                    path.display(),
+                    match (mode & 0o040 != 0, mode & 0o004 != 0) {
+                        (true, true) => "its group and every user",
+                        (true, false) => "its group",
+                        _ => "every user",
+                    },
+                    path.display()
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 /// The client the live arguments describe. Without a token (a dry run
 /// only), a stand-in that is redacted like any token.
-fn client(live: &LiveArgs, journal: Option<&Path>, dry_run: bool) -> Result<Client, ExitCode> {
+pub(crate) fn client(
+    live: &LiveArgs,
+    journal: Option<&Path>,
+    dry_run: bool,
+) -> Result<Client, ExitCode> {
     let token = token(live, !dry_run)?.unwrap_or_else(|| "TOKEN".into());
     let mut builder = Client::builder(&live.base_url, &token)
         .timeout(Duration::from_millis(live.timeout_ms.max(1)))
@@ -116,12 +148,13 @@ fn params(args: &CallArgs) -> Result<Value, ExitCode> {
     Ok(Value::Object(map))
 }
 
-/// Asks before money moves: `--yes` skips it; with no terminal to ask on,
-/// nothing is sent.
-fn confirm(what: &str, yes: bool) -> Result<(), ExitCode> {
+/// Asks before money moves, showing `what` (made only when it is shown):
+/// `--yes` skips it; with no terminal to ask on, nothing is sent.
+pub(crate) fn confirm(what: impl FnOnce() -> String, yes: bool) -> Result<(), ExitCode> {
     if yes {
         return Ok(());
     }
+    let what = what();
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Err(usage(&format!(
             "{what}\nthis moves money and there is no terminal to confirm on: nothing was sent \
@@ -185,7 +218,7 @@ fn run_call(args: &CallArgs) -> Result<ExitCode, ExitCode> {
         return Ok(output::print_json(&request.to_json(false)));
     }
     if !request.is_idempotent() {
-        confirm(&describe_request(&request, &params), args.moves.yes)?;
+        confirm(|| describe_request(&request, &params), args.moves.yes)?;
     }
     let out = Output::or_default(args.output);
     if args.all_pages {
@@ -294,134 +327,6 @@ fn all_pages(client: &Client, id: idn_toto::EndpointId, first: Value, out: Outpu
         }
     }
     ExitCode::SUCCESS
-}
-
-/// The CSV rows as canonical batch items: the header names the fields;
-/// empty cells are absent.
-fn read_items(path: &Path) -> Result<Value, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| format!("cannot read the header of {}: {e}", path.display()))?
-        .clone();
-    let mut items = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| format!("{}: {e}", path.display()))?;
-        let item: Map<String, Value> = headers
-            .iter()
-            .zip(record.iter())
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
-            .collect();
-        items.push(Value::Object(item));
-    }
-    if items.is_empty() {
-        return Err(format!("{} has no rows under its header", path.display()));
-    }
-    Ok(Value::Array(items))
-}
-
-/// `idn-toto batch TYPE FILE.csv`
-pub(crate) fn batch(args: BatchArgs) -> ExitCode {
-    finish(run_batch(&args))
-}
-
-fn run_batch(args: &BatchArgs) -> Result<ExitCode, ExitCode> {
-    no_token_on_argv(&args.live)?;
-    let r#type = TxType::parse("type", &args.r#type).map_err(|e| usage(&e.to_string()))?;
-    let items_json = read_items(&args.file).map_err(|message| usage(&message))?;
-    // Every row is checked before anything is sent.
-    let items = dynamic::batch_items(&items_json).map_err(|e| refused(&e))?;
-    let requests = idn_toto::Batch::new(r#type, items.clone())
-        .map_err(|e| refused(&e))?
-        .request_count();
-    let journal = args.moves.journal.as_deref();
-    let client = client(&args.live, journal, args.moves.dry_run)?;
-    let canonical: Vec<Value> = items.iter().map(|i| i.params(r#type)).collect();
-    if args.moves.dry_run {
-        return Ok(output::print_json(&serde_json::json!({
-            "type": r#type.as_str(),
-            "items": canonical,
-            "requests": requests,
-        })));
-    }
-    confirm(
-        &describe_batch(r#type, &canonical, requests, journal),
-        args.moves.yes,
-    )?;
-    let outcomes = client.batch(r#type, items).map_err(|e| refused(&e))?;
-    printed(print_outcomes(&outcomes, Output::or_default(args.output)))?;
-    let unknown = outcomes
-        .iter()
-        .filter(|o| o.status == ItemStatus::Unknown)
-        .count();
-    if unknown > 0 {
-        let hint = match journal {
-            Some(j) => format!("`idn-toto journal settle {}` finds out", j.display()),
-            None => "check the pending list or the user's history before sending them again".into(),
-        };
-        eprintln!("idn-toto: {unknown} items' outcome is unknown: {hint}");
-        return Ok(ExitCode::from(code::OUTCOME_UNKNOWN));
-    }
-    if outcomes.iter().any(|o| o.status != ItemStatus::Succeeded) {
-        return Ok(ExitCode::from(code::PARTIAL));
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn describe_batch(
-    r#type: TxType,
-    items: &[Value],
-    requests: usize,
-    journal: Option<&Path>,
-) -> String {
-    let mut lines = vec![format!(
-        "a batch of {} {} items moves money ({} requests){}:",
-        items.len(),
-        r#type.as_str(),
-        requests,
-        journal.map_or(String::new(), |j| format!(", journaled to {}", j.display()))
-    )];
-    let (columns, rows) = output::rows_of(items);
-    lines.push(output::table(&columns, &rows));
-    lines.join("\n")
-}
-
-const OUTCOME_COLUMNS: [&str; 6] = ["row", "status", "trans_id", "user", "amount", "message"];
-
-fn outcome_row(o: &ItemOutcome) -> Vec<String> {
-    let status = serde_json::to_value(o.status)
-        .ok()
-        .map(|v| output::cell(&v))
-        .unwrap_or_default();
-    vec![
-        (o.index + 1).to_string(),
-        status,
-        o.trans_id.clone().unwrap_or_default(),
-        o.user.clone(),
-        o.params.get("amount").map(output::cell).unwrap_or_default(),
-        o.message.clone().unwrap_or_default(),
-    ]
-}
-
-fn print_outcomes(outcomes: &[ItemOutcome], out: Output) -> ExitCode {
-    let columns: Vec<String> = OUTCOME_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
-    let rows: Vec<Vec<String>> = outcomes.iter().map(outcome_row).collect();
-    match out {
-        Output::Table => output::print_line(&output::table(&columns, &rows)),
-        Output::Csv => output::print_csv(output::csv_text(&columns, &rows)),
-        Output::Json => {
-            let list = serde_json::to_value(outcomes).unwrap_or(Value::Null);
-            if std::io::stdout().is_terminal() {
-                output::print_json(&list)
-            } else {
-                output::print_line(&list.to_string())
-            }
-        }
-    }
 }
 
 /// `idn-toto journal settle FILE`

@@ -14,9 +14,11 @@
 //!
 //! Exit codes: see [`output::code`] and the README.
 
+mod batch;
 mod live;
 mod offline;
 mod output;
+mod warnings;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,8 +30,9 @@ const EXIT_CODES: &str = "Exit codes: 0 ok; 1 other failure (writing the output)
 command line: nothing sent); 3 invalid_request; 4 api; 5 http; 6 decode; 7 transport; \
 8 outcome_unknown (a money move, batch item or settlement whose outcome is not known, or a \
 settlement the journal could not record); \
-9 a batch in which some items failed or were not sent; 10 declined at the prompt (nothing \
-sent). Errors are the core's error JSON on stdout when stdout is piped, one line on stderr \
+9 a batch in which some items failed or were not sent (once its rows are checked, a \
+batch prints its outcomes and exits 8 or 9 whatever fails later, a full journal \
+included); 10 declined at the prompt (nothing sent). Errors are the core's error JSON on stdout when stdout is piped, one line on stderr \
 on a terminal.";
 
 #[derive(Debug, Parser)]
@@ -50,8 +53,9 @@ enum Command {
     /// Send one call and print its answer (asks before moving money).
     Call(CallArgs),
     /// Send accept/reject or manual items from a CSV file (header: the
-    /// canonical parameter names), at most 25 per request; one outcome per
-    /// row, in order.
+    /// canonical parameter names, each once), at most 25 per request; one
+    /// outcome per row, in order. The file is read twice (checked whole,
+    /// then sent 25 rows at a time), so any size fits in flat memory.
     Batch(BatchArgs),
     /// List the 13 endpoints: id, method, path template, idempotent.
     Endpoints {
@@ -235,9 +239,10 @@ struct ParseArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    warnings::to_stderr();
     match cli.command {
         Command::Call(args) => live::call(args),
-        Command::Batch(args) => live::batch(args),
+        Command::Batch(args) => batch::batch(args),
         Command::Endpoints { json } => offline::endpoints(json),
         Command::Request(args) => offline::request(args),
         Command::Parse(args) => offline::parse(args),

@@ -189,15 +189,51 @@ pub(crate) fn table(columns: &[String], rows: &[Vec<String>]) -> String {
     t.to_string()
 }
 
-/// CSV text of columns and rows.
+/// CSV text of columns and rows, every cell made safe for spreadsheets
+/// ([`csv_safe`]).
 pub(crate) fn csv_text(columns: &[String], rows: &[Vec<String>]) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(columns)?;
+    w.write_record(columns.iter().map(|c| csv_safe(c).into_owned()))?;
     for row in rows {
-        w.write_record(row)?;
+        w.write_record(row.iter().map(|c| csv_safe(c).into_owned()))?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// One CSV record (its line break included), cells made safe for
+/// spreadsheets ([`csv_safe`]).
+pub(crate) fn csv_line<S: AsRef<str>>(cells: &[S]) -> std::io::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(cells.iter().map(|c| csv_safe(c.as_ref()).into_owned()))?;
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A cell a spreadsheet will not run as a formula (OWASP "CSV injection"):
+/// a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets
+/// a single quote in front, unless it is a plain decimal number (an
+/// optional sign, digits, an optional fraction: `-500.00`, `+5`), which a
+/// spreadsheet reads as that number and nothing else, so amounts stay
+/// numbers.
+pub(crate) fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !plain_decimal(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// `[+-]digits[.digits]`, nothing else.
+fn plain_decimal(cell: &str) -> bool {
+    let unsigned = cell.strip_prefix(['+', '-']).unwrap_or(cell);
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (unsigned, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && fraction.is_none_or(digits)
 }
 
 /// A canonical answer's list (`data` when it is a list), and its other
@@ -296,6 +332,38 @@ mod tests {
         );
         let t = answer_table(&answer);
         assert!(t.contains("2.50") && t.contains("success"), "{t}");
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula_but_numbers_stay_numbers() {
+        for (cell, want) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-", "'-"),
+            ("-.5", "'-.5"),
+            ("-1e3", "'-1e3"),
+            ("-500.00", "-500.00"),
+            ("+5", "+5"),
+            ("-2000", "-2000"),
+            ("8900.00", "8900.00"),
+            ("LOREM", "LOREM"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_safe(cell), want, "{cell:?}");
+        }
+        let answer = json!({"data": [{"user": "=1+1", "winlose": "-2000.00"}]});
+        assert_eq!(
+            answer_csv(&answer).unwrap(),
+            "user,winlose\n'=1+1,-2000.00\n"
+        );
+        let keyed = json!({"data": [{"@x": "1"}]});
+        assert_eq!(answer_csv(&keyed).unwrap(), "'@x\n1\n");
+        assert_eq!(csv_line(&["-1", "=A1"]).unwrap(), "-1,'=A1\n");
     }
 
     #[test]

@@ -2,68 +2,15 @@
 //! would, against the sandbox on 127.0.0.1 port 0.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use common::*;
 use idn_toto::{EndpointId, JournalRecord};
-use idn_toto_sandbox::{Config, Sandbox};
+use idn_toto_sandbox::Sandbox;
 use serde_json::{json, Value};
-
-const TOKEN: &str = "CLI-LIVE-T0KEN-987654321";
-
-fn sandbox() -> Sandbox {
-    Sandbox::start(Config::default().with_token(TOKEN)).unwrap()
-}
-
-/// Runs `idn-toto` with the sandbox's URL and token in the environment,
-/// stdin/stdout/stderr piped (no terminal).
-fn run(sandbox: &Sandbox, args: &[&str]) -> Output {
-    run_with(sandbox, args, true)
-}
-
-fn run_with(sandbox: &Sandbox, args: &[&str], token_env: bool) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_idn-toto"));
-    cmd.args(args)
-        .env("IDN_TOTO_BASE_URL", sandbox.base_url())
-        .env_remove("IDN_TOTO_TOKEN")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if token_env {
-        cmd.env("IDN_TOTO_TOKEN", sandbox.token());
-    }
-    let out = cmd.output().unwrap();
-    for stream in [&out.stdout, &out.stderr] {
-        let text = String::from_utf8_lossy(stream);
-        assert!(!text.contains(TOKEN), "the token was printed: {text}");
-    }
-    out
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(out)))
-}
-
-fn served(sandbox: &Sandbox) -> u64 {
-    let mut r = ureq::get(&format!("{}/stats", sandbox.admin_url()))
-        .call()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&r.body_mut().read_to_vec().unwrap()).unwrap();
-    v["requests"].as_u64().unwrap()
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 const ACCEPT: &str = r#"{"type":"deposit","trans_id":"123450001","user":"IPSUM","action":"accept","comment":"cli","operator":"OP01"}"#;
 
@@ -126,7 +73,7 @@ fn errors_exit_with_their_kinds_code_and_print_the_error_json() {
     assert_eq!(out.status.code(), Some(2), "not key=value");
     assert_eq!(served(&sandbox), n, "nothing sent for bad input");
 
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_idn-toto"));
+    let mut cmd = Command::new(BIN);
     let out = cmd
         .args([
             "call",
@@ -701,7 +648,7 @@ fn journal_settle_says_so_when_its_lines_cannot_be_written() {
 /// `input` at it.
 fn run_on_terminal(sandbox: &Sandbox, args: &str, input: &str) -> Output {
     use std::io::Write;
-    let bin = env!("CARGO_BIN_EXE_idn-toto");
+    let bin = BIN;
     let mut child = Command::new("script")
         .args(["-qec", &format!("{bin} {args}"), "/dev/null"])
         .env("IDN_TOTO_BASE_URL", sandbox.base_url())

@@ -327,7 +327,9 @@ fn run_batch_file(run: &mut Run, file: &str, doc: &Value) {
         {
             run.fail(file, &name, "the expectation contains the token");
         }
+        let snapshots = case.get("snapshots").and_then(Value::as_bool) == Some(true);
         let mut batch = match (dynamic::batch(&case["params"]), case.get("error")) {
+            (Ok(b), None) if snapshots => b.with_snapshots(),
             (Ok(b), None) => b,
             (Err(e), Some(want)) => {
                 check_error(run, &cfg, file, &name, want, &e);
@@ -354,6 +356,8 @@ fn run_batch_file(run: &mut Run, file: &str, doc: &Value) {
                 broken = true;
                 break;
             };
+            // A history read (a batch with snapshots) has no items and no
+            // `expect_items`.
             let items = request
                 .body()
                 .and_then(|b| serde_json::from_slice::<Value>(b).ok())
@@ -380,7 +384,11 @@ fn run_batch_file(run: &mut Run, file: &str, doc: &Value) {
                     ),
                 );
             }
-            if request.url() != cfg.reveal(request.redacted_url()) || request.is_idempotent() {
+            let read = request.endpoint() == EndpointId::UserHistory;
+            if request.url() != cfg.reveal(request.redacted_url())
+                || request.is_idempotent() != read
+                || (read && !snapshots)
+            {
                 run.fail(
                     file,
                     &name,

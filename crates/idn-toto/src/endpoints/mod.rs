@@ -22,7 +22,8 @@ pub use game_list::{Game, GameList, GameListParams};
 pub use manual_transaction::ManualTransactionParams;
 pub use multiple_transaction::{
     AcceptRejectItem, Batch, BatchItem, ItemFailure, ItemOutcome, ItemReport, ItemStatus,
-    ManualItem, MultipleItem, MultipleTransaction, MultipleTransactionParams, MAX_ITEMS,
+    ItemsCheck, ManualItem, MultipleItem, MultipleTransaction, MultipleTransactionParams,
+    ACCEPT_REJECT_FIELDS, MANUAL_FIELDS, MAX_ITEMS,
 };
 pub use number_history::{Draw, NumberHistory, NumberHistoryParams};
 pub use pga_transaction::{PgaInvoice, PgaTransaction, PgaTransactionParams};

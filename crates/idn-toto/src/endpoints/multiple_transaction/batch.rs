@@ -30,6 +30,17 @@ pub enum ItemStatus {
     Unknown,
 }
 
+impl ItemStatus {
+    /// Whether an item with this outcome stopped its batch: `unknown` (sent,
+    /// its outcome not known) or `not_sent` (the batch stopped before it).
+    /// A tool that sends a batch in parts (one [`Batch`] per part, for input
+    /// too large to hold at once) sends no later part after a part with such
+    /// an item.
+    pub fn stops_batch(self) -> bool {
+        matches!(self, ItemStatus::Unknown | ItemStatus::NotSent)
+    }
+}
+
 /// The outcome of one input item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
@@ -118,7 +129,8 @@ pub struct Batch {
     items: Vec<MultipleItem>,
     outcomes: Vec<Option<ItemOutcome>>,
     next_start: usize,
-    in_flight: Option<(usize, usize)>,
+    /// The items of the request in flight (input indices, in request order).
+    in_flight: Option<Vec<usize>>,
     stopped: bool,
     /// Manual items: the distinct users whose history is read first.
     users: Vec<String>,
@@ -157,8 +169,11 @@ impl Batch {
     /// turns out unknown can be settled (see [`crate::Settle`]): its outcome
     /// carries the snapshot. The reads come first from
     /// [`Batch::next_request`], like the batch's own requests. If one fails,
-    /// nothing is sent (every item `not_sent`, saying why). Accept/reject
-    /// batches need no snapshot; for them this does nothing.
+    /// nothing is sent (every item `not_sent`, saying why), except when the
+    /// read says the user doesn't exist (`User not found`): that user's
+    /// items are then `failed` (`api_kind` `user_not_found`, never sent) and
+    /// the others go on. Accept/reject batches need no snapshot; for them
+    /// this does nothing.
     pub fn with_snapshots(mut self) -> Batch {
         if matches!(self.items.first(), Some(MultipleItem::Manual(_))) {
             let mut users: Vec<String> = Vec::new();
@@ -177,11 +192,12 @@ impl Batch {
     /// need. A journal writes its intents from these before the request
     /// leaves.
     pub fn sending(&self) -> Vec<(usize, Unsettled)> {
-        let Some((start, end)) = self.in_flight else {
+        let Some(indices) = &self.in_flight else {
             return Vec::new();
         };
-        (start..end)
-            .map(|i| {
+        indices
+            .iter()
+            .map(|&i| {
                 (
                     i,
                     Unsettled {
@@ -239,7 +255,8 @@ impl Batch {
         self.outcomes.get(i)?.as_ref()
     }
 
-    /// The number of requests a full run sends.
+    /// The number of requests a full run sends (at most: the items of a
+    /// user the history read says doesn't exist are never sent).
     pub fn request_count(&self) -> usize {
         self.items.len().div_ceil(MAX_ITEMS)
     }
@@ -249,8 +266,8 @@ impl Batch {
     /// items unknown and stops the batch.
     pub fn next_request(&mut self, client: &Client) -> Option<Request> {
         self.server = Some(client.fingerprint().to_owned());
-        if let Some(range) = self.in_flight.take() {
-            self.settle_unknown(range, "the answer was never recorded".into());
+        if let Some(indices) = self.in_flight.take() {
+            self.settle_unknown(&indices, "the answer was never recorded".into());
         }
         if self.reading.take().is_some() {
             self.snapshot_failed = Some("a history read's answer was never recorded".into());
@@ -286,17 +303,26 @@ impl Batch {
             }
             return None;
         }
-        if self.stopped || self.next_start >= self.items.len() {
+        if self.stopped {
             return None;
         }
-        let start = self.next_start;
-        let end = (start + MAX_ITEMS).min(self.items.len());
-        self.next_start = end;
-        // The items were checked in `new`, and a slice of them is 1..=25
-        // items of one form: `new` cannot fail here.
-        let params =
-            MultipleTransactionParams::new(self.r#type, self.items[start..end].to_vec()).ok()?;
-        self.in_flight = Some((start, end));
+        // The next (at most) 25 items that have no outcome yet: an item
+        // already failed (its user doesn't exist) is never sent.
+        let mut indices = Vec::with_capacity(MAX_ITEMS);
+        while indices.len() < MAX_ITEMS && self.next_start < self.items.len() {
+            if self.outcomes[self.next_start].is_none() {
+                indices.push(self.next_start);
+            }
+            self.next_start += 1;
+        }
+        if indices.is_empty() {
+            return None;
+        }
+        // The items were checked in `new`, and 1..=25 of them are of one
+        // form with no transaction twice: `new` cannot fail here.
+        let items = indices.iter().map(|&i| self.items[i].clone()).collect();
+        let params = MultipleTransactionParams::new(self.r#type, items).ok()?;
+        self.in_flight = Some(indices);
         Some(params.request(client))
     }
 
@@ -312,6 +338,27 @@ impl Batch {
                         siblings: Vec::new(),
                     },
                 )),
+                // The server says the user doesn't exist: a definite
+                // answer about this user alone. Its items are refused
+                // without being sent; the others go on.
+                Err(Error::Api {
+                    kind: ApiErrorKind::UserNotFound,
+                    message,
+                }) => {
+                    let why = format!(
+                        "not sent: the history read says the user doesn't exist ({message})"
+                    );
+                    for i in 0..self.items.len() {
+                        if self.outcomes[i].is_none() && self.items[i].user() == user {
+                            self.set(
+                                i,
+                                ItemStatus::Failed,
+                                Some(why.clone()),
+                                Some(ApiErrorKind::UserNotFound),
+                            );
+                        }
+                    }
+                }
                 Err(e) => {
                     self.snapshot_failed =
                         Some(format!("the history of {user:?} could not be read ({e})"));
@@ -319,7 +366,7 @@ impl Batch {
             }
             return;
         }
-        let Some((start, end)) = self.in_flight.take() else {
+        let Some(indices) = self.in_flight.take() else {
             return;
         };
         let parsed = client
@@ -328,14 +375,12 @@ impl Batch {
                 wire::parse::<MultipleAnswer>(MultipleTransactionParams::ID, status, body)
             });
         match parsed.map_err(|e| client.scrub_error(e, body)) {
-            Ok(w) => self.settle(client, start, end, w),
-            Err(e @ Error::OutcomeUnknown { .. }) => {
-                self.settle_unknown((start, end), e.to_string())
-            }
+            Ok(w) => self.settle(client, &indices, w),
+            Err(e @ Error::OutcomeUnknown { .. }) => self.settle_unknown(&indices, e.to_string()),
             Err(e) => {
                 // A definite refusal at the HTTP level (4xx): nothing done.
                 // Not an API refusal, so no `api_kind`.
-                for i in start..end {
+                for &i in &indices {
                     self.set(i, ItemStatus::Failed, Some(e.to_string()), None);
                 }
             }
@@ -353,9 +398,9 @@ impl Batch {
             ));
             return;
         }
-        if let Some(range) = self.in_flight.take() {
+        if let Some(indices) = self.in_flight.take() {
             self.settle_unknown(
-                range,
+                &indices,
                 format!("transport failure: {}", client.redact(reason)),
             );
         }
@@ -368,9 +413,9 @@ impl Batch {
         if self.reading.is_some() {
             return self.record_transport_failure(client, reason);
         }
-        if let Some((start, end)) = self.in_flight.take() {
+        if let Some(indices) = self.in_flight.take() {
             let why = format!("not sent: {}", client.redact(reason));
-            for i in start..end {
+            for &i in &indices {
                 self.set(i, ItemStatus::NotSent, Some(why.clone()), None);
             }
             self.stopped = true;
@@ -394,8 +439,8 @@ impl Batch {
 
     /// One outcome per input item, in input order.
     pub fn finish(mut self) -> Vec<ItemOutcome> {
-        if let Some(range) = self.in_flight.take() {
-            self.settle_unknown(range, "the answer was never recorded".into());
+        if let Some(indices) = self.in_flight.take() {
+            self.settle_unknown(&indices, "the answer was never recorded".into());
         }
         for i in 0..self.items.len() {
             if self.outcomes[i].is_none() {
@@ -405,23 +450,25 @@ impl Batch {
         self.outcomes.into_iter().flatten().collect()
     }
 
-    fn settle_unknown(&mut self, (start, end): (usize, usize), why: String) {
-        for i in start..end {
+    fn settle_unknown(&mut self, indices: &[usize], why: String) {
+        for &i in indices {
             self.set(i, ItemStatus::Unknown, Some(why.clone()), None);
         }
         self.stopped = true;
     }
 
-    /// One outcome per item of the chunk from a read answer. An item gets a
-    /// definite outcome only when the answer is complete and names it (or,
-    /// complete and unrefused, names no failure that could be it); anything
-    /// the answer leaves open is `unknown`.
-    fn settle(&mut self, client: &Client, start: usize, end: usize, w: MultipleAnswer) {
+    /// One outcome per item of the request (`indices`, in request order)
+    /// from a read answer. An item gets a definite outcome only when the
+    /// answer is complete and names it (or, complete and unrefused, names no
+    /// failure that could be it); anything the answer leaves open is
+    /// `unknown`.
+    fn settle(&mut self, client: &Client, indices: &[usize], w: MultipleAnswer) {
         if let Some(why) = &w.contradictory {
             let why = format!("the answer contradicts itself: {why}");
-            return self.settle_unknown((start, end), client.redact(&why));
+            return self.settle_unknown(indices, client.redact(&why));
         }
-        let chunk = &self.items[start..end];
+        let chunk: Vec<&MultipleItem> = indices.iter().map(|&i| &self.items[i]).collect();
+        let chunk = chunk.as_slice();
         let refused = w.success == Some(false);
         let mut named: Vec<Option<&ItemReport>> = vec![None; chunk.len()];
         let mut doubtful: Vec<Option<&'static str>> = vec![None; chunk.len()];
@@ -496,7 +543,7 @@ impl Batch {
             // The server's text may echo the token.
             let message = client.redact(&message);
             let api_kind = (status == ItemStatus::Failed).then(|| ApiErrorKind::classify(&message));
-            self.set(start + k, status, Some(message), api_kind);
+            self.set(indices[k], status, Some(message), api_kind);
         }
     }
 
@@ -532,7 +579,7 @@ impl Batch {
 /// else the user) picks one and every other field given agrees with it.
 /// Several items of one user named by the user alone are candidates that
 /// agree (the caller says "same user, no index").
-fn candidates(chunk: &[MultipleItem], entry: &ItemReport) -> (Vec<usize>, bool) {
+fn candidates(chunk: &[&MultipleItem], entry: &ItemReport) -> (Vec<usize>, bool) {
     let by_index = entry.index.map(|ix| {
         usize::try_from(ix)
             .ok()
@@ -670,7 +717,7 @@ mod tests {
         batch.record_response(
             &client,
             200,
-            br#"{"success":false,"message":"User not found"}"#,
+            br#"{"success":false,"message":"Oops something wrong! Please contact operator!"}"#,
         );
         assert!(
             batch.next_request(&client).is_none(),
@@ -679,6 +726,96 @@ mod tests {
         let outcomes = batch.finish();
         assert!(outcomes.iter().all(|o| o.status == ItemStatus::NotSent));
         assert!(outcomes[0].message.as_deref().unwrap().contains("LOREM"));
+
+        // A transport failure of a read stops the batch the same way.
+        let mut batch = Batch::new(TxType::Withdraw, manual_items())
+            .unwrap()
+            .with_snapshots();
+        assert!(batch.next_request(&client).is_some());
+        batch.record_transport_failure(&client, "connection reset");
+        assert!(batch.next_request(&client).is_none());
+        assert!(batch
+            .finish()
+            .iter()
+            .all(|o| o.status == ItemStatus::NotSent));
+    }
+
+    #[test]
+    fn a_user_the_history_read_says_does_not_exist_fails_alone() {
+        let client = Client::new("https://a.example/home.php", "S3CR3T").unwrap();
+        let mut batch = Batch::new(TxType::Deposit, manual_items())
+            .unwrap()
+            .with_snapshots();
+        let r = batch.next_request(&client).unwrap();
+        assert!(r.redacted_url().ends_with("/history/dps/LOREM"));
+        batch.record_response(
+            &client,
+            200,
+            br#"{"success":false,"message":"User not found"}"#,
+        );
+        let r = batch.next_request(&client).unwrap();
+        assert!(r.redacted_url().ends_with("/history/dps/IPSUM"));
+        batch.record_response(
+            &client,
+            200,
+            br#"{"success":true,"message":"Success","user":"IPSUM","data":[]}"#,
+        );
+        // One request, with IPSUM's item alone.
+        let r = batch.next_request(&client).unwrap();
+        assert_eq!(r.endpoint(), EndpointId::MultipleTransaction);
+        let body: Value = serde_json::from_slice(r.body().unwrap()).unwrap();
+        assert_eq!(body["transaction"].as_array().map(Vec::len), Some(1));
+        assert_eq!(body["transaction"][0]["user"], "IPSUM");
+        let sending = batch.sending();
+        assert_eq!(sending.len(), 1);
+        assert_eq!(sending[0].0, 1);
+        // The server names the failed entry by its index in the request
+        // (0), which is item 1 of the batch.
+        batch.record_response(
+            &client,
+            200,
+            br#"{"success":false,"message":"Oops something wrong! Please contact operator!","data":[{"success":false,"user":"IPSUM","index":0,"message":"Insufficient balance"}]}"#,
+        );
+        assert!(batch.next_request(&client).is_none());
+        let outcomes = batch.finish();
+        let got: Vec<(ItemStatus, Option<ApiErrorKind>)> =
+            outcomes.iter().map(|o| (o.status, o.api_kind)).collect();
+        assert_eq!(
+            got,
+            [
+                (ItemStatus::Failed, Some(ApiErrorKind::UserNotFound)),
+                (ItemStatus::Failed, Some(ApiErrorKind::Other)),
+                (ItemStatus::Failed, Some(ApiErrorKind::UserNotFound)),
+            ]
+        );
+        assert!(outcomes[0]
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("not sent: "));
+        assert_eq!(outcomes[1].message.as_deref(), Some("Insufficient balance"));
+    }
+
+    #[test]
+    fn a_batch_whose_every_user_does_not_exist_sends_nothing() {
+        let client = Client::new("https://a.example/home.php", "S3CR3T").unwrap();
+        let mut batch = Batch::new(TxType::Deposit, manual_items())
+            .unwrap()
+            .with_snapshots();
+        for _ in 0..2 {
+            assert!(batch.next_request(&client).is_some());
+            batch.record_response(
+                &client,
+                200,
+                br#"{"success":false,"message":"User not found"}"#,
+            );
+        }
+        assert!(batch.next_request(&client).is_none());
+        assert!(batch
+            .finish()
+            .iter()
+            .all(|o| o.status == ItemStatus::Failed
+                && o.api_kind == Some(ApiErrorKind::UserNotFound)));
     }
 
     #[test]

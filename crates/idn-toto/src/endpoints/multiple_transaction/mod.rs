@@ -18,7 +18,10 @@ pub(crate) use answer::MultipleAnswer;
 pub use answer::{ItemFailure, ItemReport, MultipleTransaction};
 pub use batch::{Batch, ItemOutcome, ItemStatus};
 pub(crate) use items::{check_items, items_from_json};
-pub use items::{AcceptRejectItem, ManualItem, MultipleItem, MAX_ITEMS};
+pub use items::{
+    AcceptRejectItem, ItemsCheck, ManualItem, MultipleItem, ACCEPT_REJECT_FIELDS, MANUAL_FIELDS,
+    MAX_ITEMS,
+};
 
 /// The old name of [`MultipleItem`].
 pub type BatchItem = MultipleItem;
