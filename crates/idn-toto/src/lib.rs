@@ -53,6 +53,7 @@ mod error;
 mod event;
 mod framing;
 mod journal;
+mod matcher;
 mod paging;
 mod params;
 mod redact;
@@ -70,6 +71,13 @@ pub use endpoints::*;
 pub use error::{ApiErrorKind, Error};
 pub use event::{Clock, Event, EventKind, EVENT_BODY_MAX};
 pub use journal::{Journal, JournalEvent, JournalRecord, OpenMove};
+pub use matcher::{
+    credit_fingerprint, credits_from_csv, credits_from_moota, credits_from_moota_signed,
+    match_deposits, match_deposits_json, moota_signature, verify_moota_signature, Account,
+    Approval, Credit, Hold, MatchEvidence, MatchPlan, MatchReason, MatchRules, NameMatch,
+    Unclaimed, CREDIT_CSV_COLUMNS, DEFAULT_WINDOW_AFTER_SECS, DEFAULT_WINDOW_BEFORE_SECS,
+    MAX_CANDIDATES, MIN_TRUNCATED_NAME,
+};
 pub use paging::{Paged, Pages};
 pub use params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
 pub use request::Request;
