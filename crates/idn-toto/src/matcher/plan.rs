@@ -446,9 +446,8 @@ impl<'a> Matcher<'a> {
         )
     }
 
-    /// Every credit's eligible requests: how many, which one when only
-    /// one, and what it nearly matched; every request's exclusive credits,
-    /// and whether it shares one.
+    /// Every credit's eligible requests: how many, and which one when only
+    /// one; every request's exclusive credits, and whether it shares one.
     fn pair(&mut self) {
         for ci in 0..self.crs.len() {
             let c = &self.crs[ci];
@@ -457,10 +456,7 @@ impl<'a> Matcher<'a> {
             let Some(bucket) = self.req_buckets.get_mut(&(c.key.clone(), c.amount)) else {
                 continue;
             };
-            let w = bucket.all.within(window);
-            let d = bucket.all.day(c.at.date());
-            let same = intersect(&w, &d);
-            let mut near = Near::default();
+            let same = intersect(&bucket.all.within(window), &bucket.all.day(c.at.date()));
             let degree;
             match &c.name {
                 None => {
@@ -472,21 +468,14 @@ impl<'a> Matcher<'a> {
                         bucket.marks[same.start] += 1;
                         bucket.marks[same.end] -= 1;
                     }
-                    near.cross = w.len() > degree;
-                    near.outside = d.len() > degree;
                 }
                 Some(name) => {
                     let mut edges = Vec::new();
                     for timeline in bucket.names.matched_by(name) {
-                        let w2 = timeline.within(window);
-                        let d2 = timeline.day(c.at.date());
-                        let same2 = intersect(&w2, &d2);
-                        near.cross |= w2.len() > same2.len();
-                        near.outside |= d2.len() > same2.len();
-                        edges.extend_from_slice(timeline.nodes(same2));
+                        let same = intersect(&timeline.within(window), &timeline.day(c.at.date()));
+                        edges.extend_from_slice(timeline.nodes(same));
                     }
                     degree = edges.len();
-                    near.name = same.len() > degree;
                     if degree == 1 {
                         self.unique[ci] = Some(edges[0]);
                     }
@@ -499,7 +488,6 @@ impl<'a> Matcher<'a> {
                 }
             }
             self.degree[ci] = degree;
-            self.near[ci] = near;
             if let (Some(r), false) = (self.unique[ci], poisoned) {
                 self.exclusive[r].push(ci);
             }
@@ -515,6 +503,51 @@ impl<'a> Matcher<'a> {
         }
     }
 
+    /// What each credit no request is eligible for nearly matched: a
+    /// request not approved, one rule short. (An approved request is
+    /// explained; what else resembles it says nothing about it.)
+    fn near_misses(&mut self, approved_req: &[bool]) {
+        for ci in 0..self.crs.len() {
+            if self.degree[ci] > 0 {
+                continue;
+            }
+            let c = &self.crs[ci];
+            let Some(bucket) = self.req_buckets.get(&(c.key.clone(), c.amount)) else {
+                continue;
+            };
+            let window = self.window_of_credit(c.at);
+            let day = c.at.date();
+            let free = |r: &usize| !approved_req[*r];
+            let mut near = Near::default();
+            if let Some(name) = &c.name {
+                let same = intersect(&bucket.all.within(window), &bucket.all.day(day));
+                near.name = bucket
+                    .all
+                    .nodes(same)
+                    .iter()
+                    .any(|r| free(r) && name.matches(&self.reqs[*r].name).is_none());
+            }
+            let all = [&bucket.all];
+            let timelines: Vec<&Timeline> = match &c.name {
+                None => all.to_vec(),
+                Some(name) => bucket.names.matched_by(name).collect(),
+            };
+            for timeline in timelines {
+                let w = timeline.within(window);
+                let d = timeline.day(day);
+                let same = intersect(&w, &d);
+                let any = |outer: &Range<usize>| {
+                    minus(outer, &same)
+                        .into_iter()
+                        .any(|part| timeline.nodes(part).iter().any(free))
+                };
+                near.cross |= any(&w);
+                near.outside |= any(&d);
+            }
+            self.near[ci] = near;
+        }
+    }
+
     fn credit_order(&self, ci: usize) -> (NaiveDateTime, &str) {
         (self.crs[ci].at, self.crs[ci].credit.r#ref.as_str())
     }
@@ -525,34 +558,35 @@ impl<'a> Matcher<'a> {
             .is_some_and(|limit| row.amount > limit)
     }
 
-    fn outcome(&self, g: &ReqGroup<'_>) -> Outcome {
+    /// A request's outcome; `None` when no credit is eligible for it (its
+    /// reason is found once the approvals are known).
+    fn outcome(&self, g: &ReqGroup<'_>) -> Option<Outcome> {
         if self.rules.approved_trans_ids.contains(g.id) {
-            return Outcome::Hold(MatchReason::AlreadyClaimed);
+            return Some(Outcome::Hold(MatchReason::AlreadyClaimed));
         }
         if g.poisoned {
-            return Outcome::Hold(MatchReason::Ambiguous);
+            return Some(Outcome::Hold(MatchReason::Ambiguous));
         }
         let n = g.nodes[0];
         if self.reqs[n].key.is_none() {
-            Outcome::Hold(MatchReason::UnknownAccount)
+            Some(Outcome::Hold(MatchReason::UnknownAccount))
         } else if self.over_limit(g.rep) {
-            Outcome::Hold(MatchReason::OverLimit)
+            Some(Outcome::Hold(MatchReason::OverLimit))
         } else if self.ambiguous[n] {
-            Outcome::Hold(MatchReason::Ambiguous)
-        } else if let Some(best) = self.exclusive[n]
-            .iter()
-            .copied()
-            .min_by(|a, b| self.credit_order(*a).cmp(&self.credit_order(*b)))
-        {
-            Outcome::Approve(best)
+            Some(Outcome::Hold(MatchReason::Ambiguous))
         } else {
-            Outcome::Hold(self.diagnose(n))
+            self.exclusive[n]
+                .iter()
+                .copied()
+                .min_by(|a, b| self.credit_order(*a).cmp(&self.credit_order(*b)))
+                .map(Outcome::Approve)
         }
     }
 
     /// A request no credit is eligible for: the rule its nearest credits
-    /// fail (name, then day, then window), else `no_credit`.
-    fn diagnose(&self, n: usize) -> MatchReason {
+    /// not approved fail (name, then day, then window), else `no_credit`. (A
+    /// credit another request takes explains nothing about this one.)
+    fn diagnose(&self, n: usize, approved_cr: &[bool]) -> MatchReason {
         let r = &self.reqs[n];
         let Some(key) = &r.key else {
             return MatchReason::UnknownAccount;
@@ -562,9 +596,11 @@ impl<'a> Matcher<'a> {
         };
         let window = self.window_of_request(r.row.date);
         let day = r.row.date.date();
-        // Every live credit on the request's day and in its window failed on
-        // the name (a nameless one or a fitting name would be eligible).
-        if !intersect(&bucket.all.within(window), &bucket.all.day(day)).is_empty() {
+        let free = |c: &usize| !approved_cr[*c];
+        // A credit on the request's day and in its window failed on the name
+        // (a nameless one, or one with a fitting name, would be eligible).
+        let same = intersect(&bucket.all.within(window), &bucket.all.day(day));
+        if bucket.all.nodes(same).iter().any(free) {
             return MatchReason::NameMismatch;
         }
         let (mut cross, mut outside) = (false, false);
@@ -572,8 +608,13 @@ impl<'a> Matcher<'a> {
             let w = timeline.within(window);
             let d = timeline.day(day);
             let same = intersect(&w, &d);
-            cross |= w.len() > same.len();
-            outside |= d.len() > same.len();
+            let any = |outer: &Range<usize>| {
+                minus(outer, &same)
+                    .into_iter()
+                    .any(|part| timeline.nodes(part).iter().any(free))
+            };
+            cross |= any(&w);
+            outside |= any(&d);
         }
         if cross {
             MatchReason::CrossDay
@@ -698,7 +739,25 @@ impl<'a> Matcher<'a> {
 
     fn run(mut self) -> MatchPlan {
         self.pair();
-        let outcomes: Vec<Outcome> = self.req_groups.iter().map(|g| self.outcome(g)).collect();
+        let decided: Vec<Option<Outcome>> =
+            self.req_groups.iter().map(|g| self.outcome(g)).collect();
+        let mut approved_cr = vec![false; self.crs.len()];
+        let mut approved_req = vec![false; self.reqs.len()];
+        for (g, outcome) in self.req_groups.iter().zip(&decided) {
+            if let Some(Outcome::Approve(ci)) = outcome {
+                approved_cr[*ci] = true;
+                approved_req[g.nodes[0]] = true;
+            }
+        }
+        let outcomes: Vec<Outcome> = self
+            .req_groups
+            .iter()
+            .zip(decided)
+            .map(|(g, outcome)| {
+                outcome.unwrap_or_else(|| Outcome::Hold(self.diagnose(g.nodes[0], &approved_cr)))
+            })
+            .collect();
+        self.near_misses(&approved_req);
         let reasons: Vec<Option<MatchReason>> = self
             .cr_groups
             .iter()
