@@ -67,7 +67,11 @@ fn token(live: &LiveArgs, required: bool) -> Result<Option<String>, ExitCode> {
 
 /// The client the live arguments describe. Without a token (a dry run
 /// only), a stand-in that is redacted like any token.
-fn client(live: &LiveArgs, journal: Option<&Path>, dry_run: bool) -> Result<Client, ExitCode> {
+pub(crate) fn client(
+    live: &LiveArgs,
+    journal: Option<&Path>,
+    dry_run: bool,
+) -> Result<Client, ExitCode> {
     let token = token(live, !dry_run)?.unwrap_or_else(|| "TOKEN".into());
     let mut builder = Client::builder(&live.base_url, &token)
         .timeout(Duration::from_millis(live.timeout_ms.max(1)))

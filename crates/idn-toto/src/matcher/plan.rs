@@ -6,14 +6,14 @@
 //! approved only when each of its eligible credits is eligible for it alone
 //! (its part of the graph is a star around it); otherwise every request in
 //! that part is held `ambiguous`. That is decided without listing every
-//! pair: requests and credits are indexed by account and amount, sorted by
-//! time (and by folded name), so a credit's window is a range found by
-//! binary search; a credit without a name is eligible for the whole
-//! same-day part of its window at once, and marks it with a difference
-//! array when it is shared. The cost is `O((r + c) log(r + c))` plus the
-//! pairs that named credits make, whatever the input order.
+//! pair: requests and credits are indexed by watched account and amount,
+//! sorted by time (and by folded name, then time), so a credit's window is a
+//! range found by binary search; a credit without a name is eligible for the
+//! whole same-day part of its window at once, and marks that range with a
+//! difference array when it is shared. The cost is `O((r + c) log(r + c))`
+//! plus the pairs that named credits make, whatever the input order.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 use super::names::Folded;
 use super::types::{
     AccountKey, Approval, Credit, Hold, MatchEvidence, MatchPlan, MatchReason, MatchRules,
-    NameMatch, Unclaimed, MAX_CANDIDATES,
+    NameMatch, Unclaimed, MAX_CANDIDATES, MIN_TRUNCATED_NAME,
 };
 use crate::{PendingTransaction, TransactionType};
 
@@ -39,39 +39,23 @@ pub fn match_deposits(
 
 // ---------------------------------------------------------------- indexes
 
-/// Node indices sorted by time (then index), with the times.
-#[derive(Debug, Default)]
-struct Timeline {
-    nodes: Vec<usize>,
-    times: Vec<NaiveDateTime>,
+/// Nodes in time order, with their times.
+#[derive(Debug, Clone, Copy)]
+struct Span<'t> {
+    nodes: &'t [usize],
+    times: &'t [NaiveDateTime],
 }
 
-impl Timeline {
-    fn push(&mut self, node: usize, at: NaiveDateTime) {
-        self.nodes.push(node);
-        self.times.push(at);
-    }
-
-    fn sort(&mut self) {
-        let mut pairs: Vec<(NaiveDateTime, usize)> = self
-            .times
-            .iter()
-            .copied()
-            .zip(self.nodes.iter().copied())
-            .collect();
-        pairs.sort_unstable();
-        (self.times, self.nodes) = pairs.into_iter().unzip();
-    }
-
+impl<'t> Span<'t> {
     /// Positions whose time is in `window` (both ends inclusive).
-    fn within(&self, window: (NaiveDateTime, NaiveDateTime)) -> Range<usize> {
+    fn within(self, window: (NaiveDateTime, NaiveDateTime)) -> Range<usize> {
         let start = self.times.partition_point(|t| *t < window.0);
         let end = self.times.partition_point(|t| *t <= window.1);
         start..end.max(start)
     }
 
     /// Positions on calendar day `day`.
-    fn day(&self, day: NaiveDate) -> Range<usize> {
+    fn day(self, day: NaiveDate) -> Range<usize> {
         let start = self
             .times
             .partition_point(|t| *t < day.and_time(NaiveTime::MIN));
@@ -84,7 +68,7 @@ impl Timeline {
         start..end.max(start)
     }
 
-    fn nodes(&self, range: Range<usize>) -> &[usize] {
+    fn nodes(self, range: Range<usize>) -> &'t [usize] {
         self.nodes.get(range).unwrap_or_default()
     }
 }
@@ -106,76 +90,123 @@ fn minus(outer: &Range<usize>, inner: &Range<usize>) -> [Range<usize>; 2] {
     ]
 }
 
-/// Timelines by folded name, sorted by name (so the names beginning with a
-/// prefix are one run).
+/// Nodes and their times, sorted by a key (a name, or nothing) then time.
 #[derive(Debug, Default)]
-struct Names {
-    building: BTreeMap<String, Timeline>,
-    list: Vec<(String, Timeline)>,
+struct Sorted {
+    nodes: Vec<usize>,
+    times: Vec<NaiveDateTime>,
 }
 
-impl Names {
-    fn push(&mut self, name: &str, node: usize, at: NaiveDateTime) {
-        self.building
-            .entry(name.to_owned())
-            .or_default()
-            .push(node, at);
+impl Sorted {
+    fn push(&mut self, node: usize, at: NaiveDateTime) {
+        self.nodes.push(node);
+        self.times.push(at);
     }
 
-    fn finish(&mut self) {
-        self.list = std::mem::take(&mut self.building).into_iter().collect();
-        for (_, timeline) in &mut self.list {
-            timeline.sort();
+    fn sort_by<K: Ord>(&mut self, key: impl Fn(usize) -> K) {
+        let mut pairs: Vec<(usize, NaiveDateTime)> = self
+            .nodes
+            .iter()
+            .copied()
+            .zip(self.times.iter().copied())
+            .collect();
+        pairs.sort_by(|a, b| {
+            key(a.0)
+                .cmp(&key(b.0))
+                .then(a.1.cmp(&b.1))
+                .then(a.0.cmp(&b.0))
+        });
+        (self.nodes, self.times) = pairs.into_iter().unzip();
+    }
+
+    fn span(&self) -> Span<'_> {
+        self.sub(0..self.nodes.len())
+    }
+
+    fn sub(&self, range: Range<usize>) -> Span<'_> {
+        Span {
+            nodes: self.nodes.get(range.clone()).unwrap_or_default(),
+            times: self.times.get(range).unwrap_or_default(),
         }
     }
 
-    fn exact(&self, name: &str) -> Option<&Timeline> {
-        self.list
-            .binary_search_by(|(n, _)| n.as_str().cmp(name))
-            .ok()
-            .and_then(|i| self.list.get(i))
-            .map(|(_, t)| t)
-    }
-
-    /// The timelines of the account names sender name `sender` matches.
-    fn matched_by<'a>(&'a self, sender: &'a Folded) -> impl Iterator<Item = &'a Timeline> + 'a {
-        let truncated = sender.chars >= super::types::MIN_TRUNCATED_NAME;
-        let start = self
-            .list
-            .partition_point(|(n, _)| n.as_str() < sender.text.as_str());
-        self.list
-            .get(start..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(move |(n, _)| {
-                if truncated {
-                    n.starts_with(&sender.text)
-                } else {
-                    *n == sender.text
-                }
-            })
-            .map(|(_, t)| t)
+    /// In a list sorted by name: each run of one name, from the first name
+    /// not below `from`, while `accept` takes the name.
+    fn each_name<'s, 'n>(
+        &'s self,
+        name_of: impl Fn(usize) -> &'n str,
+        from: &str,
+        accept: impl Fn(&str) -> bool,
+        mut f: impl FnMut(Span<'s>),
+    ) {
+        let nodes = &self.nodes;
+        let mut i = nodes.partition_point(|n| name_of(*n) < from);
+        while let Some(&first) = nodes.get(i) {
+            let name = name_of(first);
+            if !accept(name) {
+                break;
+            }
+            let end = i + nodes
+                .get(i..)
+                .unwrap_or_default()
+                .partition_point(|n| name_of(*n) == name);
+            f(self.sub(i..end));
+            i = end;
+        }
     }
 }
+
+/// Lists of nodes per owner, in one allocation.
+#[derive(Debug, Default)]
+struct Lists {
+    start: Vec<usize>,
+    items: Vec<usize>,
+}
+
+impl Lists {
+    fn build(owners: usize, mut pairs: Vec<(usize, usize)>) -> Lists {
+        pairs.sort_unstable();
+        let mut start = vec![0; owners + 1];
+        for (owner, _) in &pairs {
+            start[owner + 1] += 1;
+        }
+        for i in 0..owners {
+            start[i + 1] += start[i];
+        }
+        Lists {
+            start,
+            items: pairs.into_iter().map(|(_, item)| item).collect(),
+        }
+    }
+
+    fn of(&self, owner: usize) -> &[usize] {
+        match (self.start.get(owner), self.start.get(owner + 1)) {
+            (Some(&s), Some(&e)) => self.items.get(s..e).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+}
+
+/// A watched account (its index among the rules' accounts) and an amount.
+type Key = (usize, Decimal);
 
 /// The pending requests of one account and amount.
 #[derive(Debug, Default)]
 struct ReqBucket {
-    all: Timeline,
-    names: Names,
-    /// Difference array over `all`: ranges a shared nameless credit covers.
+    by_time: Sorted,
+    by_name: Sorted,
+    /// Difference array over `by_time`: ranges a shared nameless credit
+    /// covers.
     marks: Vec<i64>,
 }
 
 /// The live credits of one account and amount.
 #[derive(Debug, Default)]
 struct CrBucket {
-    all: Timeline,
-    nameless: Timeline,
-    names: Names,
+    by_time: Sorted,
+    nameless: Sorted,
+    by_name: Sorted,
 }
-
-type Key = (AccountKey, Decimal);
 
 // ---------------------------------------------------------------- nodes
 
@@ -184,18 +215,18 @@ type Key = (AccountKey, Decimal);
 #[derive(Debug)]
 struct ReqNode<'a> {
     row: &'a PendingTransaction,
-    group: usize,
-    /// The destination, when it is a watched account.
-    key: Option<AccountKey>,
+    /// The destination's index among the watched accounts.
+    account: Option<usize>,
     amount: Decimal,
     name: Folded,
+    group: usize,
 }
 
 #[derive(Debug)]
 struct ReqGroup<'a> {
     id: &'a str,
     rep: &'a PendingTransaction,
-    nodes: Vec<usize>,
+    nodes: Range<usize>,
     poisoned: bool,
 }
 
@@ -203,17 +234,17 @@ struct ReqGroup<'a> {
 #[derive(Debug)]
 struct CrNode<'a> {
     credit: &'a Credit,
-    group: usize,
-    key: AccountKey,
+    account: usize,
     amount: Decimal,
     at: NaiveDateTime,
     name: Option<Folded>,
+    group: usize,
 }
 
 #[derive(Debug)]
 struct CrGroup<'a> {
     r#ref: &'a str,
-    nodes: Vec<usize>,
+    nodes: Range<usize>,
     /// The reason decided before any pairing (claimed, unknown account,
     /// conflicting copies, not dated).
     fixed: Option<MatchReason>,
@@ -234,8 +265,32 @@ enum Outcome {
     Hold(MatchReason),
 }
 
+/// One copy of a credit, as its identity: account, time, amount, name.
+type Copy<'c> = (
+    &'c AccountKey,
+    Option<NaiveDateTime>,
+    Decimal,
+    Option<Folded>,
+    &'c Credit,
+);
+
+fn copy_of(c: &Credit) -> Copy<'_> {
+    (
+        c.account.key(),
+        c.posted_at,
+        c.amount.normalize(),
+        Folded::sender(c.sender_name.as_deref()),
+        c,
+    )
+}
+
+fn same_copy(a: &Copy<'_>, b: &Copy<'_>) -> bool {
+    (a.0, a.1, a.2, &a.3) == (b.0, b.1, b.2, &b.3)
+}
+
 // ---------------------------------------------------------------- the run
 
+#[derive(Debug)]
 struct Matcher<'a> {
     rules: &'a MatchRules,
     before: TimeDelta,
@@ -251,8 +306,8 @@ struct Matcher<'a> {
     unique: Vec<Option<usize>>,
     near: Vec<Near>,
     // per request node
-    exclusive: Vec<Vec<usize>>,
-    shared_named: Vec<Vec<usize>>,
+    exclusive: Lists,
+    shared_named: Lists,
     ambiguous: Vec<bool>,
 }
 
@@ -262,7 +317,11 @@ impl<'a> Matcher<'a> {
         credits: &'a [Credit],
         rules: &'a MatchRules,
     ) -> Self {
-        let watched: HashSet<&AccountKey> = rules.accounts.iter().map(|a| a.key()).collect();
+        let mut watched: HashMap<&AccountKey, usize> = HashMap::new();
+        for account in &rules.accounts {
+            let next = watched.len();
+            watched.entry(account.key()).or_insert(next);
+        }
         let mut m = Matcher {
             rules,
             before: TimeDelta::seconds(i64::from(rules.window_before_secs)),
@@ -276,8 +335,8 @@ impl<'a> Matcher<'a> {
             degree: Vec::new(),
             unique: Vec::new(),
             near: Vec::new(),
-            exclusive: Vec::new(),
-            shared_named: Vec::new(),
+            exclusive: Lists::default(),
+            shared_named: Lists::default(),
             ambiguous: Vec::new(),
         };
         m.requests(pending, &watched);
@@ -287,90 +346,98 @@ impl<'a> Matcher<'a> {
 
     /// Deposit rows by trans_id: identical rows count once; rows that
     /// disagree under one id make one poisoned group (never approved).
-    fn requests(&mut self, pending: &'a [PendingTransaction], watched: &HashSet<&AccountKey>) {
-        let mut by_id: BTreeMap<&str, Vec<&PendingTransaction>> = BTreeMap::new();
-        for row in pending
+    fn requests(
+        &mut self,
+        pending: &'a [PendingTransaction],
+        watched: &HashMap<&AccountKey, usize>,
+    ) {
+        let mut rows: Vec<&PendingTransaction> = pending
             .iter()
             .filter(|r| r.r#type == TransactionType::Deposit)
-        {
-            let versions = by_id.entry(row.id.as_str()).or_default();
-            if !versions.contains(&row) {
-                versions.push(row);
+            .collect();
+        rows.sort_by(|a, b| a.id.cmp(&b.id));
+        self.reqs.reserve(rows.len());
+        let mut i = 0;
+        while let Some(first) = rows.get(i) {
+            let end = i + rows
+                .get(i..)
+                .unwrap_or_default()
+                .partition_point(|r| r.id == first.id);
+            let mut versions: Vec<&PendingTransaction> = Vec::new();
+            for row in rows.get(i..end).unwrap_or_default() {
+                if !versions.contains(row) {
+                    versions.push(row);
+                }
             }
-        }
-        for (id, mut versions) in by_id {
             if versions.len() > 1 {
                 versions.sort_by_cached_key(|r| serde_json::to_string(r).unwrap_or_default());
             }
             let group = self.req_groups.len();
-            let mut nodes = Vec::with_capacity(versions.len());
+            let start = self.reqs.len();
             for row in &versions {
-                let key = AccountKey::of(&row.destination_bank, &row.destination_acc_number)
-                    .filter(|k| watched.contains(k));
-                nodes.push(self.reqs.len());
+                let account = AccountKey::of(&row.destination_bank, &row.destination_acc_number)
+                    .and_then(|k| watched.get(&k).copied());
                 self.reqs.push(ReqNode {
                     row,
-                    group,
-                    key,
+                    account,
                     amount: row.amount.normalize(),
                     name: Folded::new(&row.bank_acc_name),
+                    group,
                 });
             }
             self.req_groups.push(ReqGroup {
-                id,
+                id: &first.id,
                 rep: versions[0],
-                nodes,
+                nodes: start..self.reqs.len(),
                 poisoned: versions.len() > 1,
             });
+            i = end;
         }
         for (i, node) in self.reqs.iter().enumerate() {
-            if let Some(key) = &node.key {
+            if let Some(account) = node.account {
                 let bucket = self
                     .req_buckets
-                    .entry((key.clone(), node.amount))
+                    .entry((account, node.amount))
                     .or_default();
-                bucket.all.push(i, node.row.date);
-                bucket.names.push(&node.name.text, i, node.row.date);
+                bucket.by_time.push(i, node.row.date);
+                bucket.by_name.push(i, node.row.date);
             }
         }
+        let reqs = &self.reqs;
         for bucket in self.req_buckets.values_mut() {
-            bucket.all.sort();
-            bucket.names.finish();
-            bucket.marks = vec![0; bucket.all.nodes.len() + 1];
+            bucket.by_time.sort_by(|_| ());
+            bucket.by_name.sort_by(|n| reqs[n].name.text.as_str());
+            bucket.marks = vec![0; bucket.by_time.nodes.len() + 1];
         }
-        self.exclusive = vec![Vec::new(); self.reqs.len()];
-        self.shared_named = vec![Vec::new(); self.reqs.len()];
         self.ambiguous = vec![false; self.reqs.len()];
     }
 
     /// Credits by ref: copies that agree (account, time, amount, name) are
     /// one credit delivered several times; copies that disagree are a
     /// conflict, never approved, and hold every request they touch.
-    fn credits(&mut self, credits: &'a [Credit], watched: &HashSet<&AccountKey>) {
-        type Version<'c> = (
-            AccountKey,
-            Option<NaiveDateTime>,
-            Decimal,
-            Option<Folded>,
-            &'c Credit,
-        );
-        let mut by_ref: BTreeMap<&str, Vec<Version<'a>>> = BTreeMap::new();
-        for c in credits {
-            by_ref.entry(c.r#ref.as_str()).or_default().push((
-                c.account.key().clone(),
-                c.posted_at,
-                c.amount.normalize(),
-                Folded::sender(c.sender_name.as_deref()),
-                c,
-            ));
-        }
-        for (r#ref, mut versions) in by_ref {
-            versions.sort_by(|a, b| (&a.0, a.1, a.2, &a.3).cmp(&(&b.0, b.1, b.2, &b.3)));
-            versions.dedup_by(|a, b| (&a.0, a.1, a.2, &a.3) == (&b.0, b.1, b.2, &b.3));
+    fn credits(&mut self, credits: &'a [Credit], watched: &HashMap<&AccountKey, usize>) {
+        let mut order: Vec<&Credit> = credits.iter().collect();
+        order.sort_by(|a, b| a.r#ref.cmp(&b.r#ref));
+        self.crs.reserve(order.len());
+        let mut i = 0;
+        while let Some(first) = order.get(i) {
+            let end = i + order
+                .get(i..)
+                .unwrap_or_default()
+                .partition_point(|c| c.r#ref == first.r#ref);
+            let mut versions: Vec<Copy<'a>> = Vec::with_capacity(1);
+            for c in order.get(i..end).unwrap_or_default() {
+                let copy = copy_of(c);
+                if !versions.iter().any(|v| same_copy(v, &copy)) {
+                    versions.push(copy);
+                }
+            }
+            versions.sort_by(|a, b| (a.0, a.1, a.2, &a.3).cmp(&(b.0, b.1, b.2, &b.3)));
+            let r#ref = first.r#ref.as_str();
             let poisoned = versions.len() > 1;
             let fixed = if self.rules.claimed_refs.contains(r#ref) {
                 Some(MatchReason::AlreadyClaimed)
-            } else if versions.iter().all(|v| !watched.contains(&v.0)) {
+            } else if versions.iter().all(|v| !watched.contains_key(v.0)) {
                 Some(MatchReason::UnknownAccount)
             } else if poisoned {
                 Some(MatchReason::Ambiguous)
@@ -380,169 +447,165 @@ impl<'a> Matcher<'a> {
                 None
             };
             let group = self.cr_groups.len();
-            let mut nodes = Vec::new();
+            let start = self.crs.len();
             if fixed.is_none() || (poisoned && fixed == Some(MatchReason::Ambiguous)) {
                 for (key, at, amount, name, credit) in versions {
-                    let Some(at) = at else { continue };
-                    if !watched.contains(&key) {
+                    let (Some(at), Some(&account)) = (at, watched.get(key)) else {
                         continue;
-                    }
-                    nodes.push(self.crs.len());
+                    };
                     self.crs.push(CrNode {
                         credit,
-                        group,
-                        key,
+                        account,
                         amount,
                         at,
                         name,
+                        group,
                     });
                 }
             }
             self.cr_groups.push(CrGroup {
                 r#ref,
-                nodes,
+                nodes: start..self.crs.len(),
                 fixed,
                 poisoned,
             });
+            i = end;
         }
         for (i, node) in self.crs.iter().enumerate() {
             let bucket = self
                 .cr_buckets
-                .entry((node.key.clone(), node.amount))
+                .entry((node.account, node.amount))
                 .or_default();
-            bucket.all.push(i, node.at);
+            bucket.by_time.push(i, node.at);
             match &node.name {
-                Some(name) => bucket.names.push(&name.text, i, node.at),
+                Some(_) => bucket.by_name.push(i, node.at),
                 None => bucket.nameless.push(i, node.at),
             }
         }
+        let crs = &self.crs;
         for bucket in self.cr_buckets.values_mut() {
-            bucket.all.sort();
-            bucket.nameless.sort();
-            bucket.names.finish();
+            bucket.by_time.sort_by(|_| ());
+            bucket.nameless.sort_by(|_| ());
+            bucket.by_name.sort_by(|n| credit_name(crs, n));
         }
         self.degree = vec![0; self.crs.len()];
         self.unique = vec![None; self.crs.len()];
         self.near = vec![Near::default(); self.crs.len()];
     }
 
-    /// The moments a request at `at` accepts a credit in (or, seen from a
-    /// credit at `at`, the requests that accept it), both ends inclusive.
+    /// The moments a request at `at` accepts a credit in, both ends
+    /// inclusive.
     fn window_of_request(&self, at: NaiveDateTime) -> (NaiveDateTime, NaiveDateTime) {
-        (
-            at.checked_sub_signed(self.before)
-                .unwrap_or(NaiveDateTime::MIN),
-            at.checked_add_signed(self.after)
-                .unwrap_or(NaiveDateTime::MAX),
-        )
-    }
-
-    fn window_of_credit(&self, at: NaiveDateTime) -> (NaiveDateTime, NaiveDateTime) {
-        (
-            at.checked_sub_signed(self.after)
-                .unwrap_or(NaiveDateTime::MIN),
-            at.checked_add_signed(self.before)
-                .unwrap_or(NaiveDateTime::MAX),
-        )
+        window(at, self.before, self.after)
     }
 
     /// Every credit's eligible requests: how many, and which one when only
     /// one; every request's exclusive credits, and whether it shares one.
     fn pair(&mut self) {
-        for ci in 0..self.crs.len() {
-            let c = &self.crs[ci];
+        let reqs = &self.reqs;
+        let mut exclusive = Vec::new();
+        let mut shared_named = Vec::new();
+        let mut edges: Vec<usize> = Vec::new();
+        for (ci, c) in self.crs.iter().enumerate() {
             let poisoned = self.cr_groups[c.group].poisoned;
-            let window = self.window_of_credit(c.at);
-            let Some(bucket) = self.req_buckets.get_mut(&(c.key.clone(), c.amount)) else {
+            let window = window(c.at, self.after, self.before);
+            let day = c.at.date();
+            let Some(bucket) = self.req_buckets.get_mut(&(c.account, c.amount)) else {
                 continue;
             };
-            let same = intersect(&bucket.all.within(window), &bucket.all.day(c.at.date()));
-            let degree;
+            let all = bucket.by_time.span();
+            let same = intersect(&all.within(window), &all.day(day));
+            edges.clear();
             match &c.name {
                 None => {
-                    degree = same.len();
-                    if degree == 1 {
-                        self.unique[ci] = Some(bucket.all.nodes[same.start]);
-                    }
-                    if degree >= 2 || (poisoned && degree == 1) {
+                    if same.len() >= 2 || (poisoned && same.len() == 1) {
                         bucket.marks[same.start] += 1;
                         bucket.marks[same.end] -= 1;
                     }
+                    edges.extend_from_slice(all.nodes(same));
                 }
                 Some(name) => {
-                    let mut edges = Vec::new();
-                    for timeline in bucket.names.matched_by(name) {
-                        let same = intersect(&timeline.within(window), &timeline.day(c.at.date()));
-                        edges.extend_from_slice(timeline.nodes(same));
-                    }
-                    degree = edges.len();
-                    if degree == 1 {
-                        self.unique[ci] = Some(edges[0]);
-                    }
-                    if degree >= 2 || (poisoned && degree == 1) {
-                        for r in edges {
+                    let accept = |n: &str| sender_fits(name, n);
+                    let name_of = |n: usize| reqs[n].name.text.as_str();
+                    bucket
+                        .by_name
+                        .each_name(name_of, &name.text, accept, |span| {
+                            let same = intersect(&span.within(window), &span.day(day));
+                            edges.extend_from_slice(span.nodes(same));
+                        });
+                    if edges.len() >= 2 || (poisoned && edges.len() == 1) {
+                        for &r in &edges {
                             self.ambiguous[r] = true;
-                            self.shared_named[r].push(ci);
+                            shared_named.push((r, ci));
                         }
                     }
                 }
             }
-            self.degree[ci] = degree;
-            if let (Some(r), false) = (self.unique[ci], poisoned) {
-                self.exclusive[r].push(ci);
+            self.degree[ci] = edges.len();
+            if let [r] = edges[..] {
+                self.unique[ci] = Some(r);
+                if !poisoned {
+                    exclusive.push((r, ci));
+                }
             }
         }
         for bucket in self.req_buckets.values() {
             let mut covered = 0i64;
-            for (pos, node) in bucket.all.nodes.iter().enumerate() {
+            for (pos, node) in bucket.by_time.nodes.iter().enumerate() {
                 covered += bucket.marks[pos];
                 if covered > 0 {
                     self.ambiguous[*node] = true;
                 }
             }
         }
+        self.exclusive = Lists::build(self.reqs.len(), exclusive);
+        self.shared_named = Lists::build(self.reqs.len(), shared_named);
     }
 
     /// What each credit no request is eligible for nearly matched: a
     /// request not approved, one rule short. (An approved request is
     /// explained; what else resembles it says nothing about it.)
     fn near_misses(&mut self, approved_req: &[bool]) {
-        for ci in 0..self.crs.len() {
+        let reqs = &self.reqs;
+        for (ci, c) in self.crs.iter().enumerate() {
             if self.degree[ci] > 0 {
                 continue;
             }
-            let c = &self.crs[ci];
-            let Some(bucket) = self.req_buckets.get(&(c.key.clone(), c.amount)) else {
+            let Some(bucket) = self.req_buckets.get(&(c.account, c.amount)) else {
                 continue;
             };
-            let window = self.window_of_credit(c.at);
+            let window = window(c.at, self.after, self.before);
             let day = c.at.date();
             let free = |r: &usize| !approved_req[*r];
             let mut near = Near::default();
-            if let Some(name) = &c.name {
-                let same = intersect(&bucket.all.within(window), &bucket.all.day(day));
-                near.name = bucket
-                    .all
-                    .nodes(same)
-                    .iter()
-                    .any(|r| free(r) && name.matches(&self.reqs[*r].name).is_none());
-            }
-            let all = [&bucket.all];
-            let timelines: Vec<&Timeline> = match &c.name {
-                None => all.to_vec(),
-                Some(name) => bucket.names.matched_by(name).collect(),
-            };
-            for timeline in timelines {
-                let w = timeline.within(window);
-                let d = timeline.day(day);
+            let mut look = |span: Span<'_>| {
+                let w = span.within(window);
+                let d = span.day(day);
                 let same = intersect(&w, &d);
                 let any = |outer: &Range<usize>| {
                     minus(outer, &same)
                         .into_iter()
-                        .any(|part| timeline.nodes(part).iter().any(free))
+                        .any(|part| span.nodes(part).iter().any(free))
                 };
                 near.cross |= any(&w);
                 near.outside |= any(&d);
+            };
+            match &c.name {
+                None => look(bucket.by_time.span()),
+                Some(name) => {
+                    bucket.by_name.each_name(
+                        |n| reqs[n].name.text.as_str(),
+                        &name.text,
+                        |n| sender_fits(name, n),
+                        look,
+                    );
+                    let all = bucket.by_time.span();
+                    let same = intersect(&all.within(window), &all.day(day));
+                    near.name = all
+                        .nodes(same)
+                        .iter()
+                        .any(|r| free(r) && name.matches(&reqs[*r].name).is_none());
+                }
             }
             self.near[ci] = near;
         }
@@ -567,19 +630,34 @@ impl<'a> Matcher<'a> {
         if g.poisoned {
             return Some(Outcome::Hold(MatchReason::Ambiguous));
         }
-        let n = g.nodes[0];
-        if self.reqs[n].key.is_none() {
+        let n = g.nodes.start;
+        if self.reqs[n].account.is_none() {
             Some(Outcome::Hold(MatchReason::UnknownAccount))
         } else if self.over_limit(g.rep) {
             Some(Outcome::Hold(MatchReason::OverLimit))
         } else if self.ambiguous[n] {
             Some(Outcome::Hold(MatchReason::Ambiguous))
         } else {
-            self.exclusive[n]
+            self.exclusive
+                .of(n)
                 .iter()
                 .copied()
                 .min_by(|a, b| self.credit_order(*a).cmp(&self.credit_order(*b)))
                 .map(Outcome::Approve)
+        }
+    }
+
+    /// The credit spans whose sender fits account name `name`: the
+    /// nameless ones, and each name the account name is or begins with.
+    fn name_ok<'b>(&'b self, bucket: &'b CrBucket, name: &Folded, mut f: impl FnMut(Span<'b>)) {
+        f(bucket.nameless.span());
+        for form in name.sender_forms() {
+            bucket.by_name.each_name(
+                |n| credit_name(&self.crs, n),
+                form,
+                |n| n == form,
+                &mut f,
+            );
         }
     }
 
@@ -588,10 +666,10 @@ impl<'a> Matcher<'a> {
     /// credit another request takes explains nothing about this one.)
     fn diagnose(&self, n: usize, approved_cr: &[bool]) -> MatchReason {
         let r = &self.reqs[n];
-        let Some(key) = &r.key else {
+        let Some(account) = r.account else {
             return MatchReason::UnknownAccount;
         };
-        let Some(bucket) = self.cr_buckets.get(&(key.clone(), r.amount)) else {
+        let Some(bucket) = self.cr_buckets.get(&(account, r.amount)) else {
             return MatchReason::NoCredit;
         };
         let window = self.window_of_request(r.row.date);
@@ -599,23 +677,24 @@ impl<'a> Matcher<'a> {
         let free = |c: &usize| !approved_cr[*c];
         // A credit on the request's day and in its window failed on the name
         // (a nameless one, or one with a fitting name, would be eligible).
-        let same = intersect(&bucket.all.within(window), &bucket.all.day(day));
-        if bucket.all.nodes(same).iter().any(free) {
+        let all = bucket.by_time.span();
+        let same = intersect(&all.within(window), &all.day(day));
+        if all.nodes(same).iter().any(free) {
             return MatchReason::NameMismatch;
         }
         let (mut cross, mut outside) = (false, false);
-        for timeline in self.name_ok(bucket, &r.name) {
-            let w = timeline.within(window);
-            let d = timeline.day(day);
+        self.name_ok(bucket, &r.name, |span| {
+            let w = span.within(window);
+            let d = span.day(day);
             let same = intersect(&w, &d);
             let any = |outer: &Range<usize>| {
                 minus(outer, &same)
                     .into_iter()
-                    .any(|part| timeline.nodes(part).iter().any(free))
+                    .any(|part| span.nodes(part).iter().any(free))
             };
             cross |= any(&w);
             outside |= any(&d);
-        }
+        });
         if cross {
             MatchReason::CrossDay
         } else if outside {
@@ -625,24 +704,14 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    /// The credit timelines whose sender fits account name `name`: the
-    /// nameless ones, and each name the account name is or begins with.
-    fn name_ok<'b>(&self, bucket: &'b CrBucket, name: &'b Folded) -> Vec<&'b Timeline> {
-        let mut out = vec![&bucket.nameless];
-        out.extend(
-            name.sender_forms()
-                .filter_map(|form| bucket.names.exact(form)),
-        );
-        out
-    }
-
     fn credit_reason(&self, g: &CrGroup<'_>, outcomes: &[Outcome]) -> Option<MatchReason> {
         if let Some(fixed) = g.fixed {
             return Some(fixed);
         }
-        let Some(&ci) = g.nodes.first() else {
+        let ci = g.nodes.start;
+        if g.nodes.is_empty() {
             return Some(MatchReason::NoRequest);
-        };
+        }
         if self.degree[ci] >= 2 {
             return Some(MatchReason::Ambiguous);
         }
@@ -677,48 +746,42 @@ impl<'a> Matcher<'a> {
     ) -> Vec<String> {
         let mut found: Vec<usize> = Vec::new();
         let wanted = |ci: &usize| reasons[self.crs[*ci].group] == Some(reason);
-        let take = |range: &[usize], found: &mut Vec<usize>| {
-            found.extend(range.iter().filter(|c| wanted(c)).take(MAX_CANDIDATES));
+        let take = |nodes: &[usize], found: &mut Vec<usize>| {
+            found.extend(nodes.iter().filter(|c| wanted(c)).take(MAX_CANDIDATES));
         };
-        for &n in &g.nodes {
+        for n in g.nodes.clone() {
             let r = &self.reqs[n];
             let bucket = r
-                .key
-                .as_ref()
-                .and_then(|k| self.cr_buckets.get(&(k.clone(), r.amount)));
+                .account
+                .and_then(|account| self.cr_buckets.get(&(account, r.amount)));
             let window = self.window_of_request(r.row.date);
             let day = r.row.date.date();
-            match reason {
-                MatchReason::OverLimit => take(&self.exclusive[n], &mut found),
-                MatchReason::Ambiguous => {
-                    take(&self.exclusive[n], &mut found);
-                    take(&self.shared_named[n], &mut found);
+            match (reason, bucket) {
+                (MatchReason::OverLimit, _) => take(self.exclusive.of(n), &mut found),
+                (MatchReason::Ambiguous, _) => {
+                    take(self.exclusive.of(n), &mut found);
+                    take(self.shared_named.of(n), &mut found);
                     if let Some(b) = bucket {
-                        let same = intersect(&b.nameless.within(window), &b.nameless.day(day));
-                        take(b.nameless.nodes(same), &mut found);
+                        let nameless = b.nameless.span();
+                        let same = intersect(&nameless.within(window), &nameless.day(day));
+                        take(nameless.nodes(same), &mut found);
                     }
                 }
-                MatchReason::NameMismatch => {
-                    if let Some(b) = bucket {
-                        let same = intersect(&b.all.within(window), &b.all.day(day));
-                        take(b.all.nodes(same), &mut found);
-                    }
+                (MatchReason::NameMismatch, Some(b)) => {
+                    let all = b.by_time.span();
+                    let same = intersect(&all.within(window), &all.day(day));
+                    take(all.nodes(same), &mut found);
                 }
-                MatchReason::CrossDay | MatchReason::OutsideWindow => {
-                    let Some(b) = bucket else { continue };
-                    for timeline in self.name_ok(b, &r.name) {
-                        let w = timeline.within(window);
-                        let d = timeline.day(day);
+                (MatchReason::CrossDay | MatchReason::OutsideWindow, Some(b)) => {
+                    self.name_ok(b, &r.name, |span| {
+                        let w = span.within(window);
+                        let d = span.day(day);
                         let same = intersect(&w, &d);
-                        let outer = if reason == MatchReason::CrossDay {
-                            w
-                        } else {
-                            d
-                        };
+                        let outer = if reason == MatchReason::CrossDay { w } else { d };
                         for part in minus(&outer, &same) {
-                            take(timeline.nodes(part), &mut found);
+                            take(span.nodes(part), &mut found);
                         }
-                    }
+                    });
                 }
                 _ => {}
             }
@@ -746,7 +809,7 @@ impl<'a> Matcher<'a> {
         for (g, outcome) in self.req_groups.iter().zip(&decided) {
             if let Some(Outcome::Approve(ci)) = outcome {
                 approved_cr[*ci] = true;
-                approved_req[g.nodes[0]] = true;
+                approved_req[g.nodes.start] = true;
             }
         }
         let outcomes: Vec<Outcome> = self
@@ -754,7 +817,7 @@ impl<'a> Matcher<'a> {
             .iter()
             .zip(decided)
             .map(|(g, outcome)| {
-                outcome.unwrap_or_else(|| Outcome::Hold(self.diagnose(g.nodes[0], &approved_cr)))
+                outcome.unwrap_or_else(|| Outcome::Hold(self.diagnose(g.nodes.start, &approved_cr)))
             })
             .collect();
         self.near_misses(&approved_req);
@@ -803,9 +866,11 @@ impl<'a> Matcher<'a> {
     }
 
     fn approval(&self, g: &ReqGroup<'_>, ci: usize) -> Approval {
-        let n = g.nodes[0];
+        let n = g.nodes.start;
         let c = &self.crs[ci];
-        let mut others: Vec<usize> = self.exclusive[n]
+        let mut others: Vec<usize> = self
+            .exclusive
+            .of(n)
             .iter()
             .copied()
             .filter(|x| *x != ci)
@@ -836,6 +901,29 @@ impl<'a> Matcher<'a> {
             },
         }
     }
+}
+
+/// `[at - back, at + ahead]`, clamped. A request at `at` accepts credits in
+/// `window(at, before, after)`; a credit at `at` fits the requests in
+/// `window(at, after, before)`.
+fn window(at: NaiveDateTime, back: TimeDelta, ahead: TimeDelta) -> (NaiveDateTime, NaiveDateTime) {
+    (
+        at.checked_sub_signed(back).unwrap_or(NaiveDateTime::MIN),
+        at.checked_add_signed(ahead).unwrap_or(NaiveDateTime::MAX),
+    )
+}
+
+/// Whether sender name `sender` fits folded account name `account`.
+fn sender_fits(sender: &Folded, account: &str) -> bool {
+    if sender.chars >= MIN_TRUNCATED_NAME {
+        account.starts_with(&sender.text)
+    } else {
+        account == sender.text
+    }
+}
+
+fn credit_name<'c>(crs: &'c [CrNode<'_>], n: usize) -> &'c str {
+    crs[n].name.as_ref().map_or("", |f| f.text.as_str())
 }
 
 /// Sorts `items` by `(date, trans_id)`, given in the same order.
