@@ -2,7 +2,9 @@
 //! deposits over one day on six receiving accounts, and the bank credits
 //! they would bring, from [`Rng`] (the same seed, the same day).
 
-use idn_toto::{Account, Credit, Decimal, MatchRules, NaiveDate, PendingTransaction, TransactionType};
+use idn_toto::{
+    Account, Credit, Decimal, MatchRules, NaiveDate, PendingTransaction, TransactionType,
+};
 
 use crate::Rng;
 
@@ -16,13 +18,30 @@ const ACCOUNTS: &[(&str, &str)] = &[
 ];
 const FIRST: &[&str] = &[
     "BUDI", "SITI", "AGUS", "DEWI", "RUDI", "PUTRI", "ANDI", "RINA", "HENDRA", "YULIA", "EKO",
-    "WATI", "DIAN", "FAJAR", "INDAH", "JOKO", "MAYA", "TAUFIK", "LUKMAN", "CITRA", "GITA",
-    "OSCAR", "ZAKI", "SINTA", "KARTIKA", "BAYU", "LINA", "NINA", "ARIF", "RIZKY",
+    "WATI", "DIAN", "FAJAR", "INDAH", "JOKO", "MAYA", "TAUFIK", "LUKMAN", "CITRA", "GITA", "OSCAR",
+    "ZAKI", "SINTA", "KARTIKA", "BAYU", "LINA", "NINA", "ARIF", "RIZKY",
 ];
 const LAST: &[&str] = &[
-    "SANTOSO", "WIJAYA", "PRATAMA", "LESTARI", "HIDAYAT", "KURNIAWAN", "SAPUTRA", "NUGROHO",
-    "SETIAWAN", "RAHMAWATI", "HALIM", "KUSUMA", "SUSILO", "PERMATA", "HARTONO", "MARLINA",
-    "AMELIA", "GUNAWAN", "WIBOWO", "SIREGAR",
+    "SANTOSO",
+    "WIJAYA",
+    "PRATAMA",
+    "LESTARI",
+    "HIDAYAT",
+    "KURNIAWAN",
+    "SAPUTRA",
+    "NUGROHO",
+    "SETIAWAN",
+    "RAHMAWATI",
+    "HALIM",
+    "KUSUMA",
+    "SUSILO",
+    "PERMATA",
+    "HARTONO",
+    "MARLINA",
+    "AMELIA",
+    "GUNAWAN",
+    "WIBOWO",
+    "SIREGAR",
 ];
 /// The amounts players like (in thousands); the rest carry a unique code.
 const ROUND: &[u64] = &[25, 50, 100, 150, 200, 250, 300, 500, 1_000, 2_000];
@@ -59,7 +78,11 @@ pub fn matcher_day(n: usize, seed: u64) -> (Vec<PendingTransaction>, Vec<Credit>
         let id = format!("{}", 300_000_000 + i);
         pending.push(PendingTransaction {
             id: id.clone(),
-            user: format!("{}{}", name.split(' ').next().unwrap_or("u").to_lowercase(), i),
+            user: format!(
+                "{}{}",
+                name.split(' ').next().unwrap_or("u").to_lowercase(),
+                i
+            ),
             date: at(secs),
             r#type: TransactionType::Deposit,
             game: "togelku".into(),
@@ -83,7 +106,8 @@ pub fn matcher_day(n: usize, seed: u64) -> (Vec<PendingTransaction>, Vec<Credit>
             };
             let credit = Credit {
                 r#ref: format!("MUT{i:07}{t}"),
-                account: Account::new("account", bank, number).unwrap_or_else(|_| accounts[0].clone()),
+                account: Account::new("account", bank, number)
+                    .unwrap_or_else(|_| accounts[0].clone()),
                 posted_at: Some(at(posted)),
                 amount,
                 sender_name: sender,

@@ -134,7 +134,10 @@ fn read_credits(args: &MatchArgs) -> Result<Vec<Credit>, ExitCode> {
         Format::Moota => match (&args.signature_secret_file, &args.signature) {
             (Some(file), Some(signature)) => {
                 let secret = std::fs::read_to_string(file).map_err(|e| {
-                    usage(&format!("cannot read the secret file {}: {e}", file.display()))
+                    usage(&format!(
+                        "cannot read the secret file {}: {e}",
+                        file.display()
+                    ))
                 })?;
                 let secret = secret.lines().next().unwrap_or("").trim();
                 credits_from_moota_signed(&bytes, signature, secret.as_bytes())

@@ -2,6 +2,9 @@
 //! punctuation folded; a name the bank cut short matches the name it begins
 //! when it keeps at least [`MIN_TRUNCATED_NAME`] characters.
 
+use std::collections::HashMap;
+use std::ops::Range;
+
 use super::types::{NameMatch, MIN_TRUNCATED_NAME};
 
 /// The letters and digits of `s`, upper-cased (`"Budi  Santoso, S.E."` ->
@@ -33,17 +36,6 @@ impl Folded {
         s.map(Folded::new).filter(|f| f.chars > 0)
     }
 
-    /// Whether this sender name matches the account name `account`, and how.
-    pub(crate) fn matches(&self, account: &Folded) -> Option<NameMatch> {
-        if self.text == account.text {
-            Some(NameMatch::Exact)
-        } else if self.chars >= MIN_TRUNCATED_NAME && account.text.starts_with(&self.text) {
-            Some(NameMatch::Truncated)
-        } else {
-            None
-        }
-    }
-
     /// The names a sender name may take to match this account name: the
     /// name itself and each of its prefixes of at least
     /// [`MIN_TRUNCATED_NAME`] characters.
@@ -58,12 +50,95 @@ impl Folded {
     }
 }
 
+/// Every folded name of a run, sorted and once: a name's id is its
+/// position, so the names a sender name begins are one range of ids.
+#[derive(Debug, Default)]
+pub(crate) struct NameTable {
+    names: Vec<String>,
+    chars: Vec<usize>,
+}
+
+impl NameTable {
+    /// The table of `entries` (a name and its owner, `owners` of them), and
+    /// each owner's name id.
+    pub(crate) fn build(entries: Vec<(String, usize)>, owners: usize) -> (NameTable, Vec<u32>) {
+        // Distinct names first (a day repeats its names), then sorted.
+        let mut first_ids: HashMap<String, usize> = HashMap::new();
+        let mut first = vec![0usize; owners];
+        for (name, owner) in entries {
+            let next = first_ids.len();
+            let id = *first_ids.entry(name).or_insert(next);
+            if let Some(slot) = first.get_mut(owner) {
+                *slot = id;
+            }
+        }
+        let mut distinct: Vec<(String, usize)> = first_ids.into_iter().collect();
+        distinct.sort_unstable();
+        let mut sorted_id = vec![0u32; distinct.len()];
+        let mut table = NameTable::default();
+        for (position, (name, id)) in distinct.into_iter().enumerate() {
+            if let Some(slot) = sorted_id.get_mut(id) {
+                *slot = u32::try_from(position).unwrap_or(u32::MAX);
+            }
+            table.chars.push(name.chars().count());
+            table.names.push(name);
+        }
+        // An owner without a name keeps id 0 (never read).
+        let ids = first
+            .into_iter()
+            .map(|id| sorted_id.get(id).copied().unwrap_or(0))
+            .collect();
+        (table, ids)
+    }
+
+    pub(crate) fn text(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
+    }
+
+    pub(crate) fn id(&self, name: &str) -> Option<u32> {
+        self.names
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .ok()
+            .and_then(|i| u32::try_from(i).ok())
+    }
+
+    /// The account names sender name `sender` fits: itself and, when it
+    /// keeps at least [`MIN_TRUNCATED_NAME`] characters, every name it
+    /// begins.
+    pub(crate) fn fitted_by(&self, sender: u32) -> Range<u32> {
+        let text = self.text(sender);
+        if self.chars.get(sender as usize).copied().unwrap_or(0) < MIN_TRUNCATED_NAME {
+            return sender..sender + 1;
+        }
+        let from = sender as usize;
+        let end = from
+            + self
+                .names
+                .get(from..)
+                .unwrap_or_default()
+                .partition_point(|n| n.starts_with(text));
+        sender..u32::try_from(end).unwrap_or(u32::MAX)
+    }
+
+    pub(crate) fn matches(&self, sender: u32, account: u32) -> Option<NameMatch> {
+        if sender == account {
+            Some(NameMatch::Exact)
+        } else if self.fitted_by(sender).contains(&account) {
+            Some(NameMatch::Truncated)
+        } else {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn m(sender: &str, account: &str) -> Option<NameMatch> {
-        Folded::new(sender).matches(&Folded::new(account))
+        let (s, a) = (Folded::new(sender).text, Folded::new(account).text);
+        let (table, ids) = NameTable::build(vec![(s, 0), (a, 1)], 2);
+        table.matches(ids[0], ids[1])
     }
 
     #[test]
@@ -95,8 +170,38 @@ mod tests {
         let short = Folded::new("Eko");
         assert_eq!(short.sender_forms().collect::<Vec<_>>(), ["EKO"]);
         for form in f.sender_forms() {
-            assert!(Folded::new(form).matches(&f).is_some(), "{form}");
+            assert!(m(form, "Budi Santoso").is_some(), "{form}");
         }
+    }
+
+    #[test]
+    fn a_sender_fits_the_names_it_begins_as_one_range() {
+        let names = [
+            "BUDISANTOSO",
+            "BUDISANTOSOPUTRA",
+            "BUDISANT",
+            "BUDI",
+            "CITRA",
+            "BUDISANTOX",
+        ];
+        let (table, ids) = NameTable::build(
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| ((*n).to_owned(), i))
+                .collect(),
+            names.len(),
+        );
+        let fits =
+            |i: usize| -> Vec<&str> { table.fitted_by(ids[i]).map(|id| table.text(id)).collect() };
+        assert_eq!(
+            fits(2),
+            ["BUDISANT", "BUDISANTOSO", "BUDISANTOSOPUTRA", "BUDISANTOX"]
+        );
+        assert_eq!(fits(0), ["BUDISANTOSO", "BUDISANTOSOPUTRA"]);
+        assert_eq!(fits(3), ["BUDI"]); // too short to be a cut name
+        assert_eq!(table.id("CITRA"), Some(ids[4]));
+        assert_eq!(table.id("CITR"), None);
     }
 
     #[test]

@@ -19,10 +19,10 @@ use std::ops::Range;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use rust_decimal::Decimal;
 
-use super::names::Folded;
+use super::names::{Folded, NameTable};
 use super::types::{
     AccountKey, Approval, Credit, Hold, MatchEvidence, MatchPlan, MatchReason, MatchRules,
-    NameMatch, Unclaimed, MAX_CANDIDATES, MIN_TRUNCATED_NAME,
+    NameMatch, Unclaimed, MAX_CANDIDATES,
 };
 use crate::{PendingTransaction, TransactionType};
 
@@ -90,33 +90,33 @@ fn minus(outer: &Range<usize>, inner: &Range<usize>) -> [Range<usize>; 2] {
     ]
 }
 
-/// Nodes and their times, sorted by a key (a name, or nothing) then time.
+/// Nodes and their times, sorted by a key (a name id, or 0) then time.
 #[derive(Debug, Default)]
 struct Sorted {
     nodes: Vec<usize>,
     times: Vec<NaiveDateTime>,
+    keys: Vec<u32>,
 }
 
 impl Sorted {
-    fn push(&mut self, node: usize, at: NaiveDateTime) {
+    fn push(&mut self, node: usize, at: NaiveDateTime, key: u32) {
         self.nodes.push(node);
         self.times.push(at);
+        self.keys.push(key);
     }
 
-    fn sort_by<K: Ord>(&mut self, key: impl Fn(usize) -> K) {
-        let mut pairs: Vec<(usize, NaiveDateTime)> = self
-            .nodes
+    fn sort(&mut self) {
+        let mut rows: Vec<(u32, NaiveDateTime, usize)> = self
+            .keys
             .iter()
-            .copied()
-            .zip(self.times.iter().copied())
+            .zip(&self.times)
+            .zip(&self.nodes)
+            .map(|((k, t), n)| (*k, *t, *n))
             .collect();
-        pairs.sort_by(|a, b| {
-            key(a.0)
-                .cmp(&key(b.0))
-                .then(a.1.cmp(&b.1))
-                .then(a.0.cmp(&b.0))
-        });
-        (self.nodes, self.times) = pairs.into_iter().unzip();
+        rows.sort_unstable();
+        self.keys = rows.iter().map(|r| r.0).collect();
+        self.times = rows.iter().map(|r| r.1).collect();
+        self.nodes = rows.iter().map(|r| r.2).collect();
     }
 
     fn span(&self) -> Span<'_> {
@@ -130,26 +130,19 @@ impl Sorted {
         }
     }
 
-    /// In a list sorted by name: each run of one name, from the first name
-    /// not below `from`, while `accept` takes the name.
-    fn each_name<'s, 'n>(
-        &'s self,
-        name_of: impl Fn(usize) -> &'n str,
-        from: &str,
-        accept: impl Fn(&str) -> bool,
-        mut f: impl FnMut(Span<'s>),
-    ) {
-        let nodes = &self.nodes;
-        let mut i = nodes.partition_point(|n| name_of(*n) < from);
-        while let Some(&first) = nodes.get(i) {
-            let name = name_of(first);
-            if !accept(name) {
+    /// In a list sorted by name id: each run of one name whose id is in
+    /// `ids`.
+    fn each_name<'s>(&'s self, ids: Range<u32>, mut f: impl FnMut(Span<'s>)) {
+        let keys = &self.keys;
+        let mut i = keys.partition_point(|k| *k < ids.start);
+        while let Some(&id) = keys.get(i) {
+            if id >= ids.end {
                 break;
             }
-            let end = i + nodes
+            let end = i + keys
                 .get(i..)
                 .unwrap_or_default()
-                .partition_point(|n| name_of(*n) == name);
+                .partition_point(|k| *k == id);
             f(self.sub(i..end));
             i = end;
         }
@@ -218,7 +211,8 @@ struct ReqNode<'a> {
     /// The destination's index among the watched accounts.
     account: Option<usize>,
     amount: Decimal,
-    name: Folded,
+    /// The folded `bank_acc_name`'s id.
+    name: u32,
     group: usize,
 }
 
@@ -237,7 +231,8 @@ struct CrNode<'a> {
     account: usize,
     amount: Decimal,
     at: NaiveDateTime,
-    name: Option<Folded>,
+    /// The folded sender name's id.
+    name: Option<u32>,
     group: usize,
 }
 
@@ -299,6 +294,7 @@ struct Matcher<'a> {
     req_groups: Vec<ReqGroup<'a>>,
     crs: Vec<CrNode<'a>>,
     cr_groups: Vec<CrGroup<'a>>,
+    names: NameTable,
     req_buckets: HashMap<Key, ReqBucket>,
     cr_buckets: HashMap<Key, CrBucket>,
     // per credit node
@@ -330,6 +326,7 @@ impl<'a> Matcher<'a> {
             req_groups: Vec::new(),
             crs: Vec::new(),
             cr_groups: Vec::new(),
+            names: NameTable::default(),
             req_buckets: HashMap::new(),
             cr_buckets: HashMap::new(),
             degree: Vec::new(),
@@ -339,8 +336,10 @@ impl<'a> Matcher<'a> {
             shared_named: Lists::default(),
             ambiguous: Vec::new(),
         };
-        m.requests(pending, &watched);
-        m.credits(credits, &watched);
+        let mut names = Vec::new();
+        m.requests(pending, &watched, &mut names);
+        m.credits(credits, &watched, &mut names);
+        m.index(names);
         m
     }
 
@@ -350,7 +349,9 @@ impl<'a> Matcher<'a> {
         &mut self,
         pending: &'a [PendingTransaction],
         watched: &HashMap<&AccountKey, usize>,
+        names: &mut Vec<(String, usize)>,
     ) {
+        let mut accounts: HashMap<(&str, &str), Option<usize>> = HashMap::new();
         let mut rows: Vec<&PendingTransaction> = pending
             .iter()
             .filter(|r| r.r#type == TransactionType::Deposit)
@@ -359,29 +360,41 @@ impl<'a> Matcher<'a> {
         self.reqs.reserve(rows.len());
         let mut i = 0;
         while let Some(first) = rows.get(i) {
-            let end = i + rows
-                .get(i..)
-                .unwrap_or_default()
-                .partition_point(|r| r.id == first.id);
+            let end = rows
+                .iter()
+                .skip(i + 1)
+                .position(|r| r.id != first.id)
+                .map_or(rows.len(), |p| i + 1 + p);
+            let copies = rows.get(i..end).unwrap_or_default();
             let mut versions: Vec<&PendingTransaction> = Vec::new();
-            for row in rows.get(i..end).unwrap_or_default() {
-                if !versions.contains(row) {
-                    versions.push(row);
+            let versions: &[&PendingTransaction] = if copies.iter().all(|r| r == first) {
+                std::slice::from_ref(first)
+            } else {
+                for row in copies {
+                    if !versions.contains(row) {
+                        versions.push(row);
+                    }
                 }
-            }
-            if versions.len() > 1 {
                 versions.sort_by_cached_key(|r| serde_json::to_string(r).unwrap_or_default());
-            }
+                &versions
+            };
             let group = self.req_groups.len();
             let start = self.reqs.len();
-            for row in &versions {
-                let account = AccountKey::of(&row.destination_bank, &row.destination_acc_number)
-                    .and_then(|k| watched.get(&k).copied());
+            for row in versions {
+                let destination = (
+                    row.destination_bank.as_str(),
+                    row.destination_acc_number.as_str(),
+                );
+                let account = *accounts.entry(destination).or_insert_with(|| {
+                    AccountKey::of(destination.0, destination.1)
+                        .and_then(|k| watched.get(&k).copied())
+                });
+                names.push((Folded::new(&row.bank_acc_name).text, self.reqs.len()));
                 self.reqs.push(ReqNode {
                     row,
                     account,
                     amount: row.amount.normalize(),
-                    name: Folded::new(&row.bank_acc_name),
+                    name: 0,
                     group,
                 });
             }
@@ -393,39 +406,29 @@ impl<'a> Matcher<'a> {
             });
             i = end;
         }
-        for (i, node) in self.reqs.iter().enumerate() {
-            if let Some(account) = node.account {
-                let bucket = self
-                    .req_buckets
-                    .entry((account, node.amount))
-                    .or_default();
-                bucket.by_time.push(i, node.row.date);
-                bucket.by_name.push(i, node.row.date);
-            }
-        }
-        let reqs = &self.reqs;
-        for bucket in self.req_buckets.values_mut() {
-            bucket.by_time.sort_by(|_| ());
-            bucket.by_name.sort_by(|n| reqs[n].name.text.as_str());
-            bucket.marks = vec![0; bucket.by_time.nodes.len() + 1];
-        }
         self.ambiguous = vec![false; self.reqs.len()];
     }
 
     /// Credits by ref: copies that agree (account, time, amount, name) are
     /// one credit delivered several times; copies that disagree are a
     /// conflict, never approved, and hold every request they touch.
-    fn credits(&mut self, credits: &'a [Credit], watched: &HashMap<&AccountKey, usize>) {
+    fn credits(
+        &mut self,
+        credits: &'a [Credit],
+        watched: &HashMap<&AccountKey, usize>,
+        names: &mut Vec<(String, usize)>,
+    ) {
         let mut order: Vec<&Credit> = credits.iter().collect();
         order.sort_by(|a, b| a.r#ref.cmp(&b.r#ref));
         self.crs.reserve(order.len());
         let mut i = 0;
         while let Some(first) = order.get(i) {
-            let end = i + order
-                .get(i..)
-                .unwrap_or_default()
-                .partition_point(|c| c.r#ref == first.r#ref);
-            let mut versions: Vec<Copy<'a>> = Vec::with_capacity(1);
+            let end = order
+                .iter()
+                .skip(i + 1)
+                .position(|c| c.r#ref != first.r#ref)
+                .map_or(order.len(), |p| i + 1 + p);
+            let mut versions: Vec<Copy<'a>> = Vec::new();
             for c in order.get(i..end).unwrap_or_default() {
                 let copy = copy_of(c);
                 if !versions.iter().any(|v| same_copy(v, &copy)) {
@@ -453,12 +456,16 @@ impl<'a> Matcher<'a> {
                     let (Some(at), Some(&account)) = (at, watched.get(key)) else {
                         continue;
                     };
+                    let has_name = name.is_some();
+                    if let Some(name) = name {
+                        names.push((name.text, self.reqs.len() + self.crs.len()));
+                    }
                     self.crs.push(CrNode {
                         credit,
                         account,
                         amount,
                         at,
-                        name,
+                        name: has_name.then_some(0),
                         group,
                     });
                 }
@@ -471,26 +478,47 @@ impl<'a> Matcher<'a> {
             });
             i = end;
         }
-        for (i, node) in self.crs.iter().enumerate() {
+        self.degree = vec![0; self.crs.len()];
+        self.unique = vec![None; self.crs.len()];
+        self.near = vec![Near::default(); self.crs.len()];
+    }
+
+    /// Names to ids, and the buckets: requests and credits by watched
+    /// account and amount, sorted by time and by name.
+    fn index(&mut self, names: Vec<(String, usize)>) {
+        let offset = self.reqs.len();
+        let (table, ids) = NameTable::build(names, offset + self.crs.len());
+        self.names = table;
+        for (i, node) in self.reqs.iter_mut().enumerate() {
+            node.name = ids[i];
+            if let Some(account) = node.account {
+                let bucket = self.req_buckets.entry((account, node.amount)).or_default();
+                bucket.by_time.push(i, node.row.date, 0);
+                bucket.by_name.push(i, node.row.date, node.name);
+            }
+        }
+        for (i, node) in self.crs.iter_mut().enumerate() {
+            node.name = node.name.map(|_| ids[offset + i]);
             let bucket = self
                 .cr_buckets
                 .entry((node.account, node.amount))
                 .or_default();
-            bucket.by_time.push(i, node.at);
-            match &node.name {
-                Some(_) => bucket.by_name.push(i, node.at),
-                None => bucket.nameless.push(i, node.at),
+            bucket.by_time.push(i, node.at, 0);
+            match node.name {
+                Some(name) => bucket.by_name.push(i, node.at, name),
+                None => bucket.nameless.push(i, node.at, 0),
             }
         }
-        let crs = &self.crs;
-        for bucket in self.cr_buckets.values_mut() {
-            bucket.by_time.sort_by(|_| ());
-            bucket.nameless.sort_by(|_| ());
-            bucket.by_name.sort_by(|n| credit_name(crs, n));
+        for bucket in self.req_buckets.values_mut() {
+            bucket.by_time.sort();
+            bucket.by_name.sort();
+            bucket.marks = vec![0; bucket.by_time.nodes.len() + 1];
         }
-        self.degree = vec![0; self.crs.len()];
-        self.unique = vec![None; self.crs.len()];
-        self.near = vec![Near::default(); self.crs.len()];
+        for bucket in self.cr_buckets.values_mut() {
+            bucket.by_time.sort();
+            bucket.nameless.sort();
+            bucket.by_name.sort();
+        }
     }
 
     /// The moments a request at `at` accepts a credit in, both ends
@@ -502,7 +530,6 @@ impl<'a> Matcher<'a> {
     /// Every credit's eligible requests: how many, and which one when only
     /// one; every request's exclusive credits, and whether it shares one.
     fn pair(&mut self) {
-        let reqs = &self.reqs;
         let mut exclusive = Vec::new();
         let mut shared_named = Vec::new();
         let mut edges: Vec<usize> = Vec::new();
@@ -516,7 +543,7 @@ impl<'a> Matcher<'a> {
             let all = bucket.by_time.span();
             let same = intersect(&all.within(window), &all.day(day));
             edges.clear();
-            match &c.name {
+            match c.name {
                 None => {
                     if same.len() >= 2 || (poisoned && same.len() == 1) {
                         bucket.marks[same.start] += 1;
@@ -525,11 +552,9 @@ impl<'a> Matcher<'a> {
                     edges.extend_from_slice(all.nodes(same));
                 }
                 Some(name) => {
-                    let accept = |n: &str| sender_fits(name, n);
-                    let name_of = |n: usize| reqs[n].name.text.as_str();
                     bucket
                         .by_name
-                        .each_name(name_of, &name.text, accept, |span| {
+                        .each_name(self.names.fitted_by(name), |span| {
                             let same = intersect(&span.within(window), &span.day(day));
                             edges.extend_from_slice(span.nodes(same));
                         });
@@ -590,21 +615,17 @@ impl<'a> Matcher<'a> {
                 near.cross |= any(&w);
                 near.outside |= any(&d);
             };
-            match &c.name {
+            match c.name {
                 None => look(bucket.by_time.span()),
                 Some(name) => {
-                    bucket.by_name.each_name(
-                        |n| reqs[n].name.text.as_str(),
-                        &name.text,
-                        |n| sender_fits(name, n),
-                        look,
-                    );
+                    let fits = self.names.fitted_by(name);
+                    bucket.by_name.each_name(fits.clone(), look);
                     let all = bucket.by_time.span();
                     let same = intersect(&all.within(window), &all.day(day));
                     near.name = all
                         .nodes(same)
                         .iter()
-                        .any(|r| free(r) && name.matches(&reqs[*r].name).is_none());
+                        .any(|r| free(r) && !fits.contains(&reqs[*r].name));
                 }
             }
             self.near[ci] = near;
@@ -649,15 +670,13 @@ impl<'a> Matcher<'a> {
 
     /// The credit spans whose sender fits account name `name`: the
     /// nameless ones, and each name the account name is or begins with.
-    fn name_ok<'b>(&'b self, bucket: &'b CrBucket, name: &Folded, mut f: impl FnMut(Span<'b>)) {
+    fn name_ok<'b>(&self, bucket: &'b CrBucket, name: u32, mut f: impl FnMut(Span<'b>)) {
         f(bucket.nameless.span());
-        for form in name.sender_forms() {
-            bucket.by_name.each_name(
-                |n| credit_name(&self.crs, n),
-                form,
-                |n| n == form,
-                &mut f,
-            );
+        let folded = Folded::new(self.names.text(name));
+        for form in folded.sender_forms() {
+            if let Some(id) = self.names.id(form) {
+                bucket.by_name.each_name(id..id + 1, &mut f);
+            }
         }
     }
 
@@ -683,7 +702,7 @@ impl<'a> Matcher<'a> {
             return MatchReason::NameMismatch;
         }
         let (mut cross, mut outside) = (false, false);
-        self.name_ok(bucket, &r.name, |span| {
+        self.name_ok(bucket, r.name, |span| {
             let w = span.within(window);
             let d = span.day(day);
             let same = intersect(&w, &d);
@@ -773,11 +792,15 @@ impl<'a> Matcher<'a> {
                     take(all.nodes(same), &mut found);
                 }
                 (MatchReason::CrossDay | MatchReason::OutsideWindow, Some(b)) => {
-                    self.name_ok(b, &r.name, |span| {
+                    self.name_ok(b, r.name, |span| {
                         let w = span.within(window);
                         let d = span.day(day);
                         let same = intersect(&w, &d);
-                        let outer = if reason == MatchReason::CrossDay { w } else { d };
+                        let outer = if reason == MatchReason::CrossDay {
+                            w
+                        } else {
+                            d
+                        };
                         for part in minus(&outer, &same) {
                             take(span.nodes(part), &mut found);
                         }
@@ -876,10 +899,11 @@ impl<'a> Matcher<'a> {
             .filter(|x| *x != ci)
             .collect();
         others.sort_by(|a, b| self.credit_order(*a).cmp(&self.credit_order(*b)));
-        let name = match &c.name {
+        let name = match c.name {
             None => NameMatch::Absent,
-            Some(sender) => sender
-                .matches(&self.reqs[n].name)
+            Some(sender) => self
+                .names
+                .matches(sender, self.reqs[n].name)
                 .unwrap_or(NameMatch::Exact),
         };
         Approval {
@@ -911,19 +935,6 @@ fn window(at: NaiveDateTime, back: TimeDelta, ahead: TimeDelta) -> (NaiveDateTim
         at.checked_sub_signed(back).unwrap_or(NaiveDateTime::MIN),
         at.checked_add_signed(ahead).unwrap_or(NaiveDateTime::MAX),
     )
-}
-
-/// Whether sender name `sender` fits folded account name `account`.
-fn sender_fits(sender: &Folded, account: &str) -> bool {
-    if sender.chars >= MIN_TRUNCATED_NAME {
-        account.starts_with(&sender.text)
-    } else {
-        account == sender.text
-    }
-}
-
-fn credit_name<'c>(crs: &'c [CrNode<'_>], n: usize) -> &'c str {
-    crs[n].name.as_ref().map_or("", |f| f.text.as_str())
 }
 
 /// Sorts `items` by `(date, trans_id)`, given in the same order.
