@@ -180,8 +180,16 @@ impl Lists {
     }
 }
 
+/// An amount as a key: the normalized decimal's bytes (`100000` and
+/// `100000.00` are one key; hashing them is cheap).
+type AmountKey = [u8; 16];
+
 /// A watched account (its index among the rules' accounts) and an amount.
-type Key = (usize, Decimal);
+type Key = (usize, AmountKey);
+
+fn amount_key(d: Decimal) -> AmountKey {
+    d.normalize().serialize()
+}
 
 /// The pending requests of one account and amount.
 #[derive(Debug, Default)]
@@ -210,7 +218,7 @@ struct ReqNode<'a> {
     row: &'a PendingTransaction,
     /// The destination's index among the watched accounts.
     account: Option<usize>,
-    amount: Decimal,
+    amount: AmountKey,
     /// The folded `bank_acc_name`'s id.
     name: u32,
     group: usize,
@@ -229,7 +237,7 @@ struct ReqGroup<'a> {
 struct CrNode<'a> {
     credit: &'a Credit,
     account: usize,
-    amount: Decimal,
+    amount: AmountKey,
     at: NaiveDateTime,
     /// The folded sender name's id.
     name: Option<u32>,
@@ -393,7 +401,7 @@ impl<'a> Matcher<'a> {
                 self.reqs.push(ReqNode {
                     row,
                     account,
-                    amount: row.amount.normalize(),
+                    amount: amount_key(row.amount),
                     name: 0,
                     group,
                 });
@@ -463,7 +471,7 @@ impl<'a> Matcher<'a> {
                     self.crs.push(CrNode {
                         credit,
                         account,
-                        amount,
+                        amount: amount_key(amount),
                         at,
                         name: has_name.then_some(0),
                         group,
