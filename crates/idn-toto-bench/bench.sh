@@ -53,13 +53,13 @@ case "$IDN_TOTO_BENCH_SANDBOX" in
 esac
 
 # 2. Rust: criterion (absolute medians), then paired rounds (the ratios).
-log "criterion (cargo bench -p idn-toto-bench)"
+log "criterion (cargo bench -p idn-toto-bench: core, matcher)"
 if [ -n "$quick" ]; then
   criterion_args=(--warm-up-time 0.3 --measurement-time 0.5)
 else
   criterion_args=(--warm-up-time 1 --measurement-time 3)
 fi
-cargo bench --quiet -p idn-toto-bench --bench core -- "${criterion_args[@]}" \
+cargo bench --quiet -p idn-toto-bench --bench core --bench matcher -- "${criterion_args[@]}" \
   2>&1 | grep -E '^[a-z_]+/|time:' >&2 || true
 log "rust paired rounds"
 "$target_dir/release/idn-toto-bench-paired" --out "$results/rust.json" $quick

@@ -68,6 +68,8 @@ def cases() -> Iterator[Tuple[str, str, Any]]:
     for path in sorted(VECTORS.glob("*.json")):
         if path.name in ("client.json", "journal.json", "framing.json"):
             continue  # run by `test_client_vectors`, `test_journal_vectors`, `test_framing_vectors`
+        if path.name in ("settle.json", "matcher.json"):
+            continue  # run by the Rust runner only so far (issues 20 and 23)
         doc = load(path)
         if path.name in ("batch.json", "paging.json"):
             for case in doc["cases"]:

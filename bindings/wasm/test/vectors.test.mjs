@@ -71,8 +71,10 @@ function checkError(cfg, want, e) {
   }
 }
 
-// client.json, journal.json, framing.json: below.
-const OWN_RUNNERS = new Set(['client.json', 'journal.json', 'framing.json']);
+// client.json, journal.json, framing.json: below. settle.json and matcher.json are
+// run by the Rust runner only so far: the package does not expose settling a
+// journal's text or the matcher yet (issues 20 and 23 say so).
+const OWN_RUNNERS = new Set(['client.json', 'journal.json', 'framing.json', 'settle.json', 'matcher.json']);
 const files = readdirSync(dir).filter((n) => n.endsWith('.json') && !OWN_RUNNERS.has(n)).sort();
 const known = [...endpoints().map((e) => `${e.id}.json`), 'batch.json', 'paging.json'].sort();
 let cases = 0;

@@ -15,6 +15,9 @@
 
 use std::fmt::Write as _;
 
+mod matcher_day;
+pub use matcher_day::matcher_day;
+
 /// The seed every published figure uses.
 pub const SEED: u64 = 0x1D70_7070_2024_0830;
 

@@ -7,6 +7,8 @@
 //!   [--output table|json|csv] [--all-pages] [--yes] [--dry-run] [--journal FILE]`
 //! - `idn-toto batch TYPE FILE.csv [--output ...] [--yes] [--dry-run] [--journal FILE]`
 //! - `idn-toto journal settle FILE`
+//! - `idn-toto match --credits FILE --account BANK:NUMBER... [--format csv|moota]
+//!   [--signature-secret-file F --signature HEX] [--max-auto-amount N] [--output ...]`
 //!
 //! Offline:
 //! - `idn-toto endpoints`, `idn-toto request`, `idn-toto parse`,
@@ -16,6 +18,7 @@
 
 mod batch;
 mod live;
+mod matcher;
 mod offline;
 mod output;
 mod warnings;
@@ -30,7 +33,8 @@ const EXIT_CODES: &str = "Exit codes: 0 ok; 1 other failure (writing the output)
 command line: nothing sent); 3 invalid_request; 4 api; 5 http; 6 decode; 7 transport; \
 8 outcome_unknown (a money move, batch item or settlement whose outcome is not known, or a \
 settlement the journal could not record); \
-9 a batch in which some items failed or were not sent (once its rows are checked, a \
+9 a batch in which some items failed or were not sent, or a match plan that holds a \
+request or leaves a credit unclaimed (once its rows are checked, a \
 batch prints its outcomes and exits 8 or 9 whatever fails later, a full journal \
 included); 10 declined at the prompt (nothing sent). Errors are the core's error JSON on stdout when stdout is piped, one line on stderr \
 on a terminal.";
@@ -71,6 +75,10 @@ enum Command {
     /// clients and by `--journal`).
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Plan the approval of pending deposits from bank credits (a CSV or a
+    /// Moota webhook body): what to approve, what to hold and why, and the
+    /// credits nothing may take. Prints the plan; approves nothing.
+    Match(matcher::MatchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,6 +256,7 @@ fn main() -> ExitCode {
         Command::Parse(args) => offline::parse(args),
         Command::Journal(JournalCommand::Show { json, file }) => offline::journal_show(&file, json),
         Command::Journal(JournalCommand::Settle(args)) => live::settle(args),
+        Command::Match(args) => matcher::run(args),
     }
 }
 

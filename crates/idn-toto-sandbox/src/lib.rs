@@ -24,6 +24,7 @@
 
 mod admin;
 mod api;
+mod bank;
 mod config;
 mod dates;
 mod faults;

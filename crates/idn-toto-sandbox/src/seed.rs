@@ -9,6 +9,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use crate::bank::{self, BankCredit, RawBankCredit, RawTransfer};
 use crate::dates;
 use crate::model::{
     Draw, FullTransaction, Game, HistoryEntry, Invoice, InvoiceStatus, Pending, Status, TxKind,
@@ -33,6 +34,8 @@ pub struct Seed {
     pub(crate) games: Vec<Game>,
     pub(crate) full_transactions: Vec<FullTransaction>,
     pub(crate) pga: Vec<Invoice>,
+    /// The day's bank statement (`/__sandbox/bank/credits`).
+    pub(crate) bank: Vec<BankCredit>,
 }
 
 /// Why a seed was refused; the message names the offending entry.
@@ -92,6 +95,7 @@ impl Seed {
             games: Vec::new(),
             full_transactions: Vec::new(),
             pga: Vec::new(),
+            bank: Vec::new(),
         }
     }
 }
@@ -118,6 +122,9 @@ struct RawSeed {
     full_transactions: Vec<RawFullTransaction>,
     #[serde(default)]
     pga: Vec<RawInvoice>,
+    /// Money into the receiving accounts that no request is for.
+    #[serde(default)]
+    bank_credits: Vec<RawBankCredit>,
 }
 
 fn default_full_page_size() -> usize {
@@ -160,6 +167,10 @@ struct RawPending {
     destination_acc_name: String,
     #[serde(default)]
     destination_acc_number: String,
+    /// How the bank shows this deposit's transfers (default: one, 120 s
+    /// after the request, from the user's `bank_acc_name`).
+    #[serde(default)]
+    credits: Option<Vec<RawTransfer>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -290,6 +301,7 @@ impl RawSeed {
 
         let mut ids = HashSet::new();
         let mut pending = Vec::with_capacity(self.pending.len());
+        let mut transfers = Vec::with_capacity(self.pending.len());
         for (i, raw) in self.pending.into_iter().enumerate() {
             let at = format!("pending[{i}]");
             if raw.id.is_empty() || !ids.insert(raw.id.clone()) {
@@ -298,6 +310,7 @@ impl RawSeed {
                     raw.id
                 )));
             }
+            transfers.push(raw.credits);
             pending.push(Pending {
                 user: find(&raw.user, &at)?,
                 kind: kind(&raw.kind, &at)?,
@@ -309,6 +322,8 @@ impl RawSeed {
                 destination_acc_number: raw.destination_acc_number,
             });
         }
+        let bank =
+            bank::statement(&pending, transfers, &users, self.bank_credits).map_err(SeedError)?;
 
         let mut history = Vec::with_capacity(self.history.len());
         for (i, raw) in self.history.into_iter().enumerate() {
@@ -410,6 +425,7 @@ impl RawSeed {
             games,
             full_transactions,
             pga,
+            bank,
         })
     }
 }

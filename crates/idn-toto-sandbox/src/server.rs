@@ -19,7 +19,7 @@ use crate::faults::{self, Fault, Faults};
 use crate::routes::{self, RouteError};
 use crate::seed::Seed;
 use crate::state::State;
-use crate::{admin, wire};
+use crate::{admin, bank, wire};
 
 /// The largest request body used (1 MiB); a larger one is answered as malformed.
 const MAX_BODY: usize = 1 << 20;
@@ -235,6 +235,9 @@ fn dropped() -> Response {
 async fn respond(app: &Arc<App>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
+    if path == bank::PATH && parts.method == axum::http::Method::GET {
+        return bank::credits(&app.seed.bank, parts.uri.query());
+    }
     if path == admin::PREFIX || path.starts_with("/__sandbox/") {
         return json(Quirks::None, admin::handle(app, &parts.method, path));
     }

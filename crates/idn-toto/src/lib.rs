@@ -54,6 +54,7 @@ mod event;
 mod framing;
 mod journal;
 mod journal_file;
+mod matcher;
 mod paging;
 mod params;
 mod redact;
@@ -73,6 +74,13 @@ pub use error::{ApiErrorKind, Error};
 pub use event::{Clock, Event, EventKind, EVENT_BODY_MAX};
 pub use journal::{Journal, JournalEvent, JournalRecord, OpenMove};
 pub use journal_file::{check_journal_file, JournalAppender};
+pub use matcher::{
+    credit_fingerprint, credits_from_csv, credits_from_moota, credits_from_moota_signed,
+    match_deposits, match_deposits_json, moota_signature, verify_moota_signature, Account,
+    Approval, Credit, Hold, MatchEvidence, MatchPlan, MatchReason, MatchRules, NameMatch,
+    Unclaimed, CREDIT_CSV_COLUMNS, DEFAULT_WINDOW_AFTER_SECS, DEFAULT_WINDOW_BEFORE_SECS,
+    MAX_CANDIDATES, MIN_TRUNCATED_NAME,
+};
 pub use paging::{Paged, Pages};
 pub use params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
 pub use request::Request;

@@ -172,6 +172,7 @@ impl Target {
     fn show(&self, v: f64) -> String {
         match self.unit {
             "KB" => format!("{:.1} KB", v / 1000.0),
+            "ms" => format!("{v:.0} ms"),
             _ => format!("{v:.2}x"),
         }
     }
@@ -247,6 +248,14 @@ fn targets(run: &Run) -> Vec<Target> {
             limit: 1.1,
             at_most: true,
             unit: "x",
+            floor: None,
+        },
+        Target {
+            what: "Rust `match_deposits`: a day of 50,000 pending deposits and 50,000 credits (criterion median, `benches/matcher.rs`)",
+            measured: run.criterion.get("match_deposits/50000").map(|ns| ns / 1e6),
+            limit: 1000.0,
+            at_most: true,
+            unit: "ms",
             floor: None,
         },
         Target {

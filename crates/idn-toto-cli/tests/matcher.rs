@@ -1,0 +1,330 @@
+//! `idn-toto match` against the sandbox's matching day
+//! (`crates/idn-toto-sandbox/seed-matching.json`): the bank statement comes
+//! from `/__sandbox/bank/credits`, the pending deposits from the server.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use idn_toto_sandbox::{Config, Sandbox, Seed};
+use serde_json::Value;
+
+const TOKEN: &str = "CLI-MATCH-T0KEN-246813579";
+const SEED: &str = include_str!("../../idn-toto-sandbox/seed-matching.json");
+const WATCHED: [&str; 6] = [
+    "--account",
+    "BCA:8830-112-456",
+    "--account",
+    "MANDIRI:137-00-1122334-5",
+    "--account",
+    "bni:5352889976",
+];
+
+fn sandbox() -> Sandbox {
+    Sandbox::start(
+        Config::default()
+            .with_token(TOKEN)
+            .with_seed(Seed::from_json(SEED).unwrap()),
+    )
+    .unwrap()
+}
+
+/// The statement (`?QUERY`) and its `Signature` header.
+fn statement(sandbox: &Sandbox, query: &str) -> (Vec<u8>, Option<String>) {
+    let mut r = ureq::get(&format!("{}/bank/credits?{query}", sandbox.admin_url()))
+        .call()
+        .unwrap();
+    let signature = r
+        .headers()
+        .get("signature")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (r.body_mut().read_to_vec().unwrap(), signature)
+}
+
+fn run(sandbox: &Sandbox, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_idn-toto"))
+        .args(args)
+        .env("IDN_TOTO_BASE_URL", sandbox.base_url())
+        .env("IDN_TOTO_TOKEN", sandbox.token())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(!String::from_utf8_lossy(stream).contains(TOKEN));
+    }
+    out
+}
+
+fn plan(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// trans_id -> credit for approvals, trans_id -> reason for holds, credit
+/// -> reason for the unclaimed.
+fn summary(plan: &Value) -> [BTreeMap<String, String>; 3] {
+    let pairs = |key: &str, k: &str, v: &str| -> BTreeMap<String, String> {
+        plan[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e[k].as_str().unwrap().to_owned(),
+                    e[v].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    [
+        pairs("approve", "trans_id", "credit"),
+        pairs("hold", "trans_id", "reason"),
+        pairs("unclaimed", "credit", "reason"),
+    ]
+}
+
+fn map(entries: &[(&str, &str)]) -> BTreeMap<String, String> {
+    entries
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn the_plan_of_the_sandbox_day_from_its_csv_statement() {
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credits.csv");
+    std::fs::write(&file, statement(&sandbox, "format=csv").0).unwrap();
+    let mut args = vec!["match", "--credits", path(&file), "--output", "json"];
+    args.extend(WATCHED);
+    args.extend(["--max-auto-amount", "5000000"]);
+    let out = run(&sandbox, &args);
+    assert_eq!(out.status.code(), Some(9), "something is held");
+    let [approve, hold, unclaimed] = summary(&plan(&out));
+    assert_eq!(
+        approve,
+        map(&[
+            ("200000001", "SBX-200000001-1"), // the name as given
+            ("200000002", "SBX-200000002-1"), // a name the bank cut short
+            ("200000003", "SBX-200000003-1"), // the same amount twice,
+            ("200000004", "SBX-200000004-1"), // told apart by the names
+            ("200000008", "SBX-200000008-1"), // the first of a double transfer
+            ("200000009", "SBX-200000009-1"), // delivered three times, approved once
+        ])
+    );
+    assert_eq!(
+        hold,
+        map(&[
+            ("200000005", "ambiguous"), // the same amount twice, no names
+            ("200000006", "ambiguous"),
+            ("200000007", "outside_window"), // a late credit
+            ("200000010", "name_mismatch"),
+            ("200000011", "cross_day"),
+            ("200000012", "no_credit"),
+            ("200000013", "over_limit"),
+            ("200000014", "unknown_account"),
+        ])
+    );
+    assert_eq!(
+        unclaimed,
+        map(&[
+            ("OTHER-1", "no_request"), // a credit with no request
+            ("SBX-200000005-1", "ambiguous"),
+            ("SBX-200000006-1", "ambiguous"),
+            ("SBX-200000007-1", "outside_window"),
+            ("SBX-200000008-2", "double_transfer"),
+            ("SBX-200000010-1", "name_mismatch"),
+            ("SBX-200000011-1", "cross_day"),
+            ("SBX-200000013-1", "over_limit"),
+            ("SBX-200000014-1", "unknown_account"),
+        ])
+    );
+    // The same plan as a table and as CSV.
+    let mut args = vec!["match", "--credits", path(&file), "--output", "csv"];
+    args.extend(WATCHED);
+    let out = run(&sandbox, &args);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.starts_with("plan,trans_id,user,amount,credit,reason,candidates\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\napprove,200000001,andi,100000.0000,SBX-200000001-1,,\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\nhold,200000012,lina,500000.0000,,no_credit,\n"),
+        "{csv}"
+    );
+    // Without the limit, 200000013 is approved.
+    assert!(csv.contains("\napprove,200000013,"), "{csv}");
+}
+
+#[test]
+fn a_signed_moota_body_is_read_only_with_its_signature() {
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let (body, signature) = statement(&sandbox, "format=moota&secret=hook-secret");
+    let signature = signature.unwrap();
+    let file = dir.path().join("moota.json");
+    std::fs::write(&file, &body).unwrap();
+    let secret = dir.path().join("secret");
+    std::fs::write(&secret, "hook-secret\n").unwrap();
+    let moota = |sig: &str| {
+        let mut args = vec![
+            "match",
+            "--credits",
+            path(&file),
+            "--format",
+            "moota",
+            "--signature-secret-file",
+            path(&secret),
+            "--signature",
+            sig,
+            "--output",
+            "json",
+        ];
+        args.extend(WATCHED);
+        run(&sandbox, &args)
+    };
+    let out = moota(&signature);
+    assert_eq!(out.status.code(), Some(9));
+    let [approve, hold, _] = summary(&plan(&out));
+    // Moota carries no sender names: the same amount twice can no longer be
+    // told apart, and the stranger's name no longer stops 200000010.
+    assert_eq!(hold["200000003"], "ambiguous");
+    assert_eq!(hold["200000004"], "ambiguous");
+    assert_eq!(approve["200000010"], "SBX-200000010-1");
+    assert_eq!(approve["200000001"], "SBX-200000001-1");
+
+    // A wrong signature: nothing read, the core's error, exit 3.
+    let wrong = format!("{}0", &signature[..63]);
+    let out = moota(&wrong);
+    assert_eq!(out.status.code(), Some(3));
+    let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(e["error"]["field"], "signature");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("hook-secret"));
+}
+
+#[test]
+fn approve_is_refused_naming_the_operation_keys() {
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credits.csv");
+    std::fs::write(&file, statement(&sandbox, "").0).unwrap();
+    let mut args = vec!["match", "--credits", path(&file), "--approve", "--yes"];
+    args.extend(WATCHED);
+    let out = run(&sandbox, &args);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("operation keys of issue 22"), "{err}");
+    assert!(out.stdout.is_empty());
+    // Nothing was approved: every deposit is still pending.
+    let state = ureq::get(&format!("{}/state/andi", sandbox.admin_url()))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert!(state.contains("200000001"), "{state}");
+}
+
+#[test]
+fn unwatched_destinations_and_a_bad_line() {
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    // No credit, and an account no request goes to.
+    let file = dir.path().join("credits.csv");
+    std::fs::write(
+        &file,
+        "ref,account,posted_at,amount,sender_name,description\n",
+    )
+    .unwrap();
+    let out = run(
+        &sandbox,
+        &[
+            "match",
+            "--credits",
+            path(&file),
+            "--account",
+            "BCA:1",
+            "--output",
+            "json",
+        ],
+    );
+    // Every request's destination is unwatched: held unknown_account.
+    assert_eq!(out.status.code(), Some(9));
+    let [approve, hold, unclaimed] = summary(&plan(&out));
+    assert!(approve.is_empty() && unclaimed.is_empty());
+    assert!(hold.values().all(|r| r == "unknown_account"), "{hold:?}");
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "ref,account,posted_at,amount,sender_name,description\nA,BCA:1,2024-05-16 09:00:00,100.000,,\n",
+    )
+    .unwrap();
+    let out = run(
+        &sandbox,
+        &["match", "--credits", path(&bad), "--account", "BCA:1"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(e["error"]["field"], "line 2, column amount");
+}
+
+#[test]
+fn nothing_held_and_nothing_unclaimed_exits_0() {
+    // A day of one request and its credit.
+    let seed = r#"{"today": "2024-05-17",
+        "users": [{"user": "andi", "balance": "0", "bank_acc_name": "ANDI WIJAYA",
+                   "joindate": "2023-01-01 10:00:00.0000000"}],
+        "pending": [{"id": "1", "user": "andi", "type": "deposit", "date": "16-05-2024 09:00:00",
+                     "amount": "100000", "destination_bank": "BCA",
+                     "destination_acc_number": "8830-112-456"}]}"#;
+    let sandbox = Sandbox::start(
+        Config::default()
+            .with_token(TOKEN)
+            .with_seed(Seed::from_json(seed).unwrap()),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credits.csv");
+    std::fs::write(&file, statement(&sandbox, "").0).unwrap();
+    let out = run(
+        &sandbox,
+        &[
+            "match",
+            "--credits",
+            path(&file),
+            "--account",
+            "BCA:8830112456",
+            "--output",
+            "table",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("approve") && table.contains("SBX-1-1"),
+        "{table}"
+    );
+}
