@@ -124,7 +124,8 @@ def test_a_lost_manual_answer_is_journaled_carries_what_settling_needs_and_settl
 
 
 def test_an_unchanged_history_settles_not_applied(tmp_path: Path) -> None:
-    t = FakeTransport(HISTORY_BEFORE, ConnectionResetError("reset"), HISTORY_BEFORE)
+    # not_applied needs two reads that agree (spec-notes 124).
+    t = FakeTransport(HISTORY_BEFORE, ConnectionResetError("reset"), HISTORY_BEFORE, HISTORY_BEFORE)
     c = journaled(tmp_path / "j.jsonl", t)
     with pytest.raises(idn_toto.OutcomeUnknownError) as caught:
         c.manual_transaction("deposit", "LOREM", "c", "2500.50", "OP01")
@@ -132,7 +133,7 @@ def test_an_unchanged_history_settles_not_applied(tmp_path: Path) -> None:
 
 
 def test_an_accept_still_pending_settles_not_applied_and_gone_settles_applied() -> None:
-    t = FakeTransport(LOST, PENDING_WITH_7, LOST, ok({}), ok({"success": True, "message": "Success", "user": "IPSUM", "data": {}}))
+    t = FakeTransport(LOST, PENDING_WITH_7, PENDING_WITH_7, LOST, ok({}), ok({"success": True, "message": "Success", "user": "IPSUM", "data": {}}))
     c = idn_toto.Client(BASE_URL, TOKEN, transport=t, settle_delay=0)
     with pytest.raises(idn_toto.OutcomeUnknownError) as first:
         c.accept_reject("deposit", "7", "IPSUM", "accept", "ok", "OP01")
@@ -147,7 +148,7 @@ def test_an_accept_still_pending_settles_not_applied_and_gone_settles_applied() 
     settled = other.settle(idn_toto.Unsettled(unsettled.to_dict()))
     assert settled.state == "applied"
     assert [r.endpoint for r in t.requests] == [
-        "accept_reject", "transaction_list", "accept_reject", "transaction_list", "user_last_transaction"
+        "accept_reject", "transaction_list", "transaction_list", "accept_reject", "transaction_list", "user_last_transaction"
     ]
 
 
@@ -183,12 +184,13 @@ def test_settle_waits_the_settle_delay_before_reading() -> None:
         events.append(request.endpoint)
         return PENDING_WITH_7
 
-    c = idn_toto.Client(BASE_URL, TOKEN, transport=FakeTransport(lost, pending), settle_delay=0.25)
+    c = idn_toto.Client(BASE_URL, TOKEN, transport=FakeTransport(lost, pending, pending), settle_delay=0.25)
     c._sleep = events.append
     with pytest.raises(idn_toto.OutcomeUnknownError) as caught:
         c.accept_reject("deposit", "7", "IPSUM", "accept", "ok", "OP01")
     c.settle(caught.value)
-    assert events == ["accept_reject", 0.25, "transaction_list"]
+    # The delay, a read, the delay again, the read that confirms not_applied.
+    assert events == ["accept_reject", 0.25, "transaction_list", 0.25, "transaction_list"]
 
 
 def test_settle_refuses_what_it_cannot_settle() -> None:
@@ -236,7 +238,9 @@ def test_a_batch_journals_every_item_and_its_unknown_items_settle(tmp_path: Path
     # (spec-notes 76; each item's snapshot lists its sibling's amount).
     # IPSUM's history is unchanged.
     assert outcomes[0].snapshot is not None and outcomes[0].snapshot["siblings"] == ["2500.5"]
-    t.answers += [HISTORY_AFTER_BOTH, empty, HISTORY_AFTER_BOTH]
+    # One read per user (LOREM's two moves settle together), then the read
+    # that confirms IPSUM's not_applied.
+    t.answers += [HISTORY_AFTER_BOTH, empty, empty]
     settled = c.settle_unsettled()
     assert [s.state for s in settled] == ["applied", "not_applied", "applied"]
     assert [s.journal_id for s in settled] == [o.journal_id for o in outcomes]

@@ -19,9 +19,24 @@ const TOKEN = 'EFFECTS-T0KEN-19';
 const PROCESSED = { status: 200, body: JSON.stringify({ success: true, message: 'Transaction has been successfully processed.' }) };
 const BALANCE = { status: 200, body: JSON.stringify({ success: true, message: 'Success', user: 'u', balance: '1.50' }) };
 const BOUND = { timeout: 20_000 };
-/** A device every write to fails with ENOSPC (a full disk), on Linux. */
+/** A device every write to fails with ENOSPC, on Linux. */
 const FULL = '/dev/full';
 const noFullDevice = existsSync(FULL) ? false : `${FULL} is missing (not Linux)`;
+
+/**
+ * A journal on a full disk: every append fails as write(2) fails then
+ * (ENOSPC). The FileJournal itself refuses a path that is not a regular
+ * file (such as /dev/full), so the disk is simulated at the append.
+ */
+function fullDisk() {
+  return {
+    append() {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+    },
+    read: () => '',
+    close() {},
+  };
+}
 
 /** Collects the process warnings emitted while `fn` runs (and a tick after). */
 async function warningsDuring(fn) {
@@ -46,7 +61,7 @@ async function journalFailing({ failFrom, failWhen }) {
   const dir = await mkdtemp(path.join(tmpdir(), 'idn-toto-effects-'));
   const file = path.join(dir, 'money.jsonl');
   const good = new FileJournal(file);
-  const full = new FileJournal(FULL);
+  const full = fullDisk();
   let n = 0;
   const journal = {
     append(line) {
@@ -67,13 +82,13 @@ async function journalFailing({ failFrom, failWhen }) {
   };
 }
 
-test('the full device fails a FileJournal append with ENOSPC (what the tests below rely on)', { skip: noFullDevice }, () => {
-  const full = new FileJournal(FULL);
-  assert.throws(() => full.append('{}\n'), (e) => e.code === 'ENOSPC');
-  full.close();
+test('a FileJournal refuses a path that is not a regular file (the full device)', { skip: noFullDevice }, () => {
+  assert.throws(() => {
+    new FileJournal(FULL).open();
+  }, (e) => /not a regular file/.test(String(e.message)));
 });
 
-test('an outcome line the journal cannot take: the money move\'s result stands, flagged, with a warning and an event', { ...BOUND, skip: noFullDevice }, async () => {
+test('an outcome line the journal cannot take: the money move\'s result stands, flagged, with a warning and an event', { ...BOUND}, async () => {
   const j = await journalFailing({ failFrom: 1 });
   try {
     const events = [];
@@ -100,7 +115,7 @@ test('an outcome line the journal cannot take: the money move\'s result stands, 
   }
 });
 
-test('an outcome line lost after an unknown outcome: the caller still gets outcome_unknown (flagged), not the write error', { ...BOUND, skip: noFullDevice }, async () => {
+test('an outcome line lost after an unknown outcome: the caller still gets outcome_unknown (flagged), not the write error', { ...BOUND}, async () => {
   const j = await journalFailing({ failFrom: 1 });
   try {
     const { transport } = fake(() => {
@@ -119,9 +134,9 @@ test('an outcome line lost after an unknown outcome: the caller still gets outco
   }
 });
 
-test('an intent the journal cannot take stops the money move before anything is sent', { ...BOUND, skip: noFullDevice }, async () => {
+test('an intent the journal cannot take stops the money move before anything is sent', { ...BOUND}, async () => {
   const { transport, seen } = fake(PROCESSED);
-  const client = new Client({ baseUrl: BASE, token: TOKEN, transport, journal: new FileJournal(FULL) });
+  const client = new Client({ baseUrl: BASE, token: TOKEN, transport, journal: fullDisk() });
   const { warnings } = await warningsDuring(() =>
     assert.rejects(client.manualTransaction('deposit', 'u', 'c', '5', 'o'), (e) => {
       assert.ok(e instanceof IdnTotoError, String(e));
@@ -136,7 +151,7 @@ test('an intent the journal cannot take stops the money move before anything is 
   assert.equal(warnings.filter((w) => w.code === 'IDN_TOTO_JOURNAL').length, 0, 'nothing was lost: nothing was sent');
 });
 
-test('a batch whose second request\'s intent cannot be written: the first request\'s outcomes stand, the rest are not_sent', { ...BOUND, skip: noFullDevice }, async () => {
+test('a batch whose second request\'s intent cannot be written: the first request\'s outcomes stand, the rest are not_sent', { ...BOUND}, async () => {
   const j = await journalFailing({ failWhen: (line) => line.event === 'intent' && line.id.endsWith('-25') });
   try {
     const items = Array.from({ length: 30 }, (_, k) => ({ trans_id: String(1000 + k), user: 'u', action: 'accept', comment: 'c', operator: 'o' }));
@@ -157,7 +172,7 @@ test('a batch whose second request\'s intent cannot be written: the first reques
   }
 });
 
-test('a settled line the journal cannot take: the settlement stands, flagged', { ...BOUND, skip: noFullDevice }, async () => {
+test('a settled line the journal cannot take: the settlement stands, flagged', { ...BOUND}, async () => {
   const j = await journalFailing({ failWhen: (line) => line.event === 'settled' });
   try {
     let moneySent = false;

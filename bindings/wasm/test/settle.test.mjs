@@ -77,7 +77,8 @@ for (const fault of FAULTS) {
       .acceptReject('deposit', trans_id, user, 'accept', 'lost', 'OP01')
       .then(() => assert.fail('no error'), (err) => err);
     assert.ok(unknown(e), String(e));
-    assert.deepEqual(e.unsettled, { endpoint: 'accept_reject', params: { type: 'deposit', trans_id, user, action: 'ACCEPT', comment: 'lost', operator: 'OP01' } });
+    assert.match(e.unsettled.server, /^[0-9a-f]{16}$/, 'the server fingerprint');
+    assert.deepEqual(e.unsettled, { endpoint: 'accept_reject', params: { type: 'deposit', trans_id, user, action: 'ACCEPT', comment: 'lost', operator: 'OP01' }, server: e.unsettled.server });
     const s = await settleStill(settler(fault), e, [user], fault);
     assert.equal(s.state, DID[fault], `${s.reason} ${JSON.stringify(s.evidence)}`);
     const truth = await state(user);
