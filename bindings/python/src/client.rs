@@ -179,6 +179,15 @@ impl PyCore {
         self.client.base_url()
     }
 
+    /// The server's fingerprint: 16 hex digits of SHA-256 over the base URL
+    /// and the token. Every journal line and `Unsettled` carries it;
+    /// settling with a client of another server is refused. It never
+    /// contains the token.
+    #[getter]
+    fn fingerprint(&self) -> &str {
+        self.client.fingerprint()
+    }
+
     /// The largest body ``parse`` reads, in bytes; transports stop reading
     /// one byte after it.
     #[getter]
@@ -296,6 +305,23 @@ pub(crate) fn build(
 /// of plain values; amounts and dates as strings). No token is known here,
 /// so a server that echoes it is not scrubbed: prefer `Core.parse_dict` or
 /// `Client.parse`.
+/// The defaults every host starts from (the core's `Settings::DEFAULT`):
+/// `timeout_ms`, `settle_delay_ms`, `snapshots` and `max_pages`.
+/// `idn_toto.Client` and `AsyncClient` take their defaults from here.
+#[pyfunction]
+pub(crate) fn defaults<'py>(py: Python<'py>) -> PyResult<JsonDict<'py>> {
+    let s = core::Settings::DEFAULT;
+    JsonDict::new(
+        py,
+        &serde_json::json!({
+            "timeout_ms": s.timeout_ms,
+            "settle_delay_ms": s.settle_delay_ms,
+            "snapshots": s.snapshots,
+            "max_pages": s.max_pages,
+        }),
+    )
+}
+
 #[pyfunction]
 pub(crate) fn parse<'py>(
     py: Python<'py>,

@@ -34,7 +34,9 @@ mod native {
     #[pymodule_export]
     use crate::batch::PyItemOutcome;
     #[pymodule_export]
-    use crate::client::{build, endpoints, next_page, parse, PyCore, PyRequest, PyRetryPolicy};
+    use crate::client::{
+        build, defaults, endpoints, next_page, parse, PyCore, PyRequest, PyRetryPolicy,
+    };
     #[pymodule_export]
     use crate::driver::{PyDriver, PyDriverOptions, PyEvent, PyStep};
     #[pymodule_export]

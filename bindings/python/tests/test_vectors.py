@@ -68,8 +68,10 @@ def cases() -> Iterator[Tuple[str, str, Any]]:
     for path in sorted(VECTORS.glob("*.json")):
         if path.name in ("client.json", "journal.json", "framing.json"):
             continue  # run by `test_client_vectors`, `test_journal_vectors`, `test_framing_vectors`
-        if path.name in ("settle.json", "matcher.json"):
-            continue  # run by the Rust runner only so far (issues 20 and 23)
+        if path.name == "settle.json":
+            continue  # run by `test_settle_vectors`
+        if path.name == "matcher.json":
+            continue  # run by the Rust runner only so far (issue 23)
         doc = load(path)
         if path.name in ("batch.json", "paging.json"):
             for case in doc["cases"]:
@@ -395,3 +397,74 @@ def test_journal_file_vectors(case: Dict[str, Any]) -> None:
     assert check(len(data) or 1) == want
     assert check(5) == want
     assert idn_toto.Journal.read_bytes(data).torn_tail == (want is not None)
+
+
+# tests/vectors/settle.json: journals of open moves settled against canned
+# reads through `Driver.settle_open` (what `Client.settle_unsettled` drives),
+# as crates/idn-toto/tests/vectors.rs does: the reads made, the waits asked
+# for, one `settled` line per verdict, and each verdict's state, evidence
+# kinds and warnings.
+SETTLE = json.loads((VECTORS / "settle.json").read_text(encoding="utf-8"))
+
+
+def test_settle_vectors_fingerprint() -> None:
+    assert len(SETTLE["cases"]) >= 15
+    core = native.Core(SETTLE["config"]["base_url"], SETTLE["config"]["token"])
+    assert core.fingerprint == SETTLE["fingerprint"]
+    assert SETTLE["config"]["token"] not in core.fingerprint
+
+
+@pytest.mark.parametrize("case", SETTLE["cases"], ids=[c["name"] for c in SETTLE["cases"]])
+def test_settle_vectors(case: Dict[str, Any]) -> None:
+    config = SETTLE["config"]
+    core = native.Core(config["base_url"], config["token"])
+    text = "".join(json.dumps(line) + "\n" for line in case["journal"])
+    options = native.DriverOptions(
+        retry=native.RetryPolicy.never(), settle_delay_ms=case.get("settle_delay_ms", 0)
+    )
+    opened = native.Journal.read(text).unsettled()
+    if "error" in case:
+        with pytest.raises(idn_toto.IdnTotoError) as raised:
+            native.Driver.settle_open(core, opened, options)
+        got = raised.value.to_dict()
+        assert {k: got.get(k) for k in case["error"]} == case["error"]
+        return
+    driver = native.Driver.settle_open(core, opened, options)
+    answers = {k: list(v) for k, v in case.get("answers", {}).items()}
+    reads: List[str] = []
+    waits: List[int] = []
+    lines = 0
+    while True:
+        assert len(reads) <= 50, "more than 50 reads"
+        step = driver.next(1, 1_764_504_000)
+        if step.kind == "send":
+            endpoint = step.value.endpoint
+            reads.append(endpoint)
+            assert answers.get(endpoint), f"a read of {endpoint} too many ({reads})"
+            body = answers[endpoint].pop(0)
+            driver.record_response(200, [], body.encode(), 1, 1_764_504_000)
+        elif step.kind == "wait":
+            waits.append(step.value)
+        elif step.kind == "journal":
+            lines += 1
+        elif step.kind == "done":
+            settled = step.value
+            break
+    if "reads" in case:
+        assert reads == case["reads"]
+    if "waits" in case:
+        assert waits == case["waits"]
+    assert len(settled) == len(case["expect"]) == lines, (len(settled), lines)
+    for settlement, want in zip(settled, case["expect"]):
+        got = settlement.to_dict()
+        warnings = len(got.get("warnings", []))
+        actual = {
+            "id": settlement.journal_id,
+            "state": settlement.state,
+            "kinds": [e["kind"] for e in settlement.evidence],
+        }
+        if "warnings" in want or warnings:
+            actual["warnings"] = warnings
+        assert {k: actual.get(k) for k in want} == want, settlement.reason
+        if "warnings" not in want:
+            assert warnings == 0, got.get("warnings")

@@ -18,9 +18,6 @@ const { defaultTransport, agentProblem, RawHeaders } = require('./transport.cjs'
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 const encoder = new TextEncoder();
-const DEFAULT_TIMEOUT_MS = 30000;
-const DEFAULT_MAX_PAGES = 10000;
-const DEFAULT_SETTLE_DELAY_MS = 5000;
 /** Every client's events are also published here (`diagnostics_channel`). */
 const EVENTS = diagnostics.channel('idn-toto:event');
 
@@ -33,6 +30,13 @@ let wasm = require(GLUE);
 let generation = 0;
 /** The driver's step kinds (src/lib.rs `StepKind`; the same in every instance). */
 const { Send: SEND, Wait: WAIT, Journal: JOURNAL, Event: EVENT, Page: PAGE } = wasm.StepKind;
+// The defaults every host starts from: the core's one table
+// (`Settings::DEFAULT`), never written here.
+const DEFAULTS = wasm.defaults();
+const DEFAULT_TIMEOUT_MS = DEFAULTS.timeout_ms;
+const DEFAULT_MAX_PAGES = DEFAULTS.max_pages;
+const DEFAULT_SETTLE_DELAY_MS = DEFAULTS.settle_delay_ms;
+const DEFAULT_SNAPSHOTS = DEFAULTS.snapshots;
 
 /** A trap inside the core (never one of its error values). */
 function isTrap(e) {
@@ -316,8 +320,13 @@ function settleable(errorOrOutcome) {
     if (errorOrOutcome.status !== 'unknown') {
       throw refuse(`a batch outcome with status ${JSON.stringify(errorOrOutcome.status)} is definite: only 'unknown' ones are settled`);
     }
+    // The outcome carries what the core's Unsettled needs: the server it was
+    // sent to (settling with a client of another server is refused) and its
+    // journal id (its `settled` line).
     const unsettled = { endpoint: 'multiple_transaction', params: errorOrOutcome.params };
-    if (errorOrOutcome.snapshot !== undefined) unsettled.snapshot = errorOrOutcome.snapshot;
+    for (const key of ['snapshot', 'server', 'journal_id']) {
+      if (errorOrOutcome[key] !== undefined) unsettled[key] = errorOrOutcome[key];
+    }
     return { unsettled, journalId: errorOrOutcome.journal_id };
   }
   throw refuse('must be an outcome_unknown IdnTotoError or a batch outcome whose status is unknown');
@@ -360,7 +369,7 @@ function coreConfig(c) {
     retries: given(c.retries),
     retry_base_delay_ms: given(c.retryBaseDelayMs),
     retry_max_delay_ms: given(c.retryMaxDelayMs),
-    snapshots: c.snapshots === undefined ? true : c.snapshots,
+    snapshots: c.snapshots === undefined ? DEFAULT_SNAPSHOTS : c.snapshots,
     log_bodies: c.logBodies === true,
     max_pages: c.maxPages === undefined ? DEFAULT_MAX_PAGES : c.maxPages,
     settle_delay_ms: c.settleDelayMs === undefined ? DEFAULT_SETTLE_DELAY_MS : c.settleDelayMs,

@@ -513,6 +513,15 @@ export interface Snapshot {
      * accounts for them; empty for a single move).
      */
     siblings?: DecimalString[];
+    /**
+     * In a batch settled from its journal: the amounts of the same user's
+     * other manual items that the journal shows took effect (`succeeded`,
+     * or settled `applied`). Each made an entry after the snapshot, so each
+     * takes one before this move is judged: an entry is evidence for one
+     * move only (`docs/spec-notes.md` 170). Never in what a batch hands
+     * out; [`crate::Journal::unsettled`] moves siblings here.
+     */
+    claimed?: DecimalString[];
 }
 
 // Parameters (from the endpoint table; required ones asked of the core).

@@ -210,6 +210,15 @@ impl WasmClient {
         Ok(WasmClient { client, options })
     }
 
+    /// The server's fingerprint: 16 hex digits of SHA-256 over the base
+    /// URL and the token (never the token). Every journal line and
+    /// unsettled move carries it; settling with a client of another server
+    /// is refused.
+    #[wasm_bindgen(getter)]
+    pub fn fingerprint(&self) -> String {
+        self.client.fingerprint().to_owned()
+    }
+
     /// The largest body the core reads (the fetch transport stops reading
     /// one byte after it).
     #[wasm_bindgen(getter, js_name = maxBodySize)]
@@ -620,6 +629,20 @@ impl WasmJournalAppender {
     pub fn append_failed(&mut self) {
         self.0.append_failed();
     }
+}
+
+/// The defaults every host starts from (the core's `Settings::DEFAULT`):
+/// `{timeout_ms, settle_delay_ms, snapshots, max_pages}`. The JavaScript
+/// client takes its defaults from here.
+#[wasm_bindgen]
+pub fn defaults() -> JsValue {
+    let s = idn_toto::Settings::DEFAULT;
+    to_js(&json!({
+        "timeout_ms": s.timeout_ms,
+        "settle_delay_ms": s.settle_delay_ms,
+        "snapshots": s.snapshots,
+        "max_pages": s.max_pages,
+    }))
 }
 
 /// Reads journal text (`Journal::read`): `{records: [...], torn_tail:

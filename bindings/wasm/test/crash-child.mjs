@@ -1,7 +1,10 @@
 // The child of crash.test.mjs: a 60-item bulk manual deposit with a journal,
 // whose second bulk request the sandbox holds (`delay=`) so the parent can
 // kill this process with SIGKILL while that request is in flight.
-// argv: baseUrl token journalPath fault
+// argv: baseUrl token journalPath fault [mode]
+//   mode `pairs`: 30 users, each twice with the same amount (S001..S030,
+//   then S001..S030 again), so one user's equal moves sit in two requests
+//   and one history entry could explain either.
 //   fault `delay=MS`: the sandbox holds the request MS ms (and drops it when
 //   the connection goes away with this process);
 //   fault `late=MS`: the sandbox drops the connection at once and processes
@@ -9,7 +12,7 @@
 //   answer that never comes (a client still waiting when it is killed).
 import { Client, FileJournal } from '../pkg/index.mjs';
 
-const [baseUrl, token, journalPath, fault] = process.argv.slice(2);
+const [baseUrl, token, journalPath, fault, mode] = process.argv.slice(2);
 let moneyRequests = 0;
 const transport = async (request, init) => {
   let headers = request.headers;
@@ -29,6 +32,7 @@ const transport = async (request, init) => {
   return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
 };
 const client = new Client({ baseUrl, token, transport, journal: new FileJournal(journalPath), timeoutMs: 60_000 });
-const items = Array.from({ length: 60 }, (_, i) => ({ user: `S${String(i + 1).padStart(3, '0')}`, amount: '10', comment: 'payroll', operator: 'OP01' }));
+const users = mode === 'pairs' ? 30 : 60;
+const items = Array.from({ length: 60 }, (_, i) => ({ user: `S${String((i % users) + 1).padStart(3, '0')}`, amount: '10', comment: 'payroll', operator: 'OP01' }));
 const outcomes = await client.multipleTransaction('deposit', items);
 console.log(JSON.stringify(outcomes.map((o) => o.status)));

@@ -21,7 +21,18 @@ const TOKEN = 'NODE-CRASH-TOKEN-7';
 /** How long the sandbox holds (delay=) or delays (late=) the second bulk request; settling waits longer. */
 const HELD_MS = 1500;
 
-for (const [fault, applied] of [[`delay=${HELD_MS}`, undefined], [`late=${HELD_MS}`, 25]]) test(`a SIGKILL with a bulk request in flight (${fault}): settle, re-send the rest, every user credited once`, async () => {
+// `distinct`: 60 users, one credit each. `pairs`: 30 users credited twice
+// with the same amount, one credit in the first request and one in the
+// killed second (S001-S020), or both in the second and third: a history
+// entry of the first request's credit could explain the open move, and
+// must not (one entry, one move).
+const RUNS = [
+  [`delay=${HELD_MS}`, 'distinct', undefined],
+  [`late=${HELD_MS}`, 'distinct', 25],
+  [`delay=${HELD_MS}`, 'pairs', undefined],
+  [`late=${HELD_MS}`, 'pairs', 25],
+];
+for (const [fault, mode, applied] of RUNS) test(`a SIGKILL with a bulk request in flight (${fault}, ${mode}): settle, re-send the rest, every credit exactly once`, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'idn-toto-crash-'));
   const sandbox = await startSandbox(TOKEN, ['--seed', await writeSeed(dir, 60)]);
   try {
@@ -29,7 +40,7 @@ for (const [fault, applied] of [[`delay=${HELD_MS}`, undefined], [`late=${HELD_M
     const journal = new FileJournal(file);
     const events = () => journal.read().split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l));
 
-    const child = spawn(process.execPath, [path.join(here, 'crash-child.mjs'), sandbox.baseUrl, TOKEN, file, fault], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(here, 'crash-child.mjs'), sandbox.baseUrl, TOKEN, file, fault, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = once(child, 'exit');
     // With `late=`, the intents are on disk before the request leaves: a
     // kill in between would leave nothing for the sandbox to process late.
@@ -67,21 +78,25 @@ for (const [fault, applied] of [[`delay=${HELD_MS}`, undefined], [`late=${HELD_M
     // closed, but either way the journal and the balances must agree.
     if (applied !== undefined) assert.equal(settlements.filter((s) => s.state === 'applied').length, applied);
 
-    // Re-send only what is not_applied or was never journaled.
+    // Re-send only what is not_applied or was never journaled (batch items
+    // are journaled as `{id}-{k}`, k the item's index).
+    const users = mode === 'pairs' ? 30 : 60;
+    const userOf = (k) => `S${String((k % users) + 1).padStart(3, '0')}`;
     const byId = new Map(open.map((o) => [o.id, o.params.user]));
-    const journaled = new Set(events().filter((e) => e.event === 'intent').map((e) => e.params.user));
+    const journaled = new Set(events().filter((e) => e.event === 'intent').map((e) => Number(e.id.slice(e.id.lastIndexOf('-') + 1))));
     const resend = [
       ...settlements.filter((s) => s.state === 'not_applied').map((s) => byId.get(s.journal_id)),
-      ...Array.from({ length: 60 }, (_, i) => `S${String(i + 1).padStart(3, '0')}`).filter((u) => !journaled.has(u)),
+      ...Array.from({ length: 60 }, (_, k) => k).filter((k) => !journaled.has(k)).map(userOf),
     ];
     assert.ok(resend.length >= 10, 'the third request (10 items) was never journaled');
     const outcomes = await client.multipleTransaction('deposit', resend.map((user) => ({ user, amount: '10', comment: 'payroll', operator: 'OP01' })));
     assert.ok(outcomes.every((o) => o.status === 'succeeded'), JSON.stringify(outcomes));
-    console.log(`# crash (${fault}): ${settlements.filter((s) => s.state === 'applied').length} applied, ${settlements.filter((s) => s.state === 'not_applied').length} not applied, ${resend.length} re-sent`);
+    console.log(`# crash (${fault}, ${mode}): ${settlements.filter((s) => s.state === 'applied').length} applied, ${settlements.filter((s) => s.state === 'not_applied').length} not applied, ${resend.length} re-sent`);
 
-    for (let i = 1; i <= 60; i++) {
+    const want = mode === 'pairs' ? '1020.00' : '1010.00';
+    for (let i = 1; i <= users; i++) {
       const user = `S${String(i).padStart(3, '0')}`;
-      assert.equal((await admin(sandbox, `state/${user}`)).balance, '1010.00', `${user}: credited exactly once`);
+      assert.equal((await admin(sandbox, `state/${user}`)).balance, want, `${user}: every credit exactly once`);
     }
   } finally {
     await sandbox.stop();

@@ -204,6 +204,32 @@ test('settle refuses what is not an unknown outcome, naming the argument', async
   assert.throws(() => client({ journal: 'file.jsonl' }), TypeError);
 });
 
+test('a batch outcome keeps its server and journal id: a client of another server refuses to settle it, reading nothing (S3)', async () => {
+  const journal = path.join(dir, 'batch-server.jsonl');
+  const items = [fresh(), fresh()].map((t) => ({ ...t, action: 'accept', comment: 'bulk', operator: 'OP01' }));
+  const outcomes = await client({ transport: faulty('drop'), journal: new FileJournal(journal) }).multipleTransaction('deposit', items);
+  assert.deepEqual(outcomes.map((o) => o.status), ['unknown', 'unknown']);
+  for (const o of outcomes) {
+    assert.match(o.server, /^[0-9a-f]{16}$/, JSON.stringify(o));
+    assert.match(o.journal_id, /-[01]$/, JSON.stringify(o));
+  }
+  let reads = 0;
+  const counting = async () => {
+    reads += 1;
+    return { status: 500, body: new Uint8Array() };
+  };
+  const other = new Client({ baseUrl: sandbox.baseUrl, token: 'ANOTHER-SERVER-TOKEN', transport: counting, retries: 0, settleDelayMs: 0 });
+  await assert.rejects(other.settle(outcomes[0]), (e) => e instanceof IdnTotoError && e.kind === 'invalid_request' && e.field === 'server');
+  assert.equal(reads, 0, 'nothing read for a move of another server');
+  // The right server settles it, and its settled line carries the item's id.
+  const s = await client({ journal: new FileJournal(journal) }).settle(outcomes[1]);
+  assert.equal(s.state, 'not_applied', s.reason);
+  assert.equal(s.journal_id, outcomes[1].journal_id);
+  const lines = (await readFile(journal, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  const settled = lines.filter((l) => l.event === 'settled');
+  assert.deepEqual(settled.map((l) => l.id), [outcomes[1].journal_id]);
+});
+
 test('the journal: intent on disk before the request leaves, outcome after, settled after settling', async () => {
   const file = path.join(dir, 'journal.jsonl');
   const journal = new FileJournal(file);

@@ -71,9 +71,9 @@ function checkError(cfg, want, e) {
   }
 }
 
-// client.json, journal.json, framing.json: below. settle.json and matcher.json are
-// run by the Rust runner only so far: the package does not expose settling a
-// journal's text or the matcher yet (issues 20 and 23 say so).
+// client.json, journal.json, framing.json, settle.json: below. matcher.json is
+// run by the Rust runner only so far: the package does not expose the matcher
+// yet (issue 23 says so).
 const OWN_RUNNERS = new Set(['client.json', 'journal.json', 'framing.json', 'settle.json', 'matcher.json']);
 const files = readdirSync(dir).filter((n) => n.endsWith('.json') && !OWN_RUNNERS.has(n)).sort();
 const known = [...endpoints().map((e) => `${e.id}.json`), 'batch.json', 'paging.json'].sort();
@@ -380,6 +380,87 @@ describe('framing.json', () => {
         assert.ok(isSubset(c.expect, got), `got ${JSON.stringify(got)}, want ${JSON.stringify(c.expect)}`);
       }
       assert.equal(sent, 1, 'one request, no retry');
+    });
+  }
+});
+
+// tests/vectors/settle.json: journals of open moves settled against canned
+// reads, through the binding's settleOpen (the function the package's
+// settleUnsettled drives), as crates/idn-toto/tests/vectors.rs does: the
+// reads made, the waits asked for, one `settled` line per verdict, and each
+// verdict's state, evidence kinds and warnings.
+describe('settle.json', () => {
+  const doc = JSON.parse(readFileSync(join(dir, 'settle.json'), 'utf8'));
+  const config = doc.config;
+  test('has cases, and the fingerprint is the core\'s', async () => {
+    assert.ok(doc.cases.length >= 15, `only ${doc.cases.length} cases`);
+    const glue = await wasmGlue();
+    const core = new glue.WasmClient(JSON.stringify(config));
+    try {
+      assert.equal(core.fingerprint, doc.fingerprint);
+      assert.ok(!core.fingerprint.includes(config.token));
+    } finally {
+      core.free();
+    }
+  });
+  for (const c of doc.cases) {
+    test(c.name, async () => {
+      const glue = await wasmGlue();
+      const text = c.journal.map((line) => `${JSON.stringify(line)}\n`).join('');
+      const core = new glue.WasmClient(JSON.stringify({ ...config, retries: 0, settle_delay_ms: c.settle_delay_ms ?? 0 }));
+      let driver;
+      try {
+        try {
+          driver = core.settleOpen(text);
+        } catch (e) {
+          assert.ok(e instanceof glue.CoreError, `refused with ${e && e.stack}`);
+          assert.notEqual(c.error, undefined, `refused: ${JSON.stringify(e.detail)}`);
+          assert.ok(isSubset(c.error, e.detail), `error ${JSON.stringify(e.detail)} does not match ${JSON.stringify(c.error)}`);
+          return;
+        }
+        assert.equal(c.error, undefined, 'settled, but an error was expected');
+        const answers = Object.fromEntries(Object.entries(c.answers ?? {}).map(([k, v]) => [k, [...v]]));
+        const reads = [];
+        const waits = [];
+        let lines = 0;
+        let list;
+        for (;;) {
+          assert.ok(reads.length <= 50, 'more than 50 reads');
+          const kind = driver.next(1_764_504_000);
+          if (kind === glue.StepKind.Send) {
+            const request = driver.request();
+            const endpoint = request.endpoint;
+            request.free();
+            reads.push(endpoint);
+            const body = (answers[endpoint] ?? []).shift();
+            assert.notEqual(body, undefined, `a read of ${endpoint} too many (${reads})`);
+            driver.recordResponse(200, [], new TextEncoder().encode(body), 0, 1_764_504_000);
+          } else if (kind === glue.StepKind.Wait) {
+            waits.push(driver.ms);
+          } else if (kind === glue.StepKind.Journal) {
+            lines += 1;
+          } else if (kind === glue.StepKind.Done) {
+            assert.equal(driver.error(), undefined, `ended with ${JSON.stringify(driver.error())}`);
+            list = driver.value();
+            break;
+          }
+        }
+        if (c.reads !== undefined) assert.deepEqual(reads, c.reads);
+        if (c.waits !== undefined) assert.deepEqual(waits, c.waits);
+        assert.equal(list.length, c.expect.length, `${list.length} settlements, want ${c.expect.length}`);
+        assert.equal(lines, c.expect.length, `${lines} journal lines, want ${c.expect.length}`);
+        list.forEach(({ journal_id: id, settlement }, k) => {
+          const want = c.expect[k];
+          const warnings = (settlement.warnings ?? []).length;
+          const actual = { id, state: settlement.state, kinds: (settlement.evidence ?? []).map((e) => e.kind) };
+          if (want.warnings !== undefined || warnings > 0) actual.warnings = warnings;
+          assert.ok(isSubset(want, actual), `got ${JSON.stringify(actual)}, want ${JSON.stringify(want)} (${settlement.reason})`);
+          if (want.warnings === undefined) assert.equal(warnings, 0, `unexpected warnings: ${JSON.stringify(settlement.warnings)}`);
+        });
+      } finally {
+        if (driver !== undefined) driver.free();
+        core.free();
+      }
     });
   }
 });

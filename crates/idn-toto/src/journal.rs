@@ -220,7 +220,118 @@ impl Journal {
     /// outcome after the intent, an `unknown` outcome, or an `undetermined`
     /// settlement, and no `succeeded`, `failed`, `applied` or `not_applied`
     /// after it.
+    ///
+    /// An open manual item of a batch carries, in its snapshot's
+    /// `siblings`, the amounts of the same user's other items of that
+    /// batch. The journal says what became of them (`docs/spec-notes.md`
+    /// 170), so each open move's snapshot is refined here: a sibling whose
+    /// last word is `succeeded` or `applied` moves to `claimed` (it made an
+    /// entry, which can't be this move's); one that is `failed`,
+    /// `not_sent` or `not_applied`, or has no intent line at all (the intent
+    /// is written before a request leaves: it was never sent), is dropped;
+    /// an open one stays a sibling. When the journal's items don't fit the
+    /// snapshot's siblings (ids reused), the snapshot is left as written.
     pub fn unsettled(&self) -> Vec<OpenMove> {
+        let mut open = self.open_moves();
+        let last = self.last_words();
+        for o in &mut open {
+            self.refine_siblings(o, &last);
+        }
+        open
+    }
+
+    /// For each id: whether its intent was written and its last definite
+    /// state (`None`: still open).
+    fn last_words(&self) -> std::collections::HashMap<&str, (&JournalRecord, Option<&str>)> {
+        let mut last = std::collections::HashMap::new();
+        for record in &self.records {
+            match record.event {
+                JournalEvent::Intent => {
+                    last.insert(record.id.as_str(), (record, None));
+                }
+                JournalEvent::Outcome | JournalEvent::Settled => {
+                    let state = record.state.as_deref().unwrap_or("");
+                    if matches!(
+                        state,
+                        "succeeded" | "failed" | "not_sent" | "applied" | "not_applied"
+                    ) {
+                        if let Some(entry) = last.get_mut(record.id.as_str()) {
+                            entry.1 = Some(state);
+                        }
+                    }
+                }
+            }
+        }
+        last
+    }
+
+    /// Refines an open batch item's snapshot siblings by what the journal
+    /// says of them (see [`Journal::unsettled`]).
+    fn refine_siblings(
+        &self,
+        open: &mut OpenMove,
+        last: &std::collections::HashMap<&str, (&JournalRecord, Option<&str>)>,
+    ) {
+        if open.intent.endpoint != EndpointId::MultipleTransaction {
+            return;
+        }
+        let Some(snapshot) = open.intent.snapshot.as_mut() else {
+            return;
+        };
+        if snapshot.siblings.is_empty() {
+            return;
+        }
+        let Ok(MoneyMove::Manual { r#type, user, .. }) =
+            MoneyMove::from_params(&open.intent.params)
+        else {
+            return;
+        };
+        let Some((batch, _)) = batch_item(&open.id) else {
+            return;
+        };
+        let (mut unknown, mut claimed, mut ended) = (Vec::new(), Vec::new(), Vec::new());
+        for (id, (intent, state)) in last {
+            if *id == open.id || intent.endpoint != EndpointId::MultipleTransaction {
+                continue;
+            }
+            if batch_item(id).is_none_or(|(b, _)| b != batch) {
+                continue;
+            }
+            let Ok(MoneyMove::Manual {
+                r#type: t,
+                user: u,
+                amount,
+            }) = MoneyMove::from_params(&intent.params)
+            else {
+                continue;
+            };
+            if t != r#type || u != user {
+                continue;
+            }
+            match state {
+                None => unknown.push(amount),
+                Some("succeeded" | "applied") => claimed.push(amount),
+                Some(_) => ended.push(amount),
+            }
+        }
+        // Every sibling the journal names must be one of the snapshot's.
+        let mut rest = snapshot.siblings.clone();
+        for a in unknown.iter().chain(&claimed).chain(&ended) {
+            match rest.iter().position(|b| b == a) {
+                Some(k) => {
+                    rest.remove(k);
+                }
+                None => return,
+            }
+        }
+        unknown.sort();
+        claimed.sort();
+        snapshot.siblings = unknown;
+        snapshot.claimed = claimed;
+    }
+
+    /// The open moves, before their snapshots are refined.
+    fn open_moves(&self) -> Vec<OpenMove> {
         let mut open: Vec<OpenMove> = Vec::new();
         for record in &self.records {
             match record.event {
@@ -248,6 +359,12 @@ impl Journal {
         }
         open
     }
+}
+
+/// A batch item's journal id, `{batch}-{k}`: the batch's id and `k`.
+fn batch_item(id: &str) -> Option<(&str, usize)> {
+    let (batch, k) = id.rsplit_once('-')?;
+    Some((batch, k.parse().ok()?))
 }
 
 #[cfg(test)]

@@ -142,6 +142,15 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "tsify", tsify(type = "DecimalString[]", optional))]
     pub siblings: Vec<Decimal>,
+    /// In a batch settled from its journal: the amounts of the same user's
+    /// other manual items that the journal shows took effect (`succeeded`,
+    /// or settled `applied`). Each made an entry after the snapshot, so each
+    /// takes one before this move is judged: an entry is evidence for one
+    /// move only (`docs/spec-notes.md` 170). Never in what a batch hands
+    /// out; [`crate::Journal::unsettled`] moves siblings here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString[]", optional))]
+    pub claimed: Vec<Decimal>,
 }
 
 /// What settling an unknown outcome needs, carried by the
@@ -229,6 +238,7 @@ impl Snapshot {
         Snapshot {
             entries,
             siblings: Vec::new(),
+            claimed: Vec::new(),
         }
     }
 }
@@ -1016,10 +1026,11 @@ fn decide_history(members: &[Member], after: &[HistoryEntry]) -> Vec<Decision> {
         let (Some(s), Some(_)) = (&m.snapshot, &views[i]) else {
             continue;
         };
-        if s.siblings.is_empty() {
+        if s.siblings.is_empty() && s.claimed.is_empty() {
             continue;
         }
         let mut pool = s.siblings.clone();
+        pool.extend(s.claimed.iter().copied());
         pool.push(amount(m));
         pool.sort();
         let same = |f: &(usize, Vec<Decimal>, Vec<Decimal>)| {
@@ -1035,6 +1046,9 @@ fn decide_history(members: &[Member], after: &[HistoryEntry]) -> Vec<Decision> {
         }
     }
     let mut all: Vec<Vec<usize>> = Vec::new();
+    // Siblings the journal shows took effect: each surely made an entry,
+    // so each takes one before any member is counted as explained.
+    let mut certain: Vec<Vec<usize>> = Vec::new();
     for (first, pool, taken) in &families {
         let mut rest = pool.clone();
         for a in taken {
@@ -1045,6 +1059,11 @@ fn decide_history(members: &[Member], after: &[HistoryEntry]) -> Vec<Decision> {
         let new = views[*first].as_deref().unwrap_or_default();
         for b in rest {
             all.push(new.iter().copied().filter(|j| loose(j, b)).collect());
+        }
+        if let Some(s) = &members[*first].snapshot {
+            for &b in &s.claimed {
+                certain.push(new.iter().copied().filter(|j| loose(j, b)).collect());
+            }
         }
     }
     // Moves that can't be compared may have made any entry of their amount.
@@ -1065,15 +1084,16 @@ fn decide_history(members: &[Member], after: &[HistoryEntry]) -> Vec<Decision> {
         );
     }
     let assigned = assign(&all, after.len());
-    let possible: Vec<Vec<usize>> = real
-        .iter()
-        .map(|&i| {
+    let sure = certain.len();
+    let possible: Vec<Vec<usize>> = certain
+        .into_iter()
+        .chain(real.iter().map(|&i| {
             let new = views[i].as_deref().unwrap_or_default();
             new.iter()
                 .copied()
                 .filter(|j| loose(j, amount(&members[i])))
                 .collect()
-        })
+        }))
         .collect();
     let explained = assign(&possible, after.len());
 
@@ -1124,7 +1144,7 @@ fn decide_history(members: &[Member], after: &[HistoryEntry]) -> Vec<Decision> {
             }
             let new = new.unwrap_or_default();
             let whole = ordered && m.snapshot.as_ref().is_some_and(|s| newest_first(&s.entries));
-            let (verdict, kind) = if explained[k].is_none() && whole {
+            let (verdict, kind) = if explained[sure + k].is_none() && whole {
                 (
                     Verdict::new(
                         SettleState::NotApplied,
@@ -1134,7 +1154,7 @@ fn decide_history(members: &[Member], after: &[HistoryEntry]) -> Vec<Decision> {
                     ),
                     EvidenceKind::NoEntry,
                 )
-            } else if explained[k].is_none() {
+            } else if explained[sure + k].is_none() {
                 (
                     Verdict::new(
                         SettleState::Undetermined,

@@ -112,7 +112,13 @@ def _logger() -> Optional["logging.Logger"]:
     logging = sys.modules.get("logging")
     return None if logging is None else logging.getLogger("idn_toto")
 
-_DEFAULT_MAX_PAGES = 10_000
+# The defaults every host starts from, read from the core's one table
+# (``Settings::DEFAULT``): the clients never write their own.
+_DEFAULTS = native.defaults()
+_DEFAULT_TIMEOUT: float = _DEFAULTS["timeout_ms"] / 1000
+_DEFAULT_SETTLE_DELAY: float = _DEFAULTS["settle_delay_ms"] / 1000
+_DEFAULT_SNAPSHOTS: bool = _DEFAULTS["snapshots"]
+_DEFAULT_MAX_PAGES: int = _DEFAULTS["max_pages"]
 
 
 class _Unset:
@@ -360,15 +366,15 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
         token: str,
         *,
         transport: Optional[_Transport] = None,
-        timeout: Optional[float] = 30.0,
+        timeout: Optional[float] = _DEFAULT_TIMEOUT,
         retry: Optional[native.RetryPolicy] = None,
         path_words: Optional[Mapping[str, str]] = None,
         allow_insecure_http: bool = False,
         max_body_size: Optional[int] = None,
         max_pages: int = _DEFAULT_MAX_PAGES,
         journal: Optional[FileJournal] = None,
-        settle_delay: float = 5.0,
-        snapshots: bool = True,
+        settle_delay: float = _DEFAULT_SETTLE_DELAY,
+        snapshots: bool = _DEFAULT_SNAPSHOTS,
         on_event: Optional[EventHandler] = None,
         log_bodies: bool = False,
         ssl_context: Optional["ssl.SSLContext"] = None,

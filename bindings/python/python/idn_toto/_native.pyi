@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, SupportsIndex, final
 
-__all__ = ["BankList", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalAppender", "JournalRecord", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "build", "endpoints", "next_page", "parse"]
+__all__ = ["BankList", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalAppender", "JournalRecord", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "build", "defaults", "endpoints", "next_page", "parse"]
 
 @final
 class BankList:
@@ -49,6 +49,14 @@ class Core:
         """
         The request for `endpoint` with canonical parameters (the spec's
         names; `Decimal`, `int` or `str` amounts; `date` or `"YYYY-MM-DD"`).
+        """
+    @property
+    def fingerprint(self, /) -> str:
+        """
+        The server's fingerprint: 16 hex digits of SHA-256 over the base URL
+        and the token. Every journal line and `Unsettled` carries it;
+        settling with a client of another server is refused. It never
+        contains the token.
         """
     @property
     def max_body_size(self, /) -> int:
@@ -1165,6 +1173,17 @@ def build(endpoint: str, params: Mapping[str, object], *, base_url: str, token: 
     object (the dynamic API).
     """
 
+def defaults() -> dict[str, Any]:
+    """
+    Parses an answer to `endpoint` into the canonical JSON shape (a `dict`
+    of plain values; amounts and dates as strings). No token is known here,
+    so a server that echoes it is not scrubbed: prefer `Core.parse_dict` or
+    `Client.parse`.
+    The defaults every host starts from (the core's `Settings::DEFAULT`):
+    `timeout_ms`, `settle_delay_ms`, `snapshots` and `max_pages`.
+    `idn_toto.Client` and `AsyncClient` take their defaults from here.
+    """
+
 def endpoints() -> list[dict[str, Any]]:
     """
     The endpoint table: id, spec function name, method, path, idempotent,
@@ -1179,10 +1198,4 @@ def next_page(endpoint: str, params: Mapping[str, object], response: Any, *, pag
     a next page past `max_pages` (default 10,000) raises ``DecodeError``.
     """
 
-def parse(endpoint: str, status: SupportsIndex, body: bytes) -> dict[str, Any]:
-    """
-    Parses an answer to `endpoint` into the canonical JSON shape (a `dict`
-    of plain values; amounts and dates as strings). No token is known here,
-    so a server that echoes it is not scrubbed: prefer `Core.parse_dict` or
-    `Client.parse`.
-    """
+def parse(endpoint: str, status: SupportsIndex, body: bytes) -> dict[str, Any]: ...

@@ -31,7 +31,10 @@ from typing import (
 )
 
 from ._errors import MAX_SECONDS, invalid, seconds
-from ._native import Request
+from ._native import Request, defaults as _defaults
+
+# The default timeout, from the core's one table of defaults.
+_DEFAULT_TIMEOUT: float = _defaults()["timeout_ms"] / 1000
 
 if TYPE_CHECKING:
     import ssl
@@ -504,7 +507,7 @@ class UrllibTransport:
 
     def __init__(
         self,
-        timeout: Optional[float] = 30.0,
+        timeout: Optional[float] = _DEFAULT_TIMEOUT,
         max_body_size: Optional[int] = None,
         *,
         ssl_context: Optional["ssl.SSLContext"] = None,
@@ -664,7 +667,7 @@ class ThreadedUrllibTransport:
 
     def __init__(
         self,
-        timeout: Optional[float] = 30.0,
+        timeout: Optional[float] = _DEFAULT_TIMEOUT,
         max_body_size: Optional[int] = None,
         **urllib: Any,
     ) -> None:

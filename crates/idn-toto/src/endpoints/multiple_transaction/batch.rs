@@ -235,8 +235,8 @@ impl Batch {
             })
             .collect();
         Some(Snapshot {
-            entries: snapshot.entries.clone(),
             siblings,
+            ..Snapshot::new(snapshot.entries.clone())
         })
     }
 
@@ -331,13 +331,7 @@ impl Batch {
         if let Some(k) = self.reading.take() {
             let user = self.users[k].clone();
             match client.parse::<UserHistoryParams>(status, body) {
-                Ok(history) => self.snapshots.push((
-                    user,
-                    Snapshot {
-                        entries: history.data,
-                        siblings: Vec::new(),
-                    },
-                )),
+                Ok(history) => self.snapshots.push((user, Snapshot::new(history.data))),
                 // The server says the user doesn't exist: a definite
                 // answer about this user alone. Its items are refused
                 // without being sent; the others go on.
