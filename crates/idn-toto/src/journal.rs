@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::journal_file::Scan;
+use crate::keys::{KeyRecord, KeyState, OperationKey};
 use crate::settle::{MoneyMove, SettleState, Snapshot};
 use crate::{EndpointId, Error, ItemStatus};
 
@@ -68,6 +69,10 @@ pub struct JournalRecord {
     /// on every line the driver writes; absent in lines of older versions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
+    /// The operation key the move was sent under ([`crate::OperationKey`]),
+    /// on every line of a keyed move; absent for moves without a key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<OperationKey>,
 }
 
 pub(crate) mod endpoint_id {
@@ -111,7 +116,15 @@ impl JournalRecord {
             snapshot,
             message: None,
             server: None,
+            key: None,
         })
+    }
+
+    /// This line naming the operation key of its move; its `outcome` and
+    /// `settled` lines name it too.
+    pub fn with_key(mut self, key: OperationKey) -> JournalRecord {
+        self.key = Some(key);
+        self
     }
 
     /// This line naming the server the move is sent to (a
@@ -157,6 +170,7 @@ impl JournalRecord {
             snapshot: None,
             message,
             server: self.server.clone(),
+            key: self.key.clone(),
         }
     }
 
@@ -328,6 +342,56 @@ impl Journal {
         claimed.sort();
         snapshot.siblings = unknown;
         snapshot.claimed = claimed;
+    }
+
+    /// The record of every operation key in the journal, as the lines of
+    /// its moves leave it (the last attempt's intent, then its outcome or
+    /// settlement), in the order keys first appear. This is how a JSON
+    /// Lines journal holds keys: a store that keeps its own key records
+    /// (SQLite, Postgres) keeps the same ones.
+    pub fn key_records(&self) -> Vec<KeyRecord> {
+        let mut keys: Vec<KeyRecord> = Vec::new();
+        for record in &self.records {
+            let (Some(key), Some(server)) = (&record.key, &record.server) else {
+                continue;
+            };
+            let found = keys
+                .iter()
+                .position(|k| &k.key == key && &k.server == server);
+            match record.event {
+                JournalEvent::Intent => {
+                    let attempts = found.map_or(0, |k| keys[k].attempts) + 1;
+                    let fresh = KeyRecord {
+                        server: server.clone(),
+                        key: key.clone(),
+                        endpoint: record.endpoint,
+                        params: record.params.clone(),
+                        state: KeyState::Claimed,
+                        journal_id: record.id.clone(),
+                        holder: None,
+                        lease_until_ms: None,
+                        message: None,
+                        attempts,
+                    };
+                    match found {
+                        Some(k) => keys[k] = fresh,
+                        None => keys.push(fresh),
+                    }
+                }
+                JournalEvent::Outcome | JournalEvent::Settled => {
+                    let Some(k) = found.filter(|&k| keys[k].journal_id == record.id) else {
+                        continue;
+                    };
+                    if let Some(state) = record.state.as_deref().and_then(KeyState::from_name) {
+                        keys[k].state = state;
+                        if state == KeyState::Succeeded {
+                            keys[k].message.clone_from(&record.message);
+                        }
+                    }
+                }
+            }
+        }
+        keys
     }
 
     /// The open moves, before their snapshots are refined.

@@ -54,6 +54,7 @@ mod event;
 mod framing;
 mod journal;
 mod journal_file;
+mod keys;
 mod matcher;
 mod paging;
 mod params;
@@ -74,6 +75,10 @@ pub use error::{ApiErrorKind, Error};
 pub use event::{Clock, Event, EventKind, EVENT_BODY_MAX};
 pub use journal::{Journal, JournalEvent, JournalRecord, OpenMove};
 pub use journal_file::{check_journal_file, JournalAppender};
+pub use keys::{
+    decide as decide_key, KeyDecision, KeyRecord, KeySql, KeyState, OperationKey, DEFAULT_LEASE_MS,
+    MAX_KEY_LEN,
+};
 pub use matcher::{
     credit_fingerprint, credits_from_csv, credits_from_moota, credits_from_moota_signed,
     match_deposits, match_deposits_json, moota_signature, verify_moota_signature, Account,

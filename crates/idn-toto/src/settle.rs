@@ -108,7 +108,7 @@ impl MoneyMove {
         }
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             MoneyMove::AcceptReject {
                 r#type,

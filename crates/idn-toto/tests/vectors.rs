@@ -510,7 +510,7 @@ fn shared_vectors() {
         .chain(["batch.json".to_owned(), "paging.json".to_owned()])
         .chain(["client.json".to_owned(), "journal.json".to_owned()])
         .chain(["framing.json".to_owned(), "settle.json".to_owned()])
-        .chain(["matcher.json".to_owned()])
+        .chain(["matcher.json".to_owned(), "keys.json".to_owned()])
         .collect();
     for name in &known {
         if !names.contains(name) {
@@ -529,6 +529,9 @@ fn shared_vectors() {
         }
         if name == "matcher.json" {
             continue; // run by `tests/matcher.rs`
+        }
+        if name == "keys.json" {
+            continue; // run by `keys_vectors`
         }
         let text = fs::read_to_string(dir.join(name)).unwrap();
         let doc: Value = match serde_json::from_str(&text) {
@@ -1100,4 +1103,68 @@ fn run_settle_case(client: &Client, case: &Value) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+// -------------------------------------------------------------- keys.json
+
+/// `tests/vectors/keys.json`: what a keyed money move's key record decides
+/// (`decide_key`), and the key records a JSON Lines journal holds.
+#[test]
+fn keys_vectors() {
+    let text = fs::read_to_string(vectors_dir().join("keys.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let mut failures = Vec::new();
+    let cases = doc["cases"].as_array().unwrap();
+    for case in cases {
+        let name = name_of(case);
+        let record = match case.get("record").filter(|r| !r.is_null()) {
+            Some(r) => match serde_json::from_value::<idn_toto::KeyRecord>(r.clone()) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    failures.push(format!("{name}: the record does not read: {e}"));
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let got = idn_toto::decide_key(
+            record.as_ref(),
+            &case["params"],
+            case["me"].as_str().unwrap_or(""),
+            case["now_ms"].as_i64().unwrap_or(0),
+            case["settled_now"].as_bool().unwrap_or(false),
+        );
+        let want = &case["decision"];
+        let ok = match (&got, want) {
+            (Ok(d), Value::String(w)) => d.as_str() == w,
+            (Err(e), Value::Object(w)) => is_subset(&w["error"], &e.to_json()["error"]),
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!("{name}: got {got:?}, want {want}"));
+        }
+    }
+    for case in doc["journals"].as_array().unwrap() {
+        let name = name_of(case);
+        let text: String = case["journal"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let keys = match Journal::read(&text) {
+            Ok(j) => j.key_records(),
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        let got: Vec<Value> = keys.iter().map(|k| serde_json::to_value(k).unwrap()).collect();
+        let want = case["keys"].as_array().unwrap();
+        if got.len() != want.len() || !want.iter().zip(&got).all(|(w, g)| is_subset(w, g)) {
+            failures.push(format!("{name}: got {got:?}, want {want:?}"));
+        }
+    }
+    assert!(cases.len() >= 25, "only {} key cases", cases.len());
+    assert!(failures.is_empty(), "keys.json:\n- {}", failures.join("\n- "));
 }

@@ -1,0 +1,552 @@
+//! Operation keys: a money move happens at most once per key, across
+//! re-runs, processes and machines (`docs/spec-notes.md` 180-189).
+//!
+//! The API has no idempotency keys, so the client keeps them: a caller
+//! gives a money move a key it chooses (`bonus-2024-05:LOREM`), and a store
+//! (the JSON Lines journal, SQLite or Postgres) holds one [`KeyRecord`] per
+//! server and key. Before a keyed move is sent, the host reads the key's
+//! record inside a transaction and asks [`decide`] what to do; the decision
+//! is the same in every host and every store:
+//!
+//! | the key's record | decision |
+//! |---|---|
+//! | none | [`KeyDecision::Claim`]: claimed with the intent, in the same transaction, then sent |
+//! | another money move (other user, amount, type, transaction or action) | [`KeyDecision::Conflict`]: `key_conflict`, nothing sent |
+//! | `succeeded`, or settled `applied` | [`KeyDecision::AlreadyDone`]: not sent (a single call replays the recorded answer; a batch item is `already_done`) |
+//! | `failed`, `not_sent`, or settled `not_applied` | [`KeyDecision::Claim`]: sent again under the same key |
+//! | open (claimed, `unknown`, `undetermined`) and held by another holder whose lease has not run out | [`KeyDecision::InUse`]: `key_in_use`, nothing sent |
+//! | open and not held (a crashed holder's lease ran out, or the holder is this one) | [`KeyDecision::Settle`]: settled first with reads only, then decided again with the verdict |
+//! | open after a settlement made for this very decision | [`KeyDecision::Unknown`]: `outcome_unknown`, nothing sent |
+//!
+//! The core has no clock and no store: the host gives the time, its holder
+//! id, and runs the statements [`Dialect`] gives in one transaction.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::settle::MoneyMove;
+use crate::{EndpointId, Error};
+
+/// The longest key, in bytes.
+pub const MAX_KEY_LEN: usize = 200;
+
+/// How long a claim holds a key against other holders, in milliseconds,
+/// unless the host says otherwise: ten times the default timeout, so a
+/// holder that is still sending is never taken for a crashed one; a
+/// holder renews it with every claim. After it runs out, the key's open
+/// move is settled (reads only) by whoever comes next, never re-sent
+/// blindly (`docs/spec-notes.md` 181).
+pub const DEFAULT_LEASE_MS: u64 = 300_000;
+
+/// A checked operation key: 1 to [`MAX_KEY_LEN`] bytes of text without
+/// control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct OperationKey(String);
+
+impl OperationKey {
+    /// Checks a key; the error names `field` (`key`, or a batch item's
+    /// `transaction[3].key`).
+    pub fn parse(field: &str, key: &str) -> Result<OperationKey, Error> {
+        if key.is_empty() {
+            return Err(Error::invalid(field, "must not be empty"));
+        }
+        if key.len() > MAX_KEY_LEN {
+            return Err(Error::invalid(
+                field,
+                format!("is {} bytes long; at most {MAX_KEY_LEN}", key.len()),
+            ));
+        }
+        if key.chars().any(char::is_control) {
+            return Err(Error::invalid(field, "must not contain control characters"));
+        }
+        if key.trim() != key {
+            return Err(Error::invalid(
+                field,
+                "must not begin or end with white space",
+            ));
+        }
+        Ok(OperationKey(key.to_owned()))
+    }
+
+    /// The key's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for OperationKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        OperationKey::parse("key", &text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Where a keyed move stands, as its store records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyState {
+    /// Claimed with its intent; no outcome yet (in flight, or its holder
+    /// crashed).
+    Claimed,
+    /// The server said it took effect.
+    Succeeded,
+    /// The server refused it: it did not take effect.
+    Failed,
+    /// Never sent (a read before it failed, or the batch stopped first).
+    NotSent,
+    /// Sent; whether it took effect is not known.
+    Unknown,
+    /// Settled: it took effect.
+    Applied,
+    /// Settled: it did not take effect (two reads agree).
+    NotApplied,
+    /// Settled, but the reads could not tell.
+    Undetermined,
+}
+
+impl KeyState {
+    /// The state's name in the store and in journal lines.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyState::Claimed => "claimed",
+            KeyState::Succeeded => "succeeded",
+            KeyState::Failed => "failed",
+            KeyState::NotSent => "not_sent",
+            KeyState::Unknown => "unknown",
+            KeyState::Applied => "applied",
+            KeyState::NotApplied => "not_applied",
+            KeyState::Undetermined => "undetermined",
+        }
+    }
+
+    /// Reads a state's name (`None` for anything else).
+    pub fn from_name(name: &str) -> Option<KeyState> {
+        Some(match name {
+            "claimed" | "intent" => KeyState::Claimed,
+            "succeeded" => KeyState::Succeeded,
+            "failed" => KeyState::Failed,
+            "not_sent" => KeyState::NotSent,
+            "unknown" => KeyState::Unknown,
+            "applied" => KeyState::Applied,
+            "not_applied" => KeyState::NotApplied,
+            "undetermined" => KeyState::Undetermined,
+            _ => return None,
+        })
+    }
+
+    /// Whether it is done: the money moved (`succeeded`, `applied`).
+    pub fn is_done(self) -> bool {
+        matches!(self, KeyState::Succeeded | KeyState::Applied)
+    }
+
+    /// Whether it certainly did not move (`failed`, `not_sent`,
+    /// `not_applied`): the key may be used to send it again.
+    pub fn is_not_done(self) -> bool {
+        matches!(
+            self,
+            KeyState::Failed | KeyState::NotSent | KeyState::NotApplied
+        )
+    }
+
+    /// Whether nobody knows yet (`claimed`, `unknown`, `undetermined`).
+    pub fn is_open(self) -> bool {
+        !self.is_done() && !self.is_not_done()
+    }
+}
+
+/// A key's record in a store: the last word on the money move made under
+/// it on one server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRecord {
+    /// The server's fingerprint ([`crate::Client::fingerprint`]): keys are
+    /// scoped to a server.
+    pub server: String,
+    /// The key.
+    pub key: OperationKey,
+    /// The endpoint the move was last sent through (`accept_reject`,
+    /// `manual_transaction` or `multiple_transaction`).
+    #[serde(with = "crate::journal::endpoint_id")]
+    pub endpoint: EndpointId,
+    /// The move's canonical parameters (`type` included).
+    pub params: Value,
+    /// Where it stands.
+    pub state: KeyState,
+    /// The journal id of the last attempt (its intent, outcome and
+    /// settlement lines).
+    pub journal_id: String,
+    /// Who claimed it last and has not written its outcome yet (`None`
+    /// once an outcome is recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
+    /// Until when (Unix milliseconds) the holder's claim keeps others out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_until_ms: Option<i64>,
+    /// The server's message of a `succeeded` answer (replayed to a single
+    /// call made again under the key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// How many times the move was claimed to be sent.
+    pub attempts: u32,
+}
+
+impl KeyRecord {
+    /// The record of a claim by `holder` at `now_ms` for `lease_ms`: the
+    /// move `params` sent through `endpoint` as `journal_id`, after the
+    /// key's `previous` record (its attempts counted on).
+    #[allow(clippy::too_many_arguments)] // one per column of the record
+    pub fn claim(
+        server: &str,
+        key: &OperationKey,
+        endpoint: EndpointId,
+        params: &Value,
+        journal_id: &str,
+        holder: &str,
+        now_ms: i64,
+        lease_ms: u64,
+        previous: Option<&KeyRecord>,
+    ) -> KeyRecord {
+        KeyRecord {
+            server: server.to_owned(),
+            key: key.clone(),
+            endpoint,
+            params: params.clone(),
+            state: KeyState::Claimed,
+            journal_id: journal_id.to_owned(),
+            holder: Some(holder.to_owned()),
+            lease_until_ms: Some(now_ms.saturating_add(i64::try_from(lease_ms).unwrap_or(i64::MAX))),
+            message: None,
+            attempts: previous.map_or(0, |p| p.attempts).saturating_add(1),
+        }
+    }
+
+    /// This record after the outcome or settlement `state` of its last
+    /// attempt (`message`: the server's, kept for a `succeeded` answer).
+    /// The holder lets go: an open move left `unknown` or `undetermined`
+    /// is settled by whoever uses the key next.
+    pub fn with_state(&self, state: KeyState, message: Option<&str>) -> KeyRecord {
+        KeyRecord {
+            state,
+            holder: None,
+            lease_until_ms: None,
+            message: (state == KeyState::Succeeded)
+                .then(|| message.map(str::to_owned))
+                .flatten()
+                .or_else(|| self.message.clone().filter(|_| state.is_done())),
+            ..self.clone()
+        }
+    }
+
+    /// The record as stored: compact JSON text.
+    pub fn to_json_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a stored record; one that can't be read is an
+    /// `invalid_request` at `journal`, as an unreadable journal file is
+    /// (the store is damaged: nothing is sent under the key).
+    pub fn from_json_text(text: &str) -> Result<KeyRecord, Error> {
+        serde_json::from_str(text)
+            .map_err(|e| Error::invalid("journal", format!("a key record can't be read: {e}")))
+    }
+}
+
+/// The statements of a SQL store, one schema and one claim protocol for
+/// every host (`docs/spec-notes.md` 183). A claim is one transaction:
+/// `begin`, `ensure_row` (when there is one), `select` (the key's record,
+/// locked), then [`decide`]; on [`KeyDecision::Claim`], `upsert` the
+/// claimed record and `append` the intent line, then `commit` (any other
+/// decision: `commit` with nothing written). An outcome or a settlement
+/// is one transaction too: `begin`, `upsert` the record
+/// ([`KeyRecord::with_state`]) and `append` its line, `commit`. Moves
+/// without a key only `append`. Parameters are positional: SQLite's `?1`,
+/// Postgres's `$1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySql {
+    /// Creates the tables and the index when missing, one statement each.
+    pub schema: &'static [&'static str],
+    /// Starts a transaction that holds the write lock from its first
+    /// statement (SQLite `BEGIN IMMEDIATE`: two claimers never both read
+    /// an empty record).
+    pub begin: &'static str,
+    /// Makes sure the key has a row to lock (Postgres; params: server,
+    /// key); `None` for SQLite, whose `begin` already locks.
+    pub ensure_row: Option<&'static str>,
+    /// The key's record as JSON text, or NULL (params: server, key).
+    pub select: &'static str,
+    /// Writes the key's record (params: server, key, state, record).
+    pub upsert: &'static str,
+    /// Appends a journal line (params: server, id, key or NULL, line).
+    pub append: &'static str,
+    /// Every journal line, in the order written (no params; one column).
+    pub lines: &'static str,
+    /// Ends a transaction.
+    pub commit: &'static str,
+    /// Undoes a transaction that failed half way.
+    pub rollback: &'static str,
+}
+
+impl KeySql {
+    /// SQLite (a file shared by several processes on one machine; WAL).
+    pub const SQLITE: KeySql = KeySql {
+        schema: &[
+            "CREATE TABLE IF NOT EXISTS idn_toto_keys (server TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, record TEXT, PRIMARY KEY (server, key))",
+            "CREATE TABLE IF NOT EXISTS idn_toto_lines (seq INTEGER PRIMARY KEY AUTOINCREMENT, server TEXT, id TEXT NOT NULL, key TEXT, line TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS idn_toto_lines_id ON idn_toto_lines (id)",
+        ],
+        begin: "BEGIN IMMEDIATE",
+        ensure_row: None,
+        select: "SELECT record FROM idn_toto_keys WHERE server = ?1 AND key = ?2",
+        upsert: "INSERT INTO idn_toto_keys (server, key, state, record) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (server, key) DO UPDATE SET state = excluded.state, record = excluded.record",
+        append: "INSERT INTO idn_toto_lines (server, id, key, line) VALUES (?1, ?2, ?3, ?4)",
+        lines: "SELECT line FROM idn_toto_lines ORDER BY seq",
+        commit: "COMMIT",
+        rollback: "ROLLBACK",
+    };
+
+    /// Postgres (back offices on several machines).
+    pub const POSTGRES: KeySql = KeySql {
+        schema: &[
+            "CREATE TABLE IF NOT EXISTS idn_toto_keys (server TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, record TEXT, PRIMARY KEY (server, key))",
+            "CREATE TABLE IF NOT EXISTS idn_toto_lines (seq BIGSERIAL PRIMARY KEY, server TEXT, id TEXT NOT NULL, key TEXT, line TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS idn_toto_lines_id ON idn_toto_lines (id)",
+        ],
+        begin: "BEGIN",
+        ensure_row: Some("INSERT INTO idn_toto_keys (server, key, state, record) VALUES ($1, $2, 'new', NULL) ON CONFLICT (server, key) DO NOTHING"),
+        select: "SELECT record FROM idn_toto_keys WHERE server = $1 AND key = $2 FOR UPDATE",
+        upsert: "INSERT INTO idn_toto_keys (server, key, state, record) VALUES ($1, $2, $3, $4) ON CONFLICT (server, key) DO UPDATE SET state = excluded.state, record = excluded.record",
+        append: "INSERT INTO idn_toto_lines (server, id, key, line) VALUES ($1, $2, $3, $4)",
+        lines: "SELECT line FROM idn_toto_lines ORDER BY seq",
+        commit: "COMMIT",
+        rollback: "ROLLBACK",
+    };
+}
+
+/// What to do with a keyed money move, given its key's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyDecision {
+    /// Claim the key (with the intent, in one transaction) and send.
+    Claim,
+    /// Done before: send nothing; a single call answers with the recorded
+    /// answer marked as a replay, a batch item is `already_done`.
+    AlreadyDone,
+    /// Another live holder has it: `key_in_use`, nothing sent.
+    InUse {
+        /// Until when (Unix milliseconds) its lease runs.
+        lease_until_ms: i64,
+    },
+    /// The key names another money move: `key_conflict`, nothing sent.
+    Conflict {
+        /// What differs, in words.
+        reason: String,
+    },
+    /// Open and not held: settle the move under the key (reads only),
+    /// record the verdict, and decide again with `settled_now`.
+    Settle,
+    /// Still open after settling: `outcome_unknown`, nothing sent.
+    Unknown,
+}
+
+impl KeyDecision {
+    /// The decision's name (`claim`, `already_done`, `key_in_use`,
+    /// `key_conflict`, `settle`, `outcome_unknown`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            KeyDecision::Claim => "claim",
+            KeyDecision::AlreadyDone => "already_done",
+            KeyDecision::InUse { .. } => "key_in_use",
+            KeyDecision::Conflict { .. } => "key_conflict",
+            KeyDecision::Settle => "settle",
+            KeyDecision::Unknown => "outcome_unknown",
+        }
+    }
+}
+
+/// Decides what to do with the money move `params` (canonical, `type`
+/// included) under a key whose record is `record` (`None`: never used on
+/// this server), for holder `me` at `now_ms` (Unix milliseconds).
+/// `settled_now`: the record's verdict comes from a settlement made for
+/// this very decision (after [`KeyDecision::Settle`]).
+///
+/// "The same move" is the same money move whatever the endpoint (a single
+/// manual deposit and a batch item of the same user, type and amount are
+/// one move): the type, the user (exactly as spelled) and the amount (by
+/// value: `100` is `100.00`), or the type, transaction id, user and
+/// action. The comment and the operator are not part of it: a re-run with
+/// another comment is the same payment (`docs/spec-notes.md` 182).
+pub fn decide(
+    record: Option<&KeyRecord>,
+    params: &Value,
+    me: &str,
+    now_ms: i64,
+    settled_now: bool,
+) -> Result<KeyDecision, Error> {
+    let want = MoneyMove::from_params(params)?;
+    let Some(record) = record else {
+        return Ok(KeyDecision::Claim);
+    };
+    let had = MoneyMove::from_params(&record.params).map_err(|e| {
+        Error::invalid(
+            "key",
+            format!("the key's record holds no money move this client can read: {e}"),
+        )
+    })?;
+    if let Some(reason) = differs(&had, &want) {
+        return Ok(KeyDecision::Conflict {
+            reason: format!(
+                "the key {:?} was used for {} ({reason})",
+                record.key.as_str(),
+                had.describe()
+            ),
+        });
+    }
+    if record.state.is_done() {
+        return Ok(KeyDecision::AlreadyDone);
+    }
+    if record.state.is_not_done() {
+        return Ok(KeyDecision::Claim);
+    }
+    // Open: held by another live holder, settled just now, or to settle.
+    if let (Some(holder), Some(until)) = (&record.holder, record.lease_until_ms) {
+        if holder != me && until > now_ms {
+            return Ok(KeyDecision::InUse {
+                lease_until_ms: until,
+            });
+        }
+    }
+    if settled_now {
+        return Ok(KeyDecision::Unknown);
+    }
+    Ok(KeyDecision::Settle)
+}
+
+/// What differs between two money moves, in words; `None` when they are
+/// the same move.
+fn differs(had: &MoneyMove, want: &MoneyMove) -> Option<String> {
+    match (had, want) {
+        (
+            MoneyMove::Manual {
+                r#type: t1,
+                user: u1,
+                amount: a1,
+            },
+            MoneyMove::Manual {
+                r#type: t2,
+                user: u2,
+                amount: a2,
+            },
+        ) => {
+            let mut what = Vec::new();
+            if t1 != t2 {
+                what.push(format!("type {} vs {}", t1.as_str(), t2.as_str()));
+            }
+            if u1 != u2 {
+                what.push(format!("user {u1} vs {u2}"));
+            }
+            if !same_amount(*a1, *a2) {
+                what.push(format!("amount {a1} vs {a2}"));
+            }
+            (!what.is_empty()).then(|| what.join(", "))
+        }
+        (
+            MoneyMove::AcceptReject {
+                r#type: t1,
+                trans_id: i1,
+                user: u1,
+                action: c1,
+            },
+            MoneyMove::AcceptReject {
+                r#type: t2,
+                trans_id: i2,
+                user: u2,
+                action: c2,
+            },
+        ) => {
+            let mut what = Vec::new();
+            if t1 != t2 {
+                what.push(format!("type {} vs {}", t1.as_str(), t2.as_str()));
+            }
+            if i1 != i2 {
+                what.push(format!("trans_id {i1} vs {i2}"));
+            }
+            if u1 != u2 {
+                what.push(format!("user {u1} vs {u2}"));
+            }
+            if c1 != c2 {
+                what.push(format!("action {} vs {}", c1.as_wire(), c2.as_wire()));
+            }
+            (!what.is_empty()).then(|| what.join(", "))
+        }
+        _ => Some("a manual transaction vs an accept/reject".into()),
+    }
+}
+
+fn same_amount(a: Decimal, b: Decimal) -> bool {
+    a.normalize() == b.normalize()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(state: KeyState, holder: Option<&str>, until: Option<i64>) -> KeyRecord {
+        KeyRecord {
+            server: "c1679abf391ccf96".into(),
+            key: OperationKey::parse("key", "bonus:LOREM").unwrap(),
+            endpoint: EndpointId::ManualTransaction,
+            params: json!({"type": "deposit", "user": "LOREM", "amount": "100", "comment": "a", "operator": "OP01"}),
+            state,
+            journal_id: "j1".into(),
+            holder: holder.map(str::to_owned),
+            lease_until_ms: until,
+            message: None,
+            attempts: 1,
+        }
+    }
+
+    fn manual(amount: &str, comment: &str) -> Value {
+        json!({"type": "deposit", "user": "LOREM", "amount": amount, "comment": comment, "operator": "OP02"})
+    }
+
+    #[test]
+    fn keys_are_checked() {
+        for bad in ["", " a", "a\n", &"k".repeat(201)] {
+            let e = OperationKey::parse("transaction[2].key", bad).unwrap_err();
+            assert_eq!(e.to_json()["error"]["field"], "transaction[2].key", "{bad:?}");
+        }
+        assert!(OperationKey::parse("key", "bonus-2024-05:LOREM").is_ok());
+        assert!(OperationKey::parse("key", &"k".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn the_table() {
+        let want = manual("100.00", "another comment");
+        let d = |r: Option<&KeyRecord>, settled| decide(r, &want, "me", 1_000, settled).unwrap();
+        assert_eq!(d(None, false), KeyDecision::Claim);
+        assert_eq!(d(Some(&record(KeyState::Succeeded, None, None)), false), KeyDecision::AlreadyDone);
+        assert_eq!(d(Some(&record(KeyState::Applied, None, None)), false), KeyDecision::AlreadyDone);
+        for s in [KeyState::Failed, KeyState::NotSent, KeyState::NotApplied] {
+            assert_eq!(d(Some(&record(s, None, None)), false), KeyDecision::Claim, "{s:?}");
+        }
+        for s in [KeyState::Claimed, KeyState::Unknown, KeyState::Undetermined] {
+            let held = record(s, Some("other"), Some(1_001));
+            assert_eq!(d(Some(&held), false), KeyDecision::InUse { lease_until_ms: 1_001 });
+            let expired = record(s, Some("other"), Some(1_000));
+            assert_eq!(d(Some(&expired), false), KeyDecision::Settle, "{s:?}");
+            assert_eq!(d(Some(&expired), true), KeyDecision::Unknown, "{s:?}");
+            let mine = record(s, Some("me"), Some(9_999));
+            assert_eq!(d(Some(&mine), false), KeyDecision::Settle, "{s:?}");
+        }
+        let conflict = decide(
+            Some(&record(KeyState::Succeeded, None, None)),
+            &manual("100.01", "a"),
+            "me",
+            0,
+            false,
+        )
+        .unwrap();
+        assert!(matches!(&conflict, KeyDecision::Conflict { reason } if reason.contains("amount 100 vs 100.01")), "{conflict:?}");
+    }
+}
