@@ -75,6 +75,8 @@
 mod builder;
 mod journal;
 mod shared;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 mod trace;
 
 #[cfg(feature = "blocking")]
@@ -89,6 +91,8 @@ pub use journal::FileJournal;
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use nonblocking::Client;
 pub use shared::Rows;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{Claim, SqliteStore};
 
 /// The core crate, re-exported so one dependency is enough.
 pub use idn_toto;

@@ -238,7 +238,7 @@ impl Journal {
     /// An open manual item of a batch carries, in its snapshot's
     /// `siblings`, the amounts of the same user's other items of that
     /// batch. The journal says what became of them (`docs/spec-notes.md`
-    /// 170), so each open move's snapshot is refined here: a sibling whose
+    /// 177), so each open move's snapshot is refined here: a sibling whose
     /// last word is `succeeded` or `applied` moves to `claimed` (it made an
     /// entry, which can't be this move's); one that is `failed`,
     /// `not_sent` or `not_applied`, or has no intent line at all (the intent

@@ -215,7 +215,9 @@ impl KeyRecord {
             state: KeyState::Claimed,
             journal_id: journal_id.to_owned(),
             holder: Some(holder.to_owned()),
-            lease_until_ms: Some(now_ms.saturating_add(i64::try_from(lease_ms).unwrap_or(i64::MAX))),
+            lease_until_ms: Some(
+                now_ms.saturating_add(i64::try_from(lease_ms).unwrap_or(i64::MAX)),
+            ),
             message: None,
             attempts: previous.map_or(0, |p| p.attempts).saturating_add(1),
         }
@@ -514,7 +516,11 @@ mod tests {
     fn keys_are_checked() {
         for bad in ["", " a", "a\n", &"k".repeat(201)] {
             let e = OperationKey::parse("transaction[2].key", bad).unwrap_err();
-            assert_eq!(e.to_json()["error"]["field"], "transaction[2].key", "{bad:?}");
+            assert_eq!(
+                e.to_json()["error"]["field"],
+                "transaction[2].key",
+                "{bad:?}"
+            );
         }
         assert!(OperationKey::parse("key", "bonus-2024-05:LOREM").is_ok());
         assert!(OperationKey::parse("key", &"k".repeat(200)).is_ok());
@@ -525,14 +531,29 @@ mod tests {
         let want = manual("100.00", "another comment");
         let d = |r: Option<&KeyRecord>, settled| decide(r, &want, "me", 1_000, settled).unwrap();
         assert_eq!(d(None, false), KeyDecision::Claim);
-        assert_eq!(d(Some(&record(KeyState::Succeeded, None, None)), false), KeyDecision::AlreadyDone);
-        assert_eq!(d(Some(&record(KeyState::Applied, None, None)), false), KeyDecision::AlreadyDone);
+        assert_eq!(
+            d(Some(&record(KeyState::Succeeded, None, None)), false),
+            KeyDecision::AlreadyDone
+        );
+        assert_eq!(
+            d(Some(&record(KeyState::Applied, None, None)), false),
+            KeyDecision::AlreadyDone
+        );
         for s in [KeyState::Failed, KeyState::NotSent, KeyState::NotApplied] {
-            assert_eq!(d(Some(&record(s, None, None)), false), KeyDecision::Claim, "{s:?}");
+            assert_eq!(
+                d(Some(&record(s, None, None)), false),
+                KeyDecision::Claim,
+                "{s:?}"
+            );
         }
         for s in [KeyState::Claimed, KeyState::Unknown, KeyState::Undetermined] {
             let held = record(s, Some("other"), Some(1_001));
-            assert_eq!(d(Some(&held), false), KeyDecision::InUse { lease_until_ms: 1_001 });
+            assert_eq!(
+                d(Some(&held), false),
+                KeyDecision::InUse {
+                    lease_until_ms: 1_001
+                }
+            );
             let expired = record(s, Some("other"), Some(1_000));
             assert_eq!(d(Some(&expired), false), KeyDecision::Settle, "{s:?}");
             assert_eq!(d(Some(&expired), true), KeyDecision::Unknown, "{s:?}");
@@ -547,6 +568,9 @@ mod tests {
             false,
         )
         .unwrap();
-        assert!(matches!(&conflict, KeyDecision::Conflict { reason } if reason.contains("amount 100 vs 100.01")), "{conflict:?}");
+        assert!(
+            matches!(&conflict, KeyDecision::Conflict { reason } if reason.contains("amount 100 vs 100.01")),
+            "{conflict:?}"
+        );
     }
 }

@@ -146,7 +146,7 @@ pub struct Snapshot {
     /// other manual items that the journal shows took effect (`succeeded`,
     /// or settled `applied`). Each made an entry after the snapshot, so each
     /// takes one before this move is judged: an entry is evidence for one
-    /// move only (`docs/spec-notes.md` 170). Never in what a batch hands
+    /// move only (`docs/spec-notes.md` 177). Never in what a batch hands
     /// out; [`crate::Journal::unsettled`] moves siblings here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "tsify", tsify(type = "DecimalString[]", optional))]

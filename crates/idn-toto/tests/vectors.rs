@@ -1159,12 +1159,19 @@ fn keys_vectors() {
                 continue;
             }
         };
-        let got: Vec<Value> = keys.iter().map(|k| serde_json::to_value(k).unwrap()).collect();
+        let got: Vec<Value> = keys
+            .iter()
+            .map(|k| serde_json::to_value(k).unwrap())
+            .collect();
         let want = case["keys"].as_array().unwrap();
         if got.len() != want.len() || !want.iter().zip(&got).all(|(w, g)| is_subset(w, g)) {
             failures.push(format!("{name}: got {got:?}, want {want:?}"));
         }
     }
     assert!(cases.len() >= 25, "only {} key cases", cases.len());
-    assert!(failures.is_empty(), "keys.json:\n- {}", failures.join("\n- "));
+    assert!(
+        failures.is_empty(),
+        "keys.json:\n- {}",
+        failures.join("\n- ")
+    );
 }
