@@ -1,21 +1,22 @@
 //! `game_list`: Get Game List.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::params::ParamReader;
+use crate::declare::endpoint;
 use crate::wire::{self, Wire};
-use crate::{Client, Endpoint, EndpointId, Error, Method, Request};
+use crate::Error;
 
-/// Parameters: `GET /TOKEN/game_list` (none).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct GameListParams;
-
-impl GameListParams {
-    /// Reads canonical JSON parameters (an empty object or null).
-    pub fn from_json(v: &Value) -> Result<GameListParams, Error> {
-        ParamReader::new(v, "")?.only(Self::PARAMS)?;
-        Ok(GameListParams)
+endpoint! {
+    /// Parameters: `GET /TOKEN/game_list` (none).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct GameListParams;
+    impl GameList {
+        function: "Get Game List",
+        method: Get,
+        path: "/{token}/game_list",
+        money: none,
+        response: GameList,
+        wire: GameListWire,
     }
 }
 
@@ -63,31 +64,5 @@ impl Wire for GameListWire {
             message: self.message,
             data: self.data,
         })
-    }
-}
-
-impl Endpoint for GameListParams {
-    const ID: EndpointId = EndpointId::GameList;
-    const FUNCTION: &'static str = "Get Game List";
-    const METHOD: Method = Method::Get;
-    const PATH: &'static str = "/{token}/game_list";
-    const IDEMPOTENT: bool = true;
-    const PARAMS: &'static [&'static str] = &[];
-    type Response = GameList;
-
-    fn request(&self, client: &Client) -> Request {
-        client.assemble::<Self>(&["game_list"], &[], None)
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<GameList, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for GameListParams {
-    type Out = GameList;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<GameList, Error> {
-        wire::parse_with::<GameListWire, R>(Self::ID, status, body)
     }
 }

@@ -2,28 +2,26 @@
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::params::ParamReader;
+use crate::declare::endpoint;
 use crate::wire::{self, Wire};
-use crate::{Client, Endpoint, EndpointId, Error, Method, Request, Segment};
+use crate::{Error, Segment};
 
-/// Parameters: `GET /TOKEN/number_history/GAMECODE`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NumberHistoryParams {
-    /// Game code from `game_list` (the spec's example URL shows `USER` here:
-    /// a typo).
-    pub gamecode: Segment,
-}
-
-impl NumberHistoryParams {
-    /// Reads canonical JSON parameters.
-    pub fn from_json(v: &Value) -> Result<NumberHistoryParams, Error> {
-        let r = ParamReader::new(v, "")?;
-        r.only(Self::PARAMS)?;
-        Ok(NumberHistoryParams {
-            gamecode: r.segment("gamecode")?,
-        })
+endpoint! {
+    /// Parameters: `GET /TOKEN/number_history/GAMECODE`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct NumberHistoryParams {
+        /// Game code from `game_list` (the spec's example URL shows `USER`
+        /// here: a typo).
+        pub gamecode: Segment = "gamecode" in Path,
+    }
+    impl NumberHistory {
+        function: "Get Number History",
+        method: Get,
+        path: "/{token}/number_history/{gamecode}",
+        money: none,
+        response: NumberHistory,
+        wire: NumberHistoryWire,
     }
 }
 
@@ -90,31 +88,5 @@ impl Wire for NumberHistoryWire {
             r#type: self.r#type,
             data: self.data,
         })
-    }
-}
-
-impl Endpoint for NumberHistoryParams {
-    const ID: EndpointId = EndpointId::NumberHistory;
-    const FUNCTION: &'static str = "Get Number History";
-    const METHOD: Method = Method::Get;
-    const PATH: &'static str = "/{token}/number_history/{gamecode}";
-    const IDEMPOTENT: bool = true;
-    const PARAMS: &'static [&'static str] = &["gamecode"];
-    type Response = NumberHistory;
-
-    fn request(&self, client: &Client) -> Request {
-        client.assemble::<Self>(&["number_history", &self.gamecode.encoded()], &[], None)
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<NumberHistory, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for NumberHistoryParams {
-    type Out = NumberHistory;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<NumberHistory, Error> {
-        wire::parse_with::<NumberHistoryWire, R>(Self::ID, status, body)
     }
 }

@@ -2,27 +2,25 @@
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::params::ParamReader;
+use crate::declare::endpoint;
 use crate::wire::{self, Wire};
-use crate::{Client, Endpoint, EndpointId, Error, Method, Request, Segment};
+use crate::{Error, Segment};
 
-/// Parameters: `GET /TOKEN/referral/USER`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReferralListParams {
-    /// The upline's user id in game.
-    pub user: Segment,
-}
-
-impl ReferralListParams {
-    /// Reads canonical JSON parameters.
-    pub fn from_json(v: &Value) -> Result<ReferralListParams, Error> {
-        let r = ParamReader::new(v, "")?;
-        r.only(Self::PARAMS)?;
-        Ok(ReferralListParams {
-            user: r.segment("user")?,
-        })
+endpoint! {
+    /// Parameters: `GET /TOKEN/referral/USER`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ReferralListParams {
+        /// The upline's user id in game.
+        pub user: Segment = "user" in Path,
+    }
+    impl ReferralList {
+        function: "Get Referral List",
+        method: Get,
+        path: "/{token}/referral/{user}",
+        money: none,
+        response: ReferralList,
+        wire: ReferralWire,
     }
 }
 
@@ -71,31 +69,5 @@ impl Wire for ReferralWire {
             message: self.message,
             data: self.data,
         })
-    }
-}
-
-impl Endpoint for ReferralListParams {
-    const ID: EndpointId = EndpointId::ReferralList;
-    const FUNCTION: &'static str = "Get Referral List";
-    const METHOD: Method = Method::Get;
-    const PATH: &'static str = "/{token}/referral/{user}";
-    const IDEMPOTENT: bool = true;
-    const PARAMS: &'static [&'static str] = &["user"];
-    type Response = ReferralList;
-
-    fn request(&self, client: &Client) -> Request {
-        client.assemble::<Self>(&["referral", &self.user.encoded()], &[], None)
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<ReferralList, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for ReferralListParams {
-    type Out = ReferralList;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<ReferralList, Error> {
-        wire::parse_with::<ReferralWire, R>(Self::ID, status, body)
     }
 }

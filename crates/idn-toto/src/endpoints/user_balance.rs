@@ -2,27 +2,25 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::params::ParamReader;
+use crate::declare::endpoint;
 use crate::wire::{self, Wire};
-use crate::{Client, Endpoint, EndpointId, Error, Method, Request, Segment};
+use crate::{Error, Segment};
 
-/// Parameters: `GET /TOKEN/player_info/USER`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserBalanceParams {
-    /// User id in game.
-    pub user: Segment,
-}
-
-impl UserBalanceParams {
-    /// Reads canonical JSON parameters.
-    pub fn from_json(v: &Value) -> Result<UserBalanceParams, Error> {
-        let r = ParamReader::new(v, "")?;
-        r.only(Self::PARAMS)?;
-        Ok(UserBalanceParams {
-            user: r.segment("user")?,
-        })
+endpoint! {
+    /// Parameters: `GET /TOKEN/player_info/USER`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct UserBalanceParams {
+        /// User id in game.
+        pub user: Segment = "user" in Path,
+    }
+    impl UserBalance {
+        function: "Check User Balance",
+        method: Get,
+        path: "/{token}/player_info/{user}",
+        money: none,
+        response: UserBalance,
+        wire: BalanceWire,
     }
 }
 
@@ -64,35 +62,10 @@ impl Wire for BalanceWire {
     }
 }
 
-impl Endpoint for UserBalanceParams {
-    const ID: EndpointId = EndpointId::UserBalance;
-    const FUNCTION: &'static str = "Check User Balance";
-    const METHOD: Method = Method::Get;
-    const PATH: &'static str = "/{token}/player_info/{user}";
-    const IDEMPOTENT: bool = true;
-    const PARAMS: &'static [&'static str] = &["user"];
-    type Response = UserBalance;
-
-    fn request(&self, client: &Client) -> Request {
-        client.assemble::<Self>(&["player_info", &self.user.encoded()], &[], None)
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<UserBalance, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for UserBalanceParams {
-    type Out = UserBalance;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<UserBalance, Error> {
-        wire::parse_with::<BalanceWire, R>(Self::ID, status, body)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Endpoint;
 
     #[test]
     fn balance_is_exact_from_string_or_number() {

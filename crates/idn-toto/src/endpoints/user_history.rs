@@ -3,30 +3,27 @@
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::params::ParamReader;
+use crate::declare::endpoint;
 use crate::wire::{self, HistoryStatus, Wire};
-use crate::{Client, Endpoint, EndpointId, Error, Method, Request, Segment, TxType};
+use crate::{Error, Segment, TxType};
 
-/// Parameters: `GET /TOKEN/history/{dps|wd}/USER`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserHistoryParams {
-    /// Deposits or withdrawals.
-    pub r#type: TxType,
-    /// User id in game.
-    pub user: Segment,
-}
-
-impl UserHistoryParams {
-    /// Reads canonical JSON parameters.
-    pub fn from_json(v: &Value) -> Result<UserHistoryParams, Error> {
-        let r = ParamReader::new(v, "")?;
-        r.only(Self::PARAMS)?;
-        Ok(UserHistoryParams {
-            r#type: r.tx_type()?,
-            user: r.segment("user")?,
-        })
+endpoint! {
+    /// Parameters: `GET /TOKEN/history/{dps|wd}/USER`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct UserHistoryParams {
+        /// Deposits or withdrawals.
+        pub r#type: TxType = "type" in Path,
+        /// User id in game.
+        pub user: Segment = "user" in Path,
+    }
+    impl UserHistory {
+        function: "Check User Deposit/Withdraw History",
+        method: Get,
+        path: "/{token}/history/{type:dps|wd}/{user}",
+        money: none,
+        response: UserHistory,
+        wire: HistoryWire,
     }
 }
 
@@ -86,36 +83,10 @@ impl Wire for HistoryWire {
     }
 }
 
-impl Endpoint for UserHistoryParams {
-    const ID: EndpointId = EndpointId::UserHistory;
-    const FUNCTION: &'static str = "Check User Deposit/Withdraw History";
-    const METHOD: Method = Method::Get;
-    const PATH: &'static str = "/{token}/history/{type:dps|wd}/{user}";
-    const IDEMPOTENT: bool = true;
-    const PARAMS: &'static [&'static str] = &["type", "user"];
-    type Response = UserHistory;
-
-    fn request(&self, client: &Client) -> Request {
-        let segments = ["history", self.r#type.list_word(), &self.user.encoded()];
-        client.assemble::<Self>(&segments, &[], None)
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<UserHistory, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for UserHistoryParams {
-    type Out = UserHistory;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<UserHistory, Error> {
-        wire::parse_with::<HistoryWire, R>(Self::ID, status, body)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Endpoint;
 
     #[test]
     fn reads_the_spec_example_with_its_odd_commas() {

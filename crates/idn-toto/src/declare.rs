@@ -1,0 +1,826 @@
+//! Declarative endpoints: one [`endpoint!`] declaration per endpoint states
+//! its method, path template, parameters (name, type, required-ness,
+//! location), whether it moves money, its wire type and its next-page rule;
+//! the parameters struct, `from_json`, the [`crate::Endpoint`] constants
+//! (`PARAMS`, `PARAMETERS`), `request()`, the parsing glue and a single move's
+//! settle parameters all come from it.
+//!
+//! The URL is built by reading the path template ([`render`]), so the
+//! template shown in the docs, the CLI listing and the bindings is the one
+//! the request follows. A parameter's required-ness is its field's type
+//! (`T` required, `Option<T>` optional, [`crate::Page`] defaults to 1), so
+//! the metadata can't disagree with what `from_json` accepts.
+//!
+//! Template grammar (after the base URL): `/{token}` first; then `/word` (a
+//! literal path word), `/{name}` (the parameter's text, percent-encoded),
+//! `/{name:a|b}` (one of the words, picked by the parameter: `TxType` picks
+//! the first for a deposit, the second for a withdrawal), `[...]` (an
+//! optional group, left out when a parameter in it is absent) and
+//! `?key={name}` (a query parameter). A declaration's `words` maps a default
+//! word of its template to the [`PathWords`] field that overrides it.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+
+use crate::params::{encode, ParamReader};
+use crate::{
+    Action, Amount, Client, Endpoint, Error, MultipleItem, Page, PathWords, PgaStatusFilter,
+    Request, Segment, Text, TxType,
+};
+
+/// What a parameter holds (its validated type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamType {
+    /// Text that is one safe path segment ([`Segment`]).
+    Segment,
+    /// Text without control characters ([`Text`]).
+    Text,
+    /// `"deposit"` or `"withdraw"` ([`TxType`]).
+    TxType,
+    /// `"accept"` or `"reject"` ([`Action`]).
+    Action,
+    /// An exact decimal > 0, as a string or a number ([`Amount`]).
+    Amount,
+    /// A page number from 1 ([`Page`]).
+    Page,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// The PGA status filter ([`PgaStatusFilter`]).
+    PgaStatus,
+    /// A list of multiple-transaction items ([`MultipleItem`]).
+    Items,
+}
+
+impl ParamType {
+    /// The snake_case name (`segment`, `tx_type`, ...), as in
+    /// [`crate::dynamic::endpoints_json`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::Segment => "segment",
+            ParamType::Text => "text",
+            ParamType::TxType => "tx_type",
+            ParamType::Action => "action",
+            ParamType::Amount => "amount",
+            ParamType::Page => "page",
+            ParamType::Date => "date",
+            ParamType::PgaStatus => "pga_status",
+            ParamType::Items => "items",
+        }
+    }
+}
+
+/// Where a parameter goes in the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Location {
+    /// A path segment of the template.
+    Path,
+    /// A query parameter of the template.
+    Query,
+    /// A field of the JSON body.
+    Body,
+}
+
+impl Location {
+    /// `"path"`, `"query"` or `"body"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Body => "body",
+        }
+    }
+}
+
+/// One declared parameter of an endpoint ([`crate::Endpoint::PARAMETERS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Param {
+    /// The canonical name (`trans_id`, `start_date`, ...).
+    pub name: &'static str,
+    /// What it holds.
+    pub ty: ParamType,
+    /// Whether a call must give it (optional ones may be absent or null).
+    pub required: bool,
+    /// Where it goes.
+    pub location: Location,
+}
+
+impl Param {
+    pub(crate) const fn new(
+        name: &'static str,
+        ty: ParamType,
+        required: bool,
+        location: Location,
+    ) -> Param {
+        Param {
+            name,
+            ty,
+            required,
+            location,
+        }
+    }
+
+    /// `{"name", "type", "required", "location"}`.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "name": self.name,
+            "type": self.ty.as_str(),
+            "required": self.required,
+            "location": self.location.as_str(),
+        })
+    }
+}
+
+impl fmt::Display for Param {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let opt = if self.required { "" } else { "?" };
+        write!(
+            f,
+            "{}{opt}: {} ({})",
+            self.name,
+            self.ty.as_str(),
+            self.location.as_str()
+        )
+    }
+}
+
+/// A parameter's value as the template writes it.
+pub(crate) struct Val<'a> {
+    /// Which of a placeholder's words (`{type:dps|wd}`) it picks.
+    pub(crate) pick: Option<usize>,
+    /// Its text (percent-encoded in a path segment, in a query by
+    /// [`Client`]).
+    pub(crate) text: Cow<'a, str>,
+}
+
+impl<'a> Val<'a> {
+    fn text(text: impl Into<Cow<'a, str>>) -> Val<'a> {
+        Val {
+            pick: None,
+            text: text.into(),
+        }
+    }
+}
+
+/// A field type of a declared parameters struct: how it is read from
+/// canonical JSON, written into a request and into a move's settle
+/// parameters. Required-ness comes with the type.
+pub(crate) trait Field: Sized {
+    const TYPE: ParamType;
+    const REQUIRED: bool;
+    fn read(r: &ParamReader<'_>, name: &str) -> Result<Self, Error>;
+    /// `None` when absent.
+    fn value(&self) -> Option<Val<'_>>;
+    /// The canonical JSON value; `None` when absent.
+    fn to_json(&self) -> Option<Value>;
+}
+
+/// A parameter type given as text (a string or a number): `T` is required,
+/// `Option<T>` optional.
+pub(crate) trait FromText: Sized {
+    const TYPE: ParamType;
+    fn from_text(field: &str, text: String) -> Result<Self, Error>;
+    fn val(&self) -> Val<'_>;
+    fn json(&self) -> Value;
+}
+
+impl<T: FromText> Field for T {
+    const TYPE: ParamType = T::TYPE;
+    const REQUIRED: bool = true;
+
+    fn read(r: &ParamReader<'_>, name: &str) -> Result<T, Error> {
+        T::from_text(&r.field(name), r.text(name)?)
+    }
+
+    fn value(&self) -> Option<Val<'_>> {
+        Some(self.val())
+    }
+
+    fn to_json(&self) -> Option<Value> {
+        Some(self.json())
+    }
+}
+
+impl<T: FromText> Field for Option<T> {
+    const TYPE: ParamType = T::TYPE;
+    const REQUIRED: bool = false;
+
+    fn read(r: &ParamReader<'_>, name: &str) -> Result<Option<T>, Error> {
+        r.opt_text(name)?
+            .map(|v| T::from_text(&r.field(name), v))
+            .transpose()
+    }
+
+    fn value(&self) -> Option<Val<'_>> {
+        self.as_ref().map(T::val)
+    }
+
+    fn to_json(&self) -> Option<Value> {
+        self.as_ref().map(T::json)
+    }
+}
+
+impl FromText for Segment {
+    const TYPE: ParamType = ParamType::Segment;
+    fn from_text(field: &str, text: String) -> Result<Segment, Error> {
+        Segment::new(field, text)
+    }
+    fn val(&self) -> Val<'_> {
+        Val::text(self.as_str())
+    }
+    fn json(&self) -> Value {
+        self.as_str().into()
+    }
+}
+
+impl FromText for Text {
+    const TYPE: ParamType = ParamType::Text;
+    fn from_text(field: &str, text: String) -> Result<Text, Error> {
+        Text::new(field, text)
+    }
+    fn val(&self) -> Val<'_> {
+        Val::text(self.as_str())
+    }
+    fn json(&self) -> Value {
+        self.as_str().into()
+    }
+}
+
+/// Checked as [`Text`], kept as a `String` (the transaction list's `name`).
+impl FromText for String {
+    const TYPE: ParamType = ParamType::Text;
+    fn from_text(field: &str, text: String) -> Result<String, Error> {
+        Text::new(field, text).map(|t| t.as_str().to_owned())
+    }
+    fn val(&self) -> Val<'_> {
+        Val::text(self.as_str())
+    }
+    fn json(&self) -> Value {
+        self.as_str().into()
+    }
+}
+
+impl FromText for TxType {
+    const TYPE: ParamType = ParamType::TxType;
+    fn from_text(field: &str, text: String) -> Result<TxType, Error> {
+        TxType::parse(field, &text)
+    }
+    fn val(&self) -> Val<'_> {
+        Val {
+            pick: Some(match self {
+                TxType::Deposit => 0,
+                TxType::Withdraw => 1,
+            }),
+            text: self.as_str().into(),
+        }
+    }
+    fn json(&self) -> Value {
+        self.as_str().into()
+    }
+}
+
+impl FromText for Action {
+    const TYPE: ParamType = ParamType::Action;
+    fn from_text(field: &str, text: String) -> Result<Action, Error> {
+        Action::parse(field, &text)
+    }
+    fn val(&self) -> Val<'_> {
+        Val::text(self.as_wire())
+    }
+    /// The wire word (`ACCEPT`), as journal records have always held it
+    /// (read back case-insensitively).
+    fn json(&self) -> Value {
+        self.as_wire().into()
+    }
+}
+
+impl FromText for NaiveDate {
+    const TYPE: ParamType = ParamType::Date;
+    fn from_text(field: &str, text: String) -> Result<NaiveDate, Error> {
+        crate::params::parse_request_date(field, &text)
+    }
+    fn val(&self) -> Val<'_> {
+        Val::text(crate::params::format_date(*self))
+    }
+    fn json(&self) -> Value {
+        crate::params::format_date(*self).into()
+    }
+}
+
+impl FromText for PgaStatusFilter {
+    const TYPE: ParamType = ParamType::PgaStatus;
+    fn from_text(field: &str, text: String) -> Result<PgaStatusFilter, Error> {
+        PgaStatusFilter::parse(field, &text)
+    }
+    fn val(&self) -> Val<'_> {
+        Val::text(self.as_str())
+    }
+    fn json(&self) -> Value {
+        self.as_str().into()
+    }
+}
+
+/// A decimal string or a JSON number (never through a float).
+impl Field for Amount {
+    const TYPE: ParamType = ParamType::Amount;
+    const REQUIRED: bool = true;
+    fn read(r: &ParamReader<'_>, name: &str) -> Result<Amount, Error> {
+        r.amount(name)
+    }
+    fn value(&self) -> Option<Val<'_>> {
+        Some(Val::text(self.to_wire()))
+    }
+    fn to_json(&self) -> Option<Value> {
+        Some(self.to_wire().into())
+    }
+}
+
+/// Absent means page 1.
+impl Field for Page {
+    const TYPE: ParamType = ParamType::Page;
+    const REQUIRED: bool = false;
+    fn read(r: &ParamReader<'_>, name: &str) -> Result<Page, Error> {
+        r.page(name)
+    }
+    fn value(&self) -> Option<Val<'_>> {
+        Some(Val::text(self.get().to_string()))
+    }
+    fn to_json(&self) -> Option<Value> {
+        Some(self.get().into())
+    }
+}
+
+/// The multiple transaction's items: each read and named by its index; the
+/// endpoint writes its own body (amounts as JSON numbers).
+impl Field for Vec<MultipleItem> {
+    const TYPE: ParamType = ParamType::Items;
+    const REQUIRED: bool = true;
+    fn read(r: &ParamReader<'_>, name: &str) -> Result<Vec<MultipleItem>, Error> {
+        crate::endpoints::multiple_transaction::items_from_json(r.array(name)?)
+    }
+    fn value(&self) -> Option<Val<'_>> {
+        None
+    }
+    fn to_json(&self) -> Option<Value> {
+        None
+    }
+}
+
+/// A path word a [`PathWords`] field overrides.
+pub(crate) type Word = (&'static str, fn(&PathWords) -> &str);
+
+/// What the [`endpoint!`] macro generates besides the [`Endpoint`]
+/// constants: a parameter's value by name, and the overridable words.
+pub(crate) trait Declared: Endpoint {
+    /// The template's words that [`PathWords`] overrides.
+    const WORDS: &'static [Word] = &[];
+
+    /// A parameter's value by its canonical name; `None` when absent.
+    fn value(&self, name: &str) -> Option<Val<'_>>;
+
+    /// The JSON body: every `body` parameter present, as an object; `None`
+    /// when the endpoint declares none.
+    fn body(&self) -> Option<Vec<u8>> {
+        let mut m = Map::new();
+        for p in Self::PARAMETERS
+            .iter()
+            .filter(|p| p.location == Location::Body)
+        {
+            if let Some(v) = self.json(p.name) {
+                m.insert(p.name.into(), v);
+            }
+        }
+        let any = Self::PARAMETERS
+            .iter()
+            .any(|p| p.location == Location::Body);
+        any.then(|| Value::Object(m).to_string().into_bytes())
+    }
+
+    /// A parameter's canonical JSON by name.
+    fn json(&self, name: &str) -> Option<Value>;
+
+    /// Every parameter present as canonical JSON (a single money move's
+    /// settle parameters).
+    fn params_json(&self) -> Value {
+        let mut m = Map::new();
+        for p in Self::PARAMETERS {
+            if let Some(v) = self.json(p.name) {
+                m.insert(p.name.into(), v);
+            }
+        }
+        Value::Object(m)
+    }
+}
+
+/// The request for `params`: the URL read from `E::PATH` with the
+/// parameters' values, the body from [`Declared::body`].
+pub(crate) fn request<E: Declared>(params: &E, client: &Client) -> Request {
+    request_with::<E>(client, &|name| params.value(name), params.body())
+}
+
+/// [`request`] with the values and the body given.
+pub(crate) fn request_with<'a, E: Declared>(
+    client: &'a Client,
+    value: &dyn Fn(&str) -> Option<Val<'a>>,
+    body: Option<Vec<u8>>,
+) -> Request {
+    let (segments, query) = render(E::PATH, E::WORDS, client.path_words(), value);
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let query: Vec<(&str, &str)> = query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    client.assemble::<E>(&segments, &query, body)
+}
+
+type Rendered = (Vec<String>, Vec<(String, String)>);
+
+/// Reads `template` with the parameters' values: the path segments after
+/// the token (a word may hold several, `MANUAL/depo`) and the query pairs
+/// (values not yet encoded). Total: a malformed template renders what it
+/// can (the unit tests check every declared template reads whole).
+pub(crate) fn render<'a>(
+    template: &str,
+    words: &[Word],
+    path_words: &'a PathWords,
+    value: &dyn Fn(&str) -> Option<Val<'a>>,
+) -> Rendered {
+    let word = |w: &str| -> String {
+        match words.iter().find(|(default, _)| *default == w) {
+            Some((_, get)) => get(path_words).to_owned(),
+            None => w.to_owned(),
+        }
+    };
+    let mut out: Rendered = (Vec::new(), Vec::new());
+    let rest = template.strip_prefix("/{token}").unwrap_or(template);
+    for (optional, group) in groups(rest) {
+        let mut part: Rendered = (Vec::new(), Vec::new());
+        let mut complete = true;
+        for (sep, piece) in pieces(group) {
+            let filled = if sep == '/' {
+                segment(piece, &word, value).map(|s| part.0.push(s))
+            } else {
+                query(piece, &word, value).map(|q| part.1.push(q))
+            };
+            complete &= filled.is_some();
+        }
+        if complete || !optional {
+            out.0.append(&mut part.0);
+            out.1.append(&mut part.1);
+        }
+    }
+    out
+}
+
+/// `/word`, `/{name}` or `/{name:a|b}`: `None` when the parameter is absent.
+fn segment<'a>(
+    piece: &str,
+    word: &dyn Fn(&str) -> String,
+    value: &dyn Fn(&str) -> Option<Val<'a>>,
+) -> Option<String> {
+    let Some(inner) = piece.strip_prefix('{').and_then(|p| p.strip_suffix('}')) else {
+        return Some(word(piece));
+    };
+    let (name, alternatives) = match inner.split_once(':') {
+        Some((name, alts)) => (name, Some(alts)),
+        None => (inner, None),
+    };
+    let v = value(name)?;
+    let picked = alternatives
+        .zip(v.pick)
+        .and_then(|(alts, i)| alts.split('|').nth(i));
+    Some(match picked {
+        Some(w) => word(w),
+        None => encode(&v.text),
+    })
+}
+
+/// `key={name}`: the key (a word) and the value's text.
+fn query<'a>(
+    piece: &str,
+    word: &dyn Fn(&str) -> String,
+    value: &dyn Fn(&str) -> Option<Val<'a>>,
+) -> Option<(String, String)> {
+    let (key, placeholder) = piece.split_once('=')?;
+    let name = placeholder.strip_prefix('{')?.strip_suffix('}')?;
+    Some((word(key), value(name)?.text.into_owned()))
+}
+
+/// The template split at `[`/`]`: `(optional, text)` in order.
+fn groups(template: &str) -> Vec<(bool, &str)> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while !rest.is_empty() {
+        match rest.find('[') {
+            Some(0) => {
+                let end = rest.find(']').unwrap_or(rest.len());
+                out.push((true, rest.get(1..end).unwrap_or("")));
+                rest = rest.get(end + 1..).unwrap_or("");
+            }
+            Some(i) => {
+                out.push((false, &rest[..i]));
+                rest = &rest[i..];
+            }
+            None => {
+                out.push((false, rest));
+                rest = "";
+            }
+        }
+    }
+    out
+}
+
+/// A group split into `(separator, piece)`: `/` a path segment, `?` or `&`
+/// a query pair. A separator inside `{...}` belongs to the placeholder
+/// (`{type:push_dps|MANUAL/depo}`).
+fn pieces(group: &str) -> Vec<(char, &str)> {
+    let mut out = Vec::new();
+    let mut depth = 0u32;
+    let mut start: Option<(char, usize)> = None;
+    for (i, c) in group.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            '/' | '?' | '&' if depth == 0 => {
+                if let Some((sep, s)) = start {
+                    out.push((sep, &group[s..i]));
+                }
+                start = Some((c, i + 1));
+            }
+            _ => {}
+        }
+    }
+    if let Some((sep, s)) = start {
+        out.push((sep, &group[s..]));
+    }
+    out
+}
+
+/// The placeholder names of a template, in order, each with where it is
+/// (for the declarations' checks).
+#[cfg(test)]
+pub(crate) fn placeholders(template: &str) -> Vec<(&str, Location)> {
+    let mut out = Vec::new();
+    let rest = template.strip_prefix("/{token}").unwrap_or(template);
+    for (_, group) in groups(rest) {
+        for (sep, piece) in pieces(group) {
+            let (text, location) = if sep == '/' {
+                (piece, Location::Path)
+            } else {
+                (
+                    piece.split_once('=').map_or("", |(_, v)| v),
+                    Location::Query,
+                )
+            };
+            if let Some(inner) = text.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                out.push((inner.split(':').next().unwrap_or(inner), location));
+            }
+        }
+    }
+    out
+}
+
+/// Declares one endpoint: its parameters struct (each field `name in
+/// location`; required-ness from the field's type), then its facts. Makes
+/// the struct, `from_json`, the [`crate::Endpoint`] impl (`request` from the
+/// path template; `parse`; `money_params` for a single move) and the
+/// sealed `wire::Parse` impl (unless `wire: custom`).
+///
+/// ```text
+/// endpoint! {
+///     /// Parameters: `GET /TOKEN/player_info/USER`.
+///     #[derive(Debug, Clone, PartialEq, Eq)]
+///     pub struct UserBalanceParams {
+///         /// User id in game.
+///         pub user: Segment = "user" in Path,
+///     }
+///     impl UserBalance {
+///         function: "Check User Balance",
+///         method: Get,
+///         path: "/{token}/player_info/{user}",
+///         money: none,            // or `single` (settle parameters) or `batch`
+///         response: UserBalance,
+///         wire: BalanceWire,      // or `custom` (the file implements `wire::Parse`)
+///         // optional: words: { "full_transaction" => full_transaction },
+///         //           next_page: Self::next_page_json,
+///         //           check: Self::check, request: Self::build,
+///         //           transcode: ROW_FIELDS,
+///     }
+/// }
+/// ```
+macro_rules! endpoint {
+    (
+        $(#[$smeta:meta])*
+        pub struct $P:ident;
+        impl $id:ident { $($facts:tt)* }
+    ) => {
+        $(#[$smeta])*
+        pub struct $P;
+
+        $crate::declare::endpoint!(@endpoint $P, $id, {}, $($facts)*);
+    };
+    (
+        $(#[$smeta:meta])*
+        pub struct $P:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $fvis:vis $field:ident : $fty:ty = $name:literal in $loc:ident,
+            )*
+        }
+        impl $id:ident { $($facts:tt)* }
+    ) => {
+        $(#[$smeta])*
+        pub struct $P {
+            $(
+                $(#[$fmeta])*
+                $fvis $field: $fty,
+            )*
+        }
+
+        $crate::declare::endpoint!(
+            @endpoint $P, $id, { $($field: $fty = $name in $loc,)* }, $($facts)*
+        );
+    };
+
+    (
+        @endpoint $P:ident, $id:ident,
+        { $($field:ident : $fty:ty = $name:literal in $loc:ident,)* },
+        function: $function:literal,
+        method: $method:ident,
+        path: $path:literal,
+        $(words: { $($word:literal => $wfield:ident),* $(,)? },)?
+        money: $money:ident,
+        response: $Response:ty,
+        wire: $wire:ident,
+        $(transcode: $rows:expr,)?
+        $(next_page: $next:path,)?
+        $(check: $check:path,)?
+        $(request: $build:path,)?
+    ) => {
+        impl $P {
+            /// Reads canonical JSON parameters: names, types and which are
+            /// required as declared ([`crate::Endpoint::PARAMETERS`]).
+            pub fn from_json(v: &serde_json::Value) -> Result<$P, $crate::Error> {
+                let r = $crate::params::ParamReader::new(v, "")?;
+                r.only(<$P as $crate::Endpoint>::PARAMS)?;
+                let p = $P {
+                    $($field: <$fty as $crate::declare::Field>::read(&r, $name)?,)*
+                };
+                $(let p = $check(p)?;)?
+                Ok(p)
+            }
+        }
+
+        impl $crate::declare::Declared for $P {
+            $(
+                const WORDS: &'static [$crate::declare::Word] =
+                    &[$(($word, |w: &$crate::PathWords| w.$wfield.as_str())),*];
+            )?
+
+            fn value(&self, name: &str) -> Option<$crate::declare::Val<'_>> {
+                match name {
+                    $($name => $crate::declare::Field::value(&self.$field),)*
+                    _ => None,
+                }
+            }
+
+            fn json(&self, name: &str) -> Option<serde_json::Value> {
+                match name {
+                    $($name => $crate::declare::Field::to_json(&self.$field),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl $crate::Endpoint for $P {
+            const ID: $crate::EndpointId = $crate::EndpointId::$id;
+            const FUNCTION: &'static str = $function;
+            const METHOD: $crate::Method = $crate::Method::$method;
+            const PATH: &'static str = $path;
+            const IDEMPOTENT: bool = $crate::declare::endpoint!(@idempotent $money);
+            const PARAMS: &'static [&'static str] = &[$($name),*];
+            const PARAMETERS: &'static [$crate::declare::Param] = &[$(
+                $crate::declare::Param::new(
+                    $name,
+                    <$fty as $crate::declare::Field>::TYPE,
+                    <$fty as $crate::declare::Field>::REQUIRED,
+                    $crate::declare::Location::$loc,
+                )
+            ),*];
+            const NEXT_PAGE: Option<$crate::NextPageFn> =
+                $crate::declare::endpoint!(@next $($next)?);
+            type Response = $Response;
+
+            fn request(&self, client: &$crate::Client) -> $crate::Request {
+                $crate::declare::endpoint!(@request self, client, $($build)?)
+            }
+
+            $crate::declare::endpoint!(@money $money);
+
+            fn parse(status: u16, body: &[u8]) -> Result<$Response, $crate::Error> {
+                <Self as $crate::wire::Parse>::parse_with::<$crate::wire::Strict>(status, body)
+            }
+        }
+
+        $crate::declare::endpoint!(@parse $P, $Response, $wire, $($rows)?);
+    };
+
+    (@idempotent none) => { true };
+    (@idempotent single) => { false };
+    (@idempotent batch) => { false };
+
+    (@next) => { None };
+    (@next $next:path) => { Some($next) };
+
+    (@request $s:ident, $c:ident,) => { $crate::declare::request($s, $c) };
+    (@request $s:ident, $c:ident, $build:path) => { $build($s, $c) };
+
+    (@money single) => {
+        fn money_params(&self) -> Option<serde_json::Value> {
+            Some($crate::declare::Declared::params_json(self))
+        }
+    };
+    (@money $other:ident) => {};
+
+    (@parse $P:ident, $Response:ty, custom,) => {};
+    (@parse $P:ident, $Response:ty, $Wire:ident, $($rows:expr)?) => {
+        impl $crate::wire::Parse for $P {
+            type Out = $Response;
+
+            fn parse_with<R: $crate::wire::Reader>(
+                status: u16,
+                body: &[u8],
+            ) -> Result<$Response, $crate::Error> {
+                $crate::wire::parse_with::<$Wire, R>(
+                    <Self as $crate::Endpoint>::ID,
+                    status,
+                    body,
+                )
+            }
+
+            $(
+                fn transcode(status: u16, body: &[u8]) -> Option<String> {
+                    $crate::wire::keyed_rows(status, body, $rows)
+                }
+            )?
+        }
+    };
+}
+pub(crate) use endpoint;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ENDPOINTS;
+
+    /// Every declared template reads whole, and names each path and query
+    /// parameter exactly once where it is declared; body parameters are not
+    /// in it; nothing else is.
+    #[test]
+    fn templates_and_declared_parameters_agree() {
+        for e in &ENDPOINTS {
+            assert!(e.path.starts_with("/{token}"), "{}", e.id);
+            let mut in_template = placeholders(e.path);
+            in_template.sort();
+            let mut declared: Vec<(&str, Location)> = e
+                .parameters
+                .iter()
+                .filter(|p| p.location != Location::Body)
+                .map(|p| (p.name, p.location))
+                .collect();
+            declared.sort();
+            assert_eq!(in_template, declared, "{}", e.id);
+            let names: Vec<&str> = e.parameters.iter().map(|p| p.name).collect();
+            assert_eq!(names, e.params, "{}", e.id);
+            let body = e.parameters.iter().any(|p| p.location == Location::Body);
+            assert_eq!(body, e.method == crate::Method::Post, "{}", e.id);
+        }
+    }
+
+    #[test]
+    fn optional_groups_and_words() {
+        let words = PathWords::default();
+        let v = |name: &str| match name {
+            "a" => Some(Val::text("x y")),
+            "t" => Some(Val {
+                pick: Some(1),
+                text: "withdraw".into(),
+            }),
+            _ => None,
+        };
+        let (segments, query) = render(
+            "/{token}/w/{t:p|q}/{a}[/{b}][?k={a}][?z={b}]",
+            &[],
+            &words,
+            &v,
+        );
+        assert_eq!(segments, ["w", "q", "x%20y"]);
+        assert_eq!(query, [("k".to_owned(), "x y".to_owned())]);
+        let over: &[Word] = &[("q", |w| w.manual_deposit.as_str())];
+        let (segments, _) = render("/{token}/{t:p|q}", over, &words, &v);
+        assert_eq!(segments, ["depo"]);
+    }
+}
