@@ -55,6 +55,19 @@ pub enum ParamType {
 }
 
 impl ParamType {
+    /// Every type, in declaration order.
+    pub const ALL: [ParamType; 9] = [
+        ParamType::Segment,
+        ParamType::Text,
+        ParamType::TxType,
+        ParamType::Action,
+        ParamType::Amount,
+        ParamType::Page,
+        ParamType::Date,
+        ParamType::PgaStatus,
+        ParamType::Items,
+    ];
+
     /// The snake_case name (`segment`, `tx_type`, ...), as in
     /// [`crate::dynamic::endpoints_json`].
     pub fn as_str(self) -> &'static str {
@@ -84,6 +97,9 @@ pub enum Location {
 }
 
 impl Location {
+    /// Every location.
+    pub const ALL: [Location; 3] = [Location::Path, Location::Query, Location::Body];
+
     /// `"path"`, `"query"` or `"body"`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -771,6 +787,52 @@ macro_rules! endpoint {
 }
 pub(crate) use endpoint;
 
+/// Declares the wire type of a response in the common envelope: `success`
+/// (a flag) and `message` (text, default empty) and then the response's own
+/// fields, each with its serde reading. Makes the private wire struct and
+/// its `Wire` impl: a `success: false` is the server's refusal, otherwise
+/// the response is built field by field (`message` included).
+///
+/// ```text
+/// envelope! {
+///     struct HistoryWire -> UserHistory {
+///         #[serde(default, deserialize_with = "wire::text")]
+///         user: String,
+///         #[serde(default, deserialize_with = "wire::rows")]
+///         data: Vec<HistoryEntry>,
+///     }
+/// }
+/// ```
+macro_rules! envelope {
+    (
+        struct $W:ident -> $Out:ident {
+            $($(#[$fmeta:meta])* $field:ident : $fty:ty,)*
+        }
+    ) => {
+        #[derive(Debug, serde::Deserialize)]
+        struct $W {
+            #[serde(default, deserialize_with = "crate::wire::flag")]
+            success: Option<bool>,
+            #[serde(default, deserialize_with = "crate::wire::text")]
+            message: String,
+            $($(#[$fmeta])* $field: $fty,)*
+        }
+
+        impl $crate::wire::Wire for $W {
+            type Output = $Out;
+
+            fn finish(self) -> Result<$Out, $crate::Error> {
+                $crate::wire::check_success(self.success, &self.message)?;
+                Ok($Out {
+                    message: self.message,
+                    $($field: self.$field,)*
+                })
+            }
+        }
+    };
+}
+pub(crate) use envelope;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -797,6 +859,89 @@ mod tests {
             assert_eq!(names, e.params, "{}", e.id);
             let body = e.parameters.iter().any(|p| p.location == Location::Body);
             assert_eq!(body, e.method == crate::Method::Post, "{}", e.id);
+        }
+    }
+
+    fn sample(ty: ParamType) -> Value {
+        match ty {
+            ParamType::TxType => "deposit".into(),
+            ParamType::Action => "accept".into(),
+            ParamType::PgaStatus => "paid".into(),
+            ParamType::Page => 2.into(),
+            ParamType::Amount => "10000.50".into(),
+            ParamType::Date => "2024-05-17".into(),
+            ParamType::Items => serde_json::json!([
+                {"trans_id": "1", "user": "u", "action": "accept", "comment": "c", "operator": "o"}
+            ]),
+            ParamType::Segment | ParamType::Text => "x y".into(),
+        }
+    }
+
+    /// What the bindings read as `required` is what `from_json` does: with
+    /// every parameter the request builds; without a required one it is
+    /// refused naming it; without an optional one it still builds.
+    #[test]
+    fn declared_required_is_what_from_json_requires() {
+        let client = crate::endpoints::test_support::client();
+        for e in &ENDPOINTS {
+            let full: Map<String, Value> = e
+                .parameters
+                .iter()
+                .map(|p| (p.name.to_owned(), sample(p.ty)))
+                .collect();
+            let r = (e.build)(&client, &Value::Object(full.clone()));
+            assert!(r.is_ok(), "{}: {r:?}", e.id);
+            for p in e.parameters {
+                let mut without = full.clone();
+                without.remove(p.name);
+                match (e.build)(&client, &Value::Object(without)) {
+                    Ok(_) => assert!(!p.required, "{}.{} is required", e.id, p.name),
+                    Err(err) => {
+                        assert!(p.required, "{}.{}: {err}", e.id, p.name);
+                        assert_eq!(err.field(), Some(p.name), "{}", e.id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every parameter present shows in the request where it is declared.
+    #[test]
+    fn every_parameter_lands_where_declared() {
+        let client = crate::endpoints::test_support::client();
+        for e in &ENDPOINTS {
+            let full: Map<String, Value> = e
+                .parameters
+                .iter()
+                .map(|p| (p.name.to_owned(), sample(p.ty)))
+                .collect();
+            let r = (e.build)(&client, &Value::Object(full)).unwrap();
+            let url = r.redacted_url();
+            let body = String::from_utf8_lossy(r.body().unwrap_or_default()).into_owned();
+            for p in e.parameters {
+                let shown = match p.location {
+                    Location::Path => url.split('?').next().unwrap_or("").contains(&format!(
+                        "/{}",
+                        match p.ty {
+                            ParamType::Segment | ParamType::Text => "x%20y",
+                            ParamType::TxType => "",
+                            ParamType::Action => "ACCEPT",
+                            ParamType::Amount => "10000.50",
+                            ParamType::Page => "2",
+                            _ => "?",
+                        }
+                    )),
+                    Location::Query => url.contains(&format!(
+                        "={}",
+                        match p.ty {
+                            ParamType::Date => "2024-05-17",
+                            _ => "x%20y",
+                        }
+                    )),
+                    Location::Body => body.contains(&format!("\"{}\":", p.name)),
+                };
+                assert!(shown, "{}.{}: {url} {body}", e.id, p.name);
+            }
         }
     }
 

@@ -6,8 +6,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::declare::endpoint;
-use crate::wire::{self, Wire};
+use crate::declare::{endpoint, envelope};
+use crate::wire;
 use crate::{Error, Page, Segment};
 
 endpoint! {
@@ -98,31 +98,14 @@ pub struct TurnoverRow {
     pub winlose: Decimal,
 }
 
-#[derive(Debug, Deserialize)]
-struct FullTransactionWire {
-    #[serde(default, deserialize_with = "wire::flag")]
-    success: Option<bool>,
-    #[serde(default, deserialize_with = "wire::text")]
-    message: String,
-    #[serde(default, deserialize_with = "wire::count")]
-    total_data: u64,
-    #[serde(default, deserialize_with = "wire::count")]
-    total_page: u64,
-    #[serde(default, deserialize_with = "wire::rows")]
-    data: Vec<TurnoverRow>,
-}
-
-impl Wire for FullTransactionWire {
-    type Output = FullTransaction;
-
-    fn finish(self) -> Result<FullTransaction, Error> {
-        wire::check_success(self.success, &self.message)?;
-        Ok(FullTransaction {
-            message: self.message,
-            total_data: self.total_data,
-            total_page: self.total_page,
-            data: self.data,
-        })
+envelope! {
+    struct FullTransactionWire -> FullTransaction {
+        #[serde(default, deserialize_with = "wire::count")]
+        total_data: u64,
+        #[serde(default, deserialize_with = "wire::count")]
+        total_page: u64,
+        #[serde(default, deserialize_with = "wire::rows")]
+        data: Vec<TurnoverRow>,
     }
 }
 

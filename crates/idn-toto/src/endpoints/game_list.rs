@@ -2,9 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::declare::endpoint;
-use crate::wire::{self, Wire};
-use crate::Error;
+use crate::declare::{endpoint, envelope};
+use crate::wire;
 
 endpoint! {
     /// Parameters: `GET /TOKEN/game_list` (none).
@@ -45,24 +44,9 @@ pub struct Game {
     pub r#type: String,
 }
 
-#[derive(Debug, Deserialize)]
-struct GameListWire {
-    #[serde(default, deserialize_with = "wire::flag")]
-    success: Option<bool>,
-    #[serde(default, deserialize_with = "wire::text")]
-    message: String,
-    #[serde(default, deserialize_with = "wire::rows")]
-    data: Vec<Game>,
-}
-
-impl Wire for GameListWire {
-    type Output = GameList;
-
-    fn finish(self) -> Result<GameList, Error> {
-        wire::check_success(self.success, &self.message)?;
-        Ok(GameList {
-            message: self.message,
-            data: self.data,
-        })
+envelope! {
+    struct GameListWire -> GameList {
+        #[serde(default, deserialize_with = "wire::rows")]
+        data: Vec<Game>,
     }
 }

@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::declare::endpoint;
-use crate::wire::{self, Wire};
-use crate::{Error, Segment};
+use crate::declare::{endpoint, envelope};
+use crate::wire;
+use crate::Segment;
 
 endpoint! {
     /// Parameters: `GET /TOKEN/number_history/GAMECODE`.
@@ -60,33 +60,15 @@ pub struct Draw {
     pub angka: String,
 }
 
-#[derive(Debug, Deserialize)]
-struct NumberHistoryWire {
-    #[serde(default, deserialize_with = "wire::flag")]
-    success: Option<bool>,
-    #[serde(default, deserialize_with = "wire::text")]
-    message: String,
-    #[serde(default, deserialize_with = "wire::text")]
-    gamecode: String,
-    #[serde(default, deserialize_with = "wire::text")]
-    pasar: String,
-    #[serde(default, deserialize_with = "wire::text")]
-    r#type: String,
-    #[serde(default, deserialize_with = "wire::rows")]
-    data: Vec<Draw>,
-}
-
-impl Wire for NumberHistoryWire {
-    type Output = NumberHistory;
-
-    fn finish(self) -> Result<NumberHistory, Error> {
-        wire::check_success(self.success, &self.message)?;
-        Ok(NumberHistory {
-            message: self.message,
-            gamecode: self.gamecode,
-            pasar: self.pasar,
-            r#type: self.r#type,
-            data: self.data,
-        })
+envelope! {
+    struct NumberHistoryWire -> NumberHistory {
+        #[serde(default, deserialize_with = "wire::text")]
+        gamecode: String,
+        #[serde(default, deserialize_with = "wire::text")]
+        pasar: String,
+        #[serde(default, deserialize_with = "wire::text")]
+        r#type: String,
+        #[serde(default, deserialize_with = "wire::rows")]
+        data: Vec<Draw>,
     }
 }

@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::declare::endpoint;
-use crate::wire::{self, Wire};
-use crate::{Error, Segment};
+use crate::declare::{endpoint, envelope};
+use crate::wire;
+use crate::Segment;
 
 endpoint! {
     /// Parameters: `GET /TOKEN/referral/USER`.
@@ -50,24 +50,9 @@ pub struct Referral {
     pub joindate: NaiveDateTime,
 }
 
-#[derive(Debug, Deserialize)]
-struct ReferralWire {
-    #[serde(default, deserialize_with = "wire::flag")]
-    success: Option<bool>,
-    #[serde(default, deserialize_with = "wire::text")]
-    message: String,
-    #[serde(default, deserialize_with = "wire::rows")]
-    data: Vec<Referral>,
-}
-
-impl Wire for ReferralWire {
-    type Output = ReferralList;
-
-    fn finish(self) -> Result<ReferralList, Error> {
-        wire::check_success(self.success, &self.message)?;
-        Ok(ReferralList {
-            message: self.message,
-            data: self.data,
-        })
+envelope! {
+    struct ReferralWire -> ReferralList {
+        #[serde(default, deserialize_with = "wire::rows")]
+        data: Vec<Referral>,
     }
 }

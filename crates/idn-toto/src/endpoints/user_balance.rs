@@ -1,11 +1,11 @@
 //! `user_balance`: Check User Balance.
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::declare::endpoint;
-use crate::wire::{self, Wire};
-use crate::{Error, Segment};
+use crate::declare::{endpoint, envelope};
+use crate::wire;
+use crate::Segment;
 
 endpoint! {
     /// Parameters: `GET /TOKEN/player_info/USER`.
@@ -37,28 +37,12 @@ pub struct UserBalance {
     pub balance: Decimal,
 }
 
-#[derive(Debug, Deserialize)]
-struct BalanceWire {
-    #[serde(default, deserialize_with = "wire::flag")]
-    success: Option<bool>,
-    #[serde(default, deserialize_with = "wire::text")]
-    message: String,
-    #[serde(default, deserialize_with = "wire::text")]
-    user: String,
-    #[serde(deserialize_with = "wire::amount")]
-    balance: Decimal,
-}
-
-impl Wire for BalanceWire {
-    type Output = UserBalance;
-
-    fn finish(self) -> Result<UserBalance, Error> {
-        wire::check_success(self.success, &self.message)?;
-        Ok(UserBalance {
-            message: self.message,
-            user: self.user,
-            balance: self.balance,
-        })
+envelope! {
+    struct BalanceWire -> UserBalance {
+        #[serde(default, deserialize_with = "wire::text")]
+        user: String,
+        #[serde(deserialize_with = "wire::amount")]
+        balance: Decimal,
     }
 }
 

@@ -4,9 +4,9 @@ use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::declare::endpoint;
-use crate::wire::{self, HistoryStatus, Wire};
-use crate::{Error, Segment, TxType};
+use crate::declare::{endpoint, envelope};
+use crate::wire::{self, HistoryStatus};
+use crate::{Segment, TxType};
 
 endpoint! {
     /// Parameters: `GET /TOKEN/history/{dps|wd}/USER`.
@@ -58,28 +58,12 @@ pub struct HistoryEntry {
     pub status: HistoryStatus,
 }
 
-#[derive(Debug, Deserialize)]
-struct HistoryWire {
-    #[serde(default, deserialize_with = "wire::flag")]
-    success: Option<bool>,
-    #[serde(default, deserialize_with = "wire::text")]
-    message: String,
-    #[serde(default, deserialize_with = "wire::text")]
-    user: String,
-    #[serde(default, deserialize_with = "wire::rows")]
-    data: Vec<HistoryEntry>,
-}
-
-impl Wire for HistoryWire {
-    type Output = UserHistory;
-
-    fn finish(self) -> Result<UserHistory, Error> {
-        wire::check_success(self.success, &self.message)?;
-        Ok(UserHistory {
-            message: self.message,
-            user: self.user,
-            data: self.data,
-        })
+envelope! {
+    struct HistoryWire -> UserHistory {
+        #[serde(default, deserialize_with = "wire::text")]
+        user: String,
+        #[serde(default, deserialize_with = "wire::rows")]
+        data: Vec<HistoryEntry>,
     }
 }
 

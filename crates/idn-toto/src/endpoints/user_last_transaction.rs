@@ -1,11 +1,11 @@
 //! `user_last_transaction`: Get User Last Deposit/Withdraw.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserializer, Serialize};
 
-use crate::declare::endpoint;
+use crate::declare::{endpoint, envelope};
 use crate::endpoints::user_history::HistoryEntry;
-use crate::wire::{self, Wire};
-use crate::{Error, Segment, TxType};
+use crate::wire;
+use crate::{Segment, TxType};
 
 endpoint! {
     /// Parameters: `GET /TOKEN/latest/{dps|wd}/USER`.
@@ -39,16 +39,13 @@ pub struct UserLastTransaction {
     pub data: Option<HistoryEntry>,
 }
 
-#[derive(Debug, Deserialize)]
-struct LatestWire {
-    #[serde(default, deserialize_with = "wire::flag")]
-    success: Option<bool>,
-    #[serde(default, deserialize_with = "wire::text")]
-    message: String,
-    #[serde(default, deserialize_with = "wire::text")]
-    user: String,
-    #[serde(default, deserialize_with = "latest_entry")]
-    data: Option<HistoryEntry>,
+envelope! {
+    struct LatestWire -> UserLastTransaction {
+        #[serde(default, deserialize_with = "wire::text")]
+        user: String,
+        #[serde(default, deserialize_with = "latest_entry")]
+        data: Option<HistoryEntry>,
+    }
 }
 
 /// An entry object; `null`, `{}`, `[]` or `""` mean none; a one-element
@@ -87,19 +84,6 @@ fn decide(raw: &str, array_ok: bool) -> Result<Option<HistoryEntry>, String> {
             }
         }
         _ => Err("invalid type, expected the latest entry as an object".to_owned()),
-    }
-}
-
-impl Wire for LatestWire {
-    type Output = UserLastTransaction;
-
-    fn finish(self) -> Result<UserLastTransaction, Error> {
-        wire::check_success(self.success, &self.message)?;
-        Ok(UserLastTransaction {
-            message: self.message,
-            user: self.user,
-            data: self.data,
-        })
     }
 }
 
