@@ -396,8 +396,10 @@ fn types_dts(eps: &[Ep]) -> String {
     for e in eps {
         let _ = writeln!(out, "    {}: {};", e.info.id, e.response_name);
     }
-    out.push_str(
-        "}\n/** The 13 endpoint ids. */\nexport type EndpointId = keyof EndpointResponses;\n",
+    let _ = writeln!(
+        out,
+        "}}\n/** The {} endpoint ids. */\nexport type EndpointId = keyof EndpointResponses;",
+        eps.len()
     );
 
     out.push_str("\n// Client methods: required parameters positional in URL order, optional ones in an options object.\n");

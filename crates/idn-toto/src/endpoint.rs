@@ -77,7 +77,7 @@ impl fmt::Display for Method {
 
 macro_rules! endpoints {
     ($($variant:ident => $id:literal, $module:ident :: $params:ident;)*) => {
-        /// The 13 endpoints, by the ids used everywhere (CLI, vectors,
+        /// The endpoints, by the ids used everywhere (CLI, vectors,
         /// bindings, docs).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum EndpointId {
@@ -121,7 +121,7 @@ macro_rules! endpoints {
 
         /// The endpoint table, in the spec's order: each row read from its
         /// endpoint file's [`Endpoint`] constants.
-        pub static ENDPOINTS: [EndpointInfo; 13] = [
+        pub static ENDPOINTS: [EndpointInfo; [$($id),*].len()] = [
             $(row::<e::$module::$params>(),)*
         ];
 
