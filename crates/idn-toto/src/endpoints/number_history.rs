@@ -49,10 +49,7 @@ pub struct Draw {
     #[serde(deserialize_with = "wire::text")]
     pub periode: String,
     /// When the number came out.
-    #[serde(
-        deserialize_with = "wire::datetime",
-        serialize_with = "wire::ser_datetime"
-    )]
+    #[serde(with = "wire::timestamp")]
     #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub tanggal: NaiveDateTime,
     /// The number (text: leading zeros matter).

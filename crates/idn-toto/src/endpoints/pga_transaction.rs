@@ -145,10 +145,7 @@ pub struct PgaInvoice {
     #[serde(default, deserialize_with = "wire::text")]
     pub user: String,
     /// When it was requested.
-    #[serde(
-        deserialize_with = "wire::datetime",
-        serialize_with = "wire::ser_datetime"
-    )]
+    #[serde(with = "wire::timestamp")]
     #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub request_date: NaiveDateTime,
     /// When it was processed; `None` when empty or null.

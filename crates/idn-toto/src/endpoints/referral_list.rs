@@ -42,10 +42,7 @@ pub struct Referral {
     #[serde(deserialize_with = "wire::text")]
     pub user: String,
     /// When the user joined.
-    #[serde(
-        deserialize_with = "wire::datetime",
-        serialize_with = "wire::ser_datetime"
-    )]
+    #[serde(with = "wire::timestamp")]
     #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub joindate: NaiveDateTime,
 }

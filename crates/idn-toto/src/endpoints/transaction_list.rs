@@ -55,10 +55,7 @@ pub struct PendingTransaction {
     #[serde(deserialize_with = "wire::text")]
     pub user: String,
     /// When the transaction was made.
-    #[serde(
-        deserialize_with = "wire::datetime",
-        serialize_with = "wire::ser_datetime"
-    )]
+    #[serde(with = "wire::timestamp")]
     #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub date: NaiveDateTime,
     /// `deposit` or `withdraw`.

@@ -44,10 +44,7 @@ pub struct UserHistory {
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct HistoryEntry {
     /// When.
-    #[serde(
-        deserialize_with = "wire::datetime",
-        serialize_with = "wire::ser_datetime"
-    )]
+    #[serde(with = "wire::timestamp")]
     #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub date: NaiveDateTime,
     /// How much, exact.
