@@ -245,7 +245,8 @@ pub(crate) fn request_with<'a, E: Declared>(
 ///         /// User id in game.
 ///         pub user: Segment = "user" in Path,
 ///     }
-///     impl UserBalance {
+///     impl Endpoint {
+///         id: UserBalance,        // the `EndpointId` variant
 ///         function: "Check User Balance",
 ///         method: Get,
 ///         path: "/{token}/player_info/{user}",
@@ -263,7 +264,7 @@ macro_rules! endpoint {
     (
         $(#[$smeta:meta])*
         pub struct $P:ident;
-        impl $id:ident { $($facts:tt)* }
+        impl Endpoint { id: $id:ident, $($facts:tt)* }
     ) => {
         $(#[$smeta])*
         pub struct $P;
@@ -278,7 +279,7 @@ macro_rules! endpoint {
                 $fvis:vis $field:ident : $fty:ty = $name:literal in $loc:ident,
             )*
         }
-        impl $id:ident { $($facts:tt)* }
+        impl Endpoint { id: $id:ident, $($facts:tt)* }
     ) => {
         $(#[$smeta])*
         pub struct $P {

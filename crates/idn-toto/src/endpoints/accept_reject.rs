@@ -24,7 +24,8 @@ endpoint! {
         /// Operator name.
         pub operator: Segment = "operator" in Path,
     }
-    impl AcceptReject {
+    impl Endpoint {
+        id: AcceptReject,
         function: "Accept/Reject Transaction",
         method: Get,
         path: "/{token}/{type:push_dps|push_wd}/{trans_id}/{user}/{action}/{comment}/{operator}",

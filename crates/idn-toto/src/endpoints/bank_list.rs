@@ -10,7 +10,8 @@ endpoint! {
     /// Parameters: `GET /TOKEN/bank_list` (none).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
     pub struct BankListParams;
-    impl BankList {
+    impl Endpoint {
+        id: BankList,
         function: "Get Bank List",
         method: Get,
         path: "/{token}/bank_list",

@@ -23,7 +23,8 @@ endpoint! {
         /// The day; the server shows today's data without it.
         pub date: Option<NaiveDate> = "date" in Query,
     }
-    impl FullTransaction {
+    impl Endpoint {
+        id: FullTransaction,
         function: "Get Full Transaction",
         method: Get,
         path: "/{token}/full_transaction/{user}/{page}[?date={date}]",

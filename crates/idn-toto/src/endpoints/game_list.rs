@@ -9,7 +9,8 @@ endpoint! {
     /// Parameters: `GET /TOKEN/game_list` (none).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
     pub struct GameListParams;
-    impl GameList {
+    impl Endpoint {
+        id: GameList,
         function: "Get Game List",
         method: Get,
         path: "/{token}/game_list",

@@ -21,7 +21,8 @@ endpoint! {
         /// Operator name.
         pub operator: Segment = "operator" in Path,
     }
-    impl ManualTransaction {
+    impl Endpoint {
+        id: ManualTransaction,
         function: "Manual Transaction",
         method: Get,
         path: "/{token}/MANUAL/{type:depo|wd}/{user}/{comment}/{amount}/{operator}",

@@ -15,7 +15,8 @@ endpoint! {
         /// here: a typo).
         pub gamecode: Segment = "gamecode" in Path,
     }
-    impl NumberHistory {
+    impl Endpoint {
+        id: NumberHistory,
         function: "Get Number History",
         method: Get,
         path: "/{token}/number_history/{gamecode}",

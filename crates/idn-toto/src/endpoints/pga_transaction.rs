@@ -26,7 +26,8 @@ endpoint! {
         /// Only invoices in this status.
         pub status: Option<PgaStatusFilter> = "status" in Body,
     }
-    impl PgaTransaction {
+    impl Endpoint {
+        id: PgaTransaction,
         function: "Get PGA Transaction History",
         method: Post,
         path: "/{token}/pga",

@@ -14,7 +14,8 @@ endpoint! {
         /// The upline's user id in game.
         pub user: Segment = "user" in Path,
     }
-    impl ReferralList {
+    impl Endpoint {
+        id: ReferralList,
         function: "Get Referral List",
         method: Get,
         path: "/{token}/referral/{user}",

@@ -24,7 +24,8 @@ endpoint! {
         /// parameter).
         pub name: Option<String> = "name" in Query,
     }
-    impl TransactionList {
+    impl Endpoint {
+        id: TransactionList,
         function: "Get Transaction List",
         method: Get,
         path: "/{token}/{type:dps|wd}[/{bank}][?name={name}]",

@@ -14,7 +14,8 @@ endpoint! {
         /// User id in game.
         pub user: Segment = "user" in Path,
     }
-    impl UserBalance {
+    impl Endpoint {
+        id: UserBalance,
         function: "Check User Balance",
         method: Get,
         path: "/{token}/player_info/{user}",

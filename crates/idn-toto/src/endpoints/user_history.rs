@@ -17,7 +17,8 @@ endpoint! {
         /// User id in game.
         pub user: Segment = "user" in Path,
     }
-    impl UserHistory {
+    impl Endpoint {
+        id: UserHistory,
         function: "Check User Deposit/Withdraw History",
         method: Get,
         path: "/{token}/history/{type:dps|wd}/{user}",

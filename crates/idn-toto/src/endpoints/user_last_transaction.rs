@@ -16,7 +16,8 @@ endpoint! {
         /// User id in game.
         pub user: Segment = "user" in Path,
     }
-    impl UserLastTransaction {
+    impl Endpoint {
+        id: UserLastTransaction,
         function: "Get User Last Deposit/Withdraw",
         method: Get,
         path: "/{token}/latest/{type:dps|wd}/{user}",

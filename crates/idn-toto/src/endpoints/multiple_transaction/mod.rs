@@ -34,7 +34,8 @@ endpoint! {
         r#type: TxType = "type" in Path,
         items: Vec<MultipleItem> = "transaction" in Body,
     }
-    impl MultipleTransaction {
+    impl Endpoint {
+        id: MultipleTransaction,
         function: "Accept/Reject/Manual Multiple Transaction",
         method: Post,
         path: "/{token}/{type:push_dps|push_wd|MANUAL/depo|MANUAL/wd}",
