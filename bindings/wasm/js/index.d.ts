@@ -6,6 +6,7 @@ import type {
     ApiErrorKind,
     EndpointId,
     EndpointMethods,
+    EndpointParam,
     EndpointParams,
     EndpointRequests,
     EndpointResponses,
@@ -412,8 +413,10 @@ export interface EndpointInfo {
     path: string;
     /** Safe to send again (reads); money-moving endpoints are not. */
     idempotent: boolean;
-    /** Canonical parameter names, required ones first, in URL order. */
+    /** Canonical parameter names, in declaration order. */
     params: string[];
+    /** The declared parameters: name, type, required, location (the source of the generated methods). */
+    parameters: EndpointParam[];
     paged: boolean;
 }
 

@@ -524,7 +524,14 @@ export interface Snapshot {
     claimed?: DecimalString[];
 }
 
-// Parameters (from the endpoint table; required ones asked of the core).
+// Parameters (from the endpoint table: each endpoint's declaration).
+/** One declared parameter of an endpoint (`endpoints()[i].parameters`). */
+export interface EndpointParam {
+    name: string;
+    type: "segment" | "text" | "tx_type" | "action" | "amount" | "page" | "date" | "pga_status" | "items";
+    required: boolean;
+    location: "path" | "query" | "body";
+}
 /** Accept or reject one pending transaction (a `multipleTransaction` item). */
 export interface AcceptRejectItem {
     trans_id: string;

@@ -7,10 +7,12 @@
 //! Sources, all in the core:
 //! - response, row and outcome types: `tsify::Tsify::DECL` of the core's
 //!   `Serialize` types (derived under the core's `tsify` feature);
-//! - endpoint ids, parameter names and order, methods, paging: the endpoint
-//!   table `idn_toto::ENDPOINTS`;
-//! - which parameters are required: asked of the core by building each
-//!   endpoint's request without that parameter;
+//! - endpoint ids, methods, paging, and each parameter's name, type and
+//!   whether it is required: the endpoint table `idn_toto::ENDPOINTS` (its
+//!   `parameters`, from each endpoint's declaration; the core's unit tests
+//!   check `from_json` agrees with them);
+//! - a batch item's field types: the same-named parameter of the single
+//!   endpoints (`accept_reject`, `manual_transaction`);
 //! - the closed parameter sets (`TxType`, `Action`, `PgaStatusFilter`):
 //!   checked against the core's parsers;
 //! - `ApiErrorKind` from `ApiErrorKind::ALL`, error kinds from `Error::kind`.
@@ -81,21 +83,53 @@ fn pascal(snake: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The TypeScript type of a canonical parameter, and a valid sample value.
-fn param_type(name: &str) -> (&'static str, Value) {
-    match name {
-        "type" => ("TxType", json!("deposit")),
-        "action" => ("Action", json!("accept")),
-        "status" => ("PgaStatusFilter", json!("all")),
-        "page" => ("number", json!(1)),
-        "amount" => ("DecimalString", json!("10000")),
-        "date" | "start_date" | "end_date" => ("DateString", json!("2024-05-17")),
-        "transaction" => (
-            "BatchItem[]",
-            json!([{"trans_id": "1", "user": "u", "action": "accept", "comment": "c", "operator": "o"}]),
-        ),
-        _ => ("string", json!("x")),
+/// The TypeScript type of a declared parameter type.
+fn ts_type(ty: ParamType) -> &'static str {
+    match ty {
+        ParamType::TxType => "TxType",
+        ParamType::Action => "Action",
+        ParamType::PgaStatus => "PgaStatusFilter",
+        ParamType::Page => "number",
+        ParamType::Amount => "DecimalString",
+        ParamType::Date => "DateString",
+        ParamType::Items => "BatchItem[]",
+        _ => "string",
     }
+}
+
+/// A valid sample value of a declared parameter type.
+fn sample(ty: ParamType) -> Value {
+    match ty {
+        ParamType::TxType => json!("deposit"),
+        ParamType::Action => json!("accept"),
+        ParamType::PgaStatus => json!("all"),
+        ParamType::Page => json!(1),
+        ParamType::Amount => json!("10000"),
+        ParamType::Date => json!("2024-05-17"),
+        ParamType::Items => {
+            json!([{"trans_id": "1", "user": "u", "action": "accept", "comment": "c", "operator": "o"}])
+        }
+        _ => json!("x"),
+    }
+}
+
+/// The declared type of a batch item's field: the same-named parameter of
+/// the single endpoints.
+fn item_field_type(name: &str) -> ParamType {
+    [EndpointId::AcceptReject, EndpointId::ManualTransaction]
+        .iter()
+        .flat_map(|id| id.info().parameters)
+        .find(|p| p.name == name)
+        .map(|p| p.ty)
+        .unwrap_or_else(|| panic!("no single endpoint declares {name}"))
+}
+
+/// `"a" | "b" | ...`.
+fn union_of<'a>(values: impl Iterator<Item = &'a str>) -> String {
+    values
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 /// The closed sets a caller writes, each value checked with the core's
@@ -179,41 +213,9 @@ fn closed_sets() -> String {
     out
 }
 
-struct Param {
-    name: &'static str,
-    ts: &'static str,
-    required: bool,
-}
-
-/// Which parameters the core requires: build the request without each one.
-fn params_of(info: &EndpointInfo) -> Vec<Param> {
-    let client = Client::new("https://agent.example.com/home.php", "GEN-TOKEN").unwrap();
-    let full: Map<String, Value> = info
-        .params
-        .iter()
-        .map(|p| ((*p).to_owned(), param_type(p).1))
-        .collect();
-    (info.build)(&client, &Value::Object(full.clone()))
-        .unwrap_or_else(|e| panic!("{}: the sample parameters must build: {e}", info.id));
-    info.params
-        .iter()
-        .map(|&name| {
-            let mut without = full.clone();
-            without.remove(name);
-            let required = match (info.build)(&client, &Value::Object(without)) {
-                Ok(_) => false,
-                Err(e) => {
-                    assert_eq!(e.field(), Some(name), "{}: {e}", info.id);
-                    true
-                }
-            };
-            Param {
-                name,
-                ts: param_type(name).0,
-                required,
-            }
-        })
-        .collect()
+/// The declared parameters, each with its TypeScript type.
+fn params_of(info: &EndpointInfo) -> Vec<(&'static Param, &'static str)> {
+    info.parameters.iter().map(|p| (p, ts_type(p.ty))).collect()
 }
 
 /// Batch item fields, each checked with the core's item reader.
@@ -234,7 +236,7 @@ fn batch_items() -> String {
     for (name, doc, keys) in forms {
         let sample: Map<String, Value> = keys
             .iter()
-            .map(|k| ((*k).to_owned(), param_type(k).1))
+            .map(|k| ((*k).to_owned(), sample(item_field_type(k))))
             .collect();
         dynamic::batch_items(&json!([sample.clone()])).unwrap();
         let _ = writeln!(out, "/** {doc} */\nexport interface {name} {{");
@@ -243,7 +245,7 @@ fn batch_items() -> String {
             without.remove(*key);
             let required = dynamic::batch_items(&json!([without])).is_err();
             let opt = if required { "" } else { "?" };
-            let _ = writeln!(out, "    {key}{opt}: {};", param_type(key).0);
+            let _ = writeln!(out, "    {key}{opt}: {};", ts_type(item_field_type(key)));
         }
         let _ = writeln!(out, "}}");
     }
@@ -345,7 +347,14 @@ fn types_dts(eps: &[Ep]) -> String {
         );
     }
 
-    out.push_str("\n// Parameters (from the endpoint table; required ones asked of the core).\n");
+    out.push_str("\n// Parameters (from the endpoint table: each endpoint's declaration).\n");
+    let _ = writeln!(
+        out,
+        "/** One declared parameter of an endpoint (`endpoints()[i].parameters`). */\n\
+         export interface EndpointParam {{\n    name: string;\n    type: {};\n    required: boolean;\n    location: {};\n}}",
+        union_of(ParamType::ALL.iter().map(|t| t.as_str())),
+        union_of(Location::ALL.iter().map(|l| l.as_str()))
+    );
     out.push_str(&batch_items());
     for e in eps {
         let params = params_of(e.info);
@@ -354,12 +363,12 @@ fn types_dts(eps: &[Ep]) -> String {
             "/** `{}` parameters in canonical form (`build`, `client.request`). */\nexport interface {} {{",
             e.info.id, e.params_name
         );
-        for p in &params {
+        for (p, ts) in &params {
             let opt = if p.required { "" } else { "?" };
-            let _ = writeln!(out, "    {}{opt}: {};", p.name, p.ts);
+            let _ = writeln!(out, "    {}{opt}: {ts};", p.name);
         }
         let _ = writeln!(out, "}}");
-        let optional: Vec<_> = params.iter().filter(|p| !p.required).collect();
+        let optional: Vec<_> = params.iter().filter(|(p, _)| !p.required).collect();
         if !optional.is_empty() {
             let _ = writeln!(
                 out,
@@ -367,8 +376,8 @@ fn types_dts(eps: &[Ep]) -> String {
                 camel(e.info.id.as_str()),
                 pascal(e.info.id.as_str())
             );
-            for p in optional {
-                let _ = writeln!(out, "    {}?: {};", camel(p.name), p.ts);
+            for (p, ts) in optional {
+                let _ = writeln!(out, "    {}?: {ts};", camel(p.name));
             }
             let _ = writeln!(out, "}}");
         }
@@ -387,8 +396,10 @@ fn types_dts(eps: &[Ep]) -> String {
     for e in eps {
         let _ = writeln!(out, "    {}: {};", e.info.id, e.response_name);
     }
-    out.push_str(
-        "}\n/** The 13 endpoint ids. */\nexport type EndpointId = keyof EndpointResponses;\n",
+    let _ = writeln!(
+        out,
+        "}}\n/** The {} endpoint ids. */\nexport type EndpointId = keyof EndpointResponses;",
+        eps.len()
     );
 
     out.push_str("\n// Client methods: required parameters positional in URL order, optional ones in an options object.\n");
@@ -407,10 +418,10 @@ fn types_dts(eps: &[Ep]) -> String {
         let params = params_of(e.info);
         let mut args: Vec<String> = params
             .iter()
-            .filter(|p| p.required)
-            .map(|p| format!("{}: {}", camel(p.name), p.ts))
+            .filter(|(p, _)| p.required)
+            .map(|(p, ts)| format!("{}: {ts}", camel(p.name)))
             .collect();
-        if params.iter().any(|p| !p.required) {
+        if params.iter().any(|(p, _)| !p.required) {
             args.push(format!("options?: {}Options", pascal(e.info.id.as_str())));
         }
         let args = args.join(", ");
@@ -467,13 +478,13 @@ fn methods_cjs(eps: &[Ep]) -> String {
         let params = params_of(e.info);
         let positional: Vec<String> = params
             .iter()
-            .filter(|p| p.required)
-            .map(|p| format!("\"{}\"", p.name))
+            .filter(|(p, _)| p.required)
+            .map(|(p, _)| format!("\"{}\"", p.name))
             .collect();
         let options: Vec<String> = params
             .iter()
-            .filter(|p| !p.required)
-            .map(|p| format!("[\"{}\", \"{}\"]", camel(p.name), p.name))
+            .filter(|(p, _)| !p.required)
+            .map(|(p, _)| format!("[\"{}\", \"{}\"]", camel(p.name), p.name))
             .collect();
         rows.push(format!(
             "  {{ name: \"{}\", endpoint: \"{}\", positional: [{}], options: [{}], paged: {}, idempotent: {} }},",

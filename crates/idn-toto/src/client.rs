@@ -5,7 +5,7 @@ use std::fmt;
 use crate::params::encode;
 use crate::redact::Scrubber;
 use crate::request::Request;
-use crate::{Endpoint, EndpointId, Error, TxType};
+use crate::{Endpoint, EndpointId, Error};
 
 /// The path words the spec contradicts itself about. Defaults follow the
 /// spec's parameter tables; see `docs/spec-notes.md`.
@@ -95,20 +95,6 @@ impl PathWords {
             ));
         }
         Ok(())
-    }
-
-    pub(crate) fn manual(&self, t: TxType) -> &str {
-        match t {
-            TxType::Deposit => &self.manual_deposit,
-            TxType::Withdraw => &self.manual_withdraw,
-        }
-    }
-
-    pub(crate) fn bulk_manual(&self, t: TxType) -> &str {
-        match t {
-            TxType::Deposit => &self.bulk_manual_deposit,
-            TxType::Withdraw => &self.bulk_manual_withdraw,
-        }
     }
 }
 

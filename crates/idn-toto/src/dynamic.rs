@@ -148,6 +148,7 @@ pub fn endpoints_json() -> Value {
                     "path": e.path,
                     "idempotent": e.idempotent,
                     "params": e.params,
+                    "parameters": e.parameters.iter().map(crate::Param::to_json).collect::<Vec<_>>(),
                     "paged": e.next_page.is_some(),
                 })
             })

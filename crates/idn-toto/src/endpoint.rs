@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::any::AnyEndpoint;
+use crate::declare::Param;
 use crate::endpoints as e;
 use crate::{dynamic, Client, Error, Request};
 
@@ -25,8 +26,11 @@ pub trait Endpoint {
     /// Whether the request is safe to repeat. Endpoints that move money are
     /// not.
     const IDEMPOTENT: bool;
-    /// Canonical parameter names, required ones first, in URL order.
+    /// Canonical parameter names, in declaration (URL) order.
     const PARAMS: &'static [&'static str];
+    /// The declared parameters: name (as in [`Endpoint::PARAMS`]), type,
+    /// whether required, and where each goes (path, query or body).
+    const PARAMETERS: &'static [Param];
     /// Dynamic paging, for paged endpoints: the parameters of the next page.
     const NEXT_PAGE: Option<NextPageFn> = None;
     /// The typed response.
@@ -73,7 +77,7 @@ impl fmt::Display for Method {
 
 macro_rules! endpoints {
     ($($variant:ident => $id:literal, $module:ident :: $params:ident;)*) => {
-        /// The 13 endpoints, by the ids used everywhere (CLI, vectors,
+        /// The endpoints, by the ids used everywhere (CLI, vectors,
         /// bindings, docs).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum EndpointId {
@@ -117,7 +121,7 @@ macro_rules! endpoints {
 
         /// The endpoint table, in the spec's order: each row read from its
         /// endpoint file's [`Endpoint`] constants.
-        pub static ENDPOINTS: [EndpointInfo; 13] = [
+        pub static ENDPOINTS: [EndpointInfo; [$($id),*].len()] = [
             $(row::<e::$module::$params>(),)*
         ];
 
@@ -221,8 +225,10 @@ pub struct EndpointInfo {
     /// Whether the request is safe to repeat. Endpoints that move money are
     /// not.
     pub idempotent: bool,
-    /// Canonical parameter names, required ones first, in URL order.
+    /// Canonical parameter names, in declaration (URL) order.
     pub params: &'static [&'static str],
+    /// The declared parameters (name, type, required, location).
+    pub parameters: &'static [Param],
     /// Dynamic build: canonical JSON parameters to a request.
     pub build: fn(&Client, &Value) -> Result<Request, Error>,
     /// Dynamic parse: status and body to the canonical JSON text.
@@ -240,6 +246,7 @@ const fn row<E: AnyEndpoint + DynamicEndpoint>() -> EndpointInfo {
         path: E::PATH,
         idempotent: E::IDEMPOTENT,
         params: E::PARAMS,
+        parameters: E::PARAMETERS,
         build: E::build_json,
         parse: dynamic::parse_string::<E>,
         next_page: E::NEXT_PAGE,

@@ -45,6 +45,7 @@
 mod any;
 mod call;
 mod client;
+mod declare;
 mod driver;
 pub mod dynamic;
 mod endpoint;
@@ -68,6 +69,7 @@ mod wire;
 pub use any::{AnyEndpoint, AnyResponse, Output};
 pub use call::{retry_after_ms, Call, Next};
 pub use client::{Client, ClientBuilder, PathWords, DEFAULT_MAX_BODY_SIZE};
+pub use declare::{Location, Param, ParamType};
 pub use driver::{Driver, DriverOptions, Step};
 pub use endpoint::{Endpoint, EndpointId, EndpointInfo, Method, NextPageFn, Visitor, ENDPOINTS};
 pub use endpoints::*;

@@ -54,22 +54,6 @@ impl TxType {
             )),
         }
     }
-
-    /// The word used by the list, history and latest endpoints: `dps`/`wd`.
-    pub(crate) fn list_word(self) -> &'static str {
-        match self {
-            TxType::Deposit => "dps",
-            TxType::Withdraw => "wd",
-        }
-    }
-
-    /// The word used by accept/reject and multiple: `push_dps`/`push_wd`.
-    pub(crate) fn push_word(self) -> &'static str {
-        match self {
-            TxType::Deposit => "push_dps",
-            TxType::Withdraw => "push_wd",
-        }
-    }
 }
 
 /// Accept or reject a pending transaction. Input is case-insensitive; the wire
@@ -387,24 +371,8 @@ impl<'a> ParamReader<'a> {
             .ok_or_else(|| Error::invalid(self.field(name), "is required"))
     }
 
-    pub(crate) fn segment(&self, name: &str) -> Result<Segment, Error> {
-        Segment::new(&self.field(name), self.text(name)?)
-    }
-
-    pub(crate) fn opt_segment(&self, name: &str) -> Result<Option<Segment>, Error> {
-        self.opt_text(name)?
-            .map(|v| Segment::new(&self.field(name), v))
-            .transpose()
-    }
-
     pub(crate) fn body_text(&self, name: &str) -> Result<Text, Error> {
         Text::new(&self.field(name), self.text(name)?)
-    }
-
-    pub(crate) fn opt_body_text(&self, name: &str) -> Result<Option<Text>, Error> {
-        self.opt_text(name)?
-            .map(|v| Text::new(&self.field(name), v))
-            .transpose()
     }
 
     pub(crate) fn tx_type(&self) -> Result<TxType, Error> {
@@ -451,17 +419,6 @@ impl<'a> ParamReader<'a> {
             },
             Some(_) => Err(Error::invalid(field, "must be a whole number >= 1")),
         }
-    }
-
-    pub(crate) fn opt_date(&self, name: &str) -> Result<Option<NaiveDate>, Error> {
-        self.opt_text(name)?
-            .map(|v| parse_request_date(&self.field(name), &v))
-            .transpose()
-    }
-
-    pub(crate) fn date(&self, name: &str) -> Result<NaiveDate, Error> {
-        self.opt_date(name)?
-            .ok_or_else(|| Error::invalid(self.field(name), "is required"))
     }
 
     pub(crate) fn array(&self, name: &str) -> Result<&'a Vec<Value>, Error> {

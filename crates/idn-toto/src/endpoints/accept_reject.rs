@@ -1,43 +1,37 @@
 //! `accept_reject`: Accept/Reject Transaction (moves money; never retried).
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::params::ParamReader;
+use crate::declare::endpoint;
 use crate::wire::{self, Wire};
-use crate::{Action, Client, Endpoint, EndpointId, Error, Method, Request, Segment, TxType};
+use crate::{Action, Error, Segment, TxType};
 
-/// Parameters:
-/// `GET /TOKEN/{push_dps|push_wd}/TRANS_ID/USER/ACTION/COMMENT/OPERATOR`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AcceptRejectParams {
-    /// Deposit or withdraw.
-    pub r#type: TxType,
-    /// The transaction ID.
-    pub trans_id: Segment,
-    /// User id in game.
-    pub user: Segment,
-    /// Accept or reject.
-    pub action: Action,
-    /// A comment/note.
-    pub comment: Segment,
-    /// Operator name.
-    pub operator: Segment,
-}
-
-impl AcceptRejectParams {
-    /// Reads canonical JSON parameters.
-    pub fn from_json(v: &Value) -> Result<AcceptRejectParams, Error> {
-        let r = ParamReader::new(v, "")?;
-        r.only(Self::PARAMS)?;
-        Ok(AcceptRejectParams {
-            r#type: r.tx_type()?,
-            trans_id: r.segment("trans_id")?,
-            user: r.segment("user")?,
-            action: r.action()?,
-            comment: r.segment("comment")?,
-            operator: r.segment("operator")?,
-        })
+endpoint! {
+    /// Parameters:
+    /// `GET /TOKEN/{push_dps|push_wd}/TRANS_ID/USER/ACTION/COMMENT/OPERATOR`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct AcceptRejectParams {
+        /// Deposit or withdraw.
+        pub r#type: TxType = "type" in Path,
+        /// The transaction ID.
+        pub trans_id: Segment = "trans_id" in Path,
+        /// User id in game.
+        pub user: Segment = "user" in Path,
+        /// Accept or reject.
+        pub action: Action = "action" in Path,
+        /// A comment/note.
+        pub comment: Segment = "comment" in Path,
+        /// Operator name.
+        pub operator: Segment = "operator" in Path,
+    }
+    impl Endpoint {
+        id: AcceptReject,
+        function: "Accept/Reject Transaction",
+        method: Get,
+        path: "/{token}/{type:push_dps|push_wd}/{trans_id}/{user}/{action}/{comment}/{operator}",
+        money: single,
+        response: Processed,
+        wire: ProcessedWire,
     }
 }
 
@@ -82,59 +76,11 @@ impl Wire for ProcessedWire {
     }
 }
 
-impl Endpoint for AcceptRejectParams {
-    const ID: EndpointId = EndpointId::AcceptReject;
-    const FUNCTION: &'static str = "Accept/Reject Transaction";
-    const METHOD: Method = Method::Get;
-    const PATH: &'static str =
-        "/{token}/{type:push_dps|push_wd}/{trans_id}/{user}/{action}/{comment}/{operator}";
-    const IDEMPOTENT: bool = false;
-    const PARAMS: &'static [&'static str] =
-        &["type", "trans_id", "user", "action", "comment", "operator"];
-    type Response = Processed;
-
-    fn request(&self, client: &Client) -> Request {
-        let (trans_id, user) = (self.trans_id.encoded(), self.user.encoded());
-        let (comment, operator) = (self.comment.encoded(), self.operator.encoded());
-        let segments = [
-            self.r#type.push_word(),
-            &trans_id,
-            &user,
-            self.action.as_wire(),
-            &comment,
-            &operator,
-        ];
-        client.assemble::<Self>(&segments, &[], None)
-    }
-
-    fn money_params(&self) -> Option<Value> {
-        Some(serde_json::json!({
-            "type": self.r#type.as_str(),
-            "trans_id": self.trans_id.as_str(),
-            "user": self.user.as_str(),
-            "action": self.action.as_wire(),
-            "comment": self.comment.as_str(),
-            "operator": self.operator.as_str(),
-        }))
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<Processed, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for AcceptRejectParams {
-    type Out = Processed;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<Processed, Error> {
-        wire::parse_with::<ProcessedWire, R>(Self::ID, status, body)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::endpoints::test_support::client;
+    use crate::Endpoint;
     use serde_json::json;
 
     #[test]

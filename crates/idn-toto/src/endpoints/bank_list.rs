@@ -1,21 +1,23 @@
 //! `bank_list`: Get Bank List.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::params::ParamReader;
+use crate::declare::endpoint;
 use crate::wire::{self, Wire};
-use crate::{Client, Endpoint, EndpointId, Error, Method, Request};
+use crate::Error;
 
-/// Parameters: `GET /TOKEN/bank_list` (none).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct BankListParams;
-
-impl BankListParams {
-    /// Reads canonical JSON parameters (an empty object or null).
-    pub fn from_json(v: &Value) -> Result<BankListParams, Error> {
-        ParamReader::new(v, "")?.only(Self::PARAMS)?;
-        Ok(BankListParams)
+endpoint! {
+    /// Parameters: `GET /TOKEN/bank_list` (none).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct BankListParams;
+    impl Endpoint {
+        id: BankList,
+        function: "Get Bank List",
+        method: Get,
+        path: "/{token}/bank_list",
+        money: none,
+        response: BankList,
+        wire: BankListWire,
     }
 }
 
@@ -57,35 +59,10 @@ impl Wire for BankListWire {
     }
 }
 
-impl Endpoint for BankListParams {
-    const ID: EndpointId = EndpointId::BankList;
-    const FUNCTION: &'static str = "Get Bank List";
-    const METHOD: Method = Method::Get;
-    const PATH: &'static str = "/{token}/bank_list";
-    const IDEMPOTENT: bool = true;
-    const PARAMS: &'static [&'static str] = &[];
-    type Response = BankList;
-
-    fn request(&self, client: &Client) -> Request {
-        client.assemble::<Self>(&["bank_list"], &[], None)
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<BankList, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for BankListParams {
-    type Out = BankList;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<BankList, Error> {
-        wire::parse_with::<BankListWire, R>(Self::ID, status, body)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Endpoint;
 
     #[test]
     fn reads_the_spec_example_without_braces() {

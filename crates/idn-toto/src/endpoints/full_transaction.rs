@@ -6,35 +6,37 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::params::ParamReader;
-use crate::wire::{self, Wire};
-use crate::{Client, Endpoint, EndpointId, Error, Method, NextPageFn, Page, Request, Segment};
+use crate::declare::{endpoint, envelope};
+use crate::wire;
+use crate::{Error, Page, Segment};
 
-/// Parameters: `GET /TOKEN/full_transaction/USER/PAGE[?date=YYYY-MM-DD]`
-/// (the word is configurable: the spec's template spells it
-/// `full_transction`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FullTransactionParams {
-    /// User id in game.
-    pub user: Segment,
-    /// Page number (from 1).
-    pub page: Page,
-    /// The day; the server shows today's data without it.
-    pub date: Option<NaiveDate>,
+endpoint! {
+    /// Parameters: `GET /TOKEN/full_transaction/USER/PAGE[?date=YYYY-MM-DD]`
+    /// (the word is configurable: the spec's template spells it
+    /// `full_transction`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct FullTransactionParams {
+        /// User id in game.
+        pub user: Segment = "user" in Path,
+        /// Page number (from 1).
+        pub page: Page = "page" in Path,
+        /// The day; the server shows today's data without it.
+        pub date: Option<NaiveDate> = "date" in Query,
+    }
+    impl Endpoint {
+        id: FullTransaction,
+        function: "Get Full Transaction",
+        method: Get,
+        path: "/{token}/full_transaction/{user}/{page}[?date={date}]",
+        words: { "full_transaction" => full_transaction },
+        money: none,
+        response: FullTransaction,
+        wire: FullTransactionWire,
+        next_page: FullTransactionParams::next_page_json,
+    }
 }
 
 impl FullTransactionParams {
-    /// Reads canonical JSON parameters: `user`, `page` (default 1), `date`.
-    pub fn from_json(v: &Value) -> Result<FullTransactionParams, Error> {
-        let r = ParamReader::new(v, "")?;
-        r.only(Self::PARAMS)?;
-        Ok(FullTransactionParams {
-            user: r.segment("user")?,
-            page: r.page("page")?,
-            date: r.opt_date("date")?,
-        })
-    }
-
     /// The parameters of the page after `response`, or `None` when it was
     /// the last (or came back empty, so a wrong total can't loop forever).
     pub fn next_page(&self, response: &FullTransaction) -> Option<FullTransactionParams> {
@@ -97,62 +99,14 @@ pub struct TurnoverRow {
     pub winlose: Decimal,
 }
 
-#[derive(Debug, Deserialize)]
-struct FullTransactionWire {
-    #[serde(default, deserialize_with = "wire::flag")]
-    success: Option<bool>,
-    #[serde(default, deserialize_with = "wire::text")]
-    message: String,
-    #[serde(default, deserialize_with = "wire::count")]
-    total_data: u64,
-    #[serde(default, deserialize_with = "wire::count")]
-    total_page: u64,
-    #[serde(default, deserialize_with = "wire::rows")]
-    data: Vec<TurnoverRow>,
-}
-
-impl Wire for FullTransactionWire {
-    type Output = FullTransaction;
-
-    fn finish(self) -> Result<FullTransaction, Error> {
-        wire::check_success(self.success, &self.message)?;
-        Ok(FullTransaction {
-            message: self.message,
-            total_data: self.total_data,
-            total_page: self.total_page,
-            data: self.data,
-        })
-    }
-}
-
-impl Endpoint for FullTransactionParams {
-    const ID: EndpointId = EndpointId::FullTransaction;
-    const FUNCTION: &'static str = "Get Full Transaction";
-    const METHOD: Method = Method::Get;
-    const PATH: &'static str = "/{token}/full_transaction/{user}/{page}[?date={date}]";
-    const IDEMPOTENT: bool = true;
-    const PARAMS: &'static [&'static str] = &["user", "page", "date"];
-    const NEXT_PAGE: Option<NextPageFn> = Some(FullTransactionParams::next_page_json);
-    type Response = FullTransaction;
-
-    fn request(&self, client: &Client) -> Request {
-        let word = client.path_words().full_transaction.as_str();
-        let page = self.page.get().to_string();
-        let date = self.date.map(crate::params::format_date);
-        let query: Vec<(&str, &str)> = date.iter().map(|d| ("date", d.as_str())).collect();
-        client.assemble::<Self>(&[word, &self.user.encoded(), &page], &query, None)
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<FullTransaction, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for FullTransactionParams {
-    type Out = FullTransaction;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<FullTransaction, Error> {
-        wire::parse_with::<FullTransactionWire, R>(Self::ID, status, body)
+envelope! {
+    struct FullTransactionWire -> FullTransaction {
+        #[serde(default, deserialize_with = "wire::count")]
+        total_data: u64,
+        #[serde(default, deserialize_with = "wire::count")]
+        total_page: u64,
+        #[serde(default, deserialize_with = "wire::rows")]
+        data: Vec<TurnoverRow>,
     }
 }
 
@@ -160,6 +114,7 @@ impl wire::Parse for FullTransactionParams {
 mod tests {
     use super::*;
     use crate::endpoints::test_support::client;
+    use crate::Endpoint;
     use serde_json::json;
 
     #[test]

@@ -1,82 +1,35 @@
 //! `manual_transaction`: Manual Transaction (moves money; never retried).
 
-use serde_json::Value;
-
+use crate::declare::endpoint;
 use crate::endpoints::accept_reject::{Processed, ProcessedWire};
-use crate::params::ParamReader;
-use crate::wire;
-use crate::{Amount, Client, Endpoint, EndpointId, Error, Method, Request, Segment, TxType};
+use crate::{Amount, Segment, TxType};
 
-/// Parameters:
-/// `GET /TOKEN/MANUAL/{depo|wd}/USER/COMMENT/AMOUNT/OPERATOR` (the deposit
-/// word is configurable: see [`crate::PathWords::manual_deposit`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManualTransactionParams {
-    /// Deposit or withdraw.
-    pub r#type: TxType,
-    /// User id in game.
-    pub user: Segment,
-    /// A comment/note.
-    pub comment: Segment,
-    /// The amount, exact.
-    pub amount: Amount,
-    /// Operator name.
-    pub operator: Segment,
-}
-
-impl ManualTransactionParams {
-    /// Reads canonical JSON parameters.
-    pub fn from_json(v: &Value) -> Result<ManualTransactionParams, Error> {
-        let r = ParamReader::new(v, "")?;
-        r.only(Self::PARAMS)?;
-        Ok(ManualTransactionParams {
-            r#type: r.tx_type()?,
-            user: r.segment("user")?,
-            comment: r.segment("comment")?,
-            amount: r.amount("amount")?,
-            operator: r.segment("operator")?,
-        })
+endpoint! {
+    /// Parameters:
+    /// `GET /TOKEN/MANUAL/{depo|wd}/USER/COMMENT/AMOUNT/OPERATOR` (the deposit
+    /// word is configurable: see [`crate::PathWords::manual_deposit`]).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ManualTransactionParams {
+        /// Deposit or withdraw.
+        pub r#type: TxType = "type" in Path,
+        /// User id in game.
+        pub user: Segment = "user" in Path,
+        /// A comment/note.
+        pub comment: Segment = "comment" in Path,
+        /// The amount, exact.
+        pub amount: Amount = "amount" in Path,
+        /// Operator name.
+        pub operator: Segment = "operator" in Path,
     }
-}
-
-impl Endpoint for ManualTransactionParams {
-    const ID: EndpointId = EndpointId::ManualTransaction;
-    const FUNCTION: &'static str = "Manual Transaction";
-    const METHOD: Method = Method::Get;
-    const PATH: &'static str =
-        "/{token}/MANUAL/{type:depo|wd}/{user}/{comment}/{amount}/{operator}";
-    const IDEMPOTENT: bool = false;
-    const PARAMS: &'static [&'static str] = &["type", "user", "comment", "amount", "operator"];
-    type Response = Processed;
-
-    fn request(&self, client: &Client) -> Request {
-        let (user, comment) = (self.user.encoded(), self.comment.encoded());
-        let (amount, operator) = (self.amount.to_wire(), self.operator.encoded());
-        let word = client.path_words().manual(self.r#type);
-        let segments = ["MANUAL", word, &user, &comment, &amount, &operator];
-        client.assemble::<Self>(&segments, &[], None)
-    }
-
-    fn money_params(&self) -> Option<Value> {
-        Some(serde_json::json!({
-            "type": self.r#type.as_str(),
-            "user": self.user.as_str(),
-            "comment": self.comment.as_str(),
-            "amount": self.amount.to_wire(),
-            "operator": self.operator.as_str(),
-        }))
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<Processed, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for ManualTransactionParams {
-    type Out = Processed;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<Processed, Error> {
-        wire::parse_with::<ProcessedWire, R>(Self::ID, status, body)
+    impl Endpoint {
+        id: ManualTransaction,
+        function: "Manual Transaction",
+        method: Get,
+        path: "/{token}/MANUAL/{type:depo|wd}/{user}/{comment}/{amount}/{operator}",
+        words: { "depo" => manual_deposit, "wd" => manual_withdraw },
+        money: single,
+        response: Processed,
+        wire: ProcessedWire,
     }
 }
 
@@ -84,6 +37,7 @@ impl wire::Parse for ManualTransactionParams {
 mod tests {
     use super::*;
     use crate::endpoints::test_support::client;
+    use crate::Endpoint;
     use crate::PathWords;
     use serde_json::json;
 

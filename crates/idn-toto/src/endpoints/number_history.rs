@@ -2,28 +2,27 @@
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::params::ParamReader;
-use crate::wire::{self, Wire};
-use crate::{Client, Endpoint, EndpointId, Error, Method, Request, Segment};
+use crate::declare::{endpoint, envelope};
+use crate::wire;
+use crate::Segment;
 
-/// Parameters: `GET /TOKEN/number_history/GAMECODE`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NumberHistoryParams {
-    /// Game code from `game_list` (the spec's example URL shows `USER` here:
-    /// a typo).
-    pub gamecode: Segment,
-}
-
-impl NumberHistoryParams {
-    /// Reads canonical JSON parameters.
-    pub fn from_json(v: &Value) -> Result<NumberHistoryParams, Error> {
-        let r = ParamReader::new(v, "")?;
-        r.only(Self::PARAMS)?;
-        Ok(NumberHistoryParams {
-            gamecode: r.segment("gamecode")?,
-        })
+endpoint! {
+    /// Parameters: `GET /TOKEN/number_history/GAMECODE`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct NumberHistoryParams {
+        /// Game code from `game_list` (the spec's example URL shows `USER`
+        /// here: a typo).
+        pub gamecode: Segment = "gamecode" in Path,
+    }
+    impl Endpoint {
+        id: NumberHistory,
+        function: "Get Number History",
+        method: Get,
+        path: "/{token}/number_history/{gamecode}",
+        money: none,
+        response: NumberHistory,
+        wire: NumberHistoryWire,
     }
 }
 
@@ -51,10 +50,7 @@ pub struct Draw {
     #[serde(deserialize_with = "wire::text")]
     pub periode: String,
     /// When the number came out.
-    #[serde(
-        deserialize_with = "wire::datetime",
-        serialize_with = "wire::ser_datetime"
-    )]
+    #[serde(with = "wire::timestamp")]
     #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub tanggal: NaiveDateTime,
     /// The number (text: leading zeros matter).
@@ -62,59 +58,15 @@ pub struct Draw {
     pub angka: String,
 }
 
-#[derive(Debug, Deserialize)]
-struct NumberHistoryWire {
-    #[serde(default, deserialize_with = "wire::flag")]
-    success: Option<bool>,
-    #[serde(default, deserialize_with = "wire::text")]
-    message: String,
-    #[serde(default, deserialize_with = "wire::text")]
-    gamecode: String,
-    #[serde(default, deserialize_with = "wire::text")]
-    pasar: String,
-    #[serde(default, deserialize_with = "wire::text")]
-    r#type: String,
-    #[serde(default, deserialize_with = "wire::rows")]
-    data: Vec<Draw>,
-}
-
-impl Wire for NumberHistoryWire {
-    type Output = NumberHistory;
-
-    fn finish(self) -> Result<NumberHistory, Error> {
-        wire::check_success(self.success, &self.message)?;
-        Ok(NumberHistory {
-            message: self.message,
-            gamecode: self.gamecode,
-            pasar: self.pasar,
-            r#type: self.r#type,
-            data: self.data,
-        })
-    }
-}
-
-impl Endpoint for NumberHistoryParams {
-    const ID: EndpointId = EndpointId::NumberHistory;
-    const FUNCTION: &'static str = "Get Number History";
-    const METHOD: Method = Method::Get;
-    const PATH: &'static str = "/{token}/number_history/{gamecode}";
-    const IDEMPOTENT: bool = true;
-    const PARAMS: &'static [&'static str] = &["gamecode"];
-    type Response = NumberHistory;
-
-    fn request(&self, client: &Client) -> Request {
-        client.assemble::<Self>(&["number_history", &self.gamecode.encoded()], &[], None)
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<NumberHistory, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for NumberHistoryParams {
-    type Out = NumberHistory;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<NumberHistory, Error> {
-        wire::parse_with::<NumberHistoryWire, R>(Self::ID, status, body)
+envelope! {
+    struct NumberHistoryWire -> NumberHistory {
+        #[serde(default, deserialize_with = "wire::text")]
+        gamecode: String,
+        #[serde(default, deserialize_with = "wire::text")]
+        pasar: String,
+        #[serde(default, deserialize_with = "wire::text")]
+        r#type: String,
+        #[serde(default, deserialize_with = "wire::rows")]
+        data: Vec<Draw>,
     }
 }

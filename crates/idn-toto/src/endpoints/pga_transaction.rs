@@ -3,29 +3,40 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::params::ParamReader;
+use crate::declare::endpoint;
 use crate::wire::{self, PgaProcessor, PgaStatus, Wire};
-use crate::{
-    Client, Endpoint, EndpointId, Error, Method, NextPageFn, Page, PgaStatusFilter, Request, Text,
-};
+use crate::{Error, Page, PgaStatusFilter, Text};
 
-/// Parameters: `POST /TOKEN/pga` with a JSON body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PgaTransactionParams {
-    /// First day (inclusive).
-    pub start_date: NaiveDate,
-    /// Last day (inclusive); not before `start_date`.
-    pub end_date: NaiveDate,
-    /// Page number (from 1).
-    pub page: Page,
-    /// Only this user.
-    pub user: Option<Text>,
-    /// Only this reference number.
-    pub ref_no: Option<Text>,
-    /// Only invoices in this status.
-    pub status: Option<PgaStatusFilter>,
+endpoint! {
+    /// Parameters: `POST /TOKEN/pga` with a JSON body.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PgaTransactionParams {
+        /// First day (inclusive).
+        pub start_date: NaiveDate = "start_date" in Body,
+        /// Last day (inclusive); not before `start_date`.
+        pub end_date: NaiveDate = "end_date" in Body,
+        /// Page number (from 1).
+        pub page: Page = "page" in Body,
+        /// Only this user.
+        pub user: Option<Text> = "user" in Body,
+        /// Only this reference number.
+        pub ref_no: Option<Text> = "ref_no" in Body,
+        /// Only invoices in this status.
+        pub status: Option<PgaStatusFilter> = "status" in Body,
+    }
+    impl Endpoint {
+        id: PgaTransaction,
+        function: "Get PGA Transaction History",
+        method: Post,
+        path: "/{token}/pga",
+        money: none,
+        response: PgaTransaction,
+        wire: PgaWire,
+        next_page: PgaTransactionParams::next_page_json,
+        check: PgaTransactionParams::check,
+    }
 }
 
 impl PgaTransactionParams {
@@ -35,13 +46,7 @@ impl PgaTransactionParams {
         end_date: NaiveDate,
         page: Page,
     ) -> Result<PgaTransactionParams, Error> {
-        if start_date > end_date {
-            return Err(Error::invalid(
-                "end_date",
-                format!("must not be before start_date ({start_date} > {end_date})"),
-            ));
-        }
-        Ok(PgaTransactionParams {
+        PgaTransactionParams::check(PgaTransactionParams {
             start_date,
             end_date,
             page,
@@ -51,19 +56,17 @@ impl PgaTransactionParams {
         })
     }
 
-    /// Reads canonical JSON parameters: `start_date`, `end_date`, `page`
-    /// (default 1), optional `user`, `ref_no`, `status`.
-    pub fn from_json(v: &Value) -> Result<PgaTransactionParams, Error> {
-        let r = ParamReader::new(v, "")?;
-        r.only(Self::PARAMS)?;
-        let mut p =
-            PgaTransactionParams::new(r.date("start_date")?, r.date("end_date")?, r.page("page")?)?;
-        p.user = r.opt_body_text("user")?;
-        p.ref_no = r.opt_body_text("ref_no")?;
-        p.status = r
-            .opt_text("status")?
-            .map(|s| PgaStatusFilter::parse("status", &s))
-            .transpose()?;
+    /// The range check: `end_date` not before `start_date`.
+    fn check(p: PgaTransactionParams) -> Result<PgaTransactionParams, Error> {
+        if p.start_date > p.end_date {
+            return Err(Error::invalid(
+                "end_date",
+                format!(
+                    "must not be before start_date ({} > {})",
+                    p.start_date, p.end_date
+                ),
+            ));
+        }
         Ok(p)
     }
 
@@ -98,29 +101,6 @@ impl PgaTransactionParams {
         };
         check_page(p.page, answered)?;
         crate::dynamic::next_page_params(params, response)
-    }
-
-    fn body(&self) -> Vec<u8> {
-        let mut m = Map::new();
-        if let Some(u) = &self.user {
-            m.insert("user".into(), u.as_str().into());
-        }
-        if let Some(r) = &self.ref_no {
-            m.insert("ref_no".into(), r.as_str().into());
-        }
-        if let Some(s) = self.status {
-            m.insert("status".into(), s.as_str().into());
-        }
-        m.insert(
-            "start_date".into(),
-            crate::params::format_date(self.start_date).into(),
-        );
-        m.insert(
-            "end_date".into(),
-            crate::params::format_date(self.end_date).into(),
-        );
-        m.insert("page".into(), self.page.get().into());
-        Value::Object(m).to_string().into_bytes()
     }
 }
 
@@ -166,10 +146,7 @@ pub struct PgaInvoice {
     #[serde(default, deserialize_with = "wire::text")]
     pub user: String,
     /// When it was requested.
-    #[serde(
-        deserialize_with = "wire::datetime",
-        serialize_with = "wire::ser_datetime"
-    )]
+    #[serde(with = "wire::timestamp")]
     #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub request_date: NaiveDateTime,
     /// When it was processed; `None` when empty or null.
@@ -231,34 +208,6 @@ impl Wire for PgaWire {
     }
 }
 
-impl Endpoint for PgaTransactionParams {
-    const ID: EndpointId = EndpointId::PgaTransaction;
-    const FUNCTION: &'static str = "Get PGA Transaction History";
-    const METHOD: Method = Method::Post;
-    const PATH: &'static str = "/{token}/pga";
-    const IDEMPOTENT: bool = true;
-    const PARAMS: &'static [&'static str] =
-        &["start_date", "end_date", "page", "user", "ref_no", "status"];
-    const NEXT_PAGE: Option<NextPageFn> = Some(PgaTransactionParams::next_page_json);
-    type Response = PgaTransaction;
-
-    fn request(&self, client: &Client) -> Request {
-        client.assemble::<Self>(&["pga"], &[], Some(self.body()))
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<PgaTransaction, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for PgaTransactionParams {
-    type Out = PgaTransaction;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<PgaTransaction, Error> {
-        wire::parse_with::<PgaWire, R>(Self::ID, status, body)
-    }
-}
-
 /// The answer must be the page that was asked for.
 fn check_page(asked: Page, answered: u64) -> Result<(), Error> {
     if u64::from(asked.get()) == answered {
@@ -277,6 +226,7 @@ fn check_page(asked: Page, answered: u64) -> Result<(), Error> {
 mod tests {
     use super::*;
     use crate::endpoints::test_support::client;
+    use crate::{Endpoint, EndpointId};
     use serde_json::json;
 
     #[test]

@@ -7,35 +7,33 @@ use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use serde::de::{Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::params::ParamReader;
+use crate::declare::endpoint;
 use crate::wire::{self, TransactionType, Wire};
-use crate::{Client, Endpoint, EndpointId, Error, Method, Request, Segment, TxType};
+use crate::{Error, Segment, TxType};
 
-/// Parameters: `GET /TOKEN/{dps|wd}[/BANK][?name=NAME]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransactionListParams {
-    /// Deposits or withdrawals.
-    pub r#type: TxType,
-    /// Only this destination bank (`bca`, `mandiri`, `dana`, ...).
-    pub bank: Option<Segment>,
-    /// Only this destination bank account name (sent as the `name` query
-    /// parameter).
-    pub name: Option<String>,
-}
-
-impl TransactionListParams {
-    /// Reads canonical JSON parameters: `type`, optional `bank`, `name`.
-    pub fn from_json(v: &Value) -> Result<TransactionListParams, Error> {
-        let r = ParamReader::new(v, "")?;
-        r.only(Self::PARAMS)?;
-        let name = r.opt_body_text("name")?.map(|t| t.as_str().to_owned());
-        Ok(TransactionListParams {
-            r#type: r.tx_type()?,
-            bank: r.opt_segment("bank")?,
-            name,
-        })
+endpoint! {
+    /// Parameters: `GET /TOKEN/{dps|wd}[/BANK][?name=NAME]`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TransactionListParams {
+        /// Deposits or withdrawals.
+        pub r#type: TxType = "type" in Path,
+        /// Only this destination bank (`bca`, `mandiri`, `dana`, ...).
+        pub bank: Option<Segment> = "bank" in Path,
+        /// Only this destination bank account name (sent as the `name` query
+        /// parameter).
+        pub name: Option<String> = "name" in Query,
+    }
+    impl Endpoint {
+        id: TransactionList,
+        function: "Get Transaction List",
+        method: Get,
+        path: "/{token}/{type:dps|wd}[/{bank}][?name={name}]",
+        words: { "name" => name_query_key },
+        money: none,
+        response: TransactionList,
+        wire: ListWire,
+        transcode: ROW_FIELDS,
     }
 }
 
@@ -58,10 +56,7 @@ pub struct PendingTransaction {
     #[serde(deserialize_with = "wire::text")]
     pub user: String,
     /// When the transaction was made.
-    #[serde(
-        deserialize_with = "wire::datetime",
-        serialize_with = "wire::ser_datetime"
-    )]
+    #[serde(with = "wire::timestamp")]
     #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
     pub date: NaiveDateTime,
     /// `deposit` or `withdraw`.
@@ -252,49 +247,10 @@ const ROW_FIELDS: &[wire::Field] = &[
     wire::field!("destination_acc_number", Text, true),
 ];
 
-impl Endpoint for TransactionListParams {
-    const ID: EndpointId = EndpointId::TransactionList;
-    const FUNCTION: &'static str = "Get Transaction List";
-    const METHOD: Method = Method::Get;
-    const PATH: &'static str = "/{token}/{type:dps|wd}[/{bank}][?name={name}]";
-    const IDEMPOTENT: bool = true;
-    const PARAMS: &'static [&'static str] = &["type", "bank", "name"];
-    type Response = TransactionList;
-
-    fn request(&self, client: &Client) -> Request {
-        let bank = self.bank.as_ref().map(Segment::encoded);
-        let mut segments = vec![self.r#type.list_word()];
-        if let Some(b) = &bank {
-            segments.push(b);
-        }
-        let key = client.path_words().name_query_key.as_str();
-        let query: Vec<(&str, &str)> = self.name.iter().map(|n| (key, n.as_str())).collect();
-        client.assemble::<Self>(&segments, &query, None)
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<TransactionList, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for TransactionListParams {
-    type Out = TransactionList;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<TransactionList, Error> {
-        wire::parse_with::<ListWire, R>(Self::ID, status, body)
-    }
-
-    /// The canonical JSON text of a well-formed keyed pending list, written
-    /// in one pass from the wire bytes; `None` for any other answer (the
-    /// typed path then decides, and gives the same text for what this reads).
-    fn transcode(status: u16, body: &[u8]) -> Option<String> {
-        wire::keyed_rows(status, body, ROW_FIELDS)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Endpoint;
 
     fn transcode(status: u16, body: &[u8]) -> Option<String> {
         <TransactionListParams as wire::Parse>::transcode(status, body)

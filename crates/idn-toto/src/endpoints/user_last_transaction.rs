@@ -1,31 +1,29 @@
 //! `user_last_transaction`: Get User Last Deposit/Withdraw.
 
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use serde::{Deserializer, Serialize};
 
+use crate::declare::{endpoint, envelope};
 use crate::endpoints::user_history::HistoryEntry;
-use crate::params::ParamReader;
-use crate::wire::{self, Wire};
-use crate::{Client, Endpoint, EndpointId, Error, Method, Request, Segment, TxType};
+use crate::wire;
+use crate::{Segment, TxType};
 
-/// Parameters: `GET /TOKEN/latest/{dps|wd}/USER`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserLastTransactionParams {
-    /// Deposit or withdraw.
-    pub r#type: TxType,
-    /// User id in game.
-    pub user: Segment,
-}
-
-impl UserLastTransactionParams {
-    /// Reads canonical JSON parameters.
-    pub fn from_json(v: &Value) -> Result<UserLastTransactionParams, Error> {
-        let r = ParamReader::new(v, "")?;
-        r.only(Self::PARAMS)?;
-        Ok(UserLastTransactionParams {
-            r#type: r.tx_type()?,
-            user: r.segment("user")?,
-        })
+endpoint! {
+    /// Parameters: `GET /TOKEN/latest/{dps|wd}/USER`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct UserLastTransactionParams {
+        /// Deposit or withdraw.
+        pub r#type: TxType = "type" in Path,
+        /// User id in game.
+        pub user: Segment = "user" in Path,
+    }
+    impl Endpoint {
+        id: UserLastTransaction,
+        function: "Get User Last Deposit/Withdraw",
+        method: Get,
+        path: "/{token}/latest/{type:dps|wd}/{user}",
+        money: none,
+        response: UserLastTransaction,
+        wire: LatestWire,
     }
 }
 
@@ -42,16 +40,13 @@ pub struct UserLastTransaction {
     pub data: Option<HistoryEntry>,
 }
 
-#[derive(Debug, Deserialize)]
-struct LatestWire {
-    #[serde(default, deserialize_with = "wire::flag")]
-    success: Option<bool>,
-    #[serde(default, deserialize_with = "wire::text")]
-    message: String,
-    #[serde(default, deserialize_with = "wire::text")]
-    user: String,
-    #[serde(default, deserialize_with = "latest_entry")]
-    data: Option<HistoryEntry>,
+envelope! {
+    struct LatestWire -> UserLastTransaction {
+        #[serde(default, deserialize_with = "wire::text")]
+        user: String,
+        #[serde(default, deserialize_with = "latest_entry")]
+        data: Option<HistoryEntry>,
+    }
 }
 
 /// An entry object; `null`, `{}`, `[]` or `""` mean none; a one-element
@@ -93,49 +88,10 @@ fn decide(raw: &str, array_ok: bool) -> Result<Option<HistoryEntry>, String> {
     }
 }
 
-impl Wire for LatestWire {
-    type Output = UserLastTransaction;
-
-    fn finish(self) -> Result<UserLastTransaction, Error> {
-        wire::check_success(self.success, &self.message)?;
-        Ok(UserLastTransaction {
-            message: self.message,
-            user: self.user,
-            data: self.data,
-        })
-    }
-}
-
-impl Endpoint for UserLastTransactionParams {
-    const ID: EndpointId = EndpointId::UserLastTransaction;
-    const FUNCTION: &'static str = "Get User Last Deposit/Withdraw";
-    const METHOD: Method = Method::Get;
-    const PATH: &'static str = "/{token}/latest/{type:dps|wd}/{user}";
-    const IDEMPOTENT: bool = true;
-    const PARAMS: &'static [&'static str] = &["type", "user"];
-    type Response = UserLastTransaction;
-
-    fn request(&self, client: &Client) -> Request {
-        let segments = ["latest", self.r#type.list_word(), &self.user.encoded()];
-        client.assemble::<Self>(&segments, &[], None)
-    }
-
-    fn parse(status: u16, body: &[u8]) -> Result<UserLastTransaction, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
-impl wire::Parse for UserLastTransactionParams {
-    type Out = UserLastTransaction;
-
-    fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<UserLastTransaction, Error> {
-        wire::parse_with::<LatestWire, R>(Self::ID, status, body)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Endpoint;
 
     #[test]
     fn none_when_empty() {

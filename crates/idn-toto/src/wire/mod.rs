@@ -20,6 +20,14 @@ pub use enums::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 pub(crate) use fast::{field, keyed_rows, Field, Kind};
 pub(crate) use ser::{ser_date, ser_datetime, ser_opt_datetime};
 
+/// A timestamp field: `#[serde(with = "wire::timestamp")]` reads it with
+/// [`datetime`] (every spec format) and writes the canonical ISO text with
+/// [`ser_datetime`].
+pub(crate) mod timestamp {
+    pub(crate) use super::datetime as deserialize;
+    pub(crate) use super::ser_datetime as serialize;
+}
+
 use crate::{EndpointId, Error};
 use serde::de::DeserializeOwned;
 

@@ -4,11 +4,10 @@
 
 use serde::Serialize;
 use serde_json::value::RawValue;
-use serde_json::Value;
 
-use crate::params::ParamReader;
+use crate::declare::endpoint;
 use crate::wire;
-use crate::{Client, Endpoint, EndpointId, Error, Method, Request, TxType};
+use crate::{Client, Error, Request, TxType};
 
 mod answer;
 mod batch;
@@ -26,13 +25,30 @@ pub use items::{
 /// The old name of [`MultipleItem`].
 pub type BatchItem = MultipleItem;
 
-/// Parameters: `POST /TOKEN/{push_dps|push_wd}` (accept/reject items) or
-/// `POST /TOKEN/MANUAL/{depo|wd}` (manual items; the spec does not list this
-/// path: see [`crate::PathWords`]) with `{"transaction": [...]}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MultipleTransactionParams {
-    r#type: TxType,
-    items: Vec<MultipleItem>,
+endpoint! {
+    /// Parameters: `POST /TOKEN/{push_dps|push_wd}` (accept/reject items) or
+    /// `POST /TOKEN/MANUAL/{depo|wd}` (manual items; the spec does not list this
+    /// path: see [`crate::PathWords`]) with `{"transaction": [...]}`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct MultipleTransactionParams {
+        r#type: TxType = "type" in Path,
+        items: Vec<MultipleItem> = "transaction" in Body,
+    }
+    impl Endpoint {
+        id: MultipleTransaction,
+        function: "Accept/Reject/Manual Multiple Transaction",
+        method: Post,
+        path: "/{token}/{type:push_dps|push_wd|MANUAL/depo|MANUAL/wd}",
+        words: {
+            "MANUAL/depo" => bulk_manual_deposit,
+            "MANUAL/wd" => bulk_manual_withdraw,
+        },
+        money: batch,
+        response: MultipleTransaction,
+        wire: custom,
+        check: MultipleTransactionParams::check,
+        request: MultipleTransactionParams::build,
+    }
 }
 
 impl MultipleTransactionParams {
@@ -41,28 +57,35 @@ impl MultipleTransactionParams {
         r#type: TxType,
         items: Vec<MultipleItem>,
     ) -> Result<MultipleTransactionParams, Error> {
-        if items.is_empty() || items.len() > MAX_ITEMS {
+        MultipleTransactionParams::check(MultipleTransactionParams { r#type, items })
+    }
+
+    fn check(p: MultipleTransactionParams) -> Result<MultipleTransactionParams, Error> {
+        if p.items.is_empty() || p.items.len() > MAX_ITEMS {
             return Err(Error::invalid(
                 "transaction",
                 format!(
                     "must have 1 to {MAX_ITEMS} items per request, got {} (use a batch for more)",
-                    items.len()
+                    p.items.len()
                 ),
             ));
         }
-        check_items(&items)?;
-        Ok(MultipleTransactionParams { r#type, items })
+        check_items(&p.items)?;
+        Ok(p)
     }
 
-    /// Reads canonical JSON parameters: `type` and `transaction` (a list of
-    /// items with `trans_id`, `user`, `action`, `comment`, `operator`, or
-    /// `user`, `amount`, `comment`, `operator`).
-    pub fn from_json(v: &Value) -> Result<MultipleTransactionParams, Error> {
-        let r = ParamReader::new(v, "")?;
-        r.only(Self::PARAMS)?;
-        let r#type = r.tx_type()?;
-        let items = items_from_json(r.array("transaction")?)?;
-        MultipleTransactionParams::new(r#type, items)
+    /// The template's `type` word: `push_dps|push_wd` for accept/reject
+    /// items, `MANUAL/depo|MANUAL/wd` (overridable) for manual ones.
+    fn build(&self, client: &Client) -> Request {
+        let manual = matches!(self.items.first(), Some(MultipleItem::Manual(_)));
+        let value = |name: &str| {
+            let mut v = crate::declare::Declared::value(self, name)?;
+            if manual {
+                v.pick = v.pick.map(|i| i + 2);
+            }
+            Some(v)
+        };
+        crate::declare::request_with::<Self>(client, &value, Some(self.body()))
     }
 
     /// Deposit or withdraw.
@@ -125,41 +148,11 @@ impl MultipleTransactionParams {
     }
 }
 
-impl Endpoint for MultipleTransactionParams {
-    const ID: EndpointId = EndpointId::MultipleTransaction;
-    const FUNCTION: &'static str = "Accept/Reject/Manual Multiple Transaction";
-    const METHOD: Method = Method::Post;
-    const PATH: &'static str = "/{token}/{type:push_dps|push_wd|MANUAL/depo|MANUAL/wd}";
-    const IDEMPOTENT: bool = false;
-    const PARAMS: &'static [&'static str] = &["type", "transaction"];
-    type Response = MultipleTransaction;
-
-    fn request(&self, client: &Client) -> Request {
-        let manual = matches!(self.items.first(), Some(MultipleItem::Manual(_)));
-        let path = if manual {
-            client.path_words().bulk_manual(self.r#type).to_owned()
-        } else {
-            self.r#type.push_word().to_owned()
-        };
-        let segments: Vec<&str> = path.split('/').collect();
-        client.assemble::<Self>(&segments, &[], Some(self.body()))
-    }
-
-    /// Without the items, an answer is only definite when it is complete and
-    /// says the same thing about all of them: damage, or a refusal that
-    /// names some items (the others may have been processed), is
-    /// [`Error::OutcomeUnknown`]. [`crate::Batch`] reads the same answers
-    /// item by item.
-    fn parse(status: u16, body: &[u8]) -> Result<MultipleTransaction, Error> {
-        <Self as wire::Parse>::parse_with::<wire::Strict>(status, body)
-    }
-}
-
 impl wire::Parse for MultipleTransactionParams {
     type Out = MultipleTransaction;
 
     fn parse_with<R: wire::Reader>(status: u16, body: &[u8]) -> Result<MultipleTransaction, Error> {
-        let w = wire::parse_with::<MultipleAnswer, R>(Self::ID, status, body)?;
+        let w = wire::parse_with::<MultipleAnswer, R>(<Self as crate::Endpoint>::ID, status, body)?;
         if let Some(why) = w.contradictory.or(w.incomplete) {
             return Err(Error::unknown(Error::decode("$", why)));
         }
@@ -178,7 +171,9 @@ impl wire::Parse for MultipleTransactionParams {
 mod tests {
     use super::*;
     use crate::endpoints::test_support::client;
+    use crate::Endpoint;
     use serde_json::json;
+    use serde_json::Value;
 
     #[test]
     fn builds_both_forms() {
