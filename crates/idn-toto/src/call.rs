@@ -4,9 +4,8 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::time::{Duration, UNIX_EPOCH};
 
-use crate::event::Trail;
+use crate::exchange::Attempts;
 use crate::{Client, Clock, Endpoint, Error, Event, Request, RetryPolicy};
 
 /// What the host does after handing an answer (or a failure) to a [`Call`].
@@ -164,131 +163,10 @@ impl<E: Endpoint> Call<E> {
     }
 }
 
-/// One request and its attempts, shared by [`Call`] and [`crate::Driver`]:
-/// the retry decision, the snapshot an unknown outcome carries, and the
-/// event trail.
-#[derive(Debug)]
-pub(crate) struct Attempts {
-    pub(crate) request: Request,
-    pub(crate) attempt: u32,
-    pub(crate) trail: Trail,
-    pub(crate) snapshot: Option<crate::Snapshot>,
-}
-
-impl Attempts {
-    pub(crate) fn new(request: Request, bodies: bool) -> Attempts {
-        Attempts {
-            request,
-            attempt: 0,
-            trail: Trail::new(bodies),
-            snapshot: None,
-        }
-    }
-
-    /// An answer, read by `parse`; `Retry` moves on to the next attempt.
-    pub(crate) fn response<T>(
-        &mut self,
-        client: &Client,
-        policy: &RetryPolicy,
-        (status, headers, body): (u16, &[(&str, &str)], &[u8]),
-        clock: Clock,
-        parse: impl FnOnce(&Client, u16, &[u8]) -> Result<T, Error>,
-    ) -> Next<T> {
-        let result = parse(client, status, body);
-        self.trail.response(
-            client,
-            &self.request,
-            self.attempt,
-            (status, body),
-            clock,
-            result.as_ref().err(),
-        );
-        match result {
-            Ok(value) => {
-                self.trail
-                    .done(&self.request, self.attempt, Some(status), None);
-                Next::Done(Ok(value))
-            }
-            Err(error) => {
-                let after = header_retry_after(headers, clock.unix_now_secs);
-                self.failed(client, policy, error, after, Some(status))
-            }
-        }
-    }
-
-    /// A transport failure; `Retry` moves on to the next attempt.
-    pub(crate) fn transport_failure<T>(
-        &mut self,
-        client: &Client,
-        policy: &RetryPolicy,
-        reason: &str,
-        clock: Clock,
-    ) -> Next<T> {
-        let error = client.transport_failure(&self.request, reason);
-        self.trail
-            .transport_failure(&self.request, self.attempt, clock, &error);
-        self.failed(client, policy, error, None, None)
-    }
-
-    fn failed<T>(
-        &mut self,
-        client: &Client,
-        policy: &RetryPolicy,
-        error: Error,
-        retry_after: Option<u64>,
-        status: Option<u16>,
-    ) -> Next<T> {
-        match policy.decide_after(&self.request, self.attempt, &error, retry_after) {
-            Some(delay_ms) => {
-                self.trail
-                    .retry(&self.request, self.attempt, delay_ms, &error);
-                self.attempt += 1;
-                Next::Retry { delay_ms, error }
-            }
-            None => {
-                let error = error
-                    .settleable(&self.request, self.snapshot.clone())
-                    .sent_to(client);
-                self.trail
-                    .done(&self.request, self.attempt, status, Some(&error));
-                Next::Done(Err(error))
-            }
-        }
-    }
-}
-
-/// The `Retry-After` header's delay among `headers` (any case), if any.
-fn header_retry_after(headers: &[(&str, &str)], unix_now_secs: Option<i64>) -> Option<u64> {
-    headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
-        .and_then(|(_, value)| retry_after_ms(value, unix_now_secs))
-}
-
-/// A `Retry-After` value in milliseconds: delay-seconds (`120`), or an
-/// HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`, and the two obsolete forms)
-/// measured from `unix_now_secs`. A date in the past is 0; anything else,
-/// or a date without a clock, is `None`.
-pub fn retry_after_ms(value: &str, unix_now_secs: Option<i64>) -> Option<u64> {
-    let value = value.trim();
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        let secs: u64 = value.parse().unwrap_or(u64::MAX);
-        return Some(secs.saturating_mul(1000));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    let at = i64::try_from(at.duration_since(UNIX_EPOCH).ok()?.as_secs()).ok()?;
-    let wait = at.saturating_sub(unix_now_secs?).max(0);
-    Some(
-        Duration::from_secs(wait.unsigned_abs())
-            .as_millis()
-            .min(u128::from(u64::MAX)) as u64,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AcceptRejectParams, Segment, UserBalanceParams};
+    use crate::{retry_after_ms, AcceptRejectParams, Segment, UserBalanceParams};
     use serde_json::json;
 
     fn client() -> Client {
