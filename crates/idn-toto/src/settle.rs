@@ -87,9 +87,8 @@ impl MoneyMove {
                 action: Action::parse("action", &text("action")?)?,
             });
         }
-        let amount = text("amount")?;
-        let amount =
-            crate::wire::parse_decimal(&amount).map_err(|e| Error::invalid("amount", e))?;
+        // The amount of a request that was sent: the request's rules.
+        let amount = crate::Amount::parse("amount", &text("amount")?)?.value();
         Ok(MoneyMove::Manual {
             r#type,
             user: text("user")?,
@@ -1774,6 +1773,19 @@ mod tests {
                 .unwrap_err()
                 .field(),
             Some("action")
+        );
+        // A move's amount is a request's: read with the request's rules
+        // (issue 21, spec-notes 172), as `Amount::parse` reads it.
+        for bad in ["1e3", "-5", "0", "+5"] {
+            let params = json!({"type": "deposit", "user": "u", "amount": bad});
+            let e = MoneyMove::from_params(&params).unwrap_err();
+            assert_eq!(e.field(), Some("amount"), "{bad}");
+        }
+        let m =
+            MoneyMove::from_params(&json!({"type": "deposit", "user": "u", "amount": " 2500.50"}));
+        assert!(
+            matches!(m, Ok(MoneyMove::Manual { amount, .. }) if amount.to_string() == "2500.50"),
+            "{m:?}"
         );
     }
 }
