@@ -5,8 +5,10 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::exchange::Attempts;
-use crate::{Client, Clock, Endpoint, Error, Event, Request, RetryPolicy};
+use crate::{
+    AnyEndpoint, Client, Clock, Driver, DriverOptions, Error, Event, Output, Request, RetryPolicy,
+    Step,
+};
 
 /// What the host does after handing an answer (or a failure) to a [`Call`].
 #[derive(Debug)]
@@ -56,87 +58,101 @@ pub enum Next<T> {
 /// A request that moves money is never sent twice: any failure ends its
 /// call, and a failure that may come after the money moved is
 /// [`Error::OutcomeUnknown`].
-pub struct Call<E: Endpoint> {
-    attempts: Attempts,
-    policy: RetryPolicy,
+///
+/// A thin typed facade over the one [`Driver`] every host runs (a call
+/// without a journal): the same exchange, framing checks, retry rule and
+/// events, the answer typed as `E`'s response.
+pub struct Call<E: AnyEndpoint> {
+    driver: Driver,
+    /// The request of the driver's last `Send`.
+    request: Request,
+    events: Vec<Event>,
     endpoint: PhantomData<fn() -> E>,
 }
 
-impl<E: Endpoint> fmt::Debug for Call<E> {
+impl<E: AnyEndpoint> fmt::Debug for Call<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
-            .field("request", &self.attempts.request)
-            .field("policy", &self.policy)
-            .field("attempt", &self.attempts.attempt)
+            .field("request", &self.request)
+            .field("attempt", &self.attempt())
             .finish()
     }
 }
 
-impl<E: Endpoint> Call<E> {
+impl<E: AnyEndpoint> Call<E> {
     /// A call of `params` through `client`; reads are retried as `policy`
     /// says. Queues the first `attempt` event.
     pub fn new(client: &Client, params: &E, policy: RetryPolicy) -> Call<E> {
-        let mut attempts = Attempts::new(client.request(params), false);
-        attempts.trail.attempt(&attempts.request, 0);
-        Call {
-            attempts,
-            policy,
+        let request = client.request(params);
+        let options = DriverOptions {
+            retry: policy,
+            ..DriverOptions::default()
+        };
+        let mut call = Call {
+            driver: Driver::call_op(client, request.clone(), options),
+            request,
+            events: Vec::new(),
             endpoint: PhantomData,
-        }
+        };
+        let _ = call.advance();
+        call
     }
 
     /// The user's history read before a manual move is sent: carried by an
     /// unknown outcome so it can be settled (see [`crate::Settle`]).
     pub fn with_snapshot(mut self, snapshot: crate::Snapshot) -> Call<E> {
-        self.attempts.snapshot = Some(snapshot);
+        if let Some(exchange) = self.driver.call_exchange() {
+            exchange.attempts.snapshot = Some(snapshot);
+        }
         self
     }
 
     /// Whether `response` events carry the body (token scrubbed, cut at
     /// [`crate::EVENT_BODY_MAX`] characters). Off by default.
     pub fn with_bodies(mut self, bodies: bool) -> Call<E> {
-        self.attempts.trail.bodies = bodies;
+        if let Some(exchange) = self.driver.call_exchange() {
+            exchange.attempts.trail.bodies = bodies;
+        }
         self
     }
 
     /// The request to send (the same one on every attempt).
     pub fn request(&self) -> &Request {
-        &self.attempts.request
+        &self.request
     }
 
     /// The attempt in flight: 0 for the first send.
     pub fn attempt(&self) -> u32 {
-        self.attempts.attempt
+        match &self.driver.call_attempt() {
+            Some(attempt) => *attempt,
+            None => 0,
+        }
     }
 
     /// The events since the last call (an `attempt` is queued when the call
     /// is made and after every retry; `response` or `transport_failure`,
     /// then `retry` or `done`, for every answer).
     pub fn take_events(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.attempts.trail.events)
+        std::mem::take(&mut self.events)
     }
 
     /// Hands over the answer to the attempt in flight: its status, headers
     /// (name, value; any case) and body, and the host's [`Clock`] (how long
     /// the attempt took; the wall clock, used only to turn a `Retry-After`
     /// HTTP date into a delay: without it, such a date falls back to the
-    /// policy's backoff).
+    /// policy's backoff). The driver checks its framing first (see
+    /// [`Driver::record_response`]). `client` is the one the call was made
+    /// with (the call keeps a copy).
     pub fn record_response(
         &mut self,
-        client: &Client,
+        _client: &Client,
         status: u16,
         headers: &[(&str, &str)],
         body: &[u8],
         clock: Clock,
     ) -> Next<E::Response> {
-        let next = self.attempts.response(
-            client,
-            &self.policy,
-            (status, headers, body),
-            clock,
-            |c, s, b| c.parse::<E>(s, b),
-        );
-        self.queue_attempt(next)
+        self.driver.record_response(status, headers, body, clock);
+        self.advance()
     }
 
     /// Hands over a transport failure of the attempt in flight (network
@@ -144,22 +160,50 @@ impl<E: Endpoint> Call<E> {
     /// [`Error::OutcomeUnknown`] and the call is over.
     pub fn record_transport_failure(
         &mut self,
-        client: &Client,
+        _client: &Client,
         reason: &str,
         clock: Clock,
     ) -> Next<E::Response> {
-        let next = self
-            .attempts
-            .transport_failure(client, &self.policy, reason, clock);
-        self.queue_attempt(next)
+        self.driver.record_transport_failure(reason, clock);
+        self.advance()
     }
 
-    fn queue_attempt(&mut self, next: Next<E::Response>) -> Next<E::Response> {
-        if matches!(next, Next::Retry { .. }) {
-            let a = &mut self.attempts;
-            a.trail.attempt(&a.request, a.attempt);
+    /// Runs the driver to its next send (a retry, after the wait it asked
+    /// for) or to its result (a done driver gives it again).
+    fn advance(&mut self) -> Next<E::Response> {
+        let mut delay_ms = 0;
+        loop {
+            match self.driver.next(Clock::default()) {
+                Step::Event(event) => self.events.push(event),
+                Step::Wait(ms) => delay_ms = ms,
+                Step::Send(request) => {
+                    let error = self
+                        .driver
+                        .call_exchange()
+                        .and_then(|e| e.retrying.take())
+                        .unwrap_or_else(|| Error::Transport {
+                            reason: "the request is sent again".into(),
+                        });
+                    self.request = request;
+                    return Next::Retry { delay_ms, error };
+                }
+                Step::Done(result) => return Next::Done(result.and_then(typed::<E>)),
+                // A call without a journal: neither comes.
+                Step::Journal(_) | Step::Page(_) => {}
+            }
         }
-        next
+    }
+}
+
+/// A driver's response, typed as `E`'s.
+fn typed<E: AnyEndpoint>(output: Output) -> Result<E::Response, Error> {
+    match output {
+        Output::Response(any) => {
+            let endpoint = any.endpoint();
+            E::from_any(any)
+                .ok_or_else(|| Error::decode("$", format!("expected {}, got {endpoint}", E::ID)))
+        }
+        _ => Err(Error::decode("$", "expected a response")),
     }
 }
 
@@ -366,6 +410,33 @@ mod tests {
             panic!("not done");
         };
         assert!(e.unsettled().is_none());
+    }
+
+    /// A `Call` runs on the driver every host runs (issue 21): the same
+    /// framing rules, so an answer cut short is a transport failure (a read
+    /// is retried), not a body to parse.
+    #[test]
+    fn a_call_is_the_driver_s_path_framing_included() {
+        let c = client();
+        let mut call = Call::new(&c, &balance(), RetryPolicy::default());
+        let next =
+            call.record_response(&c, 200, &[("Content-Length", "999")], OK, Clock::default());
+        let Next::Retry { delay_ms, error } = next else {
+            panic!("a cut answer was taken as whole: {next:?}")
+        };
+        assert_eq!(delay_ms, 200);
+        assert_eq!(error.kind(), "transport");
+        assert!(error.to_string().contains("framing"), "{error}");
+        assert_eq!(call.attempt(), 1);
+        let Next::Done(Ok(b)) = call.record_response(&c, 200, &[], OK, Clock::default()) else {
+            panic!("not done");
+        };
+        assert_eq!(b.balance.to_string(), "1.00");
+        // Done is done: asking again gives the same result.
+        assert!(matches!(
+            call.record_transport_failure(&c, "late", Clock::default()),
+            Next::Done(Ok(_))
+        ));
     }
 
     #[test]

@@ -316,9 +316,15 @@ impl Driver {
                 "a multiple_transaction call is journaled item by item: use a batch",
             ));
         }
+        Ok(Driver::call_op(client, request, options))
+    }
+
+    /// A call of `request` (checked by the caller: see
+    /// [`Driver::call_request`]).
+    pub(crate) fn call_op(client: &Client, request: Request, options: DriverOptions) -> Driver {
         let exchange = Exchange::new(request, options.bodies);
         let snapshot_read = snapshot_read(client, exchange.request(), &options);
-        Ok(Driver::with(
+        Driver::with(
             client,
             options,
             Op::Call(Box::new(CallOp {
@@ -326,7 +332,24 @@ impl Driver {
                 snapshot_read,
                 intent: None,
             })),
-        ))
+        )
+    }
+
+    /// A call's attempt in flight (0 for the first send).
+    pub(crate) fn call_attempt(&self) -> Option<u32> {
+        match &self.op {
+            Op::Call(op) => Some(op.exchange.attempts.attempt),
+            _ => None,
+        }
+    }
+
+    /// A call's exchange (the request, not its history read): what the
+    /// typed facade [`crate::Call`] shows and sets.
+    pub(crate) fn call_exchange(&mut self) -> Option<&mut Exchange> {
+        match &mut self.op {
+            Op::Call(op) => Some(&mut op.exchange),
+            _ => None,
+        }
     }
 
     /// Any number of `multiple_transaction` items (`{"type": ..,

@@ -37,6 +37,8 @@ pub(crate) struct Exchange {
     pub(crate) attempts: Attempts,
     pub(crate) in_flight: bool,
     pub(crate) wait: Option<u64>,
+    /// Why the last attempt failed, when a retry is due.
+    pub(crate) retrying: Option<Error>,
 }
 
 impl Exchange {
@@ -45,6 +47,7 @@ impl Exchange {
             attempts: Attempts::new(request, bodies),
             in_flight: false,
             wait: None,
+            retrying: None,
         }
     }
 
@@ -87,8 +90,9 @@ impl Exchange {
                 .transport_failure(client, policy, reason, clock),
         };
         match next {
-            Next::Retry { delay_ms, .. } => {
+            Next::Retry { delay_ms, error } => {
                 self.wait = Some(delay_ms);
+                self.retrying = Some(error);
                 None
             }
             Next::Done(result) => Some(result),
