@@ -602,6 +602,14 @@ mod tests {
             let e = Amount::parse("amount", request_only).unwrap_err();
             assert_eq!(e.field(), Some("amount"));
         }
+        // A bare point: a person's `.5` and `5.` are requests' (written out
+        // in full), never an answer's.
+        for (bare, value) in [(".5", "0.5"), ("5.", "5")] {
+            let amount = Amount::parse("amount", bare).unwrap();
+            assert_eq!(amount.value().to_string(), value, "{bare}");
+            assert!(!amount.to_wire().starts_with('.') && !amount.to_wire().ends_with('.'));
+            assert!(parse_decimal(bare).is_err(), "{bare}");
+        }
         // Refused on both sides.
         for both in ["+5", "1_000", "12,50", ".", "1 000", "NaN", "0x10", "--1"] {
             assert!(Amount::parse("amount", both).is_err(), "{both}");
