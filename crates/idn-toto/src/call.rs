@@ -4,10 +4,11 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::time::{Duration, UNIX_EPOCH};
 
-use crate::event::Trail;
-use crate::{Client, Clock, Endpoint, Error, Event, Request, RetryPolicy};
+use crate::{
+    AnyEndpoint, Client, Clock, Driver, DriverOptions, Error, Event, Output, Request, RetryPolicy,
+    Step,
+};
 
 /// What the host does after handing an answer (or a failure) to a [`Call`].
 #[derive(Debug)]
@@ -57,87 +58,101 @@ pub enum Next<T> {
 /// A request that moves money is never sent twice: any failure ends its
 /// call, and a failure that may come after the money moved is
 /// [`Error::OutcomeUnknown`].
-pub struct Call<E: Endpoint> {
-    attempts: Attempts,
-    policy: RetryPolicy,
+///
+/// A thin typed facade over the one [`Driver`] every host runs (a call
+/// without a journal): the same exchange, framing checks, retry rule and
+/// events, the answer typed as `E`'s response.
+pub struct Call<E: AnyEndpoint> {
+    driver: Driver,
+    /// The request of the driver's last `Send`.
+    request: Request,
+    events: Vec<Event>,
     endpoint: PhantomData<fn() -> E>,
 }
 
-impl<E: Endpoint> fmt::Debug for Call<E> {
+impl<E: AnyEndpoint> fmt::Debug for Call<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
-            .field("request", &self.attempts.request)
-            .field("policy", &self.policy)
-            .field("attempt", &self.attempts.attempt)
+            .field("request", &self.request)
+            .field("attempt", &self.attempt())
             .finish()
     }
 }
 
-impl<E: Endpoint> Call<E> {
+impl<E: AnyEndpoint> Call<E> {
     /// A call of `params` through `client`; reads are retried as `policy`
     /// says. Queues the first `attempt` event.
     pub fn new(client: &Client, params: &E, policy: RetryPolicy) -> Call<E> {
-        let mut attempts = Attempts::new(client.request(params), false);
-        attempts.trail.attempt(&attempts.request, 0);
-        Call {
-            attempts,
-            policy,
+        let request = client.request(params);
+        let options = DriverOptions {
+            retry: policy,
+            ..DriverOptions::default()
+        };
+        let mut call = Call {
+            driver: Driver::call_op(client, request.clone(), options),
+            request,
+            events: Vec::new(),
             endpoint: PhantomData,
-        }
+        };
+        let _ = call.advance();
+        call
     }
 
     /// The user's history read before a manual move is sent: carried by an
     /// unknown outcome so it can be settled (see [`crate::Settle`]).
     pub fn with_snapshot(mut self, snapshot: crate::Snapshot) -> Call<E> {
-        self.attempts.snapshot = Some(snapshot);
+        if let Some(exchange) = self.driver.call_exchange() {
+            exchange.attempts.snapshot = Some(snapshot);
+        }
         self
     }
 
     /// Whether `response` events carry the body (token scrubbed, cut at
     /// [`crate::EVENT_BODY_MAX`] characters). Off by default.
     pub fn with_bodies(mut self, bodies: bool) -> Call<E> {
-        self.attempts.trail.bodies = bodies;
+        if let Some(exchange) = self.driver.call_exchange() {
+            exchange.attempts.trail.bodies = bodies;
+        }
         self
     }
 
     /// The request to send (the same one on every attempt).
     pub fn request(&self) -> &Request {
-        &self.attempts.request
+        &self.request
     }
 
     /// The attempt in flight: 0 for the first send.
     pub fn attempt(&self) -> u32 {
-        self.attempts.attempt
+        match &self.driver.call_attempt() {
+            Some(attempt) => *attempt,
+            None => 0,
+        }
     }
 
     /// The events since the last call (an `attempt` is queued when the call
     /// is made and after every retry; `response` or `transport_failure`,
     /// then `retry` or `done`, for every answer).
     pub fn take_events(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.attempts.trail.events)
+        std::mem::take(&mut self.events)
     }
 
     /// Hands over the answer to the attempt in flight: its status, headers
     /// (name, value; any case) and body, and the host's [`Clock`] (how long
     /// the attempt took; the wall clock, used only to turn a `Retry-After`
     /// HTTP date into a delay: without it, such a date falls back to the
-    /// policy's backoff).
+    /// policy's backoff). The driver checks its framing first (see
+    /// [`Driver::record_response`]). `client` is the one the call was made
+    /// with (the call keeps a copy).
     pub fn record_response(
         &mut self,
-        client: &Client,
+        _client: &Client,
         status: u16,
         headers: &[(&str, &str)],
         body: &[u8],
         clock: Clock,
     ) -> Next<E::Response> {
-        let next = self.attempts.response(
-            client,
-            &self.policy,
-            (status, headers, body),
-            clock,
-            |c, s, b| c.parse::<E>(s, b),
-        );
-        self.queue_attempt(next)
+        self.driver.record_response(status, headers, body, clock);
+        self.advance()
     }
 
     /// Hands over a transport failure of the attempt in flight (network
@@ -145,150 +160,57 @@ impl<E: Endpoint> Call<E> {
     /// [`Error::OutcomeUnknown`] and the call is over.
     pub fn record_transport_failure(
         &mut self,
-        client: &Client,
+        _client: &Client,
         reason: &str,
         clock: Clock,
     ) -> Next<E::Response> {
-        let next = self
-            .attempts
-            .transport_failure(client, &self.policy, reason, clock);
-        self.queue_attempt(next)
+        self.driver.record_transport_failure(reason, clock);
+        self.advance()
     }
 
-    fn queue_attempt(&mut self, next: Next<E::Response>) -> Next<E::Response> {
-        if matches!(next, Next::Retry { .. }) {
-            let a = &mut self.attempts;
-            a.trail.attempt(&a.request, a.attempt);
-        }
-        next
-    }
-}
-
-/// One request and its attempts, shared by [`Call`] and [`crate::Driver`]:
-/// the retry decision, the snapshot an unknown outcome carries, and the
-/// event trail.
-#[derive(Debug)]
-pub(crate) struct Attempts {
-    pub(crate) request: Request,
-    pub(crate) attempt: u32,
-    pub(crate) trail: Trail,
-    pub(crate) snapshot: Option<crate::Snapshot>,
-}
-
-impl Attempts {
-    pub(crate) fn new(request: Request, bodies: bool) -> Attempts {
-        Attempts {
-            request,
-            attempt: 0,
-            trail: Trail::new(bodies),
-            snapshot: None,
-        }
-    }
-
-    /// An answer, read by `parse`; `Retry` moves on to the next attempt.
-    pub(crate) fn response<T>(
-        &mut self,
-        client: &Client,
-        policy: &RetryPolicy,
-        (status, headers, body): (u16, &[(&str, &str)], &[u8]),
-        clock: Clock,
-        parse: impl FnOnce(&Client, u16, &[u8]) -> Result<T, Error>,
-    ) -> Next<T> {
-        let result = parse(client, status, body);
-        self.trail.response(
-            client,
-            &self.request,
-            self.attempt,
-            (status, body),
-            clock,
-            result.as_ref().err(),
-        );
-        match result {
-            Ok(value) => {
-                self.trail
-                    .done(&self.request, self.attempt, Some(status), None);
-                Next::Done(Ok(value))
-            }
-            Err(error) => {
-                let after = header_retry_after(headers, clock.unix_now_secs);
-                self.failed(client, policy, error, after, Some(status))
-            }
-        }
-    }
-
-    /// A transport failure; `Retry` moves on to the next attempt.
-    pub(crate) fn transport_failure<T>(
-        &mut self,
-        client: &Client,
-        policy: &RetryPolicy,
-        reason: &str,
-        clock: Clock,
-    ) -> Next<T> {
-        let error = client.transport_failure(&self.request, reason);
-        self.trail
-            .transport_failure(&self.request, self.attempt, clock, &error);
-        self.failed(client, policy, error, None, None)
-    }
-
-    fn failed<T>(
-        &mut self,
-        client: &Client,
-        policy: &RetryPolicy,
-        error: Error,
-        retry_after: Option<u64>,
-        status: Option<u16>,
-    ) -> Next<T> {
-        match policy.decide_after(&self.request, self.attempt, &error, retry_after) {
-            Some(delay_ms) => {
-                self.trail
-                    .retry(&self.request, self.attempt, delay_ms, &error);
-                self.attempt += 1;
-                Next::Retry { delay_ms, error }
-            }
-            None => {
-                let error = error
-                    .settleable(&self.request, self.snapshot.clone())
-                    .sent_to(client);
-                self.trail
-                    .done(&self.request, self.attempt, status, Some(&error));
-                Next::Done(Err(error))
+    /// Runs the driver to its next send (a retry, after the wait it asked
+    /// for) or to its result (a done driver gives it again).
+    fn advance(&mut self) -> Next<E::Response> {
+        let mut delay_ms = 0;
+        loop {
+            match self.driver.next(Clock::default()) {
+                Step::Event(event) => self.events.push(event),
+                Step::Wait(ms) => delay_ms = ms,
+                Step::Send(request) => {
+                    let error = self
+                        .driver
+                        .call_exchange()
+                        .and_then(|e| e.retrying.take())
+                        .unwrap_or_else(|| Error::Transport {
+                            reason: "the request is sent again".into(),
+                        });
+                    self.request = request;
+                    return Next::Retry { delay_ms, error };
+                }
+                Step::Done(result) => return Next::Done(result.and_then(typed::<E>)),
+                // A call without a journal: neither comes.
+                Step::Journal(_) | Step::Page(_) => {}
             }
         }
     }
 }
 
-/// The `Retry-After` header's delay among `headers` (any case), if any.
-fn header_retry_after(headers: &[(&str, &str)], unix_now_secs: Option<i64>) -> Option<u64> {
-    headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
-        .and_then(|(_, value)| retry_after_ms(value, unix_now_secs))
-}
-
-/// A `Retry-After` value in milliseconds: delay-seconds (`120`), or an
-/// HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`, and the two obsolete forms)
-/// measured from `unix_now_secs`. A date in the past is 0; anything else,
-/// or a date without a clock, is `None`.
-pub fn retry_after_ms(value: &str, unix_now_secs: Option<i64>) -> Option<u64> {
-    let value = value.trim();
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        let secs: u64 = value.parse().unwrap_or(u64::MAX);
-        return Some(secs.saturating_mul(1000));
+/// A driver's response, typed as `E`'s.
+fn typed<E: AnyEndpoint>(output: Output) -> Result<E::Response, Error> {
+    match output {
+        Output::Response(any) => {
+            let endpoint = any.endpoint();
+            E::from_any(any)
+                .ok_or_else(|| Error::decode("$", format!("expected {}, got {endpoint}", E::ID)))
+        }
+        _ => Err(Error::decode("$", "expected a response")),
     }
-    let at = httpdate::parse_http_date(value).ok()?;
-    let at = i64::try_from(at.duration_since(UNIX_EPOCH).ok()?.as_secs()).ok()?;
-    let wait = at.saturating_sub(unix_now_secs?).max(0);
-    Some(
-        Duration::from_secs(wait.unsigned_abs())
-            .as_millis()
-            .min(u128::from(u64::MAX)) as u64,
-    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AcceptRejectParams, Segment, UserBalanceParams};
+    use crate::{retry_after_ms, AcceptRejectParams, Segment, UserBalanceParams};
     use serde_json::json;
 
     fn client() -> Client {
@@ -488,6 +410,33 @@ mod tests {
             panic!("not done");
         };
         assert!(e.unsettled().is_none());
+    }
+
+    /// A `Call` runs on the driver every host runs (issue 21): the same
+    /// framing rules, so an answer cut short is a transport failure (a read
+    /// is retried), not a body to parse.
+    #[test]
+    fn a_call_is_the_driver_s_path_framing_included() {
+        let c = client();
+        let mut call = Call::new(&c, &balance(), RetryPolicy::default());
+        let next =
+            call.record_response(&c, 200, &[("Content-Length", "999")], OK, Clock::default());
+        let Next::Retry { delay_ms, error } = next else {
+            panic!("a cut answer was taken as whole: {next:?}")
+        };
+        assert_eq!(delay_ms, 200);
+        assert_eq!(error.kind(), "transport");
+        assert!(error.to_string().contains("framing"), "{error}");
+        assert_eq!(call.attempt(), 1);
+        let Next::Done(Ok(b)) = call.record_response(&c, 200, &[], OK, Clock::default()) else {
+            panic!("not done");
+        };
+        assert_eq!(b.balance.to_string(), "1.00");
+        // Done is done: asking again gives the same result.
+        assert!(matches!(
+            call.record_transport_failure(&c, "late", Clock::default()),
+            Next::Done(Ok(_))
+        ));
     }
 
     #[test]

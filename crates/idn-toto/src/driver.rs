@@ -39,16 +39,16 @@ use std::collections::VecDeque;
 use serde_json::Value;
 
 use crate::any::{AnyEndpoint, AnyResponse, Output};
-use crate::call::Attempts;
 use crate::dynamic::DEFAULT_MAX_PAGES;
 use crate::event::Trail;
+use crate::exchange::{Answer, Exchange, ExchangeStep, NEVER_RECORDED};
 use crate::framing;
 use crate::journal::{JournalEvent, JournalRecord};
 use crate::settle::{check_server, SettleStep};
 use crate::{
     dynamic, Batch, BatchItem, Client, Clock, EndpointId, Error, Event, FullTransactionParams,
-    ItemStatus, MoneyMove, Next, OpenMove, Pages, PgaTransactionParams, Request, RetryPolicy,
-    Segment, Settle, Settlement, Snapshot, TxType, Unsettled, UserHistoryParams,
+    ItemStatus, MoneyMove, OpenMove, Pages, PgaTransactionParams, Request, RetryPolicy, Segment,
+    Settle, Settlement, Snapshot, TxType, Unsettled, UserHistoryParams,
 };
 
 /// How a [`Driver`] runs.
@@ -107,72 +107,14 @@ pub enum Step {
     Done(Result<Output, Error>),
 }
 
-/// One request and its retries: the dynamic twin of [`crate::Call`] (the
-/// same [`Attempts`]), plus whether it is in flight and the wait before the
-/// next attempt.
-#[derive(Debug)]
-struct Exchange {
-    attempts: Attempts,
-    in_flight: bool,
-    wait: Option<u64>,
-}
-
-impl Exchange {
-    fn new(request: Request, bodies: bool) -> Exchange {
-        Exchange {
-            attempts: Attempts::new(request, bodies),
-            in_flight: false,
-            wait: None,
-        }
-    }
-
-    fn request(&self) -> &Request {
-        &self.attempts.request
-    }
-
-    fn step(&mut self) -> Step {
-        if let Some(ms) = self.wait.take() {
-            return Step::Wait(ms);
-        }
-        self.in_flight = true;
-        let a = &mut self.attempts;
-        a.trail.attempt(&a.request, a.attempt);
-        Step::Send(a.request.clone())
-    }
-
-    /// Hands an answer (`Ok`) or a transport failure (`Err`) over; the
-    /// result when the exchange is over.
-    fn record(
-        &mut self,
-        client: &Client,
-        policy: &RetryPolicy,
-        answer: Answer<'_>,
-        clock: Clock,
-    ) -> Option<Result<AnyResponse, Error>> {
-        self.in_flight = false;
-        let endpoint = self.attempts.request.endpoint();
-        let next = match answer {
-            Ok(answer) => self
-                .attempts
-                .response(client, policy, answer, clock, |c, s, b| {
-                    AnyResponse::parse(c, endpoint, s, b)
-                }),
-            Err(reason) => self
-                .attempts
-                .transport_failure(client, policy, reason, clock),
-        };
-        match next {
-            Next::Retry { delay_ms, .. } => {
-                self.wait = Some(delay_ms);
-                None
-            }
-            Next::Done(result) => Some(result),
+impl From<ExchangeStep> for Step {
+    fn from(step: ExchangeStep) -> Step {
+        match step {
+            ExchangeStep::Wait(ms) => Step::Wait(ms),
+            ExchangeStep::Send(request) => Step::Send(request),
         }
     }
 }
-
-/// An answer (status, headers, body) or a transport failure's reason.
-type Answer<'a> = Result<(u16, &'a [(&'a str, &'a str)], &'a [u8]), &'a str>;
 
 /// A single call: an optional history read first (manual moves with
 /// snapshots), then the request.
@@ -188,6 +130,9 @@ struct CallOp {
 #[derive(Debug)]
 struct BatchOp {
     batch: Option<Batch>,
+    /// A history read (a batch with snapshots), through the exchange every
+    /// read uses: retried as the policy says.
+    read: Option<Exchange>,
     /// The request in flight: its trail, and the items it carries.
     in_flight: Option<(Request, Vec<usize>)>,
     trail: Trail,
@@ -271,11 +216,6 @@ struct SettleOp {
     /// Groups whose confirming read is due: the settle delay is waited once
     /// for all of them.
     parked: Vec<(Vec<SettleMove>, Settle)>,
-    in_flight: Option<Request>,
-    /// The last read sent (for its retry event).
-    last: Option<Request>,
-    attempt: u32,
-    trail: Trail,
     /// (position in the input, journal id, settlement).
     settled: Vec<(usize, String, Settlement)>,
     /// `Driver::settle` (one settlement) or the journal's open moves (a list).
@@ -376,9 +316,15 @@ impl Driver {
                 "a multiple_transaction call is journaled item by item: use a batch",
             ));
         }
+        Ok(Driver::call_op(client, request, options))
+    }
+
+    /// A call of `request` (checked by the caller: see
+    /// [`Driver::call_request`]).
+    pub(crate) fn call_op(client: &Client, request: Request, options: DriverOptions) -> Driver {
         let exchange = Exchange::new(request, options.bodies);
         let snapshot_read = snapshot_read(client, exchange.request(), &options);
-        Ok(Driver::with(
+        Driver::with(
             client,
             options,
             Op::Call(Box::new(CallOp {
@@ -386,7 +332,24 @@ impl Driver {
                 snapshot_read,
                 intent: None,
             })),
-        ))
+        )
+    }
+
+    /// A call's attempt in flight (0 for the first send).
+    pub(crate) fn call_attempt(&self) -> Option<u32> {
+        match &self.op {
+            Op::Call(op) => Some(op.exchange.attempts.attempt),
+            _ => None,
+        }
+    }
+
+    /// A call's exchange (the request, not its history read): what the
+    /// typed facade [`crate::Call`] shows and sets.
+    pub(crate) fn call_exchange(&mut self) -> Option<&mut Exchange> {
+        match &mut self.op {
+            Op::Call(op) => Some(&mut op.exchange),
+            _ => None,
+        }
     }
 
     /// Any number of `multiple_transaction` items (`{"type": ..,
@@ -424,6 +387,7 @@ impl Driver {
             options,
             Op::Batch(Box::new(BatchOp {
                 batch: Some(batch),
+                read: None,
                 in_flight: None,
                 trail,
                 journal_ids: vec![None; n],
@@ -560,17 +524,16 @@ impl Driver {
         single: bool,
         wait_first: u64,
     ) -> Driver {
-        let trail = Trail::new(options.bodies);
+        let mut groups = groups;
+        for (_, settle) in &mut groups {
+            settle.keep_events(options.bodies);
+        }
         Driver::with(
             client,
             options,
             Op::Settle(Box::new(SettleOp {
                 groups: groups.into(),
                 parked: Vec::new(),
-                in_flight: None,
-                last: None,
-                attempt: 0,
-                trail,
                 settled: Vec::new(),
                 single,
                 wait_first,
@@ -610,7 +573,7 @@ impl Driver {
             }
             if self.in_flight() {
                 // Asked again without an answer: that send failed.
-                self.record(Err("the answer was never recorded"), Clock::default());
+                self.record(Err(NEVER_RECORDED), Clock::default());
                 continue;
             }
             if let Some(step) = self.advance() {
@@ -792,6 +755,20 @@ impl Driver {
                 self.finish(Err(error));
                 self.flush_events();
             }
+            Op::Batch(op) if op.read.as_ref().is_some_and(|r| r.in_flight) => {
+                // A history read that never left stops the batch (nothing
+                // is sent without it), as an aborted request does: it is not
+                // retried.
+                let (Some(read), Some(batch)) = (op.read.as_mut(), op.batch.as_mut()) else {
+                    return;
+                };
+                if let Some(done) = read.record(client, &RetryPolicy::NEVER, Err(reason), clock) {
+                    op.trail.events.append(&mut read.take_events());
+                    op.read = None;
+                    batch.record_history(history_of(done));
+                }
+                self.flush_events();
+            }
             Op::Batch(op) if op.in_flight.is_some() => {
                 let (Some((request, items)), Some(batch)) =
                     (op.in_flight.take(), op.batch.as_mut())
@@ -837,7 +814,15 @@ impl Driver {
                 }
             }
             Op::Batch(op) => {
-                if let (Some((request, items)), Some(batch)) =
+                if let (Some(read), Some(batch)) =
+                    (op.read.as_mut().filter(|r| r.in_flight), op.batch.as_mut())
+                {
+                    if let Some(done) = read.record(client, &policy, answer, clock) {
+                        op.trail.events.append(&mut read.take_events());
+                        op.read = None;
+                        batch.record_history(history_of(done));
+                    }
+                } else if let (Some((request, items)), Some(batch)) =
                     (op.in_flight.take(), op.batch.as_mut())
                 {
                     match answer {
@@ -872,31 +857,8 @@ impl Driver {
                 }
             }
             Op::Settle(op) => {
-                if let (Some(request), Some((_, settle))) =
-                    (op.in_flight.take(), op.groups.front_mut())
-                {
-                    match answer {
-                        Ok((status, _, body)) => {
-                            settle.record_response(client, status, body);
-                            op.trail.response(
-                                client,
-                                &request,
-                                op.attempt,
-                                (status, body),
-                                clock,
-                                None,
-                            );
-                            if let Some(last) = op.trail.events.last_mut() {
-                                last.error_kind = settle.last_error();
-                            }
-                        }
-                        Err(reason) => {
-                            settle.record_transport_failure(client, reason);
-                            let error = client.transport_failure(&request, reason);
-                            op.trail
-                                .transport_failure(&request, op.attempt, clock, &error);
-                        }
-                    }
+                if let Some((_, settle)) = op.groups.front_mut() {
+                    settle.record_answer(client, answer, clock);
                 }
             }
         }
@@ -911,8 +873,11 @@ impl Driver {
                 None => Some(op.exchange.request()).filter(|_| op.exchange.in_flight),
             },
             Op::Pages(op) => Some(op.exchange.request()).filter(|_| op.exchange.in_flight),
-            Op::Batch(op) => op.in_flight.as_ref().map(|(request, _)| request),
-            Op::Settle(op) => op.in_flight.as_ref(),
+            Op::Batch(op) => match op.read.as_ref().filter(|r| r.in_flight) {
+                Some(read) => Some(read.request()),
+                None => op.in_flight.as_ref().map(|(request, _)| request),
+            },
+            Op::Settle(op) => op.groups.front().and_then(|(_, s)| s.in_flight()),
         }
     }
 
@@ -923,8 +888,13 @@ impl Driver {
                 op.exchange.in_flight || op.snapshot_read.as_ref().is_some_and(|r| r.in_flight)
             }
             Op::Pages(op) => op.exchange.in_flight,
-            Op::Batch(op) => op.in_flight.is_some(),
-            Op::Settle(op) => op.in_flight.is_some(),
+            Op::Batch(op) => {
+                op.in_flight.is_some() || op.read.as_ref().is_some_and(|r| r.in_flight)
+            }
+            Op::Settle(op) => op
+                .groups
+                .front()
+                .is_some_and(|(_, s)| s.in_flight().is_some()),
         }
     }
 
@@ -964,8 +934,19 @@ impl Driver {
                 events
             }
             Op::Pages(op) => std::mem::take(&mut op.exchange.attempts.trail.events),
-            Op::Batch(op) => std::mem::take(&mut op.trail.events),
-            Op::Settle(op) => std::mem::take(&mut op.trail.events),
+            Op::Batch(op) => {
+                let mut events = std::mem::take(&mut op.trail.events);
+                if let Some(read) = op.read.as_mut() {
+                    events.append(&mut read.take_events());
+                }
+                events
+            }
+            Op::Settle(op) => op
+                .groups
+                .iter_mut()
+                .chain(op.parked.iter_mut())
+                .flat_map(|(_, s)| s.take_events())
+                .collect(),
         };
         // Events go before anything queued after them (a journal outcome
         // line, the result).
@@ -983,11 +964,12 @@ impl Driver {
         let client = self.client.clone();
         let journal_id = self.options.journal_id.clone();
         let settle_delay = self.options.settle_delay_ms;
+        let bodies = self.options.bodies;
         let at = self.at();
         match &mut self.op {
             Op::Call(op) => {
                 if let Some(read) = op.snapshot_read.as_mut() {
-                    return Some(read.step());
+                    return Some(read.step().into());
                 }
                 if op.intent.is_none() && op.exchange.wait.is_none() {
                     if let (Some(id), Some(params)) =
@@ -1014,12 +996,19 @@ impl Driver {
                         }
                     }
                 }
-                Some(op.exchange.step())
+                Some(op.exchange.step().into())
             }
-            Op::Pages(op) => Some(op.exchange.step()),
+            Op::Pages(op) => Some(op.exchange.step().into()),
             Op::Batch(op) => {
+                if let Some(read) = op.read.as_mut() {
+                    return Some(read.step().into());
+                }
                 let batch = op.batch.as_mut()?;
                 match batch.next_request(&client) {
+                    Some(request) if batch.reading() => {
+                        let read = op.read.insert(Exchange::new(request, bodies));
+                        Some(read.step().into())
+                    }
                     Some(request) => {
                         let sending = batch.sending();
                         let items: Vec<usize> = sending.iter().map(|(i, _)| *i).collect();
@@ -1103,24 +1092,8 @@ impl Driver {
                     return None;
                 }
                 match settle.next(&client) {
-                    SettleStep::Wait(ms) => {
-                        if let (true, Some(last)) = (settle.attempt() > 0, &op.last) {
-                            let error_kind = settle.last_error().unwrap_or("transport");
-                            op.trail.events.push(Event {
-                                delay_ms: Some(ms),
-                                error_kind: Some(error_kind),
-                                ..Event::new(crate::EventKind::Retry, last, op.attempt)
-                            });
-                        }
-                        Some(Step::Wait(ms))
-                    }
-                    SettleStep::Send(request) => {
-                        op.attempt = settle.attempt();
-                        op.trail.attempt(&request, op.attempt);
-                        op.in_flight = Some(request.clone());
-                        op.last = Some(request.clone());
-                        Some(Step::Send(request))
-                    }
+                    SettleStep::Wait(ms) => Some(Step::Wait(ms)),
+                    SettleStep::Send(request) => Some(Step::Send(request)),
                     SettleStep::Done(_) => {
                         let settlements = settle.settlements().unwrap_or_default().to_vec();
                         let mut lines = Vec::new();
@@ -1139,7 +1112,6 @@ impl Driver {
                             op.settled.push((m.index, id, settlement));
                         }
                         op.groups.pop_front();
-                        op.attempt = 0;
                         for line in &lines {
                             self.journal(line);
                         }
@@ -1153,14 +1125,8 @@ impl Driver {
     fn snapshot_done(&mut self, done: Result<AnyResponse, Error>) {
         let Op::Call(op) = &mut self.op else { return };
         op.snapshot_read = None;
-        match done {
-            Ok(AnyResponse::UserHistory(history)) => {
-                op.exchange.attempts.snapshot = Some(Snapshot::new(history.data));
-            }
-            Ok(other) => self.finish(Err(Error::decode(
-                "$",
-                format!("expected the user's history, got {}", other.endpoint()),
-            ))),
+        match history_of(done) {
+            Ok(history) => op.exchange.attempts.snapshot = Some(Snapshot::new(history.data)),
             // The history read failed: nothing is sent, its error is the
             // result.
             Err(e) => self.finish(Err(e)),
@@ -1242,6 +1208,17 @@ fn success_message(response: &AnyResponse) -> String {
         "processed".into()
     } else {
         message.to_owned()
+    }
+}
+
+/// A history read's result, as the user's history.
+fn history_of(done: Result<AnyResponse, Error>) -> Result<crate::UserHistory, Error> {
+    match done? {
+        AnyResponse::UserHistory(history) => Ok(history),
+        other => Err(Error::decode(
+            "$",
+            format!("expected the user's history, got {}", other.endpoint()),
+        )),
     }
 }
 

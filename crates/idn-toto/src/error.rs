@@ -61,9 +61,9 @@ pub enum Error {
         /// What happened.
         cause: Box<Error>,
         /// What settling it needs (the move's canonical parameters and, for
-        /// a manual move, the history snapshot): attached by the drivers
-        /// that know the request ([`crate::Call`],
-        /// [`crate::Client::settleable`]); `None` from [`crate::Client::parse`]
+        /// a manual move, the history snapshot): attached by the driver,
+        /// which knows the request ([`crate::Driver`], [`crate::Call`],
+        /// [`Error::settleable`]); `None` from [`crate::Client::parse`]
         /// alone.
         unsettled: Option<Box<crate::Unsettled>>,
     },

@@ -184,8 +184,8 @@ impl Event {
     }
 }
 
-/// The event trail of one request's attempts (shared by [`crate::Call`] and
-/// [`crate::Driver`]): attempt numbers, the time spent, and the events.
+/// The event trail of one request's attempts (kept by the exchange every
+/// operation uses): attempt numbers, the time spent, and the events.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Trail {
     pub(crate) events: Vec<Event>,

@@ -1,5 +1,5 @@
 //! Operation keys: a money move happens at most once per key, across
-//! re-runs, processes and machines (`docs/spec-notes.md` 180-189).
+//! re-runs, processes and machines (`docs/spec-notes.md` 190-193).
 //!
 //! The API has no idempotency keys, so the client keeps them: a caller
 //! gives a money move a key it chooses (`bonus-2024-05:LOREM`), and a store
@@ -36,7 +36,7 @@ pub const MAX_KEY_LEN: usize = 200;
 /// holder that is still sending is never taken for a crashed one; a
 /// holder renews it with every claim. After it runs out, the key's open
 /// move is settled (reads only) by whoever comes next, never re-sent
-/// blindly (`docs/spec-notes.md` 181).
+/// blindly (`docs/spec-notes.md` 191).
 pub const DEFAULT_LEASE_MS: u64 = 300_000;
 
 /// A checked operation key: 1 to [`MAX_KEY_LEN`] bytes of text without
@@ -255,7 +255,7 @@ impl KeyRecord {
 }
 
 /// The statements of a SQL store, one schema and one claim protocol for
-/// every host (`docs/spec-notes.md` 183). A claim is one transaction:
+/// every host (`docs/spec-notes.md` 193). A claim is one transaction:
 /// `begin`, `ensure_row` (when there is one), `select` (the key's record,
 /// locked), then [`decide`]; on [`KeyDecision::Claim`], `upsert` the
 /// claimed record and `append` the intent line, then `commit` (any other
@@ -376,7 +376,7 @@ impl KeyDecision {
 /// one move): the type, the user (exactly as spelled) and the amount (by
 /// value: `100` is `100.00`), or the type, transaction id, user and
 /// action. The comment and the operator are not part of it: a re-run with
-/// another comment is the same payment (`docs/spec-notes.md` 182).
+/// another comment is the same payment (`docs/spec-notes.md` 192).
 pub fn decide(
     record: Option<&KeyRecord>,
     params: &Value,

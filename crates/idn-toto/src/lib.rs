@@ -52,6 +52,7 @@ mod endpoint;
 mod endpoints;
 mod error;
 mod event;
+mod exchange;
 mod framing;
 mod journal;
 mod journal_file;
@@ -67,7 +68,7 @@ mod settle;
 mod wire;
 
 pub use any::{AnyEndpoint, AnyResponse, Output};
-pub use call::{retry_after_ms, Call, Next};
+pub use call::{Call, Next};
 pub use client::{Client, ClientBuilder, PathWords, DEFAULT_MAX_BODY_SIZE};
 pub use declare::{Location, Param, ParamType};
 pub use driver::{Driver, DriverOptions, Step};
@@ -75,6 +76,7 @@ pub use endpoint::{Endpoint, EndpointId, EndpointInfo, Method, NextPageFn, Visit
 pub use endpoints::*;
 pub use error::{ApiErrorKind, Error};
 pub use event::{Clock, Event, EventKind, EVENT_BODY_MAX};
+pub use exchange::retry_after_ms;
 pub use journal::{Journal, JournalEvent, JournalRecord, OpenMove};
 pub use journal_file::{check_journal_file, JournalAppender};
 pub use keys::{

@@ -7,6 +7,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
+use crate::wire::{self, DecimalError, DecimalRules};
 use crate::Error;
 
 /// Characters kept as they are in a path segment or query value: RFC 3986's
@@ -166,29 +167,24 @@ impl Amount {
         Ok(Amount(value))
     }
 
-    /// Parses a plain decimal string (`"10000"`, `"2500.50"`); exponents,
-    /// signs other than none, and thousands separators are refused.
+    /// Parses a plain decimal string (`"10000"`, `"2500.50"`, `".5"`): the
+    /// one decimal parser with the request's rules (no sign, no exponent,
+    /// no thousands separator; surrounding whitespace ignored), exact,
+    /// above zero (`docs/spec-notes.md` 181).
     pub fn parse(field: &str, value: &str) -> Result<Amount, Error> {
-        let t = value.trim();
-        let plain = !t.is_empty()
-            && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-            && t.bytes().filter(|&b| b == b'.').count() <= 1
-            && t.bytes().any(|b| b.is_ascii_digit());
-        if !plain {
-            return Err(Error::invalid(
+        // Exact: a value with more digits than a decimal holds is refused,
+        // never rounded (a rounded amount would be a different request).
+        match wire::parse_decimal_with(value.trim(), DecimalRules::REQUEST) {
+            Ok(d) => Amount::new(field, d),
+            Err(DecimalError::Form(_)) => Err(Error::invalid(
                 field,
                 format!("must be a positive decimal number like \"10000\" or \"2500.50\", got {value:?}"),
-            ));
-        }
-        // `from_str_exact`: `from_str` silently rounds digits beyond the 28th
-        // decimal place, which would send a different amount.
-        let d = Decimal::from_str_exact(t).map_err(|_| {
-            Error::invalid(
+            )),
+            Err(DecimalError::Inexact(_)) => Err(Error::invalid(
                 field,
                 format!("{value:?} is out of range or has too many digits to be exact"),
-            )
-        })?;
-        Amount::new(field, d)
+            )),
+        }
     }
 
     /// The exact value.
@@ -490,6 +486,92 @@ mod tests {
         }
         assert_eq!(Segment::new("c", "a b/?").map(|s| s.0).ok(), None);
         assert_eq!(Segment::new("c", "a b?#").unwrap().encoded(), "a%20b%3F%23");
+    }
+
+    /// The request's amounts and the answers' amounts are read by one
+    /// parser (issue 21): every text either side takes means the same
+    /// value with the same scale on the other, and they differ only by the
+    /// options `DecimalRules` names (spec-notes 181). Checked over every
+    /// text of up to five characters from an alphabet of digits, signs,
+    /// points, exponents and spaces.
+    #[test]
+    fn requests_and_answers_read_amounts_with_one_parser() {
+        use crate::wire::parse_decimal;
+        const ALPHABET: &[u8] = b"0159.-+eE ";
+        let mut texts = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|t| {
+                    ALPHABET.iter().map(move |&c| {
+                        let mut t = t.clone();
+                        t.push(char::from(c));
+                        t
+                    })
+                })
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        assert_eq!(texts.len(), 111_111);
+        let (mut requests, mut answers) = (0, 0);
+        for text in &texts {
+            let request = Amount::parse("amount", text);
+            let answer = parse_decimal(text);
+            let t = text.trim();
+            let bare = t.starts_with('.') || t.ends_with('.');
+            if let Ok(amount) = &request {
+                requests += 1;
+                // The same value and scale as an answer would be read:
+                // `.5` and `5.` as their full forms.
+                let full = match (t.starts_with('.'), t.ends_with('.')) {
+                    (true, _) => format!("0{t}"),
+                    (_, true) => t.trim_end_matches('.').to_owned(),
+                    _ => t.to_owned(),
+                };
+                let read = parse_decimal(&full).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+                assert_eq!(read.to_string(), amount.value().to_string(), "{text:?}");
+                if !bare {
+                    assert_eq!(answer.as_ref().ok(), Some(&amount.value()), "{text:?}");
+                }
+            }
+            if let Ok(value) = answer {
+                answers += 1;
+                // Whatever an answer may hold, a request takes too, unless
+                // it uses an option only answers have: a sign or an
+                // exponent (or it is not above zero).
+                let answer_only = t.contains(['-', 'e', 'E']);
+                if !answer_only && value > Decimal::ZERO {
+                    let amount = request.unwrap_or_else(|e| panic!("{text:?}: {e}"));
+                    assert_eq!(amount.value().to_string(), value.to_string(), "{text:?}");
+                }
+            }
+        }
+        assert!(
+            requests > 1_000 && answers > requests,
+            "{requests} {answers}"
+        );
+        // The chosen rule for the options, named: an answer may say `1e3`
+        // and `-2000.00`; a request may not.
+        assert_eq!(parse_decimal("1e3").unwrap().to_string(), "1000");
+        assert_eq!(parse_decimal("-2000.00").unwrap().to_string(), "-2000.00");
+        for request_only in ["1e3", "-2000.00", "1E3"] {
+            let e = Amount::parse("amount", request_only).unwrap_err();
+            assert_eq!(e.field(), Some("amount"));
+        }
+        // A bare point: a person's `.5` and `5.` are requests' (written out
+        // in full), never an answer's.
+        for (bare, value) in [(".5", "0.5"), ("5.", "5")] {
+            let amount = Amount::parse("amount", bare).unwrap();
+            assert_eq!(amount.value().to_string(), value, "{bare}");
+            assert!(!amount.to_wire().starts_with('.') && !amount.to_wire().ends_with('.'));
+            assert!(parse_decimal(bare).is_err(), "{bare}");
+        }
+        // Refused on both sides.
+        for both in ["+5", "1_000", "12,50", ".", "1 000", "NaN", "0x10", "--1"] {
+            assert!(Amount::parse("amount", both).is_err(), "{both}");
+            assert!(parse_decimal(both).is_err(), "{both}");
+        }
     }
 
     #[test]

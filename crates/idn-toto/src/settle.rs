@@ -32,9 +32,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::any::AnyResponse;
+use crate::exchange::{Answer, Exchange, ExchangeStep, NEVER_RECORDED};
 use crate::{
-    Action, Client, EndpointId, Error, HistoryEntry, HistoryStatus, Request, RetryPolicy, Segment,
-    TransactionListParams, TxType, UserHistoryParams, UserLastTransactionParams,
+    Action, Client, Clock, EndpointId, Error, Event, HistoryEntry, HistoryStatus, Request,
+    RetryPolicy, Segment, TransactionListParams, TxType, UserHistoryParams,
+    UserLastTransactionParams,
 };
 
 /// A money move, as settling needs it: which request, on which user.
@@ -84,9 +87,8 @@ impl MoneyMove {
                 action: Action::parse("action", &text("action")?)?,
             });
         }
-        let amount = text("amount")?;
-        let amount =
-            crate::wire::parse_decimal(&amount).map_err(|e| Error::invalid("amount", e))?;
+        // The amount of a request that was sent: the request's rules.
+        let amount = crate::Amount::parse("amount", &text("amount")?)?.value();
         Ok(MoneyMove::Manual {
             r#type,
             user: text("user")?,
@@ -354,6 +356,15 @@ impl Settlement {
     }
 }
 
+impl From<ExchangeStep> for SettleStep {
+    fn from(step: ExchangeStep) -> SettleStep {
+        match step {
+            ExchangeStep::Wait(ms) => SettleStep::Wait(ms),
+            ExchangeStep::Send(request) => SettleStep::Send(request),
+        }
+    }
+}
+
 /// What the host does next for a [`Settle`].
 #[derive(Debug)]
 #[must_use]
@@ -445,13 +456,14 @@ pub struct Settle {
     delay_ms: u64,
     policy: RetryPolicy,
     phase: Phase,
-    /// Attempts of the read in flight (0 for the first send).
-    attempt: u32,
-    /// The error kind of the last read, when it failed (for events).
-    last_error: Option<&'static str>,
-    in_flight: Option<Request>,
-    /// A retry's delay, to be waited before the read is sent again.
-    backoff: Option<u64>,
+    /// The read being made, through the one exchange every operation uses
+    /// (retries, `Retry-After`, events): from its first send until its
+    /// result.
+    read: Option<Exchange>,
+    /// The reads' events, kept for a driver (`None`: not kept).
+    events: Option<Vec<Event>>,
+    /// Whether `response` events carry the body.
+    bodies: bool,
     /// Every read, per member.
     evidence: Vec<Vec<Evidence>>,
     /// Deciding reads made so far (the first, then the confirming one).
@@ -548,10 +560,9 @@ impl Settle {
             delay_ms,
             policy,
             phase: Phase::Delay,
-            attempt: 0,
-            last_error: None,
-            in_flight: None,
-            backoff: None,
+            read: None,
+            events: None,
+            bodies: false,
             reads: 0,
             first: None,
             pending_amount: None,
@@ -560,20 +571,31 @@ impl Settle {
         }
     }
 
-    /// Attempts of the read in flight (0 for its first send).
-    pub(crate) fn attempt(&self) -> u32 {
-        self.attempt
+    /// Keeps the reads' events for [`Settle::take_events`] (a driver
+    /// reports them); `bodies`: `response` events carry the body.
+    pub(crate) fn keep_events(&mut self, bodies: bool) {
+        self.events = Some(Vec::new());
+        self.bodies = bodies;
     }
 
-    /// The error kind of the last read recorded, if it failed.
-    pub(crate) fn last_error(&self) -> Option<&'static str> {
-        self.last_error
+    /// The reads' events since the last call (kept only after
+    /// [`Settle::keep_events`]).
+    pub(crate) fn take_events(&mut self) -> Vec<Event> {
+        self.events.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// The read that awaits its answer.
+    pub(crate) fn in_flight(&self) -> Option<&Request> {
+        self.read
+            .as_ref()
+            .filter(|r| r.in_flight)
+            .map(Exchange::request)
     }
 
     /// Whether the next step is the wait before the confirming read (a
     /// driver settling several groups waits it once for all of them).
     pub(crate) fn confirm_due(&self) -> bool {
-        self.phase == Phase::Confirm && self.in_flight.is_none() && self.backoff.is_none()
+        self.phase == Phase::Confirm && self.read.is_none()
     }
 
     /// The wait before the confirming read was waited by the driver.
@@ -597,19 +619,16 @@ impl Settle {
         if let Some(result) = self.result.as_ref().and_then(|r| r.first()) {
             return SettleStep::Done(result.clone());
         }
-        if let Some(request) = self.in_flight.take() {
-            // Asked again without an answer: the read counts as failed.
-            self.read_failed(
-                client,
-                &request,
-                Error::Transport {
-                    reason: "the answer was never recorded".into(),
-                },
-            );
+        if self.in_flight().is_some() {
+            // Asked again without an answer: that send failed.
+            self.record_answer(client, Err(NEVER_RECORDED), Clock::default());
             return self.next(client);
         }
-        if let Some(ms) = self.backoff.take() {
-            return SettleStep::Wait(ms);
+        if let Some(read) = self.read.as_mut() {
+            // A retry of the read: its wait, then the read again.
+            let step = read.step();
+            self.keep_events_of_read();
+            return step.into();
         }
         match self.phase {
             Phase::Delay | Phase::Confirm => {
@@ -630,8 +649,8 @@ impl Settle {
             }
             Phase::Decide | Phase::Latest => match self.read_request(client) {
                 Ok(request) => {
-                    self.in_flight = Some(request.clone());
-                    SettleStep::Send(request)
+                    self.read = Some(Exchange::new(request, self.bodies));
+                    self.next(client)
                 }
                 Err(e) => {
                     let reason = format!("the read can't be built: {e}");
@@ -661,32 +680,65 @@ impl Settle {
 
     /// Records the answer to the read just sent.
     pub fn record_response(&mut self, client: &Client, status: u16, body: &[u8]) {
-        let Some(request) = self.in_flight.take() else {
-            return;
-        };
-        self.last_error = None;
-        let outcome = match self.phase {
-            Phase::Decide if self.manual() => client
-                .parse::<UserHistoryParams>(status, body)
-                .map(|history| self.on_history(&request, history)),
-            Phase::Decide => client
-                .parse::<TransactionListParams>(status, body)
-                .map(|list| self.on_pending(&request, list)),
-            Phase::Latest => client
-                .parse::<UserLastTransactionParams>(status, body)
-                .map(|latest| self.on_latest(&request, latest)),
-            Phase::Delay | Phase::Confirm | Phase::Done => Ok(()),
-        };
-        if let Err(e) = outcome {
-            self.read_failed(client, &request, e);
-        }
+        self.record_answer(client, Ok((status, &[], body)), Clock::default());
     }
 
     /// Records that the read just sent failed in transport.
     pub fn record_transport_failure(&mut self, client: &Client, reason: &str) {
-        if let Some(request) = self.in_flight.take() {
-            let e = client.transport_failure(&request, reason);
-            self.read_failed(client, &request, e);
+        self.record_answer(client, Err(reason), Clock::default());
+    }
+
+    /// Records the answer (status, headers, body) or the transport failure
+    /// of the read just sent, through its exchange: a failed read is
+    /// retried as the policy says (`Retry-After` honoured, as for a call);
+    /// its result, once there is one, moves the settlement on.
+    pub(crate) fn record_answer(&mut self, client: &Client, answer: Answer<'_>, clock: Clock) {
+        let policy = self.policy;
+        let Some(read) = self.read.as_mut().filter(|r| r.in_flight) else {
+            return;
+        };
+        let done = read.record(client, &policy, answer, clock);
+        self.keep_events_of_read();
+        let Some(result) = done else {
+            return;
+        };
+        let Some(read) = self.read.take() else {
+            return;
+        };
+        let request = read.request();
+        let outcome = match (self.phase, result) {
+            (_, Err(e)) => Err(e),
+            (Phase::Decide, Ok(AnyResponse::UserHistory(history))) if self.manual() => {
+                self.on_history(request, history);
+                Ok(())
+            }
+            (Phase::Decide, Ok(AnyResponse::TransactionList(list))) if !self.manual() => {
+                self.on_pending(request, list);
+                Ok(())
+            }
+            (Phase::Latest, Ok(AnyResponse::UserLastTransaction(latest))) => {
+                self.on_latest(request, latest);
+                Ok(())
+            }
+            (Phase::Delay | Phase::Confirm | Phase::Done, Ok(_)) => Ok(()),
+            (_, Ok(other)) => Err(Error::decode(
+                "$",
+                format!("not the read settling asked for: {}", other.endpoint()),
+            )),
+        };
+        if let Err(e) = outcome {
+            self.read_failed(client, request, e);
+        }
+    }
+
+    /// Moves the read's events into the kept ones (or drops them).
+    fn keep_events_of_read(&mut self) {
+        let Some(read) = self.read.as_mut() else {
+            return;
+        };
+        let events = read.take_events();
+        if let Some(kept) = self.events.as_mut() {
+            kept.extend(events);
         }
     }
 
@@ -717,15 +769,10 @@ impl Settle {
         }
     }
 
+    /// A read failed for good (its exchange retried it as the policy
+    /// says).
     fn read_failed(&mut self, client: &Client, request: &Request, error: Error) {
         let error = error.redacted(client);
-        self.last_error = Some(error.kind());
-        if let Some(delay) = self.policy.decide(request, self.attempt, &error) {
-            self.attempt += 1;
-            self.backoff = Some(delay);
-            return;
-        }
-        self.attempt = 0;
         self.push_all(
             request,
             EvidenceKind::Failed,
@@ -785,7 +832,6 @@ impl Settle {
             "pending": list.data.len(),
             "matching": found.iter().map(|t| serde_json::to_value(t).unwrap_or(Value::Null)).collect::<Vec<_>>(),
         });
-        self.attempt = 0;
         self.reads += 1;
         let r#type = self.members[0].what.r#type().as_str();
         if let Some(row) = found.first() {
@@ -885,7 +931,6 @@ impl Settle {
     }
 
     fn on_history(&mut self, request: &Request, history: crate::UserHistory) {
-        self.attempt = 0;
         self.reads += 1;
         let decisions = decide_history(&self.members, &history.data);
         let mut verdicts = Vec::with_capacity(decisions.len());
@@ -1748,6 +1793,19 @@ mod tests {
                 .unwrap_err()
                 .field(),
             Some("action")
+        );
+        // A move's amount is a request's: read with the request's rules
+        // (issue 21, spec-notes 181), as `Amount::parse` reads it.
+        for bad in ["1e3", "-5", "0", "+5"] {
+            let params = json!({"type": "deposit", "user": "u", "amount": bad});
+            let e = MoneyMove::from_params(&params).unwrap_err();
+            assert_eq!(e.field(), Some("amount"), "{bad}");
+        }
+        let m =
+            MoneyMove::from_params(&json!({"type": "deposit", "user": "u", "amount": " 2500.50"}));
+        assert!(
+            matches!(m, Ok(MoneyMove::Manual { amount, .. }) if amount.to_string() == "2500.50"),
+            "{m:?}"
         );
     }
 }

@@ -826,3 +826,173 @@ fn a_settled_line_that_cannot_be_written_keeps_the_verdict() {
     };
     assert_eq!(s.state, SettleState::Applied, "{s:?}");
 }
+
+// ------------------------------------------------- one exchange (issue 21)
+
+/// A settlement read answered 503 with `Retry-After: 7` waits 7000 ms
+/// before the next read, as a call does: every operation's reads go through
+/// the same exchange (issue 21).
+#[test]
+fn a_settlement_read_honours_retry_after_like_a_call() {
+    let c = client();
+    // Waits up to ten seconds (the default caps at five).
+    let opts = DriverOptions {
+        retry: RetryPolicy {
+            max_delay_ms: 10_000,
+            ..RetryPolicy::default()
+        },
+        ..options()
+    };
+    let unsettled = Unsettled {
+        endpoint: EndpointId::AcceptReject,
+        params: accept(),
+        snapshot: None,
+        server: Some(c.fingerprint().to_owned()),
+        journal_id: None,
+    };
+    let latest = r#"{"success":true,"user":"lorem","data":{"date":"2024-05-17 10:00:00","amount":"50000","status":"ACCEPT"}}"#;
+    let mut busy = true;
+    let driver = Driver::settle(&c, &unsettled, opts.clone()).unwrap();
+    let (log, result) = run(driver, |r| match r.endpoint() {
+        EndpointId::TransactionList if std::mem::take(&mut busy) => {
+            Ok((503, vec![("Retry-After", "7")], b"busy".to_vec()))
+        }
+        EndpointId::TransactionList => ok("{}"),
+        _ => ok(latest),
+    });
+    let Output::Settlement(s) = result.unwrap() else {
+        panic!()
+    };
+    assert_eq!(s.state, SettleState::Applied);
+    assert_eq!(
+        log.waits,
+        [7_000],
+        "the server's Retry-After, as for a call"
+    );
+    // The same wait a call makes for the same answer.
+    let driver = call(EndpointId::GameList, json!({}), opts.clone()).unwrap();
+    let mut busy = true;
+    let (call_log, _) = run(driver, |_| {
+        if std::mem::take(&mut busy) {
+            Ok((503, vec![("Retry-After", "7")], b"busy".to_vec()))
+        } else {
+            ok(r#"{"success":true,"data":[]}"#)
+        }
+    });
+    assert_eq!(call_log.waits, log.waits);
+    // And the same events, read by read: attempt, response, retry,
+    // attempt, response, done.
+    let kinds: Vec<&str> = log
+        .events
+        .iter()
+        .take_while(|e| e.endpoint == EndpointId::TransactionList)
+        .map(|e| e.kind.as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["attempt", "response", "retry", "attempt", "response", "done"]
+    );
+    let retry = &log.events[2];
+    assert_eq!(retry.delay_ms, Some(7_000));
+    assert_eq!(retry.error_kind, Some("http"));
+    // The cap is the policy's longest delay, as for a call.
+    let mut busy = true;
+    let driver = Driver::settle(&c, &unsettled, opts.clone()).unwrap();
+    let (log, _) = run(driver, |r| match r.endpoint() {
+        EndpointId::TransactionList if std::mem::take(&mut busy) => {
+            Ok((503, vec![("Retry-After", "3600")], b"busy".to_vec()))
+        }
+        EndpointId::TransactionList => ok("{}"),
+        _ => ok(latest),
+    });
+    assert_eq!(log.waits, [10_000]);
+}
+
+/// Two manual items of one user, for a batch with snapshots.
+fn two_manual_items() -> Value {
+    json!({"type":"deposit","transaction":[
+        {"user":"LOREM","amount":"100","comment":"c","operator":"o"},
+        {"user":"LOREM","amount":"200","comment":"c","operator":"o"}
+    ]})
+}
+
+const HISTORY: &str = r#"{"success":true,"user":"lorem","data":[{"date":"2024-05-17 10:00:00","amount":"100","status":"ACCEPT"}]}"#;
+const ALL_PROCESSED: &str =
+    r#"{"success":true,"message":"All transactions has been successfully processed."}"#;
+
+/// A batch's history (snapshot) read is retried like any read: one 503,
+/// then a good answer, and the items are sent (issue 21: before, one 503
+/// made every item `not_sent`).
+#[test]
+fn a_batch_history_read_is_retried_like_any_read() {
+    let c = client();
+    let opts = DriverOptions {
+        snapshots: true,
+        ..options()
+    };
+    let driver = Driver::batch(&c, &two_manual_items(), opts.clone()).unwrap();
+    let mut busy = true;
+    let (log, result) = run(driver, |r| match r.endpoint() {
+        EndpointId::UserHistory if std::mem::take(&mut busy) => {
+            Ok((503, vec![("Retry-After", "1")], b"busy".to_vec()))
+        }
+        EndpointId::UserHistory => ok(HISTORY),
+        _ => ok(ALL_PROCESSED),
+    });
+    let Output::Outcomes { outcomes, .. } = result.unwrap() else {
+        panic!()
+    };
+    let statuses: Vec<ItemStatus> = outcomes.iter().map(|o| o.status).collect();
+    assert_eq!(statuses, [ItemStatus::Succeeded, ItemStatus::Succeeded]);
+    assert_eq!(log.waits, [1_000], "Retry-After, as for a call");
+    assert_eq!(log.sent.len(), 3, "{:?}", log.sent);
+    assert!(log.sent[0].contains("/history/"), "{:?}", log.sent);
+    assert_eq!(log.sent[0], log.sent[1]);
+    // Each item carries the snapshot the retried read took.
+    assert_eq!(
+        outcomes[0].snapshot.as_ref().map(|s| s.entries.len()),
+        Some(1)
+    );
+    let kinds: Vec<&str> = log.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "attempt", "response", "retry", "attempt", "response", "done", // the read
+            "attempt", "response", "done" // the items
+        ]
+    );
+
+    // Retries exhausted: nothing is sent, every item `not_sent`, saying why.
+    let driver = Driver::batch(&c, &two_manual_items(), opts.clone()).unwrap();
+    let (log, result) = run(driver, |_| Ok((503, vec![], b"busy".to_vec())));
+    let Output::Outcomes { outcomes, .. } = result.unwrap() else {
+        panic!()
+    };
+    assert!(outcomes.iter().all(|o| o.status == ItemStatus::NotSent));
+    assert_eq!(log.sent.len(), 3, "the read and its two retries");
+    assert!(outcomes[0]
+        .message
+        .as_deref()
+        .is_some_and(|m| m.contains("could not be read (http status 503")));
+
+    // A read that never left (an abort) stops the batch at once.
+    let mut driver = Driver::batch(&c, &two_manual_items(), opts).unwrap();
+    let clock = Clock::default();
+    let Step::Event(_) = driver.next(clock) else {
+        panic!("the read's attempt event first")
+    };
+    let Step::Send(read) = driver.next(clock) else {
+        panic!("the read")
+    };
+    assert_eq!(read.endpoint(), EndpointId::UserHistory);
+    driver.record_not_sent("aborted", clock);
+    let outcomes = loop {
+        match driver.next(clock) {
+            Step::Done(Ok(Output::Outcomes { outcomes, .. })) => break outcomes,
+            Step::Send(r) => panic!("sent {}", r.redacted_url()),
+            Step::Wait(ms) => panic!("waited {ms}"),
+            _ => {}
+        }
+    };
+    assert!(outcomes.iter().all(|o| o.status == ItemStatus::NotSent));
+}

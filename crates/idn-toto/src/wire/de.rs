@@ -14,18 +14,82 @@ use serde_json::value::RawValue;
 
 // ---------------------------------------------------------------- money
 
-/// Parses a money literal exactly: optional `-`, digits, optional fraction,
-/// optional exponent (`1e3`, `2.5E-2`); surrounding spaces ignored. Nothing
-/// else (`+5`, `1_000`, `12,50`, `.5`, `5.`) is an amount, and a value a
-/// decimal cannot hold exactly (more than 28 fraction digits, too many
-/// digits) is refused rather than rounded.
+/// The two options of the one decimal grammar (what differs between what
+/// the server may write and what a request may carry). Everything else is
+/// the same on every side: digits, optionally `.` and digits, surrounding
+/// spaces and tabs ignored; `+5`, `1_000`, `12,50`, `1 000`, `.` and `NaN`
+/// are never an amount; a value a decimal can't hold exactly
+/// (more than 28 fraction digits, more than 96 bits) is refused, never
+/// rounded (`docs/spec-notes.md` 181).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DecimalRules {
+    /// A leading `-` (a withdrawal in a history, a negative balance).
+    pub(crate) sign: bool,
+    /// An exponent (`1e3`, `2.5E-2`): how a PHP server writes a large or
+    /// small float.
+    pub(crate) exponent: bool,
+    /// A point with no digits on one side (`.5`, `5.`): a person's input,
+    /// unambiguous, and never sent as written (a request writes `0.5`,
+    /// `5`); a server's answer that has one is damaged.
+    pub(crate) bare_point: bool,
+}
+
+impl DecimalRules {
+    /// What an answer may hold (spec-notes 26): a sign and an exponent.
+    pub(crate) const WIRE: DecimalRules = DecimalRules {
+        sign: true,
+        exponent: true,
+        bare_point: false,
+    };
+    /// What a request may carry (spec-notes 11, 74): plain digits, as they
+    /// go into a URL path or a body; [`crate::Amount::parse`] adds "above
+    /// zero".
+    pub(crate) const REQUEST: DecimalRules = DecimalRules {
+        sign: false,
+        exponent: false,
+        bare_point: true,
+    };
+}
+
+/// Why a text is not a decimal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DecimalError {
+    /// Not written in the grammar (or uses an option the rules refuse).
+    Form(String),
+    /// Written well, but a decimal can't hold it exactly.
+    Inexact(String),
+}
+
+impl fmt::Display for DecimalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecimalError::Form(m) | DecimalError::Inexact(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Parses a money literal of an answer exactly ([`DecimalRules::WIRE`]):
+/// optional `-`, digits, optional fraction, optional exponent (`1e3`,
+/// `2.5E-2`); surrounding spaces ignored.
 pub(crate) fn parse_decimal(s: &str) -> Result<Decimal, String> {
+    parse_decimal_with(s, DecimalRules::WIRE).map_err(|e| e.to_string())
+}
+
+/// The one decimal parser: `s` read exactly under `rules` (see
+/// [`DecimalRules`]). The scale is kept as written (`2500.50` is
+/// `2500.50`).
+pub(crate) fn parse_decimal_with(s: &str, rules: DecimalRules) -> Result<Decimal, DecimalError> {
     let t = s.trim_matches(|c: char| c == ' ' || c == '\t');
-    let bad = || format!("invalid decimal amount {s:?}");
+    let bad = || DecimalError::Form(format!("invalid decimal amount {s:?}"));
     let b = t.as_bytes();
     let mut i = 0;
     let negative = b.first() == Some(&b'-');
     if negative {
+        if !rules.sign {
+            return Err(DecimalError::Form(format!(
+                "a sign is not accepted here: {s:?}"
+            )));
+        }
         i += 1;
     }
     let int_start = i;
@@ -33,23 +97,33 @@ pub(crate) fn parse_decimal(s: &str) -> Result<Decimal, String> {
         i += 1;
     }
     let int_digits = &t[int_start..i];
-    if int_digits.is_empty() {
-        return Err(bad());
-    }
     let mut frac_digits = "";
+    let mut point = false;
     if b.get(i) == Some(&b'.') {
+        point = true;
         let start = i + 1;
         i = start;
         while b.get(i).is_some_and(u8::is_ascii_digit) {
             i += 1;
         }
         frac_digits = &t[start..i];
-        if frac_digits.is_empty() {
-            return Err(bad());
-        }
+    }
+    // Digits on both sides of a point; `.5` and `5.` only where the rules
+    // take a bare point, and never `.` alone.
+    let bare = point && (int_digits.is_empty() || frac_digits.is_empty());
+    if (int_digits.is_empty() && frac_digits.is_empty())
+        || (int_digits.is_empty() && !point)
+        || (bare && !rules.bare_point)
+    {
+        return Err(bad());
     }
     let mut exponent: i64 = 0;
     if matches!(b.get(i), Some(b'e' | b'E')) {
+        if !rules.exponent {
+            return Err(DecimalError::Form(format!(
+                "an exponent is not accepted here: {s:?}"
+            )));
+        }
         i += 1;
         let sign = match b.get(i) {
             Some(b'-') => {
@@ -85,16 +159,18 @@ pub(crate) fn parse_decimal(s: &str) -> Result<Decimal, String> {
         if point <= 0 {
             let zeros = usize::try_from(-point).map_err(|_| bad())?;
             if zeros > 64 {
-                return Err(format!(
+                return Err(DecimalError::Inexact(format!(
                     "amount {s:?} is smaller than a decimal holds exactly"
-                ));
+                )));
             }
             format!("{sign}0.{}{digits}", "0".repeat(zeros))
         } else {
             let point = usize::try_from(point).map_err(|_| bad())?;
             if point > digits.len() {
                 if point - digits.len() > 64 {
-                    return Err(format!("amount {s:?} is larger than a decimal holds"));
+                    return Err(DecimalError::Inexact(format!(
+                        "amount {s:?} is larger than a decimal holds"
+                    )));
                 }
                 format!("{sign}{digits}{}", "0".repeat(point - digits.len()))
             } else if point == digits.len() {
@@ -105,7 +181,7 @@ pub(crate) fn parse_decimal(s: &str) -> Result<Decimal, String> {
         }
     };
     Decimal::from_str_exact(&plain).map_err(|_| {
-        format!("amount {s:?} has more digits than a decimal holds exactly (28 after the point, 96 bits in all)")
+        DecimalError::Inexact(format!("amount {s:?} has more digits than a decimal holds exactly (28 after the point, 96 bits in all)"))
     })
 }
 

@@ -14,8 +14,10 @@ mod ser;
 
 pub(crate) use de::{
     amount, count, date, datetime, flag, list, opt_amount, opt_datetime, order_keyed,
-    parse_decimal, raw, refuse, rows, split_at_marker, text, ListVisitor, Row, RowKey,
+    parse_decimal, parse_decimal_with, raw, refuse, rows, split_at_marker, text, ListVisitor, Row,
+    RowKey,
 };
+pub(crate) use de::{DecimalError, DecimalRules};
 pub use enums::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 pub(crate) use fast::{field, keyed_rows, Field, Kind};
 pub(crate) use ser::{ser_date, ser_datetime, ser_opt_datetime};

@@ -7,7 +7,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use idn_toto::{
-    Batch, BatchItem, Call, Client, Clock, Endpoint, Error, ItemOutcome, Next, Request,
+    AnyEndpoint, Batch, BatchItem, Call, Client, Clock, Error, ItemOutcome, Next, Request,
     RetryPolicy, Settle, SettleStep, Settlement, TxType,
 };
 
@@ -93,7 +93,7 @@ impl Transport {
     /// Sends one endpoint call through the core's driver: it says whether
     /// and when to send again (reads only, `Retry-After` honoured); this
     /// loop only sends and sleeps. Money-moving calls are sent exactly once.
-    pub(crate) fn call<E: Endpoint>(
+    pub(crate) fn call<E: AnyEndpoint>(
         &self,
         client: &Client,
         params: &E,

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use super::{
     check_items, ItemReport, MultipleAnswer, MultipleItem, MultipleTransactionParams, MAX_ITEMS,
 };
+use crate::exchange::NEVER_RECORDED;
 use crate::wire;
 use crate::{
     ApiErrorKind, Client, Endpoint, EndpointId, Error, Request, Segment, Snapshot, TxType,
@@ -267,7 +268,7 @@ impl Batch {
     pub fn next_request(&mut self, client: &Client) -> Option<Request> {
         self.server = Some(client.fingerprint().to_owned());
         if let Some(indices) = self.in_flight.take() {
-            self.settle_unknown(&indices, "the answer was never recorded".into());
+            self.settle_unknown(&indices, NEVER_RECORDED.into());
         }
         if self.reading.take().is_some() {
             self.snapshot_failed = Some("a history read's answer was never recorded".into());
@@ -328,9 +329,44 @@ impl Batch {
 
     /// Records the answer to the last request.
     pub fn record_response(&mut self, client: &Client, status: u16, body: &[u8]) {
+        if self.reading.is_some() {
+            return self.record_history(client.parse::<UserHistoryParams>(status, body));
+        }
+        let Some(indices) = self.in_flight.take() else {
+            return;
+        };
+        let parsed = client
+            .check_body_size(MultipleTransactionParams::ID, body)
+            .and_then(|()| {
+                wire::parse::<MultipleAnswer>(MultipleTransactionParams::ID, status, body)
+            });
+        match parsed.map_err(|e| client.scrub_error(e, body)) {
+            Ok(w) => self.settle(client, &indices, w),
+            Err(e @ Error::OutcomeUnknown { .. }) => self.settle_unknown(&indices, e.to_string()),
+            Err(e) => {
+                // A definite refusal at the HTTP level (4xx): nothing done.
+                // Not an API refusal, so no `api_kind`.
+                for &i in &indices {
+                    self.set(i, ItemStatus::Failed, Some(e.to_string()), None);
+                }
+            }
+        }
+    }
+
+    /// Whether the request [`Batch::next_request`] just gave is a history
+    /// read (a batch with snapshots).
+    pub(crate) fn reading(&self) -> bool {
+        self.reading.is_some()
+    }
+
+    /// The result of the history read in flight, once it has one: the one
+    /// place a snapshot read's result is decided. A driver reads it through
+    /// its exchange (retried as its policy says); a [`Batch`] driven alone
+    /// reads it once. Errors are scrubbed of the token already.
+    pub(crate) fn record_history(&mut self, result: Result<crate::UserHistory, Error>) {
         if let Some(k) = self.reading.take() {
             let user = self.users[k].clone();
-            match client.parse::<UserHistoryParams>(status, body) {
+            match result {
                 Ok(history) => self.snapshots.push((user, Snapshot::new(history.data))),
                 // The server says the user doesn't exist: a definite
                 // answer about this user alone. Its items are refused
@@ -358,39 +394,16 @@ impl Batch {
                         Some(format!("the history of {user:?} could not be read ({e})"));
                 }
             }
-            return;
-        }
-        let Some(indices) = self.in_flight.take() else {
-            return;
-        };
-        let parsed = client
-            .check_body_size(MultipleTransactionParams::ID, body)
-            .and_then(|()| {
-                wire::parse::<MultipleAnswer>(MultipleTransactionParams::ID, status, body)
-            });
-        match parsed.map_err(|e| client.scrub_error(e, body)) {
-            Ok(w) => self.settle(client, &indices, w),
-            Err(e @ Error::OutcomeUnknown { .. }) => self.settle_unknown(&indices, e.to_string()),
-            Err(e) => {
-                // A definite refusal at the HTTP level (4xx): nothing done.
-                // Not an API refusal, so no `api_kind`.
-                for &i in &indices {
-                    self.set(i, ItemStatus::Failed, Some(e.to_string()), None);
-                }
-            }
         }
     }
 
     /// Records that the last request failed in transport (network error,
     /// timeout): its items are unknown and the batch stops.
     pub fn record_transport_failure(&mut self, client: &Client, reason: &str) {
-        if let Some(k) = self.reading.take() {
-            self.snapshot_failed = Some(format!(
-                "the history of {:?} could not be read (transport failure: {})",
-                self.users[k],
-                client.redact(reason)
-            ));
-            return;
+        if self.reading.is_some() {
+            return self.record_history(Err(Error::Transport {
+                reason: client.redact(reason),
+            }));
         }
         if let Some(indices) = self.in_flight.take() {
             self.settle_unknown(
@@ -434,7 +447,7 @@ impl Batch {
     /// One outcome per input item, in input order.
     pub fn finish(mut self) -> Vec<ItemOutcome> {
         if let Some(indices) = self.in_flight.take() {
-            self.settle_unknown(&indices, "the answer was never recorded".into());
+            self.settle_unknown(&indices, NEVER_RECORDED.into());
         }
         for i in 0..self.items.len() {
             if self.outcomes[i].is_none() {
