@@ -25,14 +25,14 @@ check:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
     cargo clippy --locked -p idn-toto --all-targets --features http -- -D warnings
-    cargo clippy --locked -p idn-toto-client --all-targets --features sqlite -- -D warnings
+    cargo clippy --locked -p idn-toto-client --all-targets --features sqlite,postgres -- -D warnings
 
-# The Rust workspace: core (unit, shared vectors, property tests, end to end against the sandbox), CLI, sandbox, bindings' host-side tests.
+# The Rust workspace: core (unit, shared vectors, property tests, end to end against the sandbox), CLI, sandbox, bindings' host-side tests, the SQLite and Postgres stores (a real file, a throwaway cluster).
 test-rust:
     cargo test --workspace --locked --exclude idn-toto-python
     cargo test --locked -p idn-toto-python --lib --tests
     cargo test --locked -p idn-toto --features http --lib
-    cargo test --locked -p idn-toto-client --features sqlite --test sqlite
+    cargo test --locked -p idn-toto-client --features sqlite,postgres --test sqlite --test postgres
 
 # The npm package: build (wasm-bindgen + wasm-opt), vectors, client tests, end to end, pack/install.
 test-node:

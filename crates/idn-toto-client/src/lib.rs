@@ -74,9 +74,13 @@
 
 mod builder;
 mod journal;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod shared;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod store;
 mod trace;
 
 #[cfg(feature = "blocking")]
@@ -90,9 +94,13 @@ pub use journal::FileJournal;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use nonblocking::Client;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 pub use shared::Rows;
 #[cfg(feature = "sqlite")]
-pub use sqlite::{Claim, SqliteStore};
+pub use sqlite::SqliteStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use store::Claim;
 
 /// The core crate, re-exported so one dependency is enough.
 pub use idn_toto;

@@ -1,0 +1,144 @@
+//! `PostgresStore`: the journal and the operation keys in a Postgres
+//! database, shared by back offices on several machines (feature
+//! `postgres`).
+//!
+//! IO only: the schema, the statements and every decision come from the
+//! core ([`idn_toto::KeySql::POSTGRES`], [`idn_toto::decide_key`]); the
+//! claim protocol is `store.rs`'s. A claim first makes sure the key has a
+//! row (`INSERT ... ON CONFLICT DO NOTHING`: a second claimer waits for the
+//! first's transaction), then locks it (`SELECT ... FOR UPDATE`), so two
+//! claimers on any machines never both see a key free.
+
+use std::sync::Mutex;
+
+use idn_toto::{Error, KeyDecision, KeyRecord, KeySql, KeyState, OperationKey};
+use postgres::types::ToSql;
+use postgres::{Client, NoTls};
+
+use crate::store::{invalid, Claim, Protocol, SqlConn};
+
+/// The journal lines and the key records of money moves, in Postgres.
+/// Connects without TLS (a database on the back office's own network or
+/// a socket); the connection string is never shown (it may hold a
+/// password).
+pub struct PostgresStore {
+    conn: Mutex<Client>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PostgresStore { .. }")
+    }
+}
+
+const NAME: &str = "the Postgres store";
+
+impl SqlConn for Client {
+    fn batch(&mut self, sql: &str) -> Result<(), String> {
+        self.batch_execute(sql).map_err(|e| e.to_string())
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Option<&str>]) -> Result<(), String> {
+        let params: Vec<&(dyn ToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        Client::execute(self, sql, &params)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    fn query_one(
+        &mut self,
+        sql: &str,
+        params: &[Option<&str>],
+    ) -> Result<Option<Option<String>>, String> {
+        let params: Vec<&(dyn ToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        self.query_opt(sql, &params)
+            .map(|row| row.map(|r| r.get::<_, Option<String>>(0)))
+            .map_err(|e| e.to_string())
+    }
+
+    fn query_all(&mut self, sql: &str) -> Result<Vec<String>, String> {
+        self.query(sql, &[])
+            .map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect())
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl PostgresStore {
+    /// Connects with a libpq-style connection string or URL
+    /// (`host=/run/postgresql dbname=backoffice`,
+    /// `postgres://user@db.internal/backoffice`) and makes the tables when
+    /// missing. Errors are `invalid_request` at `journal`, and never show
+    /// the connection string.
+    pub fn connect(dsn: &str) -> Result<PostgresStore, Error> {
+        let mut conn = Client::connect(dsn, NoTls)
+            .map_err(|e| invalid(format!("{NAME}: cannot connect: {}", reason(&e))))?;
+        Protocol {
+            conn: &mut conn,
+            sql: KeySql::POSTGRES,
+            name: NAME,
+        }
+        .schema()?;
+        Ok(PostgresStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn with<T>(
+        &self,
+        work: impl FnOnce(&mut Protocol<'_, Client>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut conn = self
+            .conn
+            .lock()
+            .map_err(|_| invalid(format!("{NAME}: poisoned by a panic")))?;
+        work(&mut Protocol {
+            conn: &mut conn,
+            sql: KeySql::POSTGRES,
+            name: NAME,
+        })
+    }
+
+    /// Claims `claim.key` for one money move, in one transaction (see
+    /// `SqliteStore::claim`).
+    pub fn claim(&self, claim: &Claim<'_>) -> Result<KeyDecision, Error> {
+        self.with(|p| p.claim(claim))
+    }
+
+    /// Records the outcome or settlement `state` of the key's attempt
+    /// `journal_id` with its line, in one transaction (see
+    /// `SqliteStore::record`).
+    pub fn record(
+        &self,
+        server: &str,
+        key: &OperationKey,
+        journal_id: &str,
+        state: KeyState,
+        message: Option<&str>,
+        line: &str,
+    ) -> Result<(), Error> {
+        self.with(|p| p.record(server, key, journal_id, state, message, line))
+    }
+
+    /// Appends the line of a move without a key.
+    pub fn append(&self, server: &str, journal_id: &str, line: &str) -> Result<(), Error> {
+        self.with(|p| p.append_line(server, journal_id, line))
+    }
+
+    /// The key's record on `server`, if the key was ever used there.
+    pub fn key(&self, server: &str, key: &OperationKey) -> Result<Option<KeyRecord>, Error> {
+        self.with(|p| p.key(server, key))
+    }
+
+    /// Every journal line, in the order written, as JSON Lines.
+    pub fn export(&self) -> Result<String, Error> {
+        self.with(|p| p.export())
+    }
+}
+
+/// A connection error in words, without the connection string.
+fn reason(e: &postgres::Error) -> String {
+    e.as_db_error()
+        .map_or_else(|| e.to_string(), |db| db.message().to_owned())
+}

@@ -1,0 +1,243 @@
+//! The claim protocol of a SQL store, run over any connection that can
+//! execute the core's statements ([`idn_toto::KeySql`]): one transaction per
+//! claim and per outcome, the decision by [`idn_toto::decide_key`]
+//! (`docs/spec-notes.md` 193). `SqliteStore` and `PostgresStore` are this
+//! over their connection.
+
+use idn_toto::{
+    decide_key, EndpointId, Error, KeyDecision, KeyRecord, KeySql, KeyState, OperationKey,
+};
+use serde_json::Value;
+
+/// A claim's inputs besides the store: what is sent, by whom, when.
+#[derive(Debug, Clone)]
+pub struct Claim<'a> {
+    /// The server's fingerprint ([`idn_toto::Client::fingerprint`]).
+    pub server: &'a str,
+    /// The key.
+    pub key: &'a OperationKey,
+    /// The endpoint the move goes through.
+    pub endpoint: EndpointId,
+    /// The move's canonical parameters (`type` included).
+    pub params: &'a Value,
+    /// The journal id of this attempt.
+    pub journal_id: &'a str,
+    /// This claimer (unique per claim).
+    pub holder: &'a str,
+    /// Unix milliseconds now.
+    pub now_ms: i64,
+    /// How long the claim keeps others out ([`idn_toto::DEFAULT_LEASE_MS`]).
+    pub lease_ms: u64,
+    /// The intent line, appended with the claim (it ends in a newline).
+    pub intent_line: &'a str,
+    /// The key's verdict comes from a settlement made for this claim.
+    pub settled_now: bool,
+}
+
+/// What a store's connection does with the core's statements: every
+/// parameter is text or NULL. Errors are the store's, in words.
+pub(crate) trait SqlConn {
+    /// Runs statements without parameters (`BEGIN`, `COMMIT`, the schema).
+    fn batch(&mut self, sql: &str) -> Result<(), String>;
+    /// Runs one statement with parameters.
+    fn execute(&mut self, sql: &str, params: &[Option<&str>]) -> Result<(), String>;
+    /// The first column of the first row, if there is a row.
+    fn query_one(
+        &mut self,
+        sql: &str,
+        params: &[Option<&str>],
+    ) -> Result<Option<Option<String>>, String>;
+    /// The first column of every row.
+    fn query_all(&mut self, sql: &str) -> Result<Vec<String>, String>;
+}
+
+/// A store that can't be used refuses the move before anything is sent:
+/// `invalid_request` at `journal`, as an unusable journal file does.
+pub(crate) fn invalid(reason: String) -> Error {
+    Error::InvalidRequest {
+        field: "journal".into(),
+        reason,
+    }
+}
+
+/// The protocol over one connection.
+pub(crate) struct Protocol<'c, C: SqlConn> {
+    pub(crate) conn: &'c mut C,
+    pub(crate) sql: KeySql,
+    /// Names the store in errors (`the SQLite store moves.sqlite`).
+    pub(crate) name: &'c str,
+}
+
+impl<C: SqlConn> Protocol<'_, C> {
+    fn err(&self, e: String) -> Error {
+        invalid(format!("{}: {e}", self.name))
+    }
+
+    /// Creates the tables when missing.
+    pub(crate) fn schema(&mut self) -> Result<(), Error> {
+        for statement in self.sql.schema {
+            self.conn.batch(statement).map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// See `SqliteStore::claim`.
+    pub(crate) fn claim(&mut self, claim: &Claim<'_>) -> Result<KeyDecision, Error> {
+        self.transaction(|p| {
+            if let Some(ensure) = p.sql.ensure_row {
+                p.conn
+                    .execute(ensure, &[Some(claim.server), Some(claim.key.as_str())])
+                    .map_err(|e| p.err(e))?;
+            }
+            let record = p.select(claim.server, claim.key)?;
+            let decision = decide_key(
+                record.as_ref(),
+                claim.params,
+                claim.holder,
+                claim.now_ms,
+                claim.settled_now,
+            )?;
+            if decision == KeyDecision::Claim {
+                let claimed = KeyRecord::claim(
+                    claim.server,
+                    claim.key,
+                    claim.endpoint,
+                    claim.params,
+                    claim.journal_id,
+                    claim.holder,
+                    claim.now_ms,
+                    claim.lease_ms,
+                    record.as_ref(),
+                );
+                p.upsert(&claimed)?;
+                p.append(
+                    claim.server,
+                    claim.journal_id,
+                    Some(claim.key),
+                    claim.intent_line,
+                )?;
+            }
+            Ok(decision)
+        })
+    }
+
+    /// See `SqliteStore::record`.
+    pub(crate) fn record(
+        &mut self,
+        server: &str,
+        key: &OperationKey,
+        journal_id: &str,
+        state: KeyState,
+        message: Option<&str>,
+        line: &str,
+    ) -> Result<(), Error> {
+        self.transaction(|p| {
+            if let Some(record) = p.select(server, key)? {
+                if record.journal_id == journal_id {
+                    p.upsert(&record.with_state(state, message))?;
+                }
+            }
+            p.append(server, journal_id, Some(key), line)
+        })
+    }
+
+    /// Appends the line of a move without a key.
+    pub(crate) fn append_line(
+        &mut self,
+        server: &str,
+        journal_id: &str,
+        line: &str,
+    ) -> Result<(), Error> {
+        self.transaction(|p| p.append(server, journal_id, None, line))
+    }
+
+    /// The key's record.
+    pub(crate) fn key(
+        &mut self,
+        server: &str,
+        key: &OperationKey,
+    ) -> Result<Option<KeyRecord>, Error> {
+        self.select(server, key)
+    }
+
+    /// Every line, as JSON Lines text.
+    pub(crate) fn export(&mut self) -> Result<String, Error> {
+        let lines = self
+            .conn
+            .query_all(self.sql.lines)
+            .map_err(|e| self.err(e))?;
+        let mut text = String::new();
+        for line in lines {
+            text.push_str(line.trim_end_matches('\n'));
+            text.push('\n');
+        }
+        Ok(text)
+    }
+
+    fn select(&mut self, server: &str, key: &OperationKey) -> Result<Option<KeyRecord>, Error> {
+        let text = self
+            .conn
+            .query_one(self.sql.select, &[Some(server), Some(key.as_str())])
+            .map_err(|e| self.err(e))?;
+        text.flatten()
+            .map(|t| KeyRecord::from_json_text(&t))
+            .transpose()
+    }
+
+    fn upsert(&mut self, record: &KeyRecord) -> Result<(), Error> {
+        let text = record.to_json_text();
+        self.conn
+            .execute(
+                self.sql.upsert,
+                &[
+                    Some(&record.server),
+                    Some(record.key.as_str()),
+                    Some(record.state.as_str()),
+                    Some(&text),
+                ],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    fn append(
+        &mut self,
+        server: &str,
+        journal_id: &str,
+        key: Option<&OperationKey>,
+        line: &str,
+    ) -> Result<(), Error> {
+        self.conn
+            .execute(
+                self.sql.append,
+                &[
+                    Some(server),
+                    Some(journal_id),
+                    key.map(OperationKey::as_str),
+                    Some(line.trim_end_matches('\n')),
+                ],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Runs `work` in one transaction: committed when it returns `Ok`,
+    /// rolled back otherwise.
+    fn transaction<T>(
+        &mut self,
+        work: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.conn.batch(self.sql.begin).map_err(|e| self.err(e))?;
+        match work(self) {
+            Ok(value) => match self.conn.batch(self.sql.commit) {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    let _ = self.conn.batch(self.sql.rollback);
+                    Err(self.err(e))
+                }
+            },
+            Err(e) => {
+                let _ = self.conn.batch(self.sql.rollback);
+                Err(e)
+            }
+        }
+    }
+}
