@@ -11,11 +11,11 @@
 
 use std::sync::Mutex;
 
-use idn_toto::{Error, KeyDecision, KeyRecord, KeySql, KeyState, OperationKey};
+use idn_toto::{Error, KeySql};
 use postgres::types::ToSql;
 use postgres::{Client, NoTls};
 
-use crate::store::{invalid, Claim, Protocol, SqlConn};
+use crate::store::{invalid, store_methods, Protocol, SqlConn};
 
 /// The journal lines and the key records of money moves, in Postgres.
 /// Connects without TLS (a database on the back office's own network or
@@ -100,41 +100,7 @@ impl PostgresStore {
         })
     }
 
-    /// Claims `claim.key` for one money move, in one transaction (see
-    /// `SqliteStore::claim`).
-    pub fn claim(&self, claim: &Claim<'_>) -> Result<KeyDecision, Error> {
-        self.with(|p| p.claim(claim))
-    }
-
-    /// Records the outcome or settlement `state` of the key's attempt
-    /// `journal_id` with its line, in one transaction (see
-    /// `SqliteStore::record`).
-    pub fn record(
-        &self,
-        server: &str,
-        key: &OperationKey,
-        journal_id: &str,
-        state: KeyState,
-        message: Option<&str>,
-        line: &str,
-    ) -> Result<(), Error> {
-        self.with(|p| p.record(server, key, journal_id, state, message, line))
-    }
-
-    /// Appends the line of a move without a key.
-    pub fn append(&self, server: &str, journal_id: &str, line: &str) -> Result<(), Error> {
-        self.with(|p| p.append_line(server, journal_id, line))
-    }
-
-    /// The key's record on `server`, if the key was ever used there.
-    pub fn key(&self, server: &str, key: &OperationKey) -> Result<Option<KeyRecord>, Error> {
-        self.with(|p| p.key(server, key))
-    }
-
-    /// Every journal line, in the order written, as JSON Lines.
-    pub fn export(&self) -> Result<String, Error> {
-        self.with(|p| p.export())
-    }
+    store_methods!();
 }
 
 /// A connection error in words, without the connection string.

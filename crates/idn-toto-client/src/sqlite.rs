@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use idn_toto::{Error, KeyDecision, KeyRecord, KeySql, KeyState, OperationKey};
+use idn_toto::{Error, KeySql};
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
-use crate::store::{invalid, Claim, Protocol, SqlConn};
+use crate::store::{invalid, store_methods, Protocol, SqlConn};
 
 /// How long a statement waits for another process's write lock before it
 /// fails (a claim holds it for a few milliseconds).
@@ -114,43 +114,5 @@ impl SqliteStore {
         })
     }
 
-    /// Claims `claim.key` for one money move, in one transaction: reads the
-    /// key's record, asks the core, and on [`KeyDecision::Claim`] writes
-    /// the claimed record and the intent line before committing. Any other
-    /// decision writes nothing.
-    pub fn claim(&self, claim: &Claim<'_>) -> Result<KeyDecision, Error> {
-        self.with(|p| p.claim(claim))
-    }
-
-    /// Records the outcome or settlement `state` of the key's attempt
-    /// `journal_id` with its journal line, in one transaction. A line of an
-    /// earlier attempt (another journal id) is appended without changing
-    /// the key.
-    pub fn record(
-        &self,
-        server: &str,
-        key: &OperationKey,
-        journal_id: &str,
-        state: KeyState,
-        message: Option<&str>,
-        line: &str,
-    ) -> Result<(), Error> {
-        self.with(|p| p.record(server, key, journal_id, state, message, line))
-    }
-
-    /// Appends the line of a move without a key.
-    pub fn append(&self, server: &str, journal_id: &str, line: &str) -> Result<(), Error> {
-        self.with(|p| p.append_line(server, journal_id, line))
-    }
-
-    /// The key's record on `server`, if the key was ever used there.
-    pub fn key(&self, server: &str, key: &OperationKey) -> Result<Option<KeyRecord>, Error> {
-        self.with(|p| p.key(server, key))
-    }
-
-    /// Every journal line, in the order written: the JSON Lines journal
-    /// format (`journal export`), which every tool reads and settles.
-    pub fn export(&self) -> Result<String, Error> {
-        self.with(|p| p.export())
-    }
+    store_methods!();
 }

@@ -241,3 +241,66 @@ impl<C: SqlConn> Protocol<'_, C> {
         }
     }
 }
+
+/// The public methods of a store type with a `with` method that runs a
+/// closure on its `Protocol`: written once for `SqliteStore` and
+/// `PostgresStore`.
+macro_rules! store_methods {
+    () => {
+        /// Claims `claim.key` for one money move, in one transaction:
+        /// reads the key's record, asks the core
+        /// ([`idn_toto::decide_key`]), and on
+        /// [`idn_toto::KeyDecision::Claim`] writes the claimed record and
+        /// the intent line before committing. Any other decision writes
+        /// nothing.
+        pub fn claim(
+            &self,
+            claim: &$crate::Claim<'_>,
+        ) -> Result<idn_toto::KeyDecision, idn_toto::Error> {
+            self.with(|p| p.claim(claim))
+        }
+
+        /// Records the outcome or settlement `state` of the key's attempt
+        /// `journal_id` with its journal line, in one transaction. A line
+        /// of an earlier attempt (another journal id) is appended without
+        /// changing the key.
+        pub fn record(
+            &self,
+            server: &str,
+            key: &idn_toto::OperationKey,
+            journal_id: &str,
+            state: idn_toto::KeyState,
+            message: Option<&str>,
+            line: &str,
+        ) -> Result<(), idn_toto::Error> {
+            self.with(|p| p.record(server, key, journal_id, state, message, line))
+        }
+
+        /// Appends the line of a move without a key.
+        pub fn append(
+            &self,
+            server: &str,
+            journal_id: &str,
+            line: &str,
+        ) -> Result<(), idn_toto::Error> {
+            self.with(|p| p.append_line(server, journal_id, line))
+        }
+
+        /// The key's record on `server`, if the key was ever used there.
+        pub fn key(
+            &self,
+            server: &str,
+            key: &idn_toto::OperationKey,
+        ) -> Result<Option<idn_toto::KeyRecord>, idn_toto::Error> {
+            self.with(|p| p.key(server, key))
+        }
+
+        /// Every journal line, in the order written: the JSON Lines
+        /// journal format (`journal export`), which every tool reads and
+        /// settles.
+        pub fn export(&self) -> Result<String, idn_toto::Error> {
+            self.with(|p| p.export())
+        }
+    };
+}
+pub(crate) use store_methods;

@@ -10,13 +10,12 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Barrier};
 
-use idn_toto_client::idn_toto::{
-    EndpointId, ItemStatus, Journal, JournalRecord, KeyDecision, KeyState, OperationKey, Snapshot,
-};
-use idn_toto_client::{Claim, PostgresStore};
-use serde_json::{json, Value};
+use idn_toto_client::idn_toto::{ItemStatus, Journal, KeyDecision, KeyState};
+use idn_toto_client::PostgresStore;
 
-const SERVER: &str = "c1679abf391ccf96";
+#[path = "common/keys.rs"]
+mod keys;
+use keys::{claim, intent, key, params, SERVER};
 
 /// A Postgres cluster in a temporary directory, stopped when dropped.
 struct Cluster {
@@ -129,49 +128,6 @@ fn run(program: &str, args: &[&str]) {
 
 fn run_output(program: &str, args: &[&str]) -> String {
     String::from_utf8(Command::new(program).args(args).output().unwrap().stdout).unwrap()
-}
-
-fn key() -> OperationKey {
-    OperationKey::parse("key", "bonus-2024-05:LOREM").unwrap()
-}
-
-fn params(amount: &str) -> Value {
-    json!({"type": "deposit", "user": "LOREM", "amount": amount, "comment": "bonus", "operator": "OP01"})
-}
-
-fn intent(id: &str, params: &Value) -> JournalRecord {
-    JournalRecord::intent(
-        id,
-        EndpointId::ManualTransaction,
-        params.clone(),
-        Some(Snapshot::new(Vec::new())),
-        "2026-12-04T10:00:00Z",
-    )
-    .unwrap()
-    .with_server(SERVER)
-    .with_key(key())
-}
-
-fn claim<'a>(
-    key: &'a OperationKey,
-    params: &'a Value,
-    id: &'a str,
-    holder: &'a str,
-    now_ms: i64,
-    line: &'a str,
-) -> Claim<'a> {
-    Claim {
-        server: SERVER,
-        key,
-        endpoint: EndpointId::ManualTransaction,
-        params,
-        journal_id: id,
-        holder,
-        now_ms,
-        lease_ms: 1_000,
-        intent_line: line,
-        settled_now: false,
-    }
 }
 
 #[test]

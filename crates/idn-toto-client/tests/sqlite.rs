@@ -7,56 +7,12 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
 
-use idn_toto_client::idn_toto::{
-    EndpointId, Journal, JournalRecord, KeyDecision, KeyState, OperationKey, Snapshot,
-};
-use idn_toto_client::{Claim, SqliteStore};
-use serde_json::{json, Value};
+use idn_toto_client::idn_toto::{Journal, KeyDecision, KeyState};
+use idn_toto_client::SqliteStore;
 
-const SERVER: &str = "c1679abf391ccf96";
-
-fn key() -> OperationKey {
-    OperationKey::parse("key", "bonus-2024-05:LOREM").unwrap()
-}
-
-fn params(amount: &str) -> Value {
-    json!({"type": "deposit", "user": "LOREM", "amount": amount, "comment": "bonus", "operator": "OP01"})
-}
-
-fn intent(id: &str, params: &Value) -> JournalRecord {
-    JournalRecord::intent(
-        id,
-        EndpointId::ManualTransaction,
-        params.clone(),
-        Some(Snapshot::new(Vec::new())),
-        "2026-12-04T10:00:00Z",
-    )
-    .unwrap()
-    .with_server(SERVER)
-    .with_key(key())
-}
-
-fn claim<'a>(
-    key: &'a OperationKey,
-    params: &'a Value,
-    id: &'a str,
-    holder: &'a str,
-    now_ms: i64,
-    line: &'a str,
-) -> Claim<'a> {
-    Claim {
-        server: SERVER,
-        key,
-        endpoint: EndpointId::ManualTransaction,
-        params,
-        journal_id: id,
-        holder,
-        now_ms,
-        lease_ms: 1_000,
-        intent_line: line,
-        settled_now: false,
-    }
-}
+#[path = "common/keys.rs"]
+mod keys;
+use keys::{claim, intent, key, params, SERVER};
 
 #[test]
 fn a_key_is_claimed_once_done_once_and_its_lines_export_as_the_journal() {
