@@ -32,7 +32,7 @@ test-rust:
     cargo test --workspace --locked --exclude idn-toto-python
     cargo test --locked -p idn-toto-python --lib --tests
     cargo test --locked -p idn-toto --features http --lib
-    cargo test --locked -p idn-toto-client --features sqlite,postgres --test sqlite --test postgres
+    cargo test --locked -p idn-toto-client --features blocking,sqlite,postgres --test sqlite --test postgres
 
 # The npm package: build (wasm-bindgen + wasm-opt), vectors, client tests, end to end, pack/install.
 test-node:

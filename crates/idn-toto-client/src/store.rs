@@ -5,31 +5,23 @@
 //! over their connection.
 
 use idn_toto::{
-    decide_key, EndpointId, Error, KeyDecision, KeyRecord, KeySql, KeyState, OperationKey,
+    decide_key, Error, JournalRecord, KeyDecision, KeyRecord, KeySql, KeyState, OperationKey,
 };
-use serde_json::Value;
 
-/// A claim's inputs besides the store: what is sent, by whom, when.
+/// A claim: the intent of the move (its server, key, endpoint, params,
+/// journal id and snapshot), who claims, when, and for how long.
 #[derive(Debug, Clone)]
 pub struct Claim<'a> {
-    /// The server's fingerprint ([`idn_toto::Client::fingerprint`]).
-    pub server: &'a str,
-    /// The key.
-    pub key: &'a OperationKey,
-    /// The endpoint the move goes through.
-    pub endpoint: EndpointId,
-    /// The move's canonical parameters (`type` included).
-    pub params: &'a Value,
-    /// The journal id of this attempt.
-    pub journal_id: &'a str,
+    /// The intent line's record ([`JournalRecord::intent`] with
+    /// [`JournalRecord::with_server`] and [`JournalRecord::with_key`]); its
+    /// line is appended with the claim.
+    pub intent: &'a JournalRecord,
     /// This claimer (unique per claim).
     pub holder: &'a str,
     /// Unix milliseconds now.
     pub now_ms: i64,
     /// How long the claim keeps others out ([`idn_toto::DEFAULT_LEASE_MS`]).
     pub lease_ms: u64,
-    /// The intent line, appended with the claim (it ends in a newline).
-    pub intent_line: &'a str,
     /// The key's verdict comes from a settlement made for this claim.
     pub settled_now: bool,
 }
@@ -83,39 +75,37 @@ impl<C: SqlConn> Protocol<'_, C> {
 
     /// See `SqliteStore::claim`.
     pub(crate) fn claim(&mut self, claim: &Claim<'_>) -> Result<KeyDecision, Error> {
+        let intent = claim.intent;
+        let (Some(server), Some(key)) = (intent.server.as_deref(), intent.key.as_ref()) else {
+            return Err(Error::InvalidRequest {
+                field: "key".into(),
+                reason: "a claim's intent names its server and its key".into(),
+            });
+        };
         self.transaction(|p| {
             if let Some(ensure) = p.sql.ensure_row {
                 p.conn
-                    .execute(ensure, &[Some(claim.server), Some(claim.key.as_str())])
+                    .execute(ensure, &[Some(server), Some(key.as_str())])
                     .map_err(|e| p.err(e))?;
             }
-            let record = p.select(claim.server, claim.key)?;
+            let record = p.select(server, key)?;
             let decision = decide_key(
                 record.as_ref(),
-                claim.params,
+                &intent.params,
                 claim.holder,
                 claim.now_ms,
                 claim.settled_now,
             )?;
             if decision == KeyDecision::Claim {
                 let claimed = KeyRecord::claim(
-                    claim.server,
-                    claim.key,
-                    claim.endpoint,
-                    claim.params,
-                    claim.journal_id,
+                    intent,
                     claim.holder,
                     claim.now_ms,
                     claim.lease_ms,
                     record.as_ref(),
-                );
-                p.upsert(&claimed)?;
-                p.append(
-                    claim.server,
-                    claim.journal_id,
-                    Some(claim.key),
-                    claim.intent_line,
                 )?;
+                p.upsert(&claimed)?;
+                p.append(server, &intent.id, Some(key), &intent.to_line())?;
             }
             Ok(decision)
         })

@@ -15,7 +15,7 @@ use idn_toto_client::PostgresStore;
 
 #[path = "common/keys.rs"]
 mod keys;
-use keys::{claim, intent, key, params, SERVER};
+use keys::{claim, intent, key, SERVER};
 
 /// A Postgres cluster in a temporary directory, stopped when dropped.
 struct Cluster {
@@ -134,34 +134,27 @@ fn run_output(program: &str, args: &[&str]) -> String {
 fn the_claim_protocol_on_a_real_postgres() {
     let cluster = Cluster::start();
     let store = PostgresStore::connect(&cluster.dsn()).unwrap();
-    let (k, p) = (key(), params("100"));
-    let first = intent("j1", &p);
-    let line = first.to_line();
+    let k = key();
+    let first = intent("j1", "100");
     assert_eq!(
-        store.claim(&claim(&k, &p, "j1", "h1", 0, &line)).unwrap(),
+        store.claim(&claim(&first, "h1", 0)).unwrap(),
         KeyDecision::Claim
     );
-    let other = intent("j2", &p).to_line();
+    let second = intent("j2", "100");
     assert_eq!(
-        store
-            .claim(&claim(&k, &p, "j2", "h2", 999, &other))
-            .unwrap(),
+        store.claim(&claim(&second, "h2", 999)).unwrap(),
         KeyDecision::InUse {
             lease_until_ms: 1_000
         }
     );
     // The holder crashed: after its lease, settle first.
     assert_eq!(
-        store
-            .claim(&claim(&k, &p, "j2", "h2", 1_000, &other))
-            .unwrap(),
+        store.claim(&claim(&second, "h2", 1_000)).unwrap(),
         KeyDecision::Settle
     );
-    let more = params("101");
+    let other = intent("j3", "101");
     assert!(matches!(
-        store
-            .claim(&claim(&k, &more, "j3", "h3", 5_000, &other))
-            .unwrap(),
+        store.claim(&claim(&other, "h3", 5_000)).unwrap(),
         KeyDecision::Conflict { .. }
     ));
     let outcome = first.outcome(ItemStatus::Succeeded, Some("Success".into()), "t");
@@ -175,20 +168,20 @@ fn the_claim_protocol_on_a_real_postgres() {
             &outcome.to_line(),
         )
         .unwrap();
+    let later = intent("j4", "100");
     assert_eq!(
-        store
-            .claim(&claim(&k, &p, "j4", "h4", 9_999_999, &other))
-            .unwrap(),
+        store.claim(&claim(&later, "h4", 9_999_999)).unwrap(),
         KeyDecision::AlreadyDone
     );
     // A second connection sees the same, and the export is the journal.
     let again = PostgresStore::connect(&cluster.dsn()).unwrap();
+    let record = again.key(SERVER, &k).unwrap().unwrap();
     assert_eq!(
-        again.key(SERVER, &k).unwrap().unwrap().state,
-        KeyState::Succeeded
+        (record.state, record.snapshot.is_some()),
+        (KeyState::Succeeded, true)
     );
     let text = again.export().unwrap();
-    assert_eq!(text, format!("{line}{}", outcome.to_line()));
+    assert_eq!(text, format!("{}{}", first.to_line(), outcome.to_line()));
     assert_eq!(
         Journal::read(&text).unwrap().key_records()[0].state,
         KeyState::Succeeded
@@ -213,11 +206,10 @@ fn eight_connections_claim_a_key_once() {
             let (dsn, barrier) = (cluster.dsn(), Arc::clone(&barrier));
             std::thread::spawn(move || {
                 let store = PostgresStore::connect(&dsn).unwrap();
-                let (k, p) = (key(), params("100"));
-                let (id, holder) = (format!("j{t}"), format!("h{t}"));
-                let line = intent(&id, &p).to_line();
+                let record = intent(&format!("j{t}"), "100");
+                let holder = format!("h{t}");
                 barrier.wait();
-                store.claim(&claim(&k, &p, &id, &holder, 0, &line)).unwrap()
+                store.claim(&claim(&record, &holder, 0)).unwrap()
             })
         })
         .collect();

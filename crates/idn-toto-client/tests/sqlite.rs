@@ -1,55 +1,60 @@
 //! `SqliteStore` on a real SQLite file: the claim protocol the core gives,
-//! run by threads and by separate processes at once (issue 22).
-#![cfg(feature = "sqlite")]
+//! run by threads and by separate processes at once, and a crashed
+//! holder's move settled against the sandbox before its key is used again
+//! (issue 22).
+#![cfg(all(feature = "sqlite", feature = "blocking"))]
 #![allow(clippy::unwrap_used)]
+
+mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
 
-use idn_toto_client::idn_toto::{Journal, KeyDecision, KeyState};
+use common::{manual, quick, sandbox, seg};
+use idn_toto_client::blocking::Client;
+use idn_toto_client::idn_toto::{
+    Decimal, ItemStatus, Journal, KeyDecision, KeyState, SettleState, Snapshot, TxType,
+    UserBalanceParams, UserHistoryParams,
+};
 use idn_toto_client::SqliteStore;
 
 #[path = "common/keys.rs"]
 mod keys;
-use keys::{claim, intent, key, params, SERVER};
+use keys::{claim, intent, intent_on, key, SERVER};
+
+fn store() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("moves.sqlite")).unwrap();
+    (dir, store)
+}
 
 #[test]
 fn a_key_is_claimed_once_done_once_and_its_lines_export_as_the_journal() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("moves.sqlite")).unwrap();
-    let (k, p) = (key(), params("100"));
-    let first = intent("j1", &p);
-    let line = first.to_line();
+    let (_dir, store) = store();
+    let k = key();
+    let first = intent("j1", "100");
     assert_eq!(
-        store.claim(&claim(&k, &p, "j1", "h1", 0, &line)).unwrap(),
+        store.claim(&claim(&first, "h1", 0)).unwrap(),
         KeyDecision::Claim
     );
     // Another holder while the lease runs: in use, nothing written.
-    let other = intent("j2", &p).to_line();
+    let second = intent("j2", "100");
     assert_eq!(
-        store
-            .claim(&claim(&k, &p, "j2", "h2", 999, &other))
-            .unwrap(),
+        store.claim(&claim(&second, "h2", 999)).unwrap(),
         KeyDecision::InUse {
             lease_until_ms: 1_000
         }
     );
     // Another amount under the key: a conflict, whoever holds it.
-    let more = params("101");
-    let conflict = store
-        .claim(&claim(&k, &more, "j3", "h3", 5_000, &other))
-        .unwrap();
+    let other = intent("j3", "101");
+    let conflict = store.claim(&claim(&other, "h3", 5_000)).unwrap();
     assert!(
         matches!(conflict, KeyDecision::Conflict { .. }),
         "{conflict:?}"
     );
     // The answer: succeeded. Every later claim, however late: already done.
-    let outcome = first.outcome(
-        idn_toto_client::idn_toto::ItemStatus::Succeeded,
-        Some("Success".into()),
-        "t",
-    );
+    let outcome = first.outcome(ItemStatus::Succeeded, Some("Success".into()), "t");
     store
         .record(
             SERVER,
@@ -60,28 +65,29 @@ fn a_key_is_claimed_once_done_once_and_its_lines_export_as_the_journal() {
             &outcome.to_line(),
         )
         .unwrap();
-    let again = params("100.00");
+    let again = intent("j4", "100.00");
     assert_eq!(
-        store
-            .claim(&claim(&k, &again, "j4", "h4", 1_000_000, &other))
-            .unwrap(),
+        store.claim(&claim(&again, "h4", 1_000_000)).unwrap(),
         KeyDecision::AlreadyDone
     );
     let record = store.key(SERVER, &k).unwrap().unwrap();
     assert_eq!(
-        (record.state, record.attempts, record.message.as_deref()),
-        (KeyState::Succeeded, 1, Some("Success"))
+        (
+            record.state,
+            record.attempts,
+            record.message.as_deref(),
+            record.holder
+        ),
+        (KeyState::Succeeded, 1, Some("Success"), None)
     );
-    assert_eq!(record.holder, None);
     // The export is the JSON Lines journal: two lines, and the same key record.
     let text = store.export().unwrap();
-    assert_eq!(text, format!("{line}{}", outcome.to_line()));
-    let journal = Journal::read(&text).unwrap();
-    let keys = journal.key_records();
+    assert_eq!(text, format!("{}{}", first.to_line(), outcome.to_line()));
+    let keys = Journal::read(&text).unwrap().key_records();
     assert_eq!(keys.len(), 1);
     assert_eq!(
-        (keys[0].state, &keys[0].journal_id),
-        (KeyState::Succeeded, &"j1".to_owned())
+        (keys[0].state, keys[0].journal_id.as_str()),
+        (KeyState::Succeeded, "j1")
     );
     #[cfg(unix)]
     {
@@ -95,125 +101,170 @@ fn a_key_is_claimed_once_done_once_and_its_lines_export_as_the_journal() {
 }
 
 #[test]
-fn a_crashed_holder_is_settled_never_sent_again_blindly() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("moves.sqlite")).unwrap();
-    let (k, p) = (key(), params("100"));
-    let line = intent("j1", &p).to_line();
+fn keys_are_scoped_to_the_server_and_a_late_line_leaves_the_key_alone() {
+    let (_dir, store) = store();
+    let here = intent("j1", "100");
     assert_eq!(
-        store.claim(&claim(&k, &p, "j1", "h1", 0, &line)).unwrap(),
+        store.claim(&claim(&here, "h1", 0)).unwrap(),
         KeyDecision::Claim
     );
-    // h1 crashed: no outcome. After its lease, the next user settles first.
-    let line2 = intent("j2", &p).to_line();
+    let elsewhere = intent_on("0000000000000000", "j2", "100", None);
     assert_eq!(
-        store
-            .claim(&claim(&k, &p, "j2", "h2", 1_000, &line2))
-            .unwrap(),
-        KeyDecision::Settle
+        store.claim(&claim(&elsewhere, "h2", 0)).unwrap(),
+        KeyDecision::Claim
     );
-    // Settled undetermined: outcome unknown, nothing sent.
-    let settled = intent("j1", &p).settled(
-        idn_toto_client::idn_toto::SettleState::Undetermined,
-        None,
-        "t",
-    );
+    // j1 fails; j5 claims again; a late settled line of j1 changes nothing.
     store
         .record(
             SERVER,
-            &k,
+            &key(),
             "j1",
-            KeyState::Undetermined,
+            KeyState::Failed,
             None,
-            &settled.to_line(),
+            &here.outcome(ItemStatus::Failed, None, "t").to_line(),
         )
         .unwrap();
-    let mut after = claim(&k, &p, "j2", "h2", 2_000, &line2);
-    after.settled_now = true;
-    assert_eq!(store.claim(&after).unwrap(), KeyDecision::Unknown);
-    // Settled not_applied (two reads agree): sent again under the key.
+    let retry = intent("j5", "100");
+    assert_eq!(
+        store.claim(&claim(&retry, "h5", 10)).unwrap(),
+        KeyDecision::Claim
+    );
+    let late = here.settled(SettleState::Applied, None, "t").to_line();
     store
-        .record(
-            SERVER,
-            &k,
-            "j1",
-            KeyState::NotApplied,
-            None,
-            &settled.to_line(),
-        )
+        .record(SERVER, &key(), "j1", KeyState::Applied, None, &late)
         .unwrap();
-    assert_eq!(store.claim(&after).unwrap(), KeyDecision::Claim);
-    let record = store.key(SERVER, &k).unwrap().unwrap();
+    let record = store.key(SERVER, &key()).unwrap().unwrap();
     assert_eq!(
         (record.state, record.attempts, record.journal_id.as_str()),
-        (KeyState::Claimed, 2, "j2")
-    );
-    // A late line of the first attempt does not touch the second's record.
-    store
-        .record(
-            SERVER,
-            &k,
-            "j1",
-            KeyState::Applied,
-            None,
-            &settled.to_line(),
-        )
-        .unwrap();
-    assert_eq!(
-        store.key(SERVER, &k).unwrap().unwrap().state,
-        KeyState::Claimed
+        (KeyState::Claimed, 2, "j5")
     );
 }
 
+/// LOREM's balance.
+fn balance(client: &Client) -> Decimal {
+    client
+        .send(&UserBalanceParams {
+            user: seg("user", "LOREM"),
+        })
+        .unwrap()
+        .balance
+}
+
+/// A crashed holder (no outcome recorded) leaves its key claimed. The next
+/// user, once the lease ran out, is told to settle; the move is settled
+/// against the server with reads only and its verdict recorded; then the
+/// key is decided again: a move that landed is `already_done`, one that
+/// never left is claimed and sent. Either way LOREM is credited once.
 #[test]
-fn keys_are_scoped_to_the_server() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("moves.sqlite")).unwrap();
-    let (k, p) = (key(), params("100"));
-    let line = intent("j1", &p).to_line();
-    assert_eq!(
-        store.claim(&claim(&k, &p, "j1", "h1", 0, &line)).unwrap(),
-        KeyDecision::Claim
-    );
-    let mut elsewhere = claim(&k, &p, "j2", "h2", 0, &line);
-    elsewhere.server = "0000000000000000";
-    assert_eq!(store.claim(&elsewhere).unwrap(), KeyDecision::Claim);
+fn a_crashed_holder_is_settled_then_done_once_against_the_sandbox() {
+    let sandbox = sandbox();
+    let client = quick::<Client>(&sandbox).build().unwrap();
+    let server = client.core().fingerprint().to_owned();
+    for sent_before_the_crash in [true, false] {
+        let (_dir, store) = store();
+        let before = balance(&client);
+        let history = UserHistoryParams {
+            r#type: TxType::Deposit,
+            user: seg("user", "LOREM"),
+        };
+        let snapshot = Snapshot::new(client.send(&history).unwrap().data);
+        let first = intent_on(&server, "j1", "100", Some(snapshot));
+        assert_eq!(
+            store.claim(&claim(&first, "crashed", 0)).unwrap(),
+            KeyDecision::Claim
+        );
+        if sent_before_the_crash {
+            client.send(&manual("LOREM", "100")).unwrap();
+        }
+        // The holder is gone. Its lease runs out: settle first, never send blindly.
+        let second = intent_on(&server, "j2", "100", None);
+        let decision = store.claim(&claim(&second, "next", 5_000)).unwrap();
+        assert_eq!(decision, KeyDecision::Settle);
+        let record = store.key(&server, &key()).unwrap().unwrap();
+        let settlement = client.settle(&record.unsettled()).unwrap();
+        let state = match settlement.state {
+            SettleState::Applied => KeyState::Applied,
+            SettleState::NotApplied => KeyState::NotApplied,
+            SettleState::Undetermined => KeyState::Undetermined,
+        };
+        let line = first.settled(settlement.state, None, "t").to_line();
+        store
+            .record(&server, &key(), "j1", state, None, &line)
+            .unwrap();
+        let mut again = claim(&second, "next", 5_001);
+        again.settled_now = true;
+        let decision = store.claim(&again).unwrap();
+        if sent_before_the_crash {
+            assert_eq!(
+                (settlement.state, &decision),
+                (SettleState::Applied, &KeyDecision::AlreadyDone),
+                "{}",
+                settlement.reason
+            );
+        } else {
+            assert_eq!(
+                (settlement.state, &decision),
+                (SettleState::NotApplied, &KeyDecision::Claim),
+                "{}",
+                settlement.reason
+            );
+            client.send(&manual("LOREM", "100")).unwrap();
+            let done = second.outcome(ItemStatus::Succeeded, None, "t").to_line();
+            store
+                .record(&server, &key(), "j2", KeyState::Succeeded, None, &done)
+                .unwrap();
+        }
+        // A re-run, however late: nothing more.
+        let third = intent_on(&server, "j3", "100", None);
+        assert_eq!(
+            store.claim(&claim(&third, "rerun", 1_000_000)).unwrap(),
+            KeyDecision::AlreadyDone
+        );
+        assert_eq!(
+            balance(&client) - before,
+            Decimal::from(100),
+            "credited exactly once"
+        );
+    }
 }
 
 #[test]
 fn eight_threads_with_their_own_connections_claim_a_key_once() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, _store) = store();
     let path = dir.path().join("moves.sqlite");
-    SqliteStore::open(&path).unwrap();
     let barrier = Arc::new(Barrier::new(8));
     let handles: Vec<_> = (0..8)
         .map(|t| {
             let (path, barrier) = (path.clone(), Arc::clone(&barrier));
             std::thread::spawn(move || {
                 let store = SqliteStore::open(&path).unwrap();
-                let (k, p) = (key(), params("100"));
-                let id = format!("j{t}");
+                let record = intent(&format!("j{t}"), "100");
                 let holder = format!("h{t}");
-                let line = intent(&id, &p).to_line();
                 barrier.wait();
-                store.claim(&claim(&k, &p, &id, &holder, 0, &line)).unwrap()
+                store.claim(&claim(&record, &holder, 0)).unwrap()
             })
         })
         .collect();
     let decisions: Vec<KeyDecision> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    let claimed = decisions
-        .iter()
-        .filter(|d| **d == KeyDecision::Claim)
-        .count();
-    assert_eq!(claimed, 1, "{decisions:?}");
+    assert_eq!(
+        decisions
+            .iter()
+            .filter(|d| **d == KeyDecision::Claim)
+            .count(),
+        1,
+        "{decisions:?}"
+    );
     assert!(decisions
         .iter()
         .all(|d| matches!(d, KeyDecision::Claim | KeyDecision::InUse { .. })));
-    let store = SqliteStore::open(&path).unwrap();
     assert_eq!(
-        store.export().unwrap().lines().count(),
-        1,
-        "one intent line"
+        SqliteStore::open(&path)
+            .unwrap()
+            .export()
+            .unwrap()
+            .lines()
+            .count(),
+        1
     );
 }
 
@@ -226,21 +277,19 @@ fn sqlite_claim_child() {
     let path = std::env::var("IDN_TOTO_SQLITE_CHILD").expect("run as a child");
     let me = std::env::var("IDN_TOTO_SQLITE_HOLDER").expect("run as a child");
     let store = SqliteStore::open(&path).unwrap();
-    let (k, p) = (key(), params("100"));
-    let line = intent(&me, &p).to_line();
+    let record = intent(&me, "100");
     println!("ready");
     std::io::stdout().flush().unwrap();
     let mut go = [0u8; 1];
     std::io::stdin().read_exact(&mut go).unwrap();
-    let decision = store.claim(&claim(&k, &p, &me, &me, 0, &line)).unwrap();
+    let decision = store.claim(&claim(&record, &me, 0)).unwrap();
     println!("decision={}", decision.as_str());
 }
 
 #[test]
 fn eight_processes_claim_a_key_once() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, _store) = store();
     let path = dir.path().join("moves.sqlite");
-    SqliteStore::open(&path).unwrap();
     let exe = std::env::current_exe().unwrap();
     let mut children: Vec<_> = (0..8)
         .map(|t| {
@@ -286,13 +335,15 @@ fn eight_processes_claim_a_key_once() {
         assert!(child.wait().unwrap().success(), "{rest}");
         let decision = rest
             .lines()
-            .find_map(|l| l.split_once("decision=").map(|(_, d)| d.trim()))
-            .unwrap_or("none")
-            .to_owned();
+            .find_map(|l| l.split_once("decision=").map(|(_, d)| d.trim().to_owned()))
+            .unwrap_or_default();
         decisions.push(decision);
     }
-    let claimed = decisions.iter().filter(|d| *d == "claim").count();
-    assert_eq!(claimed, 1, "{decisions:?}");
+    assert_eq!(
+        decisions.iter().filter(|d| *d == "claim").count(),
+        1,
+        "{decisions:?}"
+    );
     assert!(
         decisions.iter().all(|d| d == "claim" || d == "key_in_use"),
         "{decisions:?}"

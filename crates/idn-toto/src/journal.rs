@@ -368,6 +368,7 @@ impl Journal {
                         params: record.params.clone(),
                         state: KeyState::Claimed,
                         journal_id: record.id.clone(),
+                        snapshot: record.snapshot.clone(),
                         holder: None,
                         lease_until_ms: None,
                         message: None,

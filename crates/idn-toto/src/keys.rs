@@ -25,7 +25,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::settle::MoneyMove;
+use crate::journal::{JournalEvent, JournalRecord};
+use crate::settle::{MoneyMove, Snapshot, Unsettled};
 use crate::{EndpointId, Error};
 
 /// The longest key, in bytes.
@@ -176,6 +177,10 @@ pub struct KeyRecord {
     /// The journal id of the last attempt (its intent, outcome and
     /// settlement lines).
     pub journal_id: String,
+    /// The user's history read before the last attempt (a manual move
+    /// sent with snapshots): what settling it compares with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<Snapshot>,
     /// Who claimed it last and has not written its outcome yet (`None`
     /// once an outcome is recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -192,34 +197,60 @@ pub struct KeyRecord {
 }
 
 impl KeyRecord {
-    /// The record of a claim by `holder` at `now_ms` for `lease_ms`: the
-    /// move `params` sent through `endpoint` as `journal_id`, after the
-    /// key's `previous` record (its attempts counted on).
-    #[allow(clippy::too_many_arguments)] // one per column of the record
+    /// The record of a claim by `holder` at `now_ms` for `lease_ms` of the
+    /// move announced by `intent` (its server, key, endpoint, params,
+    /// journal id and snapshot), after the key's `previous` record (its
+    /// attempts counted on). An intent without a key or a server names no
+    /// key record: an `invalid_request` at `key` or `server`.
     pub fn claim(
-        server: &str,
-        key: &OperationKey,
-        endpoint: EndpointId,
-        params: &Value,
-        journal_id: &str,
+        intent: &JournalRecord,
         holder: &str,
         now_ms: i64,
         lease_ms: u64,
         previous: Option<&KeyRecord>,
-    ) -> KeyRecord {
-        KeyRecord {
-            server: server.to_owned(),
-            key: key.clone(),
-            endpoint,
-            params: params.clone(),
+    ) -> Result<KeyRecord, Error> {
+        if intent.event != JournalEvent::Intent {
+            return Err(Error::invalid(
+                "event",
+                "a key is claimed with an intent line",
+            ));
+        }
+        let key = intent
+            .key
+            .clone()
+            .ok_or_else(|| Error::invalid("key", "the intent names no key"))?;
+        let server = intent
+            .server
+            .clone()
+            .ok_or_else(|| Error::invalid("server", "the intent names no server"))?;
+        Ok(KeyRecord {
+            server,
+            key,
+            endpoint: intent.endpoint,
+            params: intent.params.clone(),
             state: KeyState::Claimed,
-            journal_id: journal_id.to_owned(),
+            journal_id: intent.id.clone(),
+            snapshot: intent.snapshot.clone(),
             holder: Some(holder.to_owned()),
             lease_until_ms: Some(
                 now_ms.saturating_add(i64::try_from(lease_ms).unwrap_or(i64::MAX)),
             ),
             message: None,
             attempts: previous.map_or(0, |p| p.attempts).saturating_add(1),
+        })
+    }
+
+    /// What settling the key's last attempt needs (its move, snapshot,
+    /// server and journal id): what a host settles after
+    /// [`KeyDecision::Settle`], before it records the verdict
+    /// ([`KeyRecord::with_state`]) and decides again.
+    pub fn unsettled(&self) -> Unsettled {
+        Unsettled {
+            endpoint: self.endpoint,
+            params: self.params.clone(),
+            snapshot: self.snapshot.clone(),
+            server: Some(self.server.clone()),
+            journal_id: Some(self.journal_id.clone()),
         }
     }
 
@@ -501,6 +532,7 @@ mod tests {
             params: json!({"type": "deposit", "user": "LOREM", "amount": "100", "comment": "a", "operator": "OP01"}),
             state,
             journal_id: "j1".into(),
+            snapshot: None,
             holder: holder.map(str::to_owned),
             lease_until_ms: until,
             message: None,

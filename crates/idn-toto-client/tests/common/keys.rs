@@ -1,5 +1,5 @@
 //! What the SQLite and Postgres store tests share: a key, a move, its
-//! intent line and a claim of it.
+//! intent and a claim of it.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use idn_toto_client::idn_toto::{EndpointId, JournalRecord, OperationKey, Snapshot};
@@ -16,37 +16,37 @@ pub(crate) fn params(amount: &str) -> Value {
     json!({"type": "deposit", "user": "LOREM", "amount": amount, "comment": "bonus", "operator": "OP01"})
 }
 
-pub(crate) fn intent(id: &str, params: &Value) -> JournalRecord {
+/// The intent of a manual deposit of `amount` to LOREM under [`key`],
+/// journaled as `id`, with `snapshot` (an empty history when `None`).
+pub(crate) fn intent_on(
+    server: &str,
+    id: &str,
+    amount: &str,
+    snapshot: Option<Snapshot>,
+) -> JournalRecord {
     JournalRecord::intent(
         id,
         EndpointId::ManualTransaction,
-        params.clone(),
-        Some(Snapshot::new(Vec::new())),
+        params(amount),
+        Some(snapshot.unwrap_or_else(|| Snapshot::new(Vec::new()))),
         "2026-12-04T10:00:00Z",
     )
     .unwrap()
-    .with_server(SERVER)
+    .with_server(server)
     .with_key(key())
 }
 
-pub(crate) fn claim<'a>(
-    key: &'a OperationKey,
-    params: &'a Value,
-    id: &'a str,
-    holder: &'a str,
-    now_ms: i64,
-    line: &'a str,
-) -> Claim<'a> {
+pub(crate) fn intent(id: &str, amount: &str) -> JournalRecord {
+    intent_on(SERVER, id, amount, None)
+}
+
+/// A claim of `intent` by `holder` at `now_ms`, with a 1 s lease.
+pub(crate) fn claim<'a>(intent: &'a JournalRecord, holder: &'a str, now_ms: i64) -> Claim<'a> {
     Claim {
-        server: SERVER,
-        key,
-        endpoint: EndpointId::ManualTransaction,
-        params,
-        journal_id: id,
+        intent,
         holder,
         now_ms,
         lease_ms: 1_000,
-        intent_line: line,
         settled_now: false,
     }
 }
