@@ -518,7 +518,7 @@ export interface Snapshot {
      * other manual items that the journal shows took effect (`succeeded`,
      * or settled `applied`). Each made an entry after the snapshot, so each
      * takes one before this move is judged: an entry is evidence for one
-     * move only (`docs/spec-notes.md` 170). Never in what a batch hands
+     * move only (`docs/spec-notes.md` 177). Never in what a batch hands
      * out; [`crate::Journal::unsettled`] moves siblings here.
      */
     claimed?: DecimalString[];

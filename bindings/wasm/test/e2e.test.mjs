@@ -204,7 +204,12 @@ test("the package README's settle snippet settles a lost answer live", async () 
   // The answer to the manual deposit is lost (the sandbox processes it, then
   // answers 500): node:http's request (what the default transport sends
   // with) is wrapped before the snippet runs.
+  // Settling waits settleDelayMs (60 s by default) twice before it may
+  // conclude; the snippet uses the default, so the child's timers of a
+  // minute or more fire at once (the request timeout, 30 s, is untouched).
   const loseAnswer = `import http from 'node:http';
+const realSetTimeout = globalThis.setTimeout;
+globalThis.setTimeout = (fn, ms, ...args) => realSetTimeout(fn, ms >= 60000 ? 0 : ms, ...args);
 const real = http.request;
 http.request = (url, options, ...rest) => real(url, String(url).includes('/MANUAL/')
   ? { ...options, headers: { ...options.headers, 'X-Sandbox-Fault': '500-after' } }
