@@ -177,7 +177,10 @@ def run_batch(cfg: Dict[str, Any], case: Dict[str, Any]) -> None:
     params = case["params"]
     # History reads first only when the case says `snapshots`.
     snapshots = case.get("snapshots") is True
-    options = idn_toto.DriverOptions(snapshots=snapshots)
+    # The vectors describe the batch's decisions, one answer per request:
+    # no read is sent again (the driver's history reads retry as any read
+    # does, spec-notes 179; the Rust runner drives a `Batch` alone).
+    options = idn_toto.DriverOptions(snapshots=snapshots, retry=idn_toto.RetryPolicy.never())
     if "error" in case:
         with pytest.raises(idn_toto.IdnTotoError) as caught:
             idn_toto.Driver.batch(core, params, options)
