@@ -270,7 +270,7 @@ impl Scan {
     }
 
     /// What the confirmation shows: counts, the total, the first rows.
-    fn describe(&self, r#type: TxType, journal: Option<&Path>) -> String {
+    fn describe(&self, r#type: TxType, journal: Option<&str>) -> String {
         let what = match self.total {
             Some(total) => format!("manual, {total} in total"),
             None => format!("{} accept, {} reject", self.accepts, self.rejects),
@@ -280,7 +280,10 @@ impl Scan {
             self.rows,
             r#type.as_str(),
             self.requests(),
-            journal.map_or(String::new(), |j| format!(", journaled to {}", j.display()))
+            journal.map_or(String::new(), |j| format!(
+                ", journaled to {}",
+                journal_label(j)
+            ))
         )];
         let (columns, rows) = output::rows_of(&self.preview);
         lines.push(output::table(&columns, &rows));
@@ -505,7 +508,7 @@ fn finish(args: &BatchArgs, scan: &Scan, tally: &Tally, cut: Option<String>) -> 
     }
     if tally.unknown > 0 {
         let hint = match &args.moves.journal {
-            Some(j) => format!("`idn-toto journal settle {}` finds out", j.display()),
+            Some(j) => format!("`idn-toto journal settle {}` finds out", journal_label(j)),
             None => "check the pending list or the user's history before sending them again".into(),
         };
         eprintln!(
@@ -637,6 +640,16 @@ fn print_table(out: &mut impl Write, rows: &mut Vec<Vec<String>>) -> std::io::Re
     writeln!(out, "{}", output::table(&columns, rows))?;
     rows.clear();
     Ok(())
+}
+
+/// A `--journal` value as it may be printed: a `postgres://` URL may hold a
+/// password, so it is never shown.
+pub(crate) fn journal_label(spec: &str) -> String {
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        "postgres://...".into()
+    } else {
+        spec.to_owned()
+    }
 }
 
 #[cfg(test)]

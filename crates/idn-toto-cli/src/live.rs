@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use idn_toto::{dynamic, Error, PathWords, Request, SettleState};
 use idn_toto_client::blocking::Client;
-use idn_toto_client::JournalSettlement;
+use idn_toto_client::{JournalSettlement, JournalStore};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value};
 
@@ -97,7 +97,7 @@ fn warn_if_shared(path: &Path) {
 /// only), a stand-in that is redacted like any token.
 pub(crate) fn client(
     live: &LiveArgs,
-    journal: Option<&Path>,
+    journal: Option<&str>,
     dry_run: bool,
 ) -> Result<Client, ExitCode> {
     let token = token(live, !dry_run)?.unwrap_or_else(|| "TOKEN".into());
@@ -119,8 +119,9 @@ pub(crate) fn client(
     if let Some(proxy) = &live.proxy {
         builder = builder.proxy(proxy);
     }
-    if let Some(journal) = journal {
-        builder = builder.journal(journal);
+    if let Some(spec) = journal {
+        let store = JournalStore::from_spec(spec).map_err(|e| refused(&e))?;
+        builder = builder.journal_store(store);
     }
     if let Some(ms) = live.settle_delay_ms {
         builder = builder.settle_delay(Duration::from_millis(ms));
@@ -336,13 +337,17 @@ pub(crate) fn settle(args: SettleArgs) -> ExitCode {
 
 fn run_settle(args: &SettleArgs) -> Result<ExitCode, ExitCode> {
     no_token_on_argv(&args.live)?;
-    if !args.file.exists() {
-        return Err(usage(&format!("no journal at {}", args.file.display())));
+    let store = JournalStore::from_spec(&args.file).map_err(|e| refused(&e))?;
+    if let JournalStore::File(file) = &store {
+        if !file.path().exists() {
+            return Err(usage(&format!("no journal at {}", file.path().display())));
+        }
     }
+    let label = store.describe();
     let client = client(&args.live, None, false)?;
     // The journal is opened for appending (and checked) before anything is
     // read from the server: one that can't be written refuses here.
-    let settled = client.settle_journal(&args.file).map_err(|e| refused(&e))?;
+    let settled = client.settle_store(store).map_err(|e| refused(&e))?;
     printed(print_settled(&settled, Output::or_default(args.output)))?;
     let unrecorded = settled.iter().filter(|s| !s.recorded).count();
     if unrecorded > 0 {
@@ -351,7 +356,7 @@ fn run_settle(args: &SettleArgs) -> Result<ExitCode, ExitCode> {
              still shows those moves open; run `idn-toto journal settle` again once it can be \
              written",
             settled.len(),
-            args.file.display()
+            label
         );
     }
     // A move the journal still leaves open (undetermined, or its line

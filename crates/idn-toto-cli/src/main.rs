@@ -4,15 +4,18 @@
 //! Live (sends requests; base URL from `--base-url` or `IDN_TOTO_BASE_URL`,
 //! token from `IDN_TOTO_TOKEN` or `--token-file FILE`, never from argv):
 //! - `idn-toto call ENDPOINT (--params JSON | --param key=value...)
-//!   [--output table|json|csv] [--all-pages] [--yes] [--dry-run] [--journal FILE]`
-//! - `idn-toto batch TYPE FILE.csv [--output ...] [--yes] [--dry-run] [--journal FILE]`
-//! - `idn-toto journal settle FILE`
+//!   [--output table|json|csv] [--all-pages] [--yes] [--dry-run] [--journal JOURNAL]`
+//! - `idn-toto batch TYPE FILE.csv [--output ...] [--yes] [--dry-run] [--journal JOURNAL]`
+//! - `idn-toto journal settle JOURNAL`
 //! - `idn-toto match --credits FILE --account BANK:NUMBER... [--format csv|moota]
 //!   [--signature-secret-file F --signature HEX] [--max-auto-amount N] [--output ...]`
 //!
 //! Offline:
 //! - `idn-toto endpoints`, `idn-toto request`, `idn-toto parse`,
-//!   `idn-toto journal show [--json] FILE`.
+//!   `idn-toto journal show [--json] JOURNAL`, `idn-toto journal export JOURNAL`.
+//!
+//! A JOURNAL is a JSON Lines file, `sqlite:PATH` (a SQLite file several
+//! processes share) or a `postgres://` URL (the password from PGPASSWORD).
 //!
 //! Exit codes: see [`output::code`] and the README.
 
@@ -89,12 +92,20 @@ enum JournalCommand {
         /// Print one JSON object per item instead of a table.
         #[arg(long)]
         json: bool,
-        /// The journal file.
-        file: PathBuf,
+        /// The journal: a JSON Lines file, `sqlite:PATH` or a `postgres://`
+        /// URL.
+        file: String,
     },
     /// Find out, with reads only, what happened to every move the journal
     /// leaves open, and append a `settled` line for each.
     Settle(SettleArgs),
+    /// Write the journal's lines as JSON Lines to stdout (from any store:
+    /// the format every tool reads and settles). Offline.
+    Export {
+        /// The journal: a JSON Lines file, `sqlite:PATH` or a `postgres://`
+        /// URL.
+        file: String,
+    },
 }
 
 /// Where the API is and how to reach it (live commands).
@@ -180,16 +191,19 @@ struct MoveArgs {
     /// the batch's items) and send nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Journal every money move to this file, so an unknown outcome can be
-    /// settled later (`idn-toto journal settle FILE`).
-    #[arg(long, value_name = "FILE")]
-    journal: Option<PathBuf>,
+    /// Journal every money move here, so an unknown outcome can be settled
+    /// later (`idn-toto journal settle JOURNAL`): a JSON Lines file,
+    /// `sqlite:PATH` (a SQLite file several processes share) or a
+    /// `postgres://` URL (put the password in PGPASSWORD, not here).
+    #[arg(long, value_name = "JOURNAL")]
+    journal: Option<String>,
 }
 
 #[derive(Debug, Args)]
 struct SettleArgs {
-    /// The journal file.
-    file: PathBuf,
+    /// The journal: a JSON Lines file, `sqlite:PATH` or a `postgres://`
+    /// URL.
+    file: String,
     /// table (default on a terminal), json (JSON Lines, default when
     /// piped) or csv.
     #[arg(long, value_enum)]
@@ -255,6 +269,7 @@ fn main() -> ExitCode {
         Command::Request(args) => offline::request(args),
         Command::Parse(args) => offline::parse(args),
         Command::Journal(JournalCommand::Show { json, file }) => offline::journal_show(&file, json),
+        Command::Journal(JournalCommand::Export { file }) => offline::journal_export(&file),
         Command::Journal(JournalCommand::Settle(args)) => live::settle(args),
         Command::Match(args) => matcher::run(args),
     }

@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use idn_toto::{dynamic, Client, Error, Journal, JournalEvent, JournalRecord, MoneyMove};
+use idn_toto_client::JournalStore;
 use serde_json::Value;
 
 use crate::output::{endpoint_id, print_json, refused, usage};
@@ -30,16 +31,37 @@ pub(crate) fn describe(record: &JournalRecord) -> String {
     }
 }
 
-pub(crate) fn journal_show(file: &std::path::Path, json: bool) -> ExitCode {
-    let bytes = match std::fs::read(file) {
-        Ok(bytes) => bytes,
-        Err(e) => return usage(&format!("cannot read {}: {e}", file.display())),
-    };
-    // The core's rule, as every tool reads it (a line that is not UTF-8 is
-    // named too).
-    let journal = match Journal::read_bytes(&bytes) {
+/// The journal a `journal` argument names: a JSON Lines file (read by the
+/// core's rule, a line that is not UTF-8 named too), `sqlite:PATH` or a
+/// `postgres://` URL. An error is printed, and its exit code returned.
+fn read_journal(spec: &str) -> Result<Journal, ExitCode> {
+    let store = JournalStore::from_spec(spec).map_err(|e| refused(&e))?;
+    if let JournalStore::File(file) = &store {
+        let bytes = std::fs::read(file.path())
+            .map_err(|e| usage(&format!("cannot read {}: {e}", file.path().display())))?;
+        return Journal::read_bytes(&bytes).map_err(|e| refused(&e));
+    }
+    store.read().map_err(|e| refused(&e))
+}
+
+/// `idn-toto journal export JOURNAL`: the journal's lines as JSON Lines.
+pub(crate) fn journal_export(spec: &str) -> ExitCode {
+    let journal = match read_journal(spec) {
         Ok(j) => j,
-        Err(e) => return refused(&e),
+        Err(code) => return code,
+    };
+    let text: String = journal.records.iter().map(JournalRecord::to_line).collect();
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => usage(&format!("cannot write the journal to stdout: {e}")),
+    }
+}
+
+pub(crate) fn journal_show(spec: &str, json: bool) -> ExitCode {
+    let journal = match read_journal(spec) {
+        Ok(j) => j,
+        Err(code) => return code,
     };
     let open: Vec<String> = journal.unsettled().into_iter().map(|o| o.id).collect();
     // The last word on each id, in the order of their first line.

@@ -451,6 +451,102 @@ fn journal_settle_finds_out_what_happened_and_closes_the_moves() {
     assert_eq!(missing.status.code(), Some(2));
 }
 
+/// Issue 22, item 3: `--journal sqlite:PATH` is a journal like the file:
+/// money moves write their lines to it, `journal show`, `journal settle`
+/// and `journal export` work on it, and what it exports is the JSON Lines
+/// journal every tool reads.
+#[test]
+fn a_sqlite_journal_is_written_shown_settled_and_exported() {
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("moves.sqlite");
+    let spec = format!("sqlite:{}", path(&db));
+    // The same two lost answers as the file test, in the store.
+    let out = run(
+        &sandbox,
+        &["call", "accept_reject", "--params", ACCEPT, "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let store = idn_toto_client::SqliteStore::open(&db).unwrap();
+    let lines: Vec<String> = two_open_moves().lines().map(|l| format!("{l}\n")).collect();
+    store.append_lines(&lines).unwrap();
+    drop(store);
+    let show = run(&sandbox, &["journal", "show", "--json", &spec]);
+    assert_eq!(show.status.code(), Some(0), "{}", stderr(&show));
+    assert_eq!(
+        stdout(&show).matches("\"open\":true").count(),
+        2,
+        "{}",
+        stdout(&show)
+    );
+    let settled = run(
+        &sandbox,
+        &["journal", "settle", &spec, "--settle-delay-ms", "0"],
+    );
+    assert_eq!(settled.status.code(), Some(0), "{}", stderr(&settled));
+    let states: Vec<String> = stdout(&settled)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["settlement"]["state"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(states, ["applied", "not_applied"]);
+    // A money move journaled to the store: its intent and its outcome.
+    let manual =
+        r#"{"type":"deposit","user":"LOREM","amount":"10","comment":"cli","operator":"OP01"}"#;
+    let out = run(
+        &sandbox,
+        &[
+            "call",
+            "manual_transaction",
+            "--params",
+            manual,
+            "--yes",
+            "--journal",
+            &spec,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let export = run(&sandbox, &["journal", "export", &spec]);
+    assert_eq!(export.status.code(), Some(0), "{}", stderr(&export));
+    let journal = idn_toto::Journal::read(&stdout(&export)).unwrap();
+    let events: Vec<String> = journal
+        .records
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}",
+                r.id.len().min(2),
+                r.state.as_deref().unwrap_or("intent")
+            )
+        })
+        .collect();
+    assert_eq!(events.len(), 6, "{events:?}");
+    assert!(journal.unsettled().is_empty(), "nothing open");
+    let last = journal.records.last().unwrap();
+    assert_eq!(
+        (last.endpoint, last.state.as_deref()),
+        (EndpointId::ManualTransaction, Some("succeeded"))
+    );
+    assert!(!stdout(&export).contains(sandbox.token()));
+    // Nothing open any more.
+    let again = run(&sandbox, &["journal", "settle", &spec, "--output", "table"]);
+    assert!(
+        stdout(&again).contains("nothing open"),
+        "{}",
+        stdout(&again)
+    );
+    // A store this build can't reach is refused before anything is read.
+    let bad = run(
+        &sandbox,
+        &["journal", "show", "postgres://nobody@127.0.0.1:1/none"],
+    );
+    assert_eq!(bad.status.code(), Some(3), "{}", stderr(&bad));
+}
+
 /// Two accept intents whose answers were lost (one the sandbox processed,
 /// `a1`, one it never received, `a2`), as journal lines.
 fn two_open_moves() -> String {

@@ -15,7 +15,7 @@ use idn_toto::{
 use serde_json::Value;
 
 use crate::builder::ClientBuilder;
-use crate::journal::FileJournal;
+use crate::journal::JournalStore;
 use crate::shared::{self, Answer, Finish, Inner, Io, NextRow, Prepared, Pumped, RowQueue, Rows};
 use crate::{trace, JournalSettlement};
 
@@ -129,7 +129,7 @@ impl Client {
 
     /// The one IO loop: sends and sleeps as the driver says until it hands
     /// out a page or is done.
-    fn pump(&self, driver: &mut Driver, journal: Option<&FileJournal>) -> Pumped {
+    fn pump(&self, driver: &mut Driver, journal: Option<&JournalStore>) -> Pumped {
         loop {
             match shared::next_io(driver, journal) {
                 Io::Send(request) => {

@@ -4,11 +4,12 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use idn_toto::{Error, PathWords, RetryPolicy};
 
-use crate::journal::FileJournal;
+use crate::journal::{FileJournal, JournalStore};
 
 /// The base URL's environment variable, read by `from_env`.
 pub const ENV_BASE_URL: &str = "IDN_TOTO_BASE_URL";
@@ -49,8 +50,25 @@ pub(crate) struct Settings {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) settle_delay: Duration,
     pub(crate) snapshots: bool,
-    pub(crate) journal: Option<PathBuf>,
+    pub(crate) journal: Option<JournalSpec>,
     pub(crate) max_pages: u64,
+}
+
+/// The journal a builder was given: a file's path (a `FileJournal` per
+/// client built), or a store every client built from it shares.
+#[derive(Clone)]
+pub(crate) enum JournalSpec {
+    Path(PathBuf),
+    Store(Arc<JournalStore>),
+}
+
+impl fmt::Debug for JournalSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JournalSpec::Path(p) => write!(f, "{}", p.display()),
+            JournalSpec::Store(s) => f.write_str(&s.describe()),
+        }
+    }
 }
 
 impl<C> fmt::Debug for ClientBuilder<C> {
@@ -192,7 +210,17 @@ impl<C> ClientBuilder<C> {
     /// synced before each request leaves and after its answer), so that
     /// what a crash left unsettled can be settled later (`settle_journal`).
     pub fn journal(mut self, path: impl Into<PathBuf>) -> ClientBuilder<C> {
-        self.settings.journal = Some(path.into());
+        self.settings.journal = Some(JournalSpec::Path(path.into()));
+        self
+    }
+
+    /// Journals every money move to this store (a JSON Lines file, or
+    /// with the features `sqlite` / `postgres` a SQLite file or a Postgres
+    /// database that several processes share; see
+    /// [`JournalStore::from_spec`]). Every client built from this builder
+    /// writes to the same store.
+    pub fn journal_store(mut self, store: JournalStore) -> ClientBuilder<C> {
+        self.settings.journal = Some(JournalSpec::Store(Arc::new(store)));
         self
     }
 
@@ -228,7 +256,10 @@ impl<C> ClientBuilder<C> {
             timeout: s.timeout,
             settle_delay_ms: u64::try_from(s.settle_delay.as_millis()).unwrap_or(u64::MAX),
             snapshots: s.snapshots,
-            journal: s.journal.clone().map(FileJournal::new),
+            journal: s.journal.as_ref().map(|j| match j {
+                JournalSpec::Path(p) => Arc::new(JournalStore::File(FileJournal::new(p))),
+                JournalSpec::Store(s) => Arc::clone(s),
+            }),
             headers: s.headers.clone(),
             max_pages: s.max_pages,
         })
@@ -243,7 +274,7 @@ pub(crate) struct Checked {
     pub(crate) timeout: Duration,
     pub(crate) settle_delay_ms: u64,
     pub(crate) snapshots: bool,
-    pub(crate) journal: Option<FileJournal>,
+    pub(crate) journal: Option<Arc<JournalStore>>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) max_pages: u64,
 }

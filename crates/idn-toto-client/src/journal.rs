@@ -30,6 +30,123 @@ pub struct FileJournal {
     open: Mutex<Opened>,
 }
 
+/// Where a client's journal lines go: the JSON Lines file, or a SQL store
+/// (features `sqlite`, `postgres`) that several processes, or machines,
+/// share. Every store holds the same lines; [`JournalStore::read`] gives
+/// them back as the one journal format.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum JournalStore {
+    /// A JSON Lines file ([`FileJournal`]): one process at a time.
+    File(FileJournal),
+    /// A SQLite file ([`crate::SqliteStore`]).
+    #[cfg(feature = "sqlite")]
+    Sqlite(crate::SqliteStore),
+    /// A Postgres database ([`crate::PostgresStore`]).
+    #[cfg(feature = "postgres")]
+    Postgres(crate::PostgresStore),
+}
+
+impl JournalStore {
+    /// The store a `--journal` value names: `sqlite:PATH`, a
+    /// `postgres://` or `postgresql://` URL, or else a JSON Lines file's
+    /// path. A SQL store is opened (or connected to) now; one this build
+    /// has no feature for is an `invalid_request` at `journal`.
+    pub fn from_spec(spec: &str) -> Result<JournalStore, Error> {
+        if let Some(path) = spec.strip_prefix("sqlite:") {
+            #[cfg(feature = "sqlite")]
+            return crate::SqliteStore::open(path).map(JournalStore::Sqlite);
+            #[cfg(not(feature = "sqlite"))]
+            return Err(not_built("sqlite", path));
+        }
+        if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+            #[cfg(feature = "postgres")]
+            return crate::PostgresStore::connect(spec).map(JournalStore::Postgres);
+            #[cfg(not(feature = "postgres"))]
+            return Err(not_built("postgres", ""));
+        }
+        Ok(JournalStore::File(FileJournal::new(spec)))
+    }
+
+    /// Makes sure the store can be written before anything is read from
+    /// the server (a file is opened and checked; a SQL store already is).
+    pub fn open(&self) -> Result<(), Error> {
+        match self {
+            JournalStore::File(f) => f.open(),
+            #[cfg(feature = "sqlite")]
+            JournalStore::Sqlite(_) => Ok(()),
+            #[cfg(feature = "postgres")]
+            JournalStore::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Appends the driver's lines (and syncs them) before it goes on.
+    pub fn append(&self, lines: &[String]) -> Result<(), Error> {
+        match self {
+            JournalStore::File(f) => f.append(lines),
+            #[cfg(feature = "sqlite")]
+            JournalStore::Sqlite(s) => s.append_lines(lines),
+            #[cfg(feature = "postgres")]
+            JournalStore::Postgres(s) => s.append_lines(lines),
+        }
+    }
+
+    /// Every line, read back by the core's rule.
+    pub fn read(&self) -> Result<Journal, Error> {
+        match self {
+            JournalStore::File(f) => f.read(),
+            #[cfg(feature = "sqlite")]
+            JournalStore::Sqlite(s) => Journal::read(&s.export()?),
+            #[cfg(feature = "postgres")]
+            JournalStore::Postgres(s) => Journal::read(&s.export()?),
+        }
+    }
+
+    /// Every line as JSON Lines text (`journal export`): a file's bytes as
+    /// the core reads them, a store's lines in the order written.
+    pub fn export(&self) -> Result<String, Error> {
+        match self {
+            JournalStore::File(f) => Ok(f
+                .read()?
+                .records
+                .iter()
+                .map(idn_toto::JournalRecord::to_line)
+                .collect()),
+            #[cfg(feature = "sqlite")]
+            JournalStore::Sqlite(s) => s.export(),
+            #[cfg(feature = "postgres")]
+            JournalStore::Postgres(s) => s.export(),
+        }
+    }
+
+    /// The store in words, for messages (never a connection string).
+    pub fn describe(&self) -> String {
+        match self {
+            JournalStore::File(f) => f.path().display().to_string(),
+            #[cfg(feature = "sqlite")]
+            JournalStore::Sqlite(s) => format!("sqlite:{}", s.path().display()),
+            #[cfg(feature = "postgres")]
+            JournalStore::Postgres(_) => "the Postgres journal".into(),
+        }
+    }
+}
+
+impl From<FileJournal> for JournalStore {
+    fn from(file: FileJournal) -> JournalStore {
+        JournalStore::File(file)
+    }
+}
+
+#[cfg(any(not(feature = "sqlite"), not(feature = "postgres")))]
+fn not_built(feature: &str, _spec: &str) -> Error {
+    Error::InvalidRequest {
+        field: "journal".into(),
+        reason: format!(
+            "this build has no {feature} journal (the idn-toto-client feature `{feature}`)"
+        ),
+    }
+}
+
 /// The file once opened, and what the core says it needs.
 #[derive(Debug, Default)]
 struct Opened {

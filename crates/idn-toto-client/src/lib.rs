@@ -90,7 +90,7 @@ pub mod blocking;
 mod nonblocking;
 
 pub use builder::{ClientBuilder, DEFAULT_SETTLE_DELAY, DEFAULT_TIMEOUT, ENV_BASE_URL, ENV_TOKEN};
-pub use journal::FileJournal;
+pub use journal::{FileJournal, JournalStore};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use nonblocking::Client;

@@ -16,7 +16,7 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::builder::ClientBuilder;
-use crate::journal::FileJournal;
+use crate::journal::JournalStore;
 use crate::shared::{self, Answer, Finish, Inner, Io, NextRow, Prepared, Pumped, RowQueue, Rows};
 use crate::{trace, JournalSettlement};
 
@@ -183,7 +183,7 @@ impl Client {
 
     /// The one IO loop: sends and sleeps as the driver says until it hands
     /// out a page or is done.
-    async fn pump(&self, driver: &mut Driver, journal: Option<&FileJournal>) -> Pumped {
+    async fn pump(&self, driver: &mut Driver, journal: Option<&JournalStore>) -> Pumped {
         loop {
             match shared::next_io(driver, journal) {
                 Io::Send(request) => {

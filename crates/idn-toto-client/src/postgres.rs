@@ -71,8 +71,19 @@ impl PostgresStore {
     /// `postgres://user@db.internal/backoffice`) and makes the tables when
     /// missing. Errors are `invalid_request` at `journal`, and never show
     /// the connection string.
+    /// Without a password in `dsn`, the `PGPASSWORD` environment variable's
+    /// is used when set (as libpq does), so none need be on a command line.
     pub fn connect(dsn: &str) -> Result<PostgresStore, Error> {
-        let mut conn = Client::connect(dsn, NoTls)
+        let mut config: postgres::Config = dsn.parse().map_err(|e: postgres::Error| {
+            invalid(format!("{NAME}: not a connection string: {}", reason(&e)))
+        })?;
+        if config.get_password().is_none() {
+            if let Ok(password) = std::env::var("PGPASSWORD") {
+                config.password(password);
+            }
+        }
+        let mut conn = config
+            .connect(NoTls)
             .map_err(|e| invalid(format!("{NAME}: cannot connect: {}", reason(&e))))?;
         Protocol {
             conn: &mut conn,

@@ -6,7 +6,6 @@
 //! `Prepared` through its one IO loop.
 
 use std::collections::VecDeque;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use idn_toto::{
@@ -17,7 +16,7 @@ use idn_toto::{
 use serde_json::Value;
 
 use crate::builder::Checked;
-use crate::journal::{new_id, FileJournal};
+use crate::journal::{new_id, JournalStore};
 use crate::{trace, JournalSettlement};
 
 /// The public methods both clients have, with their docs, written once.
@@ -105,7 +104,18 @@ macro_rules! client_methods {
                 &self,
                 path: impl AsRef<Path>,
             ) -> Result<Vec<JournalSettlement>, Error> {
-                self.run(self.inner.checked.settle_journal(path.as_ref())?)$($($await)*)?
+                let store = JournalStore::File(crate::FileJournal::new(path.as_ref()));
+                self.run(self.inner.checked.settle_journal(store)?)$($($await)*)?
+            }
+
+            /// [`Self::settle_journal`] for any journal store (a JSON Lines
+            /// file, SQLite or Postgres): every open move settled, its
+            /// `settled` line written to that store.
+            pub $($async)? fn settle_store(
+                &self,
+                store: JournalStore,
+            ) -> Result<Vec<JournalSettlement>, Error> {
+                self.run(self.inner.checked.settle_journal(store)?)$($($await)*)?
             }
         }
     };
@@ -153,16 +163,16 @@ impl<T, F: FnOnce(Output, &[String]) -> Result<T, Error>> Finish<T> for F {}
 /// Where a run's journal lines go.
 pub(crate) enum JournalTo<'a> {
     /// The client's journal.
-    Client(Option<&'a FileJournal>),
-    /// A journal file named for this run (`settle_journal`).
-    File(FileJournal),
+    Client(Option<&'a JournalStore>),
+    /// A journal named for this run (`settle_journal`, `settle_store`).
+    Own(Box<JournalStore>),
 }
 
 impl JournalTo<'_> {
-    pub(crate) fn get(&self) -> Option<&FileJournal> {
+    pub(crate) fn get(&self) -> Option<&JournalStore> {
         match self {
             JournalTo::Client(j) => *j,
-            JournalTo::File(j) => Some(j),
+            JournalTo::Own(j) => Some(j),
         }
     }
 }
@@ -186,7 +196,7 @@ pub(crate) enum Io {
 /// Steps the driver until it needs the network or a sleep, hands out a
 /// page, or is done. Journal lines (appended and synced here, on the
 /// calling thread or task) and events need neither.
-pub(crate) fn next_io(driver: &mut Driver, journal: Option<&FileJournal>) -> Io {
+pub(crate) fn next_io(driver: &mut Driver, journal: Option<&JournalStore>) -> Io {
     loop {
         match driver.next(clock(None)) {
             Step::Send(request) => return Io::Send(request),
@@ -337,16 +347,15 @@ impl Checked {
     /// the server: one that can't be written refuses here.
     pub(crate) fn settle_journal(
         &self,
-        path: &Path,
+        journal: JournalStore,
     ) -> Result<Prepared<'_, impl Finish<Vec<JournalSettlement>>>, Error> {
-        let journal = FileJournal::new(path);
         journal.open()?;
         let open = journal.read()?.unsettled();
         let driver = Driver::settle_open(&self.core, &open, options(self, false))?;
         let span = trace::span("settle", "journal");
         Ok(self.prepare(
             driver,
-            JournalTo::File(journal),
+            JournalTo::Own(Box::new(journal)),
             span,
             |output, unrecorded| match output {
                 Output::Settlements(list) => Ok(crate::pair_settlements(open, list, unrecorded)),
@@ -379,7 +388,7 @@ impl Checked {
     }
 
     fn client_journal(&self) -> JournalTo<'_> {
-        JournalTo::Client(self.journal.as_ref())
+        JournalTo::Client(self.journal.as_deref())
     }
 }
 
@@ -546,7 +555,7 @@ pub(crate) fn check_journaled(checked: &Checked, endpoint: EndpointId) -> Result
 }
 
 /// Appends a journal line the driver made (and syncs it).
-pub(crate) fn append(journal: Option<&FileJournal>, line: &str) -> Result<(), Error> {
+pub(crate) fn append(journal: Option<&JournalStore>, line: &str) -> Result<(), Error> {
     let Some(journal) = journal else {
         return Err(invalid(
             "journal",

@@ -5,7 +5,8 @@
 //! over their connection.
 
 use idn_toto::{
-    decide_key, Error, JournalRecord, KeyDecision, KeyRecord, KeySql, KeyState, OperationKey,
+    decide_key, Error, JournalEvent, JournalRecord, KeyDecision, KeyRecord, KeySql, KeyState,
+    OperationKey,
 };
 
 /// A claim: the intent of the move (its server, key, endpoint, params,
@@ -128,6 +129,44 @@ impl<C: SqlConn> Protocol<'_, C> {
                 }
             }
             p.append(server, journal_id, Some(key), line)
+        })
+    }
+
+    /// Writes journal lines the driver made, in one transaction: a line of
+    /// a keyed move's outcome or settlement also updates its key's record;
+    /// any other line is appended. A keyed intent is refused: a key is
+    /// claimed with its intent ([`Protocol::claim`]), never appended.
+    pub(crate) fn write_lines(&mut self, lines: &[String]) -> Result<(), Error> {
+        let records = lines
+            .iter()
+            .map(|line| {
+                serde_json::from_str::<JournalRecord>(line.trim_end_matches('\n'))
+                    .map_err(|e| invalid(format!("{}: not a journal line: {e}", self.name)))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        self.transaction(|p| {
+            for (record, line) in records.iter().zip(lines) {
+                let server = record.server.as_deref().unwrap_or_default();
+                match (&record.key, record.event) {
+                    (Some(_), JournalEvent::Intent) => {
+                        return Err(invalid(format!(
+                            "{}: a keyed intent is written by its claim, not appended",
+                            p.name
+                        )));
+                    }
+                    (Some(key), _) => {
+                        let state = record.state.as_deref().and_then(KeyState::from_name);
+                        if let (Some(record_now), Some(state)) = (p.select(server, key)?, state) {
+                            if record_now.journal_id == record.id {
+                                p.upsert(&record_now.with_state(state, record.message.as_deref()))?;
+                            }
+                        }
+                        p.append(server, &record.id, Some(key), line)?;
+                    }
+                    (None, _) => p.append(server, &record.id, None, line)?,
+                }
+            }
+            Ok(())
         })
     }
 
@@ -264,6 +303,14 @@ macro_rules! store_methods {
             line: &str,
         ) -> Result<(), idn_toto::Error> {
             self.with(|p| p.record(server, key, journal_id, state, message, line))
+        }
+
+        /// Writes journal lines as the driver made them (each ending in
+        /// its newline), in one transaction: the line of a keyed move's
+        /// outcome or settlement also updates its key's record. What a
+        /// client with this store as its journal does with every line.
+        pub fn append_lines(&self, lines: &[String]) -> Result<(), idn_toto::Error> {
+            self.with(|p| p.write_lines(lines))
         }
 
         /// Appends the line of a move without a key.

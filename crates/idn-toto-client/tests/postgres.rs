@@ -10,8 +10,11 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Barrier};
 
-use idn_toto_client::idn_toto::{ItemStatus, Journal, KeyDecision, KeyState};
+use idn_toto_client::idn_toto::{
+    EndpointId, ItemStatus, Journal, JournalRecord, KeyDecision, KeyState,
+};
 use idn_toto_client::PostgresStore;
+use serde_json::json;
 
 #[path = "common/keys.rs"]
 mod keys;
@@ -186,6 +189,29 @@ fn the_claim_protocol_on_a_real_postgres() {
         Journal::read(&text).unwrap().key_records()[0].state,
         KeyState::Succeeded
     );
+    // The driver's lines (a client with this store as its journal): a move
+    // without a key is appended; a keyed intent is only written by its claim.
+    let plain = JournalRecord::intent(
+        "p1",
+        EndpointId::ManualTransaction,
+        json!({"type": "deposit", "user": "IPSUM", "amount": "5", "comment": "c", "operator": "OP01"}),
+        None,
+        "t",
+    )
+    .unwrap()
+    .with_server(SERVER);
+    again
+        .append_lines(&[
+            plain.to_line(),
+            plain.outcome(ItemStatus::Failed, None, "t").to_line(),
+        ])
+        .unwrap();
+    assert!(again
+        .append_lines(&[intent("j9", "100").to_line()])
+        .is_err());
+    let journal = Journal::read(&again.export().unwrap()).unwrap();
+    assert_eq!(journal.records.len(), 4);
+    assert!(journal.unsettled().is_empty());
     // A bad connection string is an error naming the journal, without it.
     let e = PostgresStore::connect("host=127.0.0.1 port=1 user=idn password=S3CRET-PW dbname=x")
         .unwrap_err();
