@@ -122,14 +122,28 @@ impl<C: SqlConn> Protocol<'_, C> {
         message: Option<&str>,
         line: &str,
     ) -> Result<(), Error> {
-        self.transaction(|p| {
-            if let Some(record) = p.select(server, key)? {
-                if record.journal_id == journal_id {
-                    p.upsert(&record.with_state(state, message))?;
-                }
+        self.transaction(|p| p.keyed_line(server, key, journal_id, Some(state), message, line))
+    }
+
+    /// Inside a transaction: the line of a keyed move's outcome or
+    /// settlement. Its `state` updates the key's record when the line is
+    /// about the key's last attempt (a late line of an earlier attempt
+    /// leaves the key alone); the line is appended either way.
+    fn keyed_line(
+        &mut self,
+        server: &str,
+        key: &OperationKey,
+        journal_id: &str,
+        state: Option<KeyState>,
+        message: Option<&str>,
+        line: &str,
+    ) -> Result<(), Error> {
+        if let (Some(record), Some(state)) = (self.select(server, key)?, state) {
+            if record.journal_id == journal_id {
+                self.upsert(&record.with_state(state, message))?;
             }
-            p.append(server, journal_id, Some(key), line)
-        })
+        }
+        self.append(server, journal_id, Some(key), line)
     }
 
     /// Writes journal lines the driver made, in one transaction: a line of
@@ -156,12 +170,14 @@ impl<C: SqlConn> Protocol<'_, C> {
                     }
                     (Some(key), _) => {
                         let state = record.state.as_deref().and_then(KeyState::from_name);
-                        if let (Some(record_now), Some(state)) = (p.select(server, key)?, state) {
-                            if record_now.journal_id == record.id {
-                                p.upsert(&record_now.with_state(state, record.message.as_deref()))?;
-                            }
-                        }
-                        p.append(server, &record.id, Some(key), line)?;
+                        p.keyed_line(
+                            server,
+                            key,
+                            &record.id,
+                            state,
+                            record.message.as_deref(),
+                            line,
+                        )?;
                     }
                     (None, _) => p.append(server, &record.id, None, line)?,
                 }
