@@ -48,6 +48,7 @@ impl PyDriverOptions {
             bodies,
             max_pages: max_pages.unwrap_or(defaults.max_pages),
             settle_delay_ms,
+            lease_ms: defaults.lease_ms,
         })
     }
 
@@ -162,6 +163,15 @@ impl PyDriver {
             core::Step::Journal(line) => {
                 self.last_line_id = line_id(&line);
                 ("journal", line.into_py_any(py)?)
+            }
+            core::Step::Claim(_) => {
+                // Keys are not given from Python yet: nothing asks for a
+                // claim; one that came would be refused, nothing sent.
+                self.driver.record_claim(Err(core::Error::InvalidRequest {
+                    field: "key".into(),
+                    reason: "this host keeps no operation keys".into(),
+                }));
+                return self.next(py, elapsed_ms, unix_now_secs);
             }
             core::Step::Event(event) => ("event", PyEvent(event).into_py_any(py)?),
             core::Step::Page(page) => ("page", any_to_py(py, page)?),

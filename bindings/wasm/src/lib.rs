@@ -206,6 +206,7 @@ impl WasmClient {
             bodies: settings.log_bodies.unwrap_or(defaults.bodies),
             max_pages: settings.max_pages.unwrap_or(defaults.max_pages),
             settle_delay_ms: settings.settle_delay_ms.unwrap_or(defaults.settle_delay_ms),
+            lease_ms: defaults.lease_ms,
         };
         Ok(WasmClient { client, options })
     }
@@ -431,7 +432,20 @@ impl WasmDriver {
     #[allow(clippy::should_implement_trait)] // one step at a time, not an Iterator
     pub fn next(&mut self, unix_now_secs: f64) -> StepKind {
         let mut step = self.driver.next(clock(0.0, unix_now_secs));
-        while !self.events && matches!(step, Step::Event(_)) {
+        loop {
+            match step {
+                Step::Event(_) if !self.events => {}
+                Step::Claim(_) => {
+                    // Keys are not given from JS yet: nothing asks for a
+                    // claim; one that came would be refused, nothing sent.
+                    self.driver
+                        .record_claim(Err(idn_toto::Error::InvalidRequest {
+                            field: "key".into(),
+                            reason: "this host keeps no operation keys".into(),
+                        }));
+                }
+                _ => break,
+            }
             step = self.driver.next(clock(0.0, unix_now_secs));
         }
         let kind = match &step {
@@ -440,7 +454,7 @@ impl WasmDriver {
             Step::Journal(_) => StepKind::Journal,
             Step::Event(_) => StepKind::Event,
             Step::Page(_) => StepKind::Page,
-            Step::Done(_) => StepKind::Done,
+            Step::Done(_) | Step::Claim(_) => StepKind::Done,
         };
         self.step = Some(step);
         kind

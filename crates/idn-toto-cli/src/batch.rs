@@ -28,9 +28,11 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use std::collections::HashSet;
+
 use idn_toto::{
-    Action, Decimal, Error, ItemOutcome, ItemStatus, ItemsCheck, MultipleItem, TxType,
-    ACCEPT_REJECT_FIELDS, MANUAL_FIELDS, MAX_ITEMS,
+    Action, Decimal, Error, ItemOutcome, ItemStatus, ItemsCheck, MultipleItem, OperationKey,
+    TxType, ACCEPT_REJECT_FIELDS, MANUAL_FIELDS, MAX_ITEMS,
 };
 use idn_toto_client::blocking::Client;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -58,6 +60,12 @@ fn run(args: &BatchArgs) -> Result<ExitCode, ExitCode> {
     // Pass 1: every row is checked before anything is sent.
     let scan = Scan::of(&args.file, r#type)?;
     let journal = args.moves.journal.as_deref();
+    if scan.keyed > 0 && journal.is_none() {
+        return Err(usage(&format!(
+            "{} has a key column: keys need --journal (a file, sqlite:PATH or postgres://...), which keeps them",
+            args.file.display()
+        )));
+    }
     let client = client(&args.live, journal, args.moves.dry_run)?;
     if args.moves.dry_run {
         return Ok(dry_run(&args.file, r#type, &scan));
@@ -113,9 +121,9 @@ impl Rows {
         })
     }
 
-    /// The next row as an item (empty cells are absent fields), or `None`
-    /// at the end of the file.
-    fn next_item(&mut self, path: &Path) -> Option<Result<(usize, MultipleItem), Bad>> {
+    /// The next row as an item (empty cells are absent fields) and its
+    /// operation key (the `key` column), or `None` at the end of the file.
+    fn next_item(&mut self, path: &Path) -> Option<Result<(usize, Row), Bad>> {
         match self.reader.read_record(&mut self.record) {
             Ok(false) => return None,
             Ok(true) => {}
@@ -123,23 +131,31 @@ impl Rows {
         }
         let index = self.next;
         self.next += 1;
-        let fields: Map<String, Value> = self
-            .header
-            .iter()
-            .zip(self.record.iter())
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
-            .collect();
+        let mut key = None;
+        let mut fields = Map::new();
+        for (k, v) in self.header.iter().zip(self.record.iter()) {
+            if v.is_empty() {
+                continue;
+            }
+            if k == KEY_COLUMN {
+                match OperationKey::parse(&format!("transaction[{index}].key"), v) {
+                    Ok(parsed) => key = Some(parsed),
+                    Err(e) => return Some(Err(Bad::Refused(e))),
+                }
+            } else {
+                fields.insert(k.to_owned(), Value::String(v.to_owned()));
+            }
+        }
         Some(
             MultipleItem::from_json(&Value::Object(fields), index)
-                .map(|item| (index, item))
+                .map(|item| (index, (item, key)))
                 .map_err(Bad::Refused),
         )
     }
 
     /// The next request's rows (at most 25), with the index of the first;
     /// an empty list at the end of the file.
-    fn next_part(&mut self, path: &Path) -> Result<(usize, Vec<MultipleItem>), Bad> {
+    fn next_part(&mut self, path: &Path) -> Result<(usize, Vec<Row>), Bad> {
         let first = self.next;
         let mut items = Vec::with_capacity(MAX_ITEMS);
         while items.len() < MAX_ITEMS {
@@ -152,6 +168,12 @@ impl Rows {
     }
 }
 
+/// One row: its item and its operation key.
+type Row = (MultipleItem, Option<OperationKey>);
+
+/// The column of a row's operation key.
+const KEY_COLUMN: &str = "key";
+
 /// Every column of the header names a field of an item, and no column
 /// repeats another (the core would otherwise read one of the two cells
 /// and drop the other without a word).
@@ -162,7 +184,10 @@ fn check_header(header: &csv::StringRecord) -> Result<(), Error> {
     };
     for (i, name) in header.iter().enumerate() {
         let column = i + 1;
-        if !ACCEPT_REJECT_FIELDS.contains(&name) && !MANUAL_FIELDS.contains(&name) {
+        if !ACCEPT_REJECT_FIELDS.contains(&name)
+            && !MANUAL_FIELDS.contains(&name)
+            && name != KEY_COLUMN
+        {
             let mut known: Vec<&str> = ACCEPT_REJECT_FIELDS.to_vec();
             known.extend(
                 MANUAL_FIELDS
@@ -171,7 +196,7 @@ fn check_header(header: &csv::StringRecord) -> Result<(), Error> {
             );
             return Err(refuse(format!(
                 "column {column} ({name:?}) is not an item field (the header names the \
-                 canonical fields: {}): nothing was sent",
+                 canonical fields: {}, and optionally key): nothing was sent",
                 known.join(", ")
             )));
         }
@@ -189,10 +214,11 @@ fn check_header(header: &csv::StringRecord) -> Result<(), Error> {
 
 /// The digest of one request's rows (their canonical parameters), keyed
 /// per run.
-fn digest(keys: &RandomState, r#type: TxType, items: &[MultipleItem]) -> u64 {
+fn digest(keys: &RandomState, r#type: TxType, items: &[Row]) -> u64 {
     let mut h = keys.build_hasher();
-    for item in items {
+    for (item, key) in items {
         item.params(r#type).to_string().hash(&mut h);
+        key.as_ref().map(OperationKey::as_str).hash(&mut h);
     }
     h.finish()
 }
@@ -209,6 +235,8 @@ struct Scan {
     preview: Vec<Value>,
     keys: RandomState,
     digests: Vec<u64>,
+    /// How many rows carry an operation key.
+    keyed: usize,
 }
 
 impl Scan {
@@ -225,15 +253,36 @@ impl Scan {
             preview: Vec::new(),
             keys: RandomState::new(),
             digests: Vec::new(),
+            keyed: 0,
         };
+        // Each key's 128-bit digest (two keyed hashes), not the key: memory
+        // stays small for any file; two keys alike by chance: ~2^-64.
+        let seen_keys = (RandomState::new(), RandomState::new());
+        let mut seen: HashSet<(u64, u64)> = HashSet::new();
         loop {
-            let (_, part) = rows.next_part(path).map_err(Bad::print)?;
+            let (first, part) = rows.next_part(path).map_err(Bad::print)?;
             if part.is_empty() {
                 break;
             }
-            for item in &part {
+            for (k, (item, key)) in part.iter().enumerate() {
                 check.push(item).map_err(|e| refused(&e))?;
                 scan.count(r#type, item);
+                if let Some(key) = key {
+                    scan.keyed += 1;
+                    let d = (
+                        seen_keys.0.hash_one(key.as_str()),
+                        seen_keys.1.hash_one(key.as_str()),
+                    );
+                    if !seen.insert(d) {
+                        return Err(refused(&Error::InvalidRequest {
+                            field: format!("transaction[{}].key", first + k),
+                            reason: format!(
+                                "{:?} is the key of an earlier row too: one key names one money move; nothing was sent",
+                                key.as_str()
+                            ),
+                        }));
+                    }
+                }
             }
             scan.digests.push(digest(&scan.keys, r#type, &part));
         }
@@ -317,7 +366,7 @@ fn dry_run(path: &Path, r#type: TxType, scan: &Scan) -> ExitCode {
     let mut first = true;
     while let Some(row) = rows.next_item(path) {
         let item = match row {
-            Ok((_, item)) => item,
+            Ok((_, (item, _))) => item,
             Err(bad) => return bad.print(),
         };
         let sep = if first { "\n    " } else { ",\n    " };
@@ -339,6 +388,10 @@ struct Tally {
     failed: usize,
     unknown: usize,
     not_sent: usize,
+    already_done: usize,
+    key_in_use: usize,
+    key_conflict: usize,
+    undetermined: usize,
 }
 
 impl Tally {
@@ -349,12 +402,23 @@ impl Tally {
                 ItemStatus::Failed => self.failed += 1,
                 ItemStatus::Unknown => self.unknown += 1,
                 ItemStatus::NotSent => self.not_sent += 1,
+                ItemStatus::AlreadyDone => self.already_done += 1,
+                ItemStatus::KeyInUse => self.key_in_use += 1,
+                ItemStatus::KeyConflict => self.key_conflict += 1,
+                ItemStatus::Undetermined => self.undetermined += 1,
             }
         }
     }
 
     fn printed(&self) -> usize {
-        self.succeeded + self.failed + self.unknown + self.not_sent
+        self.succeeded
+            + self.failed
+            + self.unknown
+            + self.not_sent
+            + self.already_done
+            + self.key_in_use
+            + self.key_conflict
+            + self.undetermined
     }
 }
 
@@ -397,9 +461,11 @@ fn send(client: &Client, args: &BatchArgs, r#type: TxType, scan: &Scan) -> ExitC
         }
         part_no += 1;
         let count = items.len();
+        let (items, keys): (Vec<MultipleItem>, Vec<Option<OperationKey>>) =
+            items.into_iter().unzip();
         let mut outcomes = match &stopped {
             Some(why) => not_sent(r#type, &items, why),
-            None => match client.batch(r#type, items.clone()) {
+            None => match client.batch_keyed(r#type, items.clone(), keys) {
                 Ok(outcomes) => outcomes,
                 // The batch's checks passed in the first pass, so nothing
                 // but a failure the run could not place comes here:
@@ -495,8 +561,16 @@ fn not_sent(r#type: TxType, items: &[MultipleItem], why: &str) -> Vec<ItemOutcom
 /// outcomes, and why the outcomes stopped early, if they did.
 fn finish(args: &BatchArgs, scan: &Scan, tally: &Tally, cut: Option<String>) -> ExitCode {
     let unprinted = scan.rows.saturating_sub(tally.printed());
+    let keyed = if scan.keyed > 0 {
+        format!(
+            ", {} already done, {} key in use, {} key conflict, {} undetermined",
+            tally.already_done, tally.key_in_use, tally.key_conflict, tally.undetermined
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "idn-toto: {} rows: {} succeeded, {} failed, {} unknown, {} not sent",
+        "idn-toto: {} rows: {} succeeded, {} failed, {} unknown, {} not sent{keyed}",
         scan.rows,
         tally.succeeded,
         tally.failed,
@@ -505,6 +579,18 @@ fn finish(args: &BatchArgs, scan: &Scan, tally: &Tally, cut: Option<String>) -> 
     );
     if let Some(why) = &cut {
         eprintln!("idn-toto: {why}");
+    }
+    if tally.undetermined > 0 {
+        eprintln!(
+            "idn-toto: {} items were not sent: an earlier attempt under their key could not be settled; `idn-toto journal settle` it, then run again",
+            tally.undetermined
+        );
+    }
+    if tally.key_in_use > 0 {
+        eprintln!(
+            "idn-toto: {} items were not sent: another process holds their key; run again once it is done (or its lease ran out)",
+            tally.key_in_use
+        );
     }
     if tally.unknown > 0 {
         let hint = match &args.moves.journal {
@@ -515,9 +601,11 @@ fn finish(args: &BatchArgs, scan: &Scan, tally: &Tally, cut: Option<String>) -> 
             "idn-toto: {} items' outcome is unknown: {hint}",
             tally.unknown
         );
+    }
+    if tally.unknown + tally.undetermined > 0 {
         return ExitCode::from(code::OUTCOME_UNKNOWN);
     }
-    if tally.failed + tally.not_sent + unprinted > 0 {
+    if tally.failed + tally.not_sent + tally.key_in_use + tally.key_conflict + unprinted > 0 {
         return ExitCode::from(code::PARTIAL);
     }
     if cut.is_some() {

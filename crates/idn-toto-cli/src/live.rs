@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use idn_toto::{dynamic, Error, PathWords, Request, SettleState};
+use idn_toto::{dynamic, Error, OperationKey, PathWords, Request, SettleState};
 use idn_toto_client::blocking::Client;
 use idn_toto_client::{JournalSettlement, JournalStore};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -127,6 +127,9 @@ pub(crate) fn client(
     if let Some(ms) = live.settle_delay_ms {
         builder = builder.settle_delay(Duration::from_millis(ms));
     }
+    if let Some(ms) = live.key_lease_ms {
+        builder = builder.key_lease(Duration::from_millis(ms));
+    }
     builder.build().map_err(|e| refused(&e))
 }
 
@@ -208,6 +211,20 @@ fn run_call(args: &CallArgs) -> Result<ExitCode, ExitCode> {
         )));
     }
     let params = params(args)?;
+    let key = match &args.key {
+        Some(k) => Some(OperationKey::parse("key", k).map_err(|e| refused(&e))?),
+        None => None,
+    };
+    if key.is_some() && id.info().idempotent {
+        return Err(usage(&format!(
+            "{id} moves no money: --key is for money moves"
+        )));
+    }
+    if key.is_some() && args.moves.journal.is_none() {
+        return Err(usage(
+            "--key needs --journal: the journal (a file, sqlite:PATH or postgres://...) keeps the keys",
+        ));
+    }
     let client = client(
         &args.live,
         args.moves.journal.as_deref(),
@@ -226,7 +243,17 @@ fn run_call(args: &CallArgs) -> Result<ExitCode, ExitCode> {
     if args.all_pages {
         return Ok(all_pages(&client, id, params, out));
     }
-    let answer = client.send_json(id, &params).map_err(|e| refused(&e))?;
+    let answer = match key {
+        Some(key) => client.send_json_keyed(id, &params, key),
+        None => client.send_json(id, &params),
+    }
+    .map_err(|e| refused(&e))?;
+    if answer.get("replayed").and_then(Value::as_bool) == Some(true) {
+        eprintln!(
+            "idn-toto: not sent: the key {:?} was done before; this is the recorded answer",
+            args.key.as_deref().unwrap_or_default()
+        );
+    }
     Ok(print_answer(&answer, out))
 }
 

@@ -36,10 +36,11 @@ const EXIT_CODES: &str = "Exit codes: 0 ok; 1 other failure (writing the output)
 command line: nothing sent); 3 invalid_request; 4 api; 5 http; 6 decode; 7 transport; \
 8 outcome_unknown (a money move, batch item or settlement whose outcome is not known, or a \
 settlement the journal could not record); \
-9 a batch in which some items failed or were not sent, or a match plan that holds a \
-request or leaves a credit unclaimed (once its rows are checked, a \
+9 a batch in which some items failed or were not sent (a key in use or in conflict included), \
+or a match plan that holds a request or leaves a credit unclaimed (once its rows are checked, a \
 batch prints its outcomes and exits 8 or 9 whatever fails later, a full journal \
-included); 10 declined at the prompt (nothing sent). Errors are the core's error JSON on stdout when stdout is piped, one line on stderr \
+included); 10 declined at the prompt (nothing sent); 11 key_in_use or key_conflict (a keyed \
+call: nothing sent). Errors are the core's error JSON on stdout when stdout is piped, one line on stderr \
 on a terminal.";
 
 #[derive(Debug, Parser)]
@@ -139,6 +140,11 @@ struct LiveArgs {
     /// `not_applied`, in milliseconds (default 5000).
     #[arg(long, value_name = "MS")]
     settle_delay_ms: Option<u64>,
+    /// How long a keyed move's claim keeps other processes out of its key
+    /// (default 300000: five minutes); after it, a crashed holder's move
+    /// is settled, never sent again blindly.
+    #[arg(long, value_name = "MS")]
+    key_lease_ms: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +165,11 @@ struct CallArgs {
     /// Lines (or CSV) as they come, a table at the end on a terminal.
     #[arg(long)]
     all_pages: bool,
+    /// Send the money move under this operation key (needs --journal): it
+    /// happens at most once per key on this server; a re-run sends nothing
+    /// and prints the recorded answer.
+    #[arg(long, value_name = "KEY")]
+    key: Option<String>,
     #[command(flatten)]
     moves: MoveArgs,
     #[command(flatten)]
@@ -170,7 +181,8 @@ struct BatchArgs {
     /// deposit or withdraw.
     r#type: String,
     /// The items: a CSV file whose header names the canonical parameters
-    /// (trans_id,user,action,comment,operator or user,amount,comment,operator).
+    /// (trans_id,user,action,comment,operator or user,amount,comment,operator),
+    /// and optionally `key`: each row's operation key (needs --journal).
     file: PathBuf,
     /// table (default on a terminal), json (default when piped) or csv.
     #[arg(long, value_enum)]

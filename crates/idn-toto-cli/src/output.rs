@@ -33,6 +33,9 @@ pub(crate) mod code {
     pub(crate) const PARTIAL: u8 = 9;
     /// The operator answered no at the confirmation prompt (nothing sent).
     pub(crate) const DECLINED: u8 = 10;
+    /// `key_in_use` or `key_conflict`: a keyed call its operation key
+    /// stopped (nothing sent).
+    pub(crate) const KEY: u8 = 11;
 }
 
 /// The exit code of an error, by its kind.
@@ -44,6 +47,7 @@ pub(crate) fn exit_code(e: &Error) -> u8 {
         Error::Decode { .. } => code::DECODE,
         Error::Transport { .. } => code::TRANSPORT,
         Error::OutcomeUnknown { .. } => code::OUTCOME_UNKNOWN,
+        Error::KeyInUse { .. } | Error::KeyConflict { .. } => code::KEY,
         _ => code::OTHER,
     }
 }

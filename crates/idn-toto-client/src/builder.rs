@@ -52,6 +52,7 @@ pub(crate) struct Settings {
     pub(crate) snapshots: bool,
     pub(crate) journal: Option<JournalSpec>,
     pub(crate) max_pages: u64,
+    pub(crate) key_lease: Duration,
 }
 
 /// The journal a builder was given: a file's path (a `FileJournal` per
@@ -87,6 +88,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("snapshots", &s.snapshots)
             .field("journal", &s.journal)
             .field("max_pages", &s.max_pages)
+            .field("key_lease", &s.key_lease)
             .finish()
     }
 }
@@ -113,6 +115,7 @@ impl<C> ClientBuilder<C> {
                 snapshots: idn_toto::Settings::DEFAULT.snapshots,
                 journal: None,
                 max_pages: idn_toto::Settings::DEFAULT.max_pages,
+                key_lease: Duration::from_millis(idn_toto::Settings::DEFAULT.lease_ms),
             },
             flavour: PhantomData,
         }
@@ -198,6 +201,14 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// How long a keyed money move's claim keeps other processes out of
+    /// its operation key (default 300 s, ten timeouts). After it runs out,
+    /// a crashed holder's open move is settled, never sent again blindly.
+    pub fn key_lease(mut self, lease: Duration) -> ClientBuilder<C> {
+        self.settings.key_lease = lease;
+        self
+    }
+
     /// Whether a manual money move (single or in a batch) is preceded by a
     /// read of the user's history, so that an unknown outcome can be
     /// settled (default on). If that read fails, nothing is sent.
@@ -238,6 +249,12 @@ impl<C> ClientBuilder<C> {
         if s.max_pages == 0 {
             return Err(crate::shared::invalid("max_pages", "must be at least 1"));
         }
+        if s.key_lease < s.timeout {
+            return Err(crate::shared::invalid(
+                "key_lease",
+                "must be at least the timeout: a holder still sending must never look crashed",
+            ));
+        }
         if s.timeout.is_zero() {
             return Err(crate::shared::invalid("timeout", "must be more than zero"));
         }
@@ -262,6 +279,7 @@ impl<C> ClientBuilder<C> {
             }),
             headers: s.headers.clone(),
             max_pages: s.max_pages,
+            lease_ms: u64::try_from(s.key_lease.as_millis()).unwrap_or(u64::MAX),
         })
     }
 }
@@ -277,6 +295,7 @@ pub(crate) struct Checked {
     pub(crate) journal: Option<Arc<JournalStore>>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) max_pages: u64,
+    pub(crate) lease_ms: u64,
 }
 
 impl fmt::Debug for Checked {
@@ -289,6 +308,7 @@ impl fmt::Debug for Checked {
             .field("snapshots", &self.snapshots)
             .field("journal", &self.journal)
             .field("max_pages", &self.max_pages)
+            .field("lease_ms", &self.lease_ms)
             .field(
                 "headers",
                 &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),

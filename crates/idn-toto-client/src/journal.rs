@@ -9,7 +9,9 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use idn_toto::{Error, Journal, JournalAppender};
+use std::collections::HashMap;
+
+use idn_toto::{ClaimAnswer, Error, Journal, JournalAppender, KeyClaim, KeyDecision};
 
 /// An append-only JSON Lines file of money moves (see
 /// [`idn_toto::JournalRecord`]).
@@ -91,6 +93,20 @@ impl JournalStore {
         }
     }
 
+    /// A driver's [`idn_toto::Step::Claim`] at `now_ms`: the key's record
+    /// read, the core's decision, and on a claim the intent written, as one
+    /// step (a SQL store's transaction; a file's lock, held by this process
+    /// only: a file honours keys for one process at a time).
+    pub fn claim(&self, claim: &KeyClaim, now_ms: i64) -> Result<ClaimAnswer, Error> {
+        match self {
+            JournalStore::File(f) => f.claim(claim, now_ms),
+            #[cfg(feature = "sqlite")]
+            JournalStore::Sqlite(s) => s.claim_key(claim, now_ms),
+            #[cfg(feature = "postgres")]
+            JournalStore::Postgres(s) => s.claim_key(claim, now_ms),
+        }
+    }
+
     /// Every line, read back by the core's rule.
     pub fn read(&self) -> Result<Journal, Error> {
         match self {
@@ -152,6 +168,9 @@ fn not_built(feature: &str, _spec: &str) -> Error {
 struct Opened {
     file: Option<File>,
     appender: JournalAppender,
+    /// The keys this process claimed: (server, key) -> (holder, lease end,
+    /// Unix ms). A file keeps no lease; within one process these stand in.
+    held: HashMap<(String, String), (String, i64)>,
 }
 
 impl FileJournal {
@@ -193,12 +212,16 @@ impl FileJournal {
         for line in lines {
             opened.appender.check_line(line)?;
         }
-        self.ready(&mut opened)?;
-        let Opened { file, appender } = &mut *opened;
+        self.write_locked(&mut opened, &lines.concat())
+    }
+
+    /// Appends checked lines under the lock, with one write and one sync.
+    fn write_locked(&self, opened: &mut Opened, data: &str) -> Result<(), Error> {
+        self.ready(opened)?;
+        let Opened { file, appender, .. } = opened;
         let Some(file) = file.as_mut() else {
             return Err(self.io_error("append to", &std::io::ErrorKind::NotFound.into()));
         };
-        let data = lines.concat();
         match file
             .write_all(data.as_bytes())
             .and_then(|()| file.sync_data())
@@ -212,6 +235,34 @@ impl FileJournal {
                 Err(self.io_error("append to", &e))
             }
         }
+    }
+
+    /// Claims a key (see [`JournalStore::claim`]): under the file's lock,
+    /// the journal is read, the core decides with this process's own
+    /// claims laid over it, and a claim's intent is appended and synced.
+    pub fn claim(&self, claim: &KeyClaim, now_ms: i64) -> Result<ClaimAnswer, Error> {
+        let key = claim
+            .key()
+            .map(|k| k.as_str().to_owned())
+            .unwrap_or_default();
+        let id = (claim.server().to_owned(), key);
+        let mut opened = self.lock();
+        self.ready(&mut opened)?;
+        let journal = self.read()?;
+        let held = opened
+            .held
+            .get(&id)
+            .map(|(holder, until)| (holder.as_str(), *until));
+        let (answer, write) = claim.decide_in_journal(&journal, held, now_ms)?;
+        if let Some(write) = write {
+            opened.appender.check_line(&write.line)?;
+            self.write_locked(&mut opened, &write.line)?;
+            let until = write.record.lease_until_ms.unwrap_or(now_ms);
+            opened.held.insert(id, (claim.holder.clone(), until));
+        } else if answer.decision != KeyDecision::Settle {
+            opened.held.remove(&id);
+        }
+        Ok(answer)
     }
 
     /// Reads the journal back (a missing file is an empty journal), by the
@@ -235,7 +286,7 @@ impl FileJournal {
     /// Opens the file if needed, and checks it (cutting a torn last line)
     /// when the core says so.
     fn ready(&self, opened: &mut Opened) -> Result<(), Error> {
-        let Opened { file, appender } = opened;
+        let Opened { file, appender, .. } = opened;
         if file.is_none() {
             *file = Some(open_for_append(&self.path).map_err(|e| self.io_error("open", &e))?);
         }

@@ -58,8 +58,10 @@ impl SqlConn for Client {
             .map_err(|e| e.to_string())
     }
 
-    fn query_all(&mut self, sql: &str) -> Result<Vec<String>, String> {
-        self.query(sql, &[])
+    fn query_all(&mut self, sql: &str, params: &[Option<&str>]) -> Result<Vec<String>, String> {
+        let params: Vec<&(dyn ToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        self.query(sql, &params)
             .map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect())
             .map_err(|e| e.to_string())
     }

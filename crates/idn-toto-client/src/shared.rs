@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use idn_toto::{
     AnyEndpoint, AnyResponse, Clock, Driver, DriverOptions, EndpointId, Error,
-    FullTransactionParams, ItemOutcome, MultipleItem, Output, Paged, Pages, PgaInvoice,
-    PgaTransactionParams, Request, Settlement, Step, TurnoverRow, TxType, Unsettled,
+    FullTransactionParams, ItemOutcome, MultipleItem, OperationKey, Output, Paged, Pages,
+    PgaInvoice, PgaTransactionParams, Request, Settlement, Step, TurnoverRow, TxType, Unsettled,
 };
 use serde_json::Value;
 
@@ -61,7 +61,25 @@ macro_rules! client_methods {
             /// the money moved is [`Error::OutcomeUnknown`], carrying what
             /// [`Client::settle`] needs.
             pub $($async)? fn send<E: AnyEndpoint>(&self, params: &E) -> Result<E::Response, Error> {
-                self.run(self.inner.checked.send(params)?)$($($await)*)?
+                self.run(self.inner.checked.send(params, None)?)$($($await)*)?
+            }
+
+            /// [`Client::send`] of a money move (`accept_reject`,
+            /// `manual_transaction`) under an operation key, so that it
+            /// happens at most once per key on this server, across re-runs,
+            /// processes and, with a shared store, machines. Needs a journal
+            /// ([`ClientBuilder::journal_store`]). A key whose move was done
+            /// before sends nothing and answers with the recorded answer
+            /// ([`idn_toto::Processed::replayed`]); a key held by another
+            /// live process is [`Error::KeyInUse`]; a key used for another
+            /// move is [`Error::KeyConflict`]; an earlier attempt still
+            /// open is settled first (reads only).
+            pub $($async)? fn send_keyed<E: AnyEndpoint>(
+                &self,
+                params: &E,
+                key: idn_toto::OperationKey,
+            ) -> Result<E::Response, Error> {
+                self.run(self.inner.checked.send(params, Some(key))?)$($($await)*)?
             }
 
             /// [`Client::send`] for an endpoint named at run time, with canonical
@@ -69,7 +87,18 @@ macro_rules! client_methods {
             /// answer. Invalid parameters are an `invalid_request` error naming
             /// the field, before anything is sent.
             pub $($async)? fn send_json(&self, endpoint: EndpointId, params: &Value) -> Result<Value, Error> {
-                self.run(self.inner.checked.send_json(endpoint, params)?)$($($await)*)?
+                self.run(self.inner.checked.send_json(endpoint, params, None)?)$($($await)*)?
+            }
+
+            /// [`Client::send_json`] under an operation key (see
+            /// [`Client::send_keyed`]).
+            pub $($async)? fn send_json_keyed(
+                &self,
+                endpoint: EndpointId,
+                params: &Value,
+                key: idn_toto::OperationKey,
+            ) -> Result<Value, Error> {
+                self.run(self.inner.checked.send_json(endpoint, params, Some(key))?)$($($await)*)?
             }
 
             /// Sends any number of accept/reject or manual items of one type, at
@@ -81,7 +110,21 @@ macro_rules! client_methods {
                 r#type: TxType,
                 items: Vec<MultipleItem>,
             ) -> Result<Vec<ItemOutcome>, Error> {
-                self.run(self.inner.checked.batch(r#type, items)?)$($($await)*)?
+                self.run(self.inner.checked.batch(r#type, items, Vec::new())?)$($($await)*)?
+            }
+
+            /// [`Client::batch`] with an operation key per item (`None`: no
+            /// key; see [`Client::send_keyed`]). Each keyed item is claimed
+            /// right before the request that carries it; an item its key
+            /// stops is `already_done`, `key_in_use`, `key_conflict` or
+            /// `undetermined`, never sent. Needs a journal.
+            pub $($async)? fn batch_keyed(
+                &self,
+                r#type: TxType,
+                items: Vec<MultipleItem>,
+                keys: Vec<Option<idn_toto::OperationKey>>,
+            ) -> Result<Vec<ItemOutcome>, Error> {
+                self.run(self.inner.checked.batch(r#type, items, keys)?)$($($await)*)?
             }
 
             /// Finds out, with reads only, whether a money move whose outcome is
@@ -212,6 +255,13 @@ pub(crate) fn next_io(driver: &mut Driver, journal: Option<&JournalStore>) -> Io
                     driver.record_journal_failure(&reason);
                 }
             }
+            Step::Claim(claim) => {
+                let answer = match journal {
+                    Some(store) => store.claim(&claim, unix_now_ms()),
+                    None => Err(invalid("key", "operation keys need a journal")),
+                };
+                driver.record_claim(answer);
+            }
             Step::Event(event) => trace::event(&event),
             Step::Page(page) => return Io::Yield(Pumped::Page(page)),
             Step::Done(result) => {
@@ -258,9 +308,13 @@ impl Checked {
     pub(crate) fn send<E: AnyEndpoint>(
         &self,
         params: &E,
+        key: Option<OperationKey>,
     ) -> Result<Prepared<'_, impl Finish<E::Response>>, Error> {
         check_journaled(self, E::ID)?;
-        let driver = Driver::call_typed(&self.core, params, options(self, true))?;
+        let driver = keyed(
+            Driver::call_typed(&self.core, params, options(self, true))?,
+            key,
+        )?;
         let span = trace::span("call", E::ID.as_str());
         Ok(self.prepare(
             driver,
@@ -281,9 +335,11 @@ impl Checked {
         &self,
         endpoint: EndpointId,
         params: &Value,
+        key: Option<OperationKey>,
     ) -> Result<Prepared<'_, impl Finish<Value>>, Error> {
         check_journaled(self, endpoint)?;
         let driver = Driver::call(&self.core, endpoint, params, options(self, true))
+            .and_then(|d| keyed(d, key))
             .map_err(|e| e.redacted(&self.core))?;
         let span = trace::span("call", endpoint.as_str());
         Ok(self.prepare(
@@ -302,8 +358,12 @@ impl Checked {
         &self,
         r#type: TxType,
         items: Vec<MultipleItem>,
+        keys: Vec<Option<OperationKey>>,
     ) -> Result<Prepared<'_, impl Finish<Vec<ItemOutcome>>>, Error> {
-        let driver = Driver::batch_items(&self.core, r#type, items, options(self, true))?;
+        let mut driver = Driver::batch_items(&self.core, r#type, items, options(self, true))?;
+        if keys.iter().any(Option::is_some) {
+            driver = driver.with_keys(keys)?;
+        }
         let span = trace::span("batch", EndpointId::MultipleTransaction.as_str());
         Ok(self.prepare(
             driver,
@@ -502,6 +562,15 @@ pub(crate) fn unix_now_secs() -> Option<i64> {
         .and_then(|d| i64::try_from(d.as_secs()).ok())
 }
 
+/// The host's wall clock in Unix milliseconds (claims' leases).
+pub(crate) fn unix_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_millis()).ok())
+        .unwrap_or(0)
+}
+
 /// The clock handed to the driver: how long the attempt since `started`
 /// took, and the wall clock.
 pub(crate) fn clock(started: Option<Instant>) -> Clock {
@@ -539,6 +608,15 @@ pub(crate) fn options(checked: &Checked, journaled: bool) -> DriverOptions {
         bodies: false,
         max_pages: checked.max_pages,
         settle_delay_ms: checked.settle_delay_ms,
+        lease_ms: checked.lease_ms,
+    }
+}
+
+/// The driver with the call's operation key, when it has one.
+fn keyed(driver: Driver, key: Option<OperationKey>) -> Result<Driver, Error> {
+    match key {
+        Some(key) => driver.with_key(key),
+        None => Ok(driver),
     }
 }
 

@@ -51,10 +51,10 @@ impl SqlConn for Connection {
             .map_err(|e| e.to_string())
     }
 
-    fn query_all(&mut self, sql: &str) -> Result<Vec<String>, String> {
+    fn query_all(&mut self, sql: &str, params: &[Option<&str>]) -> Result<Vec<String>, String> {
         let mut statement = self.prepare(sql).map_err(|e| e.to_string())?;
         let rows = statement
-            .query_map([], |row| row.get::<_, String>(0))
+            .query_map(params_from_iter(params), |row| row.get::<_, String>(0))
             .map_err(|e| e.to_string())?;
         rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
     }

@@ -5,8 +5,8 @@
 //! over their connection.
 
 use idn_toto::{
-    decide_key, Error, JournalEvent, JournalRecord, KeyDecision, KeyRecord, KeySql, KeyState,
-    OperationKey,
+    ClaimAnswer, Error, Journal, JournalEvent, JournalRecord, KeyClaim, KeyDecision, KeyRecord,
+    KeySql, KeyState, OperationKey,
 };
 
 /// A claim: the intent of the move (its server, key, endpoint, params,
@@ -41,7 +41,7 @@ pub(crate) trait SqlConn {
         params: &[Option<&str>],
     ) -> Result<Option<Option<String>>, String>;
     /// The first column of every row.
-    fn query_all(&mut self, sql: &str) -> Result<Vec<String>, String>;
+    fn query_all(&mut self, sql: &str, params: &[Option<&str>]) -> Result<Vec<String>, String>;
 }
 
 /// A store that can't be used refuses the move before anything is sent:
@@ -76,8 +76,24 @@ impl<C: SqlConn> Protocol<'_, C> {
 
     /// See `SqliteStore::claim`.
     pub(crate) fn claim(&mut self, claim: &Claim<'_>) -> Result<KeyDecision, Error> {
-        let intent = claim.intent;
-        let (Some(server), Some(key)) = (intent.server.as_deref(), intent.key.as_ref()) else {
+        let key_claim = KeyClaim {
+            intent: claim.intent.clone(),
+            holder: claim.holder.to_owned(),
+            lease_ms: claim.lease_ms,
+            settled_now: claim.settled_now,
+        };
+        self.claim_key(&key_claim, claim.now_ms).map(|a| a.decision)
+    }
+
+    /// See `SqliteStore::claim_key`: one transaction that reads the key's
+    /// record (locked), asks the core ([`KeyClaim::decide`]) and writes
+    /// what it says.
+    pub(crate) fn claim_key(
+        &mut self,
+        claim: &KeyClaim,
+        now_ms: i64,
+    ) -> Result<ClaimAnswer, Error> {
+        let (Some(server), Some(key)) = (claim.intent.server.as_deref(), claim.key()) else {
             return Err(Error::InvalidRequest {
                 field: "key".into(),
                 reason: "a claim's intent names its server and its key".into(),
@@ -90,25 +106,23 @@ impl<C: SqlConn> Protocol<'_, C> {
                     .map_err(|e| p.err(e))?;
             }
             let record = p.select(server, key)?;
-            let decision = decide_key(
-                record.as_ref(),
-                &intent.params,
-                claim.holder,
-                claim.now_ms,
-                claim.settled_now,
-            )?;
-            if decision == KeyDecision::Claim {
-                let claimed = KeyRecord::claim(
-                    intent,
-                    claim.holder,
-                    claim.now_ms,
-                    claim.lease_ms,
-                    record.as_ref(),
-                )?;
-                p.upsert(&claimed)?;
-                p.append(server, &intent.id, Some(key), &intent.to_line())?;
+            let (mut answer, write) = claim.decide(record, now_ms)?;
+            if let Some(write) = write {
+                p.upsert(&write.record)?;
+                p.append(server, &claim.intent.id, Some(key), &write.line)?;
             }
-            Ok(decision)
+            if let Some(prefix) = answer.batch_to_refine() {
+                let lines = p
+                    .conn
+                    .query_all(p.sql.batch_lines, &[Some(&prefix)])
+                    .map_err(|e| p.err(e))?;
+                let text: String = lines
+                    .iter()
+                    .map(|l| format!("{}\n", l.trim_end()))
+                    .collect();
+                answer.refine(&Journal::read(&text)?);
+            }
+            Ok(answer)
         })
     }
 
@@ -209,7 +223,7 @@ impl<C: SqlConn> Protocol<'_, C> {
     pub(crate) fn export(&mut self) -> Result<String, Error> {
         let lines = self
             .conn
-            .query_all(self.sql.lines)
+            .query_all(self.sql.lines, &[])
             .map_err(|e| self.err(e))?;
         let mut text = String::new();
         for line in lines {
@@ -303,6 +317,16 @@ macro_rules! store_methods {
             claim: &$crate::Claim<'_>,
         ) -> Result<idn_toto::KeyDecision, idn_toto::Error> {
             self.with(|p| p.claim(claim))
+        }
+
+        /// A driver's [`idn_toto::Step::Claim`] at `now_ms`, in one
+        /// transaction: what [`idn_toto::Driver::record_claim`] takes.
+        pub fn claim_key(
+            &self,
+            claim: &idn_toto::KeyClaim,
+            now_ms: i64,
+        ) -> Result<idn_toto::ClaimAnswer, idn_toto::Error> {
+            self.with(|p| p.claim_key(claim, now_ms))
         }
 
         /// Records the outcome or settlement `state` of the key's attempt

@@ -188,8 +188,12 @@ impl<E: AnyEndpoint> Call<E> {
                     return Next::Retry { delay_ms, error };
                 }
                 Step::Done(result) => return Next::Done(result.and_then(typed::<E>)),
-                // A call without a journal: neither comes.
+                // A call without a journal: none of these comes.
                 Step::Journal(_) | Step::Page(_) => {}
+                Step::Claim(_) => self.driver.record_claim(Err(Error::InvalidRequest {
+                    field: "key".into(),
+                    reason: "a typed call keeps no keys".into(),
+                })),
             }
         }
     }

@@ -23,6 +23,7 @@
 //!         }
 //!         Step::Wait(ms) => assert_eq!(ms, 1_000), // sleep
 //!         Step::Journal(line) => unreachable!("no journal: {line}"),
+//!         Step::Claim(claim) => unreachable!("no operation key: {claim:?}"),
 //!         Step::Event(event) => events.push(event.message()),
 //!         Step::Page(_) => unreachable!("not paged"),
 //!         Step::Done(result) => break result?,
@@ -36,6 +37,8 @@
 
 use std::collections::VecDeque;
 
+mod keyed;
+
 use serde_json::Value;
 
 use crate::any::{AnyEndpoint, AnyResponse, Output};
@@ -44,6 +47,7 @@ use crate::event::Trail;
 use crate::exchange::{Answer, Exchange, ExchangeStep, NEVER_RECORDED};
 use crate::framing;
 use crate::journal::{JournalEvent, JournalRecord};
+use crate::keys::{KeyClaim, KeyRecord, OperationKey, DEFAULT_LEASE_MS};
 use crate::settle::{check_server, SettleStep};
 use crate::{
     dynamic, Batch, BatchItem, Client, Clock, EndpointId, Error, Event, FullTransactionParams,
@@ -71,6 +75,9 @@ pub struct DriverOptions {
     /// Settling waits this long before a read that could conclude
     /// `not_applied` (the move may still be in flight on the server).
     pub settle_delay_ms: u64,
+    /// How long a keyed move's claim keeps other holders out, in
+    /// milliseconds ([`DEFAULT_LEASE_MS`]).
+    pub lease_ms: u64,
 }
 
 impl Default for DriverOptions {
@@ -82,6 +89,7 @@ impl Default for DriverOptions {
             bodies: false,
             max_pages: DEFAULT_MAX_PAGES,
             settle_delay_ms: 0,
+            lease_ms: DEFAULT_LEASE_MS,
         }
     }
 }
@@ -99,6 +107,12 @@ pub enum Step {
     /// Append this line (it ends in `\n`) to the journal and sync it before
     /// asking for the next step: an intent comes before its request leaves.
     Journal(String),
+    /// Claim a keyed money move's operation key in the journal store, in
+    /// one transaction: read the key's record, [`KeyClaim::decide`], write
+    /// what it says (the claimed record and the intent line), commit; then
+    /// hand the answer to [`Driver::record_claim`] before asking for the
+    /// next step.
+    Claim(KeyClaim),
     /// Report this event (hook, logger, tracing).
     Event(Event),
     /// One page of a paged report (hand its rows to the caller).
@@ -125,6 +139,12 @@ struct CallOp {
     snapshot_read: Option<Exchange>,
     /// Journal intent, once written.
     intent: Option<JournalRecord>,
+    /// The call's operation key.
+    key: Option<OperationKey>,
+    /// The key's intent while its claim is with the host.
+    claiming: Option<JournalRecord>,
+    /// The key's open move was settled for this call.
+    settled_now: bool,
 }
 
 #[derive(Debug)]
@@ -138,6 +158,17 @@ struct BatchOp {
     trail: Trail,
     journal_ids: Vec<Option<String>>,
     intents: Vec<Option<JournalRecord>>,
+    /// Each item's operation key (empty: no item has one).
+    keys: Vec<Option<OperationKey>>,
+    /// The item whose claim is with the host, and its intent.
+    claiming: Option<(usize, JournalRecord)>,
+    /// Items whose key's open move was settled in this run.
+    settled_now: Vec<bool>,
+    /// Items whose key's open move is to be settled before they are
+    /// claimed again.
+    to_settle: Vec<(usize, KeyRecord)>,
+    /// The items being settled by the child driver.
+    settling: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -250,6 +281,11 @@ pub struct Driver {
     unrecorded: Vec<String>,
     result: Option<Result<Output, Error>>,
     unix_now_secs: Option<i64>,
+    /// A [`Step::Claim`] was handed out and awaits its answer.
+    claim_pending: bool,
+    /// Settling a key's open move before it is claimed again: a driver of
+    /// its own, whose steps pass through this one.
+    child: Option<Box<Driver>>,
 }
 
 /// What a journal line is to the run: an intent (of batch item `k`) must
@@ -275,6 +311,8 @@ impl Driver {
             unrecorded: Vec::new(),
             result: None,
             unix_now_secs: None,
+            claim_pending: false,
+            child: None,
         }
     }
 
@@ -331,6 +369,9 @@ impl Driver {
                 exchange,
                 snapshot_read,
                 intent: None,
+                key: None,
+                claiming: None,
+                settled_now: false,
             })),
         )
     }
@@ -356,8 +397,107 @@ impl Driver {
     /// "transaction": [..]}`), in requests of at most 25: see
     /// [`Batch`]. Ends with [`Output::Outcomes`], one per item in input
     /// order. With a journal, item `k` is journaled as `{journal_id}-{k}`.
+    ///
+    /// An item may carry a `"key"` (its operation key, see
+    /// [`Driver::with_keys`]).
     pub fn batch(client: &Client, params: &Value, options: DriverOptions) -> Result<Driver, Error> {
-        Ok(Driver::from_batch(client, dynamic::batch(params)?, options))
+        let mut params = params.clone();
+        let mut keys = Vec::new();
+        if let Some(list) = params.get_mut("transaction").and_then(Value::as_array_mut) {
+            for (i, item) in list.iter_mut().enumerate() {
+                let key = match item.as_object_mut().and_then(|o| o.remove("key")) {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(k)) => {
+                        Some(OperationKey::parse(&format!("transaction[{i}].key"), &k)?)
+                    }
+                    Some(_) => {
+                        return Err(Error::invalid(
+                            format!("transaction[{i}].key"),
+                            "must be a string",
+                        ))
+                    }
+                };
+                keys.push(key);
+            }
+        }
+        let driver = Driver::from_batch(client, dynamic::batch(&params)?, options);
+        if keys.iter().any(Option::is_some) {
+            driver.with_keys(keys)
+        } else {
+            Ok(driver)
+        }
+    }
+
+    /// This call sent under an operation key (`docs/spec-notes.md` 190):
+    /// before the request leaves, the key is claimed in the journal store
+    /// ([`Step::Claim`]) and the core decides: send, replay the recorded
+    /// answer of a move done before ([`crate::Processed::replayed`]),
+    /// settle an open move first (reads only), or stop with `key_in_use`,
+    /// `key_conflict` or `outcome_unknown`, nothing sent. Only a money
+    /// move may carry a key, and only with a journal (`options.journal_id`).
+    pub fn with_key(mut self, key: OperationKey) -> Result<Driver, Error> {
+        self.keys_allowed("key")?;
+        match &mut self.op {
+            Op::Call(op) if op.exchange.request().money_params().is_some() => {
+                op.key = Some(key);
+                Ok(self)
+            }
+            Op::Call(_) => Err(Error::invalid(
+                "key",
+                "only a money move (accept_reject, manual_transaction) takes an operation key",
+            )),
+            _ => Err(Error::invalid(
+                "key",
+                "a batch takes one key per item: use with_keys",
+            )),
+        }
+    }
+
+    /// This batch's items sent under operation keys, one per item (`None`:
+    /// no key): each keyed item is claimed right before the request that
+    /// carries it, and an item its key stops gets `already_done`,
+    /// `key_in_use`, `key_conflict` or `undetermined`, never sent. One key
+    /// twice in a batch is refused (`invalid_request` at
+    /// `transaction[k].key`).
+    pub fn with_keys(mut self, keys: Vec<Option<OperationKey>>) -> Result<Driver, Error> {
+        self.keys_allowed("key")?;
+        let Op::Batch(op) = &mut self.op else {
+            return Err(Error::invalid("key", "only a batch takes a key per item"));
+        };
+        if keys.len() != op.journal_ids.len() {
+            return Err(Error::invalid(
+                "key",
+                format!(
+                    "{} keys for {} items: give one per item (None for no key)",
+                    keys.len(),
+                    op.journal_ids.len()
+                ),
+            ));
+        }
+        let mut seen = std::collections::HashMap::new();
+        for (i, key) in keys.iter().enumerate() {
+            if let Some(k) = key {
+                if let Some(first) = seen.insert(k.as_str(), i) {
+                    return Err(Error::invalid(
+                        format!("transaction[{i}].key"),
+                        format!("{:?} is also the key of transaction[{first}]: one key names one money move", k.as_str()),
+                    ));
+                }
+            }
+        }
+        op.settled_now = vec![false; keys.len()];
+        op.keys = keys;
+        Ok(self)
+    }
+
+    fn keys_allowed(&self, field: &str) -> Result<(), Error> {
+        if self.options.journal_id.is_none() {
+            return Err(Error::invalid(
+                field,
+                "operation keys are kept in the journal: give the client a journal (a file, SQLite or Postgres)",
+            ));
+        }
+        Ok(())
     }
 
     /// [`Driver::batch`] with typed items.
@@ -392,6 +532,11 @@ impl Driver {
                 trail,
                 journal_ids: vec![None; n],
                 intents: vec![None; n],
+                keys: Vec::new(),
+                claiming: None,
+                settled_now: Vec::new(),
+                to_settle: Vec::new(),
+                settling: Vec::new(),
             })),
         )
     }
@@ -552,7 +697,20 @@ impl Driver {
         if clock.unix_now_secs.is_some() {
             self.unix_now_secs = clock.unix_now_secs;
         }
-        let step = self.next_step();
+        let step = loop {
+            if let Some(child) = self.child.as_mut() {
+                match child.next(clock) {
+                    Step::Done(result) => self.child_done(result),
+                    step => return step,
+                }
+            }
+            if let Some(step) = self.next_step() {
+                break step;
+            }
+        };
+        if let Step::Claim(_) = &step {
+            self.claim_pending = true;
+        }
         self.last_line = match &step {
             Step::Journal(_) => self.lines.pop_front(),
             _ => None,
@@ -563,13 +721,26 @@ impl Driver {
         step
     }
 
-    fn next_step(&mut self) -> Step {
+    /// The next step of this driver; `None` when a child driver (settling
+    /// keys' open moves) now has the steps.
+    fn next_step(&mut self) -> Option<Step> {
         loop {
             if let Some(step) = self.queue.pop_front() {
-                return step;
+                return Some(step);
+            }
+            if self.child.is_some() {
+                return None;
             }
             if let Some(result) = &self.result {
-                return Step::Done(result.clone());
+                return Some(Step::Done(result.clone()));
+            }
+            if self.claim_pending {
+                // Asked again without the claim's answer: that claim failed.
+                self.record_claim(Err(Error::invalid(
+                    "journal",
+                    "the claim's answer was never recorded",
+                )));
+                continue;
             }
             if self.in_flight() {
                 // Asked again without an answer: that send failed.
@@ -580,7 +751,7 @@ impl Driver {
                 self.flush_events();
                 // Events and journal lines made while advancing come first.
                 if self.queue.is_empty() {
-                    return step;
+                    return Some(step);
                 }
                 self.queue.push_back(step);
             }
@@ -605,6 +776,9 @@ impl Driver {
         body: &[u8],
         clock: Clock,
     ) {
+        if let Some(child) = self.child.as_mut() {
+            return child.record_response(status, headers, body, clock);
+        }
         let money = self.in_flight_request().is_some_and(|r| !r.is_idempotent());
         match framing::doubt(status, headers, body, money, self.client.max_body_size()) {
             Some(doubt) => self.record(Err(&format!("framing: {doubt}")), clock),
@@ -615,6 +789,9 @@ impl Driver {
     /// Hands over a transport failure of the last [`Step::Send`] (network
     /// error, timeout, aborted). A money move's is `outcome_unknown`.
     pub fn record_transport_failure(&mut self, reason: &str, clock: Clock) {
+        if let Some(child) = self.child.as_mut() {
+            return child.record_transport_failure(reason, clock);
+        }
         self.record(Err(reason), clock);
     }
 
@@ -632,6 +809,9 @@ impl Driver {
     ///   open in the journal and settles later). A host shows that count on
     ///   the result and never replaces the result with its write error.
     pub fn record_journal_failure(&mut self, reason: &str) {
+        if let Some(child) = self.child.as_mut() {
+            return child.record_journal_failure(reason);
+        }
         let Some(line) = self.last_line.take() else {
             return;
         };
@@ -729,6 +909,9 @@ impl Driver {
     /// transport failure. Only call it when the request certainly did not
     /// leave; when unsure, [`Driver::record_transport_failure`].
     pub fn record_not_sent(&mut self, reason: &str, clock: Clock) {
+        if let Some(child) = self.child.as_mut() {
+            return child.record_not_sent(reason, clock);
+        }
         if clock.unix_now_secs.is_some() {
             self.unix_now_secs = clock.unix_now_secs;
         }
@@ -965,6 +1148,7 @@ impl Driver {
         let journal_id = self.options.journal_id.clone();
         let settle_delay = self.options.settle_delay_ms;
         let bodies = self.options.bodies;
+        let lease_ms = self.options.lease_ms;
         let at = self.at();
         match &mut self.op {
             Op::Call(op) => {
@@ -985,6 +1169,18 @@ impl Driver {
                         .map(|r| r.with_server(client.fingerprint()))
                         {
                             Ok(record) => {
+                                if let Some(key) = &op.key {
+                                    // Claimed with its key, in the store's
+                                    // transaction: never appended alone.
+                                    let record = record.with_key(key.clone());
+                                    op.claiming = Some(record.clone());
+                                    return Some(Step::Claim(KeyClaim {
+                                        intent: record,
+                                        holder: id,
+                                        lease_ms,
+                                        settled_now: op.settled_now,
+                                    }));
+                                }
                                 op.intent = Some(record.clone());
                                 self.journal(&record);
                                 return None;
@@ -1004,6 +1200,54 @@ impl Driver {
                     return Some(read.step().into());
                 }
                 let batch = op.batch.as_mut()?;
+                if !op.keys.is_empty() {
+                    // The keyed items of the next request are claimed
+                    // before it is built, one claim per item.
+                    let next = batch.upcoming().into_iter().find(|&i| {
+                        op.keys[i].is_some()
+                            && op.intents[i].is_none()
+                            && !op.to_settle.iter().any(|(k, _)| *k == i)
+                    });
+                    if next.is_none() && !op.to_settle.is_empty() {
+                        // Every open move of this request's keys is
+                        // settled at once (one settle delay), then claimed
+                        // again.
+                        let records = std::mem::take(&mut op.to_settle);
+                        op.settling = records.iter().map(|(i, _)| *i).collect();
+                        let records: Vec<KeyRecord> = records.into_iter().map(|(_, r)| r).collect();
+                        self.settle_keys(&records);
+                        return None;
+                    }
+                    if let (Some(i), Some(id)) = (next, &journal_id) {
+                        let unsettled = batch.unsettled_of(i);
+                        let item_id = format!("{id}-{i}");
+                        let claim = JournalRecord::intent(
+                            &item_id,
+                            unsettled.endpoint,
+                            unsettled.params,
+                            unsettled.snapshot,
+                            &at,
+                        )
+                        .map(|r| r.with_server(client.fingerprint()));
+                        match (claim, op.keys[i].clone()) {
+                            (Ok(record), Some(key)) => {
+                                let record = record.with_key(key);
+                                op.claiming = Some((i, record.clone()));
+                                return Some(Step::Claim(KeyClaim {
+                                    intent: record,
+                                    holder: id.clone(),
+                                    lease_ms,
+                                    settled_now: op.settled_now[i],
+                                }));
+                            }
+                            (Err(e), _) => {
+                                self.result = Some(Err(e));
+                                return None;
+                            }
+                            (Ok(_), None) => {}
+                        }
+                    }
+                }
                 match batch.next_request(&client) {
                     Some(request) if batch.reading() => {
                         let read = op.read.insert(Exchange::new(request, bodies));
@@ -1014,6 +1258,11 @@ impl Driver {
                         let items: Vec<usize> = sending.iter().map(|(i, _)| *i).collect();
                         if let Some(id) = &journal_id {
                             for (i, unsettled) in sending {
+                                if op.intents[i].is_some() {
+                                    // Claimed with its key: its intent is
+                                    // written already.
+                                    continue;
+                                }
                                 let item_id = format!("{id}-{i}");
                                 match JournalRecord::intent(
                                     &item_id,

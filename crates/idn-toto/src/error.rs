@@ -67,11 +67,31 @@ pub enum Error {
         /// alone.
         unsettled: Option<Box<crate::Unsettled>>,
     },
+    /// The money move's operation key is held by another live process
+    /// (its claim's lease has not run out): nothing was sent. Try again
+    /// after the lease, or find out what that process is doing.
+    #[error("key in use: {key} is held by another process until {lease_until_ms} ms (unix); nothing was sent")]
+    KeyInUse {
+        /// The operation key.
+        key: String,
+        /// Until when (Unix milliseconds) the other holder's claim runs.
+        lease_until_ms: i64,
+    },
+    /// The operation key was used for another money move (another user,
+    /// amount, type, transaction or action): nothing was sent.
+    #[error("key conflict: {reason}; nothing was sent")]
+    KeyConflict {
+        /// The operation key.
+        key: String,
+        /// What differs, in words.
+        reason: String,
+    },
 }
 
 impl Error {
     /// The kind as a stable string: `invalid_request`, `api`, `http`,
-    /// `decode`, `transport` or `outcome_unknown`.
+    /// `decode`, `transport`, `outcome_unknown`, `key_in_use` or
+    /// `key_conflict`.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::InvalidRequest { .. } => "invalid_request",
@@ -80,6 +100,8 @@ impl Error {
             Error::Decode { .. } => "decode",
             Error::Transport { .. } => "transport",
             Error::OutcomeUnknown { .. } => "outcome_unknown",
+            Error::KeyInUse { .. } => "key_in_use",
+            Error::KeyConflict { .. } => "key_conflict",
         }
     }
 
@@ -117,6 +139,17 @@ impl Error {
                 if let Some(u) = unsettled {
                     m.insert("unsettled".into(), u.to_json());
                 }
+            }
+            Error::KeyInUse {
+                key,
+                lease_until_ms,
+            } => {
+                m.insert("key".into(), key.as_str().into());
+                m.insert("lease_until_ms".into(), (*lease_until_ms).into());
+            }
+            Error::KeyConflict { key, reason } => {
+                m.insert("key".into(), key.as_str().into());
+                m.insert("reason".into(), reason.as_str().into());
             }
         }
         Value::Object(m)
@@ -268,6 +301,17 @@ impl Error {
             Error::OutcomeUnknown { cause, unsettled } => Error::OutcomeUnknown {
                 cause: Box::new(cause.map_text(scrub)),
                 unsettled,
+            },
+            Error::KeyInUse {
+                key,
+                lease_until_ms,
+            } => Error::KeyInUse {
+                key: scrub(key),
+                lease_until_ms,
+            },
+            Error::KeyConflict { key, reason } => Error::KeyConflict {
+                key: scrub(key),
+                reason: scrub(reason),
             },
         }
     }

@@ -144,6 +144,13 @@ impl JournalRecord {
             // stopped before it): nothing happened on the server.
             ItemStatus::NotSent => "not_sent",
             ItemStatus::Unknown => "unknown",
+            // Never sent in this attempt and never journaled (a keyed item
+            // its key stopped has no intent); were one written, the
+            // cautious word: settle it, never send it again blindly.
+            ItemStatus::AlreadyDone
+            | ItemStatus::KeyInUse
+            | ItemStatus::KeyConflict
+            | ItemStatus::Undetermined => "unknown",
         };
         self.follow(JournalEvent::Outcome, state, message, at)
     }
@@ -228,6 +235,15 @@ impl Journal {
         scan.feed(bytes, &mut |record| records.push(record))?;
         let torn_tail = scan.end()?.is_some();
         Ok(Journal { records, torn_tail })
+    }
+
+    /// Refines one open move's snapshot siblings by what this journal says
+    /// of the other items of its batch, as [`Journal::unsettled`] does: a
+    /// store that keeps its own records refines the open move of a key it
+    /// is about to settle with the lines of that batch.
+    pub fn refine(&self, open: &mut OpenMove) {
+        let last = self.last_words();
+        self.refine_siblings(open, &last);
     }
 
     /// The ids without a definite state, in the order of their intents: no

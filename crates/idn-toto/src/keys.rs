@@ -314,6 +314,10 @@ pub struct KeySql {
     pub append: &'static str,
     /// Every journal line, in the order written (no params; one column).
     pub lines: &'static str,
+    /// The lines whose journal id starts with a prefix (params: the
+    /// prefix), in the order written: one batch's lines
+    /// ([`ClaimAnswer::batch_to_refine`]).
+    pub batch_lines: &'static str,
     /// Ends a transaction.
     pub commit: &'static str,
     /// Undoes a transaction that failed half way.
@@ -334,6 +338,7 @@ impl KeySql {
         upsert: "INSERT INTO idn_toto_keys (server, key, state, record) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (server, key) DO UPDATE SET state = excluded.state, record = excluded.record",
         append: "INSERT INTO idn_toto_lines (server, id, key, line) VALUES (?1, ?2, ?3, ?4)",
         lines: "SELECT line FROM idn_toto_lines ORDER BY seq",
+        batch_lines: "SELECT line FROM idn_toto_lines WHERE substr(id, 1, length(?1)) = ?1 ORDER BY seq",
         commit: "COMMIT",
         rollback: "ROLLBACK",
     };
@@ -351,6 +356,7 @@ impl KeySql {
         upsert: "INSERT INTO idn_toto_keys (server, key, state, record) VALUES ($1, $2, $3, $4) ON CONFLICT (server, key) DO UPDATE SET state = excluded.state, record = excluded.record",
         append: "INSERT INTO idn_toto_lines (server, id, key, line) VALUES ($1, $2, $3, $4)",
         lines: "SELECT line FROM idn_toto_lines ORDER BY seq",
+        batch_lines: "SELECT line FROM idn_toto_lines WHERE substr(id, 1, length($1::text)) = $1::text ORDER BY seq",
         commit: "COMMIT",
         rollback: "ROLLBACK",
     };
@@ -392,6 +398,219 @@ impl KeyDecision {
             KeyDecision::Conflict { .. } => "key_conflict",
             KeyDecision::Settle => "settle",
             KeyDecision::Unknown => "outcome_unknown",
+        }
+    }
+}
+
+/// A keyed money move to claim: what [`crate::Step::Claim`] hands the
+/// host. The host runs it against its store in one transaction (read the
+/// key's record, [`KeyClaim::decide`], write what it says) and gives the
+/// answer to [`crate::Driver::record_claim`]. The decision is the core's;
+/// the host only reads and writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyClaim {
+    /// The move's intent line (server, key, endpoint, params, journal id
+    /// and snapshot): written with the claim, never on its own.
+    pub intent: JournalRecord,
+    /// Who claims: the run's journal id (unique per run).
+    pub holder: String,
+    /// How long the claim keeps others out, in milliseconds.
+    pub lease_ms: u64,
+    /// The key's open move was settled for this very claim: an open
+    /// record now means the settlement could not tell.
+    pub settled_now: bool,
+}
+
+/// What a store's claim came to: the decision, and the key's record as it
+/// was before the claim (what a replay answers with, what is settled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimAnswer {
+    /// What the core decided.
+    pub decision: KeyDecision,
+    /// The key's record as read in the claim's transaction (`None`: the
+    /// key was never used on this server).
+    pub previous: Option<KeyRecord>,
+}
+
+/// What a claim writes, when the decision is [`KeyDecision::Claim`]: the
+/// key's new record and the intent line, in the claim's transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimWrite {
+    /// The key's record after the claim.
+    pub record: KeyRecord,
+    /// The intent line to append (ends in `\n`).
+    pub line: String,
+}
+
+impl KeyClaim {
+    /// The server the key is scoped to.
+    pub fn server(&self) -> &str {
+        self.intent.server.as_deref().unwrap_or_default()
+    }
+
+    /// The key (every claim has one).
+    pub fn key(&self) -> Option<&OperationKey> {
+        self.intent.key.as_ref()
+    }
+
+    /// Decides the claim against the key's `record`, read in the claim's
+    /// transaction, at `now_ms` (Unix milliseconds): the answer for
+    /// [`crate::Driver::record_claim`], and on [`KeyDecision::Claim`] what
+    /// to write before committing.
+    pub fn decide(
+        &self,
+        record: Option<KeyRecord>,
+        now_ms: i64,
+    ) -> Result<(ClaimAnswer, Option<ClaimWrite>), Error> {
+        let decision = decide(
+            record.as_ref(),
+            &self.intent.params,
+            &self.holder,
+            now_ms,
+            self.settled_now,
+        )?;
+        let write = match decision {
+            KeyDecision::Claim => Some(ClaimWrite {
+                record: KeyRecord::claim(
+                    &self.intent,
+                    &self.holder,
+                    now_ms,
+                    self.lease_ms,
+                    record.as_ref(),
+                )?,
+                line: self.intent.to_line(),
+            }),
+            _ => None,
+        };
+        Ok((
+            ClaimAnswer {
+                decision,
+                previous: record,
+            },
+            write,
+        ))
+    }
+
+    /// Decides the claim against a JSON Lines journal (the file store):
+    /// the key's record is what the journal's lines leave
+    /// ([`crate::Journal::key_records`]), with `held` (holder, lease end)
+    /// laid over it when this process holds the key in memory. A file
+    /// has no lease on disk: keys are honoured for one process at a time
+    /// (`docs/spec-notes.md` 195).
+    pub fn decide_in_journal(
+        &self,
+        journal: &crate::Journal,
+        held: Option<(&str, i64)>,
+        now_ms: i64,
+    ) -> Result<(ClaimAnswer, Option<ClaimWrite>), Error> {
+        let key = self
+            .key()
+            .ok_or_else(|| Error::invalid("key", "a claim names its key"))?;
+        let mut record = journal
+            .key_records()
+            .into_iter()
+            .find(|r| &r.key == key && r.server == self.server());
+        if let (Some(r), Some((holder, until))) = (record.as_mut(), held) {
+            if r.state == KeyState::Claimed {
+                r.holder = Some(holder.to_owned());
+                r.lease_until_ms = Some(until);
+            }
+        }
+        let (mut answer, write) = self.decide(record, now_ms)?;
+        answer.refine(journal);
+        Ok((answer, write))
+    }
+}
+
+impl ClaimAnswer {
+    /// The error a single call ends with when the key stops it
+    /// (`key_in_use`, `key_conflict`, `outcome_unknown`); `None` for a
+    /// claim, a replay or a settlement.
+    pub fn error(&self) -> Option<Error> {
+        let key = self
+            .previous
+            .as_ref()
+            .map(|r| r.key.as_str().to_owned())
+            .unwrap_or_default();
+        match &self.decision {
+            KeyDecision::InUse { lease_until_ms } => Some(Error::KeyInUse {
+                key,
+                lease_until_ms: *lease_until_ms,
+            }),
+            KeyDecision::Conflict { reason } => Some(Error::KeyConflict {
+                key,
+                reason: reason.clone(),
+            }),
+            KeyDecision::Unknown => {
+                let state = self.previous.as_ref().map_or("open", |r| r.state.as_str());
+                Some(Error::OutcomeUnknown {
+                    cause: Box::new(Error::Transport {
+                        reason: format!(
+                            "an earlier attempt under the key {key:?} is still {state} after settling; nothing was sent"
+                        ),
+                    }),
+                    unsettled: self.previous.as_ref().map(|r| Box::new(r.unsettled())),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The journal-id prefix (`{run}-`) of the batch whose item the key's
+    /// open move is, when the answer is [`KeyDecision::Settle`] for a batch
+    /// item: a store reads that batch's lines ([`KeySql::batch_lines`]) and
+    /// gives them to [`ClaimAnswer::refine`].
+    pub fn batch_to_refine(&self) -> Option<String> {
+        let r = self.previous.as_ref()?;
+        if self.decision != KeyDecision::Settle || r.endpoint != EndpointId::MultipleTransaction {
+            return None;
+        }
+        let (batch, k) = r.journal_id.rsplit_once('-')?;
+        k.parse::<usize>().ok()?;
+        Some(format!("{batch}-"))
+    }
+
+    /// Refines the open move to settle by what `journal` (its batch's lines,
+    /// or the whole journal) says of the other items of its batch
+    /// ([`crate::Journal::refine`]): a sibling that succeeded took its own
+    /// entry, one never sent took none. Nothing for any other answer.
+    pub fn refine(&mut self, journal: &crate::Journal) {
+        if self.decision != KeyDecision::Settle {
+            return;
+        }
+        let Some(r) = self.previous.as_mut() else {
+            return;
+        };
+        let Ok(intent) = JournalRecord::intent(
+            &r.journal_id,
+            r.endpoint,
+            r.params.clone(),
+            r.snapshot.clone(),
+            "",
+        ) else {
+            return;
+        };
+        let mut open = crate::OpenMove {
+            id: r.journal_id.clone(),
+            intent,
+            last: r.state.as_str().to_owned(),
+        };
+        journal.refine(&mut open);
+        r.snapshot = open.intent.snapshot;
+    }
+
+    /// The message a replay answers with: the server's message of the
+    /// attempt that succeeded, or what settling found.
+    pub fn replay_message(&self) -> String {
+        match &self.previous {
+            Some(r) => r.message.clone().unwrap_or_else(|| {
+                format!(
+                    "already done under key {:?} ({})",
+                    r.key.as_str(),
+                    r.state.as_str()
+                )
+            }),
+            None => String::new(),
         }
     }
 }

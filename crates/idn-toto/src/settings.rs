@@ -36,6 +36,9 @@ pub struct Settings {
     /// Paging stops after this many pages when the server still says
     /// there are more.
     pub max_pages: u64,
+    /// How long a keyed move's claim keeps other holders out, in
+    /// milliseconds: ten timeouts ([`crate::DEFAULT_LEASE_MS`]).
+    pub lease_ms: u64,
 }
 
 impl Settings {
@@ -46,6 +49,7 @@ impl Settings {
         settle_delay_ms: 60_000,
         snapshots: true,
         max_pages: DEFAULT_MAX_PAGES,
+        lease_ms: crate::DEFAULT_LEASE_MS,
     };
 
     /// The driver options these settings give (the default retry policy,
@@ -58,6 +62,7 @@ impl Settings {
             bodies: false,
             max_pages: self.max_pages,
             settle_delay_ms: self.settle_delay_ms,
+            lease_ms: self.lease_ms,
         }
     }
 }

@@ -42,6 +42,7 @@ fn run(
     let clock = Clock::new(4, Some(1_764_504_000)); // 2025-11-30T12:00:00Z
     for _ in 0..10_000 {
         match driver.next(clock) {
+            Step::Claim(claim) => panic!("no keys here: {claim:?}"),
             Step::Send(request) => {
                 log.order.push("send".into());
                 log.sent.push(request.redacted_url().to_owned());
@@ -668,6 +669,7 @@ fn run_with_failing_journal(
     let (mut written, mut sent, mut kinds) = (Vec::new(), 0, Vec::new());
     for _ in 0..10_000 {
         match driver.next(clock) {
+            Step::Claim(claim) => panic!("no keys here: {claim:?}"),
             Step::Send(request) => {
                 sent += 1;
                 match answer(&request) {

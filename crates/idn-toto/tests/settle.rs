@@ -31,6 +31,7 @@ fn run(
     let clock = Clock::new(4, Some(1_764_504_000));
     for _ in 0..10_000 {
         match driver.next(clock) {
+            Step::Claim(claim) => panic!("no keys here: {claim:?}"),
             Step::Send(request) => {
                 log.sent.push(request.endpoint());
                 match answer(&request) {

@@ -143,6 +143,11 @@ fn cut_batch_answers_never_succeed_an_item() {
                             "{:?}: prefix {prefix:?} reads item {} as succeeded",
                             case["name"], cut.index
                         ),
+                        // Only a key's claim gives these; no answer does.
+                        other => panic!(
+                            "{:?}: prefix {prefix:?} reads item {} as {other:?}",
+                            case["name"], cut.index
+                        ),
                     }
                     checked += 1;
                 }

@@ -1049,6 +1049,7 @@ fn run_settle_case(client: &Client, case: &Value) -> Result<(), String> {
             return Err("more than 50 reads".into());
         }
         match driver.next(clock) {
+            Step::Claim(claim) => panic!("no keys here: {claim:?}"),
             Step::Send(request) => {
                 let endpoint = request.endpoint().as_str();
                 reads.push(endpoint.to_owned());

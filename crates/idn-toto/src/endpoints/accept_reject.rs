@@ -42,6 +42,11 @@ endpoint! {
 pub struct Processed {
     /// The server's message (`Transaction has been successfully processed.`).
     pub message: String,
+    /// `true` when nothing was sent: the call's operation key was done
+    /// before, and this is the recorded answer of that attempt (a replay).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub replayed: bool,
 }
 
 /// `{"success": ..., "message": ...}`; `success: true` is required.
@@ -72,6 +77,7 @@ impl Wire for ProcessedWire {
         wire::require_success(self.success)?;
         Ok(Processed {
             message: self.message,
+            replayed: false,
         })
     }
 }

@@ -29,6 +29,16 @@ pub enum ItemStatus {
     /// It was sent, but whether it was processed can't be known (timeout,
     /// network failure, 5xx, unreadable answer). Check before acting again.
     Unknown,
+    /// Not sent: its operation key's move was done before (`succeeded`,
+    /// or settled `applied`).
+    AlreadyDone,
+    /// Not sent: another live process holds its operation key.
+    KeyInUse,
+    /// Not sent: its operation key was used for another money move.
+    KeyConflict,
+    /// Not sent: an earlier attempt under its operation key could not be
+    /// settled (the reads could not tell whether it took effect).
+    Undetermined,
 }
 
 impl ItemStatus {
@@ -145,6 +155,44 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// The items the next request would carry, when the next request is
+    /// one of the batch's own (not a history read) and the batch has not
+    /// stopped: the next (at most) 25 items without an outcome. What a
+    /// driver claims the operation keys of before [`Batch::next_request`]
+    /// builds that request; an item given an outcome meanwhile
+    /// ([`Batch::resolve`]) is left out of it.
+    pub(crate) fn upcoming(&self) -> Vec<usize> {
+        let reads_left = self.snapshot_failed.is_none() && self.next_user < self.users.len();
+        if self.stopped || reads_left || self.snapshot_failed.is_some() || self.in_flight.is_some()
+        {
+            return Vec::new();
+        }
+        (self.next_start..self.items.len())
+            .filter(|&i| self.outcomes[i].is_none())
+            .take(MAX_ITEMS)
+            .collect()
+    }
+
+    /// What settling item `i` would need (its params and snapshot): what
+    /// its journal intent holds.
+    pub(crate) fn unsettled_of(&self, i: usize) -> Unsettled {
+        Unsettled {
+            endpoint: EndpointId::MultipleTransaction,
+            params: self.items[i].params(self.r#type),
+            snapshot: self.snapshot_of(i),
+            server: self.server.clone(),
+            journal_id: None,
+        }
+    }
+
+    /// Gives item `i` an outcome without sending it (its operation key
+    /// decided so): it is left out of every later request.
+    pub(crate) fn resolve(&mut self, i: usize, status: ItemStatus, message: String) {
+        if i < self.items.len() && self.outcomes[i].is_none() {
+            self.set(i, status, Some(message), None);
+        }
+    }
+
     /// Checks every item (one form, no transaction twice) before anything
     /// is sent.
     pub fn new(r#type: TxType, items: Vec<MultipleItem>) -> Result<Batch, Error> {
@@ -196,21 +244,7 @@ impl Batch {
         let Some(indices) = &self.in_flight else {
             return Vec::new();
         };
-        indices
-            .iter()
-            .map(|&i| {
-                (
-                    i,
-                    Unsettled {
-                        endpoint: EndpointId::MultipleTransaction,
-                        params: self.items[i].params(self.r#type),
-                        snapshot: self.snapshot_of(i),
-                        server: self.server.clone(),
-                        journal_id: None,
-                    },
-                )
-            })
-            .collect()
+        indices.iter().map(|&i| (i, self.unsettled_of(i))).collect()
     }
 
     /// The snapshot for item `i` (manual items of a batch read with
@@ -571,9 +605,12 @@ impl Batch {
             api_kind,
             params: item.params(self.r#type),
             snapshot: self.snapshot_of(i),
-            server: (status != ItemStatus::NotSent)
-                .then(|| self.server.clone())
-                .flatten(),
+            server: matches!(
+                status,
+                ItemStatus::Succeeded | ItemStatus::Failed | ItemStatus::Unknown
+            )
+            .then(|| self.server.clone())
+            .flatten(),
             journal_id: None,
         });
     }
