@@ -153,8 +153,8 @@ impl<C: SqlConn> Protocol<'_, C> {
         line: &str,
     ) -> Result<(), Error> {
         if let (Some(record), Some(state)) = (self.select(server, key)?, state) {
-            if record.journal_id == journal_id {
-                self.upsert(&record.with_state(state, message))?;
+            if let Some(after) = record.after(journal_id, state, message) {
+                self.upsert(&after)?;
             }
         }
         self.append(server, journal_id, Some(key), line)

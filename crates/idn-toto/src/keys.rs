@@ -271,6 +271,34 @@ impl KeyRecord {
         }
     }
 
+    /// This record after a journal line of its key (an `outcome` or
+    /// `settled` line, not an intent): the line's state when it is about
+    /// the key's last attempt (same journal id) and names a state; `None`
+    /// when the record stays as it is (a late line of an earlier attempt,
+    /// or a line of another key). What a store writes with every line.
+    pub fn after_line(&self, line: &JournalRecord) -> Option<KeyRecord> {
+        if line.event == JournalEvent::Intent
+            || line.key.as_ref() != Some(&self.key)
+            || line.server.as_deref() != Some(self.server.as_str())
+            || line.id != self.journal_id
+        {
+            return None;
+        }
+        let state = line.state.as_deref().and_then(KeyState::from_name)?;
+        self.after(&line.id, state, line.message.as_deref())
+    }
+
+    /// This record after the outcome or settlement `state` of attempt
+    /// `journal_id`: `None` when that is not the key's last attempt.
+    pub fn after(
+        &self,
+        journal_id: &str,
+        state: KeyState,
+        message: Option<&str>,
+    ) -> Option<KeyRecord> {
+        (journal_id == self.journal_id).then(|| self.with_state(state, message))
+    }
+
     /// The record as stored: compact JSON text.
     pub fn to_json_text(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
