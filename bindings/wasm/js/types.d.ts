@@ -86,6 +86,11 @@ export interface Processed {
      * The server's message (`Transaction has been successfully processed.`).
      */
     message: string;
+    /**
+     * `true` when nothing was sent: the call's operation key was done
+     * before, and this is the recorded answer of that attempt (a replay).
+     */
+    replayed?: boolean;
 }
 /**
  * The answer to one multiple request: the server's message and the items
@@ -497,7 +502,7 @@ export interface ItemOutcome {
 /**
  * What happened to one item.
  */
-export type ItemStatus = "succeeded" | "failed" | "not_sent" | "unknown";
+export type ItemStatus = "succeeded" | "failed" | "not_sent" | "unknown" | "already_done" | "key_in_use" | "key_conflict" | "undetermined";
 /**
  * The user's history of one type, read before a manual transaction was
  * sent: what settling compares the history after it with.
