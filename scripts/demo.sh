@@ -24,6 +24,8 @@ step "building the sandbox binary (cargo build -p idn-toto-sandbox --bins)" \
   cargo build --locked -p idn-toto-sandbox --bins
 step "building the Rust example (cargo build -p idn-toto-client --example back_office)" \
   cargo build --locked -p idn-toto-client --example back_office
+step "building the CLI (cargo build -p idn-toto-cli --bins)" \
+  cargo build --locked -p idn-toto-cli --bins
 step "building the npm package (bindings/wasm/scripts/build.sh)" \
   bash bindings/wasm/scripts/build.sh
 step "building the wheel (bindings/python/scripts/build.sh)" \
@@ -73,3 +75,18 @@ node bindings/wasm/examples/back_office.mjs
 reset
 echo; echo "################ Python ##############"
 "$venv/bin/python" bindings/python/examples/back_office.py
+reset
+
+echo; echo "################ Operation keys: a bonus batch run twice (CLI, SQLite journal) ################"
+cli="$TARGET_DIR/debug/idn-toto"
+[ -x "$cli" ] || { echo "demo: $cli was not built" >&2; exit 1; }
+balance() { python3 -c "import json,urllib.request,sys; print(json.load(urllib.request.urlopen(sys.argv[1]))['balance'])" "${base%/home.php}/__sandbox/state/$1"; }
+bonus="$logs/bonus.csv"
+printf 'user,amount,comment,operator,key\nIPSUM,1000,May bonus,OP01,bonus-2024-05:IPSUM\nLOREM,500,May bonus,OP01,bonus-2024-05:LOREM\n' >"$bonus"
+echo "bonus.csv: IPSUM 1000 and LOREM 500, keyed bonus-2024-05:<user>"
+echo "before:       IPSUM $(balance IPSUM), LOREM $(balance LOREM)"
+for run in first second; do
+  "$cli" batch deposit "$bonus" --yes --journal "sqlite:$logs/moves.sqlite" --output table
+  echo "after the $run run: IPSUM $(balance IPSUM), LOREM $(balance LOREM)"
+done
+echo "the second run found both keys done in the journal and sent nothing: each bonus was paid once"

@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "../../idn-toto-client/tests/common/pg.rs"]
+mod pg;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -220,6 +222,62 @@ fn eight_processes_on_one_sqlite_file_credit_each_key_once() {
     assert_eq!(last.status.code(), Some(0), "{}", stderr(&last));
     assert_eq!(statuses(&last), vec!["already_done"; rows]);
     assert_eq!(balances(&sandbox), (ipsum + 3_000, lorem + 3_000));
+}
+
+/// Two processes on two "machines" (two CLI runs sharing one Postgres,
+/// a throwaway cluster this test starts) run the same keyed CSV at once:
+/// each key credited once; a final run pays nothing more.
+#[test]
+fn two_processes_on_one_postgres_credit_each_key_once() {
+    let cluster = pg::Cluster::start(false);
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let rows = 50;
+    let csv = keyed_csv(dir.path(), "bonus.csv", rows, "pg");
+    let journal = cluster.url();
+    let (ipsum, lorem) = balances(&sandbox);
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(BIN)
+                .args(batch(&csv, &journal))
+                .env("IDN_TOTO_BASE_URL", sandbox.base_url())
+                .env("IDN_TOTO_TOKEN", sandbox.token())
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut succeeded = vec![0; rows];
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 9)),
+            "{:?} {} {}",
+            out.status,
+            stderr(&out),
+            stdout(&out)
+        );
+        for (i, status) in statuses(&out).iter().enumerate() {
+            assert!(
+                ["succeeded", "already_done", "key_in_use"].contains(&status.as_str()),
+                "row {i}: {status}"
+            );
+            succeeded[i] += usize::from(status == "succeeded");
+        }
+    }
+    assert_eq!(succeeded, vec![1; rows], "each key sent exactly once");
+    assert_eq!(balances(&sandbox), (ipsum + 2_500, lorem + 2_500));
+    let last = run(&sandbox, &batch(&csv, &journal));
+    assert_eq!(last.status.code(), Some(0), "{}", stderr(&last));
+    assert_eq!(statuses(&last), vec!["already_done"; rows]);
+    assert_eq!(balances(&sandbox), (ipsum + 2_500, lorem + 2_500));
+    // The store exports the one journal format, every key's lines in it.
+    let text = exported(&sandbox, &journal);
+    let journal = idn_toto::Journal::read(&text).unwrap();
+    assert_eq!(journal.key_records().len(), rows);
+    assert!(journal.unsettled().is_empty());
 }
 
 /// A run killed (SIGKILL) with its second request in flight, then run

@@ -171,6 +171,10 @@ struct Opened {
     /// The keys this process claimed: (server, key) -> (holder, lease end,
     /// Unix ms). A file keeps no lease; within one process these stand in.
     held: HashMap<(String, String), (String, i64)>,
+    /// This journal holds the file's exclusive lock (taken at the first
+    /// claim, kept while the file is open): a second writer of keys is
+    /// refused rather than trusted.
+    keys_locked: bool,
 }
 
 impl FileJournal {
@@ -248,6 +252,12 @@ impl FileJournal {
         let id = (claim.server().to_owned(), key);
         let mut opened = self.lock();
         self.ready(&mut opened)?;
+        if !opened.keys_locked {
+            if let Some(file) = opened.file.as_ref() {
+                self.lock_for_keys(file)?;
+            }
+            opened.keys_locked = true;
+        }
         let journal = self.read()?;
         let held = opened
             .held
@@ -277,6 +287,37 @@ impl FileJournal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Journal::read(""),
             Err(e) => Err(self.io_error("read", &e)),
         }
+    }
+
+    /// Takes the file's exclusive advisory lock (`flock`, not waiting): a
+    /// JSON Lines journal honours keys for one process at a time, so a
+    /// second process (or a second `FileJournal` of the same file) that
+    /// claims keys is refused, naming the way to share keys.
+    #[cfg(unix)]
+    fn lock_for_keys(&self, file: &File) -> Result<(), Error> {
+        let Err(errno) =
+            rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+        else {
+            return Ok(());
+        };
+        let e = std::io::Error::from(errno);
+        if e.kind() == std::io::ErrorKind::WouldBlock {
+            return Err(Error::InvalidRequest {
+                field: "journal".into(),
+                reason: format!(
+                    "{} is in use by another writer of operation keys: a JSON Lines journal \
+                     keeps keys for one process at a time (share one client's journal, or use \
+                     sqlite:PATH or Postgres for several processes); nothing was sent",
+                    self.path.display()
+                ),
+            });
+        }
+        Err(self.io_error("lock", &e))
+    }
+
+    #[cfg(not(unix))]
+    fn lock_for_keys(&self, _file: &File) -> Result<(), Error> {
+        Ok(())
     }
 
     fn lock(&self) -> MutexGuard<'_, Opened> {
@@ -416,6 +457,62 @@ mod tests {
 
     fn line(id: &str) -> String {
         format!("{}\n", A.replacen("\"a\"", &format!("{id:?}"), 1))
+    }
+
+    fn claim(id: &str) -> KeyClaim {
+        let intent = idn_toto::JournalRecord::intent(
+            id,
+            idn_toto::EndpointId::ManualTransaction,
+            serde_json::json!({"type": "deposit", "user": "LOREM", "amount": "10", "comment": "c", "operator": "o"}),
+            None,
+            "t",
+        )
+        .unwrap()
+        .with_server("c1679abf391ccf96")
+        .with_key(idn_toto::OperationKey::parse("key", "bonus:LOREM").unwrap());
+        KeyClaim {
+            intent,
+            holder: id.into(),
+            lease_ms: 1_000,
+            settled_now: false,
+        }
+    }
+
+    /// A JSON Lines journal keeps keys for one process at a time: a second
+    /// writer of keys (another process, or another `FileJournal` of the
+    /// file) is refused, and the first keeps its claim. Without the lock,
+    /// the second would see the first's move open and settle it.
+    #[cfg(unix)]
+    #[test]
+    fn a_second_writer_of_keys_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let first = FileJournal::new(&path);
+        let answer = first.claim(&claim("run1"), 0).unwrap();
+        assert_eq!(answer.decision, KeyDecision::Claim);
+        let second = FileJournal::new(&path);
+        let e = second.claim(&claim("run2"), 5_000).unwrap_err();
+        assert!(e.to_string().contains("in use by another writer"), "{e}");
+        // Moves without keys still append; the holder goes on.
+        second.append(&[line("plain")]).unwrap();
+        let again = first.claim(&claim("run1b"), 10).unwrap();
+        assert_eq!(
+            again.decision,
+            KeyDecision::InUse {
+                lease_until_ms: 1_000
+            },
+            "another run of this process, while the lease runs"
+        );
+        let later = first.claim(&claim("run1c"), 2_000).unwrap();
+        assert_eq!(
+            later.decision,
+            KeyDecision::Settle,
+            "after the lease: settled before it is sent again"
+        );
+        drop(first);
+        // Once the holder is gone, another writer may claim.
+        let third = FileJournal::new(&path);
+        assert!(third.claim(&claim("run3"), 20).is_ok());
     }
 
     #[test]

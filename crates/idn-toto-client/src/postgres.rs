@@ -35,7 +35,7 @@ const NAME: &str = "the Postgres store";
 
 impl SqlConn for Client {
     fn batch(&mut self, sql: &str) -> Result<(), String> {
-        self.batch_execute(sql).map_err(|e| e.to_string())
+        self.batch_execute(sql).map_err(|e| reason(&e))
     }
 
     fn execute(&mut self, sql: &str, params: &[Option<&str>]) -> Result<(), String> {
@@ -43,7 +43,7 @@ impl SqlConn for Client {
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         Client::execute(self, sql, &params)
             .map(drop)
-            .map_err(|e| e.to_string())
+            .map_err(|e| reason(&e))
     }
 
     fn query_one(
@@ -55,7 +55,7 @@ impl SqlConn for Client {
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         self.query_opt(sql, &params)
             .map(|row| row.map(|r| r.get::<_, Option<String>>(0)))
-            .map_err(|e| e.to_string())
+            .map_err(|e| reason(&e))
     }
 
     fn query_all(&mut self, sql: &str, params: &[Option<&str>]) -> Result<Vec<String>, String> {
@@ -63,7 +63,7 @@ impl SqlConn for Client {
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         self.query(sql, &params)
             .map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect())
-            .map_err(|e| e.to_string())
+            .map_err(|e| reason(&e))
     }
 }
 

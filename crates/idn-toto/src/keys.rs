@@ -325,7 +325,8 @@ impl KeyRecord {
 /// Postgres's `$1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeySql {
-    /// Creates the tables and the index when missing, one statement each.
+    /// Creates the tables and the index when missing: each entry is run
+    /// as one batch of statements (without parameters).
     pub schema: &'static [&'static str],
     /// Starts a transaction that holds the write lock from its first
     /// statement (SQLite `BEGIN IMMEDIATE`: two claimers never both read
@@ -371,12 +372,17 @@ impl KeySql {
         rollback: "ROLLBACK",
     };
 
-    /// Postgres (back offices on several machines).
+    /// Postgres (back offices on several machines). Its schema is one
+    /// transaction under an advisory lock: two processes creating the
+    /// tables at once would otherwise collide (`CREATE TABLE IF NOT
+    /// EXISTS` is not atomic against a concurrent create in Postgres).
     pub const POSTGRES: KeySql = KeySql {
         schema: &[
-            "CREATE TABLE IF NOT EXISTS idn_toto_keys (server TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, record TEXT, PRIMARY KEY (server, key))",
-            "CREATE TABLE IF NOT EXISTS idn_toto_lines (seq BIGSERIAL PRIMARY KEY, server TEXT, id TEXT NOT NULL, key TEXT, line TEXT NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS idn_toto_lines_id ON idn_toto_lines (id)",
+            "BEGIN; SELECT pg_advisory_xact_lock(2024083022); \
+             CREATE TABLE IF NOT EXISTS idn_toto_keys (server TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, record TEXT, PRIMARY KEY (server, key)); \
+             CREATE TABLE IF NOT EXISTS idn_toto_lines (seq BIGSERIAL PRIMARY KEY, server TEXT, id TEXT NOT NULL, key TEXT, line TEXT NOT NULL); \
+             CREATE INDEX IF NOT EXISTS idn_toto_lines_id ON idn_toto_lines (id); \
+             COMMIT",
         ],
         begin: "BEGIN",
         ensure_row: Some("INSERT INTO idn_toto_keys (server, key, state, record) VALUES ($1, $2, 'new', NULL) ON CONFLICT (server, key) DO NOTHING"),
