@@ -63,6 +63,8 @@ cargo bench --quiet -p idn-toto-bench --bench core --bench matcher -- "${criteri
   2>&1 | grep -E '^[a-z_]+/|time:' >&2 || true
 log "rust paired rounds"
 "$target_dir/release/idn-toto-bench-paired" --out "$results/rust.json" $quick
+log "a keyed move per journal store (file, SQLite, Postgres)"
+"$target_dir/release/idn-toto-bench-keys" --out "$results/keys.json" $quick
 
 # Is $1 missing, or older than any file under the other arguments?
 stale() {

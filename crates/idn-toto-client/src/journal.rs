@@ -9,9 +9,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use std::collections::HashMap;
-
-use idn_toto::{ClaimAnswer, Error, Journal, JournalAppender, KeyClaim, KeyDecision};
+use idn_toto::{ClaimAnswer, Error, Journal, JournalAppender, JournalRecord, KeyBook, KeyClaim};
 
 /// An append-only JSON Lines file of money moves (see
 /// [`idn_toto::JournalRecord`]).
@@ -168,9 +166,9 @@ fn not_built(feature: &str, _spec: &str) -> Error {
 struct Opened {
     file: Option<File>,
     appender: JournalAppender,
-    /// The keys this process claimed: (server, key) -> (holder, lease end,
-    /// Unix ms). A file keeps no lease; within one process these stand in.
-    held: HashMap<(String, String), (String, i64)>,
+    /// The key records, read from the file at the first claim and kept
+    /// current by this writer (it holds the file's lock for keys).
+    book: Option<KeyBook>,
     /// This journal holds the file's exclusive lock (taken at the first
     /// claim, kept while the file is open): a second writer of keys is
     /// refused rather than trusted.
@@ -216,7 +214,15 @@ impl FileJournal {
         for line in lines {
             opened.appender.check_line(line)?;
         }
-        self.write_locked(&mut opened, &lines.concat())
+        self.write_locked(&mut opened, &lines.concat())?;
+        if let Some(book) = opened.book.as_mut() {
+            for line in lines {
+                if let Ok(record) = serde_json::from_str::<JournalRecord>(line.trim_end()) {
+                    book.record_line(&record);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Appends checked lines under the lock, with one write and one sync.
@@ -245,11 +251,6 @@ impl FileJournal {
     /// the journal is read, the core decides with this process's own
     /// claims laid over it, and a claim's intent is appended and synced.
     pub fn claim(&self, claim: &KeyClaim, now_ms: i64) -> Result<ClaimAnswer, Error> {
-        let key = claim
-            .key()
-            .map(|k| k.as_str().to_owned())
-            .unwrap_or_default();
-        let id = (claim.server().to_owned(), key);
         let mut opened = self.lock();
         self.ready(&mut opened)?;
         if !opened.keys_locked {
@@ -258,19 +259,28 @@ impl FileJournal {
             }
             opened.keys_locked = true;
         }
-        let journal = self.read()?;
-        let held = opened
-            .held
-            .get(&id)
-            .map(|(holder, until)| (holder.as_str(), *until));
-        let (answer, write) = claim.decide_in_journal(&journal, held, now_ms)?;
-        if let Some(write) = write {
-            opened.appender.check_line(&write.line)?;
-            self.write_locked(&mut opened, &write.line)?;
-            let until = write.record.lease_until_ms.unwrap_or(now_ms);
-            opened.held.insert(id, (claim.holder.clone(), until));
-        } else if answer.decision != KeyDecision::Settle {
-            opened.held.remove(&id);
+        let mut book = match opened.book.take() {
+            Some(book) => book,
+            None => KeyBook::from_journal(&self.read()?),
+        };
+        // The book takes the claimed record only once its line is written.
+        let mut trial = book.clone();
+        let decided = trial.decide(claim, now_ms);
+        let written = match &decided {
+            Ok((_, Some(write))) => opened
+                .appender
+                .check_line(&write.line)
+                .and_then(|()| self.write_locked(&mut opened, &write.line)),
+            _ => Ok(()),
+        };
+        if written.is_ok() && matches!(&decided, Ok((_, Some(_)))) {
+            book = trial;
+        }
+        opened.book = Some(book);
+        written?;
+        let (mut answer, _) = decided?;
+        if answer.batch_to_refine().is_some() {
+            answer.refine(&self.read()?);
         }
         Ok(answer)
     }
@@ -452,6 +462,7 @@ pub(crate) fn new_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use idn_toto::KeyDecision;
 
     const A: &str = r#"{"id":"a","event":"intent","endpoint":"accept_reject","params":{"action":"ACCEPT","comment":"c","operator":"o","trans_id":"1","type":"deposit","user":"u"},"at":"t"}"#;
 

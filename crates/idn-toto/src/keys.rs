@@ -556,6 +556,71 @@ impl KeyClaim {
     }
 }
 
+/// The key records of a JSON Lines journal, kept in memory by its one
+/// writer (the file store holds the file's lock for keys): read once from
+/// the journal, then kept current with every claim and every line the
+/// writer appends, so a claim costs no read of the file. Lines another
+/// process appends meanwhile can only be outcomes or settlements of keys
+/// (their intents need the lock): a record that misses one is more open
+/// than the file says, which leads to a settlement (reads), never to a
+/// second send.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyBook {
+    records: std::collections::HashMap<(String, String), KeyRecord>,
+}
+
+impl KeyBook {
+    /// The records the journal's lines leave ([`crate::Journal::key_records`]).
+    pub fn from_journal(journal: &crate::Journal) -> KeyBook {
+        KeyBook {
+            records: journal
+                .key_records()
+                .into_iter()
+                .map(|r| ((r.server.clone(), r.key.as_str().to_owned()), r))
+                .collect(),
+        }
+    }
+
+    /// The key's record on `server`.
+    pub fn get(&self, server: &str, key: &OperationKey) -> Option<&KeyRecord> {
+        self.records
+            .get(&(server.to_owned(), key.as_str().to_owned()))
+    }
+
+    /// Decides a claim against the key's record ([`KeyClaim::decide`]) and,
+    /// on a claim, takes the claimed record (the host appends the intent
+    /// line of the returned write). For [`KeyDecision::Settle`] of a batch
+    /// item, the host refines the answer with the journal
+    /// ([`ClaimAnswer::batch_to_refine`], [`ClaimAnswer::refine`]).
+    pub fn decide(
+        &mut self,
+        claim: &KeyClaim,
+        now_ms: i64,
+    ) -> Result<(ClaimAnswer, Option<ClaimWrite>), Error> {
+        let key = claim
+            .key()
+            .ok_or_else(|| Error::invalid("key", "a claim names its key"))?;
+        let id = (claim.server().to_owned(), key.as_str().to_owned());
+        let (answer, write) = claim.decide(self.records.get(&id).cloned(), now_ms)?;
+        if let Some(w) = &write {
+            self.records.insert(id, w.record.clone());
+        }
+        Ok((answer, write))
+    }
+
+    /// Takes a line the writer appended: an outcome or settlement of a
+    /// key's last attempt updates its record ([`KeyRecord::after_line`]).
+    pub fn record_line(&mut self, line: &JournalRecord) {
+        let (Some(server), Some(key)) = (&line.server, &line.key) else {
+            return;
+        };
+        let id = (server.clone(), key.as_str().to_owned());
+        if let Some(after) = self.records.get(&id).and_then(|r| r.after_line(line)) {
+            self.records.insert(id, after);
+        }
+    }
+}
+
 impl ClaimAnswer {
     /// The error a single call ends with when the key stops it
     /// (`key_in_use`, `key_conflict`, `outcome_unknown`); `None` for a

@@ -80,8 +80,8 @@ pub use exchange::retry_after_ms;
 pub use journal::{Journal, JournalEvent, JournalRecord, OpenMove};
 pub use journal_file::{check_journal_file, JournalAppender};
 pub use keys::{
-    decide as decide_key, ClaimAnswer, ClaimWrite, KeyClaim, KeyDecision, KeyRecord, KeySql,
-    KeyState, OperationKey, DEFAULT_LEASE_MS, MAX_KEY_LEN,
+    decide as decide_key, ClaimAnswer, ClaimWrite, KeyBook, KeyClaim, KeyDecision, KeyRecord,
+    KeySql, KeyState, OperationKey, DEFAULT_LEASE_MS, MAX_KEY_LEN,
 };
 pub use matcher::{
     credit_fingerprint, credits_from_csv, credits_from_moota, credits_from_moota_signed,

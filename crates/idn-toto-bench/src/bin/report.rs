@@ -7,7 +7,7 @@
 //! ```
 //!
 //! `DIR` holds `rust.json`, `node.json`, `python.json`, `wasm-size.json`
-//! (`wasm-size.sh`) and `meta.json`; a missing one leaves its section marked
+//! (`wasm-size.sh`), `keys.json` (`idn-toto-bench-keys`) and `meta.json`; a missing one leaves its section marked
 //! "not run".
 
 use std::collections::BTreeMap;
@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         node: read_json(&results.join("node.json")),
         python: read_json(&results.join("python.json")),
         wasm_size: read_json(&results.join("wasm-size.json")),
+        keys: read_json(&results.join("keys.json")),
         meta: read_json(&results.join("meta.json")).unwrap_or(Value::Null),
         criterion: opts
             .get("criterion")
@@ -78,6 +79,8 @@ struct Run {
     python: Option<Value>,
     /// `wasm-size.sh`: the `.wasm` cut by exports, and the library floor.
     wasm_size: Option<Value>,
+    /// `idn-toto-bench-keys`: a keyed move per journal store.
+    keys: Option<Value>,
     meta: Value,
     /// criterion `full_id` -> median ns.
     criterion: BTreeMap<String, f64>,
@@ -522,6 +525,7 @@ fn render(run: &Run, analysis: &str) -> String {
     }
 
     wasm_size_section(&mut out, run);
+    keys_section(&mut out, run);
 
     if !analysis.trim().is_empty() {
         out.push('\n');
@@ -529,6 +533,47 @@ fn render(run: &Run, analysis: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// What a keyed money move costs per journal store (`idn-toto-bench-keys`).
+fn keys_section(out: &mut String, run: &Run) {
+    out.push_str("\n## Operation keys: what a keyed move costs per store\n\n");
+    let Some(keys) = &run.keys else {
+        out.push_str("Not run.\n");
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "`idn-toto-bench-keys`: {} money moves per store, one after another, no server (the \
+         network is not what is measured). A keyed move is what its store does for it: the \
+         claim (the key's record read, the core's decision, the claimed record and the intent \
+         line written and committed) and the outcome line (the record updated, committed). \
+         Every write is durable before the next step (`fsync`, SQLite `synchronous=FULL`, \
+         Postgres `fsync=on`, a throwaway local cluster). The first row is today's journaled \
+         move without a key, for comparison.\n",
+        keys.get("moves").and_then(Value::as_u64).unwrap_or(0)
+    );
+    out.push_str("| store | per move (median) | p90 | moves |\n|---|--:|--:|--:|\n");
+    for row in keys
+        .get("rows")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let store = row.get("store").and_then(Value::as_str).unwrap_or("?");
+        if let Some(why) = row.get("skipped").and_then(Value::as_str) {
+            let _ = writeln!(out, "| {store} | skipped: {why} | | |");
+            continue;
+        }
+        let ns = |k: &str| row.get(k).and_then(Value::as_f64).map_or("-".into(), time);
+        let _ = writeln!(
+            out,
+            "| {store} | {} | {} | {} |",
+            ns("median_ns"),
+            ns("p90_ns"),
+            row.get("moves").and_then(Value::as_u64).unwrap_or(0)
+        );
+    }
 }
 
 /// Where the `.wasm`'s bytes go: the module cut to subsets of its exports,
