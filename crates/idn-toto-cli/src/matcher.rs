@@ -1,8 +1,12 @@
 //! `idn-toto match`: the deposit matcher's plan (issue 23). It reads the
 //! bank credits from a file (the generic CSV or a Moota webhook body, whose
 //! signature is checked first), the pending deposits from the server, and
-//! prints what `idn_toto::match_deposits` decides. It approves nothing:
-//! `--approve` needs the operation keys of issue 22 and is refused.
+//! prints what `idn_toto::match_deposits` decides. With `--approve`, the
+//! approvals are sent as `multiple_transaction` accepts, each under the
+//! operation key `match:<credit ref>` in the journal store (issue 22): a
+//! re-run, a restart or a second matcher never approves a request twice or
+//! spends one credit twice (a credit's key names one transaction: another
+//! request under it is `key_conflict`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,19 +14,20 @@ use std::process::ExitCode;
 use clap::Args;
 use idn_toto::{
     credits_from_csv, credits_from_moota, credits_from_moota_signed, match_deposits, Credit,
-    MatchPlan, MatchRules, TransactionListParams, TxType,
+    Decimal, Error, ItemOutcome, ItemStatus, MatchPlan, MatchRules, MultipleItem, OperationKey,
+    TransactionListParams, TxType,
 };
+use idn_toto_client::blocking::Client;
 use serde_json::json;
 
-use crate::live::client;
+use crate::live::{client, confirm};
 use crate::output::{self, code, refused, usage, Output};
 use crate::LiveArgs;
 
-/// What `--approve` answers in this build.
-const NO_APPROVE: &str = "--approve is not in this build: approving sends each approval as a \
-     multiple_transaction accept keyed match:<credit ref> with the operation keys of issue 22 \
-     (so a re-run, a restart or a second matcher never approves twice), and those keys are not \
-     here yet. Nothing was read or sent; run without --approve to print the plan";
+/// The operation key of an approval: its credit's ref.
+fn approval_key(credit: &str) -> Result<OperationKey, Error> {
+    OperationKey::parse("key", &format!("match:{credit}"))
+}
 
 /// The credit file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -62,15 +67,21 @@ pub(crate) struct MatchArgs {
     /// "hold", "unclaimed"}) or csv.
     #[arg(long, value_enum)]
     output: Option<Output>,
-    /// Refused in this build (it needs the operation keys of issue 22).
+    /// Send the approvals: multiple_transaction accepts, each under the
+    /// operation key match:<credit ref> (needs --journal).
     #[arg(long)]
     approve: bool,
-    /// With --approve (refused in this build).
+    /// With --approve: send without asking.
     #[arg(long, requires = "approve")]
     yes: bool,
-    /// With --approve (refused in this build).
-    #[arg(long, value_name = "FILE", requires = "approve")]
-    journal: Option<PathBuf>,
+    /// With --approve: the journal store that keeps the approvals' keys (a
+    /// JSON Lines file, sqlite:PATH or postgres://...; share one store
+    /// between matchers).
+    #[arg(long, value_name = "JOURNAL", requires = "approve")]
+    journal: Option<String>,
+    /// With --approve: the operator name on the accepts.
+    #[arg(long, value_name = "NAME", default_value = "idn-toto-match", requires = "approve")]
+    operator: String,
     #[command(flatten)]
     live: LiveArgs,
 }
@@ -81,8 +92,12 @@ pub(crate) fn run(args: MatchArgs) -> ExitCode {
 }
 
 fn plan_and_print(args: &MatchArgs) -> Result<ExitCode, ExitCode> {
-    if args.approve {
-        return Err(usage(NO_APPROVE));
+    if args.approve && args.journal.is_none() {
+        return Err(usage(
+            "--approve needs --journal: each approval is sent under the operation key \
+             match:<credit ref>, kept in the journal (a file, sqlite:PATH or postgres://...), so \
+             a re-run never approves twice. Nothing was read or sent",
+        ));
     }
     let rules = MatchRules::from_json(&json!({
         "accounts": args.accounts,
@@ -90,7 +105,7 @@ fn plan_and_print(args: &MatchArgs) -> Result<ExitCode, ExitCode> {
     }))
     .map_err(|e| refused(&e))?;
     let credits = read_credits(args)?;
-    let client = client(&args.live, None, false)?;
+    let client = client(&args.live, args.journal.as_deref(), false)?;
     let pending = client
         .send(&TransactionListParams {
             r#type: TxType::Deposit,
@@ -99,6 +114,9 @@ fn plan_and_print(args: &MatchArgs) -> Result<ExitCode, ExitCode> {
         })
         .map_err(|e| refused(&e))?;
     let plan = match_deposits(&pending.data, &credits, &rules);
+    if args.approve {
+        return approve(&client, args, &plan);
+    }
     let printed = print(&plan, Output::or_default(args.output));
     if printed != ExitCode::SUCCESS {
         return Ok(printed);
@@ -110,6 +128,99 @@ fn plan_and_print(args: &MatchArgs) -> Result<ExitCode, ExitCode> {
         plan.unclaimed.len()
     );
     Ok(if plan.is_settled() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(code::PARTIAL)
+    })
+}
+
+/// `--approve`: the plan's approvals sent as keyed accepts; the plan and
+/// the outcomes printed (`--output json`: the plan's object with
+/// `outcomes`). Exit 0 when nothing is held or unclaimed and every
+/// approval succeeded (or was done before), 8 when an outcome is not known,
+/// 9 otherwise.
+fn approve(client: &Client, args: &MatchArgs, plan: &MatchPlan) -> Result<ExitCode, ExitCode> {
+    let mut items = Vec::with_capacity(plan.approve.len());
+    let mut keys = Vec::with_capacity(plan.approve.len());
+    for (k, a) in plan.approve.iter().enumerate() {
+        let item = MultipleItem::from_json(
+            &json!({
+                "trans_id": a.trans_id,
+                "user": a.user,
+                "action": "accept",
+                "comment": format!("matched bank credit {}", a.credit),
+                "operator": args.operator,
+            }),
+            k,
+        )
+        .map_err(|e| refused(&e))?;
+        items.push(item);
+        keys.push(Some(approval_key(&a.credit).map_err(|e| refused(&e))?));
+    }
+    let outcomes = if items.is_empty() {
+        Vec::new()
+    } else {
+        let total: Decimal = plan.approve.iter().map(|a| a.amount).sum();
+        confirm(
+            || {
+                format!(
+                    "{} deposits ({total} in total) will be accepted, each under the key match:<credit ref>:\n{}",
+                    plan.approve.len(),
+                    output::table(
+                        &["trans_id".into(), "user".into(), "amount".into(), "credit".into()],
+                        &plan
+                            .approve
+                            .iter()
+                            .map(|a| vec![a.trans_id.clone(), a.user.clone(), a.amount.to_string(), a.credit.clone()])
+                            .collect::<Vec<_>>(),
+                    )
+                )
+            },
+            args.yes,
+        )?;
+        client
+            .batch_keyed(TxType::Deposit, items, keys)
+            .map_err(|e| refused(&e))?
+    };
+    let out = Output::or_default(args.output);
+    let printed = match out {
+        Output::Json => {
+            let mut doc = plan.to_json();
+            doc["outcomes"] = outcomes.iter().map(ItemOutcome::to_json).collect();
+            output::print_json(&doc)
+        }
+        _ => {
+            let printed = print(plan, out);
+            let (columns, rows) =
+                output::rows_of(&outcomes.iter().map(ItemOutcome::to_json).collect::<Vec<_>>());
+            if printed == ExitCode::SUCCESS && !outcomes.is_empty() && out == Output::Table {
+                output::print_line(&output::table(&columns, &rows))
+            } else {
+                printed
+            }
+        }
+    };
+    if printed != ExitCode::SUCCESS {
+        return Ok(printed);
+    }
+    let count = |status: ItemStatus| outcomes.iter().filter(|o| o.status == status).count();
+    let done = count(ItemStatus::Succeeded) + count(ItemStatus::AlreadyDone);
+    eprintln!(
+        "idn-toto: {} approved now, {} approved before, {} not approved; {} held, {} unclaimed",
+        count(ItemStatus::Succeeded),
+        count(ItemStatus::AlreadyDone),
+        outcomes.len() - done,
+        plan.hold.len(),
+        plan.unclaimed.len()
+    );
+    let unknown = count(ItemStatus::Unknown) + count(ItemStatus::Undetermined);
+    if unknown > 0 {
+        eprintln!(
+            "idn-toto: {unknown} approvals' outcome is not known: `idn-toto journal settle` finds out; a re-run settles them first"
+        );
+        return Ok(ExitCode::from(code::OUTCOME_UNKNOWN));
+    }
+    Ok(if plan.is_settled() && done == outcomes.len() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(code::PARTIAL)

@@ -219,8 +219,45 @@ fn a_signed_moota_body_is_read_only_with_its_signature() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("hook-secret"));
 }
 
+/// A user's balance (text) and pending ids, from the sandbox's truth.
+fn truth(sandbox: &Sandbox, user: &str) -> (String, Vec<String>) {
+    let state: Value = serde_json::from_str(
+        &ureq::get(&format!("{}/state/{user}", sandbox.admin_url()))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap(),
+    )
+    .unwrap();
+    (
+        state["balance"].as_str().unwrap().to_owned(),
+        state["pending"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect(),
+    )
+}
+
+/// The six approvals of the sandbox day: (trans_id, user, amount in
+/// rupiah).
+const APPROVED: [(&str, &str, i64); 6] = [
+    ("200000001", "andi", 100_000),
+    ("200000002", "budi", 250_000),
+    ("200000003", "citra", 100_000),
+    ("200000004", "dewi", 100_000),
+    ("200000008", "hendra", 150_000),
+    ("200000009", "indah", 175_000),
+];
+
+fn rupiah(balance: &str) -> i64 {
+    balance.split('.').next().unwrap().parse().unwrap()
+}
+
 #[test]
-fn approve_is_refused_naming_the_operation_keys() {
+fn approve_needs_a_journal() {
     let sandbox = sandbox();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("credits.csv");
@@ -230,16 +267,168 @@ fn approve_is_refused_naming_the_operation_keys() {
     let out = run(&sandbox, &args);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("operation keys of issue 22"), "{err}");
+    assert!(err.contains("--approve needs --journal"), "{err}");
     assert!(out.stdout.is_empty());
     // Nothing was approved: every deposit is still pending.
-    let state = ureq::get(&format!("{}/state/andi", sandbox.admin_url()))
-        .call()
+    assert_eq!(truth(&sandbox, "andi").1, ["200000001"]);
+}
+
+/// `--approve` accepts what the plan approves, each under the key
+/// match:<credit ref>; the sandbox shows each request approved once; a
+/// re-run approves nothing again (the requests are no longer pending, and a
+/// credit's key names its transaction).
+#[test]
+fn approve_accepts_each_match_once_and_a_re_run_approves_nothing_twice() {
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credits.csv");
+    std::fs::write(&file, statement(&sandbox, "").0).unwrap();
+    let journal = format!("sqlite:{}", path(&dir.path().join("match.sqlite")));
+    let before: Vec<i64> = APPROVED
+        .iter()
+        .map(|(_, u, _)| rupiah(&truth(&sandbox, u).0))
+        .collect();
+    let mut args = vec![
+        "match",
+        "--credits",
+        path(&file),
+        "--approve",
+        "--yes",
+        "--journal",
+        &journal,
+        "--output",
+        "json",
+        "--max-auto-amount",
+        "5000000",
+    ];
+    args.extend(WATCHED);
+    let out = run(&sandbox, &args);
+    assert_eq!(out.status.code(), Some(9), "something is held");
+    let doc = plan(&out);
+    let statuses: Vec<&str> = doc["outcomes"]
+        .as_array()
         .unwrap()
-        .body_mut()
-        .read_to_string()
+        .iter()
+        .map(|o| o["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["succeeded"; 6]);
+    for (k, (trans_id, user, amount)) in APPROVED.iter().enumerate() {
+        let (balance, pending) = truth(&sandbox, user);
+        assert_eq!(rupiah(&balance), before[k] + amount, "{user}");
+        assert!(!pending.contains(&(*trans_id).to_owned()), "{user}");
+    }
+    let again = run(&sandbox, &args);
+    assert_eq!(again.status.code(), Some(9));
+    assert_eq!(plan(&again)["approve"].as_array().unwrap().len(), 0);
+    for (k, (_, user, amount)) in APPROVED.iter().enumerate() {
+        assert_eq!(rupiah(&truth(&sandbox, user).0), before[k] + amount, "{user}");
+    }
+    // The journal holds one key per credit, each done.
+    let export = Command::new(env!("CARGO_BIN_EXE_idn-toto"))
+        .args(["journal", "export", &journal])
+        .output()
         .unwrap();
-    assert!(state.contains("200000001"), "{state}");
+    let journal = idn_toto::Journal::read(&String::from_utf8_lossy(&export.stdout)).unwrap();
+    let keys: Vec<String> = journal
+        .key_records()
+        .iter()
+        .map(|r| format!("{}={}", r.key.as_str(), r.state.as_str()))
+        .collect();
+    assert_eq!(
+        keys,
+        APPROVED
+            .iter()
+            .map(|(t, _, _)| format!("match:SBX-{t}-1=succeeded"))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// A matcher killed (SIGKILL) with its approvals in flight, then run again
+/// after its claims' lease: every matched request approved exactly once
+/// (the sandbox's balances and pending lists), whichever way the killed
+/// request went.
+#[test]
+fn a_matcher_killed_while_approving_then_run_again_approves_each_once() {
+    let sandbox = Sandbox::start(
+        Config {
+            delay_ms: 400,
+            ..Config::default()
+                .with_token(TOKEN)
+                .with_seed(Seed::from_json(SEED).unwrap())
+        },
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credits.csv");
+    std::fs::write(&file, statement(&sandbox, "").0).unwrap();
+    let journal = format!("sqlite:{}", path(&dir.path().join("match.sqlite")));
+    let before: Vec<i64> = APPROVED
+        .iter()
+        .map(|(_, u, _)| rupiah(&truth(&sandbox, u).0))
+        .collect();
+    let mut args = vec![
+        "match",
+        "--credits",
+        path(&file),
+        "--approve",
+        "--yes",
+        "--journal",
+        &journal,
+        "--output",
+        "json",
+        "--timeout-ms",
+        "1000",
+        "--key-lease-ms",
+        "1000",
+        "--settle-delay-ms",
+        "0",
+        "--max-auto-amount",
+        "5000000",
+    ];
+    args.extend(WATCHED);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_idn-toto"))
+        .args(&args)
+        .env("IDN_TOTO_BASE_URL", sandbox.base_url())
+        .env("IDN_TOTO_TOKEN", sandbox.token())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once all six claims are in the store (the request is then
+    // about to leave or in flight).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let export = Command::new(env!("CARGO_BIN_EXE_idn-toto"))
+            .args(["journal", "export", &journal])
+            .output()
+            .unwrap();
+        let intents = String::from_utf8_lossy(&export.stdout)
+            .matches("\"event\":\"intent\"")
+            .count();
+        if intents >= 6 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no claims");
+        assert!(child.try_wait().unwrap().is_none(), "it ended early");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Its claims keep others out until their lease ends (1 s after they
+    // were made, before the kill): a deadline, not a race.
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    let out = run(&sandbox, &args);
+    assert!(
+        matches!(out.status.code(), Some(9)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (k, (trans_id, user, amount)) in APPROVED.iter().enumerate() {
+        let (balance, pending) = truth(&sandbox, user);
+        assert_eq!(rupiah(&balance), before[k] + amount, "{user}: approved once");
+        assert!(!pending.contains(&(*trans_id).to_owned()), "{user}");
+    }
 }
 
 #[test]
