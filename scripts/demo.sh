@@ -90,3 +90,22 @@ for run in first second; do
   echo "after the $run run: IPSUM $(balance IPSUM), LOREM $(balance LOREM)"
 done
 echo "the second run found both keys done in the journal and sent nothing: each bonus was paid once"
+reset
+
+echo; echo "################ Deposit matching: plan, approve, run again (CLI) ################"
+credits="$logs/statement.csv"
+python3 -c "import urllib.request,sys; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())" \
+  "${base%/home.php}/__sandbox/bank/credits?format=csv" >"$credits"
+echo "the bank statement of the sandbox's day: $(($(wc -l <"$credits") - 1)) credits; watching BCA, MANDIRI and BNI"
+watch=(--account BCA:8830-112-456 --account MANDIRI:137-00-1122334-5 --account BNI:535-288-9976)
+match() { # exit 9 (something held or unclaimed) is the matcher's normal answer on this day
+  local rc=0
+  "$cli" match --credits "$credits" "${watch[@]}" --output table "$@" || rc=$?
+  [ "$rc" = 0 ] || [ "$rc" = 9 ] || { echo "demo: idn-toto match exited $rc" >&2; exit 1; }
+}
+echo "-- the plan (nothing sent):"
+match
+echo "-- approving it (each approval keyed match:<credit ref> in a SQLite journal):"
+match --approve --yes --journal "sqlite:$logs/matcher.sqlite"
+echo "-- run again: the approved deposits are no longer pending, and their credits' keys are done:"
+match --approve --yes --journal "sqlite:$logs/matcher.sqlite"

@@ -18,6 +18,7 @@ use idn_toto::{
     TransactionListParams, TxType,
 };
 use idn_toto_client::blocking::Client;
+use idn_toto_client::JournalStore;
 use serde_json::json;
 
 use crate::live::{client, confirm};
@@ -80,7 +81,12 @@ pub(crate) struct MatchArgs {
     #[arg(long, value_name = "JOURNAL", requires = "approve")]
     journal: Option<String>,
     /// With --approve: the operator name on the accepts.
-    #[arg(long, value_name = "NAME", default_value = "idn-toto-match", requires = "approve")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "idn-toto-match",
+        requires = "approve"
+    )]
     operator: String,
     #[command(flatten)]
     live: LiveArgs,
@@ -99,13 +105,21 @@ fn plan_and_print(args: &MatchArgs) -> Result<ExitCode, ExitCode> {
              a re-run never approves twice. Nothing was read or sent",
         ));
     }
+    let credits = read_credits(args)?;
+    let client = client(&args.live, args.journal.as_deref(), false)?;
+    // What the journal says was approved before: those credits are
+    // `already_claimed`, those requests never approved again.
+    let (claimed_refs, approved_trans_ids) = match &args.journal {
+        Some(spec) => approved_before(spec, client.core().fingerprint())?,
+        None => (Vec::new(), Vec::new()),
+    };
     let rules = MatchRules::from_json(&json!({
         "accounts": args.accounts,
         "max_auto_amount": args.max_auto_amount,
+        "claimed_refs": claimed_refs,
+        "approved_trans_ids": approved_trans_ids,
     }))
     .map_err(|e| refused(&e))?;
-    let credits = read_credits(args)?;
-    let client = client(&args.live, args.journal.as_deref(), false)?;
     let pending = client
         .send(&TransactionListParams {
             r#type: TxType::Deposit,
@@ -132,6 +146,29 @@ fn plan_and_print(args: &MatchArgs) -> Result<ExitCode, ExitCode> {
     } else {
         ExitCode::from(code::PARTIAL)
     })
+}
+
+/// The credit refs and transaction ids of the approvals the journal shows
+/// done on this server (`match:<ref>` keys, `succeeded` or `applied`). An
+/// approval still open is not among them: the keyed batch settles it.
+fn approved_before(spec: &str, server: &str) -> Result<(Vec<String>, Vec<String>), ExitCode> {
+    let store = JournalStore::from_spec(spec).map_err(|e| refused(&e))?;
+    let journal = store.read().map_err(|e| refused(&e))?;
+    let mut refs = Vec::new();
+    let mut ids = Vec::new();
+    for record in journal.key_records() {
+        let Some(credit) = record.key.as_str().strip_prefix("match:") else {
+            continue;
+        };
+        if record.server != server || !record.state.is_done() {
+            continue;
+        }
+        refs.push(credit.to_owned());
+        if let Some(id) = record.params.get("trans_id").and_then(|v| v.as_str()) {
+            ids.push(id.to_owned());
+        }
+    }
+    Ok((refs, ids))
 }
 
 /// `--approve`: the plan's approvals sent as keyed accepts; the plan and
@@ -191,8 +228,24 @@ fn approve(client: &Client, args: &MatchArgs, plan: &MatchPlan) -> Result<ExitCo
         }
         _ => {
             let printed = print(plan, out);
-            let (columns, rows) =
-                output::rows_of(&outcomes.iter().map(ItemOutcome::to_json).collect::<Vec<_>>());
+            let columns: Vec<String> = ["trans_id", "user", "status", "message"]
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect();
+            let rows: Vec<Vec<String>> = outcomes
+                .iter()
+                .map(|o| {
+                    vec![
+                        o.trans_id.clone().unwrap_or_default(),
+                        o.user.clone(),
+                        o.to_json()["status"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                        o.message.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
             if printed == ExitCode::SUCCESS && !outcomes.is_empty() && out == Output::Table {
                 output::print_line(&output::table(&columns, &rows))
             } else {

@@ -320,8 +320,23 @@ fn approve_accepts_each_match_once_and_a_re_run_approves_nothing_twice() {
     let again = run(&sandbox, &args);
     assert_eq!(again.status.code(), Some(9));
     assert_eq!(plan(&again)["approve"].as_array().unwrap().len(), 0);
+    // The journal's done keys make their credits already_claimed.
+    let [_, _, unclaimed] = summary(&plan(&again));
+    for (trans_id, _, _) in APPROVED {
+        assert_eq!(
+            unclaimed
+                .get(&format!("SBX-{trans_id}-1"))
+                .map(String::as_str),
+            Some("already_claimed"),
+            "{unclaimed:?}"
+        );
+    }
     for (k, (_, user, amount)) in APPROVED.iter().enumerate() {
-        assert_eq!(rupiah(&truth(&sandbox, user).0), before[k] + amount, "{user}");
+        assert_eq!(
+            rupiah(&truth(&sandbox, user).0),
+            before[k] + amount,
+            "{user}"
+        );
     }
     // The journal holds one key per credit, each done.
     let export = Command::new(env!("CARGO_BIN_EXE_idn-toto"))
@@ -349,14 +364,12 @@ fn approve_accepts_each_match_once_and_a_re_run_approves_nothing_twice() {
 /// request went.
 #[test]
 fn a_matcher_killed_while_approving_then_run_again_approves_each_once() {
-    let sandbox = Sandbox::start(
-        Config {
-            delay_ms: 400,
-            ..Config::default()
-                .with_token(TOKEN)
-                .with_seed(Seed::from_json(SEED).unwrap())
-        },
-    )
+    let sandbox = Sandbox::start(Config {
+        delay_ms: 400,
+        ..Config::default()
+            .with_token(TOKEN)
+            .with_seed(Seed::from_json(SEED).unwrap())
+    })
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("credits.csv");
@@ -426,7 +439,11 @@ fn a_matcher_killed_while_approving_then_run_again_approves_each_once() {
     );
     for (k, (trans_id, user, amount)) in APPROVED.iter().enumerate() {
         let (balance, pending) = truth(&sandbox, user);
-        assert_eq!(rupiah(&balance), before[k] + amount, "{user}: approved once");
+        assert_eq!(
+            rupiah(&balance),
+            before[k] + amount,
+            "{user}: approved once"
+        );
         assert!(!pending.contains(&(*trans_id).to_owned()), "{user}");
     }
 }
