@@ -16,7 +16,7 @@ default:
 # Run every test: formatting, clippy, versions, workflows, MSRV, Rust (unit, vectors, properties, e2e), npm package, pip package, release check.
 test: check msrv test-rust test-node test-python release-check
 
-# Formatting, lints (warnings are errors), one version everywhere, workflow lint.
+# Formatting, lints (warnings are errors), the library crates' docs (broken links are errors), one version everywhere, workflow lint.
 check:
     bash scripts/version.sh --check
     bash scripts/lint-workflows.sh
@@ -26,6 +26,7 @@ check:
     cargo clippy --workspace --all-targets --locked -- -D warnings
     cargo clippy --locked -p idn-toto --all-targets --features http -- -D warnings
     cargo clippy --locked -p idn-toto-client --all-targets --features sqlite,postgres -- -D warnings
+    RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p idn-toto -p idn-toto-client --features idn-toto-client/blocking,idn-toto-client/tokio,idn-toto-client/sqlite,idn-toto-client/postgres
 
 # The Rust workspace: core (unit, shared vectors, property tests, end to end against the sandbox), CLI, sandbox, bindings' host-side tests, the SQLite and Postgres stores (a real file, a throwaway cluster).
 test-rust:

@@ -37,23 +37,23 @@ pub(crate) use template::{render, Word};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ParamType {
-    /// Text that is one safe path segment ([`Segment`]).
+    /// Text that is one safe path segment ([`Segment`](crate::Segment)).
     Segment,
-    /// Text without control characters ([`Text`]).
+    /// Text without control characters ([`Text`](crate::Text)).
     Text,
-    /// `"deposit"` or `"withdraw"` ([`TxType`]).
+    /// `"deposit"` or `"withdraw"` ([`TxType`](crate::TxType)).
     TxType,
-    /// `"accept"` or `"reject"` ([`Action`]).
+    /// `"accept"` or `"reject"` ([`Action`](crate::Action)).
     Action,
-    /// An exact decimal > 0, as a string or a number ([`Amount`]).
+    /// An exact decimal > 0, as a string or a number ([`Amount`](crate::Amount)).
     Amount,
-    /// A page number from 1 ([`Page`]).
+    /// A page number from 1 ([`Page`](crate::Page)).
     Page,
     /// A calendar date, `YYYY-MM-DD`.
     Date,
-    /// The PGA status filter ([`PgaStatusFilter`]).
+    /// The PGA status filter ([`PgaStatusFilter`](crate::PgaStatusFilter)).
     PgaStatus,
-    /// A list of multiple-transaction items ([`MultipleItem`]).
+    /// A list of multiple-transaction items ([`MultipleItem`](crate::MultipleItem)).
     Items,
 }
 
