@@ -12,8 +12,7 @@ mod pg;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use idn_toto_sandbox::{Config, Sandbox};
@@ -55,6 +54,32 @@ fn batch<'a>(csv: &'a Path, journal: &'a str) -> Vec<&'a str> {
         "--journal",
         journal,
     ]
+}
+
+/// Runs `n` copies of `idn-toto args` at once; checks that every row of
+/// every run ends `succeeded`, `already_done` or `key_in_use`, and that each
+/// of the `rows` keys was sent (`succeeded`) by exactly one run.
+fn at_once_each_key_once(sandbox: &Sandbox, n: usize, args: &[&str], rows: usize) {
+    let children: Vec<_> = (0..n).map(|_| spawn(sandbox, args)).collect();
+    let mut succeeded = vec![0; rows];
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 9)),
+            "{:?} {} {}",
+            out.status,
+            stderr(&out),
+            stdout(&out)
+        );
+        for (i, status) in statuses(&out).iter().enumerate() {
+            assert!(
+                ["succeeded", "already_done", "key_in_use"].contains(&status.as_str()),
+                "row {i}: {status}"
+            );
+            succeeded[i] += usize::from(status == "succeeded");
+        }
+    }
+    assert_eq!(succeeded, vec![1; rows], "each key sent exactly once");
 }
 
 /// Re-running a keyed bonus batch sends nothing already paid, with either
@@ -189,34 +214,7 @@ fn eight_processes_on_one_sqlite_file_credit_each_key_once() {
     let csv = keyed_csv(dir.path(), "bonus.csv", rows, "eight");
     let journal = format!("sqlite:{}", path(&dir.path().join("moves.sqlite")));
     let (ipsum, lorem) = balances(&sandbox);
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            Command::new(BIN)
-                .args(batch(&csv, &journal))
-                .env("IDN_TOTO_BASE_URL", sandbox.base_url())
-                .env("IDN_TOTO_TOKEN", sandbox.token())
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut succeeded = vec![0; rows];
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(matches!(out.status.code(), Some(0 | 9)), "{}", stderr(&out));
-        for (i, status) in statuses(&out).iter().enumerate() {
-            assert!(
-                ["succeeded", "already_done", "key_in_use"].contains(&status.as_str()),
-                "row {i}: {status}"
-            );
-            if status == "succeeded" {
-                succeeded[i] += 1;
-            }
-        }
-    }
-    assert_eq!(succeeded, vec![1; rows], "each key sent exactly once");
+    at_once_each_key_once(&sandbox, 8, &batch(&csv, &journal), rows);
     assert_eq!(balances(&sandbox), (ipsum + 3_000, lorem + 3_000));
     let last = run(&sandbox, &batch(&csv, &journal));
     assert_eq!(last.status.code(), Some(0), "{}", stderr(&last));
@@ -236,38 +234,7 @@ fn two_processes_on_one_postgres_credit_each_key_once() {
     let csv = keyed_csv(dir.path(), "bonus.csv", rows, "pg");
     let journal = cluster.url();
     let (ipsum, lorem) = balances(&sandbox);
-    let children: Vec<_> = (0..2)
-        .map(|_| {
-            Command::new(BIN)
-                .args(batch(&csv, &journal))
-                .env("IDN_TOTO_BASE_URL", sandbox.base_url())
-                .env("IDN_TOTO_TOKEN", sandbox.token())
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut succeeded = vec![0; rows];
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            matches!(out.status.code(), Some(0 | 9)),
-            "{:?} {} {}",
-            out.status,
-            stderr(&out),
-            stdout(&out)
-        );
-        for (i, status) in statuses(&out).iter().enumerate() {
-            assert!(
-                ["succeeded", "already_done", "key_in_use"].contains(&status.as_str()),
-                "row {i}: {status}"
-            );
-            succeeded[i] += usize::from(status == "succeeded");
-        }
-    }
-    assert_eq!(succeeded, vec![1; rows], "each key sent exactly once");
+    at_once_each_key_once(&sandbox, 2, &batch(&csv, &journal), rows);
     assert_eq!(balances(&sandbox), (ipsum + 2_500, lorem + 2_500));
     let last = run(&sandbox, &batch(&csv, &journal));
     assert_eq!(last.status.code(), Some(0), "{}", stderr(&last));
@@ -309,31 +276,8 @@ fn a_run_killed_mid_batch_then_run_again_credits_each_key_once() {
         let lease = ["--timeout-ms", "1000", "--key-lease-ms", "1000"];
         let mut args = batch(&csv, &journal);
         args.extend(lease);
-        let mut child = Command::new(BIN)
-            .args(&args)
-            .env("IDN_TOTO_BASE_URL", sandbox.base_url())
-            .env("IDN_TOTO_TOKEN", sandbox.token())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // Wait for the second request's claims (intents 26..), then kill.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let intents = exported(&sandbox, &journal)
-                .lines()
-                .filter(|l| l.contains("\"event\":\"intent\""))
-                .count();
-            if intents > 25 {
-                break;
-            }
-            assert!(Instant::now() < deadline, "{store}: no second request");
-            assert!(child.try_wait().unwrap().is_none(), "{store}: ended early");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
+        // Killed once the second request's items are claimed (intents 26..).
+        kill_after_intents(spawn(&sandbox, &args), &journal, 26);
         let text = exported(&sandbox, &journal);
         let open = idn_toto::Journal::read(&text).unwrap().unsettled().len();
         assert!(open > 0, "{store}: the kill left open moves");

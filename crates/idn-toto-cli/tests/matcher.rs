@@ -8,6 +8,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use idn_toto_sandbox::{Config, Sandbox, Seed};
+
+mod common;
 use serde_json::Value;
 
 const TOKEN: &str = "CLI-MATCH-T0KEN-246813579";
@@ -399,35 +401,9 @@ fn a_matcher_killed_while_approving_then_run_again_approves_each_once() {
         "5000000",
     ];
     args.extend(WATCHED);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_idn-toto"))
-        .args(&args)
-        .env("IDN_TOTO_BASE_URL", sandbox.base_url())
-        .env("IDN_TOTO_TOKEN", sandbox.token())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Kill it once all six claims are in the store (the request is then
+    // Killed once all six claims are in the store (the request is then
     // about to leave or in flight).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        let export = Command::new(env!("CARGO_BIN_EXE_idn-toto"))
-            .args(["journal", "export", &journal])
-            .output()
-            .unwrap();
-        let intents = String::from_utf8_lossy(&export.stdout)
-            .matches("\"event\":\"intent\"")
-            .count();
-        if intents >= 6 {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "no claims");
-        assert!(child.try_wait().unwrap().is_none(), "it ended early");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    common::kill_after_intents(common::spawn(&sandbox, &args), &journal, 6);
     // Its claims keep others out until their lease ends (1 s after they
     // were made, before the kill): a deadline, not a race.
     std::thread::sleep(std::time::Duration::from_millis(1_100));

@@ -3,7 +3,8 @@
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use idn_toto_sandbox::{Config, Sandbox};
 use serde_json::Value;
@@ -89,4 +90,48 @@ pub fn cents(sandbox: &Sandbox, user: &str) -> i64 {
         .unwrap()
         .replace('.', "");
     balance.parse().unwrap()
+}
+
+/// Starts `idn-toto args` with the sandbox's URL and token, stdout and
+/// stderr piped (read them with `wait_with_output`).
+pub fn spawn(sandbox: &Sandbox, args: &[&str]) -> Child {
+    Command::new(BIN)
+        .args(args)
+        .env("IDN_TOTO_BASE_URL", sandbox.base_url())
+        .env("IDN_TOTO_TOKEN", sandbox.token())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Kills `child` (SIGKILL) once the journal store `journal` holds at least
+/// `intents` intent lines (its claims made: its request is about to leave
+/// or in flight); fails if it ends first or takes over a minute.
+pub fn kill_after_intents(mut child: Child, journal: &str, intents: usize) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let export = Command::new(BIN)
+            .args(["journal", "export", journal])
+            .output()
+            .unwrap();
+        let written = String::from_utf8_lossy(&export.stdout)
+            .matches("\"event\":\"intent\"")
+            .count();
+        if written >= intents {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {intents} intents within a minute"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "it ended before the kill"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
