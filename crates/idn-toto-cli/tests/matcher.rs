@@ -275,6 +275,68 @@ fn approve_needs_a_journal() {
     assert_eq!(truth(&sandbox, "andi").1, ["200000001"]);
 }
 
+/// The day's statement in a file, a SQLite journal beside it, and the
+/// approved users' balances before: what the approving tests start from.
+struct Approving {
+    _dir: tempfile::TempDir,
+    file: std::path::PathBuf,
+    journal: String,
+    before: Vec<i64>,
+}
+
+impl Approving {
+    fn new(sandbox: &Sandbox) -> Approving {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("credits.csv");
+        std::fs::write(&file, statement(sandbox, "").0).unwrap();
+        let journal = format!("sqlite:{}", path(&dir.path().join("match.sqlite")));
+        let before = APPROVED
+            .iter()
+            .map(|(_, u, _)| rupiah(&truth(sandbox, u).0))
+            .collect();
+        Approving {
+            _dir: dir,
+            file,
+            journal,
+            before,
+        }
+    }
+
+    /// `match --approve --yes` on the day, JSON out, `extra` added.
+    fn args<'a>(&'a self, extra: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec![
+            "match",
+            "--credits",
+            path(&self.file),
+            "--approve",
+            "--yes",
+            "--journal",
+            &self.journal,
+            "--output",
+            "json",
+            "--max-auto-amount",
+            "5000000",
+        ];
+        args.extend(WATCHED);
+        args.extend(extra);
+        args
+    }
+
+    /// Every approved request was approved exactly once (the sandbox's
+    /// truth: its balance went up by its amount once, it is not pending).
+    fn check_each_approved_once(&self, sandbox: &Sandbox) {
+        for (k, (trans_id, user, amount)) in APPROVED.iter().enumerate() {
+            let (balance, pending) = truth(sandbox, user);
+            assert_eq!(
+                rupiah(&balance),
+                self.before[k] + amount,
+                "{user}: approved once"
+            );
+            assert!(!pending.contains(&(*trans_id).to_owned()), "{user}");
+        }
+    }
+}
+
 /// `--approve` accepts what the plan approves, each under the key
 /// match:<credit ref>; the sandbox shows each request approved once; a
 /// re-run approves nothing again (the requests are no longer pending, and a
@@ -282,28 +344,8 @@ fn approve_needs_a_journal() {
 #[test]
 fn approve_accepts_each_match_once_and_a_re_run_approves_nothing_twice() {
     let sandbox = sandbox();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("credits.csv");
-    std::fs::write(&file, statement(&sandbox, "").0).unwrap();
-    let journal = format!("sqlite:{}", path(&dir.path().join("match.sqlite")));
-    let before: Vec<i64> = APPROVED
-        .iter()
-        .map(|(_, u, _)| rupiah(&truth(&sandbox, u).0))
-        .collect();
-    let mut args = vec![
-        "match",
-        "--credits",
-        path(&file),
-        "--approve",
-        "--yes",
-        "--journal",
-        &journal,
-        "--output",
-        "json",
-        "--max-auto-amount",
-        "5000000",
-    ];
-    args.extend(WATCHED);
+    let day = Approving::new(&sandbox);
+    let args = day.args(&[]);
     let out = run(&sandbox, &args);
     assert_eq!(out.status.code(), Some(9), "something is held");
     let doc = plan(&out);
@@ -314,11 +356,7 @@ fn approve_accepts_each_match_once_and_a_re_run_approves_nothing_twice() {
         .map(|o| o["status"].as_str().unwrap())
         .collect();
     assert_eq!(statuses, ["succeeded"; 6]);
-    for (k, (trans_id, user, amount)) in APPROVED.iter().enumerate() {
-        let (balance, pending) = truth(&sandbox, user);
-        assert_eq!(rupiah(&balance), before[k] + amount, "{user}");
-        assert!(!pending.contains(&(*trans_id).to_owned()), "{user}");
-    }
+    day.check_each_approved_once(&sandbox);
     let again = run(&sandbox, &args);
     assert_eq!(again.status.code(), Some(9));
     assert_eq!(plan(&again)["approve"].as_array().unwrap().len(), 0);
@@ -333,16 +371,10 @@ fn approve_accepts_each_match_once_and_a_re_run_approves_nothing_twice() {
             "{unclaimed:?}"
         );
     }
-    for (k, (_, user, amount)) in APPROVED.iter().enumerate() {
-        assert_eq!(
-            rupiah(&truth(&sandbox, user).0),
-            before[k] + amount,
-            "{user}"
-        );
-    }
+    day.check_each_approved_once(&sandbox);
     // The journal holds one key per credit, each done.
     let export = Command::new(env!("CARGO_BIN_EXE_idn-toto"))
-        .args(["journal", "export", &journal])
+        .args(["journal", "export", &day.journal])
         .output()
         .unwrap();
     let journal = idn_toto::Journal::read(&String::from_utf8_lossy(&export.stdout)).unwrap();
@@ -373,37 +405,18 @@ fn a_matcher_killed_while_approving_then_run_again_approves_each_once() {
             .with_seed(Seed::from_json(SEED).unwrap())
     })
     .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("credits.csv");
-    std::fs::write(&file, statement(&sandbox, "").0).unwrap();
-    let journal = format!("sqlite:{}", path(&dir.path().join("match.sqlite")));
-    let before: Vec<i64> = APPROVED
-        .iter()
-        .map(|(_, u, _)| rupiah(&truth(&sandbox, u).0))
-        .collect();
-    let mut args = vec![
-        "match",
-        "--credits",
-        path(&file),
-        "--approve",
-        "--yes",
-        "--journal",
-        &journal,
-        "--output",
-        "json",
+    let day = Approving::new(&sandbox);
+    let args = day.args(&[
         "--timeout-ms",
         "1000",
         "--key-lease-ms",
         "1000",
         "--settle-delay-ms",
         "0",
-        "--max-auto-amount",
-        "5000000",
-    ];
-    args.extend(WATCHED);
+    ]);
     // Killed once all six claims are in the store (the request is then
     // about to leave or in flight).
-    common::kill_after_intents(common::spawn(&sandbox, &args), &journal, 6);
+    common::kill_after_intents(common::spawn(&sandbox, &args), &day.journal, 6);
     // Its claims keep others out until their lease ends (1 s after they
     // were made, before the kill): a deadline, not a race.
     std::thread::sleep(std::time::Duration::from_millis(1_100));
@@ -413,15 +426,7 @@ fn a_matcher_killed_while_approving_then_run_again_approves_each_once() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for (k, (trans_id, user, amount)) in APPROVED.iter().enumerate() {
-        let (balance, pending) = truth(&sandbox, user);
-        assert_eq!(
-            rupiah(&balance),
-            before[k] + amount,
-            "{user}: approved once"
-        );
-        assert!(!pending.contains(&(*trans_id).to_owned()), "{user}");
-    }
+    day.check_each_approved_once(&sandbox);
 }
 
 #[test]
