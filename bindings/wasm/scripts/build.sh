@@ -8,6 +8,9 @@ repo="$(cd "$here/../.." && pwd)"
 cd "$here"
 
 log() { printf '[build] %s\n' "$*" >&2; }
+# Node >= 22 first on PATH (installed from npm when the machine's node is older).
+# shellcheck source=../../../scripts/node22.sh
+source "$repo/scripts/node22.sh"
 
 # 1. The wasm target.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

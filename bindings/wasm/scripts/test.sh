@@ -8,6 +8,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cd "$here"
 log() { printf '[test] %s\n' "$*" >&2; }
+# Node >= 22 first on PATH (installed from npm when the machine's node is older).
+# shellcheck source=../../../scripts/node22.sh
+source "$repo/scripts/node22.sh"
 
 log "generated .d.ts and method table are current (cargo test -p idn-toto-wasm)"
 cargo test --manifest-path "$repo/Cargo.toml" -p idn-toto-wasm --quiet 2>&1 | grep -E '^test result|FAILED|panicked' >&2
