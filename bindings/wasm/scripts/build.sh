@@ -59,7 +59,7 @@ mkdir -p "$out/wasm"
 # 6. The package around it.
 # The version is the Cargo workspace's (the one source); the committed
 # package.json must agree (scripts/version.sh --check says how to fix it).
-cp js/index.cjs js/index.mjs js/errors.cjs js/journal.cjs js/methods.cjs js/transport.cjs js/types.d.ts js/index.d.ts js/index.d.mts README.md "$out/"
+cp js/index.cjs js/index.mjs js/errors.cjs js/journal.cjs js/stores.cjs js/methods.cjs js/transport.cjs js/types.d.ts js/index.d.ts js/index.d.mts README.md "$out/"
 cp -L LICENSE-MIT LICENSE-APACHE "$out/"
 node -e '
   const fs = require("fs");

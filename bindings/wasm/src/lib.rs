@@ -734,6 +734,19 @@ pub fn journal_read(text: &str) -> Result<JsValue, JsValue> {
     ))
 }
 
+/// Journal text as the core writes it back (`Journal::read`, each record
+/// by `JournalRecord::to_line`; a torn last line left out): a file
+/// journal's `export()`, the JSON Lines every store exports.
+#[wasm_bindgen(js_name = journalExport)]
+pub fn journal_export(text: &str) -> Result<String, JsValue> {
+    let journal = Journal::read(text).map_err(|e| throw(&e))?;
+    Ok(journal
+        .records
+        .iter()
+        .map(idn_toto::JournalRecord::to_line)
+        .collect())
+}
+
 /// Parses an answer without a client (errors are not scrubbed: no token is
 /// known here).
 #[wasm_bindgen]
