@@ -370,9 +370,10 @@ class PostgresJournal {
 
   /**
    * The tables, made once. Two processes creating them at the same moment
-   * may collide in Postgres's catalog (a unique violation on a type
-   * name); `IF NOT EXISTS` holds once the other has finished, so it is
-   * tried again.
+   * collide in Postgres's catalog (seen: 23505 on `pg_type`, 42710 type
+   * already exists, 42P07 relation already exists); `IF NOT EXISTS` holds
+   * once the other has finished, so the schema is tried again (five times
+   * at most) on any error the server reports.
    */
   #schema() {
     if (this.#ready === null) {
@@ -382,7 +383,8 @@ class PostgresJournal {
             for (const statement of this.#sqlOf().schema) await this.#pool.query(statement);
             return;
           } catch (e) {
-            if (attempt >= 4 || !(e && (e.code === '23505' || e.code === '42P07'))) throw e;
+            const server = e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
+            if (attempt >= 4 || !server) throw e;
           }
         }
       })().catch((e) => {
