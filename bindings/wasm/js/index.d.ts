@@ -378,8 +378,9 @@ export interface ClaimAnswer {
  * line torn by a crash or a full disk is cut, never completed. Each line is
  * written with one write call and synced (fsync) before `append` returns.
  * It never holds the token. Operation keys are claimed in it with this
- * process's own claims kept in memory (a file keeps no lease): keys hold
- * for one process at a time; processes sharing keys use `SqliteJournal` or
+ * object's own claims kept in memory (a file keeps no lease): keys hold
+ * for one process at a time, through one `FileJournal` object (share it
+ * between clients); processes sharing keys use `SqliteJournal` or
  * `PostgresJournal`.
  */
 export declare class FileJournal implements Journal {

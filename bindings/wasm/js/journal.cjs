@@ -76,9 +76,10 @@ function unreadable(e, path) {
  * A journal in the file at `path`. The file is opened once, never through a
  * symbolic link (O_NOFOLLOW), must be a regular file, and is created 0600.
  * Operation keys are claimed in it (`claim`): the core decides from the
- * file's lines and this process's own claims, which live in memory, so a
- * file honours keys for one process at a time (several processes sharing
- * keys: SqliteJournal or PostgresJournal).
+ * file's lines and this journal object's own claims, which live in memory,
+ * so a file honours keys for one process at a time, through one
+ * FileJournal object (share that object between clients; several
+ * processes sharing keys: SqliteJournal or PostgresJournal).
  * Before the first append, and again after one that failed, the whole file
  * is read and checked by the core: a file no tool could read back (a
  * byte-order mark, a broken line, another file given by mistake) refuses

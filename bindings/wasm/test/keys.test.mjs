@@ -170,6 +170,12 @@ test('keys are checked before anything is sent', async () => {
     const lines = [];
     const plain = { append: (line) => void lines.push(line), read: () => lines.join('') };
     await refused(clientOf(sandbox, plain, { snapshots: false }).manualTransaction('deposit', 'LOREM', 'c', '1', 'OP01', { key: 'k' }), 'journal');
+    // A store that can't be opened: the claim fails, nothing is sent (a batch: every item not_sent).
+    const broken = new SqliteJournal(path.join(dir, 'no-such-dir', 'moves.sqlite'));
+    await refused(clientOf(sandbox, broken, { snapshots: false }).manualTransaction('deposit', 'LOREM', 'c', '1', 'OP01', { key: 'k' }), 'journal');
+    const unsent = await clientOf(sandbox, broken, { snapshots: false }).multipleTransaction('deposit', keyedItems(3, 'k'));
+    assert.deepEqual(unsent.map((o) => o.status), ['not_sent', 'not_sent', 'not_sent']);
+    assert.match(unsent[0].message, /the journal could not be written: .*no-such-dir/);
     // A read takes no key (its options are its parameters).
     await assert.rejects(client.userBalance('LOREM', { key: 'k' }), (e) => e.kind === 'invalid_request');
     assert.equal(await served(sandbox), before, 'nothing was sent');
