@@ -365,9 +365,13 @@ function paramsFrom(spec, args, keyed = false) {
   return params;
 }
 
-/** A money move's operation key: the options' `key` (checked by the core; a string here). */
+/** A money move's operation key: the `key` of its method's options argument. */
 function keyFrom(spec, args) {
-  const options = args[spec.positional.length];
+  return keyOf(args[spec.positional.length]);
+}
+
+/** The options' `key` (checked by the core; a string here), or undefined. */
+function keyOf(options) {
   if (options === undefined || options === null || typeof options !== 'object') return undefined;
   const { key } = options;
   if (key === undefined) return undefined;
@@ -518,9 +522,9 @@ class KeyClaim {
     return new ClaimAnswer(core(() => this.#inner.decideInJournal(String(text), heldHolder, heldUntilMs, nowMs)));
   }
 
-  /** Frees the core's claim (the client does, after the journal's claim). */
-  free(born) {
-    if (born === generation) this.#inner.free();
+  /** Frees the core's claim made in instance `born` (the client does, after the journal's claim). */
+  static release(claim, born) {
+    if (born === generation) claim.#inner.free();
   }
 
   toString() {
@@ -812,7 +816,7 @@ class Client {
             } catch (e) {
               failure = e;
             } finally {
-              claim.free(born);
+              KeyClaim.release(claim, born);
             }
             if (born !== generation) {
               // A trap in the core while the journal decided: the driver's
@@ -925,7 +929,7 @@ class Client {
       const p = params || {};
       return this.multipleTransaction(p.type, p.transaction);
     }
-    const key = keyFrom({ positional: [] }, [options]);
+    const key = keyOf(options);
     return this.#call(endpoint, params === undefined ? null : params, key);
   }
 

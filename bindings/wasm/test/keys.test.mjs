@@ -274,6 +274,9 @@ for (const store of STORES) {
       assert.ok(Object.keys(counts).every((s) => s === 'succeeded' || s === 'already_done'), `${store}: ${JSON.stringify(counts)}`);
       assert.deepEqual(await balances(sandbox), [ipsum + 3000n, lorem + 3000n], `${store}: every key credited exactly once (${JSON.stringify(counts)})`);
       assert.deepEqual(await client.unsettled(), [], `${store}: nothing left open`);
+      // The open moves were settled with reads before their keys were used again, never re-sent blindly.
+      const settledLines = (await watcher.export()).split('\n').filter((l) => l.includes('"event":"settled"'));
+      assert.ok(settledLines.length > 0 && settledLines.every((l) => l.includes('"key":"crash:')), `${store}: ${settledLines.length} settled lines`);
       console.log(`# SIGKILL mid-batch, run again (${store}): ${JSON.stringify(counts)}`);
       await close(watcher);
     } finally {
