@@ -15,7 +15,7 @@ import type {
     JournalFlag,
     MoneyMoveOptions,
     RequestDescriptor,
-    BatchItem,
+    KeyedBatchItem,
     Snapshot,
     TxType,
 } from "./types";
@@ -511,7 +511,7 @@ export declare class Client {
      * Resolves to one outcome per input item, in input order; after a request
      * whose outcome is unknown the rest are `not_sent`. Never retried.
      */
-    multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<JournaledOutcome[] & JournalFlag>;
+    multipleTransaction(type: TxType, transaction: KeyedBatchItem[]): Promise<JournaledOutcome[] & JournalFlag>;
     /**
      * Finds out, with reads only, what became of a money move whose outcome
      * is unknown: an `outcome_unknown` error of a client call, or a batch

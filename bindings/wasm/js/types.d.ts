@@ -544,8 +544,6 @@ export interface AcceptRejectItem {
     action: Action;
     comment: string;
     operator: string;
-    /** Its operation key: sent at most once per key and server (needs the client's journal). */
-    key?: string;
 }
 /** One manual deposit or withdrawal (a `multipleTransaction` item). */
 export interface ManualItem {
@@ -553,11 +551,14 @@ export interface ManualItem {
     amount: DecimalString;
     comment: string;
     operator: string;
-    /** Its operation key: sent at most once per key and server (needs the client's journal). */
-    key?: string;
 }
 /** One item of a multiple transaction; one form per call. */
 export type BatchItem = AcceptRejectItem | ManualItem;
+/** An item of the client's `multipleTransaction`: a `BatchItem` and its operation key. */
+export type KeyedBatchItem = BatchItem & {
+    /** Sent at most once per key and server (needs the client's journal; one key once per batch). */
+    key?: string;
+};
 /** `transaction_list` parameters in canonical form (`build`, `client.request`). */
 export interface TransactionListParams {
     type: TxType;
@@ -713,7 +714,7 @@ export interface EndpointMethods {
     /** Accept/Reject Transaction: `GET /{token}/{type:push_dps|push_wd}/{trans_id}/{user}/{action}/{comment}/{operator}`; moves money: never retried. */
     acceptReject(type: TxType, transId: string, user: string, action: Action, comment: string, operator: string, options?: MoneyMoveOptions): Promise<Processed & JournalFlag>;
     /** Accept/Reject/Manual Multiple Transaction: `POST /{token}/{type:push_dps|push_wd|MANUAL/depo|MANUAL/wd}`; moves money: never retried. */
-    multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<ItemOutcome[] & JournalFlag>;
+    multipleTransaction(type: TxType, transaction: KeyedBatchItem[]): Promise<ItemOutcome[] & JournalFlag>;
     /** Manual Transaction: `GET /{token}/MANUAL/{type:depo|wd}/{user}/{comment}/{amount}/{operator}`; moves money: never retried. */
     manualTransaction(type: TxType, user: string, comment: string, amount: DecimalString, operator: string, options?: MoneyMoveOptions): Promise<Processed & JournalFlag>;
     /** Check User Balance: `GET /{token}/player_info/{user}`. */

@@ -241,8 +241,10 @@ fn keyed_batch(r#type: &str, item: Value) -> Result<Driver, Error> {
     )
 }
 
-/// Batch item fields, each checked with the core's item reader; `key`
-/// (optional, a string) with the core's batch driver.
+/// Batch item fields, each checked with the core's item reader; the
+/// client's items may also carry `key` (optional, a string: checked with
+/// the core's batch driver), which a request built without a client
+/// refuses.
 fn batch_items() -> String {
     let forms: [(&str, &str, &[&str]); 2] = [
         (
@@ -275,17 +277,21 @@ fn batch_items() -> String {
         assert!(keyed_batch("deposit", Value::Object(keyed.clone())).is_ok());
         keyed.insert("key".into(), json!("bonus-2024-05:u"));
         assert!(keyed_batch("deposit", Value::Object(keyed.clone())).is_ok());
+        assert!(dynamic::batch_items(&json!([keyed.clone()])).is_err());
         keyed.insert("key".into(), json!(7));
         assert!(keyed_batch("deposit", Value::Object(keyed)).is_err());
-        let _ = writeln!(
-            out,
-            "    /** Its operation key: sent at most once per key and server (needs the client's journal). */\n    key?: string;"
-        );
         let _ = writeln!(out, "}}");
     }
     let _ = writeln!(
         out,
         "/** One item of a multiple transaction; one form per call. */\nexport type BatchItem = AcceptRejectItem | ManualItem;"
+    );
+    let _ = writeln!(
+        out,
+        "/** An item of the client's `multipleTransaction`: a `BatchItem` and its operation key. */\n\
+         export type KeyedBatchItem = BatchItem & {{\n    \
+         /** Sent at most once per key and server (needs the client's journal; one key once per batch). */\n    \
+         key?: string;\n}};"
     );
     out
 }
@@ -487,12 +493,18 @@ fn types_dts(eps: &[Ep]) -> String {
     let mut iters = String::new();
     for e in eps {
         let params = params_of(e.info);
-        let mut args: Vec<String> = params
-            .iter()
-            .filter(|(p, _)| p.required)
+        let required = params.iter().filter(|(p, _)| p.required);
+        let mut request_args: Vec<String> = required
+            .clone()
             .map(|(p, ts)| format!("{}: {ts}", camel(p.name)))
             .collect();
-        let mut request_args = args.clone();
+        // The client's items may carry their operation keys.
+        let mut args: Vec<String> = required
+            .map(|(p, ts)| match p.ty {
+                ParamType::Items => format!("{}: KeyedBatchItem[]", camel(p.name)),
+                _ => format!("{}: {ts}", camel(p.name)),
+            })
+            .collect();
         if params.iter().any(|(p, _)| !p.required) {
             args.push(format!("options?: {}Options", pascal(e.info.id.as_str())));
             request_args.push(format!("options?: {}Options", pascal(e.info.id.as_str())));
