@@ -541,8 +541,8 @@ function claimFailure(e) {
 }
 
 const isJournal = (j) => j !== null && typeof j === 'object' && typeof j.append === 'function' && typeof j.read === 'function';
-/** Awaits `value` only when it is a promise (the synchronous journals stay on the fast path). */
-const settled = (value) => (value !== null && typeof value === 'object' && typeof value.then === 'function' ? value : undefined);
+/** `value` when it is a promise, else undefined: a synchronous journal's answer is used without an await. */
+const promised = (value) => (value !== null && typeof value === 'object' && typeof value.then === 'function' ? value : undefined);
 
 /** Checks an option: `ok(value)` or a TypeError naming it. */
 function check(name, value, ok, what) {
@@ -775,7 +775,7 @@ class Client {
             break;
           case JOURNAL:
             try {
-              const written = settled(this.#journal.append(driver.line));
+              const written = promised(this.#journal.append(driver.line));
               if (written !== undefined) await written;
               journaled = true;
             } catch (e) {
@@ -809,7 +809,7 @@ class Client {
                 throw invalid('journal', 'this journal keeps no operation keys (FileJournal, SqliteJournal and PostgresJournal do)');
               }
               const given = journal.claim(claim, Date.now());
-              const got = settled(given) !== undefined ? await given : given;
+              const got = promised(given) !== undefined ? await given : given;
               const claimed = got instanceof ClaimAnswer && got.decision === 'claim';
               answer = ClaimAnswer.take(got);
               if (claimed) journaled = true;
