@@ -285,6 +285,52 @@ for (const store of STORES) {
   });
 }
 
+/** fetch, with the sandbox fault header on money-moving requests only (the history reads go through). */
+const faulty = (fault) => async (request, init) => {
+  const headers = request.idempotent ? request.headers : { ...request.headers, 'X-Sandbox-Fault': fault };
+  const response = await fetch(request.url, { method: request.method, headers, body: request.body ?? undefined, signal: init.signal });
+  return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
+};
+
+for (const store of ['sqlite', 'postgres']) {
+  test(`a ${store} journal is a journal like a file: lost answers listed, settled (settle, settleUnsettled), recorded`, async () => {
+    const sandbox = await startSandbox(TOKEN);
+    const where = await place(store);
+    const journal = open(store, where);
+    try {
+      const lossy = clientOf(sandbox, journal, { transport: faulty('500-after'), retries: 0 });
+      const before = await cents(sandbox, 'LOREM');
+      // A single call (no key) whose answer is lost: settled through the error.
+      const e = await lossy.manualTransaction('deposit', 'LOREM', 'c', '3', 'OP01').catch((x) => x);
+      assert.equal(e.kind, 'outcome_unknown');
+      assert.ok(typeof e.journalId === 'string');
+      assert.deepEqual((await lossy.unsettled()).map((o) => o.id), [e.journalId]);
+      assert.equal((await lossy.settle(e)).state, 'applied');
+      // A keyed batch whose answer is lost: settled by a new client from the journal alone.
+      const items = keyedItems(2, 'lost');
+      const outcomes = await lossy.multipleTransaction('deposit', items);
+      assert.deepEqual(outcomes.map((o) => o.status), ['unknown', 'unknown']);
+      const other = open(store, where);
+      const settler = clientOf(sandbox, other);
+      assert.equal((await settler.unsettled()).length, 2);
+      const settlements = await settler.settleUnsettled();
+      assert.deepEqual(settlements.map((x) => x.state), ['applied', 'applied']);
+      assert.deepEqual(await settler.unsettled(), []);
+      // The keys' records followed the settled lines: the batch again is already done, nothing sent.
+      const again = await settler.multipleTransaction('deposit', items);
+      assert.deepEqual(again.map((o) => o.status), ['already_done', 'already_done']);
+      assert.equal(await cents(sandbox, 'LOREM'), before + 300n + 100n);
+      const lines = (await other.export()).trim().split('\n').map((l) => JSON.parse(l));
+      assert.deepEqual(lines.map((l) => l.event), ['intent', 'outcome', 'settled', 'intent', 'intent', 'outcome', 'outcome', 'settled', 'settled']);
+      assert.ok(!JSON.stringify(lines).includes(TOKEN));
+      await close(other);
+    } finally {
+      await close(journal);
+      await sandbox.stop();
+    }
+  });
+}
+
 test('the SQL journals: SQLite created 0600; Postgres never shown, and `pg` named when it is missing', async () => {
   const file = path.join(dir, 'mode.sqlite');
   const sqlite = new SqliteJournal(file);
