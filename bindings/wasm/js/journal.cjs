@@ -6,8 +6,8 @@
 // index.cjs): a check of the whole file before the first append, the offset
 // a torn last line is cut at (never completed), a new check after a failed
 // append. An operation key's claim is decided by the core too
-// (src/keys.rs: decideInJournal); the file only keeps this process's own
-// claims in memory (a file keeps no lease).
+// (src/keys.rs: decideInJournal); the FileJournal object only keeps its
+// own claims in memory (a file keeps no lease).
 
 const fs = require('node:fs');
 const { IdnTotoError } = require('./errors.cjs');
@@ -97,7 +97,7 @@ class FileJournal {
   #path;
   #fd = null;
   #core = null;
-  /** This process's claims: `server\0key` -> { holder, until } (Unix ms). */
+  /** This object's claims: `server\0key` -> { holder, until } (Unix ms). */
   #held = new Map();
 
   /** @param {string} path */
@@ -144,7 +144,7 @@ class FileJournal {
   /**
    * Claims an operation key (a client's claim step, `claim` made by the
    * core): the file is checked (a torn last line cut), read whole, and the
-   * core decides with this process's own claim of the key laid over it; on
+   * core decides with this object's own claim of the key laid over it; on
    * a claim the intent line is appended and synced before this returns.
    * Synchronous: nothing of this process runs in between. Returns the
    * core's answer.
