@@ -1,6 +1,7 @@
 # idn-toto: `just demo` runs the back-office story on the embedded sandbox;
 # `just test` runs every test. Both install what they need themselves
-# (prerequisites: Rust via rustup, Node >= 20, Python >= 3.9, just).
+# (prerequisites: Rust via rustup, Node with npm, Python >= 3.9, just; Node 22
+# is installed from npm when the machine's node is older: scripts/node22.sh).
 
 set shell := ["bash", "-euo", "pipefail", "-c"]
 

@@ -128,7 +128,7 @@ for (const f of p.files) console.log(`  ${String(f.size).padStart(8)}  ${f.path}
 console.log(`  ${p.filename}: ${files.length} files, ${p.size} bytes packed, ${p.unpackedSize} unpacked`);
 const want = [
   'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'errors.cjs', 'index.cjs', 'index.d.mts', 'index.d.ts',
-  'index.mjs', 'journal.cjs', 'methods.cjs', 'package.json', 'transport.cjs', 'types.d.ts', 'wasm/idn_toto_wasm.js', 'wasm/idn_toto_wasm_bg.wasm',
+  'index.mjs', 'journal.cjs', 'methods.cjs', 'package.json', 'stores.cjs', 'transport.cjs', 'types.d.ts', 'wasm/idn_toto_wasm.js', 'wasm/idn_toto_wasm_bg.wasm',
 ].sort();
 const missing = want.filter((f) => !files.includes(f));
 const stray = files.filter((f) => !want.includes(f));

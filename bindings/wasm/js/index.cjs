@@ -4,16 +4,18 @@
 // This file only converts and does IO. Every call, batch, paging run and
 // settlement is one core driver (src/lib.rs `WasmDriver`, the core's
 // `Driver`) run by the one IO loop below (`Client#run`): send, sleep,
-// append a journal line, report an event, hand out a page, finish.
-// Validation, URLs, parsing, retries and their delays (Retry-After
-// included), outcome-unknown, batch splitting, journal lines, paging and
-// settling are all the core's.
+// append a journal line, claim an operation key in the journal, report an
+// event, hand out a page, finish. Validation, URLs, parsing, retries and
+// their delays (Retry-After included), outcome-unknown, batch splitting,
+// journal lines, operation keys (what a claim decides and writes), paging
+// and settling are all the core's.
 
 const { randomUUID } = require('node:crypto');
 const diagnostics = require('node:diagnostics_channel');
 const METHODS = require('./methods.cjs');
-const { IdnTotoError, fromDetail } = require('./errors.cjs');
+const { IdnTotoError, KeyInUseError, KeyConflictError, fromDetail } = require('./errors.cjs');
 const { FileJournal, JOURNAL_CORE } = require('./journal.cjs');
+const { SqliteJournal, PostgresJournal } = require('./stores.cjs');
 const { defaultTransport, agentProblem, RawHeaders } = require('./transport.cjs');
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
@@ -29,7 +31,7 @@ const GLUE = require.resolve('./wasm/idn_toto_wasm.js');
 let wasm = require(GLUE);
 let generation = 0;
 /** The driver's step kinds (src/lib.rs `StepKind`; the same in every instance). */
-const { Send: SEND, Wait: WAIT, Journal: JOURNAL, Event: EVENT, Page: PAGE } = wasm.StepKind;
+const { Send: SEND, Wait: WAIT, Journal: JOURNAL, Claim: CLAIM, Event: EVENT, Page: PAGE } = wasm.StepKind;
 // The defaults every host starts from: the core's one table
 // (`Settings::DEFAULT`), never written here.
 const DEFAULTS = wasm.defaults();
@@ -37,6 +39,7 @@ const DEFAULT_TIMEOUT_MS = DEFAULTS.timeout_ms;
 const DEFAULT_MAX_PAGES = DEFAULTS.max_pages;
 const DEFAULT_SETTLE_DELAY_MS = DEFAULTS.settle_delay_ms;
 const DEFAULT_SNAPSHOTS = DEFAULTS.snapshots;
+const DEFAULT_LEASE_MS = DEFAULTS.lease_ms;
 
 /** A trap inside the core (never one of its error values). */
 function isTrap(e) {
@@ -332,8 +335,12 @@ function settleable(errorOrOutcome) {
   throw refuse('must be an outcome_unknown IdnTotoError or a batch outcome whose status is unknown');
 }
 
-/** Canonical params from a method's arguments (see methods.cjs). */
-function paramsFrom(spec, args) {
+/**
+ * Canonical params from a method's arguments (see methods.cjs). With
+ * `keyed` (a money move's method), the options' `key` is the operation key
+ * (see `keyFrom`), not a parameter.
+ */
+function paramsFrom(spec, args, keyed = false) {
   const params = {};
   spec.positional.forEach((name, i) => {
     if (args[i] !== undefined) params[name] = args[i];
@@ -350,11 +357,26 @@ function paramsFrom(spec, args) {
     }
     const canonical = new Map(spec.options);
     for (const [key, value] of Object.entries(options)) {
+      if (keyed && key === 'key') continue;
       // Unknown keys go to the core as they are: it names them in its error.
       if (value !== undefined) params[canonical.get(key) || key] = value;
     }
   }
   return params;
+}
+
+/** A money move's operation key: the `key` of its method's options argument. */
+function keyFrom(spec, args) {
+  return keyOf(args[spec.positional.length]);
+}
+
+/** The options' `key` (checked by the core; a string here), or undefined. */
+function keyOf(options) {
+  if (options === undefined || options === null || typeof options !== 'object') return undefined;
+  const { key } = options;
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string') throw invalid('key', 'must be a string');
+  return key;
 }
 
 /** The core's client configuration (JSON text) from the JS config. */
@@ -373,6 +395,7 @@ function coreConfig(c) {
     log_bodies: c.logBodies === true,
     max_pages: c.maxPages === undefined ? DEFAULT_MAX_PAGES : c.maxPages,
     settle_delay_ms: c.settleDelayMs === undefined ? DEFAULT_SETTLE_DELAY_MS : c.settleDelayMs,
+    lease_ms: c.keyLeaseMs === undefined ? DEFAULT_LEASE_MS : c.keyLeaseMs,
   });
 }
 
@@ -382,7 +405,7 @@ function coreConfig(c) {
  * made in a retired instance is never used again (`current` turns false):
  * the journal then makes a new one, which checks the file again.
  */
-FileJournal[JOURNAL_CORE] = () => {
+JOURNAL_CORE.appender = () => {
   const born = generation;
   const appender = core(() => new wasm.WasmJournalAppender());
   return {
@@ -401,7 +424,125 @@ FileJournal[JOURNAL_CORE] = () => {
   };
 };
 
+// What the SQL journals (stores.cjs) and FileJournal's export run through the core.
+JOURNAL_CORE.exportText = (text) => core(() => wasm.journalExport(text));
+JOURNAL_CORE.keySql = (dialect) => core(() => wasm.keySql(dialect));
+JOURNAL_CORE.storeLine = (line) => core(() => wasm.storeLine(line));
+JOURNAL_CORE.afterLine = (record, line) => core(() => wasm.afterLine(record, line));
+
+/**
+ * The core's answer to a claim (`WasmClaimAnswer`), as a journal sees it:
+ * `decision`, `write` (on a claim: the intent `line` for a file; the
+ * `upsert` and `append` statements' parameters for a SQL store;
+ * `leaseUntilMs`), `batchToRefine` and `refine(text)`. The journal returns
+ * it from `claim`; the client hands it back to the driver.
+ */
+class ClaimAnswer {
+  #inner;
+  #born = generation;
+
+  constructor(inner) {
+    this.#inner = inner;
+  }
+
+  #core() {
+    if (this.#inner === null || this.#born !== generation) throw new TypeError('idn-toto: this claim answer was used already');
+    return this.#inner;
+  }
+
+  /** `claim`, `already_done`, `key_in_use`, `key_conflict`, `settle` or `outcome_unknown`. */
+  get decision() {
+    return core(() => this.#core().decision);
+  }
+
+  /** On `claim`: `{ line, upsert, append, leaseUntilMs }`; else undefined. */
+  get write() {
+    return core(() => this.#core().write);
+  }
+
+  /** The journal-id prefix of the batch whose lines refine the answer (a SQL store reads them), or undefined. */
+  get batchToRefine() {
+    return core(() => this.#core().batchToRefine);
+  }
+
+  /** Refines the answer by journal text (the lines of `batchToRefine`'s batch). */
+  refine(text) {
+    core(() => this.#core().refine(String(text)));
+  }
+
+  /** Lets go of the answer without handing it back (a journal that failed after deciding). */
+  free() {
+    if (this.#inner !== null && this.#born === generation) this.#inner.free();
+    this.#inner = null;
+  }
+
+  toString() {
+    return 'ClaimAnswer';
+  }
+
+  /** The core's answer, taken (the driver owns it next). */
+  static take(answer) {
+    if (answer === null || typeof answer !== 'object' || !(#inner in answer)) {
+      throw new TypeError('idn-toto: a journal\'s claim must return the answer of claim.decide or claim.decideInJournal');
+    }
+    const inner = answer.#core();
+    answer.#inner = null;
+    return inner;
+  }
+}
+
+/**
+ * A keyed money move to claim (the driver's claim step): `key`, `server`
+ * (the client's fingerprint, never the token), `journalId`, `holder`,
+ * `leaseMs`, `intentLine`; `decide(record, nowMs)` against the key's record
+ * as a store holds it (JSON text, or undefined), `decideInJournal(text,
+ * heldHolder, heldUntilMs, nowMs)` against a JSON Lines journal. Both give
+ * the core's `ClaimAnswer`.
+ */
+class KeyClaim {
+  #inner;
+
+  constructor(inner) {
+    this.#inner = inner;
+    this.key = inner.key;
+    this.server = inner.server;
+    this.journalId = inner.journalId;
+    this.holder = inner.holder;
+    this.leaseMs = inner.leaseMs;
+    this.intentLine = inner.intentLine;
+    Object.freeze(this);
+  }
+
+  decide(record, nowMs) {
+    const text = record === undefined || record === null ? undefined : String(record);
+    return new ClaimAnswer(core(() => this.#inner.decide(text, nowMs)));
+  }
+
+  decideInJournal(text, heldHolder, heldUntilMs, nowMs) {
+    return new ClaimAnswer(core(() => this.#inner.decideInJournal(String(text), heldHolder, heldUntilMs, nowMs)));
+  }
+
+  /** Frees the core's claim made in instance `born` (the client does, after the journal's claim). */
+  static release(claim, born) {
+    if (born === generation) claim.#inner.free();
+  }
+
+  toString() {
+    return `KeyClaim(${this.key})`;
+  }
+}
+
+/** What a journal's failed claim becomes for the core: the field and reason of an invalid_request. */
+function claimFailure(e) {
+  if (e instanceof IdnTotoError) {
+    return e.kind === 'invalid_request' && e.field !== undefined ? [e.field, e.reason ?? e.message] : ['journal', e.message];
+  }
+  return ['journal', `the journal's claim failed: ${reasonOf(e)}`];
+}
+
 const isJournal = (j) => j !== null && typeof j === 'object' && typeof j.append === 'function' && typeof j.read === 'function';
+/** `value` when it is a promise, else undefined: a synchronous journal's answer is used without an await. */
+const promised = (value) => (value !== null && typeof value === 'object' && typeof value.then === 'function' ? value : undefined);
 
 /** Checks an option: `ok(value)` or a TypeError naming it. */
 function check(name, value, ok, what) {
@@ -444,7 +585,8 @@ class Client {
    * @param {{baseUrl: string, token: string, transport?: Function, timeoutMs?: number,
    *          retries?: number, retryBaseDelayMs?: number, retryMaxDelayMs?: number,
    *          pathWords?: object, allowInsecureHttp?: boolean, maxBodySize?: number,
-   *          maxPages?: number, journal?: FileJournal, settleDelayMs?: number,
+   *          maxPages?: number, journal?: FileJournal | SqliteJournal | PostgresJournal,
+   *          settleDelayMs?: number, keyLeaseMs?: number,
    *          snapshots?: boolean, onEvent?: Function, logBodies?: boolean,
    *          dispatcher?: object, agent?: object, signal?: AbortSignal}} config
    */
@@ -457,8 +599,10 @@ class Client {
     check('retryBaseDelayMs', c.retryBaseDelayMs, delayMs, DELAY);
     check('retryMaxDelayMs', c.retryMaxDelayMs, delayMs, DELAY);
     check('maxPages', c.maxPages, (n) => Number.isSafeInteger(n) && n >= 1, 'a positive integer');
-    check('journal', c.journal === null ? undefined : c.journal, isJournal, 'a FileJournal (an object with append(line) and read())');
+    check('journal', c.journal === null ? undefined : c.journal, isJournal,
+      'a FileJournal, SqliteJournal or PostgresJournal (an object with append(line) and read())');
     check('settleDelayMs', c.settleDelayMs, delayMs, DELAY);
+    check('keyLeaseMs', c.keyLeaseMs, (v) => wholeMs(v) && v >= 1, 'a positive whole number of milliseconds');
     check('snapshots', c.snapshots, (b) => typeof b === 'boolean', 'true or false');
     check('onEvent', c.onEvent, (f) => typeof f === 'function', 'a function');
     check('logBodies', c.logBodies, (b) => typeof b === 'boolean', 'true or false');
@@ -631,7 +775,8 @@ class Client {
             break;
           case JOURNAL:
             try {
-              this.#journal.append(driver.line);
+              const written = promised(this.#journal.append(driver.line));
+              if (written !== undefined) await written;
               journaled = true;
             } catch (e) {
               // The core decides what a line that can't be written means
@@ -646,6 +791,53 @@ class Client {
               }
             }
             break;
+          case CLAIM: {
+            // The journal runs the claim (one transaction, or the file under
+            // this process's lock); the core decided what it writes, and
+            // decides from its answer what happens to the move.
+            let claim;
+            try {
+              claim = new KeyClaim(driver.claim());
+            } catch (e) {
+              throw trapped(e);
+            }
+            let answer;
+            let failure;
+            try {
+              const journal = this.#journal;
+              if (journal === null || typeof journal.claim !== 'function') {
+                throw invalid('journal', 'this journal keeps no operation keys (FileJournal, SqliteJournal and PostgresJournal do)');
+              }
+              const given = journal.claim(claim, Date.now());
+              const got = promised(given) !== undefined ? await given : given;
+              const claimed = got instanceof ClaimAnswer && got.decision === 'claim';
+              answer = ClaimAnswer.take(got);
+              if (claimed) journaled = true;
+            } catch (e) {
+              failure = e;
+            } finally {
+              KeyClaim.release(claim, born);
+            }
+            if (born !== generation) {
+              // A trap in the core while the journal decided: the driver's
+              // state lived in the retired instance.
+              const e = failure instanceof Error ? failure : new Error('the core was reset during a claim');
+              const error = trapError(e, !moneySent);
+              if (journaled && journalId !== undefined) error.journalId = journalId;
+              throw error;
+            }
+            try {
+              if (failure === undefined) {
+                driver.recordClaim(answer);
+              } else {
+                const [field, reason] = claimFailure(failure);
+                driver.recordClaimFailure(field, reason);
+              }
+            } catch (e) {
+              throw trapped(e);
+            }
+            break;
+          }
           case EVENT:
             this.#emit(driver.event());
             break;
@@ -708,9 +900,9 @@ class Client {
     return this.#journal === null ? undefined : randomUUID();
   }
 
-  async #call(endpoint, params) {
+  async #call(endpoint, params, key) {
     const id = this.#newJournalId();
-    return this.#drive((c) => c.call(endpoint, paramsText(params), id), id);
+    return this.#drive((c) => c.call(endpoint, paramsText(params), id, key), id);
   }
 
   /** Parses an answer to `endpoint` (sans-IO), with the token scrubbed from any error. */
@@ -728,13 +920,17 @@ class Client {
     return core(() => this.#core.redact(String(text)));
   }
 
-  /** Calls any endpoint with canonical parameters (the dynamic form of the methods). */
-  async call(endpoint, params) {
+  /**
+   * Calls any endpoint with canonical parameters (the dynamic form of the
+   * methods); a money move's `options.key` is its operation key.
+   */
+  async call(endpoint, params, options) {
     if (endpoint === 'multiple_transaction') {
       const p = params || {};
       return this.multipleTransaction(p.type, p.transaction);
     }
-    return this.#call(endpoint, params === undefined ? null : params);
+    const key = keyOf(options);
+    return this.#call(endpoint, params === undefined ? null : params, key);
   }
 
   /**
@@ -785,9 +981,10 @@ class Client {
   }
 
   /** The journal read by the core (an error naming the field when there is none). */
-  #journalRead() {
+  async #journalRead() {
     if (this.#journal === null) throw invalid('journal', 'the client has no journal');
-    return core(() => wasm.journalRead(this.#journal.read()));
+    const text = await this.#journal.read();
+    return core(() => wasm.journalRead(text));
   }
 
   /**
@@ -796,7 +993,7 @@ class Client {
    * `intent`, `unknown` or `undetermined`).
    */
   async unsettled() {
-    return this.#journalRead().unsettled;
+    return (await this.#journalRead()).unsettled;
   }
 
   /**
@@ -809,8 +1006,8 @@ class Client {
     if (this.#journal === null) throw invalid('journal', 'the client has no journal');
     // Opened for appending (and checked) before anything is read from the
     // server: a journal that can't be written refuses here.
-    if (typeof this.#journal.open === 'function') this.#journal.open();
-    const text = this.#journal.read();
+    if (typeof this.#journal.open === 'function') await this.#journal.open();
+    const text = await this.#journal.read();
     const settled = await this.#drive((c) => c.settleOpen(text), undefined);
     const out = settled.map(({ journal_id, settlement }) => ({ ...settlement, journal_id }));
     return settled.journalUnwritten ? flagUnwritten(out) : out;
@@ -831,9 +1028,13 @@ class Client {
       if (spec.name === 'multipleTransaction') continue;
       const define = (name, value) =>
         Object.defineProperty(Client.prototype, name, { value, writable: true, configurable: true });
-      define(spec.name, async function (...args) {
-        return this.#call(spec.endpoint, paramsFrom(spec, args));
-      });
+      define(spec.name, spec.keyed
+        ? async function (...args) {
+          return this.#call(spec.endpoint, paramsFrom(spec, args, true), keyFrom(spec, args));
+        }
+        : async function (...args) {
+          return this.#call(spec.endpoint, paramsFrom(spec, args));
+        });
       if (spec.paged) {
         define(`iter${spec.name[0].toUpperCase()}${spec.name.slice(1)}`, async function* (...args) {
           yield* this.#pages(spec.endpoint, paramsFrom(spec, args));
@@ -872,4 +1073,7 @@ function endpoints() {
 /** The package version (one source: the Cargo workspace's `version`, which scripts/build.sh writes into package.json). */
 const { version } = require('./package.json');
 
-module.exports = { Client, IdnTotoError, FileJournal, build, parse, nextPage, endpoints, version };
+module.exports = {
+  Client, IdnTotoError, KeyInUseError, KeyConflictError, FileJournal, SqliteJournal, PostgresJournal,
+  build, parse, nextPage, endpoints, version,
+};

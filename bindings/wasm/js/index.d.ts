@@ -13,8 +13,9 @@ import type {
     ErrorKind,
     ItemOutcome,
     JournalFlag,
+    MoneyMoveOptions,
     RequestDescriptor,
-    BatchItem,
+    KeyedBatchItem,
     Snapshot,
     TxType,
 } from "./types";
@@ -212,8 +213,19 @@ export interface ClientConfig {
      * (`invalid_request` at `journal`; a batch's unsent items `not_sent`); a
      * later line that can't be written leaves the result standing, flagged
      * `journalUnwritten`, with a process warning (code `IDN_TOTO_JOURNAL`).
+     * Operation keys (`{ key }`, a batch item's `key`) are kept here too: a
+     * `FileJournal` for one process at a time, a `SqliteJournal` for the
+     * processes of one machine, a `PostgresJournal` for several machines.
      */
-    journal?: FileJournal;
+    journal?: Journal;
+    /**
+     * How long a keyed move's claim keeps other processes out of its key
+     * (default 300000: ten timeouts; the core's default). After it runs out
+     * (a crashed holder), the next run settles the key's open move with
+     * reads only before it sends anything. A positive whole number of
+     * milliseconds.
+     */
+    keyLeaseMs?: number;
     /**
      * How long `settle` waits before its first read, so that a request still
      * in flight on the server lands first (default 5000; 0 in tests; whole
@@ -286,15 +298,92 @@ export interface OpenMove extends Unsettled {
 export type JournaledOutcome = ItemOutcome & { journal_id?: string };
 
 /**
+ * What the client does with a journal: `append` each line the core makes,
+ * `read` it back (`unsettled`, `settleUnsettled`), `open` it first when it
+ * can, and `claim` operation keys. Each may answer at once or with a
+ * promise (the client awaits it). `FileJournal`, `SqliteJournal` and
+ * `PostgresJournal` are the package's.
+ */
+export interface Journal {
+    /** Writes one line (one journal record and its newline) durably before it returns. */
+    append(line: string): void | Promise<void>;
+    /** Every line as JSON Lines text. */
+    read(): string | Promise<string>;
+    /** Opens the journal for writing now (what `settleUnsettled` does before any read). */
+    open?(): void | Promise<void>;
+    /**
+     * Runs a keyed move's claim as one step of the store (a transaction, or
+     * a file under this process's lock): read the key's record, ask
+     * `claim.decide` (or `claim.decideInJournal`), write what the answer's
+     * `write` says, and return the answer. Without it, keys are refused.
+     */
+    claim?(claim: KeyClaim, nowMs: number): ClaimAnswer | Promise<ClaimAnswer>;
+    /** Every line as JSON Lines text (`idn-toto journal export`). */
+    export?(): string | Promise<string>;
+}
+
+/**
+ * A keyed money move to claim: what the client hands a journal's `claim`.
+ * The decision is the core's; the journal only reads and writes.
+ */
+export interface KeyClaim {
+    /** The operation key. */
+    readonly key: string;
+    /** The server it is scoped to: the client's fingerprint (never the token). */
+    readonly server: string;
+    /** The move's journal id. */
+    readonly journalId: string;
+    /** Who claims (the run's journal id). */
+    readonly holder: string;
+    /** How long the claim keeps others out, in milliseconds. */
+    readonly leaseMs: number;
+    /** The move's intent line (ends in a newline): written with the claim, never alone. */
+    readonly intentLine: string;
+    /** Decides against the key's record as a store holds it (JSON text; `undefined` when the key has none). */
+    decide(record: string | undefined, nowMs: number): ClaimAnswer;
+    /** Decides against a whole JSON Lines journal, with this process's own claim of the key (holder, lease end) when it has one. */
+    decideInJournal(text: string, heldHolder: string | undefined, heldUntilMs: number | undefined, nowMs: number): ClaimAnswer;
+}
+
+/** What a claim writes, when the core's decision is `claim`. */
+export interface ClaimWrite {
+    /** The intent line, for a JSON Lines file. */
+    line: string;
+    /** The SQL `upsert` statement's parameters: server, key, state, record (JSON text). */
+    upsert: [string, string, string, string];
+    /** The SQL `append` statement's parameters: server, journal id, key, line. */
+    append: [string, string, string, string];
+    /** Until when (Unix milliseconds) the claim keeps others out. */
+    leaseUntilMs: number;
+}
+
+/** The core's answer to a claim: what the journal returns from `claim`. */
+export interface ClaimAnswer {
+    readonly decision: "claim" | "already_done" | "key_in_use" | "key_conflict" | "settle" | "outcome_unknown";
+    /** On `claim`: what to write before committing. */
+    readonly write: ClaimWrite | undefined;
+    /** The journal-id prefix of the batch whose lines refine the answer (a SQL store reads them and calls `refine`). */
+    readonly batchToRefine: string | undefined;
+    /** Refines the answer by those lines (JSON Lines text). */
+    refine(text: string): void;
+    /** Lets go of an answer that will not be returned (a write failed). */
+    free(): void;
+}
+
+/**
  * An append-only JSON Lines file, opened once, never through a symbolic
  * link, a regular file created 0600. The core checks the whole file before
  * the first append and after a failed one: a file no tool could read back
  * refuses every append (`invalid_request` at `journal`, naming the line); a
  * line torn by a crash or a full disk is cut, never completed. Each line is
  * written with one write call and synced (fsync) before `append` returns.
- * It never holds the token.
+ * It never holds the token. Operation keys are claimed in it with this
+ * object's own claims kept in memory (a file keeps no lease): keys hold
+ * for one process at a time, through one `FileJournal` object (share it
+ * between clients); processes sharing keys use `SqliteJournal` or
+ * `PostgresJournal`.
  */
-export declare class FileJournal {
+export declare class FileJournal implements Journal {
     constructor(path: string);
     readonly path: string;
     /** Opens the file for appending and has it checked now (what `settleUnsettled` does before any read). */
@@ -303,15 +392,64 @@ export declare class FileJournal {
     append(line: string): void;
     /** The whole file ('' when it does not exist yet); never read through a symbolic link. */
     read(): string;
+    /** Claims an operation key: the file read whole, the core's decision, a claim's intent appended and synced. */
+    claim(claim: KeyClaim, nowMs: number): ClaimAnswer;
+    /** Every line as the core reads the file back (a torn last line left out). */
+    export(): string;
     /** Closes the file (a later append opens it again). */
     close(): void;
 }
 
+/**
+ * The journal and the operation keys in a SQLite file (`node:sqlite`,
+ * Node >= 22), shared by the processes of one machine: WAL mode,
+ * `synchronous=FULL`, a busy timeout (default 30 s), each claim one
+ * `BEGIN IMMEDIATE` transaction. Created 0600. Synchronous.
+ */
+export declare class SqliteJournal implements Journal {
+    constructor(path: string, options?: { busyTimeoutMs?: number });
+    readonly path: string;
+    /** Opens the file (creating it and its tables). */
+    open(): void;
+    /** Writes one line (a keyed outcome or settlement also updates its key's record), in one transaction. */
+    append(line: string): void;
+    /** The same as `export()`. */
+    read(): string;
+    /** Claims an operation key, in one `BEGIN IMMEDIATE` transaction. */
+    claim(claim: KeyClaim, nowMs: number): ClaimAnswer;
+    /** Every line in the order written, as JSON Lines. */
+    export(): string;
+    close(): void;
+}
+
+/**
+ * The journal and the operation keys in Postgres, shared by back offices on
+ * several machines. Needs the npm package `pg` (an optional peer
+ * dependency; a clear error names it when it is missing). Asynchronous:
+ * every method returns a promise. The connection settings are never shown.
+ */
+export declare class PostgresJournal implements Journal {
+    /**
+     * @param connection a connection string or URL, or a `pg` pool config
+     * @param options `max`: pool size (default 4); `pg`: the `pg` module to use
+     */
+    constructor(connection: string | Record<string, unknown>, options?: { max?: number; pg?: unknown });
+    /** Connects and makes the tables when missing. */
+    open(): Promise<void>;
+    append(line: string): Promise<void>;
+    /** The same as `export()`. */
+    read(): Promise<string>;
+    claim(claim: KeyClaim, nowMs: number): Promise<ClaimAnswer>;
+    export(): Promise<string>;
+    /** Closes the pool (the journal can't be used after). */
+    close(): Promise<void>;
+}
+
 /** The one error type. Callers branch on `kind` (and `apiKind`), never on `message`. */
 export declare class IdnTotoError extends Error {
-    private constructor();
-    readonly name: "IdnTotoError";
-    /** `invalid_request`: the caller's input; `api`: the server said `success: false`; `http`: status outside 2xx; `decode`: undocumented body; `transport`: network error or timeout on a read; `outcome_unknown`: a money-moving request that may or may not have happened. */
+    protected constructor();
+    readonly name: "IdnTotoError" | "KeyInUseError" | "KeyConflictError";
+    /** `invalid_request`: the caller's input; `api`: the server said `success: false`; `http`: status outside 2xx; `decode`: undocumented body; `transport`: network error or timeout on a read; `outcome_unknown`: a money-moving request that may or may not have happened; `key_in_use`, `key_conflict`: an operation key stopped the move before it was sent (`KeyInUseError`, `KeyConflictError`). */
     readonly kind: ErrorKind;
     /** For `api`: the refusal, classified. */
     readonly apiKind?: ApiErrorKind;
@@ -335,6 +473,25 @@ export declare class IdnTotoError extends Error {
     readonly journalId?: string;
     /** `true` when a journal line after the request could not be written (the error is still the move's own; a warning said why). */
     readonly journalUnwritten?: true;
+    /** For `key_in_use`, `key_conflict`: the operation key. */
+    readonly key?: string;
+}
+
+/** `key_in_use`: another live process holds the operation key; nothing was sent. Try again after `leaseUntilMs`. */
+export declare class KeyInUseError extends IdnTotoError {
+    readonly name: "KeyInUseError";
+    readonly kind: "key_in_use";
+    readonly key: string;
+    /** Until when (Unix milliseconds) the other holder's claim runs. */
+    readonly leaseUntilMs: number;
+}
+
+/** `key_conflict`: the operation key was used for another money move (`reason` says what differs); nothing was sent. */
+export declare class KeyConflictError extends IdnTotoError {
+    readonly name: "KeyConflictError";
+    readonly kind: "key_conflict";
+    readonly key: string;
+    readonly reason: string;
 }
 
 /** A typed client: one async method per endpoint (see `EndpointMethods`). */
@@ -354,7 +511,7 @@ export declare class Client {
      * Resolves to one outcome per input item, in input order; after a request
      * whose outcome is unknown the rest are `not_sent`. Never retried.
      */
-    multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<JournaledOutcome[] & JournalFlag>;
+    multipleTransaction(type: TxType, transaction: KeyedBatchItem[]): Promise<JournaledOutcome[] & JournalFlag>;
     /**
      * Finds out, with reads only, what became of a money move whose outcome
      * is unknown: an `outcome_unknown` error of a client call, or a batch
@@ -374,10 +531,12 @@ export declare class Client {
     /**
      * Calls any endpoint with canonical parameters (what `build` takes).
      * `multiple_transaction` resolves to the item outcomes, as `multipleTransaction` does.
+     * A single money move's `options.key` is its operation key.
      */
     call<E extends EndpointId>(
         endpoint: E,
         params: EndpointParams[E],
+        options?: MoneyMoveOptions,
     ): Promise<(E extends "multiple_transaction" ? ItemOutcome[] : EndpointResponses[E]) & JournalFlag>;
 }
 export interface Client extends EndpointMethods {}

@@ -2,5 +2,8 @@
 // classes, so `instanceof IdnTotoError` holds across both).
 import cjs from './index.cjs';
 
-export const { Client, IdnTotoError, FileJournal, build, parse, nextPage, endpoints, version } = cjs;
+export const {
+  Client, IdnTotoError, KeyInUseError, KeyConflictError, FileJournal, SqliteJournal, PostgresJournal,
+  build, parse, nextPage, endpoints, version,
+} = cjs;
 export default cjs;

@@ -5,13 +5,20 @@
 // core's JournalAppender (src/lib.rs: WasmJournalAppender, handed over by
 // index.cjs): a check of the whole file before the first append, the offset
 // a torn last line is cut at (never completed), a new check after a failed
-// append.
+// append. An operation key's claim is decided by the core too
+// (src/keys.rs: decideInJournal); the FileJournal object only keeps its
+// own claims in memory (a file keeps no lease).
 
 const fs = require('node:fs');
 const { IdnTotoError } = require('./errors.cjs');
 
-/** Where index.cjs puts the factory of the core's appender (this file does IO only). */
-const JOURNAL_CORE = Symbol('idn-toto journal appender');
+/**
+ * What the journals need from the core, put here by index.cjs (this file
+ * and stores.cjs do IO only): `appender()` (a fresh WasmJournalAppender),
+ * `exportText(text)` (journal text as the core writes it back), and for the
+ * SQL stores `keySql(dialect)`, `storeLine(line)`, `afterLine(record, line)`.
+ */
+const JOURNAL_CORE = {};
 const CHUNK = 64 * 1024;
 const { O_RDONLY, O_RDWR, O_APPEND, O_CREAT } = fs.constants;
 // Not on every platform (Windows): there, a symbolic link is looked for first.
@@ -68,6 +75,11 @@ function unreadable(e, path) {
 /**
  * A journal in the file at `path`. The file is opened once, never through a
  * symbolic link (O_NOFOLLOW), must be a regular file, and is created 0600.
+ * Operation keys are claimed in it (`claim`): the core decides from the
+ * file's lines and this journal object's own claims, which live in memory,
+ * so a file honours keys for one process at a time, through one
+ * FileJournal object (share that object between clients; several
+ * processes sharing keys: SqliteJournal or PostgresJournal).
  * Before the first append, and again after one that failed, the whole file
  * is read and checked by the core: a file no tool could read back (a
  * byte-order mark, a broken line, another file given by mistake) refuses
@@ -85,6 +97,8 @@ class FileJournal {
   #path;
   #fd = null;
   #core = null;
+  /** This object's claims: `server\0key` -> { holder, until } (Unix ms). */
+  #held = new Map();
 
   /** @param {string} path */
   constructor(path) {
@@ -127,6 +141,44 @@ class FileJournal {
     core.appended();
   }
 
+  /**
+   * Claims an operation key (a client's claim step, `claim` made by the
+   * core): the file is checked (a torn last line cut), read whole, and the
+   * core decides with this object's own claim of the key laid over it; on
+   * a claim the intent line is appended and synced before this returns.
+   * Synchronous: nothing of this process runs in between. Returns the
+   * core's answer.
+   */
+  claim(claim, nowMs) {
+    this.#ready();
+    const id = `${claim.server}\u0000${claim.key}`;
+    const held = this.#held.get(id);
+    const answer = held === undefined
+      ? claim.decideInJournal(this.read(), undefined, undefined, nowMs)
+      : claim.decideInJournal(this.read(), held.holder, held.until, nowMs);
+    try {
+      const { write } = answer;
+      if (write !== undefined) {
+        this.append(write.line);
+        this.#held.set(id, { holder: claim.holder, until: write.leaseUntilMs ?? nowMs });
+      } else if (answer.decision !== 'settle') {
+        this.#held.delete(id);
+      }
+    } catch (e) {
+      answer.free();
+      throw e;
+    }
+    return answer;
+  }
+
+  /**
+   * Every line as JSON Lines text, as the core reads the file back (a torn
+   * last line left out): what `idn-toto journal export` writes.
+   */
+  export() {
+    return JOURNAL_CORE.exportText(this.read());
+  }
+
   /** The whole file as text ('' when it does not exist yet); never read through a symbolic link. */
   read() {
     let fd;
@@ -155,7 +207,7 @@ class FileJournal {
 
   /** The core's appender; a fresh one (which checks the file again) when the last was made in a retired wasm instance. */
   #appender() {
-    if (this.#core === null || !this.#core.current) this.#core = FileJournal[JOURNAL_CORE]();
+    if (this.#core === null || !this.#core.current) this.#core = JOURNAL_CORE.appender();
     return this.#core;
   }
 

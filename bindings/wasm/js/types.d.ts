@@ -15,7 +15,7 @@ export type PgaStatusFilter = "all" | "paid" | "expired" | "unpaid";
 /** A `success: false` refusal, classified from the spec's messages. */
 export type ApiErrorKind = "user_not_found" | "invalid_user" | "user_not_registered" | "invalid_game_code" | "transaction_not_found" | "other";
 /** What went wrong, by cause (see `IdnTotoError`). */
-export type ErrorKind = "invalid_request" | "api" | "http" | "decode" | "transport" | "outcome_unknown";
+export type ErrorKind = "invalid_request" | "api" | "http" | "decode" | "transport" | "outcome_unknown" | "key_in_use" | "key_conflict";
 
 // Canonical response shapes (tsify, from the core's Serialize types).
 /**
@@ -554,6 +554,11 @@ export interface ManualItem {
 }
 /** One item of a multiple transaction; one form per call. */
 export type BatchItem = AcceptRejectItem | ManualItem;
+/** An item of the client's `multipleTransaction`: a `BatchItem` and its operation key. */
+export type KeyedBatchItem = BatchItem & {
+    /** Sent at most once per key and server (needs the client's journal; one key once per batch). */
+    key?: string;
+};
 /** `transaction_list` parameters in canonical form (`build`, `client.request`). */
 export interface TransactionListParams {
     type: TxType;
@@ -690,16 +695,28 @@ export type EndpointId = keyof EndpointResponses;
 export interface JournalFlag {
     readonly journalUnwritten?: true;
 }
+/** The options of a single money move (`acceptReject`, `manualTransaction`). */
+export interface MoneyMoveOptions {
+    /**
+     * The operation key (1 to 200 characters, no control characters, no
+     * white space at either end): the move is made at most once per key and
+     * server, across re-runs and processes sharing the journal. Made before:
+     * the recorded answer (`replayed: true`), nothing sent; another live
+     * process holds it: `KeyInUseError`; the key names another move:
+     * `KeyConflictError`. Needs the client's journal.
+     */
+    key?: string;
+}
 /** One async method per endpoint. */
 export interface EndpointMethods {
     /** Get Transaction List: `GET /{token}/{type:dps|wd}[/{bank}][?name={name}]`. */
     transactionList(type: TxType, options?: TransactionListOptions): Promise<TransactionList>;
     /** Accept/Reject Transaction: `GET /{token}/{type:push_dps|push_wd}/{trans_id}/{user}/{action}/{comment}/{operator}`; moves money: never retried. */
-    acceptReject(type: TxType, transId: string, user: string, action: Action, comment: string, operator: string): Promise<Processed & JournalFlag>;
+    acceptReject(type: TxType, transId: string, user: string, action: Action, comment: string, operator: string, options?: MoneyMoveOptions): Promise<Processed & JournalFlag>;
     /** Accept/Reject/Manual Multiple Transaction: `POST /{token}/{type:push_dps|push_wd|MANUAL/depo|MANUAL/wd}`; moves money: never retried. */
-    multipleTransaction(type: TxType, transaction: BatchItem[]): Promise<ItemOutcome[] & JournalFlag>;
+    multipleTransaction(type: TxType, transaction: KeyedBatchItem[]): Promise<ItemOutcome[] & JournalFlag>;
     /** Manual Transaction: `GET /{token}/MANUAL/{type:depo|wd}/{user}/{comment}/{amount}/{operator}`; moves money: never retried. */
-    manualTransaction(type: TxType, user: string, comment: string, amount: DecimalString, operator: string): Promise<Processed & JournalFlag>;
+    manualTransaction(type: TxType, user: string, comment: string, amount: DecimalString, operator: string, options?: MoneyMoveOptions): Promise<Processed & JournalFlag>;
     /** Check User Balance: `GET /{token}/player_info/{user}`. */
     userBalance(user: string): Promise<UserBalance>;
     /** Check User Deposit/Withdraw History: `GET /{token}/history/{type:dps|wd}/{user}`. */

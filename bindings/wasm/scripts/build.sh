@@ -8,6 +8,9 @@ repo="$(cd "$here/../.." && pwd)"
 cd "$here"
 
 log() { printf '[build] %s\n' "$*" >&2; }
+# Node >= 22 first on PATH (installed from npm when the machine's node is older).
+# shellcheck source=../../../scripts/node22.sh
+source "$repo/scripts/node22.sh"
 
 # 1. The wasm target.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -56,7 +59,7 @@ mkdir -p "$out/wasm"
 # 6. The package around it.
 # The version is the Cargo workspace's (the one source); the committed
 # package.json must agree (scripts/version.sh --check says how to fix it).
-cp js/index.cjs js/index.mjs js/errors.cjs js/journal.cjs js/methods.cjs js/transport.cjs js/types.d.ts js/index.d.ts js/index.d.mts README.md "$out/"
+cp js/index.cjs js/index.mjs js/errors.cjs js/journal.cjs js/stores.cjs js/methods.cjs js/transport.cjs js/types.d.ts js/index.d.ts js/index.d.mts README.md "$out/"
 cp -L LICENSE-MIT LICENSE-APACHE "$out/"
 node -e '
   const fs = require("fs");

@@ -14,6 +14,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 log() { printf '[runtimes] %s\n' "$*" >&2; }
 fail() { printf 'test-runtimes.sh: %s\n' "$*" >&2; exit 1; }
+# Node >= 22 first on PATH (installed from npm when the machine's node is older).
+# shellcheck source=../../../scripts/node22.sh
+source "$repo/scripts/node22.sh"
 
 target_dir="$(cargo metadata --manifest-path "$repo/Cargo.toml" --format-version 1 --no-deps \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"

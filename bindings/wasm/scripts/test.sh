@@ -8,6 +8,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cd "$here"
 log() { printf '[test] %s\n' "$*" >&2; }
+# Node >= 22 first on PATH (installed from npm when the machine's node is older).
+# shellcheck source=../../../scripts/node22.sh
+source "$repo/scripts/node22.sh"
 
 log "generated .d.ts and method table are current (cargo test -p idn-toto-wasm)"
 cargo test --manifest-path "$repo/Cargo.toml" -p idn-toto-wasm --quiet 2>&1 | grep -E '^test result|FAILED|panicked' >&2
@@ -100,6 +103,23 @@ const pinned = new idn.Client({ baseUrl: "https://a.example/home.php", token: "T
 const viaAgent: idn.Transport = async (request, init) =>
   ({ status: 200, headers: { "retry-after": "1", "set-cookie": ["a=1", "b=2"] }, body: `${request.url}${String(init.agent?.maxSockets)}` });
 void [pinned, viaAgent];
+// Operation keys: a key per money move and per batch item, the three journals, the key errors.
+const stores: idn.Journal[] = [new idn.FileJournal("m.jsonl"), new idn.SqliteJournal("m.sqlite", { busyTimeoutMs: 5000 }),
+  new idn.PostgresJournal("postgres://backoffice@db.internal/moves", { max: 2 })];
+const keyed = new idn.Client({ baseUrl: "https://a.example/home.php", token: "T", journal: stores[1], keyLeaseMs: 60_000 });
+void keyed.manualTransaction("deposit", "u", "c", "1", "o", { key: "bonus-2024-05:u" }).then((p) => p.replayed === true);
+void keyed.acceptReject("deposit", "1", "u", "accept", "c", "o", { key: "accept:1" });
+void keyed.call("manual_transaction", { type: "deposit", user: "u", comment: "c", amount: "1", operator: "o" }, { key: "k" });
+void keyed.multipleTransaction("deposit", [{ user: "u", amount: "1", comment: "c", operator: "o", key: "k:0" }])
+  .then((os) => os.filter((o) => o.status === "already_done" || o.status === "key_in_use" || o.status === "undetermined"));
+void keyed.manualTransaction("deposit", "u", "c", "1", "o", { key: "k" }).catch((e: unknown) =>
+  e instanceof idn.KeyInUseError ? e.leaseUntilMs : e instanceof idn.KeyConflictError ? e.reason.length : undefined);
+const custom: idn.Journal = {
+  append: async (line: string) => void line,
+  read: async () => "",
+  claim: (claim: idn.KeyClaim, nowMs: number): idn.ClaimAnswer => claim.decideInJournal("", undefined, undefined, nowMs),
+};
+void custom;
 TS
 cat >tsconfig.json <<JSON
 {

@@ -11,19 +11,24 @@
 //! errors to `IdnTotoError` in one place (`js/errors.cjs`).
 //!
 //! The JavaScript client (`js/index.cjs`) runs the one IO loop: it sends,
-//! sleeps, appends journal lines and hands out events and pages as the
-//! driver says.
+//! sleeps, appends journal lines, runs key claims against its journal and
+//! hands out events and pages as the driver says. Operation keys (claims,
+//! the SQL stores' statements) are in [`keys`].
+
+mod keys;
+
+pub use keys::{after_line, decide_key, key_sql, store_line, WasmClaimAnswer, WasmKeyClaim};
 
 use idn_toto::{
     dynamic, Client, Clock, Driver, DriverOptions, EndpointId, Error, Event, Journal,
-    JournalAppender, Output, Request, RetryPolicy, Step, Unsettled,
+    JournalAppender, OperationKey, Output, Request, RetryPolicy, Step, Unsettled,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 /// `value` as a plain JavaScript value (objects, arrays, strings, numbers).
-fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
     // Serializing a `Value` or a plain struct of strings and numbers does
     // not fail.
     value
@@ -59,7 +64,7 @@ impl CoreError {
 }
 
 /// A core error as thrown to JavaScript.
-fn throw(e: &Error) -> JsValue {
+pub(crate) fn throw(e: &Error) -> JsValue {
     CoreError {
         detail: error_detail(e),
     }
@@ -70,7 +75,7 @@ fn endpoint(id: &str) -> Result<EndpointId, JsValue> {
     id.parse::<EndpointId>().map_err(|e| throw(&e))
 }
 
-fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
+pub(crate) fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
     serde_json::from_str(text).map_err(|e| {
         throw(&Error::InvalidRequest {
             field: field.to_owned(),
@@ -148,6 +153,7 @@ struct Settings {
     log_bodies: Option<bool>,
     max_pages: Option<u64>,
     settle_delay_ms: Option<u64>,
+    lease_ms: Option<u64>,
 }
 
 /// A configured client: `idn_toto::Client` plus how its drivers run.
@@ -164,7 +170,7 @@ impl WasmClient {
     /// `base_url`, `token`, `path_words`?, `allow_insecure_http`?,
     /// `max_body_size`?) plus the driver's settings: `retries`?,
     /// `retry_base_delay_ms`?, `retry_max_delay_ms`?, `snapshots`?,
-    /// `log_bodies`?, `max_pages`?, `settle_delay_ms`? (absent: the core's
+    /// `log_bodies`?, `max_pages`?, `settle_delay_ms`?, `lease_ms`? (absent: the core's
     /// `DriverOptions::default()`; the JavaScript client passes its own
     /// defaults).
     #[wasm_bindgen(constructor)]
@@ -180,6 +186,7 @@ impl WasmClient {
                 "log_bodies",
                 "max_pages",
                 "settle_delay_ms",
+                "lease_ms",
             ];
             let taken: serde_json::Map<String, Value> = keys
                 .iter()
@@ -206,7 +213,7 @@ impl WasmClient {
             bodies: settings.log_bodies.unwrap_or(defaults.bodies),
             max_pages: settings.max_pages.unwrap_or(defaults.max_pages),
             settle_delay_ms: settings.settle_delay_ms.unwrap_or(defaults.settle_delay_ms),
-            lease_ms: defaults.lease_ms,
+            lease_ms: settings.lease_ms.unwrap_or(defaults.lease_ms),
         };
         Ok(WasmClient { client, options })
     }
@@ -260,26 +267,33 @@ impl WasmClient {
     }
 
     /// One call (`Driver::call`); a money move is journaled as `journal_id`
-    /// when given.
+    /// when given, and sent under the operation key `key` when given
+    /// (`Driver::with_key`: claimed in the journal first; a key needs a
+    /// journal and a money move, else `invalid_request` at `key`).
     pub fn call(
         &self,
         endpoint_id: &str,
         params_json: &str,
         journal_id: Option<String>,
+        key: Option<String>,
     ) -> Result<WasmDriver, JsValue> {
         let params = json_arg("params", params_json)?;
         let id = endpoint(endpoint_id)?;
-        driver(Driver::call(
-            &self.client,
-            id,
-            &params,
-            self.options(journal_id),
-        ))
+        let key = key
+            .map(|k| OperationKey::parse("key", &k))
+            .transpose()
+            .map_err(|e| throw(&e))?;
+        let made = Driver::call(&self.client, id, &params, self.options(journal_id));
+        driver(match key {
+            Some(key) => made.and_then(|d| d.with_key(key)),
+            None => made,
+        })
     }
 
     /// Any number of `multiple_transaction` items, `{"type": ...,
     /// "transaction": [...]}` (`Driver::batch`); item `k` journaled as
-    /// `{journal_id}-{k}`.
+    /// `{journal_id}-{k}`, and sent under its operation key when it has a
+    /// `"key"`.
     pub fn batch(
         &self,
         params_json: &str,
@@ -423,6 +437,10 @@ pub enum StepKind {
     /// Finished: [`WasmDriver::error`], else [`WasmDriver::text`] (a
     /// response) or [`WasmDriver::value`].
     Done = 5,
+    /// Run [`WasmDriver::claim`] against the journal, then
+    /// [`WasmDriver::record_claim`] (or
+    /// [`WasmDriver::record_claim_failure`]).
+    Claim = 6,
 }
 
 #[wasm_bindgen]
@@ -432,29 +450,17 @@ impl WasmDriver {
     #[allow(clippy::should_implement_trait)] // one step at a time, not an Iterator
     pub fn next(&mut self, unix_now_secs: f64) -> StepKind {
         let mut step = self.driver.next(clock(0.0, unix_now_secs));
-        loop {
-            match step {
-                Step::Event(_) if !self.events => {}
-                Step::Claim(_) => {
-                    // Keys are not given from JS yet: nothing asks for a
-                    // claim; one that came would be refused, nothing sent.
-                    self.driver
-                        .record_claim(Err(idn_toto::Error::InvalidRequest {
-                            field: "key".into(),
-                            reason: "this host keeps no operation keys".into(),
-                        }));
-                }
-                _ => break,
-            }
+        while matches!(step, Step::Event(_)) && !self.events {
             step = self.driver.next(clock(0.0, unix_now_secs));
         }
         let kind = match &step {
             Step::Send(_) => StepKind::Send,
             Step::Wait(_) => StepKind::Wait,
             Step::Journal(_) => StepKind::Journal,
+            Step::Claim(_) => StepKind::Claim,
             Step::Event(_) => StepKind::Event,
             Step::Page(_) => StepKind::Page,
-            Step::Done(_) | Step::Claim(_) => StepKind::Done,
+            Step::Done(_) => StepKind::Done,
         };
         self.step = Some(step);
         kind
@@ -469,6 +475,36 @@ impl WasmDriver {
                 None
             }
         }
+    }
+
+    /// A `Claim` step's claim (taken: asked twice, `undefined`).
+    pub fn claim(&mut self) -> Option<WasmKeyClaim> {
+        match self.step.take() {
+            Some(Step::Claim(claim)) => Some(WasmKeyClaim(claim)),
+            other => {
+                self.step = other;
+                None
+            }
+        }
+    }
+
+    /// What the journal's claim came to (`Driver::record_claim`); the
+    /// answer is taken. Ask [`WasmDriver::next`] after it.
+    #[wasm_bindgen(js_name = recordClaim)]
+    pub fn record_claim(&mut self, answer: WasmClaimAnswer) {
+        self.driver.record_claim(Ok(answer.answer));
+    }
+
+    /// The journal's claim failed (the store could not be read or
+    /// written): nothing the claim announces is sent. The core records it
+    /// as `invalid_request` at `field` (`journal` for the store's own
+    /// failures) with `reason`.
+    #[wasm_bindgen(js_name = recordClaimFailure)]
+    pub fn record_claim_failure(&mut self, field: &str, reason: &str) {
+        self.driver.record_claim(Err(Error::InvalidRequest {
+            field: field.to_owned(),
+            reason: reason.to_owned(),
+        }));
     }
 
     /// A `Wait` step's milliseconds.
@@ -646,8 +682,8 @@ impl WasmJournalAppender {
 }
 
 /// The defaults every host starts from (the core's `Settings::DEFAULT`):
-/// `{timeout_ms, settle_delay_ms, snapshots, max_pages}`. The JavaScript
-/// client takes its defaults from here.
+/// `{timeout_ms, settle_delay_ms, snapshots, max_pages, lease_ms}`. The
+/// JavaScript client takes its defaults from here.
 #[wasm_bindgen]
 pub fn defaults() -> JsValue {
     let s = idn_toto::Settings::DEFAULT;
@@ -656,13 +692,15 @@ pub fn defaults() -> JsValue {
         "settle_delay_ms": s.settle_delay_ms,
         "snapshots": s.snapshots,
         "max_pages": s.max_pages,
+        "lease_ms": s.lease_ms,
     }))
 }
 
 /// Reads journal text (`Journal::read`): `{records: [...], torn_tail:
-/// bool, unsettled: [{id, last, endpoint, params, snapshot?}]}`; an
-/// unreadable line (other than a torn last one) throws the decode error
-/// naming it.
+/// bool, unsettled: [{id, last, endpoint, params, snapshot?}], keys:
+/// [...]}` (`keys`: the operation keys' records the lines leave,
+/// `Journal::key_records`); an unreadable line (other than a torn last
+/// one) throws the decode error naming it.
 #[wasm_bindgen(js_name = journalRead)]
 pub fn journal_read(text: &str) -> Result<JsValue, JsValue> {
     let journal = Journal::read(text).map_err(|e| throw(&e))?;
@@ -690,9 +728,23 @@ pub fn journal_read(text: &str) -> Result<JsValue, JsValue> {
             v
         })
         .collect();
+    let keys = keys::key_records(&journal);
     Ok(to_js(
-        &json!({"records": records, "torn_tail": journal.torn_tail, "unsettled": open}),
+        &json!({"records": records, "torn_tail": journal.torn_tail, "unsettled": open, "keys": keys}),
     ))
+}
+
+/// Journal text as the core writes it back (`Journal::read`, each record
+/// by `JournalRecord::to_line`; a torn last line left out): a file
+/// journal's `export()`, the JSON Lines every store exports.
+#[wasm_bindgen(js_name = journalExport)]
+pub fn journal_export(text: &str) -> Result<String, JsValue> {
+    let journal = Journal::read(text).map_err(|e| throw(&e))?;
+    Ok(journal
+        .records
+        .iter()
+        .map(idn_toto::JournalRecord::to_line)
+        .collect())
 }
 
 /// Parses an answer without a client (errors are not scrubbed: no token is

@@ -156,11 +156,12 @@ test('a burst of 2,000 reads from 20 concurrent clients completes without errors
 /**
  * Runs the first ```js block after `marker` in the README at `readme`
  * (relative to this file), importing the built package, in a child Node
- * whose environment has the sandbox's URL and token, in a fresh directory;
- * `preload` (module text) is imported first. Resolves to its stdout and the
- * directory (the caller removes it).
+ * whose environment has the sandbox's URL and token, in a fresh directory
+ * (or `inDir`, to run it again where it ran); `preload` (module text) is
+ * imported first. Resolves to its stdout and the directory (the caller
+ * removes it).
  */
-async function runReadmeSnippet(readme, marker, mustInclude, preload) {
+async function runReadmeSnippet(readme, marker, mustInclude, preload, inDir) {
   const { readFile, writeFile, mkdtemp } = await import('node:fs/promises');
   const { execFile } = await import('node:child_process');
   const { tmpdir } = await import('node:os');
@@ -171,7 +172,7 @@ async function runReadmeSnippet(readme, marker, mustInclude, preload) {
   const section = text.slice(text.indexOf(marker));
   const snippet = section.slice(section.indexOf('```js\n') + 6, section.indexOf('\n```', section.indexOf('```js\n')));
   assert.ok(snippet.includes(mustInclude), 'found the snippet');
-  const dir = await mkdtemp(path.join(tmpdir(), 'idn-toto-readme-'));
+  const dir = inDir ?? (await mkdtemp(path.join(tmpdir(), 'idn-toto-readme-')));
   const file = path.join(dir, 'snippet.mjs');
   await writeFile(file, snippet.replace("from 'idn-toto'", `from '${pathToFileURL(path.join(here, '../pkg/index.mjs')).href}'`));
   const args = [file];
@@ -223,4 +224,24 @@ http.request = (url, options, ...rest) => real(url, String(url).includes('/MANUA
   assert.deepEqual(journal.map((l) => `${l.event}:${l.state ?? ''}`), ['intent:', 'outcome:unknown', 'settled:applied']);
   assert.ok(!stdout.includes(TOKEN) && !JSON.stringify(journal).includes(TOKEN));
   await rm(dir, { recursive: true });
+});
+
+test("the package README's keys snippet, run twice, pays once", async () => {
+  const { rm } = await import('node:fs/promises');
+  await admin(sandbox, 'reset', 'POST');
+  const marker = '### Operation keys: each money move at most once';
+  const lorem = cents(await balanceOf('LOREM'));
+  const ipsum = cents(await balanceOf('IPSUM'));
+  const first = await runReadmeSnippet('../README.md', marker, "key: 'bonus-2024-05:LOREM'");
+  try {
+    assert.match(first.stdout, /'LOREM: succeeded', 'IPSUM: succeeded'/);
+    assert.doesNotMatch(first.stdout, /done before/);
+    const again = await runReadmeSnippet('../README.md', marker, "key: 'bonus-2024-05:LOREM'", undefined, first.dir);
+    assert.match(again.stdout, /'LOREM: already_done', 'IPSUM: already_done'/);
+    assert.match(again.stdout, /done before; nothing sent: /);
+    assert.equal(cents(await balanceOf('LOREM')), lorem + 17000n, 'LOREM: the bonus and the refund once');
+    assert.equal(cents(await balanceOf('IPSUM')), ipsum + 10000n, 'IPSUM: the bonus once');
+  } finally {
+    await rm(first.dir, { recursive: true });
+  }
 });

@@ -64,3 +64,21 @@ export async function writeSeed(dir, count) {
   await writeFile(file, JSON.stringify({ today: '2024-05-17', users, pending }));
   return file;
 }
+
+/**
+ * `n` keyed manual deposits of 1.00 for the operation-key tests,
+ * alternating IPSUM and LOREM (built-in seed users); row `i` has the key
+ * `{prefix}:{i}`.
+ */
+export function keyedItems(n, prefix) {
+  return Array.from({ length: n }, (_, i) => ({
+    user: i % 2 === 0 ? 'IPSUM' : 'LOREM', amount: '1.00', comment: `bonus ${i}`, operator: 'OP01', key: `${prefix}:${i}`,
+  }));
+}
+
+/** A user's balance in cents (the sandbox writes two decimals), exact. */
+export async function cents(sandbox, user) {
+  const { balance } = await admin(sandbox, `state/${user}`);
+  const [whole, frac = ''] = String(balance).split('.');
+  return BigInt(whole) * 100n + BigInt((frac + '00').slice(0, 2)) * (whole.startsWith('-') ? -1n : 1n);
+}

@@ -71,9 +71,9 @@ function checkError(cfg, want, e) {
   }
 }
 
-// client.json, journal.json, framing.json, settle.json: below. matcher.json and
-// keys.json are run by the Rust runner only so far: the package does not expose
-// the matcher or operation keys yet (issues 23 and 22 say so).
+// client.json, journal.json, framing.json, settle.json, keys.json: below.
+// matcher.json is run by the Rust runner only so far: the package does not
+// expose the matcher yet (issue 23 says so).
 const OWN_RUNNERS = new Set(['client.json', 'journal.json', 'framing.json', 'settle.json', 'matcher.json', 'keys.json']);
 const files = readdirSync(dir).filter((n) => n.endsWith('.json') && !OWN_RUNNERS.has(n)).sort();
 const known = [...endpoints().map((e) => `${e.id}.json`), 'batch.json', 'paging.json'].sort();
@@ -463,6 +463,46 @@ describe('settle.json', () => {
       }
     });
   }
+});
+
+// tests/vectors/keys.json: what a keyed money move's key record decides
+// (decideKey, the sans-IO form of what every journal's claim asks the core),
+// and the key records a JSON Lines journal's lines leave (journalRead's
+// `keys`, what FileJournal's claims are decided from).
+test('keys.json', async () => {
+  const glue = await wasmGlue();
+  const doc = JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8'));
+  const failures = [];
+  for (const c of doc.cases) {
+    const record = c.record === null || c.record === undefined ? undefined : JSON.stringify(c.record);
+    let got;
+    let error;
+    try {
+      got = glue.decideKey(record, JSON.stringify(c.params), c.me ?? '', c.now_ms ?? 0, c.settled_now === true);
+    } catch (e) {
+      if (!(e instanceof glue.CoreError)) throw e;
+      error = e.detail;
+    }
+    const ok = typeof c.decision === 'string' ? got === c.decision : error !== undefined && isSubset(c.decision.error, error);
+    if (!ok) failures.push(`${c.name}: got ${got ?? JSON.stringify(error)}, want ${JSON.stringify(c.decision)}`);
+  }
+  for (const c of doc.journals) {
+    const text = c.journal.map((line) => `${JSON.stringify(line)}\n`).join('');
+    let keys;
+    try {
+      keys = glue.journalRead(text).keys;
+    } catch (e) {
+      if (!(e instanceof glue.CoreError)) throw e;
+      failures.push(`${c.name}: ${JSON.stringify(e.detail)}`);
+      continue;
+    }
+    if (keys.length !== c.keys.length || !c.keys.every((want, i) => isSubset(want, keys[i]))) {
+      failures.push(`${c.name}: got ${JSON.stringify(keys)}, want ${JSON.stringify(c.keys)}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+  assert.ok(doc.cases.length >= 25, `only ${doc.cases.length} key cases`);
+  assert.ok(doc.journals.length >= 5, `only ${doc.journals.length} key journals`);
 });
 
 // tests/vectors/journal.json: the journal's line format. The package makes

@@ -184,6 +184,14 @@ fn closed_sets() -> String {
             cause: cause(),
             unsettled: None,
         },
+        Error::KeyInUse {
+            key: "k".into(),
+            lease_until_ms: 1,
+        },
+        Error::KeyConflict {
+            key: "k".into(),
+            reason: "r".into(),
+        },
     ]
     .iter()
     .map(Error::kind)
@@ -218,7 +226,25 @@ fn params_of(info: &EndpointInfo) -> Vec<(&'static Param, &'static str)> {
     info.parameters.iter().map(|p| (p, ts_type(p.ty))).collect()
 }
 
-/// Batch item fields, each checked with the core's item reader.
+/// A batch of one `item` with a journal, as the core reads it
+/// (`Driver::batch`: an item's `key` is its operation key).
+fn keyed_batch(r#type: &str, item: Value) -> Result<Driver, Error> {
+    let client = Client::new("https://a.example/home.php", "T").unwrap();
+    let options = DriverOptions {
+        journal_id: Some("j".into()),
+        ..DriverOptions::default()
+    };
+    Driver::batch(
+        &client,
+        &json!({"type": r#type, "transaction": [item]}),
+        options,
+    )
+}
+
+/// Batch item fields, each checked with the core's item reader; the
+/// client's items may also carry `key` (optional, a string: checked with
+/// the core's batch driver), which a request built without a client
+/// refuses.
 fn batch_items() -> String {
     let forms: [(&str, &str, &[&str]); 2] = [
         (
@@ -247,11 +273,25 @@ fn batch_items() -> String {
             let opt = if required { "" } else { "?" };
             let _ = writeln!(out, "    {key}{opt}: {};", ts_type(item_field_type(key)));
         }
+        let mut keyed = sample.clone();
+        assert!(keyed_batch("deposit", Value::Object(keyed.clone())).is_ok());
+        keyed.insert("key".into(), json!("bonus-2024-05:u"));
+        assert!(keyed_batch("deposit", Value::Object(keyed.clone())).is_ok());
+        assert!(dynamic::batch_items(&json!([keyed.clone()])).is_err());
+        keyed.insert("key".into(), json!(7));
+        assert!(keyed_batch("deposit", Value::Object(keyed)).is_err());
         let _ = writeln!(out, "}}");
     }
     let _ = writeln!(
         out,
         "/** One item of a multiple transaction; one form per call. */\nexport type BatchItem = AcceptRejectItem | ManualItem;"
+    );
+    let _ = writeln!(
+        out,
+        "/** An item of the client's `multipleTransaction`: a `BatchItem` and its operation key. */\n\
+         export type KeyedBatchItem = BatchItem & {{\n    \
+         /** Sent at most once per key and server (needs the client's journal; one key once per batch). */\n    \
+         key?: string;\n}};"
     );
     out
 }
@@ -261,6 +301,30 @@ struct Ep {
     info: &'static EndpointInfo,
     params_name: &'static str,
     response_name: &'static str,
+}
+
+impl Ep {
+    /// Whether a single call takes an operation key: the core's
+    /// `Driver::with_key` accepts one on a journaled call of valid
+    /// parameters (the money moves but the batch).
+    fn keyed(&self) -> bool {
+        let client = Client::new("https://a.example/home.php", "T").unwrap();
+        let params: Map<String, Value> = self
+            .info
+            .parameters
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| (p.name.to_owned(), sample(p.ty)))
+            .collect();
+        let options = DriverOptions {
+            journal_id: Some("j".into()),
+            ..DriverOptions::default()
+        };
+        let key = OperationKey::parse("key", "k").unwrap();
+        Driver::call(&client, self.info.id, &Value::Object(params), options)
+            .and_then(|d| d.with_key(key))
+            .is_ok()
+    }
 }
 
 /// Reads one endpoint's pieces from its parameter type.
@@ -411,20 +475,44 @@ fn types_dts(eps: &[Ep]) -> String {
          * result serializes as the canonical JSON.\n */\n\
          export interface JournalFlag {\n    readonly journalUnwritten?: true;\n}\n",
     );
+    out.push_str(
+        "/** The options of a single money move (`acceptReject`, `manualTransaction`). */\n\
+         export interface MoneyMoveOptions {\n    \
+         /**\n     \
+         * The operation key (1 to 200 characters, no control characters, no\n     \
+         * white space at either end): the move is made at most once per key and\n     \
+         * server, across re-runs and processes sharing the journal. Made before:\n     \
+         * the recorded answer (`replayed: true`), nothing sent; another live\n     \
+         * process holds it: `KeyInUseError`; the key names another move:\n     \
+         * `KeyConflictError`. Needs the client's journal.\n     \
+         */\n    \
+         key?: string;\n}\n",
+    );
     let mut methods = String::new();
     let mut requests = String::new();
     let mut iters = String::new();
     for e in eps {
         let params = params_of(e.info);
-        let mut args: Vec<String> = params
-            .iter()
-            .filter(|(p, _)| p.required)
+        let required = params.iter().filter(|(p, _)| p.required);
+        let mut request_args: Vec<String> = required
+            .clone()
             .map(|(p, ts)| format!("{}: {ts}", camel(p.name)))
+            .collect();
+        // The client's items may carry their operation keys.
+        let mut args: Vec<String> = required
+            .map(|(p, ts)| match p.ty {
+                ParamType::Items => format!("{}: KeyedBatchItem[]", camel(p.name)),
+                _ => format!("{}: {ts}", camel(p.name)),
+            })
             .collect();
         if params.iter().any(|(p, _)| !p.required) {
             args.push(format!("options?: {}Options", pascal(e.info.id.as_str())));
+            request_args.push(format!("options?: {}Options", pascal(e.info.id.as_str())));
+        } else if e.keyed() {
+            args.push("options?: MoneyMoveOptions".to_owned());
         }
         let args = args.join(", ");
+        let request_args = request_args.join(", ");
         let name = camel(e.info.id.as_str());
         let doc = format!(
             "    /** {}: `{} {}`{}. */\n",
@@ -447,7 +535,10 @@ fn types_dts(eps: &[Ep]) -> String {
             "{doc}    {name}({args}): Promise<{}{flag}>;",
             resolves_to(e)
         );
-        let _ = writeln!(requests, "{doc}    {name}({args}): RequestDescriptor;");
+        let _ = writeln!(
+            requests,
+            "{doc}    {name}({request_args}): RequestDescriptor;"
+        );
         if e.info.next_page.is_some() {
             let _ = write!(
                 iters,
@@ -487,17 +578,18 @@ fn methods_cjs(eps: &[Ep]) -> String {
             .map(|(p, _)| format!("[\"{}\", \"{}\"]", camel(p.name), p.name))
             .collect();
         rows.push(format!(
-            "  {{ name: \"{}\", endpoint: \"{}\", positional: [{}], options: [{}], paged: {}, idempotent: {} }},",
+            "  {{ name: \"{}\", endpoint: \"{}\", positional: [{}], options: [{}], paged: {}, idempotent: {}, keyed: {} }},",
             camel(e.info.id.as_str()),
             e.info.id,
             positional.join(", "),
             options.join(", "),
             e.info.next_page.is_some(),
-            e.info.idempotent
+            e.info.idempotent,
+            e.keyed()
         ));
     }
     format!(
-        "// {HEADER}\n'use strict';\n\n/** One row per endpoint: the method name, required parameters (positional, URL order) and optional ones ([camelCase, canonical]). */\nmodule.exports = Object.freeze([\n{}\n]);\n",
+        "// {HEADER}\n'use strict';\n\n/** One row per endpoint: the method name, required parameters (positional, URL order), optional ones ([camelCase, canonical]), and whether a call takes an operation key (`{{ key }}` in its options). */\nmodule.exports = Object.freeze([\n{}\n]);\n",
         rows.join("\n")
     )
 }
@@ -536,11 +628,11 @@ fn types_and_methods_are_current() {
 }
 
 /// The precondition of [`wire_row`]: of the types that cross to
-/// JavaScript, only `ItemOutcome` (in `batch.rs`) leaves fields out of the
-/// canonical JSON (`settle.rs`, `journal.rs` and `keys.rs` hold settlement,
-/// journal and key records, not responses; `accept_reject.rs` holds
-/// `Processed`, whose `replayed` is written only when true: an output type,
-/// never read from the wire, declared optional by tsify).
+/// JavaScript, only `ItemOutcome` (in `batch.rs`) and `Processed` (in
+/// `accept_reject.rs`: `replayed`, declared optional by tsify) leave
+/// fields out of the canonical JSON; neither is read through `wire_row`
+/// (`settle.rs`, `journal.rs` and `keys.rs` hold settlement, journal and
+/// key records, not responses).
 #[test]
 fn skip_serializing_if_only_on_outcomes() {
     fn walk(dir: &Path, hits: &mut Vec<String>) {
