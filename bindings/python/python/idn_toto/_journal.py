@@ -104,7 +104,10 @@ class FileJournal:
                 self._write(write.line)
                 until = write.record.lease_until_ms
                 self._held[held_key] = (claim.holder, now_ms if until is None else until)
-            elif answer.decision != "settle":
+            elif answer.decision == "already_done":
+                # Done: no claim of it is open any more. Any other answer
+                # leaves a live claim of another run of this process held
+                # (the core lays a hold over a claimed record only).
                 self._held.pop(held_key, None)
             return answer
 
