@@ -1061,7 +1061,8 @@ class AsyncClient(
     urllib in a worker thread, ``ThreadedUrllibTransport``); every send,
     whatever the transport, is bounded by ``timeout``. Journal lines are
     appended and synced in the event loop's thread (an ``fsync`` per
-    line)."""
+    line), and so are operation keys' claims (a ``SqliteJournal`` waits
+    there for another process's lock, up to 30 s)."""
 
     __doc__ = (__doc__ or "") + _CLIENT_DOC
 

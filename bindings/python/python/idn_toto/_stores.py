@@ -190,12 +190,22 @@ class _SqlJournal:
             self._conn = None
         conn = self._guard(self._connect)
         try:
-            for statement in self._sql.schema:
-                self._guard(lambda: self._run(conn, statement, ()))
+            self._schema(conn)
         except BaseException:
             conn.close()
             raise
         self._conn, self._pid = conn, os.getpid()
+
+    def _schema(self, conn: Any) -> None:
+        """The core's schema, statement by statement. Two processes creating
+        a table at once: Postgres refuses the second ``CREATE ... IF NOT
+        EXISTS`` (a duplicate type) once the first commits; the statement
+        is idempotent, so it runs once more (and then finds the table)."""
+        for statement in self._sql.schema:
+            try:
+                self._run(conn, statement, ())
+            except self._errors():
+                self._guard(lambda: self._run(conn, statement, ()))
 
     def _invalid(self, reason: str) -> InvalidRequestError:
         return invalid("journal", f"{self._name()}: {reason}")
