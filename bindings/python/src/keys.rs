@@ -107,13 +107,9 @@ impl PyKeyClaim {
         Ok((PyClaimAnswer(answer), write.map(PyClaimWrite)))
     }
 
+    // No key in a repr: it is the caller's text (it could hold anything).
     fn __repr__(&self) -> String {
-        format!(
-            "<KeyClaim {:?} {} {}>",
-            self.key(),
-            self.0.intent.id,
-            self.0.intent.endpoint
-        )
+        format!("<KeyClaim {} {}>", self.0.intent.id, self.0.intent.endpoint)
     }
 }
 
@@ -177,13 +173,7 @@ impl PyClaimAnswer {
     }
 
     fn __repr__(&self) -> String {
-        let key = self
-            .0
-            .previous
-            .as_ref()
-            .map(|r| format!(" {:?}", r.key.as_str()))
-            .unwrap_or_default();
-        format!("<ClaimAnswer {}{key}>", self.0.decision.as_str())
+        format!("<ClaimAnswer {}>", self.0.decision.as_str())
     }
 }
 
@@ -208,7 +198,7 @@ impl PyClaimWrite {
     }
 
     fn __repr__(&self) -> String {
-        format!("<ClaimWrite {:?}>", self.0.record.key.as_str())
+        format!("<ClaimWrite {}>", self.0.record.journal_id)
     }
 }
 
@@ -311,8 +301,7 @@ impl PyKeyRecord {
 
     fn __repr__(&self) -> String {
         format!(
-            "<KeyRecord {:?} {} {} attempts={}>",
-            self.0.key.as_str(),
+            "<KeyRecord {} {} attempts={}>",
             self.0.state.as_str(),
             self.0.journal_id,
             self.0.attempts

@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, List, Optional
 import pytest
 
 import idn_toto
-from conftest import BASE_URL, PROCESSED, TOKEN, AsyncFakeTransport, FakeTransport, ok
+from conftest import BASE_URL, PROCESSED, TOKEN, AsyncFakeTransport, FakeTransport, ok, pending_list
 
 MANUAL = ("deposit", "LOREM", "bonus", "100", "OP01")
 Store = Callable[[Path], Any]
@@ -113,6 +113,25 @@ def test_a_key_held_by_a_live_run_is_in_use_and_nothing_is_sent(tmp_path: Path, 
     assert inner.manual_transaction(*MANUAL, key="k1").replayed is True
 
 
+@pytest.mark.parametrize("store", list(STORES))
+def test_a_keyed_move_left_unknown_is_settled_from_the_store_and_then_done(tmp_path: Path, store: str) -> None:
+    journal = STORES[store](tmp_path)
+    gone = (200, pending_list(0))  # transaction 7 is no longer pending
+    t = FakeTransport(ConnectionResetError("reset"), gone, gone)
+    c = client(journal, t, settle_delay=0)
+    with pytest.raises(idn_toto.OutcomeUnknownError):
+        c.accept_reject("deposit", "7", "LOREM", "accept", "c", "OP01", key="acc:7")
+    (open_move,) = c.unsettled()
+    assert open_move.intent.key == "acc:7" and open_move.last == "unknown"
+    (settled,) = c.settle_unsettled()
+    assert settled.state == "applied" and c.unsettled() == []
+    (record,) = idn_toto.Journal.read(journal.export()).key_records()
+    assert (record.key, record.state) == ("acc:7", "applied")
+    sent = len(t.requests)
+    assert c.accept_reject("deposit", "7", "LOREM", "accept", "c", "OP01", key="acc:7").replayed is True
+    assert len(t.requests) == sent, "settled applied: never sent again"
+
+
 class FailingSqlite(idn_toto.SqliteJournal):
     """A SQLite store whose `select` fails as a locked database does."""
 
@@ -186,6 +205,8 @@ def test_the_token_is_never_in_a_key_error(tmp_path: Path) -> None:
         assert "***" in getattr(e, "key")
     for o in outcomes:
         assert TOKEN not in repr(o) + (o.message or "") + json.dumps(o.to_dict())
+    for record in idn_toto.Journal.read(journal.export()).key_records():
+        assert TOKEN not in repr(record)
 
 
 def test_the_async_client_takes_keys(tmp_path: Path) -> None:

@@ -821,7 +821,8 @@ class _Run:
         ``settled`` line leaves the result as it is, flagged
         ``journal_unwritten``), and a ``JournalWarning`` says so. The write
         error never replaces the money move's result."""
-        reason = _failure_reason(error)
+        # A store's words may quote a line's values: scrubbed of the token.
+        reason = self._client._core.redact(_failure_reason(error))
         lost = self._driver.journal_failures
         self._driver.record_journal_failure(reason)
         if self._driver.journal_failures > lost:

@@ -169,7 +169,7 @@ class _SqlJournal:
                 except Exception:
                     pass
                 if isinstance(e, self._errors()):
-                    raise self._invalid(str(e)) from None
+                    raise self._invalid(_first_line(e)) from None
                 raise
             return result
 
@@ -178,7 +178,7 @@ class _SqlJournal:
         try:
             return work()
         except self._errors() as e:
-            raise self._invalid(str(e)) from None
+            raise self._invalid(_first_line(e)) from None
 
     def _ready(self) -> None:
         """Connects when there is no connection of this process yet, and
