@@ -309,6 +309,32 @@ def test_two_processes_on_one_postgres_database_credit_each_key_once(
     assert balances(admin) == (ipsum + 30, lorem + 30)
 
 
+def test_a_postgres_journal_connects_again_after_losing_its_connection(postgres: str) -> None:
+    import psycopg
+
+    from conftest import BASE_URL, PROCESSED, FakeTransport
+
+    dsn = f"{postgres} application_name=keys-reconnect"
+    t = FakeTransport(PROCESSED, PROCESSED)
+    client = idn_toto.Client(BASE_URL, TOKEN, transport=t, journal=idn_toto.PostgresJournal(dsn), snapshots=False)
+    key = f"reconnect-{uuid.uuid4().hex}"
+    client.manual_transaction("deposit", "LOREM", "c", "5", "OP01", key=f"{key}:1")
+    with psycopg.connect(postgres, autocommit=True) as admin:
+        ended = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'keys-reconnect'"
+        ).fetchall()
+    assert ended == [(True,)]
+    # The claim meets the closed connection: nothing is sent.
+    with pytest.raises(idn_toto.InvalidRequestError) as lost:
+        client.manual_transaction("deposit", "LOREM", "c", "6", "OP01", key=f"{key}:2")
+    assert lost.value.field == "journal" and "the Postgres store" in lost.value.reason
+    assert len(t.requests) == 1
+    # The next one connects again.
+    assert client.manual_transaction("deposit", "LOREM", "c", "6", "OP01", key=f"{key}:2").replayed is False
+    assert client.manual_transaction("deposit", "LOREM", "c", "6", "OP01", key=f"{key}:2").replayed is True
+    assert len(t.requests) == 2
+
+
 @pytest.mark.parametrize(
     "store,landed",
     [(store, False) for store in STORES] + [("sqlite", True)],

@@ -181,10 +181,13 @@ class _SqlJournal:
             raise self._invalid(_first_line(e)) from None
 
     def _ready(self) -> None:
-        """Connects when there is no connection of this process yet, and
-        creates the tables when missing. Holds the lock."""
+        """Connects when there is no usable connection of this process yet
+        (none, a forked parent's, or one the server closed), and creates the
+        tables when missing. Holds the lock."""
         if self._conn is not None and self._pid == os.getpid():
-            return
+            if not self._closed(self._conn):
+                return
+            self._conn = None
         if self._conn is not None:  # a forked child never uses its parent's
             _INHERITED.append(self._conn)
             self._conn = None
@@ -232,6 +235,10 @@ class _SqlJournal:
     def _run(self, conn: Any, sql: str, params: _Params) -> Any:
         """Runs one statement; returns a cursor to fetch from."""
         raise NotImplementedError
+
+    def _closed(self, conn: Any) -> bool:
+        """Whether the connection can no longer be used."""
+        return False
 
     def _errors(self) -> Tuple[Type[BaseException], ...]:
         raise NotImplementedError
@@ -341,6 +348,10 @@ class PostgresJournal(_SqlJournal):
 
     def _run(self, conn: Any, sql: str, params: _Params) -> Any:
         return conn.execute(sql, list(params) if params else None)
+
+    def _closed(self, conn: Any) -> bool:
+        # A lost connection (a restarted server): connect again next time.
+        return bool(conn.closed)
 
     def _errors(self) -> Tuple[Type[BaseException], ...]:
         return (self._psycopg.Error,)
