@@ -22,7 +22,11 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 "$python" -m venv "$tmp/venv"
 pin() { grep -E "^$1==" "$here/requirements-dev.txt"; }
-"$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$wheel" "$(pin pytest)" "$(pin mypy)"
+# psycopg (binary wheels, from PyPI) for the Postgres journal's tests: its
+# pins carry Python-version markers, one line each.
+mapfile -t psycopg < <(grep -E '^psycopg\[binary\]==' "$here/requirements-dev.txt")
+"$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$wheel" "$(pin pytest)" "$(pin mypy)" \
+    "${psycopg[@]}"
 
 cd "$tmp"  # nothing of the source tree is importable from here
 echo "== pytest (installed wheel)"

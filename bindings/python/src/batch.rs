@@ -42,7 +42,12 @@ impl PyItemOutcome {
     /// `"succeeded"`, `"failed"`, `"not_sent"` (an earlier request's
     /// outcome is unknown, so the batch stopped) or `"unknown"` (sent, but
     /// whether it was processed can't be known: settle it with
-    /// `client.settle(outcome)` before acting again).
+    /// `client.settle(outcome)` before acting again); for an item with an
+    /// operation key, never sent: `"already_done"` (its key's move was done
+    /// before), `"key_in_use"` (another live process holds the key),
+    /// `"key_conflict"` (the key names another money move) or
+    /// `"undetermined"` (an earlier attempt under the key could not be
+    /// settled).
     #[getter]
     fn status(&self) -> String {
         status_name(self.outcome.status)

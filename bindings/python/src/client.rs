@@ -306,7 +306,8 @@ pub(crate) fn build(
 /// so a server that echoes it is not scrubbed: prefer `Core.parse_dict` or
 /// `Client.parse`.
 /// The defaults every host starts from (the core's `Settings::DEFAULT`):
-/// `timeout_ms`, `settle_delay_ms`, `snapshots` and `max_pages`.
+/// `timeout_ms`, `settle_delay_ms`, `snapshots`, `max_pages` and
+/// `lease_ms` (how long a keyed move's claim keeps other holders out).
 /// `idn_toto.Client` and `AsyncClient` take their defaults from here.
 #[pyfunction]
 pub(crate) fn defaults<'py>(py: Python<'py>) -> PyResult<JsonDict<'py>> {
@@ -318,6 +319,7 @@ pub(crate) fn defaults<'py>(py: Python<'py>) -> PyResult<JsonDict<'py>> {
             "settle_delay_ms": s.settle_delay_ms,
             "snapshots": s.snapshots,
             "max_pages": s.max_pages,
+            "lease_ms": s.lease_ms,
         }),
     )
 }

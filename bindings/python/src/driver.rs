@@ -14,13 +14,16 @@ use crate::convert::{JsonDict, Params};
 use crate::endpoints::{any_to_py, PyProcessed};
 use crate::errors::{core_err, to_py_err};
 use crate::journal::PyOpenMove;
+use crate::keys::{PyClaimAnswer, PyKeyClaim};
 use crate::settle::{PySettlement, PyUnsettled};
 
 /// How a `Driver` runs: the retry policy for reads, the journal id of what
 /// it moves (journaling is on when set), whether a manual move reads the
 /// user's history first (`snapshots`), whether response events carry the
-/// (scrubbed, cut) body (`bodies`), the paging cap (`max_pages`) and
-/// settling's wait before a read that could conclude `not_applied`.
+/// (scrubbed, cut) body (`bodies`), the paging cap (`max_pages`),
+/// settling's wait before a read that could conclude `not_applied`, and how
+/// long a keyed move's claim keeps other holders out (`lease_ms`; default:
+/// `defaults()["lease_ms"]`).
 #[pyclass(name = "DriverOptions", module = "idn_toto._native", frozen)]
 #[derive(Debug, Clone)]
 pub(crate) struct PyDriverOptions(core::DriverOptions);
@@ -30,7 +33,7 @@ impl PyDriverOptions {
     #[new]
     #[pyo3(signature = (
         *, retry = None, journal_id = None, snapshots = false, bodies = false,
-        max_pages = None, settle_delay_ms = 0
+        max_pages = None, settle_delay_ms = 0, lease_ms = None
     ))]
     fn new(
         retry: Option<PyRef<'_, PyRetryPolicy>>,
@@ -39,6 +42,7 @@ impl PyDriverOptions {
         bodies: bool,
         max_pages: Option<u64>,
         settle_delay_ms: u64,
+        lease_ms: Option<u64>,
     ) -> Self {
         let defaults = core::DriverOptions::default();
         PyDriverOptions(core::DriverOptions {
@@ -48,7 +52,7 @@ impl PyDriverOptions {
             bodies,
             max_pages: max_pages.unwrap_or(defaults.max_pages),
             settle_delay_ms,
-            lease_ms: defaults.lease_ms,
+            lease_ms: lease_ms.unwrap_or(defaults.lease_ms),
         })
     }
 
@@ -70,7 +74,9 @@ impl PyDriverOptions {
 /// `step.kind` says: `"send"` the `Request` (then `record_response` or
 /// `record_transport_failure`), `"wait"` `step.value` milliseconds,
 /// append the `"journal"` line (and sync it) before the next step (when
-/// that fails, `record_journal_failure` and go on), hand over the
+/// that fails, `record_journal_failure` and go on), run the `"claim"`
+/// (a `KeyClaim`) against the journal store and `record_claim` its
+/// answer (when the store fails, `record_claim_failure`), hand over the
 /// `"event"` or the `"page"`, and stop at `"done"` (its value is the
 /// result; a failure raises from `next` instead). The clocks are the
 /// milliseconds since the run (or the attempt) began and the wall clock in
@@ -91,15 +97,33 @@ pub(crate) struct PyDriver {
 impl PyDriver {
     /// A call of a request built by `Core.build` or `prepare` (a read is
     /// retried as `options.retry` says; a money move is sent once, and
-    /// journaled when `options.journal_id` is set).
+    /// journaled when `options.journal_id` is set). `key`: the money
+    /// move's operation key (it needs a journal): it is claimed in the
+    /// journal store (a `"claim"` step) before the request leaves, and the
+    /// core decides whether to send, replay the recorded answer
+    /// (`Processed.replayed`), settle an open move first, or stop
+    /// (`KeyInUseError`, `KeyConflictError`, `OutcomeUnknownError`).
     #[staticmethod]
-    fn call(core: &PyCore, request: &PyRequest, options: &PyDriverOptions) -> PyResult<Self> {
+    #[pyo3(signature = (core, request, options, *, key = None))]
+    fn call(
+        core: &PyCore,
+        request: &PyRequest,
+        options: &PyDriverOptions,
+        key: Option<&str>,
+    ) -> PyResult<Self> {
         let driver = core::Driver::call_request(&core.client, request.0.clone(), options.0.clone());
+        let driver = match key {
+            Some(key) => driver.and_then(|d| d.with_key(core::OperationKey::parse("key", key)?)),
+            None => driver,
+        };
         PyDriver::made(core, driver, options, Vec::new())
     }
 
     /// `multiple_transaction` for any number of items (`{"type": ...,
-    /// "transaction": [...]}`), in requests of at most 25.
+    /// "transaction": [...]}`), in requests of at most 25. An item may
+    /// carry a `"key"` (its operation key; one key per item, and a
+    /// journal): each keyed item is claimed right before the request that
+    /// carries it.
     #[staticmethod]
     fn batch(core: &PyCore, params: Params, options: &PyDriverOptions) -> PyResult<Self> {
         let driver = core::Driver::batch(&core.client, &params.0, options.0.clone());
@@ -164,15 +188,7 @@ impl PyDriver {
                 self.last_line_id = line_id(&line);
                 ("journal", line.into_py_any(py)?)
             }
-            core::Step::Claim(_) => {
-                // Keys are not given from Python yet: nothing asks for a
-                // claim; one that came would be refused, nothing sent.
-                self.driver.record_claim(Err(core::Error::InvalidRequest {
-                    field: "key".into(),
-                    reason: "this host keeps no operation keys".into(),
-                }));
-                return self.next(py, elapsed_ms, unix_now_secs);
-            }
+            core::Step::Claim(claim) => ("claim", PyKeyClaim(claim).into_py_any(py)?),
             core::Step::Event(event) => ("event", PyEvent(event).into_py_any(py)?),
             core::Step::Page(page) => ("page", any_to_py(py, page)?),
             core::Step::Done(Ok(output)) => ("done", self.output(py, output)?),
@@ -238,6 +254,25 @@ impl PyDriver {
                 self.unwritten.push(id);
             }
         }
+    }
+
+    /// What the journal store made of the last `"claim"` step: its
+    /// `ClaimAnswer` (from `KeyClaim.decide` or `decide_in_journal`, after
+    /// the store wrote what it says and committed). Call it before asking
+    /// `next` again.
+    fn record_claim(&mut self, answer: &PyClaimAnswer) {
+        self.driver.record_claim(Ok(answer.0.clone()));
+    }
+
+    /// The last `"claim"` step could not be run (the store failed, nothing
+    /// was written; `reason` in words): nothing the claim announces is
+    /// sent. A call raises `InvalidRequestError` at `journal`; a batch's
+    /// unsent items end `not_sent`.
+    fn record_claim_failure(&mut self, reason: &str) {
+        self.driver.record_claim(Err(core::Error::InvalidRequest {
+            field: "journal".into(),
+            reason: reason.to_owned(),
+        }));
     }
 
     /// How many journal lines (outcomes, `settled`) could not be written in
@@ -375,9 +410,9 @@ fn line_id(line: &str) -> Option<String> {
 }
 
 /// What a `Driver` asks for next: `kind` is `"send"` (`value`: the
-/// `Request`), `"wait"` (milliseconds), `"journal"` (the line, without
-/// its newline), `"event"` (an `Event`), `"page"` (a typed page) or
-/// `"done"` (the result).
+/// `Request`), `"wait"` (milliseconds), `"journal"` (the line, with its
+/// newline), `"claim"` (a `KeyClaim`), `"event"` (an `Event`), `"page"` (a
+/// typed page) or `"done"` (the result).
 #[pyclass(name = "Step", module = "idn_toto._native", frozen)]
 pub(crate) struct PyStep {
     kind: &'static str,

@@ -191,6 +191,13 @@ impl PyProcessed {
         self.journal_unwritten
     }
 
+    /// `True` when nothing was sent: the call's operation key was done
+    /// before, and this is the recorded answer of that attempt (a replay).
+    #[getter]
+    fn replayed(&self) -> bool {
+        self.processed.replayed
+    }
+
     /// The canonical JSON shape (the same as `idn_toto.parse`):
     /// amounts and dates as strings.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<crate::convert::JsonDict<'py>> {
@@ -199,12 +206,17 @@ impl PyProcessed {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let message = pyo3::types::PyString::new(py, &self.processed.message).repr()?;
+        let replayed = if self.processed.replayed {
+            ", replayed=True"
+        } else {
+            ""
+        };
         let unwritten = if self.journal_unwritten {
             ", journal_unwritten=True"
         } else {
             ""
         };
-        Ok(format!("Processed(message={message}{unwritten})"))
+        Ok(format!("Processed(message={message}{replayed}{unwritten})"))
     }
 }
 

@@ -35,6 +35,8 @@ fn class_name(error: &idn_toto::Error) -> &'static str {
         Error::Decode { .. } => "DecodeError",
         Error::Transport { .. } => "TransportError",
         Error::OutcomeUnknown { .. } => "OutcomeUnknownError",
+        Error::KeyInUse { .. } => "KeyInUseError",
+        Error::KeyConflict { .. } => "KeyConflictError",
         // `Error` is `#[non_exhaustive]`: a kind added to the core later
         // still arrives as the base class, with its kind and details.
         _ => "IdnTotoError",

@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::client::endpoint_id;
 use crate::convert::{JsonDict, Params};
 use crate::errors::core_err;
+use crate::keys::PyKeyRecord;
 use crate::settle::{move_getters, snapshot_of, PyUnsettled};
 
 /// One journal line: `id` (one per money-moving item, made by the host),
@@ -80,6 +81,21 @@ impl PyJournalRecord {
         Ok(PyJournalRecord(self.0.settled(state, message, at)))
     }
 
+    /// Reads one journal line (with or without its newline), as the core
+    /// reads a journal: ``DecodeError`` when it is not one record.
+    #[staticmethod]
+    fn from_line(line: &str) -> PyResult<Self> {
+        let text = format!("{}\n", line.strip_suffix('\n').unwrap_or(line));
+        let mut journal = core::Journal::read(&text).map_err(core_err)?;
+        match (journal.records.pop(), journal.records.is_empty()) {
+            (Some(record), true) => Ok(PyJournalRecord(record)),
+            _ => Err(core_err(core::Error::Decode {
+                path: "line 1".into(),
+                reason: "not one journal line".into(),
+            })),
+        }
+    }
+
     /// The line to append: compact JSON and one newline.
     fn to_line(&self) -> String {
         self.0.to_line()
@@ -115,6 +131,19 @@ impl PyJournalRecord {
         self.0.message.as_deref()
     }
 
+    /// The server the move was sent to (the client's fingerprint); `None`
+    /// in lines of older versions.
+    #[getter]
+    fn server(&self) -> Option<&str> {
+        self.0.server.as_deref()
+    }
+
+    /// The operation key the move was sent under, or `None`.
+    #[getter]
+    fn key(&self) -> Option<&str> {
+        self.0.key.as_ref().map(core::OperationKey::as_str)
+    }
+
     /// The line as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
         JsonDict::of(py, &self.0)
@@ -146,7 +175,7 @@ fn invalid_state(state: &str, allowed: &str) -> PyErr {
 /// torn last line (a write cut by a crash) was ignored, and `unsettled()`.
 #[pyclass(name = "Journal", module = "idn_toto._native", frozen)]
 #[derive(Debug)]
-pub(crate) struct PyJournal(core::Journal);
+pub(crate) struct PyJournal(pub(crate) core::Journal);
 
 #[pymethods]
 impl PyJournal {
@@ -186,6 +215,12 @@ impl PyJournal {
     /// The ids without a definite state, in the order of their intents.
     fn unsettled(&self) -> Vec<PyOpenMove> {
         self.0.unsettled().into_iter().map(PyOpenMove).collect()
+    }
+
+    /// The record of every operation key, as the lines leave it, in the
+    /// order keys first appear: what a SQL store keeps in its key table.
+    fn key_records(&self) -> Vec<PyKeyRecord> {
+        self.0.key_records().into_iter().map(PyKeyRecord).collect()
     }
 
     fn __repr__(&self) -> String {

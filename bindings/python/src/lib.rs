@@ -6,7 +6,8 @@
 //! of every call, its steps and events), `endpoints.rs` (one frozen class
 //! per response type), `batch.rs` (a batch item's outcome), `settle.rs`
 //! (what settling needs and its verdict), `journal.rs` (the journal's lines
-//! read back),
+//! read back), `keys.rs` (operation keys: a claim, its answer, a key's
+//! record and the SQL stores' statements),
 //! `errors.rs` (the one core-error-to-exception mapping) and `convert.rs`
 //! (Python values to and from canonical JSON). The pure-Python package
 //! `idn_toto` (clients, transports, exception classes) sits on top.
@@ -19,6 +20,7 @@ mod driver;
 mod endpoints;
 mod errors;
 mod journal;
+mod keys;
 mod settle;
 
 use pyo3::prelude::*;
@@ -48,6 +50,8 @@ mod native {
     };
     #[pymodule_export]
     use crate::journal::{PyJournal, PyJournalAppender, PyJournalRecord, PyOpenMove};
+    #[pymodule_export]
+    use crate::keys::{decide_key, PyClaimAnswer, PyClaimWrite, PyKeyClaim, PyKeyRecord, PyKeySql};
     #[pymodule_export]
     use crate::settle::{PySettlement, PyUnsettled};
 }

@@ -3,7 +3,9 @@ core's endpoint declarations (``idn_toto.endpoints()[i]["parameters"]``, the
 source the npm package's methods are generated from): a method per endpoint
 in every flavour, its parameters named and ordered as declared, a required
 parameter without a default and an optional one with one, and an ``iter_``
-twin with the same parameters for each paged endpoint."""
+twin with the same parameters for each paged endpoint. A single money move
+takes one more, keyword-only argument that is not the API's: ``key``, its
+operation key."""
 
 from __future__ import annotations
 
@@ -44,6 +46,12 @@ def test_method_follows_the_declaration(flavour: type, endpoint: Dict[str, Any])
     assert method is not None, f"{flavour.__name__} has no method {endpoint['id']}"
     names = [p["name"] for p in declared(endpoint)]
     have = arguments(method)
+    single_money_move = not endpoint["idempotent"] and endpoint["id"] != "multiple_transaction"
+    if single_money_move:
+        key = have.pop()
+        assert (key.name, key.kind, key.default) == ("key", inspect.Parameter.KEYWORD_ONLY, None), endpoint["id"]
+    else:
+        assert all(a.name != "key" for a in have), endpoint["id"]
     assert [a.name for a in have] == names, endpoint["id"]
     for a, p in zip(have, declared(endpoint)):
         if p["required"]:

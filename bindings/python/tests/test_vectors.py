@@ -70,8 +70,10 @@ def cases() -> Iterator[Tuple[str, str, Any]]:
             continue  # run by `test_client_vectors`, `test_journal_vectors`, `test_framing_vectors`
         if path.name == "settle.json":
             continue  # run by `test_settle_vectors`
-        if path.name in ("matcher.json", "keys.json"):
-            continue  # run by the Rust runner only so far (issues 23 and 22)
+        if path.name == "matcher.json":
+            continue  # run by the Rust runner only so far (issue 23)
+        if path.name == "keys.json":
+            continue  # run by `test_keys_vectors`, `test_keys_journal_vectors`
         doc = load(path)
         if path.name in ("batch.json", "paging.json"):
             for case in doc["cases"]:
@@ -471,3 +473,38 @@ def test_settle_vectors(case: Dict[str, Any]) -> None:
         assert {k: actual.get(k) for k in want} == want, settlement.reason
         if "warnings" not in want:
             assert warnings == 0, got.get("warnings")
+
+
+# Plain `json.loads`: key records and params go back to the core as JSON text.
+KEYS = json.loads((VECTORS / "keys.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", KEYS["cases"], ids=[c["name"] for c in KEYS["cases"]])
+def test_keys_vectors(case: Dict[str, Any]) -> None:
+    """tests/vectors/keys.json `cases`: what a keyed money move's key record
+    decides (the core's `decide_key`, through the binding), as in Rust."""
+    assert len(KEYS["cases"]) >= 25
+    record = case.get("record")
+    text = None if record is None else json.dumps(record)
+    decide = lambda: idn_toto.decide_key(  # noqa: E731
+        text, case["params"], me=case["me"], now_ms=case["now_ms"], settled_now=case["settled_now"]
+    )
+    want = case["decision"]
+    if isinstance(want, dict):
+        with pytest.raises(idn_toto.IdnTotoError) as caught:
+            decide()
+        check_error(caught.value, want["error"], "\0")
+        return
+    assert decide() == want
+
+
+@pytest.mark.parametrize("case", KEYS["journals"], ids=[c["name"] for c in KEYS["journals"]])
+def test_keys_journal_vectors(case: Dict[str, Any]) -> None:
+    """tests/vectors/keys.json `journals`: the key records a JSON Lines
+    journal holds (what a SQL store keeps), each a superset of the listed
+    one, in order."""
+    assert len(KEYS["journals"]) >= 5
+    text = "".join(json.dumps(line) + "\n" for line in case["journal"])
+    got = [r.to_dict() for r in idn_toto.Journal.read(text).key_records()]
+    want = case["keys"]
+    assert len(got) == len(want) and all(is_subset(w, g) for w, g in zip(want, got)), (got, want)

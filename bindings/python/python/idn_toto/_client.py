@@ -48,8 +48,17 @@ from typing import (
 )
 
 from . import _native as native
-from ._errors import MAX_SECONDS, IdnTotoError, JournalWarning, OutcomeUnknownError, invalid, seconds
+from ._errors import (
+    MAX_SECONDS,
+    IdnTotoError,
+    InvalidRequestError,
+    JournalWarning,
+    OutcomeUnknownError,
+    invalid,
+    seconds,
+)
 from ._journal import FileJournal
+from ._stores import PostgresJournal, SqliteJournal
 from ._transport import (
     AsyncTransport,
     ThreadedUrllibTransport,
@@ -76,6 +85,7 @@ __all__ = [
     "PgaStatusFilter",
     "Settleable",
     "EventHandler",
+    "JournalStore",
 ]
 
 TxType = Literal["deposit", "withdraw"]
@@ -92,7 +102,7 @@ DateLike = Union[datetime.date, str]
 Item = Mapping[str, object]
 """A batch item: accept/reject (``trans_id``, ``user``, ``action``,
 ``comment``, ``operator``) or manual (``user``, ``amount``, ``comment``,
-``operator``)."""
+``operator``), either with an optional ``key`` (its operation key)."""
 Params = Dict[str, object]
 
 Settleable = Union[OutcomeUnknownError, native.ItemOutcome, native.Unsettled]
@@ -102,6 +112,12 @@ call, a batch outcome whose status is ``"unknown"``, or their
 
 EventHandler = Callable[[native.Event], None]
 """``on_event``: called with every ``Event`` of every call."""
+
+JournalStore = Union[FileJournal, SqliteJournal, PostgresJournal]
+"""What a client's ``journal`` is: a JSON Lines file (``FileJournal``; keys
+honoured for one process at a time), a SQLite file shared by the processes
+of one machine (``SqliteJournal``) or a Postgres database shared by several
+machines (``PostgresJournal``)."""
 
 
 
@@ -119,6 +135,7 @@ _DEFAULT_TIMEOUT: float = _DEFAULTS["timeout_ms"] / 1000
 _DEFAULT_SETTLE_DELAY: float = _DEFAULTS["settle_delay_ms"] / 1000
 _DEFAULT_SNAPSHOTS: bool = _DEFAULTS["snapshots"]
 _DEFAULT_MAX_PAGES: int = _DEFAULTS["max_pages"]
+_DEFAULT_KEY_LEASE: float = _DEFAULTS["lease_ms"] / 1000
 
 
 class _Unset:
@@ -238,7 +255,7 @@ class _Endpoints(Generic[_TL, _PR, _MT, _UB, _UH, _ULT, _GL, _NH, _RL, _FT, _PT,
     # Given by `Prepare` and, for both clients, by `_Base` (a client's first
     # base class, so that its definitions win).
 
-    def _call(self, endpoint: str, params: Params) -> Any:
+    def _call(self, endpoint: str, params: Params, key: Optional[str] = None) -> Any:
         raise NotImplementedError
 
     def _batch(self, params: Params) -> Any:
@@ -251,13 +268,23 @@ class _Endpoints(Generic[_TL, _PR, _MT, _UB, _UH, _ULT, _GL, _NH, _RL, _FT, _PT,
         return cast(_TL, self._call("transaction_list", {"type": type, "bank": bank, "name": name}))
 
     def accept_reject(
-        self, type: TxType, trans_id: Id, user: str, action: Action, comment: str, operator: str
+        self,
+        type: TxType,
+        trans_id: Id,
+        user: str,
+        action: Action,
+        comment: str,
+        operator: str,
+        *,
+        key: Optional[str] = None,
     ) -> _PR:
         """Accept/Reject Transaction (moves money: never retried; journaled
-        when the client has a journal)."""
+        when the client has a journal). ``key``: the move's operation key
+        (clients with a journal): done at most once per key and server
+        (see ``manual_transaction``)."""
         params: Params = {"type": type, "trans_id": trans_id, "user": user}
         params.update(action=action, comment=comment, operator=operator)
-        return cast(_PR, self._call("accept_reject", params))
+        return cast(_PR, self._call("accept_reject", params, key))
 
     def multiple_transaction(self, type: TxType, transaction: Iterable[Item]) -> _MT:
         """Accept/Reject/Manual Multiple Transaction. ``Prepare`` builds one
@@ -268,19 +295,41 @@ class _Endpoints(Generic[_TL, _PR, _MT, _UB, _UH, _ULT, _GL, _NH, _RL, _FT, _PT,
         manual batch reads each user's history first (one read per distinct
         user). With a journal, every item gets an intent line before its
         request leaves and an outcome line after; each outcome carries its
-        ``journal_id``."""
+        ``journal_id``. An item may carry a ``"key"`` (its operation key;
+        one key per item): a keyed item is claimed in the journal right
+        before its request, and one its key stops is never sent and ends
+        ``already_done``, ``key_in_use``, ``key_conflict`` or
+        ``undetermined``; running the same keyed batch again pays nothing
+        twice."""
         return cast(_MT, self._batch({"type": type, "transaction": list(transaction)}))
 
     def manual_transaction(
-        self, type: TxType, user: str, comment: str, amount: Amount, operator: str
+        self,
+        type: TxType,
+        user: str,
+        comment: str,
+        amount: Amount,
+        operator: str,
+        *,
+        key: Optional[str] = None,
     ) -> _PR:
         """Manual Transaction (moves money: never retried; journaled when the
         client has a journal). With snapshots on, the clients read the user's
         history first; if that read fails, nothing is sent and its error is
-        raised."""
+        raised.
+
+        ``key``: the move's operation key (clients with a journal), chosen by
+        the caller (``"bonus-2024-05:LOREM"``): the key is claimed in the
+        journal before anything is sent, and the move happens at most once
+        per key and server. Called again after it succeeded, nothing is sent
+        and the recorded answer comes back (``Processed.replayed``); the
+        same key for another move raises ``KeyConflictError``, a key another
+        live process holds ``KeyInUseError``, both before anything is sent.
+        An earlier attempt whose outcome was never known is settled first
+        (reads only)."""
         params: Params = {"type": type, "user": user, "comment": comment}
         params.update(amount=amount, operator=operator)
-        return cast(_PR, self._call("manual_transaction", params))
+        return cast(_PR, self._call("manual_transaction", params, key))
 
     def user_balance(self, user: str) -> _UB:
         """Check User Balance."""
@@ -331,7 +380,13 @@ class Prepare(_Endpoints[_Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req, _
     def __init__(self, core: native.Core) -> None:
         self._core = core
 
-    def _call(self, endpoint: str, params: Params) -> native.Request:
+    def _call(self, endpoint: str, params: Params, key: Optional[str] = None) -> native.Request:
+        if key is not None:
+            raise _invalid(
+                "key",
+                "an operation key is claimed in a client's journal before the request is sent: "
+                "give it to Client or AsyncClient, not to prepare",
+            )
         return self._core.build(endpoint, params)
 
     def _batch(self, params: Params) -> native.Request:
@@ -372,7 +427,8 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
         allow_insecure_http: bool = False,
         max_body_size: Optional[int] = None,
         max_pages: int = _DEFAULT_MAX_PAGES,
-        journal: Optional[FileJournal] = None,
+        journal: Optional[JournalStore] = None,
+        key_lease: float = _DEFAULT_KEY_LEASE,
         settle_delay: float = _DEFAULT_SETTLE_DELAY,
         snapshots: bool = _DEFAULT_SNAPSHOTS,
         on_event: Optional[EventHandler] = None,
@@ -385,8 +441,12 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
                 "ssl_context" if ssl_context is not None else "proxy",
                 "configures the default transport: give it to your transport instead",
             )
-        if journal is not None and not isinstance(journal, FileJournal):
-            raise _invalid("journal", f"must be a FileJournal or None, not {type(journal).__name__}")
+        if journal is not None and not isinstance(journal, (FileJournal, SqliteJournal, PostgresJournal)):
+            raise _invalid(
+                "journal",
+                f"must be a FileJournal, SqliteJournal, PostgresJournal or None, not {type(journal).__name__}",
+            )
+        seconds("key_lease", key_lease, none=False)
         if (
             isinstance(settle_delay, bool)
             or not isinstance(settle_delay, (int, float))
@@ -413,6 +473,7 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
         if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
             raise ValueError("max_pages must be a positive int")
         self._journal = journal
+        self._lease_ms = int(round(key_lease * 1000))
         self._settle_delay_ms = int(round(settle_delay * 1000))
         self._snapshots = snapshots
         self._bodies = log_bodies
@@ -474,9 +535,15 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
         return self._core.base_url
 
     @property
-    def journal(self) -> Optional[FileJournal]:
-        """The journal of money moves, or ``None``."""
+    def journal(self) -> Optional[JournalStore]:
+        """The journal of money moves (and operation keys), or ``None``."""
         return self._journal
+
+    @property
+    def key_lease(self) -> float:
+        """How long a keyed move's claim keeps other processes out, in
+        seconds."""
+        return self._lease_ms / 1000
 
     @property
     def timeout(self) -> Optional[float]:
@@ -505,11 +572,12 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
             bodies=self._bodies,
             max_pages=self._max_pages,
             settle_delay_ms=settle_delay_ms,
+            lease_ms=self._lease_ms,
         )
 
-    def _call_driver(self, endpoint: str, params: Params) -> native.Driver:
+    def _call_driver(self, endpoint: str, params: Params, key: Optional[str]) -> native.Driver:
         request = self._core.build(endpoint, params)
-        return native.Driver.call(self._core, request, self._options(journal=True))
+        return native.Driver.call(self._core, request, self._options(journal=True), key=key)
 
     def _batch_driver(self, params: Params) -> native.Driver:
         return native.Driver.batch(self._core, params, self._options(journal=True))
@@ -609,15 +677,19 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
 
     def _open_moves(self) -> List[native.OpenMove]:
         if self._journal is None:
-            raise _invalid("journal", "this client has no journal (Client(..., journal=FileJournal(path)))")
+            raise _invalid(
+                "journal",
+                "this client has no journal (Client(..., journal=FileJournal(path)), SqliteJournal or "
+                "PostgresJournal)",
+            )
         return native.Journal.read(self._journal.read()).unsettled()
 
     # -- what each flavour does
 
-    def _call(self, endpoint: str, params: Params) -> Any:
+    def _call(self, endpoint: str, params: Params, key: Optional[str] = None) -> Any:
         # The driver is made now, so bad arguments raise at the call (for
         # AsyncClient: before any await).
-        return self._run(self._call_driver(endpoint, params))
+        return self._run(self._call_driver(endpoint, params, key))
 
     def _batch(self, params: Params) -> Any:
         return self._run(self._batch_driver(params))
@@ -719,10 +791,29 @@ class _Run:
                         journal.append(step.value)
                     except Exception as error:
                         self._journal_failed(error)
+            elif step.kind == "claim":
+                self._claim(step.value)
             elif step.kind == "event":
                 self._client._emit(step.value)
             else:
                 return step
+
+    def _claim(self, claim: native.KeyClaim) -> None:
+        """Runs a keyed move's claim against the journal store (one
+        transaction) and gives the driver its answer, or why it failed
+        (the core then sends nothing the claim announces)."""
+        journal = self._client._journal
+        if journal is None:  # keys need a journal: the core refused them already
+            self._driver.record_claim_failure("operation keys need a journal")
+            return
+        try:
+            answer = journal.claim(claim, int(time.time() * 1000))
+        except InvalidRequestError as error:
+            self._driver.record_claim_failure(error.reason)
+        except Exception as error:
+            self._driver.record_claim_failure(_failure_reason(error))
+        else:
+            self._driver.record_claim(answer)
 
     def _journal_failed(self, error: Exception) -> None:
         """The journal could not take the last line: the core decides (an
@@ -730,7 +821,8 @@ class _Run:
         ``settled`` line leaves the result as it is, flagged
         ``journal_unwritten``), and a ``JournalWarning`` says so. The write
         error never replaces the money move's result."""
-        reason = _failure_reason(error)
+        # A store's words may quote a line's values: scrubbed of the token.
+        reason = self._client._core.redact(_failure_reason(error))
         lost = self._driver.journal_failures
         self._driver.record_journal_failure(reason)
         if self._driver.journal_failures > lost:
@@ -859,10 +951,15 @@ _CLIENT_DOC = """
     transaction, single or bulk, read the user's history of that type (one
     read per distinct user), which settling compares against; turned off, a
     lost manual answer settles ``undetermined``. A failed snapshot read
-    sends nothing. ``journal``: a ``FileJournal`` that gets an ``intent``
-    line (synced) before every money move leaves and an ``outcome`` line
-    after; after a crash, ``unsettled()`` lists what is open and
-    ``settle_unsettled()`` settles it.
+    sends nothing. ``journal``: a ``FileJournal``, ``SqliteJournal`` or
+    ``PostgresJournal`` that gets an ``intent`` line (synced) before every
+    money move leaves and an ``outcome`` line after; after a crash,
+    ``unsettled()`` lists what is open and ``settle_unsettled()`` settles
+    it. The journal keeps operation keys too (``key=`` on a money move,
+    ``"key"`` on a batch item): a keyed move happens at most once per key
+    and server; ``key_lease`` seconds (default 300) is how long a claim
+    keeps other processes out, after which a crashed holder's open move is
+    settled (reads only) by whoever uses the key next.
 
     ``Client.from_env()`` reads ``IDN_TOTO_BASE_URL`` and
     ``IDN_TOTO_TOKEN``; ``client.with_options(timeout=..., retry=...)`` is a
@@ -965,7 +1062,8 @@ class AsyncClient(
     urllib in a worker thread, ``ThreadedUrllibTransport``); every send,
     whatever the transport, is bounded by ``timeout``. Journal lines are
     appended and synced in the event loop's thread (an ``fsync`` per
-    line)."""
+    line), and so are operation keys' claims (a ``SqliteJournal`` waits
+    there for another process's lock, up to 30 s)."""
 
     __doc__ = (__doc__ or "") + _CLIENT_DOC
 

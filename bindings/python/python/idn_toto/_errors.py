@@ -22,6 +22,8 @@ __all__ = [
     "DecodeError",
     "TransportError",
     "OutcomeUnknownError",
+    "KeyInUseError",
+    "KeyConflictError",
     "JournalWarning",
 ]
 
@@ -30,7 +32,8 @@ class IdnTotoError(Exception):
     """Base class of every error this package raises.
 
     ``kind`` is the stable kind string (``invalid_request``, ``api``,
-    ``http``, ``decode``, ``transport``, ``outcome_unknown``); ``to_dict()``
+    ``http``, ``decode``, ``transport``, ``outcome_unknown``,
+    ``key_in_use``, ``key_conflict``); ``to_dict()``
     gives the core's canonical error object. A subclass's annotated
     attributes without a default (``str`` or ``int``) are read from that
     object, each from the key of its name (``keys=`` renames one).
@@ -156,6 +159,29 @@ class OutcomeUnknownError(IdnTotoError):
     def path(self) -> Optional[str]:
         """The place in the body, when the cause is a decode error."""
         return self.cause.path if isinstance(self.cause, DecodeError) else None
+
+
+class KeyInUseError(IdnTotoError):
+    """The money move's operation key is held by another live process (its
+    claim's lease has not run out): nothing was sent. Try again after
+    ``lease_until_ms``; by then the other process has written its outcome,
+    or its open move is settled (reads only) before anything is sent."""
+
+    #: The operation key.
+    key: str
+    #: Until when (Unix milliseconds) the other holder's claim runs.
+    lease_until_ms: int
+
+
+class KeyConflictError(IdnTotoError):
+    """The operation key was used for another money move (another user,
+    amount, type, transaction or action): nothing was sent. A key names one
+    money move; the comment and the operator are not part of it."""
+
+    #: The operation key.
+    key: str
+    #: What differs, in words.
+    reason: str
 
 
 class JournalWarning(UserWarning):

@@ -1,10 +1,11 @@
 """``FileJournal``: the journal of money moves in an append-only file.
 
-The Rust core makes and reads the lines (``JournalRecord``, ``Journal``) and
+The Rust core makes and reads the lines (``JournalRecord``, ``Journal``),
 decides what the file needs (``JournalAppender``: a check of the whole file
 before the first append, the offset a torn last line is cut at, a new check
-after a failed append); this class only opens, reads, truncates, appends and
-syncs.
+after a failed append) and what an operation key's claim comes to
+(``KeyClaim.decide_in_journal``); this class only opens, reads, truncates,
+appends and syncs.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import errno
 import os
 import stat
 import threading
-from typing import Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 from . import _native as native
 from ._errors import DecodeError, InvalidRequestError
@@ -37,6 +38,11 @@ class FileJournal:
     short write) and one ``fsync`` before ``append`` returns, under a lock,
     so threads and async tasks never interleave a line. The lines hold
     canonical parameters, never the token.
+
+    Operation keys (``key=`` on a money move, ``"key"`` on a batch item)
+    are honoured for one process at a time: a file keeps no lease, so
+    this process's claims are held in memory. Two processes sharing keys
+    need ``SqliteJournal`` (one machine) or ``PostgresJournal`` (several).
     """
 
     def __init__(self, path: Union[str, "os.PathLike[str]"]) -> None:
@@ -44,6 +50,10 @@ class FileJournal:
         self._lock = threading.Lock()
         self._fd: Optional[int] = None
         self._appender = native.JournalAppender()
+        #: The keys this process claimed: (server, key) -> (holder, lease
+        #: end in Unix ms). A file has no lease; within one process these
+        #: stand in.
+        self._held: Dict[Tuple[str, str], Tuple[str, int]] = {}
 
     @property
     def path(self) -> str:
@@ -75,31 +85,68 @@ class FileJournal:
                 self._appender.check_line(line)
             if not lines:
                 return
-            data = "".join(lines).encode("utf-8")
             self._ready()
-            fd = self._fd
-            assert fd is not None  # opened by _ready
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
-            except BaseException:
-                self._appender.append_failed()
-                raise
-            self._appender.appended()
+            self._write("".join(lines))
+
+    def claim(self, claim: native.KeyClaim, now_ms: int) -> native.ClaimAnswer:
+        """Runs a driver's ``"claim"`` step under the lock: reads the whole
+        file, asks the core (``KeyClaim.decide_in_journal``, with this
+        process's own claim of the key laid over what the lines say) and,
+        when it decides ``"claim"``, appends and syncs the intent line
+        before returning the answer for ``Driver.record_claim``."""
+        held_key = (claim.server, claim.key)
+        with self._lock:
+            self._ready()
+            journal = native.Journal.read_bytes(self._read_bytes())
+            answer, write = claim.decide_in_journal(journal, self._held.get(held_key), now_ms)
+            if write is not None:
+                self._appender.check_line(write.line)
+                self._write(write.line)
+                until = write.record.lease_until_ms
+                self._held[held_key] = (claim.holder, now_ms if until is None else until)
+            elif answer.decision == "already_done":
+                # Done: no claim of it is open any more. Any other answer
+                # leaves a live claim of another run of this process held
+                # (the core lays a hold over a claimed record only).
+                self._held.pop(held_key, None)
+            return answer
 
     def read(self) -> str:
         """The file's text (empty when it does not exist yet); never read
         through a symbolic link."""
+        return self._read_bytes().decode("utf-8", errors="replace")
+
+    def export(self) -> str:
+        """Every line as JSON Lines text, as the core reads the file back
+        (a torn last line left out): what ``SqliteJournal.export()`` and
+        ``PostgresJournal.export()`` give too."""
+        records = native.Journal.read_bytes(self._read_bytes()).records
+        return "".join(r.to_line() for r in records)
+
+    def _read_bytes(self) -> bytes:
         try:
             fd = os.open(self._path, os.O_RDONLY | _NOFOLLOW | _BINARY)
         except FileNotFoundError:
-            return ""
+            return b""
         except OSError as e:
             raise _link_refused(e, self._path) from None
         with os.fdopen(fd, "rb") as f:
-            return f.read().decode("utf-8", errors="replace")
+            return f.read()
+
+    def _write(self, text: str) -> None:
+        """One ``write`` (the rest again after a short one) and one
+        ``fsync`` of checked lines. Holds the lock, after ``_ready``."""
+        fd = self._fd
+        assert fd is not None  # opened by _ready
+        try:
+            view = memoryview(text.encode("utf-8"))
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except BaseException:
+            self._appender.append_failed()
+            raise
+        self._appender.appended()
 
     def close(self) -> None:
         """Closes the file (a later append opens and checks it again)."""

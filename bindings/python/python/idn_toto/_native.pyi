@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, SupportsIndex, final
 
-__all__ = ["BankList", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalAppender", "JournalRecord", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "build", "defaults", "endpoints", "next_page", "parse"]
+__all__ = ["BankList", "ClaimAnswer", "ClaimWrite", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalAppender", "JournalRecord", "KeyClaim", "KeyRecord", "KeySql", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "build", "decide_key", "defaults", "endpoints", "next_page", "parse"]
 
 @final
 class BankList:
@@ -29,6 +29,69 @@ class BankList:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
         amounts and dates as strings.
+        """
+
+@final
+class ClaimAnswer:
+    """
+    What a store's claim came to: the core's `decision` (`"claim"`,
+    `"already_done"`, `"key_in_use"`, `"key_conflict"`, `"settle"` or
+    `"outcome_unknown"`) and the key's record as it was `previous`ly.
+    Give it to `Driver.record_claim`.
+    """
+    def __repr__(self, /) -> str: ...
+    def batch_to_refine(self, /) -> str | None:
+        """
+        The journal-id prefix of the batch whose item the key's open move
+        is, when the decision is `"settle"` for a batch item: a SQL store
+        reads that batch's lines (`KeySql.batch_lines`, in the claim's
+        transaction) and gives them to `refine`. `None` otherwise.
+        """
+    @property
+    def decision(self, /) -> str:
+        """
+        The decision's name.
+        """
+    @property
+    def lease_until_ms(self, /) -> int | None:
+        """
+        `"key_in_use"`: until when (Unix milliseconds) the other holder's
+        claim runs.
+        """
+    @property
+    def previous(self, /) -> KeyRecord | None:
+        """
+        The key's record as read in the claim's transaction (`None`: the
+        key was never used on this server).
+        """
+    @property
+    def reason(self, /) -> str | None:
+        """
+        `"key_conflict"`: what differs, in words.
+        """
+    def refine(self, /, journal: Journal) -> ClaimAnswer:
+        """
+        This answer with the open move to settle refined by what `journal`
+        (its batch's lines) says of the other items of its batch; the same
+        answer for any other decision.
+        """
+
+@final
+class ClaimWrite:
+    """
+    What a `"claim"` decision writes in the claim's transaction: the key's
+    new `record` (`upsert` it) and the intent `line` (`append` it).
+    """
+    def __repr__(self, /) -> str: ...
+    @property
+    def line(self, /) -> str:
+        """
+        The intent line to append (ends in its newline).
+        """
+    @property
+    def record(self, /) -> KeyRecord:
+        """
+        The key's record after the claim.
         """
 
 @final
@@ -111,7 +174,9 @@ class Driver:
     `step.kind` says: `"send"` the `Request` (then `record_response` or
     `record_transport_failure`), `"wait"` `step.value` milliseconds,
     append the `"journal"` line (and sync it) before the next step (when
-    that fails, `record_journal_failure` and go on), hand over the
+    that fails, `record_journal_failure` and go on), run the `"claim"`
+    (a `KeyClaim`) against the journal store and `record_claim` its
+    answer (when the store fails, `record_claim_failure`), hand over the
     `"event"` or the `"page"`, and stop at `"done"` (its value is the
     result; a failure raises from `next` instead). The clocks are the
     milliseconds since the run (or the attempt) began and the wall clock in
@@ -122,14 +187,22 @@ class Driver:
     def batch(core: Core, params: Mapping[str, object], options: DriverOptions) -> Driver:
         """
         `multiple_transaction` for any number of items (`{"type": ...,
-        "transaction": [...]}`), in requests of at most 25.
+        "transaction": [...]}`), in requests of at most 25. An item may
+        carry a `"key"` (its operation key; one key per item, and a
+        journal): each keyed item is claimed right before the request that
+        carries it.
         """
     @staticmethod
-    def call(core: Core, request: Request, options: DriverOptions) -> Driver:
+    def call(core: Core, request: Request, options: DriverOptions, *, key: str | None = None) -> Driver:
         """
         A call of a request built by `Core.build` or `prepare` (a read is
         retried as `options.retry` says; a money move is sent once, and
-        journaled when `options.journal_id` is set).
+        journaled when `options.journal_id` is set). `key`: the money
+        move's operation key (it needs a journal): it is claimed in the
+        journal store (a `"claim"` step) before the request leaves, and the
+        core decides whether to send, replay the recorded answer
+        (`Processed.replayed`), settle an open move first, or stop
+        (`KeyInUseError`, `KeyConflictError`, `OutcomeUnknownError`).
         """
     @property
     def journal_failures(self, /) -> int:
@@ -147,6 +220,20 @@ class Driver:
         """
         Every page of `full_transaction` or `pga_transaction` from
         `params`' page on: a `"page"` step per page.
+        """
+    def record_claim(self, /, answer: ClaimAnswer) -> None:
+        """
+        What the journal store made of the last `"claim"` step: its
+        `ClaimAnswer` (from `KeyClaim.decide` or `decide_in_journal`, after
+        the store wrote what it says and committed). Call it before asking
+        `next` again.
+        """
+    def record_claim_failure(self, /, reason: str) -> None:
+        """
+        The last `"claim"` step could not be run (the store failed, nothing
+        was written; `reason` in words): nothing the claim announces is
+        sent. A call raises `InvalidRequestError` at `journal`; a batch's
+        unsent items end `not_sent`.
         """
     def record_journal_failure(self, /, reason: str) -> None:
         """
@@ -199,10 +286,12 @@ class DriverOptions:
     How a `Driver` runs: the retry policy for reads, the journal id of what
     it moves (journaling is on when set), whether a manual move reads the
     user's history first (`snapshots`), whether response events carry the
-    (scrubbed, cut) body (`bodies`), the paging cap (`max_pages`) and
-    settling's wait before a read that could conclude `not_applied`.
+    (scrubbed, cut) body (`bodies`), the paging cap (`max_pages`),
+    settling's wait before a read that could conclude `not_applied`, and how
+    long a keyed move's claim keeps other holders out (`lease_ms`; default:
+    `defaults()["lease_ms"]`).
     """
-    def __new__(cls, /, *, retry: RetryPolicy | None = None, journal_id: str | None = None, snapshots: bool = False, bodies: bool = False, max_pages: SupportsIndex | None = None, settle_delay_ms: SupportsIndex = 0) -> DriverOptions: ...
+    def __new__(cls, /, *, retry: RetryPolicy | None = None, journal_id: str | None = None, snapshots: bool = False, bodies: bool = False, max_pages: SupportsIndex | None = None, settle_delay_ms: SupportsIndex = 0, lease_ms: SupportsIndex | None = None) -> DriverOptions: ...
     def __repr__(self, /) -> str: ...
     def with_journal_id(self, /, journal_id: str | None) -> DriverOptions:
         """
@@ -452,7 +541,12 @@ class ItemOutcome:
         `"succeeded"`, `"failed"`, `"not_sent"` (an earlier request's
         outcome is unknown, so the batch stopped) or `"unknown"` (sent, but
         whether it was processed can't be known: settle it with
-        `client.settle(outcome)` before acting again).
+        `client.settle(outcome)` before acting again); for an item with an
+        operation key, never sent: `"already_done"` (its key's move was done
+        before), `"key_in_use"` (another live process holds the key),
+        `"key_conflict"` (the key names another money move) or
+        `"undetermined"` (an earlier attempt under the key could not be
+        settled).
         """
     def to_dict(self, /) -> dict[str, Any]:
         """
@@ -477,6 +571,11 @@ class Journal:
     torn last line (a write cut by a crash) was ignored, and `unsettled()`.
     """
     def __repr__(self, /) -> str: ...
+    def key_records(self, /) -> list[KeyRecord]:
+        """
+        The record of every operation key, as the lines leave it, in the
+        order keys first appear: what a SQL store keeps in its key table.
+        """
     @staticmethod
     def read(text: str) -> Journal:
         """
@@ -577,6 +676,12 @@ class JournalRecord:
         """
         The `intent` line for what `unsettled` describes.
         """
+    @staticmethod
+    def from_line(line: str) -> JournalRecord:
+        """
+        Reads one journal line (with or without its newline), as the core
+        reads a journal: ``DecodeError`` when it is not one record.
+        """
     @property
     def id(self, /) -> str: ...
     @staticmethod
@@ -584,6 +689,11 @@ class JournalRecord:
         """
         The `intent` line for a money move about to be sent. Refuses an
         endpoint that moves no money and params that are not one money move.
+        """
+    @property
+    def key(self, /) -> str | None:
+        """
+        The operation key the move was sent under, or `None`.
         """
     @property
     def message(self, /) -> str | None: ...
@@ -596,6 +706,12 @@ class JournalRecord:
     def params(self, /) -> dict[str, Any]:
         """
         The move's canonical parameters (`type` included).
+        """
+    @property
+    def server(self, /) -> str | None:
+        """
+        The server the move was sent to (the client's fingerprint); `None`
+        in lines of older versions.
         """
     def settled(self, /, state: str, message: str | None = None, *, at: str) -> JournalRecord:
         """
@@ -617,6 +733,221 @@ class JournalRecord:
     def to_line(self, /) -> str:
         """
         The line to append: compact JSON and one newline.
+        """
+
+@final
+class KeyClaim:
+    """
+    A keyed money move to claim, what a `"claim"` step's `value` is: the
+    move's `intent` line (its `server`, `key`, endpoint, params, journal id
+    and snapshot), the `holder` claiming (the run's journal id), the
+    `lease_ms` the claim keeps others out, and `settled_now` (the key's
+    open move was settled for this very claim). The store runs it in one
+    transaction: read the key's record, `decide`, write what the decision
+    says (`ClaimWrite`), commit; then `Driver.record_claim(answer)`.
+    """
+    def __repr__(self, /) -> str: ...
+    def decide(self, /, record: str | None, now_ms: SupportsIndex) -> tuple[ClaimAnswer, ClaimWrite | None]:
+        """
+        Decides the claim against the key's record as a SQL store's `select`
+        read it in the claim's transaction (its JSON text; `None`: no row,
+        or a row without a record) at `now_ms` (Unix milliseconds). Returns
+        the answer and, when the decision is `"claim"`, what to write before
+        committing (`upsert` its record, `append` its line). A record that
+        can't be read raises `InvalidRequestError` at `journal`.
+        """
+    def decide_in_journal(self, /, journal: Journal, held: tuple[str, SupportsIndex] | None, now_ms: SupportsIndex) -> tuple[ClaimAnswer, ClaimWrite | None]:
+        """
+        Decides the claim against a JSON Lines journal (the file store,
+        `Journal.read_bytes` of the whole file): the key's record is what
+        its lines leave, with `held` (holder, lease end in Unix
+        milliseconds: this process's own claim of the key, kept in memory)
+        laid over it. Returns the answer (already refined by the journal's
+        lines) and, on `"claim"`, the intent line to append.
+        """
+    @property
+    def holder(self, /) -> str:
+        """
+        Who claims: the run's journal id.
+        """
+    @property
+    def intent(self, /) -> JournalRecord:
+        """
+        The move's intent line: written with the claim, never on its own.
+        """
+    @property
+    def key(self, /) -> str:
+        """
+        The operation key.
+        """
+    @property
+    def lease_ms(self, /) -> int:
+        """
+        How long the claim keeps other holders out, in milliseconds.
+        """
+    @property
+    def server(self, /) -> str:
+        """
+        The server the key is scoped to (the client's fingerprint).
+        """
+    @property
+    def settled_now(self, /) -> bool:
+        """
+        Whether the key's open move was settled for this very claim.
+        """
+
+@final
+class KeyRecord:
+    """
+    A key's record in a store: the last word on the money move made under
+    it on one server (`server`, `key`, `endpoint`, `params`, `state`,
+    `journal_id` of the last attempt, `holder` and `lease_until_ms` of an
+    open claim, the `message` of a `succeeded` answer, `attempts`).
+    """
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __repr__(self, /) -> str: ...
+    def after_line(self, /, line: JournalRecord) -> KeyRecord | None:
+        """
+        This record after a journal line of its key (an `outcome` or
+        `settled` line): the record to `upsert` with the line, or `None`
+        when it stays as it is (a late line of an earlier attempt, a line
+        of another key, an intent).
+        """
+    @property
+    def attempts(self, /) -> int:
+        """
+        How many times the move was claimed to be sent.
+        """
+    @property
+    def endpoint(self, /) -> str:
+        """
+        The endpoint the move was last sent through.
+        """
+    @staticmethod
+    def from_json_text(text: str) -> KeyRecord:
+        """
+        Reads a stored record (a SQL store's `record` column); one that
+        can't be read raises `InvalidRequestError` at `journal`.
+        """
+    @property
+    def holder(self, /) -> str | None:
+        """
+        Who holds an open claim, if anyone.
+        """
+    @property
+    def journal_id(self, /) -> str:
+        """
+        The journal id of the last attempt.
+        """
+    @property
+    def key(self, /) -> str: ...
+    @property
+    def lease_until_ms(self, /) -> int | None:
+        """
+        Until when (Unix milliseconds) the holder's claim keeps others out.
+        """
+    @property
+    def message(self, /) -> str | None:
+        """
+        The server's message of a `succeeded` answer.
+        """
+    @property
+    def params(self, /) -> dict[str, Any]:
+        """
+        The move's canonical parameters (`type` included).
+        """
+    @property
+    def server(self, /) -> str: ...
+    @property
+    def state(self, /) -> str:
+        """
+        `"claimed"`, `"succeeded"`, `"failed"`, `"not_sent"`, `"unknown"`,
+        `"applied"`, `"not_applied"` or `"undetermined"`: the store's
+        `state` column.
+        """
+    def to_dict(self, /) -> dict[str, Any]:
+        """
+        The record as a dict (the stored JSON's shape).
+        """
+    def to_json_text(self, /) -> str:
+        """
+        The record as stored: compact JSON text.
+        """
+
+@final
+class KeySql:
+    """
+    The statements of a SQL journal store, the core's one schema and claim
+    protocol for every host: `KeySql("sqlite")` (parameters `?1`, ...) or
+    `KeySql("postgres")` (`$1`, ...); every parameter is text or `None`. A
+    claim is one transaction: `begin`, `ensure_row` (when not `None`:
+    server, key), `select` (server, key: the record's JSON text or NULL),
+    `KeyClaim.decide`, on a `ClaimWrite` `upsert` (server, key, state,
+    record) and `append` (server, id, key, line without its newline), on
+    `batch_to_refine()` `batch_lines` (the prefix), `commit` (`rollback`
+    after any failure). A keyed outcome or `settled` line: `begin`,
+    `select`, `KeyRecord.after_line` and `upsert` when it gives a record,
+    `append`, `commit`. A line without a key is only appended (key NULL).
+    """
+    def __new__(cls, /, dialect: str) -> KeySql:
+        """
+        The statements of `dialect`: `"sqlite"` or `"postgres"`
+        (`InvalidRequestError` at `dialect` for anything else).
+        """
+    def __repr__(self, /) -> str: ...
+    @property
+    def append(self, /) -> str:
+        """
+        Appends a journal line (params: server, id, key or NULL, line).
+        """
+    @property
+    def batch_lines(self, /) -> str:
+        """
+        The lines whose journal id starts with a prefix (params: the
+        prefix), in the order written.
+        """
+    @property
+    def begin(self, /) -> str:
+        """
+        Starts a transaction that holds the write lock from its first
+        statement (SQLite `BEGIN IMMEDIATE`).
+        """
+    @property
+    def commit(self, /) -> str:
+        """
+        Ends a transaction.
+        """
+    @property
+    def ensure_row(self, /) -> str | None:
+        """
+        Makes sure the key has a row to lock (Postgres; params: server,
+        key); `None` for SQLite.
+        """
+    @property
+    def lines(self, /) -> str:
+        """
+        Every journal line, in the order written (one column).
+        """
+    @property
+    def rollback(self, /) -> str:
+        """
+        Undoes a transaction that failed half way.
+        """
+    @property
+    def schema(self, /) -> list[str]:
+        """
+        Creates the tables and the index when missing, one statement each.
+        """
+    @property
+    def select(self, /) -> str:
+        """
+        The key's record as JSON text, or NULL (params: server, key).
+        """
+    @property
+    def upsert(self, /) -> str:
+        """
+        Writes the key's record (params: server, key, state, record).
         """
 
 @final
@@ -820,6 +1151,12 @@ class Processed:
         """
     @property
     def message(self, /) -> str: ...
+    @property
+    def replayed(self, /) -> bool:
+        """
+        `True` when nothing was sent: the call's operation key was done
+        before, and this is the recorded answer of that attempt (a replay).
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
@@ -1002,9 +1339,9 @@ class Settlement:
 class Step:
     """
     What a `Driver` asks for next: `kind` is `"send"` (`value`: the
-    `Request`), `"wait"` (milliseconds), `"journal"` (the line, without
-    its newline), `"event"` (an `Event`), `"page"` (a typed page) or
-    `"done"` (the result).
+    `Request`), `"wait"` (milliseconds), `"journal"` (the line, with its
+    newline), `"claim"` (a `KeyClaim`), `"event"` (an `Event`), `"page"` (a
+    typed page) or `"done"` (the result).
     """
     def __repr__(self, /) -> str: ...
     @property
@@ -1173,6 +1510,18 @@ def build(endpoint: str, params: Mapping[str, object], *, base_url: str, token: 
     object (the dynamic API).
     """
 
+def decide_key(record: str | None, params: Mapping[str, object], *, me: str, now_ms: SupportsIndex, settled_now: bool = False) -> str:
+    """
+    What to do with the money move `params` (canonical, `type` included)
+    under a key whose stored record is `record`
+    (its JSON text; `None`: never used on this server), for holder `me` at
+    `now_ms` (Unix milliseconds), `settled_now` when the record's verdict
+    comes from a settlement made for this very decision: `"claim"`,
+    `"already_done"`, `"key_in_use"`, `"key_conflict"`, `"settle"` or
+    `"outcome_unknown"`. `KeyClaim.decide` is this with its write; this is
+    the decision table alone (the shared vectors' `keys.json`).
+    """
+
 def defaults() -> dict[str, Any]:
     """
     Parses an answer to `endpoint` into the canonical JSON shape (a `dict`
@@ -1180,7 +1529,8 @@ def defaults() -> dict[str, Any]:
     so a server that echoes it is not scrubbed: prefer `Core.parse_dict` or
     `Client.parse`.
     The defaults every host starts from (the core's `Settings::DEFAULT`):
-    `timeout_ms`, `settle_delay_ms`, `snapshots` and `max_pages`.
+    `timeout_ms`, `settle_delay_ms`, `snapshots`, `max_pages` and
+    `lease_ms` (how long a keyed move's claim keeps other holders out).
     `idn_toto.Client` and `AsyncClient` take their defaults from here.
     """
 

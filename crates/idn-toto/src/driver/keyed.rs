@@ -63,7 +63,9 @@ impl Driver {
                             let error = a.error().unwrap_or_else(|| {
                                 Error::invalid("key", "the claim's answer can't be used")
                             });
-                            self.finish(Err(error));
+                            // The key is the caller's text: scrubbed like
+                            // every other error's.
+                            self.finish(Err(error.redacted(&client)));
                         }
                     },
                 }
@@ -109,7 +111,7 @@ impl Driver {
                     KeyDecision::InUse { lease_until_ms } => batch.resolve(
                         i,
                         ItemStatus::KeyInUse,
-                        format!("not sent: the key {key:?} is held by another process until {lease_until_ms} ms (unix)"),
+                        client.redact(&format!("not sent: the key {key:?} is held by another process until {lease_until_ms} ms (unix)")),
                     ),
                     KeyDecision::Conflict { reason } => batch.resolve(
                         i,
@@ -119,7 +121,7 @@ impl Driver {
                     KeyDecision::Unknown => batch.resolve(
                         i,
                         ItemStatus::Undetermined,
-                        format!("not sent: an earlier attempt under the key {key:?} could not be settled; settle it (journal settle) before sending again"),
+                        client.redact(&format!("not sent: an earlier attempt under the key {key:?} could not be settled; settle it (journal settle) before sending again")),
                     ),
                     KeyDecision::Settle => match answer.previous {
                         Some(record) => op.to_settle.push((i, record)),
