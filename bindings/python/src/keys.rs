@@ -113,6 +113,52 @@ impl PyKeyClaim {
     }
 }
 
+/// The key records of a JSON Lines journal kept in memory by its one
+/// writer (the core's `KeyBook`): read once (`from_journal`), then kept
+/// current with `record_claim` (after a claim's intent line is written)
+/// and `record_line` (every line appended), so a claim reads no file.
+#[pyclass(name = "KeyBook", module = "idn_toto._native")]
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PyKeyBook(core::KeyBook);
+
+#[pymethods]
+impl PyKeyBook {
+    /// The records a journal's lines leave.
+    #[staticmethod]
+    fn from_journal(journal: &PyJournal) -> Self {
+        PyKeyBook(core::KeyBook::from_journal(&journal.0))
+    }
+
+    /// The core's decision for `claim` at `now_ms` against the key's
+    /// record; on `"claim"`, the write whose line to append (then
+    /// `record_claim`). A batch item to settle: refine the answer with the
+    /// journal (`batch_to_refine`, `refine`).
+    fn decide(&self, claim: &PyKeyClaim, now_ms: i64) -> PyResult<(PyClaimAnswer, Option<PyClaimWrite>)> {
+        let (answer, write) = self.0.decide(&claim.0, now_ms).map_err(core_err)?;
+        Ok((PyClaimAnswer(answer), write.map(PyClaimWrite)))
+    }
+
+    /// Takes a claim whose intent line was written.
+    fn record_claim(&mut self, write: &PyClaimWrite) {
+        self.0.record_claim(&write.0);
+    }
+
+    /// Takes a line that was appended (text with or without its newline;
+    /// a line that is not one journal record changes nothing).
+    fn record_line(&mut self, line: &str) {
+        let text = format!("{}\n", line.strip_suffix('\n').unwrap_or(line));
+        if let Ok(journal) = core::Journal::read(&text) {
+            for record in &journal.records {
+                self.0.record_line(record);
+            }
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        "<KeyBook>".into()
+    }
+}
+
 /// What a store's claim came to: the core's `decision` (`"claim"`,
 /// `"already_done"`, `"key_in_use"`, `"key_conflict"`, `"settle"` or
 /// `"outcome_unknown"`) and the key's record as it was `previous`ly.
@@ -181,7 +227,7 @@ impl PyClaimAnswer {
 /// new `record` (`upsert` it) and the intent `line` (`append` it).
 #[pyclass(name = "ClaimWrite", module = "idn_toto._native", frozen)]
 #[derive(Debug, Clone)]
-pub(crate) struct PyClaimWrite(core::ClaimWrite);
+pub(crate) struct PyClaimWrite(pub(crate) core::ClaimWrite);
 
 #[pymethods]
 impl PyClaimWrite {

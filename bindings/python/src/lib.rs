@@ -51,7 +51,9 @@ mod native {
     #[pymodule_export]
     use crate::journal::{PyJournal, PyJournalAppender, PyJournalRecord, PyOpenMove};
     #[pymodule_export]
-    use crate::keys::{decide_key, PyClaimAnswer, PyClaimWrite, PyKeyClaim, PyKeyRecord, PyKeySql};
+    use crate::keys::{
+        decide_key, PyClaimAnswer, PyClaimWrite, PyKeyBook, PyKeyClaim, PyKeyRecord, PyKeySql,
+    };
     #[pymodule_export]
     use crate::settle::{PySettlement, PyUnsettled};
 }

@@ -229,7 +229,10 @@ def test_the_sql_statements_are_the_cores() -> None:
     assert sqlite.begin == "BEGIN IMMEDIATE" and sqlite.ensure_row is None
     assert "?1" in sqlite.select and "$1" in postgres.select and "FOR UPDATE" in postgres.select
     assert postgres.ensure_row is not None and "ON CONFLICT" in postgres.ensure_row
-    assert len(sqlite.schema) == len(postgres.schema) == 3
+    # SQLite: three statements; Postgres: one batch in a transaction under an
+    # advisory lock (two processes creating the tables at once collide).
+    assert len(sqlite.schema) == 3 and len(postgres.schema) == 1
+    assert "pg_advisory_xact_lock" in postgres.schema[0]
     assert repr(postgres) == 'KeySql("postgres")'
     with pytest.raises(idn_toto.InvalidRequestError) as bad:
         idn_toto.KeySql("mysql")
@@ -289,6 +292,36 @@ def test_a_file_journal_claims_under_its_lock_and_says_keys_are_per_process(tmp_
     exported = journal.export()
     assert exported == journal.read(), "a clean file exports as it is"
     assert [r.key for r in idn_toto.Journal.read(exported).records] == ["k", "k"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_another_process_claiming_keys_in_the_file_is_refused(tmp_path: Path) -> None:
+    """A file keeps keys for one process at a time, enforced: while this
+    process holds the file's lock for keys, another process's claim is
+    refused before anything is sent; two journal objects of the file in
+    one process share the hold. Without the lock the other process would
+    see this one's moves as open and settle them."""
+    path = tmp_path / "moves.jsonl"
+    t = FakeTransport(PROCESSED)
+    client(idn_toto.FileJournal(path), t).manual_transaction(*MANUAL, key="k1")
+    # A second object in this process: the same hold, the same records.
+    again = client(idn_toto.FileJournal(path), t).manual_transaction(*MANUAL, key="k1")
+    assert again.replayed is True
+    child = f"""
+import idn_toto, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from conftest import BASE_URL, PROCESSED, TOKEN, FakeTransport
+t = FakeTransport(PROCESSED)
+c = idn_toto.Client(BASE_URL, TOKEN, transport=t, journal=idn_toto.FileJournal({str(path)!r}), snapshots=False)
+try:
+    c.manual_transaction("deposit", "IPSUM", "bonus", "5", "OP01", key="k2")
+except idn_toto.InvalidRequestError as e:
+    print(e.field, len([r for r in t.requests if not r.idempotent]), e.reason)
+"""
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
+    assert out.stdout.startswith("journal 0 "), out.stdout + out.stderr
+    assert "in use by another writer of operation keys" in out.stdout
+    assert len(money(t)) == 1
 
 
 def test_postgres_journal_names_its_extra_when_psycopg_is_missing() -> None:

@@ -259,26 +259,21 @@ impl FileJournal {
             }
             opened.keys_locked = true;
         }
-        let mut book = match opened.book.take() {
+        let book = match opened.book.take() {
             Some(book) => book,
             None => KeyBook::from_journal(&self.read()?),
         };
-        // The book takes the claimed record only once its line is written.
-        let mut trial = book.clone();
-        let decided = trial.decide(claim, now_ms);
-        let written = match &decided {
-            Ok((_, Some(write))) => opened
-                .appender
-                .check_line(&write.line)
-                .and_then(|()| self.write_locked(&mut opened, &write.line)),
-            _ => Ok(()),
-        };
-        if written.is_ok() && matches!(&decided, Ok((_, Some(_)))) {
-            book = trial;
-        }
+        let decided = book.decide(claim, now_ms);
         opened.book = Some(book);
-        written?;
-        let (mut answer, _) = decided?;
+        let (mut answer, write) = decided?;
+        if let Some(write) = write {
+            opened.appender.check_line(&write.line)?;
+            self.write_locked(&mut opened, &write.line)?;
+            // The book takes the claimed record once its line is written.
+            if let Some(book) = opened.book.as_mut() {
+                book.record_claim(&write);
+            }
+        }
         if answer.batch_to_refine().is_some() {
             answer.refine(&self.read()?);
         }

@@ -587,25 +587,34 @@ impl KeyBook {
             .get(&(server.to_owned(), key.as_str().to_owned()))
     }
 
-    /// Decides a claim against the key's record ([`KeyClaim::decide`]) and,
-    /// on a claim, takes the claimed record (the host appends the intent
-    /// line of the returned write). For [`KeyDecision::Settle`] of a batch
-    /// item, the host refines the answer with the journal
+    /// Decides a claim against the key's record ([`KeyClaim::decide`]).
+    /// On a claim, the host appends the write's intent line and then gives
+    /// the write to [`KeyBook::record_claim`]. For [`KeyDecision::Settle`]
+    /// of a batch item, the host refines the answer with the journal
     /// ([`ClaimAnswer::batch_to_refine`], [`ClaimAnswer::refine`]).
     pub fn decide(
-        &mut self,
+        &self,
         claim: &KeyClaim,
         now_ms: i64,
     ) -> Result<(ClaimAnswer, Option<ClaimWrite>), Error> {
         let key = claim
             .key()
             .ok_or_else(|| Error::invalid("key", "a claim names its key"))?;
-        let id = (claim.server().to_owned(), key.as_str().to_owned());
-        let (answer, write) = claim.decide(self.records.get(&id).cloned(), now_ms)?;
-        if let Some(w) = &write {
-            self.records.insert(id, w.record.clone());
-        }
-        Ok((answer, write))
+        let record = self
+            .records
+            .get(&(claim.server().to_owned(), key.as_str().to_owned()))
+            .cloned();
+        claim.decide(record, now_ms)
+    }
+
+    /// Takes a claim whose intent line was written: the key's record is
+    /// the claimed one from now on.
+    pub fn record_claim(&mut self, write: &ClaimWrite) {
+        let id = (
+            write.record.server.clone(),
+            write.record.key.as_str().to_owned(),
+        );
+        self.records.insert(id, write.record.clone());
     }
 
     /// Takes a line the writer appended: an outcome or settlement of a

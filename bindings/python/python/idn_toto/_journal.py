@@ -16,6 +16,11 @@ import stat
 import threading
 from typing import Dict, Optional, Sequence, Tuple, Union
 
+try:  # the file's lock for operation keys (not on Windows)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 from . import _native as native
 from ._errors import DecodeError, InvalidRequestError
 
@@ -40,9 +45,15 @@ class FileJournal:
     canonical parameters, never the token.
 
     Operation keys (``key=`` on a money move, ``"key"`` on a batch item)
-    are honoured for one process at a time: a file keeps no lease, so
-    this process's claims are held in memory. Two processes sharing keys
-    need ``SqliteJournal`` (one machine) or ``PostgresJournal`` (several).
+    are honoured for one process at a time, and that is enforced: the
+    process's first claim takes the file's exclusive lock (``flock``, the
+    one the Rust client and CLI take, held until the process ends), and
+    another process claiming keys in it is refused (``InvalidRequestError``
+    at ``journal``). Every ``FileJournal`` of the file in this process
+    shares one record of its keys (``KeyBook``, read from the file once and
+    kept current by their claims and appends), so a claim reads no file.
+    Processes sharing keys need ``SqliteJournal`` (one machine) or
+    ``PostgresJournal`` (several).
     """
 
     def __init__(self, path: Union[str, "os.PathLike[str]"]) -> None:
@@ -50,10 +61,7 @@ class FileJournal:
         self._lock = threading.Lock()
         self._fd: Optional[int] = None
         self._appender = native.JournalAppender()
-        #: The keys this process claimed: (server, key) -> (holder, lease
-        #: end in Unix ms). A file has no lease; within one process these
-        #: stand in.
-        self._held: Dict[Tuple[str, str], Tuple[str, int]] = {}
+
 
     @property
     def path(self) -> str:
@@ -87,28 +95,35 @@ class FileJournal:
                 return
             self._ready()
             self._write("".join(lines))
+            keys = _process_keys(self._path, self._fd, claim=False)
+            if keys is not None:
+                with keys.lock:
+                    if keys.book is not None:
+                        for line in lines:
+                            keys.book.record_line(line)
 
     def claim(self, claim: native.KeyClaim, now_ms: int) -> native.ClaimAnswer:
-        """Runs a driver's ``"claim"`` step under the lock: reads the whole
-        file, asks the core (``KeyClaim.decide_in_journal``, with this
-        process's own claim of the key laid over what the lines say) and,
+        """Runs a driver's ``"claim"`` step under the lock: takes the file's
+        lock for keys at the first claim, asks the core against the key
+        records this writer keeps (``KeyBook``, read from the file once) and,
         when it decides ``"claim"``, appends and syncs the intent line
         before returning the answer for ``Driver.record_claim``."""
-        held_key = (claim.server, claim.key)
         with self._lock:
             self._ready()
-            journal = native.Journal.read_bytes(self._read_bytes())
-            answer, write = claim.decide_in_journal(journal, self._held.get(held_key), now_ms)
-            if write is not None:
-                self._appender.check_line(write.line)
-                self._write(write.line)
-                until = write.record.lease_until_ms
-                self._held[held_key] = (claim.holder, now_ms if until is None else until)
-            elif answer.decision == "already_done":
-                # Done: no claim of it is open any more. Any other answer
-                # leaves a live claim of another run of this process held
-                # (the core lays a hold over a claimed record only).
-                self._held.pop(held_key, None)
+            keys = _process_keys(self._path, self._fd, claim=True)
+            assert keys is not None  # claim=True: made, or refused
+            with keys.lock:
+                if keys.book is None:
+                    keys.book = native.KeyBook.from_journal(
+                        native.Journal.read_bytes(self._read_bytes())
+                    )
+                answer, write = keys.book.decide(claim, now_ms)
+                if write is not None:
+                    self._appender.check_line(write.line)
+                    self._write(write.line)
+                    keys.book.record_claim(write)
+            if answer.batch_to_refine() is not None:
+                answer = answer.refine(native.Journal.read_bytes(self._read_bytes()))
             return answer
 
     def read(self) -> str:
@@ -187,6 +202,57 @@ class FileJournal:
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+class _Keys:
+    """What this process holds of one journal file's operation keys: the
+    descriptor carrying the file's ``flock`` and the shared ``KeyBook``."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.book: Optional[native.KeyBook] = None
+
+
+_PROCESS_KEYS: Dict[Tuple[int, int], _Keys] = {}
+_PROCESS_KEYS_LOCK = threading.Lock()
+
+
+def _process_keys(path: str, fd: Optional[int], claim: bool) -> Optional[_Keys]:
+    """This process's hold on the keys of the file open as ``fd``: with
+    ``claim``, taken when missing (the file's exclusive ``flock`` on a
+    descriptor of its own, not waiting: another process holding it is
+    refused, naming SQLite and Postgres); without, only looked up. A forked
+    child takes its own (a parent's lock is not the child's)."""
+    if fd is None:
+        return None
+    st = os.fstat(fd)
+    ident = (st.st_dev, st.st_ino)
+    with _PROCESS_KEYS_LOCK:
+        keys = _PROCESS_KEYS.get(ident)
+        if keys is not None and keys.pid == os.getpid():
+            return keys
+        if not claim:
+            return None
+        lock_fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY)
+        if fcntl is not None:
+            try:
+                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(lock_fd)
+                reason = (
+                    f"{path} is in use by another writer of operation keys: a JSON Lines "
+                    "journal keeps keys for one process at a time (use SqliteJournal or "
+                    "PostgresJournal for several processes); nothing was sent"
+                )
+                message = f"invalid request: journal: {reason}"
+                raise InvalidRequestError(
+                    message,
+                    {"kind": "invalid_request", "message": message, "field": "journal", "reason": reason},
+                ) from None
+        keys = _PROCESS_KEYS[ident] = _Keys(lock_fd)
+        return keys
 _BINARY = getattr(os, "O_BINARY", 0)
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, SupportsIndex, final
 
-__all__ = ["BankList", "ClaimAnswer", "ClaimWrite", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalAppender", "JournalRecord", "KeyClaim", "KeyRecord", "KeySql", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "build", "decide_key", "defaults", "endpoints", "next_page", "parse"]
+__all__ = ["BankList", "ClaimAnswer", "ClaimWrite", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalAppender", "JournalRecord", "KeyBook", "KeyClaim", "KeyRecord", "KeySql", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "build", "decide_key", "defaults", "endpoints", "next_page", "parse"]
 
 @final
 class BankList:
@@ -733,6 +733,37 @@ class JournalRecord:
     def to_line(self, /) -> str:
         """
         The line to append: compact JSON and one newline.
+        """
+
+@final
+class KeyBook:
+    """
+    The key records of a JSON Lines journal kept in memory by its one
+    writer (the core's `KeyBook`): read once (`from_journal`), then kept
+    current with `record_claim` (after a claim's intent line is written)
+    and `record_line` (every line appended), so a claim reads no file.
+    """
+    def __repr__(self, /) -> str: ...
+    def decide(self, /, claim: KeyClaim, now_ms: SupportsIndex) -> tuple[ClaimAnswer, ClaimWrite | None]:
+        """
+        The core's decision for `claim` at `now_ms` against the key's
+        record; on `"claim"`, the write whose line to append (then
+        `record_claim`). A batch item to settle: refine the answer with the
+        journal (`batch_to_refine`, `refine`).
+        """
+    @staticmethod
+    def from_journal(journal: Journal) -> KeyBook:
+        """
+        The records a journal's lines leave.
+        """
+    def record_claim(self, /, write: ClaimWrite) -> None:
+        """
+        Takes a claim whose intent line was written.
+        """
+    def record_line(self, /, line: str) -> None:
+        """
+        Takes a line that was appended (text with or without its newline;
+        a line that is not one journal record changes nothing).
         """
 
 @final
