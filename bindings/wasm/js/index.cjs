@@ -424,6 +424,26 @@ JOURNAL_CORE.appender = () => {
   };
 };
 
+/**
+ * A file's key records kept in memory by its one writer (src/keys.rs
+ * WasmKeyBook), for js/journal.cjs: read once from the file's text, kept
+ * current by claims and appended lines. One made in a retired instance is
+ * never used again (`current` turns false): the journal reads a new one.
+ */
+JOURNAL_CORE.keyBook = (text) => {
+  const born = generation;
+  const book = core(() => wasm.WasmKeyBook.fromJournal(text));
+  return {
+    get current() {
+      return born === generation;
+    },
+    decide: (claim, nowMs) => KeyClaim.decideInBook(claim, book, nowMs),
+    recordClaim: (answer) => ClaimAnswer.recordIn(answer, book),
+    recordLine: (line) => core(() => book.recordLine(line)),
+    free: () => book.free(),
+  };
+};
+
 // What the SQL journals (stores.cjs) and FileJournal's export run through the core.
 JOURNAL_CORE.exportText = (text) => core(() => wasm.journalExport(text));
 JOURNAL_CORE.keySql = (dialect) => core(() => wasm.keySql(dialect));
@@ -468,6 +488,11 @@ class ClaimAnswer {
   /** Refines the answer by journal text (the lines of `batchToRefine`'s batch). */
   refine(text) {
     core(() => this.#core().refine(String(text)));
+  }
+
+  /** Has `book` (a file's WasmKeyBook) take the claim this answer wrote. */
+  static recordIn(answer, book) {
+    core(() => book.recordClaim(answer.#core()));
   }
 
   /** Lets go of the answer without handing it back (a journal that failed after deciding). */
@@ -520,6 +545,11 @@ class KeyClaim {
 
   decideInJournal(text, heldHolder, heldUntilMs, nowMs) {
     return new ClaimAnswer(core(() => this.#inner.decideInJournal(String(text), heldHolder, heldUntilMs, nowMs)));
+  }
+
+  /** The core's decision against `book` (a file's WasmKeyBook), for js/journal.cjs. */
+  static decideInBook(claim, book, nowMs) {
+    return new ClaimAnswer(core(() => book.decide(claim.#inner, nowMs)));
   }
 
   /** Frees the core's claim made in instance `born` (the client does, after the journal's claim). */

@@ -6,8 +6,8 @@
 // index.cjs): a check of the whole file before the first append, the offset
 // a torn last line is cut at (never completed), a new check after a failed
 // append. An operation key's claim is decided by the core too
-// (src/keys.rs: decideInJournal); the FileJournal object only keeps its
-// own claims in memory (a file keeps no lease).
+// (src/keys.rs: WasmKeyBook, the file's key records read once and kept
+// current by this object's claims and appends; a file keeps no lease).
 
 const fs = require('node:fs');
 const { IdnTotoError } = require('./errors.cjs');
@@ -76,9 +76,10 @@ function unreadable(e, path) {
  * A journal in the file at `path`. The file is opened once, never through a
  * symbolic link (O_NOFOLLOW), must be a regular file, and is created 0600.
  * Operation keys are claimed in it (`claim`): the core decides from the
- * file's lines and this journal object's own claims, which live in memory,
+ * key records this object keeps in memory (read from the file at its first
+ * claim, kept current by its claims and appends, so a claim reads no file),
  * so a file honours keys for one process at a time, through one
- * FileJournal object (share that object between clients; several
+ * FileJournal object (Node has no `flock`: this is said, not enforced) (share that object between clients; several
  * processes sharing keys: SqliteJournal or PostgresJournal).
  * Before the first append, and again after one that failed, the whole file
  * is read and checked by the core: a file no tool could read back (a
@@ -97,8 +98,8 @@ class FileJournal {
   #path;
   #fd = null;
   #core = null;
-  /** This object's claims: `server\0key` -> { holder, until } (Unix ms). */
-  #held = new Map();
+  /** The key records, read at the first claim and kept current by this object's claims and appends. */
+  #book = null;
 
   /** @param {string} path */
   constructor(path) {
@@ -139,31 +140,28 @@ class FileJournal {
       throw e;
     }
     core.appended();
+    if (this.#book !== null && this.#book.current) this.#book.recordLine(line);
   }
 
   /**
    * Claims an operation key (a client's claim step, `claim` made by the
-   * core): the file is checked (a torn last line cut), read whole, and the
-   * core decides with this object's own claim of the key laid over it; on
-   * a claim the intent line is appended and synced before this returns.
+   * core): the file is checked (a torn last line cut) and the core decides
+   * against the key records this object keeps (read from the file once);
+   * on a claim the intent line is appended and synced before this returns.
    * Synchronous: nothing of this process runs in between. Returns the
    * core's answer.
    */
   claim(claim, nowMs) {
     this.#ready();
-    const id = `${claim.server}\u0000${claim.key}`;
-    const held = this.#held.get(id);
-    const answer = held === undefined
-      ? claim.decideInJournal(this.read(), undefined, undefined, nowMs)
-      : claim.decideInJournal(this.read(), held.holder, held.until, nowMs);
+    if (this.#book === null || !this.#book.current) this.#book = JOURNAL_CORE.keyBook(this.read());
+    const answer = this.#book.decide(claim, nowMs);
     try {
       const { write } = answer;
       if (write !== undefined) {
         this.append(write.line);
-        this.#held.set(id, { holder: claim.holder, until: write.leaseUntilMs ?? nowMs });
-      } else if (answer.decision !== 'settle') {
-        this.#held.delete(id);
+        this.#book.recordClaim(answer);
       }
+      if (answer.batchToRefine !== undefined) answer.refine(this.read());
     } catch (e) {
       answer.free();
       throw e;

@@ -7,8 +7,8 @@
 //! the answers back: every decision is the core's.
 
 use idn_toto::{
-    ClaimAnswer, ClaimWrite, Error, Journal, JournalEvent, JournalRecord, KeyClaim, KeyRecord,
-    KeySql,
+    ClaimAnswer, ClaimWrite, Error, Journal, JournalEvent, JournalRecord, KeyBook, KeyClaim,
+    KeyRecord, KeySql,
 };
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
@@ -111,6 +111,55 @@ impl WasmKeyClaim {
             .decide_in_journal(&journal, held, ms(now_ms))
             .map_err(|e| throw(&e))?;
         Ok(WasmClaimAnswer { answer, write })
+    }
+}
+
+/// The key records of a JSON Lines journal kept in memory by its one
+/// writer (the core's `KeyBook`): read once from the file's text, then kept
+/// current with [`WasmKeyBook::record_claim`] (after a claim's intent line
+/// is written) and [`WasmKeyBook::record_line`] (every line appended), so a
+/// claim reads no file.
+#[wasm_bindgen]
+#[derive(Debug, Default)]
+pub struct WasmKeyBook(KeyBook);
+
+#[wasm_bindgen]
+impl WasmKeyBook {
+    /// The records a journal's text leaves (a journal that can't be read
+    /// throws: nothing is claimed).
+    #[wasm_bindgen(js_name = fromJournal)]
+    pub fn from_journal(journal_text: &str) -> Result<WasmKeyBook, JsValue> {
+        let journal = Journal::read(journal_text).map_err(|e| throw(&e))?;
+        Ok(WasmKeyBook(KeyBook::from_journal(&journal)))
+    }
+
+    /// The core's decision for `claim` at `now_ms` against the key's
+    /// record; on `claim`, append `answer.write.line` and then call
+    /// [`WasmKeyBook::record_claim`]. A batch item to settle: refine the
+    /// answer with the file's text (`batchToRefine`, `refine`).
+    pub fn decide(&self, claim: &WasmKeyClaim, now_ms: f64) -> Result<WasmClaimAnswer, JsValue> {
+        let (answer, write) = self.0.decide(&claim.0, ms(now_ms)).map_err(|e| throw(&e))?;
+        Ok(WasmClaimAnswer { answer, write })
+    }
+
+    /// Takes the claim of `answer` once its intent line is written.
+    #[wasm_bindgen(js_name = recordClaim)]
+    pub fn record_claim(&mut self, answer: &WasmClaimAnswer) {
+        if let Some(write) = &answer.write {
+            self.0.record_claim(write);
+        }
+    }
+
+    /// Takes a line that was appended (a line that is not one journal
+    /// record changes nothing).
+    #[wasm_bindgen(js_name = recordLine)]
+    pub fn record_line(&mut self, line: &str) {
+        let text = format!("{}\n", line.strip_suffix('\n').unwrap_or(line));
+        if let Ok(journal) = Journal::read(&text) {
+            for record in &journal.records {
+                self.0.record_line(record);
+            }
+        }
     }
 }
 
