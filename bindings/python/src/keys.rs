@@ -133,7 +133,11 @@ impl PyKeyBook {
     /// record; on `"claim"`, the write whose line to append (then
     /// `record_claim`). A batch item to settle: refine the answer with the
     /// journal (`batch_to_refine`, `refine`).
-    fn decide(&self, claim: &PyKeyClaim, now_ms: i64) -> PyResult<(PyClaimAnswer, Option<PyClaimWrite>)> {
+    fn decide(
+        &self,
+        claim: &PyKeyClaim,
+        now_ms: i64,
+    ) -> PyResult<(PyClaimAnswer, Option<PyClaimWrite>)> {
         let (answer, write) = self.0.decide(&claim.0, now_ms).map_err(core_err)?;
         Ok((PyClaimAnswer(answer), write.map(PyClaimWrite)))
     }

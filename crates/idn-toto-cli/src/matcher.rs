@@ -13,9 +13,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 use idn_toto::{
-    credits_from_csv, credits_from_moota, credits_from_moota_signed, match_deposits, Credit,
-    Decimal, Error, ItemOutcome, ItemStatus, MatchPlan, MatchRules, MultipleItem, OperationKey,
-    TransactionListParams, TxType,
+    approval_batch, approved_before, credits_from_csv, credits_from_moota,
+    credits_from_moota_signed, match_deposits, Credit, Decimal, ItemOutcome, ItemStatus, MatchPlan,
+    MatchRules, TransactionListParams, TxType,
 };
 use idn_toto_client::blocking::Client;
 use idn_toto_client::JournalStore;
@@ -24,11 +24,6 @@ use serde_json::json;
 use crate::live::{client, confirm};
 use crate::output::{self, code, refused, usage, Output};
 use crate::LiveArgs;
-
-/// The operation key of an approval: its credit's ref.
-fn approval_key(credit: &str) -> Result<OperationKey, Error> {
-    OperationKey::parse("key", &format!("match:{credit}"))
-}
 
 /// The credit file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -110,7 +105,7 @@ fn plan_and_print(args: &MatchArgs) -> Result<ExitCode, ExitCode> {
     // What the journal says was approved before: those credits are
     // `already_claimed`, those requests never approved again.
     let (claimed_refs, approved_trans_ids) = match &args.journal {
-        Some(spec) => approved_before(spec, client.core().fingerprint())?,
+        Some(spec) => approved_in(spec, client.core().fingerprint())?,
         None => (Vec::new(), Vec::new()),
     };
     let rules = MatchRules::from_json(&json!({
@@ -148,27 +143,12 @@ fn plan_and_print(args: &MatchArgs) -> Result<ExitCode, ExitCode> {
     })
 }
 
-/// The credit refs and transaction ids of the approvals the journal shows
-/// done on this server (`match:<ref>` keys, `succeeded` or `applied`). An
-/// approval still open is not among them: the keyed batch settles it.
-fn approved_before(spec: &str, server: &str) -> Result<(Vec<String>, Vec<String>), ExitCode> {
+/// What the journal store says was approved on this server (the core's
+/// `approved_before`).
+fn approved_in(spec: &str, server: &str) -> Result<(Vec<String>, Vec<String>), ExitCode> {
     let store = JournalStore::from_spec(spec).map_err(|e| refused(&e))?;
     let journal = store.read().map_err(|e| refused(&e))?;
-    let mut refs = Vec::new();
-    let mut ids = Vec::new();
-    for record in journal.key_records() {
-        let Some(credit) = record.key.as_str().strip_prefix("match:") else {
-            continue;
-        };
-        if record.server != server || !record.state.is_done() {
-            continue;
-        }
-        refs.push(credit.to_owned());
-        if let Some(id) = record.params.get("trans_id").and_then(|v| v.as_str()) {
-            ids.push(id.to_owned());
-        }
-    }
-    Ok((refs, ids))
+    Ok(approved_before(&journal, server))
 }
 
 /// `--approve`: the plan's approvals sent as keyed accepts; the plan and
@@ -177,23 +157,7 @@ fn approved_before(spec: &str, server: &str) -> Result<(Vec<String>, Vec<String>
 /// approval succeeded (or was done before), 8 when an outcome is not known,
 /// 9 otherwise.
 fn approve(client: &Client, args: &MatchArgs, plan: &MatchPlan) -> Result<ExitCode, ExitCode> {
-    let mut items = Vec::with_capacity(plan.approve.len());
-    let mut keys = Vec::with_capacity(plan.approve.len());
-    for (k, a) in plan.approve.iter().enumerate() {
-        let item = MultipleItem::from_json(
-            &json!({
-                "trans_id": a.trans_id,
-                "user": a.user,
-                "action": "accept",
-                "comment": format!("matched bank credit {}", a.credit),
-                "operator": args.operator,
-            }),
-            k,
-        )
-        .map_err(|e| refused(&e))?;
-        items.push(item);
-        keys.push(Some(approval_key(&a.credit).map_err(|e| refused(&e))?));
-    }
+    let (items, keys) = approval_batch(plan, &args.operator).map_err(|e| refused(&e))?;
     let outcomes = if items.is_empty() {
         Vec::new()
     } else {

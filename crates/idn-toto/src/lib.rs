@@ -84,11 +84,12 @@ pub use keys::{
     KeySql, KeyState, OperationKey, DEFAULT_LEASE_MS, MAX_KEY_LEN,
 };
 pub use matcher::{
-    credit_fingerprint, credits_from_csv, credits_from_moota, credits_from_moota_signed,
-    match_deposits, match_deposits_json, moota_signature, verify_moota_signature, Account,
-    Approval, Credit, Hold, MatchEvidence, MatchPlan, MatchReason, MatchRules, NameMatch,
-    Unclaimed, CREDIT_CSV_COLUMNS, DEFAULT_WINDOW_AFTER_SECS, DEFAULT_WINDOW_BEFORE_SECS,
-    MAX_CANDIDATES, MIN_TRUNCATED_NAME,
+    approval_batch, approval_batch_json, approval_key, approved_before, credit_fingerprint,
+    credits_from_csv, credits_from_moota, credits_from_moota_signed, match_deposits,
+    match_deposits_json, moota_signature, verify_moota_signature, Account, Approval, Credit, Hold,
+    MatchEvidence, MatchPlan, MatchReason, MatchRules, NameMatch, Unclaimed, CREDIT_CSV_COLUMNS,
+    DEFAULT_MATCH_OPERATOR, DEFAULT_WINDOW_AFTER_SECS, DEFAULT_WINDOW_BEFORE_SECS,
+    MATCH_KEY_PREFIX, MAX_CANDIDATES, MIN_TRUNCATED_NAME,
 };
 pub use paging::{Paged, Pages};
 pub use params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};

@@ -66,12 +66,17 @@
 //! # Ok::<(), idn_toto::Error>(())
 //! ```
 
+mod approve;
 mod feeds;
 mod names;
 mod plan;
 mod time;
 mod types;
 
+pub use approve::{
+    approval_batch, approval_batch_json, approval_key, approved_before, DEFAULT_MATCH_OPERATOR,
+    MATCH_KEY_PREFIX,
+};
 pub use feeds::{
     credit_fingerprint, credits_from_csv, credits_from_moota, credits_from_moota_signed,
     moota_signature, verify_moota_signature, CREDIT_CSV_COLUMNS,
