@@ -1167,14 +1167,14 @@ class AsyncClient(
             else:
                 yield step
 
-    async def match_deposits(
+    def match_deposits(
         self,
         credits: Sequence[Mapping[str, object]],
         rules: Mapping[str, object],
         *,
         approve: bool = False,
         operator: Optional[str] = None,
-    ) -> MatchPlan:
+    ) -> Awaitable[MatchPlan]:
         """Reads the pending deposits (``transaction_list``) and returns the
         matcher's plan for them and the bank ``credits`` under ``rules``
         (see ``idn_toto.match_deposits``). With ``approve=True`` (a client
@@ -1186,8 +1186,17 @@ class AsyncClient(
         ``match:<credit ref>``: a re-run, a restart or a second matcher on
         the same journal store never approves a request twice or spends a
         credit twice. The plan's ``outcomes`` are the batch's, one per
-        approval."""
-        rules = self._match_rules(rules, approve)
+        approval. (Bad arguments, and approving without a journal, raise
+        at the call.)"""
+        return self._match(credits, self._match_rules(rules, approve), approve, operator)
+
+    async def _match(
+        self,
+        credits: Sequence[Mapping[str, object]],
+        rules: Mapping[str, object],
+        approve: bool,
+        operator: Optional[str],
+    ) -> MatchPlan:
         plan = match_deposits(await self.transaction_list("deposit"), credits, rules)
         if not approve:
             return plan
