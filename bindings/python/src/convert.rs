@@ -214,6 +214,35 @@ json_arg!(
     MAPPING_STR_OBJECT
 );
 
+json_arg!(
+    /// The pending deposits for the matcher: the canonical
+    /// `transaction_list` answer or its rows (`object`).
+    PendingArg,
+    "pending",
+    OBJECT
+);
+json_arg!(
+    /// Bank credits for the matcher: `Sequence[Mapping[str, object]]`.
+    CreditsArg,
+    "credits",
+    type_hint_subscript!(
+        type_hint_identifier!("collections.abc", "Sequence"),
+        MAPPING_STR_OBJECT
+    )
+);
+json_arg!(
+    /// The matcher's rules: `Mapping[str, object]`.
+    RulesArg,
+    "rules",
+    MAPPING_STR_OBJECT
+);
+json_arg!(
+    /// A matcher's plan (its canonical JSON): `Mapping[str, object]`.
+    PlanArg,
+    "plan",
+    MAPPING_STR_OBJECT
+);
+
 /// A canonical JSON object handed to Python: `dict[str, Any]`.
 #[derive(Debug)]
 pub(crate) struct JsonDict<'py>(pub(crate) Bound<'py, PyDict>);

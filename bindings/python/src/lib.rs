@@ -7,7 +7,8 @@
 //! per response type), `batch.rs` (a batch item's outcome), `settle.rs`
 //! (what settling needs and its verdict), `journal.rs` (the journal's lines
 //! read back), `keys.rs` (operation keys: a claim, its answer, a key's
-//! record and the SQL stores' statements),
+//! record and the SQL stores' statements), `matcher.rs` (deposit matching:
+//! the plan, the credit feeds, the approvals' keyed batch),
 //! `errors.rs` (the one core-error-to-exception mapping) and `convert.rs`
 //! (Python values to and from canonical JSON). The pure-Python package
 //! `idn_toto` (clients, transports, exception classes) sits on top.
@@ -21,6 +22,7 @@ mod endpoints;
 mod errors;
 mod journal;
 mod keys;
+mod matcher;
 mod settle;
 
 use pyo3::prelude::*;
@@ -53,6 +55,11 @@ mod native {
     #[pymodule_export]
     use crate::keys::{
         decide_key, PyClaimAnswer, PyClaimWrite, PyKeyBook, PyKeyClaim, PyKeyRecord, PyKeySql,
+    };
+    #[pymodule_export]
+    use crate::matcher::{
+        approval_batch_json, approved_before, credits_from_csv, credits_from_moota,
+        credits_from_moota_signed, match_deposits_json,
     };
     #[pymodule_export]
     use crate::settle::{PySettlement, PyUnsettled};

@@ -40,6 +40,7 @@ from typing import (
     Literal,
     Mapping,
     Optional,
+    Sequence,
     Tuple,
     Type,
     TypeVar,
@@ -58,6 +59,7 @@ from ._errors import (
     seconds,
 )
 from ._journal import FileJournal
+from ._matcher import MatchPlan, match_deposits
 from ._stores import PostgresJournal, SqliteJournal
 from ._transport import (
     AsyncTransport,
@@ -684,6 +686,40 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
             )
         return native.Journal.read(self._journal.read()).unsettled()
 
+    # -- deposit matching (issue 23): what both flavours' `match_deposits` share
+
+    def _match_rules(self, rules: Mapping[str, object], approve: bool) -> Mapping[str, object]:
+        """``rules``, with ``approve``: checked for a journal (before
+        anything is read or sent) and extended by what the journal says was
+        approved on this server (the core's ``approved_before``)."""
+        if not approve:
+            return rules
+        if self._journal is None:
+            raise _invalid(
+                "journal",
+                "approving needs a journal: each approval is sent under the operation key "
+                "match:<credit ref>, kept in the journal, so a re-run never approves twice "
+                "(Client(..., journal=FileJournal(path)), SqliteJournal or PostgresJournal); "
+                "nothing was read or sent",
+            )
+        if not isinstance(rules, Mapping):
+            return rules  # the core says what is wrong with it
+        refs, ids = native.approved_before(native.Journal.read(self._journal.export()), self._core.fingerprint)
+        extended = dict(rules)
+        for name, before in (("claimed_refs", refs), ("approved_trans_ids", ids)):
+            given = extended.get(name)
+            if given is None:
+                extended[name] = before
+            elif isinstance(given, (list, tuple)):
+                extended[name] = [*given, *before]
+        return extended
+
+    @staticmethod
+    def _approvals(plan: MatchPlan, operator: Optional[str]) -> List[Item]:
+        """The plan's approvals as keyed ``multiple_transaction`` items
+        (the core's ``approval_batch_json``)."""
+        return cast(List[Item], native.approval_batch_json(plan.to_dict(), operator)["transaction"])
+
     # -- what each flavour does
 
     def _call(self, endpoint: str, params: Params, key: Optional[str] = None) -> Any:
@@ -1019,6 +1055,34 @@ class Client(
             else:
                 yield step
 
+    def match_deposits(
+        self,
+        credits: Sequence[Mapping[str, object]],
+        rules: Mapping[str, object],
+        *,
+        approve: bool = False,
+        operator: Optional[str] = None,
+    ) -> MatchPlan:
+        """Reads the pending deposits (``transaction_list``) and returns the
+        matcher's plan for them and the bank ``credits`` under ``rules``
+        (see ``idn_toto.match_deposits``). With ``approve=True`` (a client
+        with a journal, else ``InvalidRequestError`` at ``journal`` before
+        anything is read or sent): credits and requests the journal says
+        were approved before are left out (``already_claimed``), and the
+        plan's approvals are sent as one batch of accepts (``operator``,
+        default ``"idn-toto-match"``), each under the operation key
+        ``match:<credit ref>``: a re-run, a restart or a second matcher on
+        the same journal store never approves a request twice or spends a
+        credit twice. The plan's ``outcomes`` are the batch's, one per
+        approval."""
+        rules = self._match_rules(rules, approve)
+        plan = match_deposits(self.transaction_list("deposit"), credits, rules)
+        if not approve:
+            return plan
+        items = self._approvals(plan, operator)
+        outcomes = self.multiple_transaction("deposit", items) if items else []
+        return MatchPlan(plan.to_dict(), outcomes)
+
     def _run(self, driver: native.Driver) -> Any:
         return _result(list(self._drive(driver)))
 
@@ -1102,6 +1166,43 @@ class AsyncClient(
                 await self._sleep(step.value / 1000)
             else:
                 yield step
+
+    def match_deposits(
+        self,
+        credits: Sequence[Mapping[str, object]],
+        rules: Mapping[str, object],
+        *,
+        approve: bool = False,
+        operator: Optional[str] = None,
+    ) -> Awaitable[MatchPlan]:
+        """Reads the pending deposits (``transaction_list``) and returns the
+        matcher's plan for them and the bank ``credits`` under ``rules``
+        (see ``idn_toto.match_deposits``). With ``approve=True`` (a client
+        with a journal, else ``InvalidRequestError`` at ``journal`` before
+        anything is read or sent): credits and requests the journal says
+        were approved before are left out (``already_claimed``), and the
+        plan's approvals are sent as one batch of accepts (``operator``,
+        default ``"idn-toto-match"``), each under the operation key
+        ``match:<credit ref>``: a re-run, a restart or a second matcher on
+        the same journal store never approves a request twice or spends a
+        credit twice. The plan's ``outcomes`` are the batch's, one per
+        approval. (Bad arguments, and approving without a journal, raise
+        at the call.)"""
+        return self._match(credits, self._match_rules(rules, approve), approve, operator)
+
+    async def _match(
+        self,
+        credits: Sequence[Mapping[str, object]],
+        rules: Mapping[str, object],
+        approve: bool,
+        operator: Optional[str],
+    ) -> MatchPlan:
+        plan = match_deposits(await self.transaction_list("deposit"), credits, rules)
+        if not approve:
+            return plan
+        items = self._approvals(plan, operator)
+        outcomes = await self.multiple_transaction("deposit", items) if items else []
+        return MatchPlan(plan.to_dict(), outcomes)
 
     async def _run(self, driver: native.Driver) -> Any:
         return _result([step async for step in self._drive(driver)])

@@ -8,12 +8,12 @@ edit it. `bindings/python/stubs/_native.pyi` is the committed copy that
 """
 
 from _typeshed import SupportsGetItem
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, SupportsIndex, final
 
-__all__ = ["BankList", "ClaimAnswer", "ClaimWrite", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalAppender", "JournalRecord", "KeyBook", "KeyClaim", "KeyRecord", "KeySql", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "build", "decide_key", "defaults", "endpoints", "next_page", "parse"]
+__all__ = ["BankList", "ClaimAnswer", "ClaimWrite", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalAppender", "JournalRecord", "KeyBook", "KeyClaim", "KeyRecord", "KeySql", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "approval_batch_json", "approved_before", "build", "credits_from_csv", "credits_from_moota", "credits_from_moota_signed", "decide_key", "defaults", "endpoints", "match_deposits_json", "next_page", "parse"]
 
 @final
 class BankList:
@@ -1535,10 +1535,46 @@ class UserLastTransaction:
     @property
     def user(self, /) -> str: ...
 
+def approval_batch_json(plan: Mapping[str, object], operator: str | None = None) -> dict[str, Any]:
+    """
+    A plan's approvals as the params of one keyed `multiple_transaction`
+    batch: `{"type": "deposit", "transaction": [{trans_id, user, action,
+    comment, operator, key}, ...]}`, each an accept under the key
+    `match:<credit ref>`. `operator` defaults to the core's
+    (`idn-toto-match`).
+    """
+
+def approved_before(journal: Journal, server: str) -> tuple[list[str], list[str]]:
+    """
+    What `journal` says was approved on `server` (a client's
+    `fingerprint`): `(claimed_refs, approved_trans_ids)`, from its `match:`
+    keys that are done, for the matcher's rules.
+    """
+
 def build(endpoint: str, params: Mapping[str, object], *, base_url: str, token: str, path_words: Mapping[str, str] | None = None, allow_insecure_http: bool = False) -> Request:
     """
     The request for `endpoint` from canonical parameters, without a client
     object (the dynamic API).
+    """
+
+def credits_from_csv(body: bytes) -> list[dict[str, Any]]:
+    """
+    The credits of a statement CSV (header `ref,account,posted_at,amount,
+    sender_name,description`, any order, an optional `balance` column), as
+    credit dicts. Raises `InvalidRequestError` naming the line and column.
+    """
+
+def credits_from_moota(body: bytes) -> list[dict[str, Any]]:
+    """
+    The credits of a Moota mutation webhook body, its signature not
+    checked, as credit dicts.
+    """
+
+def credits_from_moota_signed(body: bytes, signature: str, secret: bytes) -> list[dict[str, Any]]:
+    """
+    The credits of a Moota webhook body whose `Signature` header
+    (`signature`, hex HMAC-SHA256 of the body under `secret`) is checked
+    before anything in the body is read.
     """
 
 def decide_key(record: str | None, params: Mapping[str, object], *, me: str, now_ms: SupportsIndex, settled_now: bool = False) -> str:
@@ -1569,6 +1605,17 @@ def endpoints() -> list[dict[str, Any]]:
     """
     The endpoint table: id, spec function name, method, path, idempotent,
     parameter names, paged.
+    """
+
+def match_deposits_json(pending: object, credits: Sequence[Mapping[str, object]], rules: Mapping[str, object]) -> dict[str, Any]:
+    """
+    The matcher's plan (`idn_toto::match_deposits_json`): `pending` is the
+    canonical `transaction_list` answer (`{"data": [...]}`) or its rows,
+    `credits` a list of credit dicts, `rules` as the core reads them
+    (`accounts` as `["BANK:NUMBER", ...]`, `max_auto_amount`,
+    `window_before_secs`, `window_after_secs`, `claimed_refs`,
+    `approved_trans_ids`). Returns `{"approve", "hold", "unclaimed"}`.
+    Raises `InvalidRequestError` naming what is wrong.
     """
 
 def next_page(endpoint: str, params: Mapping[str, object], response: Any, *, pages_read: SupportsIndex | None = None, max_pages: SupportsIndex | None = None) -> dict[str, Any] | None:
