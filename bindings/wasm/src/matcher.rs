@@ -12,7 +12,7 @@
 //! the fastest way to build that many JavaScript objects).
 
 use idn_toto::{Credit, Error, Journal};
-use serde_json::{json, Value};
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 use crate::{json_arg, throw, to_js};
@@ -114,6 +114,8 @@ pub fn default_match_operator() -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     #[test]
