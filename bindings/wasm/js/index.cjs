@@ -94,7 +94,7 @@ function invalid(field, reason) {
  * the core does (`amount`, `transaction[0].amount`); strings and bigints
  * are exact and pass as decimal text.
  */
-function paramsText(value) {
+function paramsText(value, root = '') {
   const walk = (v, path) => {
     if (typeof v === 'bigint') return v.toString();
     if (typeof v === 'number') {
@@ -117,7 +117,7 @@ function paramsText(value) {
     }
     return v;
   };
-  return JSON.stringify(walk(value === undefined ? null : value, ''));
+  return JSON.stringify(walk(value === undefined ? null : value, root));
 }
 
 /** A request to send: the real URL in `url`; every printed form is redacted. */
@@ -1043,6 +1043,49 @@ class Client {
     return settled.journalUnwritten ? flagUnwritten(out) : out;
   }
 
+  /**
+   * Deposit matching (issue 23): reads the pending deposits
+   * (`transactionList('deposit')`) and plans them against `credits` under
+   * `rules` (the core's `match_deposits`). With `approve: true`, the
+   * client's journal is required (else `invalid_request` at `journal`,
+   * before anything is read or sent): what it says was approved before on
+   * this server is added to the rules (those credits `already_claimed`,
+   * those requests never approved again), and the plan's approvals are sent
+   * as one keyed `multipleTransaction` batch, each accept under the key
+   * `match:<credit ref>`, so a re-run or a second matcher never approves
+   * twice. Resolves to the plan and the batch's `outcomes` (empty when
+   * nothing was sent).
+   * @returns {Promise<MatchResult>} `{ approve, hold, unclaimed, outcomes }`
+   */
+  async matchDeposits(credits, rules, options) {
+    const { approve = false, operator } = options ?? {};
+    check('approve', approve, (v) => typeof v === 'boolean', 'true or false');
+    check('operator', operator, (v) => v === undefined || typeof v === 'string', 'a string');
+    if (approve && this.#journal === null) {
+      throw invalid('journal', 'approving needs the client\'s journal: each approval is sent under the operation key '
+        + 'match:<credit ref>, kept in the journal, so a re-run never approves twice. Nothing was read or sent');
+    }
+    const creditsText = paramsText(credits, 'credits');
+    let given = rules;
+    if (approve) {
+      const journal = this.#journal;
+      const text = await (typeof journal.export === 'function' ? journal.export() : journal.read());
+      const before = core(() => wasm.approvedBefore(text, this.#core.fingerprint));
+      given = withApprovedBefore(rules, before);
+    }
+    const rulesText = paramsText(given, 'rules');
+    // The credits and the rules are read by the core before the server is asked anything.
+    core(() => wasm.matchDeposits('[]', creditsText, rulesText));
+    const pending = await this.transactionList('deposit');
+    const plan = JSON.parse(core(() => wasm.matchDeposits(JSON.stringify(pending), creditsText, rulesText)));
+    if (!approve) return { ...plan, outcomes: [] };
+    const batch = core(() => wasm.approvalBatch(JSON.stringify(plan), operator));
+    if (batch.transaction.length === 0) return { ...plan, outcomes: [] };
+    const outcomes = await this.multipleTransaction(batch.type, batch.transaction);
+    const result = { ...plan, outcomes: [...outcomes] };
+    return outcomes.journalUnwritten ? flagUnwritten(result) : result;
+  }
+
   toString() {
     return `Client(${this.#config.baseUrl})`;
   }
@@ -1095,6 +1138,62 @@ function nextPage(endpoint, params, response) {
   return core(() => wasm.nextPage(endpoint, paramsText(params), JSON.stringify(response)));
 }
 
+/**
+ * `rules` with what a journal says was approved before added to its
+ * `claimed_refs` and `approved_trans_ids` (rules the core would refuse
+ * pass unchanged: it refuses them, naming the field).
+ */
+function withApprovedBefore(rules, before) {
+  if (rules === null || typeof rules !== 'object' || Array.isArray(rules)) return rules;
+  const out = { ...rules };
+  for (const field of ['claimed_refs', 'approved_trans_ids']) {
+    const had = rules[field] ?? [];
+    if (!Array.isArray(had)) return rules;
+    out[field] = [...had, ...before[field]];
+  }
+  return out;
+}
+
+/** Text as UTF-8 bytes; bytes as they are. */
+function bytesOf(field, value) {
+  if (typeof value === 'string') return encoder.encode(value);
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  throw invalid(field, 'a string or a Uint8Array');
+}
+
+/**
+ * The deposit matcher's plan (the core's `match_deposits`, pure): `pending`
+ * the `transactionList('deposit')` answer or its rows, `credits` bank
+ * credits (`creditsFromCsv`, `creditsFromMoota`, or objects of the same
+ * shape: amounts as decimal strings), `rules` `{ accounts, max_auto_amount?,
+ * window_before_secs?, window_after_secs?, claimed_refs?,
+ * approved_trans_ids? }`. Resolves nothing and sends nothing: the plan
+ * `{ approve, hold, unclaimed }`, independent of the inputs' order.
+ */
+function matchDeposits(pending, credits, rules) {
+  const texts = [paramsText(pending, 'pending'), paramsText(credits, 'credits'), paramsText(rules, 'rules')];
+  return JSON.parse(core(() => wasm.matchDeposits(...texts)));
+}
+
+/** The credits of a statement CSV (`ref,account,posted_at,amount,sender_name,description`, any order). */
+function creditsFromCsv(bytes) {
+  const data = bytesOf('csv', bytes);
+  return JSON.parse(core(() => wasm.creditsFromCsv(data)));
+}
+
+/**
+ * The credits of a Moota mutation webhook body. With `signature` (its
+ * `Signature` header) and `secret` (the webhook's secret), the signature is
+ * checked before anything in the body is read; give both or neither.
+ */
+function creditsFromMoota(body, signature, secret) {
+  const data = bytesOf('body', body);
+  if (signature !== undefined && typeof signature !== 'string') throw invalid('signature', 'a hex string');
+  const key = secret === undefined ? undefined : bytesOf('secret', secret);
+  return JSON.parse(core(() => wasm.creditsFromMoota(data, signature, key)));
+}
+
 /** The endpoint table. */
 function endpoints() {
   return core(() => wasm.endpoints());
@@ -1105,5 +1204,5 @@ const { version } = require('./package.json');
 
 module.exports = {
   Client, IdnTotoError, KeyInUseError, KeyConflictError, FileJournal, SqliteJournal, PostgresJournal,
-  build, parse, nextPage, endpoints, version,
+  build, parse, nextPage, endpoints, version, matchDeposits, creditsFromCsv, creditsFromMoota,
 };

@@ -4,6 +4,10 @@
 
 import type {
     ApiErrorKind,
+    DateTimeString,
+    DecimalString,
+    PendingTransaction,
+    TransactionList,
     EndpointId,
     EndpointMethods,
     EndpointParam,
@@ -538,6 +542,15 @@ export declare class Client {
         params: EndpointParams[E],
         options?: MoneyMoveOptions,
     ): Promise<(E extends "multiple_transaction" ? ItemOutcome[] : EndpointResponses[E]) & JournalFlag>;
+    /**
+     * Deposit matching: reads the pending deposits (`transactionList("deposit")`)
+     * and plans them against `credits` (the core's matcher). With
+     * `approve: true` (needs the client's journal, else `invalid_request` at
+     * `journal` before anything is read or sent), what the journal says was
+     * approved before on this server joins the rules, and the approvals are
+     * sent as one keyed `multipleTransaction` batch (key `match:<credit ref>`).
+     */
+    matchDeposits(credits: Credit[], rules: MatchRules, options?: MatchOptions): Promise<MatchResult & JournalFlag>;
 }
 export interface Client extends EndpointMethods {}
 
@@ -584,3 +597,123 @@ export declare function endpoints(): EndpointInfo[];
 
 /** The package version, e.g. `"0.1.0"` (the same as the Rust crates' and the pip package's). */
 export declare const version: string;
+
+// Deposit matching (issue 23). The core's matcher types derive no Tsify:
+// these are checked against what it serializes by tests/generated.rs
+// (`matcher_types_in_index_d_ts_match_the_core`).
+
+/** Why a request is held or a credit left unclaimed. */
+export type MatchReason = "no_credit" | "ambiguous" | "name_mismatch" | "outside_window" | "cross_day"
+    | "over_limit" | "double_transfer" | "unknown_account" | "already_claimed" | "no_request";
+/** How a credit's sender name matched the request's `bank_acc_name`. */
+export type NameMatch = "exact" | "truncated" | "absent";
+
+/** One money-in line of a bank statement (what `creditsFromCsv` and `creditsFromMoota` give). */
+export interface Credit {
+    /** The feed's id of the credit (or a fingerprint when it has none). */
+    ref: string;
+    /** The receiving account, `BANK:NUMBER`. */
+    account: string;
+    /** When the bank posted it (WIB; `"YYYY-MM-DD HH:MM:SS"` is read too); `null` for a row not dated yet. */
+    posted_at: DateTimeString | null;
+    /** Greater than zero, exact. */
+    amount: DecimalString;
+    sender_name?: string | null;
+    description?: string | null;
+}
+
+/** What the matcher checks a pair against. */
+export interface MatchRules {
+    /** The receiving accounts watched, `BANK:NUMBER`. */
+    accounts: string[];
+    /** Requests strictly above it are held `over_limit`. */
+    max_auto_amount?: DecimalString | null;
+    /** A credit may be posted this many seconds before the request (default 900). */
+    window_before_secs?: number;
+    /** ... and this many after it (default 10800). */
+    window_after_secs?: number;
+    /** Credit refs spent before: `already_claimed`. */
+    claimed_refs?: string[];
+    /** Requests approved before: never approved again. */
+    approved_trans_ids?: string[];
+}
+
+/** What an approval rests on. */
+export interface MatchEvidence {
+    account: string;
+    requested_at: DateTimeString;
+    posted_at: DateTimeString;
+    /** `posted_at - requested_at` in seconds (negative: before). */
+    offset_secs: number;
+    name: NameMatch;
+    sender_name: string | null;
+    /** Further credits for this request, unclaimed `double_transfer`. */
+    double_transfer: string[];
+}
+
+/** A request to accept, with the credit that pays it. */
+export interface Approval {
+    trans_id: string;
+    user: string;
+    amount: DecimalString;
+    /** The credit's ref. */
+    credit: string;
+    evidence: MatchEvidence;
+}
+
+/** A request not approved. */
+export interface Hold {
+    trans_id: string;
+    user: string;
+    amount: DecimalString;
+    reason: MatchReason;
+    /** The credits that explain it, earliest first. */
+    candidates: string[];
+}
+
+/** A credit nothing may take. */
+export interface Unclaimed {
+    credit: string;
+    reason: MatchReason;
+}
+
+/** The matcher's plan: every credit appears once, as an approval's `credit` or in `unclaimed`. */
+export interface MatchPlan {
+    approve: Approval[];
+    hold: Hold[];
+    unclaimed: Unclaimed[];
+}
+
+/** `client.matchDeposits`'s options. */
+export interface MatchOptions {
+    /** Send the approvals (needs the client's journal). Default `false`: plan only. */
+    approve?: boolean;
+    /** The operator name on the accepts (default `"idn-toto-match"`). */
+    operator?: string;
+}
+
+/** The plan and what sending its approvals came to (empty when nothing was sent). */
+export interface MatchResult extends MatchPlan {
+    outcomes: JournaledOutcome[];
+}
+
+/**
+ * The plan for pending deposits (a `transactionList("deposit")` answer or
+ * its rows) and bank credits under `rules`: pure, nothing sent, the same
+ * plan whatever the inputs' order.
+ */
+export declare function matchDeposits(
+    pending: TransactionList | PendingTransaction[],
+    credits: Credit[],
+    rules: MatchRules,
+): MatchPlan;
+
+/** The credits of a statement CSV (`ref,account,posted_at,amount,sender_name,description`, any order). */
+export declare function creditsFromCsv(csv: string | Uint8Array): Credit[];
+
+/**
+ * The credits of a Moota mutation webhook body; with `signature` (its
+ * `Signature` header) and `secret`, the signature is checked before the
+ * body is read (give both or neither).
+ */
+export declare function creditsFromMoota(body: string | Uint8Array, signature?: string, secret?: string | Uint8Array): Credit[];

@@ -4,6 +4,6 @@ import cjs from './index.cjs';
 
 export const {
   Client, IdnTotoError, KeyInUseError, KeyConflictError, FileJournal, SqliteJournal, PostgresJournal,
-  build, parse, nextPage, endpoints, version,
+  build, parse, nextPage, endpoints, version, matchDeposits, creditsFromCsv, creditsFromMoota,
 } = cjs;
 export default cjs;

@@ -82,3 +82,18 @@ export async function cents(sandbox, user) {
   const [whole, frac = ''] = String(balance).split('.');
   return BigInt(whole) * 100n + BigInt((frac + '00').slice(0, 2)) * (whole.startsWith('-') ? -1n : 1n);
 }
+
+/** The sandbox's matching day (`crates/idn-toto-sandbox/seed-matching.json`). */
+export const MATCHING_SEED = path.join(repo, 'crates', 'idn-toto-sandbox', 'seed-matching.json');
+
+/** The rules the CLI's matcher tests use on the matching day: its three watched accounts and a limit. */
+export const MATCH_RULES = Object.freeze({
+  accounts: ['BCA:8830-112-456', 'MANDIRI:137-00-1122334-5', 'bni:5352889976'],
+  max_auto_amount: '5000000',
+});
+
+/** The matching day's bank statement (`/__sandbox/bank/credits?QUERY`): its bytes and `Signature` header. */
+export async function statement(sandbox, query = '') {
+  const response = await fetch(`${sandbox.adminUrl}/bank/credits?${query}`);
+  return { bytes: new Uint8Array(await response.arrayBuffer()), signature: response.headers.get('signature') ?? undefined };
+}

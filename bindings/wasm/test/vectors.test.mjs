@@ -9,7 +9,9 @@ import { Buffer } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
 
-import { Client, IdnTotoError, build, parse, nextPage, endpoints } from '../pkg/index.mjs';
+import {
+  Client, IdnTotoError, build, parse, nextPage, endpoints, matchDeposits, creditsFromCsv, creditsFromMoota,
+} from '../pkg/index.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = join(here, '../../../tests/vectors');
@@ -71,9 +73,8 @@ function checkError(cfg, want, e) {
   }
 }
 
-// client.json, journal.json, framing.json, settle.json, keys.json: below.
-// matcher.json is run by the Rust runner only so far: the package does not
-// expose the matcher yet (issue 23 says so).
+// client.json, journal.json, framing.json, settle.json, keys.json,
+// matcher.json: below.
 const OWN_RUNNERS = new Set(['client.json', 'journal.json', 'framing.json', 'settle.json', 'matcher.json', 'keys.json']);
 const files = readdirSync(dir).filter((n) => n.endsWith('.json') && !OWN_RUNNERS.has(n)).sort();
 const known = [...endpoints().map((e) => `${e.id}.json`), 'batch.json', 'paging.json'].sort();
@@ -576,4 +577,64 @@ test('journal.json', async () => {
   }
   assert.deepEqual(failures, []);
   assert.ok(run >= 30, `only ${run} journal cases`);
+});
+
+// tests/vectors/matcher.json (README: `matcher.json`): each case's plan
+// through the package's matchDeposits, fitted to `expect` (objects by the
+// keys `expect` gives, arrays of the same length element by element); the
+// same plan with `pending` and `credits` reversed; every reason code seen;
+// the two feeds' credits and errors.
+describe('matcher.json', () => {
+  const doc = JSON.parse(readFileSync(join(dir, 'matcher.json'), 'utf8'));
+  const fits = (want, got) => {
+    if (Array.isArray(want)) return Array.isArray(got) && want.length === got.length && want.every((w, i) => fits(w, got[i]));
+    if (want !== null && typeof want === 'object') {
+      return got !== null && typeof got === 'object' && !Array.isArray(got)
+        && Object.entries(want).every(([k, v]) => k in got && fits(v, got[k]));
+    }
+    return want === got;
+  };
+  const noToken = { leaks: () => false };
+  const checkList = (c, read) => {
+    if (c.error !== undefined) {
+      assert.throws(read, (e) => (checkError(noToken, c.error, e), true));
+      return;
+    }
+    const got = read();
+    assert.ok(fits(c.expect, got), `got ${JSON.stringify(got)}\nwant ${JSON.stringify(c.expect)}`);
+  };
+  const reasons = new Set();
+  for (const c of doc.match_cases) {
+    test(`match: ${c.name}`, () => {
+      const plan = matchDeposits(c.pending, c.credits, c.rules);
+      assert.ok(fits(c.expect, plan), `got ${JSON.stringify(plan)}\nwant ${JSON.stringify(c.expect)}`);
+      const again = matchDeposits([...c.pending].reverse(), [...c.credits].reverse(), c.rules);
+      assert.deepEqual(again, plan, 'the plan changes with the input order');
+    });
+    for (const entry of [...c.expect.hold, ...c.expect.unclaimed]) reasons.add(entry.reason);
+  }
+  test('every reason code is some case\'s', () => {
+    const all = ['no_credit', 'ambiguous', 'name_mismatch', 'outside_window', 'cross_day', 'over_limit',
+      'double_transfer', 'unknown_account', 'already_claimed', 'no_request'];
+    assert.deepEqual([...reasons].sort(), all.sort());
+  });
+  for (const c of doc.csv_cases) {
+    test(`csv: ${c.name}`, () => checkList(c, () => creditsFromCsv(c.csv)));
+  }
+  for (const c of doc.moota_cases) {
+    test(`moota: ${c.name}`, () => checkList(c, () => (c.signature !== undefined && c.secret !== undefined
+      ? creditsFromMoota(c.body, c.signature, c.secret)
+      : creditsFromMoota(Buffer.from(c.body, 'utf8')))));
+  }
+  test('the floor: 55 cases', () => {
+    assert.ok(doc.match_cases.length + doc.csv_cases.length + doc.moota_cases.length >= 55);
+  });
+  test('amounts given as JS numbers that are not exact are refused, naming the field', () => {
+    const c = doc.match_cases[0];
+    const credits = [{ ...c.credits[0], amount: 100000.5 }];
+    assert.throws(() => matchDeposits(c.pending, credits, c.rules),
+      (e) => e instanceof IdnTotoError && e.kind === 'invalid_request' && e.field === 'credits[0].amount');
+    assert.throws(() => creditsFromMoota('[]', 'ab'), (e) => e instanceof IdnTotoError && e.field === 'secret');
+    assert.throws(() => creditsFromCsv(42), (e) => e instanceof IdnTotoError && e.field === 'csv');
+  });
 });

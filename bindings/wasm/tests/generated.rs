@@ -792,3 +792,103 @@ fn client_event_in_index_d_ts_matches_the_core() {
     ];
     assert_quoted(&dts, kinds.map(EventKind::as_str));
 }
+
+/// The matcher's shapes are written by hand in `js/index.d.ts` (the core's
+/// `MatchPlan`, `Approval`, `Hold`, `Unclaimed`, `MatchEvidence`, `Credit`
+/// derive no `Tsify`): their fields must be the ones the core serializes,
+/// the rules' the ones `MatchRules::to_json` writes, and every reason and
+/// name-match code declared.
+#[test]
+fn matcher_types_in_index_d_ts_match_the_core() {
+    let dts = std::fs::read_to_string(crate_dir().join("js/index.d.ts")).unwrap();
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let keys =
+        |v: &Value| -> Vec<String> { sorted(v.as_object().unwrap().keys().cloned().collect()) };
+    let pending = json!([
+        {"id": "T1", "user": "andi", "date": "2024-05-16 09:00:00", "type": "deposit",
+         "bank_acc_name": "ANDI WIJAYA", "amount": "100000", "destination_bank": "BCA",
+         "destination_acc_number": "8830112456"},
+        {"id": "T2", "user": "budi", "date": "2024-05-16 09:00:00", "type": "deposit",
+         "bank_acc_name": "BUDI", "amount": "5", "destination_bank": "BCA",
+         "destination_acc_number": "8830112456"}
+    ]);
+    let credits = credits_from_csv(
+        b"ref,account,posted_at,amount,sender_name,description\n\
+          C1,BCA:8830112456,2024-05-16 09:02:00,100000,ANDI WIJAYA,x\n\
+          C2,BCA:8830112456,2024-05-16 09:02:00,7,,\n",
+    )
+    .unwrap();
+    let credits = serde_json::to_value(&credits).unwrap();
+    let plan =
+        match_deposits_json(&pending, &credits, &json!({"accounts": ["BCA:8830112456"]})).unwrap();
+    assert_eq!(keys(&plan), sorted(declared_fields(&dts, "MatchPlan")));
+    for (name, value) in [
+        ("Approval", &plan["approve"][0]),
+        ("MatchEvidence", &plan["approve"][0]["evidence"]),
+        ("Hold", &plan["hold"][0]),
+        ("Unclaimed", &plan["unclaimed"][0]),
+        ("Credit", &credits[0]),
+    ] {
+        assert_eq!(keys(value), sorted(declared_fields(&dts, name)), "{name}");
+    }
+    let rules = MatchRules::new(vec![Account::parse("a", "BCA:1").unwrap()]).to_json();
+    assert_eq!(keys(&rules), sorted(declared_fields(&dts, "MatchRules")));
+    let mut outcome_keys = declared_fields(&dts, "MatchResult");
+    outcome_keys.retain(|k| k != "outcomes");
+    assert!(
+        outcome_keys.is_empty(),
+        "MatchResult adds only outcomes to the plan"
+    );
+    // Every reason (an exhaustive match: a new reason fails to compile here).
+    let reasons = [
+        MatchReason::NoCredit,
+        MatchReason::Ambiguous,
+        MatchReason::NameMismatch,
+        MatchReason::OutsideWindow,
+        MatchReason::CrossDay,
+        MatchReason::OverLimit,
+        MatchReason::DoubleTransfer,
+        MatchReason::UnknownAccount,
+        MatchReason::AlreadyClaimed,
+        MatchReason::NoRequest,
+    ];
+    for r in reasons {
+        match r {
+            MatchReason::NoCredit
+            | MatchReason::Ambiguous
+            | MatchReason::NameMismatch
+            | MatchReason::OutsideWindow
+            | MatchReason::CrossDay
+            | MatchReason::OverLimit
+            | MatchReason::DoubleTransfer
+            | MatchReason::UnknownAccount
+            | MatchReason::AlreadyClaimed
+            | MatchReason::NoRequest => {}
+        }
+        assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+    }
+    assert_quoted(&dts, reasons.map(MatchReason::as_str));
+    let names = [NameMatch::Exact, NameMatch::Truncated, NameMatch::Absent];
+    for n in names {
+        match n {
+            NameMatch::Exact | NameMatch::Truncated | NameMatch::Absent => {}
+        }
+    }
+    assert_quoted(
+        &dts,
+        names
+            .map(|n| {
+                serde_json::to_value(n)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .each_ref()
+            .map(String::as_str),
+    );
+    assert!(dts.contains(&format!("default `\"{DEFAULT_MATCH_OPERATOR}\"`")));
+}
