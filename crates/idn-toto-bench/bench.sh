@@ -85,6 +85,9 @@ if command -v node >/dev/null; then
   fi
   log "node bench"
   node bindings/wasm/bench/bench.mjs "$results/bodies" "$results/node.json" $quick
+  log "node matcher: matchDeposits on a day of 50,000 x 50,000"
+  node bindings/wasm/bench/matcher-day.mjs 50000 "$([ -n "$quick" ] && echo 1 || echo 5)" \
+    >"$results/matcher-node.json"
   log "wasm size decomposition (crates/idn-toto-bench/wasm-size.sh)"
   crates/idn-toto-bench/wasm-size.sh "$results/wasm-size.json"
 else
@@ -109,6 +112,10 @@ fi
   --force-reinstall --no-deps "$wheel"
 log "python bench"
 "$venv/bin/python" bindings/python/bench/bench.py "$results/bodies" "$results/python.json" $quick
+
+log "python matcher: match_deposits on a day of 50,000 x 50,000"
+"$venv/bin/python" bindings/python/bench/matcher.py 50000 --rounds "$([ -n "$quick" ] && echo 1 || echo 5)" \
+  --json "$results/matcher-python.json"
 
 # 5. Sizes, the machine and the versions.
 wasm_bytes=null

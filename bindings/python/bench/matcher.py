@@ -5,7 +5,7 @@ it cut to 10 characters, 1% delivered twice; the rest money no request is
 for), the shape of ``crates/idn-toto-bench/src/matcher_day.rs`` in a
 simplified form. The day is deterministic (``random.Random(seed)``).
 
-    python bindings/python/bench/matcher.py [N] [--rounds R]
+    python bindings/python/bench/matcher.py [N] [--rounds R] [--json OUT]
 
 Prints the median of R rounds (default 5) of the whole call (Python dicts
 in, the plan out), and of reading the typed ``approve`` list once.
@@ -97,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--json", help="also write the figures as JSON (for `just bench`)")
     args = parser.parse_args()
     pending, credits, rules = day(args.n)
     plans, typed = [], []
@@ -108,6 +109,24 @@ def main() -> None:
         plan.approve
         typed.append(time.perf_counter() - t)
     d = plan.to_dict()
+    if args.json:
+        import json
+
+        with open(args.json, "w") as out:
+            json.dump(
+                {
+                    "pending": len(pending),
+                    "credits": len(credits),
+                    "approve": len(d["approve"]),
+                    "hold": len(d["hold"]),
+                    "unclaimed": len(d["unclaimed"]),
+                    "rounds": args.rounds,
+                    "median_ms": 1000 * statistics.median(plans),
+                    "min_ms": 1000 * min(plans),
+                    "max_ms": 1000 * max(plans),
+                },
+                out,
+            )
     print(
         f"match_deposits: {len(pending)} requests, {len(credits)} credits: "
         f"median {1000 * statistics.median(plans):.0f} ms over {args.rounds} rounds "

@@ -7,7 +7,9 @@
 //! ```
 //!
 //! `DIR` holds `rust.json`, `node.json`, `python.json`, `wasm-size.json`
-//! (`wasm-size.sh`), `keys.json` (`idn-toto-bench-keys`) and `meta.json`; a missing one leaves its section marked
+//! (`wasm-size.sh`), `keys.json` (`idn-toto-bench-keys`), `matcher-node.json` and
+//! `matcher-python.json` (the packages' `match_deposits` on a generated day) and
+//! `meta.json`; a missing one leaves its section marked
 //! "not run".
 
 use std::collections::BTreeMap;
@@ -37,6 +39,8 @@ fn main() -> ExitCode {
         python: read_json(&results.join("python.json")),
         wasm_size: read_json(&results.join("wasm-size.json")),
         keys: read_json(&results.join("keys.json")),
+        matcher_node: read_json(&results.join("matcher-node.json")),
+        matcher_python: read_json(&results.join("matcher-python.json")),
         meta: read_json(&results.join("meta.json")).unwrap_or(Value::Null),
         criterion: opts
             .get("criterion")
@@ -81,6 +85,10 @@ struct Run {
     wasm_size: Option<Value>,
     /// `idn-toto-bench-keys`: a keyed move per journal store.
     keys: Option<Value>,
+    /// `bindings/wasm/bench/matcher-day.mjs`: Node's `matchDeposits` on a day.
+    matcher_node: Option<Value>,
+    /// `bindings/python/bench/matcher.py --json`: Python's `match_deposits`.
+    matcher_python: Option<Value>,
     meta: Value,
     /// criterion `full_id` -> median ns.
     criterion: BTreeMap<String, f64>,
@@ -526,6 +534,7 @@ fn render(run: &Run, analysis: &str) -> String {
 
     wasm_size_section(&mut out, run);
     keys_section(&mut out, run);
+    matcher_section(&mut out, run);
 
     if !analysis.trim().is_empty() {
         out.push('\n');
@@ -572,6 +581,47 @@ fn keys_section(out: &mut String, run: &Run) {
             ns("median_ns"),
             ns("p90_ns"),
             row.get("moves").and_then(Value::as_u64).unwrap_or(0)
+        );
+    }
+}
+
+/// Planning a day of deposits in each language: the Rust criterion median
+/// and the packages' medians of the same call on a generated day.
+fn matcher_section(out: &mut String, run: &Run) {
+    out.push_str("\n## Deposit matching: a day of 50,000 requests and 50,000 credits\n\n");
+    out.push_str(
+        "The whole call, inputs in and the plan out: Rust `match_deposits` (criterion median, \
+         `benches/matcher.rs`, the typed values in), Node `matchDeposits` (plain objects in, \
+         `bindings/wasm/bench/matcher-day.mjs`) and Python `idn_toto.match_deposits` (dicts in, \
+         `bindings/python/bench/matcher.py`); medians of 5 rounds. The packages' days are \
+         generated the same way as Rust's, each with its own random numbers.\n\n",
+    );
+    out.push_str("| language | per day (median) | min | approve | hold | unclaimed |\n|---|--:|--:|--:|--:|--:|\n");
+    let rust = run.criterion.get("match_deposits/50000").copied();
+    let _ = writeln!(
+        out,
+        "| Rust | {} | | | | |",
+        rust.map_or("not run".into(), time)
+    );
+    for (label, doc) in [("Node", &run.matcher_node), ("Python", &run.matcher_python)] {
+        let Some(doc) = doc else {
+            let _ = writeln!(out, "| {label} | not run | | | | |");
+            continue;
+        };
+        let ms = |k: &str| {
+            doc.get(k)
+                .and_then(Value::as_f64)
+                .map_or("-".into(), |v| time(v * 1e6))
+        };
+        let n = |k: &str| doc.get(k).and_then(Value::as_u64).map_or("-".into(), |v| v.to_string());
+        let _ = writeln!(
+            out,
+            "| {label} | {} | {} | {} | {} | {} |",
+            ms("median_ms"),
+            ms("min_ms"),
+            n("approve"),
+            n("hold"),
+            n("unclaimed")
         );
     }
 }
