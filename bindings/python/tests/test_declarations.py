@@ -1,5 +1,5 @@
-"""The hand-written endpoint methods (``_client._Endpoints``) against the
-core's endpoint declarations (``idn_toto.endpoints()[i]["parameters"]``, the
+"""The endpoint methods (generated into ``_endpoints.py`` by
+``tests/generated.rs``) against the core's endpoint declarations (``idn_toto.endpoints()[i]["parameters"]``, the
 source the npm package's methods are generated from): a method per endpoint
 in every flavour, its parameters named and ordered as declared, a required
 parameter without a default and an optional one with one, and an ``iter_``

@@ -33,6 +33,10 @@ pub trait Endpoint {
     const PARAMETERS: &'static [Param];
     /// Dynamic paging, for paged endpoints: the parameters of the next page.
     const NEXT_PAGE: Option<NextPageFn> = None;
+    /// For paged endpoints: the name of the row type of a page's `data`
+    /// (`TurnoverRow`), declared beside the paging rule; what the bindings'
+    /// generated `iter_*` methods yield.
+    const ROWS: Option<&'static str> = None;
     /// The typed response.
     type Response: Serialize;
 
@@ -235,6 +239,8 @@ pub struct EndpointInfo {
     pub parse: fn(u16, &[u8]) -> Result<String, Error>,
     /// Dynamic paging: the parameters of the next page, if any.
     pub next_page: Option<NextPageFn>,
+    /// Paged endpoints: the name of a page's row type ([`Endpoint::ROWS`]).
+    pub rows: Option<&'static str>,
 }
 
 /// A table row from an endpoint's constants.
@@ -250,6 +256,7 @@ const fn row<E: AnyEndpoint + DynamicEndpoint>() -> EndpointInfo {
         build: E::build_json,
         parse: dynamic::parse_string::<E>,
         next_page: E::NEXT_PAGE,
+        rows: E::ROWS,
     }
 }
 

@@ -10,10 +10,10 @@ handling of an interruption done once for both flavours) and does the IO
 each step asks for: send a request or sleep, or hand over a page or the
 result.
 
-The per-endpoint methods are written once, in ``_Endpoints``: ``Prepare``
-(requests), ``Client`` (results) and ``AsyncClient`` (awaitables) are
-``_Endpoints`` with their own result types, so type checkers and IDEs see
-each flavour's exact signatures.
+The per-endpoint methods are generated from the core's endpoint
+declarations (``_endpoints.py``: one class per flavour with its exact result
+types, so type checkers and IDEs see each flavour's signatures); this module
+gives them ``_call``, ``_batch`` and ``_rows``.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ from ._errors import (
 from ._journal import FileJournal
 from ._matcher import MatchPlan, match_deposits
 from ._stores import PostgresJournal, SqliteJournal
+from ._endpoints import AsyncClientEndpoints, ClientEndpoints, PrepareEndpoints
+from ._types import Action, Amount, DateLike, Item, Params, PgaStatusFilter, Text, TxType
 from ._transport import (
     AsyncTransport,
     ThreadedUrllibTransport,
@@ -72,10 +74,6 @@ from ._transport import (
 if TYPE_CHECKING:
     import logging
     import ssl
-
-    from typing_extensions import Concatenate, ParamSpec
-
-    _P = ParamSpec("_P")
 
 __all__ = [
     "Prepare",
@@ -90,22 +88,6 @@ __all__ = [
     "JournalStore",
 ]
 
-TxType = Literal["deposit", "withdraw"]
-"""The ``type`` parameter."""
-Action = Literal["accept", "reject"]
-"""The ``action`` parameter of an accept/reject."""
-PgaStatusFilter = Literal["all", "paid", "expired", "unpaid"]
-"""The ``status`` filter of ``pga_transaction``."""
-Amount = Union[Decimal, int, str]
-"""An exact amount: ``Decimal``, ``int`` or a decimal string (never a float)."""
-Id = Union[str, int]
-DateLike = Union[datetime.date, str]
-"""A ``datetime.date`` or ``"YYYY-MM-DD"``."""
-Item = Mapping[str, object]
-"""A batch item: accept/reject (``trans_id``, ``user``, ``action``,
-``comment``, ``operator``) or manual (``user``, ``amount``, ``comment``,
-``operator``), either with an optional ``key`` (its operation key)."""
-Params = Dict[str, object]
 
 Settleable = Union[OutcomeUnknownError, native.ItemOutcome, native.Unsettled]
 """What ``settle`` takes: the unknown-outcome exception of a single money
@@ -191,190 +173,7 @@ def _clock(since: float) -> Tuple[int, int]:
     return int((time.monotonic() - since) * 1000), int(time.time())
 
 
-def _pga_params(
-    self: object,
-    /,
-    start_date: DateLike,
-    end_date: DateLike,
-    *,
-    page: int = 1,
-    user: Optional[str] = None,
-    ref_no: Optional[str] = None,
-    status: Optional[PgaStatusFilter] = None,
-) -> Params:
-    """The parameters of ``pga_transaction`` and ``iter_pga_transaction``
-    (``self``, the client, is not one of them: it makes this the methods'
-    signature, as ``inspect`` and ``help()`` show it)."""
-    params: Params = {"start_date": start_date, "end_date": end_date, "page": page}
-    params.update(user=user, ref_no=ref_no, status=status)
-    return params
-
-
-_S = TypeVar("_S")
-_R = TypeVar("_R")
-
-
-def _takes(
-    build: Callable[Concatenate[Any, _P], Params],
-) -> Callable[[Callable[[_S, Params], _R]], Callable[Concatenate[_S, _P], _R]]:
-    """Gives a method the signature of ``build``, which makes the endpoint's
-    parameters from its arguments: the signature of a page method and of
-    its ``iter_*`` twin, written once."""
-
-    def decorate(method: Callable[[_S, Params], _R]) -> Callable[Concatenate[_S, _P], _R]:
-        def with_params(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-            return method(self, build(self, *args, **kwargs))
-
-        functools.update_wrapper(with_params, method)
-        setattr(with_params, "__wrapped__", build)  # what `inspect.signature` shows
-        return with_params
-
-    return decorate
-
-
-# One type variable per result type: each flavour fills them in.
-_TL = TypeVar("_TL")
-_PR = TypeVar("_PR")
-_MT = TypeVar("_MT")
-_UB = TypeVar("_UB")
-_UH = TypeVar("_UH")
-_ULT = TypeVar("_ULT")
-_GL = TypeVar("_GL")
-_NH = TypeVar("_NH")
-_RL = TypeVar("_RL")
-_FT = TypeVar("_FT")
-_PT = TypeVar("_PT")
-_BL = TypeVar("_BL")
-
-
-class _Endpoints(Generic[_TL, _PR, _MT, _UB, _UH, _ULT, _GL, _NH, _RL, _FT, _PT, _BL]):
-    """The per-endpoint methods, written once for every flavour.
-
-    Each method hands its canonical parameters to ``_call`` (or ``_batch``):
-    ``Prepare`` builds the request, ``Client`` runs the driver and returns
-    the typed result, ``AsyncClient`` returns a coroutine of it."""
-
-    # Given by `Prepare` and, for both clients, by `_Base` (a client's first
-    # base class, so that its definitions win).
-
-    def _call(self, endpoint: str, params: Params, key: Optional[str] = None) -> Any:
-        raise NotImplementedError
-
-    def _batch(self, params: Params) -> Any:
-        raise NotImplementedError
-
-    def transaction_list(
-        self, type: TxType, *, bank: Optional[str] = None, name: Optional[str] = None
-    ) -> _TL:
-        """Get Transaction List: pending deposits or withdrawals."""
-        return cast(_TL, self._call("transaction_list", {"type": type, "bank": bank, "name": name}))
-
-    def accept_reject(
-        self,
-        type: TxType,
-        trans_id: Id,
-        user: str,
-        action: Action,
-        comment: str,
-        operator: str,
-        *,
-        key: Optional[str] = None,
-    ) -> _PR:
-        """Accept/Reject Transaction (moves money: never retried; journaled
-        when the client has a journal). ``key``: the move's operation key
-        (clients with a journal): done at most once per key and server
-        (see ``manual_transaction``)."""
-        params: Params = {"type": type, "trans_id": trans_id, "user": user}
-        params.update(action=action, comment=comment, operator=operator)
-        return cast(_PR, self._call("accept_reject", params, key))
-
-    def multiple_transaction(self, type: TxType, transaction: Iterable[Item]) -> _MT:
-        """Accept/Reject/Manual Multiple Transaction. ``Prepare`` builds one
-        request (1 to 25 items). The clients take any number of items, sent
-        in requests of at most 25, and return one ``ItemOutcome`` per input
-        item, in input order; nothing is sent twice, and an unknown outcome
-        stops the batch (the rest are ``not_sent``). With snapshots on, a
-        manual batch reads each user's history first (one read per distinct
-        user). With a journal, every item gets an intent line before its
-        request leaves and an outcome line after; each outcome carries its
-        ``journal_id``. An item may carry a ``"key"`` (its operation key;
-        one key per item): a keyed item is claimed in the journal right
-        before its request, and one its key stops is never sent and ends
-        ``already_done``, ``key_in_use``, ``key_conflict`` or
-        ``undetermined``; running the same keyed batch again pays nothing
-        twice."""
-        return cast(_MT, self._batch({"type": type, "transaction": list(transaction)}))
-
-    def manual_transaction(
-        self,
-        type: TxType,
-        user: str,
-        comment: str,
-        amount: Amount,
-        operator: str,
-        *,
-        key: Optional[str] = None,
-    ) -> _PR:
-        """Manual Transaction (moves money: never retried; journaled when the
-        client has a journal). With snapshots on, the clients read the user's
-        history first; if that read fails, nothing is sent and its error is
-        raised.
-
-        ``key``: the move's operation key (clients with a journal), chosen by
-        the caller (``"bonus-2024-05:LOREM"``): the key is claimed in the
-        journal before anything is sent, and the move happens at most once
-        per key and server. Called again after it succeeded, nothing is sent
-        and the recorded answer comes back (``Processed.replayed``); the
-        same key for another move raises ``KeyConflictError``, a key another
-        live process holds ``KeyInUseError``, both before anything is sent.
-        An earlier attempt whose outcome was never known is settled first
-        (reads only)."""
-        params: Params = {"type": type, "user": user, "comment": comment}
-        params.update(amount=amount, operator=operator)
-        return cast(_PR, self._call("manual_transaction", params, key))
-
-    def user_balance(self, user: str) -> _UB:
-        """Check User Balance."""
-        return cast(_UB, self._call("user_balance", {"user": user}))
-
-    def user_history(self, type: TxType, user: str) -> _UH:
-        """Check User Deposit/Withdraw History."""
-        return cast(_UH, self._call("user_history", {"type": type, "user": user}))
-
-    def user_last_transaction(self, type: TxType, user: str) -> _ULT:
-        """Get User Last Deposit/Withdraw."""
-        return cast(_ULT, self._call("user_last_transaction", {"type": type, "user": user}))
-
-    def game_list(self) -> _GL:
-        """Get Game List."""
-        return cast(_GL, self._call("game_list", {}))
-
-    def number_history(self, gamecode: str) -> _NH:
-        """Get Number History."""
-        return cast(_NH, self._call("number_history", {"gamecode": gamecode}))
-
-    def referral_list(self, user: str) -> _RL:
-        """Get Referral List."""
-        return cast(_RL, self._call("referral_list", {"user": user}))
-
-    def full_transaction(self, user: str, page: int = 1, *, date: Optional[DateLike] = None) -> _FT:
-        """Get Full Transaction: one page of a user's turnover."""
-        return cast(_FT, self._call("full_transaction", {"user": user, "page": page, "date": date}))
-
-    @_takes(_pga_params)
-    def pga_transaction(self, params: Params) -> _PT:
-        """Get PGA Transaction History: one page of invoices."""
-        return cast(_PT, self._call("pga_transaction", params))
-
-    def bank_list(self) -> _BL:
-        """Get Bank List."""
-        return cast(_BL, self._call("bank_list", {}))
-
-
-_Req = native.Request
-
-
-class Prepare(_Endpoints[_Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req]):
+class Prepare(PrepareEndpoints):
     """The sans-IO level: each method returns the ``Request`` without sending
     it. Send ``request.url`` yourself, then ``client.parse(request, status,
     body)``."""
@@ -399,17 +198,15 @@ class Prepare(_Endpoints[_Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req, _Req, _
 
 
 # The client-only methods' result types, per flavour.
-_Rows = TypeVar("_Rows")
-_Invoices = TypeVar("_Invoices")
 _Settled = TypeVar("_Settled")
 _AllSettled = TypeVar("_AllSettled")
 _Open = TypeVar("_Open")
 _Any = TypeVar("_Any")
 _Transport = TypeVar("_Transport")
-_Client = TypeVar("_Client", bound="_Base[Any, Any, Any, Any, Any, Any, Any]")
+_Client = TypeVar("_Client", bound="_Base[Any, Any, Any, Any, Any]")
 
 
-class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Transport]):
+class _Base(Generic[_Settled, _AllSettled, _Open, _Any, _Transport]):
     """What both clients share: the constructor, the driver's options, the
     steps that do no network IO (journal lines, events), and the
     client-only methods, written once."""
@@ -626,19 +423,7 @@ class _Base(Generic[_Rows, _Invoices, _Settled, _AllSettled, _Open, _Any, _Trans
                         RuntimeWarning,
                     )
 
-    # -- the client-only methods, written once
-
-    def iter_full_transaction(
-        self, user: str, *, page: int = 1, date: Optional[DateLike] = None
-    ) -> _Rows:
-        """Every turnover row, page after page, from ``page`` on (at most
-        ``max_pages`` pages; past it, ``DecodeError`` at ``page``)."""
-        return cast(_Rows, self._rows("full_transaction", {"user": user, "page": page, "date": date}))
-
-    @_takes(_pga_params)
-    def iter_pga_transaction(self, params: Params) -> _Invoices:
-        """Every invoice, page after page, from ``page`` on."""
-        return cast(_Invoices, self._rows("pga_transaction", params))
+    # -- the client-only methods
 
     def send(self, request: native.Request) -> _Any:
         """Sends a request built by ``prepare`` (retrying reads as the core's
@@ -753,7 +538,7 @@ class _Run:
     step; an interruption (``KeyboardInterrupt``, ``asyncio`` cancellation)
     is reported at once and goes on."""
 
-    def __init__(self, client: _Base[Any, Any, Any, Any, Any, Any, Any], driver: native.Driver) -> None:
+    def __init__(self, client: _Base[Any, Any, Any, Any, Any], driver: native.Driver) -> None:
         self._client = client
         self._driver = driver
         self._started = time.monotonic()
@@ -1005,28 +790,13 @@ _CLIENT_DOC = """
 
 class Client(
     _Base[
-        Iterator[native.TurnoverRow],
-        Iterator[native.PgaInvoice],
         native.Settlement,
         List[native.Settlement],
         List[native.OpenMove],
         Any,
         Transport,
     ],
-    _Endpoints[
-        native.TransactionList,
-        native.Processed,
-        List[native.ItemOutcome],
-        native.UserBalance,
-        native.UserHistory,
-        native.UserLastTransaction,
-        native.GameList,
-        native.NumberHistory,
-        native.ReferralList,
-        native.FullTransaction,
-        native.PgaTransaction,
-        native.BankList,
-    ],
+    ClientEndpoints,
 ):
     """The synchronous client.
 
@@ -1096,28 +866,13 @@ class Client(
 
 class AsyncClient(
     _Base[
-        AsyncIterator[native.TurnoverRow],
-        AsyncIterator[native.PgaInvoice],
         Awaitable[native.Settlement],
         Awaitable[List[native.Settlement]],
         Awaitable[List[native.OpenMove]],
         Awaitable[Any],
         AsyncTransport,
     ],
-    _Endpoints[
-        Awaitable[native.TransactionList],
-        Awaitable[native.Processed],
-        Awaitable[List[native.ItemOutcome]],
-        Awaitable[native.UserBalance],
-        Awaitable[native.UserHistory],
-        Awaitable[native.UserLastTransaction],
-        Awaitable[native.GameList],
-        Awaitable[native.NumberHistory],
-        Awaitable[native.ReferralList],
-        Awaitable[native.FullTransaction],
-        Awaitable[native.PgaTransaction],
-        Awaitable[native.BankList],
-    ],
+    AsyncClientEndpoints,
 ):
     """The asynchronous client: the same methods as ``Client``, returning
     awaitables (the ``iter_*`` methods are async iterators).

@@ -1,6 +1,6 @@
 """Checked by `mypy --strict` in scripts/test.sh, never run: each client
-flavour's endpoint methods, written once in `_Endpoints`, have that
-flavour's exact types."""
+flavour's endpoint methods, generated from the core's declarations into one
+class per flavour (`_endpoints.py`), have that flavour's exact types."""
 
 from __future__ import annotations
 

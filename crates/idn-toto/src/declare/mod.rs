@@ -254,7 +254,7 @@ pub(crate) fn request_with<'a, E: Declared>(
 ///         response: UserBalance,
 ///         wire: BalanceWire,      // or `custom` (the file implements `wire::Parse`)
 ///         // optional: words: { "full_transaction" => full_transaction },
-///         //           next_page: Self::next_page_json,
+///         //           next_page: Self::next_page_json => TurnoverRow,
 ///         //           check: Self::check, request: Self::build,
 ///         //           transcode: ROW_FIELDS,
 ///     }
@@ -305,7 +305,7 @@ macro_rules! endpoint {
         response: $Response:ty,
         wire: $wire:ident,
         $(transcode: $rows:expr,)?
-        $(next_page: $next:path,)?
+        $(next_page: $next:path => $Row:ident,)?
         $(check: $check:path,)?
         $(request: $build:path,)?
     ) => {
@@ -361,6 +361,7 @@ macro_rules! endpoint {
             ),*];
             const NEXT_PAGE: Option<$crate::NextPageFn> =
                 $crate::declare::endpoint!(@next $($next)?);
+            const ROWS: Option<&'static str> = $crate::declare::endpoint!(@rows $($Row, $Response)?);
             type Response = $Response;
 
             fn request(&self, client: &$crate::Client) -> $crate::Request {
@@ -380,6 +381,14 @@ macro_rules! endpoint {
     (@idempotent none) => { true };
     (@idempotent single) => { false };
     (@idempotent batch) => { false };
+
+    (@rows) => { None };
+    (@rows $Row:ident, $Response:ty) => {{
+        // The declared row type is the page's `data` rows (checked here by
+        // the compiler): its name is what the bindings generate.
+        const _: fn(&$Response) -> &[$Row] = |page| &page.data;
+        Some(stringify!($Row))
+    }};
 
     (@next) => { None };
     (@next $next:path) => { Some($next) };

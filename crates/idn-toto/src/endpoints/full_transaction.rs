@@ -32,7 +32,7 @@ endpoint! {
         money: none,
         response: FullTransaction,
         wire: FullTransactionWire,
-        next_page: FullTransactionParams::next_page_json,
+        next_page: FullTransactionParams::next_page_json => TurnoverRow,
     }
 }
 

@@ -34,7 +34,7 @@ endpoint! {
         money: none,
         response: PgaTransaction,
         wire: PgaWire,
-        next_page: PgaTransactionParams::next_page_json,
+        next_page: PgaTransactionParams::next_page_json => PgaInvoice,
         check: PgaTransactionParams::check,
     }
 }
