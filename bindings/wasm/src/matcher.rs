@@ -113,6 +113,7 @@ pub fn default_match_operator() -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use serde_json::Value;
 
