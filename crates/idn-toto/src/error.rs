@@ -65,7 +65,7 @@ pub enum Error {
         /// which knows the request ([`crate::Driver`], [`crate::Call`],
         /// [`Error::settleable`]); `None` from [`crate::Client::parse`]
         /// alone.
-        unsettled: Option<Box<crate::Unsettled>>,
+        unsettled: Option<Box<crate::schema::money::Unsettled>>,
     },
     /// The money move's operation key is held by another live process
     /// (its claim's lease has not run out): nothing was sent. Try again
@@ -175,7 +175,7 @@ impl Error {
 
     /// What settling an [`Error::OutcomeUnknown`] needs, when the error
     /// carries it.
-    pub fn unsettled(&self) -> Option<&crate::Unsettled> {
+    pub fn unsettled(&self) -> Option<&crate::schema::money::Unsettled> {
         match self {
             Error::OutcomeUnknown { unsettled, .. } => unsettled.as_deref(),
             _ => None,
@@ -189,65 +189,12 @@ impl Error {
         self.unsettled()?.journal_id.as_deref()
     }
 
-    /// This error with what settling it needs attached, when it is an
-    /// [`Error::OutcomeUnknown`] of a single money move made by
-    /// [`crate::Client::request`]: the move's canonical parameters, and
-    /// `snapshot` (the user's history read before a manual move was sent).
-    /// Anything else is returned as it is. [`crate::Call`] does this; a host
-    /// that drives [`crate::Client::parse`] itself calls it.
-    pub fn settleable(self, request: &crate::Request, snapshot: Option<crate::Snapshot>) -> Error {
-        match (self, request.money_params()) {
-            (
-                Error::OutcomeUnknown {
-                    cause,
-                    unsettled: None,
-                },
-                Some(params),
-            ) => Error::OutcomeUnknown {
-                cause,
-                unsettled: Some(Box::new(crate::Unsettled {
-                    endpoint: request.endpoint(),
-                    params: params.clone(),
-                    snapshot,
-                    server: None,
-                    journal_id: None,
-                })),
-            },
-            // Attached already (a transport failure): fill in the snapshot.
-            (
-                Error::OutcomeUnknown {
-                    cause,
-                    unsettled: Some(mut u),
-                },
-                _,
-            ) => {
-                if u.snapshot.is_none() {
-                    u.snapshot = snapshot;
-                }
-                Error::OutcomeUnknown {
-                    cause,
-                    unsettled: Some(u),
-                }
-            }
-            (error, _) => error,
-        }
-    }
-
     /// What settling needs, to fill in (the server, the journal id).
-    pub(crate) fn unsettled_mut(&mut self) -> Option<&mut crate::Unsettled> {
+    pub(crate) fn unsettled_mut(&mut self) -> Option<&mut crate::schema::money::Unsettled> {
         match self {
             Error::OutcomeUnknown { unsettled, .. } => unsettled.as_deref_mut(),
             _ => None,
         }
-    }
-
-    /// This error with the server `client` talks to named on what settling
-    /// it needs (see [`crate::Client::fingerprint`]).
-    pub(crate) fn sent_to(mut self, client: &crate::Client) -> Error {
-        if let Some(u) = self.unsettled_mut() {
-            u.server = Some(client.fingerprint().to_owned());
-        }
-        self
     }
 
     /// An unknown outcome caused by `cause`.
@@ -314,12 +261,6 @@ impl Error {
                 reason: scrub(reason),
             },
         }
-    }
-
-    /// This error with every occurrence of the client's token (raw or
-    /// percent-encoded) replaced by `***`.
-    pub fn redacted(self, client: &crate::Client) -> Error {
-        self.map_text(&|s| client.redact(&s))
     }
 
     pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {

@@ -42,47 +42,15 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-mod any;
-mod call;
-mod client;
-mod declare;
-mod driver;
-pub mod dynamic;
-mod endpoint;
-mod endpoints;
+mod api;
 mod error;
-mod event;
-mod exchange;
 mod framing;
-mod journal;
-mod journal_file;
-mod keys;
 mod matcher;
-mod paging;
-mod params;
-mod redact;
-mod request;
-mod retry;
-mod settings;
-mod settle;
-mod wire;
+mod protocol;
+mod schema;
 
-pub use any::{AnyEndpoint, AnyResponse, Output};
-pub use call::{Call, Next};
-pub use client::{Client, ClientBuilder, PathWords, DEFAULT_MAX_BODY_SIZE};
-pub use declare::{Location, Param, ParamType};
-pub use driver::{Driver, DriverOptions, Step};
-pub use endpoint::{Endpoint, EndpointId, EndpointInfo, Method, NextPageFn, Visitor, ENDPOINTS};
-pub use endpoints::*;
+pub use api::dynamic;
 pub use error::{ApiErrorKind, Error};
-pub use event::{Clock, Event, EventKind, EVENT_BODY_MAX};
-pub use exchange::retry_after_ms;
-pub use journal::{Journal, JournalEvent, JournalRecord, OpenMove};
-pub use journal_file::{check_journal_file, JournalAppender};
-pub use keys::{
-    decide as decide_key, ClaimAnswer, ClaimWrite, KeyBook, KeyClaim, KeyDecision, KeyRecord,
-    KeySql, KeyState, OperationKey, DEFAULT_LEASE_MS, MAX_KEY_LEN,
-};
 pub use matcher::{
     approval_batch, approval_batch_json, approval_key, approved_before, credit_fingerprint,
     credits_from_csv, credits_from_moota, credits_from_moota_signed, match_deposits,
@@ -91,16 +59,33 @@ pub use matcher::{
     DEFAULT_MATCH_OPERATOR, DEFAULT_WINDOW_AFTER_SECS, DEFAULT_WINDOW_BEFORE_SECS,
     MATCH_KEY_PREFIX, MAX_CANDIDATES, MIN_TRUNCATED_NAME,
 };
-pub use paging::{Paged, Pages};
-pub use params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
-pub use request::Request;
-pub use retry::RetryPolicy;
-pub use settings::Settings;
-pub use settle::{
-    Evidence, EvidenceKind, MoneyMove, Settle, SettleState, SettleStep, Settlement, Snapshot,
-    Unsettled,
+pub use protocol::batch::{Batch, ItemOutcome, ItemStatus};
+pub use protocol::call::Call;
+pub use protocol::driver::{Driver, DriverOptions, Output, Step};
+pub use protocol::event::{Clock, Event, EventKind, EVENT_BODY_MAX};
+pub use protocol::exchange::{retry_after_ms, Next};
+pub use protocol::journal::{Journal, JournalEvent, JournalRecord, OpenMove};
+pub use protocol::journal_file::{check_journal_file, JournalAppender};
+pub use protocol::keys::{
+    decide as decide_key, ClaimAnswer, ClaimWrite, KeyBook, KeyClaim, KeyDecision, KeyRecord,
+    KeySql, KeyState, DEFAULT_LEASE_MS,
 };
-pub use wire::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
+pub use protocol::operation_key::{OperationKey, MAX_KEY_LEN};
+pub use protocol::retry::RetryPolicy;
+pub use protocol::settings::Settings;
+pub use protocol::settle::{Evidence, EvidenceKind, Settle, SettleState, SettleStep, Settlement};
+pub use schema::client::{Client, ClientBuilder, PathWords, DEFAULT_MAX_BODY_SIZE};
+pub use schema::declare::{Location, Param, ParamType};
+pub use schema::endpoint::{
+    AnyEndpoint, AnyResponse, Endpoint, EndpointId, EndpointInfo, Method, NextPageFn, Visitor,
+    ENDPOINTS,
+};
+pub use schema::endpoints::*;
+pub use schema::money::{MoneyMove, Snapshot, Unsettled};
+pub use schema::paging::{Paged, Pages};
+pub use schema::params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
+pub use schema::request::Request;
+pub use schema::wire::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 
 /// Re-exported so callers name the exact types the core returns.
 pub use chrono::{NaiveDate, NaiveDateTime};

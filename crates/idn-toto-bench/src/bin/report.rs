@@ -613,7 +613,11 @@ fn matcher_section(out: &mut String, run: &Run) {
                 .and_then(Value::as_f64)
                 .map_or("-".into(), |v| time(v * 1e6))
         };
-        let n = |k: &str| doc.get(k).and_then(Value::as_u64).map_or("-".into(), |v| v.to_string());
+        let n = |k: &str| {
+            doc.get(k)
+                .and_then(Value::as_u64)
+                .map_or("-".into(), |v| v.to_string())
+        };
         let _ = writeln!(
             out,
             "| {label} | {} | {} | {} | {} | {} |",

@@ -7,7 +7,10 @@
 use serde_json::{json, Value};
 
 use super::MatchPlan;
-use crate::{Error, Journal, MultipleItem, OperationKey};
+use crate::error::Error;
+use crate::protocol::journal::Journal;
+use crate::protocol::operation_key::OperationKey;
+use crate::schema::endpoints::multiple_transaction::MultipleItem;
 
 /// The prefix of an approval's operation key: `match:<credit ref>`.
 pub const MATCH_KEY_PREFIX: &str = "match:";

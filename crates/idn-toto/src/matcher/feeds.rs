@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 
 use super::time::parse_posted_at;
 use super::types::{credit_amount, Account, Credit};
-use crate::wire::parse_decimal;
-use crate::Error;
+use crate::error::Error;
+use crate::schema::wire::parse_decimal;
 
 /// The generic CSV's columns (any order; an optional `balance`, the running
 /// balance, gives a row without a `ref` its fingerprint).

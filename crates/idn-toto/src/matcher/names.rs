@@ -5,7 +5,25 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::types::{NameMatch, MIN_TRUNCATED_NAME};
+use serde::Serialize;
+
+/// A sender name the bank cut short matches an account name it begins, when
+/// it keeps at least this many characters (letters and digits) (rule 4).
+pub const MIN_TRUNCATED_NAME: usize = 8;
+
+/// How the credit's sender name matched the request's `bank_acc_name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameMatch {
+    /// The same letters and digits.
+    Exact,
+    /// The bank cut the name short: a prefix of at least
+    /// [`MIN_TRUNCATED_NAME`] characters.
+    Truncated,
+    /// The credit carries no name (approved because no other request of
+    /// the account and amount is in its window).
+    Absent,
+}
 
 /// The letters and digits of `s`, upper-cased (`"Budi  Santoso, S.E."` ->
 /// `"BUDISANTOSOSE"`).

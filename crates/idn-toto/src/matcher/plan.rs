@@ -24,7 +24,8 @@ use super::types::{
     AccountKey, Approval, Credit, Hold, MatchEvidence, MatchPlan, MatchReason, MatchRules,
     NameMatch, Unclaimed, MAX_CANDIDATES,
 };
-use crate::{PendingTransaction, TransactionType};
+use crate::schema::endpoints::transaction_list::PendingTransaction;
+use crate::schema::wire::TransactionType;
 
 /// Pairs pending deposits with bank credits (see the module docs of
 /// [`crate::match_deposits`]). Pure and deterministic: the plan depends

@@ -10,17 +10,15 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::names::fold;
+pub use super::names::{NameMatch, MIN_TRUNCATED_NAME};
 use super::time::parse_posted_at;
-use crate::wire::{parse_decimal, ser_datetime, ser_opt_datetime};
-use crate::Error;
+use crate::error::Error;
+use crate::schema::wire::{parse_decimal, ser_datetime, ser_opt_datetime};
 
 /// How long before a request its credit may be posted (rule 3): 15 minutes.
 pub const DEFAULT_WINDOW_BEFORE_SECS: u32 = 15 * 60;
 /// How long after a request its credit may be posted (rule 3): 3 hours.
 pub const DEFAULT_WINDOW_AFTER_SECS: u32 = 3 * 60 * 60;
-/// A sender name the bank cut short matches an account name it begins, when
-/// it keeps at least this many characters (letters and digits) (rule 4).
-pub const MIN_TRUNCATED_NAME: usize = 8;
 /// The most candidates a hold lists (earliest first); a window full of
 /// same-amount credits would otherwise make the plan as large as every pair.
 pub const MAX_CANDIDATES: usize = 20;
@@ -457,20 +455,6 @@ impl fmt::Display for MatchReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-/// How the credit's sender name matched the request's `bank_acc_name`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NameMatch {
-    /// The same letters and digits.
-    Exact,
-    /// The bank cut the name short: a prefix of at least
-    /// [`MIN_TRUNCATED_NAME`] characters.
-    Truncated,
-    /// The credit carries no name (approved because no other request of
-    /// the account and amount is in its window).
-    Absent,
 }
 
 /// The deposit matcher's answer: what to approve, what to hold, and the

@@ -1,0 +1,20 @@
+//! The API as the spec states it (its schema), and nothing that runs: the
+//! value types of the parameters (`params`), each endpoint's declaration
+//! and wire types (`declare`, `endpoints`, the table in `endpoint`), the
+//! money move and what an unknown outcome of it carries (`money`), the
+//! tolerant reader (`wire`), the request a host sends (`request`), the
+//! client's configuration, request assembly and scrubbed parsing (`client`,
+//! with the token's scrubber in `redact`) and the paging rule (`paging`).
+//! Imports nothing from `protocol` or `api`.
+
+pub(crate) mod client;
+pub(crate) mod declare;
+pub(crate) mod endpoint;
+pub(crate) mod endpoints;
+pub(crate) mod money;
+pub(crate) mod paging;
+pub(crate) mod params;
+pub(crate) mod percent;
+pub(crate) mod redact;
+pub(crate) mod request;
+pub(crate) mod wire;

@@ -1,0 +1,256 @@
+//! The request descriptor a host sends.
+
+use std::fmt;
+
+use serde_json::{json, Map, Value};
+
+use crate::schema::endpoint::{EndpointId, Method};
+
+const JSON_HEADERS: &[(&str, &str)] = &[
+    ("accept", "application/json"),
+    ("content-type", "application/json"),
+];
+const GET_HEADERS: &[(&str, &str)] = &[("accept", "application/json")];
+/// A money move's answer must be checkable as whole (no content coding)
+/// and its connection used for nothing else (spec-notes 92).
+const MONEY_JSON_HEADERS: &[(&str, &str)] = &[
+    ("accept", "application/json"),
+    ("content-type", "application/json"),
+    ("accept-encoding", "identity"),
+    ("connection", "close"),
+];
+const MONEY_GET_HEADERS: &[(&str, &str)] = &[
+    ("accept", "application/json"),
+    ("accept-encoding", "identity"),
+    ("connection", "close"),
+];
+
+/// A request ready to send: method, URL, headers, body and whether it is safe
+/// to repeat.
+///
+/// [`Request::url`] contains the token: send it, never log it. `Debug` and
+/// `Display` show [`Request::redacted_url`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Request {
+    endpoint: EndpointId,
+    method: Method,
+    url: String,
+    redacted_url: String,
+    body: Option<Vec<u8>>,
+    idempotent: bool,
+    /// A single money move: its canonical parameters (for settling).
+    money: Option<Value>,
+}
+
+impl Request {
+    pub(crate) fn new(
+        endpoint: EndpointId,
+        method: Method,
+        url: String,
+        redacted_url: String,
+        body: Option<Vec<u8>>,
+        idempotent: bool,
+    ) -> Request {
+        Request {
+            endpoint,
+            method,
+            url,
+            redacted_url,
+            body,
+            idempotent,
+            money: None,
+        }
+    }
+
+    /// For a single money move (`accept_reject`, `manual_transaction`) made
+    /// by [`crate::Client::request`]: its canonical parameters, `type`
+    /// included, which settling an unknown outcome needs. Never the token.
+    pub fn money_params(&self) -> Option<&Value> {
+        self.money.as_ref()
+    }
+
+    pub(crate) fn with_money_params(mut self, params: Option<Value>) -> Request {
+        self.money = params;
+        self
+    }
+
+    /// Which endpoint this calls.
+    pub fn endpoint(&self) -> EndpointId {
+        self.endpoint
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The full URL, token included. Send it; never log it.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The URL with the token replaced by `***`, for logs.
+    pub fn redacted_url(&self) -> &str {
+        &self.redacted_url
+    }
+
+    /// Headers to send: `accept: application/json`, and
+    /// `content-type: application/json` with a body. A request that moves
+    /// money also asks for `accept-encoding: identity` (its answer's length
+    /// can then be checked) and `connection: close` (its connection carries
+    /// nothing else).
+    pub fn headers(&self) -> &'static [(&'static str, &'static str)] {
+        match (self.body.is_some(), self.idempotent) {
+            (true, true) => JSON_HEADERS,
+            (false, true) => GET_HEADERS,
+            (true, false) => MONEY_JSON_HEADERS,
+            (false, false) => MONEY_GET_HEADERS,
+        }
+    }
+
+    /// The JSON body (POST only).
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+
+    /// Whether the request may be sent again after a failure. Requests that
+    /// move money are not.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent
+    }
+
+    /// The canonical JSON descriptor: `endpoint`, `method`, `url`,
+    /// `headers` (an object), `body` (a string or null), `idempotent`. The
+    /// URL is redacted unless `reveal_token`.
+    pub fn to_json(&self, reveal_token: bool) -> Value {
+        let headers: Map<String, Value> = self
+            .headers()
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+            .collect();
+        let body = self
+            .body
+            .as_ref()
+            .map(|b| Value::from(String::from_utf8_lossy(b).into_owned()));
+        json!({
+            "endpoint": self.endpoint.as_str(),
+            "method": self.method.as_str(),
+            "url": if reveal_token { &self.url } else { &self.redacted_url },
+            "headers": headers,
+            "body": body,
+            "idempotent": self.idempotent,
+        })
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("endpoint", &self.endpoint)
+            .field("method", &self.method)
+            .field("url", &self.redacted_url)
+            .field(
+                "body",
+                &self.body.as_ref().map(|b| String::from_utf8_lossy(b)),
+            )
+            .field("idempotent", &self.idempotent)
+            .finish()
+    }
+}
+
+impl fmt::Display for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.redacted_url)
+    }
+}
+
+#[cfg(feature = "http")]
+mod http_conversions {
+    use super::*;
+    use crate::error::Error;
+
+    impl TryFrom<Request> for http::Request<Vec<u8>> {
+        type Error = Error;
+
+        /// Converts to an `http::Request` (the token is in its URI).
+        fn try_from(r: Request) -> Result<http::Request<Vec<u8>>, Error> {
+            let mut builder = http::Request::builder()
+                .method(r.method.as_str())
+                .uri(r.url.as_str());
+            for (k, v) in r.headers() {
+                builder = builder.header(*k, *v);
+            }
+            builder
+                .body(r.body.unwrap_or_default())
+                .map_err(|e| Error::invalid("url", format!("not a valid http uri: {e}")))
+        }
+    }
+
+    impl Request {
+        /// Rebuilds a descriptor from an `http::Request` made by this crate
+        /// for `endpoint` (e.g. after middleware touched it).
+        pub fn from_http(
+            client: &crate::schema::client::Client,
+            endpoint: EndpointId,
+            request: http::Request<Vec<u8>>,
+        ) -> Result<Request, Error> {
+            let method = match *request.method() {
+                http::Method::GET => Method::Get,
+                http::Method::POST => Method::Post,
+                ref other => {
+                    return Err(Error::invalid(
+                        "method",
+                        format!("must be GET or POST, got {other}"),
+                    ))
+                }
+            };
+            let url = request.uri().to_string();
+            let redacted_url = client.redact(&url);
+            let body = request.into_body();
+            let body = if body.is_empty() && method == Method::Get {
+                None
+            } else {
+                Some(body)
+            };
+            Ok(Request::new(
+                endpoint,
+                method,
+                url,
+                redacted_url,
+                body,
+                endpoint.info().idempotent,
+            ))
+        }
+    }
+}
+
+#[cfg(all(test, feature = "http"))]
+mod http_tests {
+    use crate::schema::client::Client;
+    use crate::schema::endpoint::Endpoint;
+    use crate::schema::endpoints::pga_transaction::PgaTransactionParams;
+    use crate::Request;
+    use serde_json::json;
+
+    #[test]
+    fn round_trips_through_http_request() {
+        let client = Client::new(
+            "https://agent.example.com/home.php",
+            "T0K/EN".replace('/', "").as_str(),
+        )
+        .unwrap();
+        let params = PgaTransactionParams::from_json(
+            &json!({"start_date": "2024-03-01", "end_date": "2024-03-03"}),
+        )
+        .unwrap();
+        let request = params.request(&client);
+        let converted: http::Request<Vec<u8>> = request.clone().try_into().unwrap();
+        assert_eq!(converted.method(), http::Method::POST);
+        assert_eq!(converted.uri().to_string(), request.url());
+        assert_eq!(converted.headers()["content-type"], "application/json");
+        assert_eq!(converted.body().as_slice(), request.body().unwrap());
+        let back = Request::from_http(&client, request.endpoint(), converted).unwrap();
+        assert_eq!(back, request);
+        assert!(!format!("{back:?}").contains("T0KEN"));
+    }
+}
