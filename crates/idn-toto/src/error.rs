@@ -65,7 +65,7 @@ pub enum Error {
         /// which knows the request ([`crate::Driver`], [`crate::Call`],
         /// [`Error::settleable`]); `None` from [`crate::Client::parse`]
         /// alone.
-        unsettled: Option<Box<crate::schema::money::Unsettled>>,
+        unsettled: Option<Box<crate::schema::unsettled::Unsettled>>,
     },
     /// The money move's operation key is held by another live process
     /// (its claim's lease has not run out): nothing was sent. Try again
@@ -175,7 +175,7 @@ impl Error {
 
     /// What settling an [`Error::OutcomeUnknown`] needs, when the error
     /// carries it.
-    pub fn unsettled(&self) -> Option<&crate::schema::money::Unsettled> {
+    pub fn unsettled(&self) -> Option<&crate::schema::unsettled::Unsettled> {
         match self {
             Error::OutcomeUnknown { unsettled, .. } => unsettled.as_deref(),
             _ => None,
@@ -190,7 +190,7 @@ impl Error {
     }
 
     /// What settling needs, to fill in (the server, the journal id).
-    pub(crate) fn unsettled_mut(&mut self) -> Option<&mut crate::schema::money::Unsettled> {
+    pub(crate) fn unsettled_mut(&mut self) -> Option<&mut crate::schema::unsettled::Unsettled> {
         match self {
             Error::OutcomeUnknown { unsettled, .. } => unsettled.as_deref_mut(),
             _ => None,

@@ -75,16 +75,16 @@ pub use protocol::retry::RetryPolicy;
 pub use protocol::settings::Settings;
 pub use protocol::settle::{Evidence, EvidenceKind, Settle, SettleState, SettleStep, Settlement};
 pub use schema::client::{Client, ClientBuilder, PathWords, DEFAULT_MAX_BODY_SIZE};
-pub use schema::declare::{Location, Param, ParamType};
-pub use schema::endpoint::{
-    AnyEndpoint, AnyResponse, Endpoint, EndpointId, EndpointInfo, Method, NextPageFn, Visitor,
-    ENDPOINTS,
-};
+pub use schema::endpoint::{Endpoint, EndpointInfo, NextPageFn};
 pub use schema::endpoints::*;
-pub use schema::money::{MoneyMove, Snapshot, Unsettled};
+pub use schema::id::{EndpointId, Method};
+pub use schema::money::MoneyMove;
 pub use schema::paging::{Paged, Pages};
+pub use schema::param::{Location, Param, ParamType};
 pub use schema::params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
 pub use schema::request::Request;
+pub use schema::table::{AnyEndpoint, AnyResponse, Visitor, ENDPOINTS};
+pub use schema::unsettled::{Snapshot, Unsettled};
 pub use schema::wire::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 
 /// Re-exported so callers name the exact types the core returns.

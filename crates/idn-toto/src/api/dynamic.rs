@@ -7,15 +7,13 @@ use serde_json::{json, Value};
 use crate::error::Error;
 use crate::protocol::batch::Batch;
 use crate::schema::client::Client;
-use crate::schema::endpoint::EndpointId;
 use crate::schema::endpoints::multiple_transaction::items_from_json;
 use crate::schema::endpoints::multiple_transaction::BatchItem;
-use crate::schema::params::ParamReader;
-use crate::schema::params::TxType;
+use crate::schema::id::EndpointId;
 use crate::schema::request::Request;
 
-pub use crate::schema::client::check_body_size;
 pub use crate::schema::paging::DEFAULT_MAX_PAGES;
+pub use crate::schema::table::check_body_size;
 
 /// Builds the request for `endpoint` from canonical JSON parameters (the
 /// spec's parameter names in lower case; `type` is `deposit`/`withdraw`).
@@ -109,17 +107,13 @@ pub fn batch_items(items: &Value) -> Result<Vec<BatchItem>, Error> {
 /// A [`Batch`] from canonical JSON: `{"type": ..., "transaction": [...]}`
 /// with any number of items.
 pub fn batch(params: &Value) -> Result<Batch, Error> {
-    let r = ParamReader::new(params, "")?;
-    r.only(&["type", "transaction"])?;
-    let t: TxType = r.tx_type()?;
-    let items = items_from_json(r.array("transaction")?)?;
-    Batch::new(t, items)
+    Batch::from_json(params)
 }
 
 /// The endpoint table as canonical JSON (for `idn-toto endpoints` and docs).
 pub fn endpoints_json() -> Value {
     Value::Array(
-        crate::schema::endpoint::ENDPOINTS
+        crate::schema::table::ENDPOINTS
             .iter()
             .map(|e| {
                 json!({
@@ -129,7 +123,7 @@ pub fn endpoints_json() -> Value {
                     "path": e.path,
                     "idempotent": e.idempotent,
                     "params": e.params,
-                    "parameters": e.parameters.iter().map(crate::schema::declare::Param::to_json).collect::<Vec<_>>(),
+                    "parameters": e.parameters.iter().map(crate::schema::param::Param::to_json).collect::<Vec<_>>(),
                     "paged": e.next_page.is_some(),
                 })
             })

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::MatchPlan;
+use super::types::MatchPlan;
 use crate::error::Error;
 use crate::protocol::journal::Journal;
 use crate::protocol::operation_key::OperationKey;

@@ -7,14 +7,16 @@ use serde_json::{json, Value};
 use crate::error::{ApiErrorKind, Error};
 use crate::protocol::exchange::NEVER_RECORDED;
 use crate::schema::client::Client;
-use crate::schema::endpoint::{Endpoint, EndpointId};
+use crate::schema::endpoint::Endpoint;
 use crate::schema::endpoints::multiple_transaction::{
-    check_items, ItemReport, MultipleAnswer, MultipleItem, MultipleTransactionParams, MAX_ITEMS,
+    check_items, items_from_json, ItemReport, MultipleAnswer, MultipleItem,
+    MultipleTransactionParams, MAX_ITEMS,
 };
 use crate::schema::endpoints::user_history::UserHistoryParams;
-use crate::schema::money::{Snapshot, Unsettled};
-use crate::schema::params::{Segment, TxType};
+use crate::schema::id::EndpointId;
+use crate::schema::params::{ParamReader, Segment, TxType};
 use crate::schema::request::Request;
+use crate::schema::unsettled::{Snapshot, Unsettled};
 use crate::schema::wire;
 
 /// What happened to one item.
@@ -158,6 +160,16 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// A batch from canonical JSON: `{"type": ..., "transaction": [...]}`
+    /// with any number of items (what `dynamic::batch` reads).
+    pub(crate) fn from_json(params: &Value) -> Result<Batch, Error> {
+        let r = ParamReader::new(params, "")?;
+        r.only(&["type", "transaction"])?;
+        let t: TxType = r.tx_type()?;
+        let items = items_from_json(r.array("transaction")?)?;
+        Batch::new(t, items)
+    }
+
     /// The items the next request would carry, when the next request is
     /// one of the batch's own (not a history read) and the batch has not
     /// stopped: the next (at most) 25 items without an outcome. What a

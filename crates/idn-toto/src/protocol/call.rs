@@ -11,8 +11,8 @@ use crate::protocol::driver::{Driver, DriverOptions, Output, Step};
 use crate::protocol::event::{Clock, Event};
 use crate::protocol::retry::RetryPolicy;
 use crate::schema::client::Client;
-use crate::schema::endpoint::AnyEndpoint;
 use crate::schema::request::Request;
+use crate::schema::table::AnyEndpoint;
 
 /// One call of endpoint `E`: the request to send, and the rules for every
 /// answer. Drive it like this (any HTTP client, any sleep):
@@ -87,7 +87,7 @@ impl<E: AnyEndpoint> Call<E> {
 
     /// The user's history read before a manual move is sent: carried by an
     /// unknown outcome so it can be settled (see [`crate::Settle`]).
-    pub fn with_snapshot(mut self, snapshot: crate::schema::money::Snapshot) -> Call<E> {
+    pub fn with_snapshot(mut self, snapshot: crate::schema::unsettled::Snapshot) -> Call<E> {
         if let Some(exchange) = self.driver.call_exchange() {
             exchange.attempts.snapshot = Some(snapshot);
         }
@@ -371,7 +371,7 @@ mod tests {
     fn an_unknown_single_move_carries_what_settling_needs() {
         let c = client();
         let params = crate::schema::endpoints::manual_transaction::ManualTransactionParams::from_json(&json!({"type":"withdraw","user":"LOREM","comment":"c","amount":"2500.50","operator":"o"})).unwrap();
-        let snapshot = crate::schema::money::Snapshot::new(Vec::new());
+        let snapshot = crate::schema::unsettled::Snapshot::new(Vec::new());
         let mut call =
             Call::new(&c, &params, RetryPolicy::default()).with_snapshot(snapshot.clone());
         let Next::Done(Err(e)) =
@@ -380,15 +380,12 @@ mod tests {
             panic!("not done");
         };
         let u = e.unsettled().expect("carried");
-        assert_eq!(
-            u.endpoint,
-            crate::schema::endpoint::EndpointId::ManualTransaction
-        );
+        assert_eq!(u.endpoint, crate::schema::id::EndpointId::ManualTransaction);
         assert_eq!(u.params["amount"], "2500.50");
         assert_eq!(u.snapshot.as_ref(), Some(&snapshot));
         assert!(e.to_json()["error"]["unsettled"]["params"]["user"] == "LOREM");
         assert!(!e.to_json().to_string().contains("S3CR3T"));
-        let back = crate::schema::money::Unsettled::from_json(&u.to_json()).unwrap();
+        let back = crate::schema::unsettled::Unsettled::from_json(&u.to_json()).unwrap();
         assert_eq!(&back, u);
         // A transport failure carries the snapshot too.
         let mut call =

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::Error;
 use crate::schema::client::Client;
-use crate::schema::endpoint::{EndpointId, Method};
+use crate::schema::id::{EndpointId, Method};
 use crate::schema::request::Request;
 
 /// The most characters of a body an event carries (bodies on).

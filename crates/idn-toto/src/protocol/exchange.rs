@@ -14,8 +14,8 @@ use crate::protocol::event::Trail;
 use crate::protocol::event::{Clock, Event};
 use crate::protocol::retry::RetryPolicy;
 use crate::schema::client::Client;
-use crate::schema::endpoint::AnyResponse;
 use crate::schema::request::Request;
+use crate::schema::table::AnyResponse;
 
 /// What the host does after handing an answer (or a failure) to a [`crate::Call`].
 #[derive(Debug)]
@@ -135,7 +135,7 @@ pub(crate) struct Attempts {
     pub(crate) request: Request,
     pub(crate) attempt: u32,
     pub(crate) trail: Trail,
-    pub(crate) snapshot: Option<crate::schema::money::Snapshot>,
+    pub(crate) snapshot: Option<crate::schema::unsettled::Snapshot>,
 }
 
 impl Attempts {

@@ -28,8 +28,9 @@ use crate::error::Error;
 use crate::protocol::batch::ItemStatus;
 use crate::protocol::operation_key::OperationKey;
 use crate::protocol::settle::SettleState;
-use crate::schema::endpoint::EndpointId;
-use crate::schema::money::{MoneyMove, Snapshot};
+use crate::schema::id::EndpointId;
+use crate::schema::money::MoneyMove;
+use crate::schema::unsettled::Snapshot;
 
 /// What a journal line records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,7 +52,7 @@ pub struct JournalRecord {
     /// What happened.
     pub event: JournalEvent,
     /// `accept_reject`, `multiple_transaction` or `manual_transaction`.
-    #[serde(with = "crate::schema::endpoint::endpoint_id")]
+    #[serde(with = "crate::schema::id::endpoint_id")]
     pub endpoint: EndpointId,
     /// The item's canonical parameters, `type` included; never the token.
     pub params: Value,

@@ -28,8 +28,9 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::protocol::journal::{Journal, JournalEvent, JournalRecord};
 use crate::protocol::operation_key::OperationKey;
-use crate::schema::endpoint::EndpointId;
-use crate::schema::money::{MoneyMove, Snapshot, Unsettled};
+use crate::schema::id::EndpointId;
+use crate::schema::money::MoneyMove;
+use crate::schema::unsettled::{Snapshot, Unsettled};
 
 /// How long a claim holds a key against other holders, in milliseconds,
 /// unless the host says otherwise: ten times the default timeout, so a
@@ -123,7 +124,7 @@ pub struct KeyRecord {
     pub key: OperationKey,
     /// The endpoint the move was last sent through (`accept_reject`,
     /// `manual_transaction` or `multiple_transaction`).
-    #[serde(with = "crate::schema::endpoint::endpoint_id")]
+    #[serde(with = "crate::schema::id::endpoint_id")]
     pub endpoint: EndpointId,
     /// The move's canonical parameters (`type` included).
     pub params: Value,

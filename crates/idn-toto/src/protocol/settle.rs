@@ -37,14 +37,16 @@ use crate::protocol::event::{Clock, Event};
 use crate::protocol::exchange::{Answer, Exchange, ExchangeStep, NEVER_RECORDED};
 use crate::protocol::retry::RetryPolicy;
 use crate::schema::client::Client;
-use crate::schema::endpoint::AnyResponse;
-use crate::schema::endpoint::EndpointId;
+use crate::schema::endpoints::history_entry::HistoryEntry;
 use crate::schema::endpoints::transaction_list::TransactionListParams;
-use crate::schema::endpoints::user_history::{HistoryEntry, UserHistoryParams};
+use crate::schema::endpoints::user_history::UserHistoryParams;
 use crate::schema::endpoints::user_last_transaction::UserLastTransactionParams;
-use crate::schema::money::{MoneyMove, Snapshot, Unsettled};
+use crate::schema::id::EndpointId;
+use crate::schema::money::MoneyMove;
 use crate::schema::params::{Action, Segment, TxType};
 use crate::schema::request::Request;
+use crate::schema::table::AnyResponse;
+use crate::schema::unsettled::{Snapshot, Unsettled};
 use crate::schema::wire::HistoryStatus;
 
 /// Whether a move sent to `server` may be settled with `client`: `Ok(None)`

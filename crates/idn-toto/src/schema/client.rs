@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::error::Error;
-use crate::schema::endpoint::{Endpoint, EndpointId};
+use crate::schema::id::{EndpointId, Method};
 use crate::schema::percent::encode;
 use crate::schema::redact::Scrubber;
 use crate::schema::request::Request;
@@ -370,29 +370,6 @@ impl Client {
         self.max_body_size
     }
 
-    /// The request for an endpoint's parameters.
-    pub fn request<E: Endpoint>(&self, params: &E) -> Request {
-        params
-            .request(self)
-            .with_money_params(params.money_params())
-    }
-
-    /// Parses an answer to a request for `E`, with the token scrubbed from
-    /// every error. A body over [`Client::max_body_size`] is a `decode`
-    /// error at `$` (an unknown outcome for a money-moving request) before
-    /// any parsing work.
-    pub fn parse<E: Endpoint>(&self, status: u16, body: &[u8]) -> Result<E::Response, Error> {
-        self.check_body_size(E::ID, body)?;
-        E::parse(status, body).map_err(|e| self.scrub_error(e, body))
-    }
-
-    /// The size check [`Client::parse`] starts with: a `decode` error at `$`
-    /// naming the size and the limit (inside `outcome_unknown` when
-    /// `endpoint` moves money).
-    pub fn check_body_size(&self, endpoint: EndpointId, body: &[u8]) -> Result<(), Error> {
-        check_body_size(endpoint, body, self.max_body_size)
-    }
-
     /// `error` (from parsing `body`) with the token scrubbed: an HTTP
     /// error's excerpt is taken again from the scrubbed body (scrub first,
     /// then cut), every other text is scrubbed as it is.
@@ -450,10 +427,13 @@ impl Client {
         self.scrubber.scrub(text)
     }
 
-    /// Assembles a request: `segments` are already percent-encoded path
+    /// Assembles a request for `endpoint`: `segments` are already percent-encoded path
     /// pieces after the token; `query` pairs are encoded here.
-    pub(crate) fn assemble<E: crate::schema::endpoint::Endpoint>(
+    pub(crate) fn assemble_for(
         &self,
+        endpoint: EndpointId,
+        method: Method,
+        idempotent: bool,
         segments: &[&str],
         query: &[(&str, &str)],
         body: Option<Vec<u8>>,
@@ -473,7 +453,7 @@ impl Client {
         }
         let url = format!("{}/{}{}", self.base_url, self.encoded_token, tail);
         let redacted_url = format!("{}/***{}", self.base_url, tail);
-        Request::new(E::ID, E::METHOD, url, redacted_url, body, E::IDEMPOTENT)
+        Request::new(endpoint, method, url, redacted_url, body, idempotent)
     }
 }
 
@@ -574,14 +554,10 @@ fn is_loopback(host: &url::Host<&str>) -> bool {
     }
 }
 
-/// The size check [`Client::parse`] starts with: a body over `max_body_size`
-/// bytes is a `decode` error at `$` naming the size and the limit (inside
-/// `outcome_unknown` when `endpoint` moves money), before any parsing work.
-pub fn check_body_size(
-    endpoint: EndpointId,
-    body: &[u8],
-    max_body_size: usize,
-) -> Result<(), Error> {
+/// A body over `max_body_size` bytes: a `decode` error at `$` naming the
+/// size and the limit, inside `outcome_unknown` when the request moved money
+/// (`idempotent` false), before any parsing work.
+pub(crate) fn check_size(body: &[u8], max_body_size: usize, idempotent: bool) -> Result<(), Error> {
     if body.len() <= max_body_size {
         return Ok(());
     }
@@ -593,7 +569,7 @@ pub fn check_body_size(
             body.len()
         ),
     );
-    if endpoint.info().idempotent {
+    if idempotent {
         Err(e)
     } else {
         Err(Error::unknown(e))

@@ -1,7 +1,8 @@
 //! The API as the spec states it (its schema), and nothing that runs: the
 //! value types of the parameters (`params`), each endpoint's declaration
 //! and wire types (`declare`, `endpoints`, the table in `endpoint`), the
-//! money move and what an unknown outcome of it carries (`money`), the
+//! money move (`money`) and what an unknown outcome of it carries
+//! (`unsettled`, the data only: `Error` holds it), the
 //! tolerant reader (`wire`), the request a host sends (`request`), the
 //! client's configuration, request assembly and scrubbed parsing (`client`,
 //! with the token's scrubber in `redact`) and the paging rule (`paging`).
@@ -11,10 +12,14 @@ pub(crate) mod client;
 pub(crate) mod declare;
 pub(crate) mod endpoint;
 pub(crate) mod endpoints;
+pub(crate) mod id;
 pub(crate) mod money;
 pub(crate) mod paging;
+pub(crate) mod param;
 pub(crate) mod params;
 pub(crate) mod percent;
 pub(crate) mod redact;
 pub(crate) mod request;
+pub(crate) mod table;
+pub(crate) mod unsettled;
 pub(crate) mod wire;

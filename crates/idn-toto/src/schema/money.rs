@@ -1,18 +1,15 @@
-//! The money move: what a money-moving request does (`MoneyMove`), the
-//! user's history read before it was sent (`Snapshot`), and what settling an
-//! unknown outcome of it needs (`Unsettled`), carried by
-//! [`Error::OutcomeUnknown`], a batch's [`crate::ItemOutcome`], the journal
-//! and settlement.
+//! The money move: what a money-moving request does (`MoneyMove`), read
+//! from the canonical parameters an `Unsettled` (`unsettled.rs`) carries,
+//! and attaching an `Unsettled` to an unknown outcome
+//! ([`Error::settleable`]).
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::schema::endpoint::EndpointId;
-use crate::schema::endpoints::user_history::HistoryEntry;
 use crate::schema::params::{Action, TxType};
 use crate::schema::request::Request;
+use crate::schema::unsettled::{Snapshot, Unsettled};
 
 /// A money move, as settling needs it: which request, on which user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,58 +102,6 @@ impl MoneyMove {
     }
 }
 
-/// The user's history of one type, read before a manual transaction was
-/// sent: what settling compares the history after it with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
-pub struct Snapshot {
-    /// The entries, as the server listed them.
-    pub entries: Vec<HistoryEntry>,
-    /// In a batch: the amounts of the same user's other manual items of
-    /// that batch, whose entries are new after the snapshot too (settling
-    /// accounts for them; empty for a single move).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString[]", optional))]
-    pub siblings: Vec<Decimal>,
-    /// In a batch settled from its journal: the amounts of the same user's
-    /// other manual items that the journal shows took effect (`succeeded`,
-    /// or settled `applied`). Each made an entry after the snapshot, so each
-    /// takes one before this move is judged: an entry is evidence for one
-    /// move only (`docs/spec-notes.md` 177). Never in what a batch hands
-    /// out; [`crate::Journal::unsettled`] moves siblings here.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString[]", optional))]
-    pub claimed: Vec<Decimal>,
-}
-
-/// What settling an unknown outcome needs, carried by the
-/// [`Error::OutcomeUnknown`] of a single call and by a batch
-/// [`crate::ItemOutcome`]: the money move's canonical parameters (`type`
-/// included; never the token), for a manual move the user's history read
-/// before it was sent, the server it was sent to and its journal id.
-/// Settling it with a client of another server is refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Unsettled {
-    /// `accept_reject`, `manual_transaction` or `multiple_transaction` (an
-    /// item of a batch).
-    #[serde(with = "crate::schema::endpoint::endpoint_id")]
-    pub endpoint: EndpointId,
-    /// The one move's canonical parameters.
-    pub params: Value,
-    /// The user's history of that type before sending (manual moves).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snapshot: Option<Snapshot>,
-    /// The server the move was sent to ([`crate::Client::fingerprint`]). `None`
-    /// only in what an older version wrote: such a move is settled with a
-    /// warning on its settlement (`docs/spec-notes.md` 123).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server: Option<String>,
-    /// The move's journal id, when it was journaled: settling it with
-    /// journaling on writes its `settled` line under this id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_id: Option<String>,
-}
-
 impl Unsettled {
     /// The money move its parameters describe.
     pub fn money_move(&self) -> Result<MoneyMove, Error> {
@@ -180,17 +125,6 @@ impl Unsettled {
             .map_err(|e| Error::invalid("unsettled", e.to_string()))?;
         u.money_move()?;
         Ok(u)
-    }
-}
-
-impl Snapshot {
-    /// The history read before a single move (no siblings).
-    pub fn new(entries: Vec<HistoryEntry>) -> Snapshot {
-        Snapshot {
-            entries,
-            siblings: Vec::new(),
-            claimed: Vec::new(),
-        }
     }
 }
 

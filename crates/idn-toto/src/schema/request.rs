@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde_json::{json, Map, Value};
 
-use crate::schema::endpoint::{EndpointId, Method};
+use crate::schema::id::{EndpointId, Method};
 
 const JSON_HEADERS: &[(&str, &str)] = &[
     ("accept", "application/json"),
@@ -184,73 +184,5 @@ mod http_conversions {
                 .body(r.body.unwrap_or_default())
                 .map_err(|e| Error::invalid("url", format!("not a valid http uri: {e}")))
         }
-    }
-
-    impl Request {
-        /// Rebuilds a descriptor from an `http::Request` made by this crate
-        /// for `endpoint` (e.g. after middleware touched it).
-        pub fn from_http(
-            client: &crate::schema::client::Client,
-            endpoint: EndpointId,
-            request: http::Request<Vec<u8>>,
-        ) -> Result<Request, Error> {
-            let method = match *request.method() {
-                http::Method::GET => Method::Get,
-                http::Method::POST => Method::Post,
-                ref other => {
-                    return Err(Error::invalid(
-                        "method",
-                        format!("must be GET or POST, got {other}"),
-                    ))
-                }
-            };
-            let url = request.uri().to_string();
-            let redacted_url = client.redact(&url);
-            let body = request.into_body();
-            let body = if body.is_empty() && method == Method::Get {
-                None
-            } else {
-                Some(body)
-            };
-            Ok(Request::new(
-                endpoint,
-                method,
-                url,
-                redacted_url,
-                body,
-                endpoint.info().idempotent,
-            ))
-        }
-    }
-}
-
-#[cfg(all(test, feature = "http"))]
-mod http_tests {
-    use crate::schema::client::Client;
-    use crate::schema::endpoint::Endpoint;
-    use crate::schema::endpoints::pga_transaction::PgaTransactionParams;
-    use crate::Request;
-    use serde_json::json;
-
-    #[test]
-    fn round_trips_through_http_request() {
-        let client = Client::new(
-            "https://agent.example.com/home.php",
-            "T0K/EN".replace('/', "").as_str(),
-        )
-        .unwrap();
-        let params = PgaTransactionParams::from_json(
-            &json!({"start_date": "2024-03-01", "end_date": "2024-03-03"}),
-        )
-        .unwrap();
-        let request = params.request(&client);
-        let converted: http::Request<Vec<u8>> = request.clone().try_into().unwrap();
-        assert_eq!(converted.method(), http::Method::POST);
-        assert_eq!(converted.uri().to_string(), request.url());
-        assert_eq!(converted.headers()["content-type"], "application/json");
-        assert_eq!(converted.body().as_slice(), request.body().unwrap());
-        let back = Request::from_http(&client, request.endpoint(), converted).unwrap();
-        assert_eq!(back, request);
-        assert!(!format!("{back:?}").contains("T0KEN"));
     }
 }

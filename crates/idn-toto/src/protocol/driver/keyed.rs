@@ -9,9 +9,9 @@ use crate::protocol::batch::ItemStatus;
 use crate::protocol::journal::JournalRecord;
 use crate::protocol::journal::OpenMove;
 use crate::protocol::keys::{ClaimAnswer, KeyDecision, KeyRecord};
-use crate::schema::endpoint::AnyResponse;
-use crate::schema::endpoint::EndpointId;
 use crate::schema::endpoints::accept_reject::Processed;
+use crate::schema::id::EndpointId;
+use crate::schema::table::AnyResponse;
 
 impl Driver {
     /// Hands over what the store made of the last [`super::Step::Claim`]:

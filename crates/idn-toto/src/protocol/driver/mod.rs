@@ -44,7 +44,6 @@ pub use output::Output;
 
 use serde_json::Value;
 
-use crate::dynamic;
 use crate::error::Error;
 use crate::framing;
 use crate::protocol::batch::{Batch, ItemStatus};
@@ -59,17 +58,18 @@ use crate::protocol::retry::RetryPolicy;
 use crate::protocol::settle::{check_server, SettleStep};
 use crate::protocol::settle::{Settle, Settlement};
 use crate::schema::client::Client;
-use crate::schema::endpoint::EndpointId;
-use crate::schema::endpoint::{AnyEndpoint, AnyResponse};
 use crate::schema::endpoints::full_transaction::FullTransactionParams;
 use crate::schema::endpoints::multiple_transaction::BatchItem;
 use crate::schema::endpoints::pga_transaction::PgaTransactionParams;
 use crate::schema::endpoints::user_history::UserHistoryParams;
-use crate::schema::money::{MoneyMove, Snapshot, Unsettled};
+use crate::schema::id::EndpointId;
+use crate::schema::money::MoneyMove;
 use crate::schema::paging::Pages;
 use crate::schema::paging::DEFAULT_MAX_PAGES;
 use crate::schema::params::{Segment, TxType};
 use crate::schema::request::Request;
+use crate::schema::table::{AnyEndpoint, AnyResponse};
+use crate::schema::unsettled::{Snapshot, Unsettled};
 
 /// How a [`Driver`] runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -344,7 +344,7 @@ impl Driver {
         params: &Value,
         options: DriverOptions,
     ) -> Result<Driver, Error> {
-        let request = dynamic::build(client, endpoint, params)?;
+        let request = (endpoint.info().build)(client, params)?;
         Driver::call_request(client, request, options)
     }
 
@@ -358,7 +358,7 @@ impl Driver {
     }
 
     /// A request built earlier (by [`Client::request`] or
-    /// [`dynamic::build`]), sent as [`Driver::call`] sends it.
+    /// [`crate::dynamic::build`]), sent as [`Driver::call`] sends it.
     pub fn call_request(
         client: &Client,
         request: Request,
@@ -436,7 +436,7 @@ impl Driver {
                 keys.push(key);
             }
         }
-        let driver = Driver::from_batch(client, dynamic::batch(&params)?, options);
+        let driver = Driver::from_batch(client, Batch::from_json(&params)?, options);
         if keys.iter().any(Option::is_some) {
             driver.with_keys(keys)
         } else {

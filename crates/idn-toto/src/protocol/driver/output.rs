@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::protocol::batch::ItemOutcome;
 use crate::protocol::settle::Settlement;
-use crate::schema::endpoint::AnyResponse;
+use crate::schema::table::AnyResponse;
 
 /// How a [`crate::Driver`] ended, when it succeeded.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,9 +7,8 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use super::ParamType;
 use crate::error::Error;
-use crate::schema::endpoints::multiple_transaction::MultipleItem;
+use crate::schema::param::ParamType;
 use crate::schema::params::ParamReader;
 use crate::schema::params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
 
@@ -216,21 +215,5 @@ impl Field for Page {
     }
     fn to_json(&self) -> Option<Value> {
         Some(self.get().into())
-    }
-}
-
-/// The multiple transaction's items: each read and named by its index; the
-/// endpoint writes its own body (amounts as JSON numbers).
-impl Field for Vec<MultipleItem> {
-    const TYPE: ParamType = ParamType::Items;
-    const REQUIRED: bool = true;
-    fn read(r: &ParamReader<'_>, name: &str) -> Result<Vec<MultipleItem>, Error> {
-        crate::schema::endpoints::multiple_transaction::items_from_json(r.array(name)?)
-    }
-    fn value(&self) -> Option<Val<'_>> {
-        None
-    }
-    fn to_json(&self) -> Option<Value> {
-        None
     }
 }

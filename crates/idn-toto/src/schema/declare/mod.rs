@@ -19,8 +19,6 @@
 //! `?key={name}` (a query parameter). A declaration's `words` maps a default
 //! word of its template to the [`PathWords`] field that overrides it.
 
-use std::fmt;
-
 use serde_json::{Map, Value};
 
 use crate::schema::client::Client;
@@ -30,144 +28,11 @@ use crate::schema::request::Request;
 mod field;
 mod template;
 
+pub(crate) use crate::schema::param::Location;
 pub(crate) use field::{Field, Val};
 #[cfg(test)]
 pub(crate) use template::placeholders;
 pub(crate) use template::{render, Word};
-
-/// What a parameter holds (its validated type).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ParamType {
-    /// Text that is one safe path segment ([`Segment`](crate::Segment)).
-    Segment,
-    /// Text without control characters ([`Text`](crate::Text)).
-    Text,
-    /// `"deposit"` or `"withdraw"` ([`TxType`](crate::TxType)).
-    TxType,
-    /// `"accept"` or `"reject"` ([`Action`](crate::Action)).
-    Action,
-    /// An exact decimal > 0, as a string or a number ([`Amount`](crate::Amount)).
-    Amount,
-    /// A page number from 1 ([`Page`](crate::Page)).
-    Page,
-    /// A calendar date, `YYYY-MM-DD`.
-    Date,
-    /// The PGA status filter ([`PgaStatusFilter`](crate::PgaStatusFilter)).
-    PgaStatus,
-    /// A list of multiple-transaction items ([`MultipleItem`](crate::MultipleItem)).
-    Items,
-}
-
-impl ParamType {
-    /// Every type, in declaration order.
-    pub const ALL: [ParamType; 9] = [
-        ParamType::Segment,
-        ParamType::Text,
-        ParamType::TxType,
-        ParamType::Action,
-        ParamType::Amount,
-        ParamType::Page,
-        ParamType::Date,
-        ParamType::PgaStatus,
-        ParamType::Items,
-    ];
-
-    /// The snake_case name (`segment`, `tx_type`, ...), as in
-    /// [`crate::api::dynamic::endpoints_json`].
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ParamType::Segment => "segment",
-            ParamType::Text => "text",
-            ParamType::TxType => "tx_type",
-            ParamType::Action => "action",
-            ParamType::Amount => "amount",
-            ParamType::Page => "page",
-            ParamType::Date => "date",
-            ParamType::PgaStatus => "pga_status",
-            ParamType::Items => "items",
-        }
-    }
-}
-
-/// Where a parameter goes in the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Location {
-    /// A path segment of the template.
-    Path,
-    /// A query parameter of the template.
-    Query,
-    /// A field of the JSON body.
-    Body,
-}
-
-impl Location {
-    /// Every location.
-    pub const ALL: [Location; 3] = [Location::Path, Location::Query, Location::Body];
-
-    /// `"path"`, `"query"` or `"body"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Location::Path => "path",
-            Location::Query => "query",
-            Location::Body => "body",
-        }
-    }
-}
-
-/// One declared parameter of an endpoint ([`crate::Endpoint::PARAMETERS`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Param {
-    /// The canonical name (`trans_id`, `start_date`, ...).
-    pub name: &'static str,
-    /// What it holds.
-    pub ty: ParamType,
-    /// Whether a call must give it (optional ones may be absent or null).
-    pub required: bool,
-    /// Where it goes.
-    pub location: Location,
-}
-
-impl Param {
-    pub(crate) const fn new(
-        name: &'static str,
-        ty: ParamType,
-        required: bool,
-        location: Location,
-    ) -> Param {
-        Param {
-            name,
-            ty,
-            required,
-            location,
-        }
-    }
-
-    /// `{"name", "type", "required", "location"}`.
-    pub fn to_json(&self) -> Value {
-        serde_json::json!({
-            "name": self.name,
-            "type": self.ty.as_str(),
-            "required": self.required,
-            "location": self.location.as_str(),
-        })
-    }
-}
-
-impl fmt::Display for Param {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let opt = if self.required { "" } else { "?" };
-        write!(
-            f,
-            "{}{opt}: {} ({})",
-            self.name,
-            self.ty.as_str(),
-            self.location.as_str()
-        )
-    }
-}
 
 /// What the [`endpoint!`] macro generates besides the [`Endpoint`]
 /// constants: a parameter's value by name, and the overridable words.
@@ -347,18 +212,18 @@ macro_rules! endpoint {
         }
 
         impl $crate::schema::endpoint::Endpoint for $P {
-            const ID: $crate::schema::endpoint::EndpointId = $crate::schema::endpoint::EndpointId::$id;
+            const ID: $crate::schema::id::EndpointId = $crate::schema::id::EndpointId::$id;
             const FUNCTION: &'static str = $function;
-            const METHOD: $crate::schema::endpoint::Method = $crate::schema::endpoint::Method::$method;
+            const METHOD: $crate::schema::id::Method = $crate::schema::id::Method::$method;
             const PATH: &'static str = $path;
             const IDEMPOTENT: bool = $crate::schema::declare::endpoint!(@idempotent $money);
             const PARAMS: &'static [&'static str] = &[$($name),*];
-            const PARAMETERS: &'static [$crate::schema::declare::Param] = &[$(
-                $crate::schema::declare::Param::new(
+            const PARAMETERS: &'static [$crate::schema::param::Param] = &[$(
+                $crate::schema::param::Param::new(
                     $name,
                     <$fty as $crate::schema::declare::Field>::TYPE,
                     <$fty as $crate::schema::declare::Field>::REQUIRED,
-                    $crate::schema::declare::Location::$loc,
+                    $crate::schema::param::Location::$loc,
                 )
             ),*];
             const NEXT_PAGE: Option<$crate::schema::endpoint::NextPageFn> =
@@ -481,7 +346,8 @@ pub(crate) use envelope;
 mod tests {
     use super::*;
     use crate::schema::client::PathWords;
-    use crate::schema::endpoint::ENDPOINTS;
+    use crate::schema::param::{Param, ParamType};
+    use crate::schema::table::ENDPOINTS;
 
     /// Every declared template reads whole, and names each path and query
     /// parameter exactly once where it is declared; body parameters are not
@@ -505,7 +371,7 @@ mod tests {
             let body = e.parameters.iter().any(|p| p.location == Location::Body);
             assert_eq!(
                 body,
-                e.method == crate::schema::endpoint::Method::Post,
+                e.method == crate::schema::id::Method::Post,
                 "{}",
                 e.id
             );

@@ -1,10 +1,10 @@
 //! The path template reader: a declared template and the parameters'
 //! values to the URL's path segments and query pairs.
 
-#[cfg(test)]
-use super::Location;
-use super::Val;
+use super::field::Val;
 use crate::schema::client::PathWords;
+#[cfg(test)]
+use crate::schema::param::Location;
 use crate::schema::percent::encode;
 
 /// A path word a [`PathWords`] field overrides.

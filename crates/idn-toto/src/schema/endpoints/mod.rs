@@ -5,6 +5,7 @@ pub mod accept_reject;
 pub mod bank_list;
 pub mod full_transaction;
 pub mod game_list;
+pub mod history_entry;
 pub mod manual_transaction;
 pub mod multiple_transaction;
 pub mod number_history;
@@ -19,6 +20,7 @@ pub use accept_reject::{AcceptRejectParams, Processed};
 pub use bank_list::{BankList, BankListParams};
 pub use full_transaction::{FullTransaction, FullTransactionParams, TurnoverRow};
 pub use game_list::{Game, GameList, GameListParams};
+pub use history_entry::HistoryEntry;
 pub use manual_transaction::ManualTransactionParams;
 pub use multiple_transaction::{
     AcceptRejectItem, BatchItem, ItemFailure, ItemReport, ItemsCheck, ManualItem, MultipleItem,
@@ -29,7 +31,7 @@ pub use pga_transaction::{PgaInvoice, PgaTransaction, PgaTransactionParams};
 pub use referral_list::{Referral, ReferralList, ReferralListParams};
 pub use transaction_list::{PendingTransaction, TransactionList, TransactionListParams};
 pub use user_balance::{UserBalance, UserBalanceParams};
-pub use user_history::{HistoryEntry, UserHistory, UserHistoryParams};
+pub use user_history::{UserHistory, UserHistoryParams};
 pub use user_last_transaction::{UserLastTransaction, UserLastTransactionParams};
 
 #[cfg(test)]

@@ -233,8 +233,9 @@ impl crate::schema::paging::Paged for PgaTransactionParams {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::endpoint::{Endpoint, EndpointId};
+    use crate::schema::endpoint::Endpoint;
     use crate::schema::endpoints::test_support::client;
+    use crate::schema::id::EndpointId;
     use serde_json::json;
 
     #[test]

@@ -1,12 +1,11 @@
 //! `user_history`: Check User Deposit/Withdraw History.
 
-use chrono::NaiveDateTime;
-use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::schema::declare::{endpoint, envelope};
+use crate::schema::endpoints::history_entry::HistoryEntry;
 use crate::schema::params::{Segment, TxType};
-use crate::schema::wire::{self, HistoryStatus};
+use crate::schema::wire;
 
 endpoint! {
     /// Parameters: `GET /TOKEN/history/{dps|wd}/USER`.
@@ -40,22 +39,6 @@ pub struct UserHistory {
     pub data: Vec<HistoryEntry>,
 }
 
-/// One processed deposit or withdrawal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
-pub struct HistoryEntry {
-    /// When.
-    #[serde(with = "wire::timestamp")]
-    #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
-    pub date: NaiveDateTime,
-    /// How much, exact.
-    #[serde(deserialize_with = "wire::amount")]
-    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
-    pub amount: Decimal,
-    /// `ACCEPT` or `REJECT`.
-    pub status: HistoryStatus,
-}
-
 envelope! {
     struct HistoryWire -> UserHistory {
         #[serde(default, deserialize_with = "wire::text")]
@@ -69,6 +52,7 @@ envelope! {
 mod tests {
     use super::*;
     use crate::schema::endpoint::Endpoint;
+    use crate::schema::wire::enums::HistoryStatus;
 
     #[test]
     fn reads_the_spec_example_with_its_odd_commas() {

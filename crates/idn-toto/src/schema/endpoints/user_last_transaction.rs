@@ -3,7 +3,7 @@
 use serde::{Deserializer, Serialize};
 
 use crate::schema::declare::{endpoint, envelope};
-use crate::schema::endpoints::user_history::HistoryEntry;
+use crate::schema::endpoints::history_entry::HistoryEntry;
 use crate::schema::params::{Segment, TxType};
 use crate::schema::wire;
 

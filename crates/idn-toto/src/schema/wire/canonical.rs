@@ -216,7 +216,7 @@ pub(crate) fn locate(
     // A field read as its source text (amounts, text) says where the value
     // it refused ends: serde_json's own position may be past the next `,`
     // or closer by then.
-    let (message, end) = super::split_at_marker(message);
+    let (message, end) = super::de::split_at_marker(message);
     if e.classify() != Category::Data {
         // A visitor stopped before the end of a container (a struct read
         // from a longer array): the value reports the container's length.

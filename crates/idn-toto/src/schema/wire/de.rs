@@ -699,6 +699,28 @@ pub(crate) fn key_number(k: &str) -> Option<u64> {
     k.parse().ok()
 }
 
+/// Drops a UTF-8 byte order mark and surrounding whitespace.
+pub(crate) fn trim(body: &[u8]) -> &[u8] {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let end = body
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |i| i + 1);
+    &body[start..end]
+}
+
+/// A timestamp field: `#[serde(with = "wire::timestamp")]` reads it with
+/// [`datetime`] (every spec format) and writes the canonical ISO text with
+/// [`ser_datetime`].
+pub(crate) mod timestamp {
+    pub(crate) use super::datetime as deserialize;
+    pub(crate) use crate::schema::wire::ser::ser_datetime as serialize;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

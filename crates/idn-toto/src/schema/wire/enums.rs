@@ -71,7 +71,7 @@ macro_rules! open_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
-                crate::schema::wire::text(d).map(|s| $name::from_wire(&s))
+                crate::schema::wire::de::text(d).map(|s| $name::from_wire(&s))
             }
         }
     };

@@ -69,7 +69,7 @@ pub(crate) fn keyed_rows(status: u16, body: &[u8], fields: &[Field]) -> Option<S
     if !(200..300).contains(&status) || fields.len() > MAX_FIELDS {
         return None;
     }
-    let text = std::str::from_utf8(super::trim(body)).ok()?;
+    let text = std::str::from_utf8(super::de::trim(body)).ok()?;
     let mut s = Scan {
         b: text.as_bytes(),
         text,

@@ -2,36 +2,29 @@
 //! endpoint shares.
 
 mod canonical;
-mod de;
-mod enums;
+pub(crate) mod de;
+pub(crate) mod enums;
 mod fast;
 #[cfg(test)]
 mod reference;
 mod repair;
 
 pub(crate) use repair::{Damage, Step};
-mod ser;
+pub(crate) mod ser;
 
 pub(crate) use de::{
-    amount, count, date, datetime, flag, list, opt_amount, opt_datetime, order_keyed,
-    parse_decimal, parse_decimal_with, raw, refuse, rows, split_at_marker, text, ListVisitor, Row,
-    RowKey,
+    amount, count, date, flag, list, opt_amount, opt_datetime, order_keyed, parse_decimal,
+    parse_decimal_with, raw, refuse, rows, split_at_marker, text, ListVisitor, Row, RowKey,
 };
-pub(crate) use de::{DecimalError, DecimalRules};
+pub(crate) use de::{trim, DecimalError, DecimalRules};
 pub use enums::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
 pub(crate) use fast::{field, keyed_rows, Field, Kind};
 pub(crate) use ser::{ser_date, ser_datetime, ser_opt_datetime};
 
-/// A timestamp field: `#[serde(with = "wire::timestamp")]` reads it with
-/// [`datetime`] (every spec format) and writes the canonical ISO text with
-/// [`ser_datetime`].
-pub(crate) mod timestamp {
-    pub(crate) use super::datetime as deserialize;
-    pub(crate) use super::ser_datetime as serialize;
-}
+pub(crate) use de::timestamp;
 
 use crate::error::Error;
-use crate::schema::endpoint::EndpointId;
+use crate::schema::id::EndpointId;
 use serde::de::DeserializeOwned;
 
 /// A wire-shaped response: deserialised first, then checked and turned into
@@ -329,20 +322,6 @@ fn looks_successful(body: &[u8]) -> bool {
         from = at + 1;
     }
     false
-}
-
-/// Drops a UTF-8 byte order mark and surrounding whitespace.
-pub(crate) fn trim(body: &[u8]) -> &[u8] {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let start = body
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(body.len());
-    let end = body
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |i| i + 1);
-    &body[start..end]
 }
 
 /// The first `max` characters of the body, whitespace collapsed; `...` marks

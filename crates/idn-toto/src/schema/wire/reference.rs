@@ -77,7 +77,8 @@ fn render_path(path: &serde_path_to_error::Path) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::schema::endpoint::{AnyEndpoint, EndpointId, Visitor};
+    use crate::schema::id::EndpointId;
+    use crate::schema::table::{AnyEndpoint, Visitor};
     use serde_json::Value;
 
     /// One endpoint's parse through reader `R`, as canonical JSON text.

@@ -8,6 +8,9 @@ use serde_json::value::RawValue;
 use crate::error::Error;
 use crate::schema::client::Client;
 use crate::schema::declare::endpoint;
+use crate::schema::declare::{Field, Val};
+use crate::schema::param::ParamType;
+use crate::schema::params::ParamReader;
 use crate::schema::params::TxType;
 use crate::schema::request::Request;
 use crate::schema::wire;
@@ -169,6 +172,22 @@ impl wire::Parse for MultipleTransactionParams {
             message: w.message,
             data: w.data,
         })
+    }
+}
+
+/// The multiple transaction's items: each read and named by its index; the
+/// endpoint writes its own body (amounts as JSON numbers).
+impl Field for Vec<MultipleItem> {
+    const TYPE: ParamType = ParamType::Items;
+    const REQUIRED: bool = true;
+    fn read(r: &ParamReader<'_>, name: &str) -> Result<Vec<MultipleItem>, Error> {
+        items_from_json(r.array(name)?)
+    }
+    fn value(&self) -> Option<Val<'_>> {
+        None
+    }
+    fn to_json(&self) -> Option<serde_json::Value> {
+        None
     }
 }
 
