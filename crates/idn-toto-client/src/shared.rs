@@ -316,17 +316,11 @@ impl Checked {
             key,
         )?;
         let span = trace::span("call", E::ID.as_str());
-        Ok(self.prepare(
-            driver,
-            self.client_journal(),
-            span,
-            |output, _| match output {
-                Output::Response(r) => {
-                    E::from_any(r).ok_or_else(|| unexpected("its endpoint's answer"))
-                }
-                _ => Err(unexpected("an answer")),
-            },
-        ))
+        Ok(
+            self.prepare(driver, self.client_journal(), span, |output, _| {
+                output.into_response::<E>()
+            }),
+        )
     }
 
     /// `send_json`: one call of an endpoint named at run time, its
@@ -342,15 +336,11 @@ impl Checked {
             .and_then(|d| keyed(d, key))
             .map_err(|e| e.redacted(&self.core))?;
         let span = trace::span("call", endpoint.as_str());
-        Ok(self.prepare(
-            driver,
-            self.client_journal(),
-            span,
-            |output, _| match output {
-                Output::Response(r) => Ok(r.to_json()),
-                _ => Err(unexpected("an answer")),
-            },
-        ))
+        Ok(
+            self.prepare(driver, self.client_journal(), span, |output, _| {
+                output.into_response_json()
+            }),
+        )
     }
 
     /// `batch`: any number of items, one outcome each.
@@ -369,11 +359,8 @@ impl Checked {
             driver,
             self.client_journal(),
             span,
-            |output, _| match output {
-                // Each outcome carries its journal id (the driver's).
-                Output::Outcomes { outcomes, .. } => Ok(outcomes),
-                _ => Err(unexpected("outcomes")),
-            },
+            // Each outcome carries its journal id (the driver's).
+            |output, _| output.into_outcomes(),
         ))
     }
 
@@ -390,15 +377,11 @@ impl Checked {
         }
         let driver = Driver::settle(&self.core, unsettled, options)?;
         let span = trace::span("settle", unsettled.endpoint.as_str());
-        Ok(self.prepare(
-            driver,
-            self.client_journal(),
-            span,
-            |output, _| match output {
-                Output::Settlement(s) => Ok(s),
-                _ => Err(unexpected("a settlement")),
-            },
-        ))
+        Ok(
+            self.prepare(driver, self.client_journal(), span, |output, _| {
+                output.into_settlement()
+            }),
+        )
     }
 
     /// `settle_journal`: every move the journal at `path` leaves open,
@@ -417,9 +400,9 @@ impl Checked {
             driver,
             JournalTo::Own(Box::new(journal)),
             span,
-            |output, unrecorded| match output {
-                Output::Settlements(list) => Ok(crate::pair_settlements(open, list, unrecorded)),
-                _ => Err(unexpected("settlements")),
+            |output, unrecorded| {
+                let list = output.into_settlements()?;
+                Ok(crate::pair_settlements(open, list, unrecorded))
             },
         ))
     }
@@ -641,14 +624,6 @@ pub(crate) fn append(journal: Option<&JournalStore>, line: &str) -> Result<(), E
         ));
     };
     journal.append(&[line.to_owned()])
-}
-
-/// The one wrong turn a typed driver can take: an output of another shape.
-pub(crate) fn unexpected(what: &str) -> Error {
-    Error::Decode {
-        path: "$".into(),
-        reason: format!("the driver ended without {what}"),
-    }
 }
 
 /// A paged report whose rows the clients hand out one by one

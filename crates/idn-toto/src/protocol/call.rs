@@ -174,7 +174,9 @@ impl<E: AnyEndpoint> Call<E> {
                     self.request = request;
                     return Next::Retry { delay_ms, error };
                 }
-                Step::Done(result) => return Next::Done(result.and_then(typed::<E>)),
+                Step::Done(result) => {
+                    return Next::Done(result.and_then(Output::into_response::<E>))
+                }
                 // A call without a journal: none of these comes.
                 Step::Journal(_) | Step::Page(_) => {}
                 Step::Claim(_) => self.driver.record_claim(Err(Error::InvalidRequest {
@@ -183,18 +185,6 @@ impl<E: AnyEndpoint> Call<E> {
                 })),
             }
         }
-    }
-}
-
-/// A driver's response, typed as `E`'s.
-fn typed<E: AnyEndpoint>(output: Output) -> Result<E::Response, Error> {
-    match output {
-        Output::Response(any) => {
-            let endpoint = any.endpoint();
-            E::from_any(any)
-                .ok_or_else(|| Error::decode("$", format!("expected {}, got {endpoint}", E::ID)))
-        }
-        _ => Err(Error::decode("$", "expected a response")),
     }
 }
 
