@@ -9,9 +9,8 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use idn_toto::{
-    AnyEndpoint, AnyResponse, Clock, Driver, DriverOptions, EndpointId, Error,
-    FullTransactionParams, ItemOutcome, MultipleItem, OperationKey, Output, Paged, Pages,
-    PgaInvoice, PgaTransactionParams, Request, Settlement, Step, TurnoverRow, TxType, Unsettled,
+    AnyEndpoint, AnyResponse, Clock, Driver, DriverOptions, EndpointId, Error, ItemOutcome,
+    MultipleItem, OperationKey, Output, Paged, Pages, Request, Settlement, Step, TxType, Unsettled,
 };
 use serde_json::Value;
 
@@ -627,24 +626,8 @@ pub(crate) fn append(journal: Option<&JournalStore>, line: &str) -> Result<(), E
 }
 
 /// A paged report whose rows the clients hand out one by one
-/// (`full_transaction`, `pga_transaction`).
-pub trait Rows: Paged + AnyEndpoint {
-    /// One row of a page.
-    type Row;
-    /// A page's rows, in order.
-    fn rows(page: Self::Response) -> Vec<Self::Row>;
-}
+/// (`full_transaction`, `pga_transaction`): any paged endpoint of the core,
+/// whose row type its declaration states ([`idn_toto::PageRows`]).
+pub trait Rows: Paged + AnyEndpoint {}
 
-impl Rows for FullTransactionParams {
-    type Row = TurnoverRow;
-    fn rows(page: Self::Response) -> Vec<TurnoverRow> {
-        page.data
-    }
-}
-
-impl Rows for PgaTransactionParams {
-    type Row = PgaInvoice;
-    fn rows(page: Self::Response) -> Vec<PgaInvoice> {
-        page.data
-    }
-}
+impl<P: Paged + AnyEndpoint> Rows for P {}

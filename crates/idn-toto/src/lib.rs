@@ -79,7 +79,7 @@ pub use schema::endpoint::{Endpoint, EndpointInfo, NextPageFn};
 pub use schema::endpoints::*;
 pub use schema::id::{EndpointId, Method};
 pub use schema::money::MoneyMove;
-pub use schema::paging::{Paged, Pages};
+pub use schema::paging::{PageRows, Paged, Pages};
 pub use schema::param::{Location, Param, ParamType};
 pub use schema::params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
 pub use schema::request::Request;

@@ -11,8 +11,18 @@ use crate::schema::params::ParamReader;
 /// Python iterators' `max_pages`; also `dynamic::DEFAULT_MAX_PAGES`).
 pub const DEFAULT_MAX_PAGES: u64 = 10_000;
 
+/// A paged endpoint's rows, as its declaration names them
+/// (`next_page: ... => TurnoverRow`): implemented by the `endpoint!`
+/// declaration, so a page's row type is stated once.
+pub trait PageRows: Endpoint {
+    /// One row of a page.
+    type Row;
+    /// A page's rows, in order.
+    fn rows(page: Self::Response) -> Vec<Self::Row>;
+}
+
 /// An endpoint whose answers come in pages.
-pub trait Paged: Endpoint + Clone {
+pub trait Paged: PageRows + Clone {
     /// The parameters of the page after `response` (the answer to `self`),
     /// or `None` when it was the last.
     fn next_page(&self, response: &Self::Response) -> Result<Option<Self>, Error>;

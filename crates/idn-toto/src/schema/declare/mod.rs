@@ -243,11 +243,23 @@ macro_rules! endpoint {
         }
 
         $crate::schema::declare::endpoint!(@parse $P, $Response, $wire, $($rows)?);
+        $crate::schema::declare::endpoint!(@page_rows $P, $Response, $($Row)?);
     };
 
     (@idempotent none) => { true };
     (@idempotent single) => { false };
     (@idempotent batch) => { false };
+
+    (@page_rows $P:ident, $Response:ty,) => {};
+    (@page_rows $P:ident, $Response:ty, $Row:ident) => {
+        impl $crate::schema::paging::PageRows for $P {
+            type Row = $Row;
+
+            fn rows(page: $Response) -> Vec<$Row> {
+                page.data
+            }
+        }
+    };
 
     (@rows) => { None };
     (@rows $Row:ident, $Response:ty) => {{
