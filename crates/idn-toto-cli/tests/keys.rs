@@ -255,7 +255,12 @@ fn two_processes_on_one_postgres_credit_each_key_once() {
 #[test]
 fn a_run_killed_mid_batch_then_run_again_credits_each_key_once() {
     let dir = tempfile::tempdir().unwrap();
-    let rows = 60;
+    // Six requests of at most 25 items: after the second request's claims
+    // the run still has four to go (over a second at 300 ms each), so the
+    // poll that waits for those claims cannot miss the kill however slow
+    // the machine (with three requests it sometimes saw the run end first).
+    let rows = 150;
+    let each = rows as i64 / 2 * 100;
     let csv = keyed_csv(dir.path(), "bonus.csv", rows, "crash");
     let cases = [
         (
@@ -310,7 +315,7 @@ fn a_run_killed_mid_batch_then_run_again_credits_each_key_once() {
         );
         assert_eq!(
             balances(&sandbox),
-            (ipsum + 3_000, lorem + 3_000),
+            (ipsum + each, lorem + each),
             "{store}: every key credited exactly once ({counts:?})"
         );
         let journal_text = exported(&sandbox, &journal);
