@@ -129,6 +129,7 @@ console.log(`  ${p.filename}: ${files.length} files, ${p.size} bytes packed, ${p
 const want = [
   'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'errors.cjs', 'index.cjs', 'index.d.mts', 'index.d.ts',
   'index.mjs', 'journal.cjs', 'methods.cjs', 'package.json', 'stores.cjs', 'transport.cjs', 'types.d.ts', 'wasm/idn_toto_wasm.js', 'wasm/idn_toto_wasm_bg.wasm',
+  'wasm/idn_toto_wasm_matcher.js', 'wasm/idn_toto_wasm_matcher_bg.wasm',
 ].sort();
 const missing = want.filter((f) => !files.includes(f));
 const stray = files.filter((f) => !want.includes(f));

@@ -53,9 +53,37 @@ function reinstantiate() {
   generation += 1;
 }
 
+// The deposit matcher's WebAssembly module (bindings/wasm-matcher): its own
+// module, so the main one above carries none of its code. Loaded (compiled
+// and instantiated) the first time a matcher function is called; nothing
+// crosses between the two modules but JavaScript values. It keeps no
+// objects between calls, so after a trap the next call simply loads it
+// afresh.
+const MATCHER_GLUE = require.resolve('./wasm/idn_toto_wasm_matcher.js');
+let matcherWasm = null;
+
+/** The matcher's module, loaded on first use. */
+function matcher() {
+  if (matcherWasm === null) matcherWasm = require(MATCHER_GLUE);
+  return matcherWasm;
+}
+
+/** Runs a call into the matcher's module, as `core` does for the main one. */
+function matcherCore(fn) {
+  try {
+    return fn(matcher());
+  } catch (e) {
+    if (isTrap(e)) {
+      delete require.cache[MATCHER_GLUE];
+      matcherWasm = null;
+    }
+    throw toError(e);
+  }
+}
+
 /** What a core method threw, as a JavaScript error: a core error becomes IdnTotoError; anything else passes. */
 function toError(thrown) {
-  if (thrown instanceof wasm.CoreError) {
+  if (thrown instanceof wasm.CoreError || (matcherWasm !== null && thrown instanceof matcherWasm.CoreError)) {
     const { detail } = thrown;
     thrown.free();
     return fromDetail(detail);
@@ -1070,16 +1098,16 @@ class Client {
     if (approve) {
       const journal = this.#journal;
       const text = await (typeof journal.export === 'function' ? journal.export() : journal.read());
-      const before = core(() => wasm.approvedBefore(text, this.#core.fingerprint));
+      const before = matcherCore((m) => m.approvedBefore(text, this.#core.fingerprint));
       given = withApprovedBefore(rules, before);
     }
     const rulesText = paramsText(given, 'rules');
     // The credits and the rules are read by the core before the server is asked anything.
-    core(() => wasm.matchDeposits('[]', creditsText, rulesText));
+    matcherCore((m) => m.matchDeposits('[]', creditsText, rulesText));
     const pending = await this.transactionList('deposit');
-    const plan = JSON.parse(core(() => wasm.matchDeposits(JSON.stringify(pending), creditsText, rulesText)));
+    const plan = JSON.parse(matcherCore((m) => m.matchDeposits(JSON.stringify(pending), creditsText, rulesText)));
     if (!approve) return { ...plan, outcomes: [] };
-    const batch = core(() => wasm.approvalBatch(JSON.stringify(plan), operator));
+    const batch = matcherCore((m) => m.approvalBatch(JSON.stringify(plan), operator));
     if (batch.transaction.length === 0) return { ...plan, outcomes: [] };
     const outcomes = await this.multipleTransaction(batch.type, batch.transaction);
     const result = { ...plan, outcomes: [...outcomes] };
@@ -1173,13 +1201,13 @@ function bytesOf(field, value) {
  */
 function matchDeposits(pending, credits, rules) {
   const texts = [paramsText(pending, 'pending'), paramsText(credits, 'credits'), paramsText(rules, 'rules')];
-  return JSON.parse(core(() => wasm.matchDeposits(...texts)));
+  return JSON.parse(matcherCore((m) => m.matchDeposits(...texts)));
 }
 
 /** The credits of a statement CSV (`ref,account,posted_at,amount,sender_name,description`, any order). */
 function creditsFromCsv(bytes) {
   const data = bytesOf('csv', bytes);
-  return JSON.parse(core(() => wasm.creditsFromCsv(data)));
+  return JSON.parse(matcherCore((m) => m.creditsFromCsv(data)));
 }
 
 /**
@@ -1191,7 +1219,7 @@ function creditsFromMoota(body, signature, secret) {
   const data = bytesOf('body', body);
   if (signature !== undefined && typeof signature !== 'string') throw invalid('signature', 'a hex string');
   const key = secret === undefined ? undefined : bytesOf('secret', secret);
-  return JSON.parse(core(() => wasm.creditsFromMoota(data, signature, key)));
+  return JSON.parse(matcherCore((m) => m.creditsFromMoota(data, signature, key)));
 }
 
 /** The endpoint table. */

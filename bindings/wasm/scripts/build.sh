@@ -37,24 +37,28 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/tsc ] \
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# 4. The wasm crate, optimised for size (this invocation only: the host
-#    builds keep the workspace's release profile).
+# 4. The two wasm crates, optimised for size (this invocation only: the
+#    host builds keep the workspace's release profile): the main module
+#    (idn-toto-wasm) and the deposit matcher's (idn-toto-wasm-matcher,
+#    bindings/wasm-matcher), which js/index.cjs loads on first use. One
+#    invocation, so both link the same build of the core.
 log "cargo build (wasm32, release)"
 CARGO_PROFILE_RELEASE_OPT_LEVEL=${IDN_TOTO_WASM_OPT_LEVEL:-s} \
-  cargo build --manifest-path "$repo/Cargo.toml" -p idn-toto-wasm --release \
-  --target wasm32-unknown-unknown --quiet
+  cargo build --manifest-path "$repo/Cargo.toml" -p idn-toto-wasm -p idn-toto-wasm-matcher \
+  --release --target wasm32-unknown-unknown --quiet
 target_dir="$(cargo metadata --manifest-path "$repo/Cargo.toml" --format-version 1 --no-deps \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 version="$("$repo/scripts/version.sh")"
-wasm_in="$target_dir/wasm32-unknown-unknown/release/idn_toto_wasm.wasm"
 
 # 5. Bindings, then wasm-opt from the npm binaryen package (never Debian's).
 out="$here/pkg"
 rm -rf "$out"
 mkdir -p "$out/wasm"
-"$wb" "$wasm_in" --target nodejs --out-dir "$out/wasm" --no-typescript \
-  --remove-name-section --remove-producers-section
-"$here/scripts/shrink.sh" "$out/wasm/idn_toto_wasm_bg.wasm" "$out/wasm/idn_toto_wasm_bg.wasm"
+for module in idn_toto_wasm idn_toto_wasm_matcher; do
+  "$wb" "$target_dir/wasm32-unknown-unknown/release/$module.wasm" --target nodejs \
+    --out-dir "$out/wasm" --no-typescript --remove-name-section --remove-producers-section
+  "$here/scripts/shrink.sh" "$out/wasm/${module}_bg.wasm" "$out/wasm/${module}_bg.wasm"
+done
 
 # 6. The package around it.
 # The version is the Cargo workspace's (the one source); the committed
@@ -73,6 +77,5 @@ node -e '
   fs.writeFileSync(out, JSON.stringify(p, null, 2) + "\n");
 ' "$out/package.json" "$version"
 
-raw=$(wc -c <"$out/wasm/idn_toto_wasm_bg.wasm")
-gz=$(gzip -9 -c "$out/wasm/idn_toto_wasm_bg.wasm" | wc -c)
-log "pkg/ ready: wasm $raw bytes raw, $gz bytes gzip -9"
+size() { echo "$(wc -c <"$1") bytes raw, $(gzip -9 -c "$1" | wc -c) bytes gzip -9"; }
+log "pkg/ ready: main wasm $(size "$out/wasm/idn_toto_wasm_bg.wasm"); matcher wasm $(size "$out/wasm/idn_toto_wasm_matcher_bg.wasm")"

@@ -13,17 +13,13 @@
 //! The JavaScript client (`js/index.cjs`) runs the one IO loop: it sends,
 //! sleeps, appends journal lines, runs key claims against its journal and
 //! hands out events and pages as the driver says. Operation keys (claims,
-//! the SQL stores' statements) are in [`keys`]; deposit matching in
-//! [`matcher`].
+//! the SQL stores' statements) are in [`keys`]. Deposit matching is a
+//! module of its own (`bindings/wasm-matcher`), which the package loads
+//! the first time it is used, so this one carries none of its code.
 
 mod keys;
-mod matcher;
 
 pub use keys::{after_line, decide_key, key_sql, store_line, WasmClaimAnswer, WasmKeyClaim};
-pub use matcher::{
-    approval_batch, approved_before, credits_from_csv, credits_from_moota, default_match_operator,
-    match_deposits,
-};
 
 use idn_toto::{
     dynamic, Client, Clock, Driver, DriverOptions, EndpointId, Error, Event, Journal,

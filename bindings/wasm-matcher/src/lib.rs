@@ -1,21 +1,74 @@
 //! Deposit matching (the core's `matcher` module, issue 23) for
-//! JavaScript: the plan ([`match_deposits`]), the credit feeds
-//! ([`credits_from_csv`], [`credits_from_moota`]), an approved plan as one
-//! keyed batch ([`approval_batch`]) and what a journal says was approved
-//! before ([`approved_before`]). Every decision is the core's; the
-//! package's `client.matchDeposits` (`js/index.cjs`) only reads the pending
-//! deposits, the journal, and sends the batch.
+//! JavaScript, as the npm package's second WebAssembly module: the plan
+//! ([`match_deposits`]), the credit feeds ([`credits_from_csv`],
+//! [`credits_from_moota`]), an approved plan as one keyed batch
+//! ([`approval_batch`]) and what a journal says was approved before
+//! ([`approved_before`]). Every decision is the core's; the package's
+//! `client.matchDeposits` (`bindings/wasm/js/index.cjs`) only reads the
+//! pending deposits, the journal, and sends the batch.
+//!
+//! A module of its own so the main module (`bindings/wasm`, every call's
+//! driver) carries none of the matcher's code: `js/index.cjs` loads this
+//! one the first time a matcher function is called (spec-notes 208).
+//! Nothing crosses between the two modules but JavaScript values: the
+//! journal's text and the client's fingerprint in, the batch's params out.
 //!
 //! Inputs cross as canonical JSON text (the package checks it for inexact
 //! numbers first); a plan and a list of credits cross back as canonical
 //! JSON text for one `JSON.parse` (a day holds tens of thousands of rows:
-//! the fastest way to build that many JavaScript objects).
+//! the fastest way to build that many JavaScript objects). Errors are
+//! thrown as this module's [`CoreError`], the same shape as the main
+//! module's (`detail`: the core's canonical error object).
 
 use idn_toto::{Credit, Error, Journal};
-use serde_json::json;
+use serde::Serialize;
+use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::{json_arg, throw, to_js};
+/// `value` as a plain JavaScript value (objects, arrays, strings, numbers).
+fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    // Serializing a `Value` does not fail.
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+/// A core error, thrown to JavaScript as this class: `detail` is the core's
+/// canonical error object (the inner object of `Error::to_json`), which
+/// `js/errors.cjs` turns into an `IdnTotoError`, as for the main module's
+/// class of the same name.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct CoreError {
+    detail: Value,
+}
+
+#[wasm_bindgen]
+impl CoreError {
+    /// The canonical error object.
+    #[wasm_bindgen(getter)]
+    pub fn detail(&self) -> JsValue {
+        to_js(&self.detail)
+    }
+}
+
+/// A core error as thrown to JavaScript.
+fn throw(e: &Error) -> JsValue {
+    let detail = match e.to_json() {
+        Value::Object(mut m) => m.remove("error").unwrap_or(Value::Null),
+        other => other,
+    };
+    CoreError { detail }.into()
+}
+
+fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
+    serde_json::from_str(text).map_err(|e| {
+        throw(&Error::InvalidRequest {
+            field: field.to_owned(),
+            reason: format!("not valid JSON: {e}"),
+        })
+    })
+}
 
 /// `match_deposits_json`: `pending_json` the canonical `transaction_list`
 /// answer (`{"data": [...]}`) or its rows, `credits_json` an array of
