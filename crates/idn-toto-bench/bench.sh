@@ -77,9 +77,13 @@ stale() {
 core_src=(crates/idn-toto/src crates/idn-toto/Cargo.toml Cargo.lock)
 
 # 3. Node, against the built npm package.
+# The package's two modules: the main one and the deposit matcher's
+# (bindings/wasm-matcher, loaded on first use), sized separately.
 wasm_file="bindings/wasm/pkg/wasm/idn_toto_wasm_bg.wasm"
+matcher_wasm_file="bindings/wasm/pkg/wasm/idn_toto_wasm_matcher_bg.wasm"
 if command -v node >/dev/null; then
-  if stale "$wasm_file" "${core_src[@]}" bindings/wasm/src bindings/wasm/js bindings/wasm/Cargo.toml; then
+  if stale "$wasm_file" "${core_src[@]}" bindings/wasm/src bindings/wasm/js bindings/wasm/Cargo.toml \
+    || stale "$matcher_wasm_file" "${core_src[@]}" bindings/wasm-matcher/src bindings/wasm-matcher/Cargo.toml; then
     log "building the npm package (bindings/wasm/scripts/build.sh)"
     bindings/wasm/scripts/build.sh
   fi
@@ -124,6 +128,12 @@ if [ -f "$wasm_file" ]; then
   wasm_bytes=$(wc -c <"$wasm_file")
   wasm_gzip_bytes=$(gzip -9 -c "$wasm_file" | wc -c)
 fi
+wasm_matcher_bytes=null
+wasm_matcher_gzip_bytes=null
+if [ -f "$matcher_wasm_file" ]; then
+  wasm_matcher_bytes=$(wc -c <"$matcher_wasm_file")
+  wasm_matcher_gzip_bytes=$(gzip -9 -c "$matcher_wasm_file" | wc -c)
+fi
 finished=$(date +%s)
 NPROC="$(nproc)" \
 CPU="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
@@ -134,6 +144,7 @@ PY="$("$venv/bin/python" --version 2>&1)" \
 COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo -)$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')" \
 CRITERION="$(sed -n '/^name = "criterion"$/{n;s/^version = "\(.*\)"/\1/p}' Cargo.lock)" \
 WASM_BYTES="$wasm_bytes" WASM_GZIP_BYTES="$wasm_gzip_bytes" \
+WASM_MATCHER_BYTES="$wasm_matcher_bytes" WASM_MATCHER_GZIP_BYTES="$wasm_matcher_gzip_bytes" \
 WHEEL_BYTES="$(wc -c <"$wheel")" \
 MINUTES="$(( (finished - started + 59) / 60 ))" \
 QUICK="$quick" \
@@ -159,6 +170,8 @@ json.dump({
     "criterion": os.environ["CRITERION"],
     "wasm_bytes": num("WASM_BYTES"),
     "wasm_gzip_bytes": num("WASM_GZIP_BYTES"),
+    "wasm_matcher_bytes": num("WASM_MATCHER_BYTES"),
+    "wasm_matcher_gzip_bytes": num("WASM_MATCHER_GZIP_BYTES"),
     "wheel_bytes": int(os.environ["WHEEL_BYTES"]),
     "minutes": int(os.environ["MINUTES"]),
     "command": "just bench" + (" (--quick: shortened, not for publishing)" if os.environ["QUICK"] else ""),

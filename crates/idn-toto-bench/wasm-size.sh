@@ -6,7 +6,9 @@
 # 1. The SDK's module cut down to subsets of its exports (binaryen's
 #    wasm-metadce, then the package's own wasm-opt settings): the errors and
 #    the endpoint list alone (the runtime every export needs), plus `parse`
-#    (all 13 endpoints' readers), and everything (the package as built).
+#    (all 13 endpoints' readers), and everything (the package's main
+#    module as built). The deposit matcher's module (bindings/wasm-matcher,
+#    the package's second file, loaded on first use) sized on its own.
 # 2. The library floor: crates/idn-toto-bench/wasm-floor, the smallest use
 #    of each crate the SDK is built on, compiled the same way, in three
 #    steps: serde_json + wasm-bindgen; + rust_decimal and chrono (`typed`);
@@ -23,11 +25,12 @@ metadce="bindings/wasm/node_modules/.bin/wasm-metadce"
 wb="$(command -v wasm-bindgen || echo "$HOME/.cargo/bin/wasm-bindgen")"
 target_dir="$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-# The wasm crate as bindings/wasm/scripts/build.sh builds it (a no-op when
-# that build is current).
+# The two wasm crates as bindings/wasm/scripts/build.sh builds them, in one
+# invocation (a no-op when that build is current).
 CARGO_PROFILE_RELEASE_OPT_LEVEL=${IDN_TOTO_WASM_OPT_LEVEL:-s} \
-  cargo build -p idn-toto-wasm --release --target wasm32-unknown-unknown --quiet
+  cargo build -p idn-toto-wasm -p idn-toto-wasm-matcher --release --target wasm32-unknown-unknown --quiet
 sdk_wasm="$target_dir/wasm32-unknown-unknown/release/idn_toto_wasm.wasm"
+matcher_wasm="$target_dir/wasm32-unknown-unknown/release/idn_toto_wasm_matcher.wasm"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -66,6 +69,11 @@ parse_only="$(cut parse "memory endpoints coreerror_detail __wbg_coreerror_free 
 # Everything: the package's module itself (the same steps as build.sh).
 "$shrink" "$work/sdk/idn_toto_wasm_bg.wasm" "$work/all.wasm"
 everything="$(sizes "$work/all.wasm")"
+# The matcher's module, the same steps.
+"$wb" "$matcher_wasm" --target nodejs --out-dir "$work/matcher" --no-typescript \
+  --remove-name-section --remove-producers-section
+"$shrink" "$work/matcher/idn_toto_wasm_matcher_bg.wasm" "$work/matcher.wasm"
+matcher="$(sizes "$work/matcher.wasm")"
 
 # 2. The library floor, built like the package (opt-level "s" is the
 #    floor crate's own release profile).
@@ -91,6 +99,7 @@ json.dump({
     "sdk_errors_only": pair("$errors_only"),
     "sdk_parse_only": pair("$parse_only"),
     "sdk_everything": pair("$everything"),
+    "sdk_matcher": pair("$matcher"),
     "floor_serde_json": pair("$floor_json"),
     "floor_typed": pair("$floor_typed"),
     "floor_typed_web": pair("$floor_web"),
