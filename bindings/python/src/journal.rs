@@ -48,7 +48,7 @@ impl PyJournalRecord {
     #[pyo3(signature = (id, unsettled, *, at))]
     fn for_unsettled(id: &str, unsettled: &PyUnsettled, at: &str) -> PyResult<Self> {
         let u = &unsettled.0;
-        core::JournalRecord::intent(id, u.endpoint, u.params.clone(), u.snapshot.clone(), at)
+        core::JournalRecord::intent_for(id, u.endpoint, u.params.clone(), u.snapshot.clone(), at)
             .map(PyJournalRecord)
             .map_err(core_err)
     }

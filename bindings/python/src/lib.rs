@@ -58,8 +58,8 @@ mod native {
     };
     #[pymodule_export]
     use crate::matcher::{
-        approval_batch_json, approved_before, credits_from_csv, credits_from_moota,
-        credits_from_moota_signed, match_deposits_json,
+        approval_batch_json, credits_from_csv, credits_from_moota, credits_from_moota_signed,
+        match_deposits_json, rules_with_approved_before,
     };
     #[pymodule_export]
     use crate::settle::{PySettlement, PyUnsettled};

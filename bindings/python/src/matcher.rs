@@ -79,12 +79,21 @@ pub(crate) fn approval_batch_json<'py>(
     JsonDict::new(py, &batch)
 }
 
-/// What `journal` says was approved on `server` (a client's
-/// `fingerprint`): `(claimed_refs, approved_trans_ids)`, from its `match:`
-/// keys that are done, for the matcher's rules.
+/// `rules` (as `match_deposits_json` reads them) with what `journal` says
+/// was approved on `server` (a client's `fingerprint`) added to their
+/// `claimed_refs` and `approved_trans_ids` (the core's
+/// `rules_with_approved_before_json`): the rules an approving matcher runs
+/// under. Raises `InvalidRequestError` naming what is wrong with `rules`.
 #[pyfunction]
-pub(crate) fn approved_before(journal: &PyJournal, server: &str) -> (Vec<String>, Vec<String>) {
-    core::approved_before(&journal.0, server)
+pub(crate) fn rules_with_approved_before<'py>(
+    py: Python<'py>,
+    rules: RulesArg,
+    journal: &PyJournal,
+    server: &str,
+) -> PyResult<JsonDict<'py>> {
+    let rules = core::rules_with_approved_before_json(&rules.0, &journal.0, server)
+        .map_err(|e| to_py_err(py, e))?;
+    JsonDict::new(py, &rules)
 }
 
 fn credits<'py>(

@@ -69,11 +69,7 @@ impl PyUnsettled {
     }
 
     fn __repr__(&self) -> String {
-        let what = self
-            .0
-            .money_move()
-            .map(|m| format!("{m:?}"))
-            .unwrap_or_default();
+        let what = format!("{:?}", self.0.money_move());
         format!("<Unsettled {} {what}>", self.0.endpoint)
     }
 }
@@ -84,7 +80,7 @@ impl PyUnsettled {
         request: &core::Request,
         snapshot: Option<&PyUserHistory>,
     ) -> Option<PyUnsettled> {
-        request.money_params().map(|params| {
+        request.money().map(|params| {
             PyUnsettled(core::Unsettled {
                 endpoint: request.endpoint(),
                 params: params.clone(),

@@ -150,6 +150,27 @@ def test_approving_needs_a_journal_and_nothing_is_read_or_sent(day: Tuple[str, s
     assert truth(admin, "andi")[1] == ["200000001"]
 
 
+def test_approving_rules_are_read_by_the_core_before_anything_is_sent(
+    day: Tuple[str, str], tmp_path: Path
+) -> None:
+    # The core extends the rules with what the journal approved before
+    # (``rules_with_approved_before_json``): malformed rules are refused
+    # naming the field, before the pending list is read.
+    base_url, admin = day
+    credits = idn_toto.credits_from_csv(statement(admin)[0])
+    journal = idn_toto.SqliteJournal(str(tmp_path / "journal.sqlite"))
+    before = served(admin)
+    for client in (
+        idn_toto.Client(base_url, TOKEN, journal=journal),
+        idn_toto.AsyncClient(base_url, TOKEN, journal=journal),
+    ):
+        with pytest.raises(idn_toto.InvalidRequestError) as raised:
+            result = client.match_deposits(credits, {**RULES, "claimed_refs": "M-1"}, approve=True)
+            assert not asyncio.iscoroutine(result), "raised at the call"
+        assert raised.value.field == "claimed_refs"
+    assert served(admin) == before, "nothing was read or sent"
+
+
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 def test_approve_accepts_each_match_once_and_a_re_run_approves_nothing(
     day: Tuple[str, str], tmp_path: Path, flavour: str

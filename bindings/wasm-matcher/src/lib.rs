@@ -9,7 +9,7 @@
 //!
 //! A module of its own so the main module (`bindings/wasm`, every call's
 //! driver) carries none of the matcher's code: `js/index.cjs` loads this
-//! one the first time a matcher function is called (spec-notes 208).
+//! one the first time a matcher function is called (spec-notes 210).
 //! Nothing crosses between the two modules but JavaScript values: the
 //! journal's text and the client's fingerprint in, the batch's params out.
 //!

@@ -705,7 +705,9 @@ fn settle_types_in_index_d_ts_match_the_core() {
     };
     let unsettled = Unsettled {
         endpoint: EndpointId::ManualTransaction,
-        params: json!({}),
+        params: MoveParams::parse(json!({"type": "deposit", "user": "u", "amount": "1",
+            "comment": "c", "operator": "o"}))
+        .unwrap(),
         snapshot: Some(Snapshot::new(vec![])),
         server: Some("0123456789abcdef".into()),
         journal_id: Some("j".into()),

@@ -534,13 +534,12 @@ fn with_status(
         .iter()
         .enumerate()
         .map(|(k, item)| {
-            let params = item.params(r#type);
-            let text = |field: &str| params.get(field).and_then(Value::as_str).map(str::to_owned);
+            let params = item.move_params(r#type);
             ItemOutcome {
                 index: k,
                 status,
-                trans_id: text("trans_id"),
-                user: text("user").unwrap_or_default(),
+                trans_id: params.money().trans_id().map(str::to_owned),
+                user: params.money().user().to_owned(),
                 message: Some(why.to_owned()),
                 api_kind: None,
                 params,

@@ -13,9 +13,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 use idn_toto::{
-    approval_batch, approved_before, credits_from_csv, credits_from_moota,
-    credits_from_moota_signed, match_deposits, Credit, Decimal, ItemOutcome, ItemStatus, MatchPlan,
-    MatchRules, TransactionListParams, TxType,
+    approval_batch, credits_from_csv, credits_from_moota, credits_from_moota_signed,
+    match_deposits, Credit, Decimal, ItemOutcome, ItemStatus, Journal, MatchPlan, MatchRules,
+    TransactionListParams, TxType,
 };
 use idn_toto_client::blocking::Client;
 use idn_toto_client::JournalStore;
@@ -102,19 +102,17 @@ fn plan_and_print(args: &MatchArgs) -> Result<ExitCode, ExitCode> {
     }
     let credits = read_credits(args)?;
     let client = client(&args.live, args.journal.as_deref(), false)?;
-    // What the journal says was approved before: those credits are
-    // `already_claimed`, those requests never approved again.
-    let (claimed_refs, approved_trans_ids) = match &args.journal {
-        Some(spec) => approved_in(spec, client.core().fingerprint())?,
-        None => (Vec::new(), Vec::new()),
-    };
     let rules = MatchRules::from_json(&json!({
         "accounts": args.accounts,
         "max_auto_amount": args.max_auto_amount,
-        "claimed_refs": claimed_refs,
-        "approved_trans_ids": approved_trans_ids,
     }))
     .map_err(|e| refused(&e))?;
+    // What the journal says was approved before: those credits are
+    // `already_claimed`, those requests never approved again.
+    let rules = match &args.journal {
+        Some(spec) => rules.with_approved_before(&journal_of(spec)?, client.core().fingerprint()),
+        None => rules,
+    };
     let pending = client
         .send(&TransactionListParams {
             r#type: TxType::Deposit,
@@ -143,12 +141,10 @@ fn plan_and_print(args: &MatchArgs) -> Result<ExitCode, ExitCode> {
     })
 }
 
-/// What the journal store says was approved on this server (the core's
-/// `approved_before`).
-fn approved_in(spec: &str, server: &str) -> Result<(Vec<String>, Vec<String>), ExitCode> {
+/// The journal store's records, for what it says was approved before.
+fn journal_of(spec: &str) -> Result<Journal, ExitCode> {
     let store = JournalStore::from_spec(spec).map_err(|e| refused(&e))?;
-    let journal = store.read().map_err(|e| refused(&e))?;
-    Ok(approved_before(&journal, server))
+    store.read().map_err(|e| refused(&e))
 }
 
 /// `--approve`: the plan's approvals sent as keyed accepts; the plan and

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use idn_toto::{dynamic, Client, Error, Journal, JournalEvent, JournalRecord, MoneyMove};
+use idn_toto::{dynamic, Client, Error, Journal, JournalEvent, JournalRecord};
 use idn_toto_client::JournalStore;
 use serde_json::Value;
 
@@ -14,21 +14,8 @@ use crate::{ParseArgs, RequestArgs};
 
 /// What one journaled item was, in words.
 pub(crate) fn describe(record: &JournalRecord) -> String {
-    let p = &record.params;
-    let text = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("?").to_owned();
-    match record.money_move() {
-        Ok(MoneyMove::AcceptReject { .. }) => format!(
-            "{} {} {} of {}",
-            text("action").to_ascii_lowercase(),
-            text("type"),
-            text("trans_id"),
-            text("user")
-        ),
-        Ok(MoneyMove::Manual { amount, .. }) => {
-            format!("manual {} {amount} for {}", text("type"), text("user"))
-        }
-        Err(_) => "(unreadable parameters)".into(),
-    }
+    // The move was read with the line: a line without one is not a record.
+    record.money_move().to_string()
 }
 
 /// The journal a `journal` argument names: a JSON Lines file (read by the

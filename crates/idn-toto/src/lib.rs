@@ -54,10 +54,10 @@ pub use error::{ApiErrorKind, Error};
 pub use matcher::{
     approval_batch, approval_batch_json, approval_key, approved_before, credit_fingerprint,
     credits_from_csv, credits_from_moota, credits_from_moota_signed, match_deposits,
-    match_deposits_json, moota_signature, verify_moota_signature, Account, Approval, Credit, Hold,
-    MatchEvidence, MatchPlan, MatchReason, MatchRules, NameMatch, Unclaimed, CREDIT_CSV_COLUMNS,
-    DEFAULT_MATCH_OPERATOR, DEFAULT_WINDOW_AFTER_SECS, DEFAULT_WINDOW_BEFORE_SECS,
-    MATCH_KEY_PREFIX, MAX_CANDIDATES, MIN_TRUNCATED_NAME,
+    match_deposits_json, moota_signature, rules_with_approved_before_json, verify_moota_signature,
+    Account, Approval, Credit, Hold, MatchEvidence, MatchPlan, MatchReason, MatchRules, NameMatch,
+    Unclaimed, CREDIT_CSV_COLUMNS, DEFAULT_MATCH_OPERATOR, DEFAULT_WINDOW_AFTER_SECS,
+    DEFAULT_WINDOW_BEFORE_SECS, MATCH_KEY_PREFIX, MAX_CANDIDATES, MIN_TRUNCATED_NAME,
 };
 pub use protocol::batch::{Batch, ItemOutcome, ItemStatus};
 pub use protocol::call::Call;
@@ -78,10 +78,10 @@ pub use schema::client::{Client, ClientBuilder, PathWords, DEFAULT_MAX_BODY_SIZE
 pub use schema::endpoint::{Endpoint, EndpointInfo, NextPageFn};
 pub use schema::endpoints::*;
 pub use schema::id::{EndpointId, Method};
-pub use schema::money::MoneyMove;
+pub use schema::moves::{Action, MoneyMove, MoveParams, TxType};
 pub use schema::paging::{PageRows, Paged, Pages};
 pub use schema::param::{Location, Param, ParamType};
-pub use schema::params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
+pub use schema::params::{Amount, Page, PgaStatusFilter, Segment, Text};
 pub use schema::request::Request;
 pub use schema::table::{AnyEndpoint, AnyResponse, Visitor, ENDPOINTS};
 pub use schema::unsettled::{Snapshot, Unsettled};

@@ -433,7 +433,7 @@ fn settling_is_driven_by_the_same_loop_and_journaled() {
     let c = client();
     let unsettled = Unsettled {
         endpoint: EndpointId::AcceptReject,
-        params: accept(),
+        params: MoveParams::parse(accept()).unwrap(),
         snapshot: None,
         server: Some(c.fingerprint().to_owned()),
         journal_id: None,
@@ -809,7 +809,7 @@ fn a_batch_answer_cut_short_leaves_its_items_unknown() {
 fn a_settled_line_that_cannot_be_written_keeps_the_verdict() {
     let unsettled = Unsettled {
         endpoint: EndpointId::AcceptReject,
-        params: accept(),
+        params: MoveParams::parse(accept()).unwrap(),
         snapshot: None,
         server: Some(client().fingerprint().to_owned()),
         journal_id: None,
@@ -847,7 +847,7 @@ fn a_settlement_read_honours_retry_after_like_a_call() {
     };
     let unsettled = Unsettled {
         endpoint: EndpointId::AcceptReject,
-        params: accept(),
+        params: MoveParams::parse(accept()).unwrap(),
         snapshot: None,
         server: Some(c.fingerprint().to_owned()),
         journal_id: None,

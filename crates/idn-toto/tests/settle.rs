@@ -103,7 +103,7 @@ fn settling_with_a_client_of_another_server_is_refused() {
 
     let unsettled = Unsettled {
         endpoint: EndpointId::AcceptReject,
-        params: accept(),
+        params: MoveParams::parse(accept()).unwrap(),
         snapshot: None,
         server: Some(fp.clone()),
         journal_id: Some("j1".into()),

@@ -476,7 +476,8 @@ class _Base(Generic[_Settled, _AllSettled, _Open, _Any, _Transport]):
     def _match_rules(self, rules: Mapping[str, object], approve: bool) -> Mapping[str, object]:
         """``rules``, with ``approve``: checked for a journal (before
         anything is read or sent) and extended by what the journal says was
-        approved on this server (the core's ``approved_before``)."""
+        approved on this server (the core's
+        ``rules_with_approved_before_json``)."""
         if not approve:
             return rules
         if self._journal is None:
@@ -487,17 +488,8 @@ class _Base(Generic[_Settled, _AllSettled, _Open, _Any, _Transport]):
                 "(Client(..., journal=FileJournal(path)), SqliteJournal or PostgresJournal); "
                 "nothing was read or sent",
             )
-        if not isinstance(rules, Mapping):
-            return rules  # the core says what is wrong with it
-        refs, ids = native.approved_before(native.Journal.read(self._journal.export()), self._core.fingerprint)
-        extended = dict(rules)
-        for name, before in (("claimed_refs", refs), ("approved_trans_ids", ids)):
-            given = extended.get(name)
-            if given is None:
-                extended[name] = before
-            elif isinstance(given, (list, tuple)):
-                extended[name] = [*given, *before]
-        return extended
+        journal = native.Journal.read(self._journal.export())
+        return native.rules_with_approved_before(rules, journal, self._core.fingerprint)
 
     @staticmethod
     def _approvals(plan: MatchPlan, operator: Optional[str]) -> List[Item]:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, SupportsIndex, final
 
-__all__ = ["BankList", "ClaimAnswer", "ClaimWrite", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalAppender", "JournalRecord", "KeyBook", "KeyClaim", "KeyRecord", "KeySql", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "approval_batch_json", "approved_before", "build", "credits_from_csv", "credits_from_moota", "credits_from_moota_signed", "decide_key", "defaults", "endpoints", "match_deposits_json", "next_page", "parse"]
+__all__ = ["BankList", "ClaimAnswer", "ClaimWrite", "Core", "Draw", "Driver", "DriverOptions", "Event", "FullTransaction", "Game", "GameList", "HistoryEntry", "ItemFailure", "ItemOutcome", "Journal", "JournalAppender", "JournalRecord", "KeyBook", "KeyClaim", "KeyRecord", "KeySql", "MultipleTransaction", "NumberHistory", "OpenMove", "PendingTransaction", "PgaInvoice", "PgaTransaction", "Processed", "Referral", "ReferralList", "Request", "RetryPolicy", "Settlement", "Step", "TransactionList", "TurnoverRow", "Unsettled", "UserBalance", "UserHistory", "UserLastTransaction", "approval_batch_json", "build", "credits_from_csv", "credits_from_moota", "credits_from_moota_signed", "decide_key", "defaults", "endpoints", "match_deposits_json", "next_page", "parse", "rules_with_approved_before"]
 
 @final
 class BankList:
@@ -1544,13 +1544,6 @@ def approval_batch_json(plan: Mapping[str, object], operator: str | None = None)
     (`idn-toto-match`).
     """
 
-def approved_before(journal: Journal, server: str) -> tuple[list[str], list[str]]:
-    """
-    What `journal` says was approved on `server` (a client's
-    `fingerprint`): `(claimed_refs, approved_trans_ids)`, from its `match:`
-    keys that are done, for the matcher's rules.
-    """
-
 def build(endpoint: str, params: Mapping[str, object], *, base_url: str, token: str, path_words: Mapping[str, str] | None = None, allow_insecure_http: bool = False) -> Request:
     """
     The request for `endpoint` from canonical parameters, without a client
@@ -1627,3 +1620,12 @@ def next_page(endpoint: str, params: Mapping[str, object], response: Any, *, pag
     """
 
 def parse(endpoint: str, status: SupportsIndex, body: bytes) -> dict[str, Any]: ...
+
+def rules_with_approved_before(rules: Mapping[str, object], journal: Journal, server: str) -> dict[str, Any]:
+    """
+    `rules` (as `match_deposits_json` reads them) with what `journal` says
+    was approved on `server` (a client's `fingerprint`) added to their
+    `claimed_refs` and `approved_trans_ids` (the core's
+    `rules_with_approved_before_json`): the rules an approving matcher runs
+    under. Raises `InvalidRequestError` naming what is wrong with `rules`.
+    """

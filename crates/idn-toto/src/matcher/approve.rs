@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::types::MatchPlan;
+use super::types::{MatchPlan, MatchRules};
 use crate::error::Error;
 use crate::protocol::journal::Journal;
 use crate::protocol::operation_key::OperationKey;
@@ -103,9 +103,39 @@ pub fn approved_before(journal: &Journal, server: &str) -> (Vec<String>, Vec<Str
     (refs, ids)
 }
 
+impl MatchRules {
+    /// These rules with what `journal` says was approved on `server`
+    /// ([`approved_before`]) added to `claimed_refs` and
+    /// `approved_trans_ids`: the rules a matcher that approves runs under,
+    /// in every host (those credits `already_claimed`, those requests never
+    /// approved again).
+    #[must_use]
+    pub fn with_approved_before(mut self, journal: &Journal, server: &str) -> MatchRules {
+        let (refs, ids) = approved_before(journal, server);
+        self.claimed_refs.extend(refs);
+        self.approved_trans_ids.extend(ids);
+        self
+    }
+}
+
+/// [`MatchRules::with_approved_before`] on JSON, for the bindings: `rules`
+/// read as [`MatchRules::from_json`] reads them (anything wrong is an error
+/// naming the field, before anything is read or sent), extended, and
+/// written back ([`MatchRules::to_json`]).
+pub fn rules_with_approved_before_json(
+    rules: &Value,
+    journal: &Journal,
+    server: &str,
+) -> Result<Value, Error> {
+    Ok(MatchRules::from_json(rules)?
+        .with_approved_before(journal, server)
+        .to_json())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
 
     fn plan() -> Value {
         json!({"approve": [
@@ -160,6 +190,51 @@ mod tests {
         assert_eq!(
             approved_before(&journal, "s1"),
             (vec!["M-1".to_owned()], vec!["T1".to_owned()])
+        );
+    }
+
+    #[test]
+    fn the_rules_of_an_approving_matcher_hold_what_the_journal_approved() {
+        let text = [
+            json!({"id": "T1", "event": "intent", "endpoint": "multiple_transaction",
+                "params": {"type": "deposit", "trans_id": "T1", "user": "u", "action": "ACCEPT",
+                           "comment": "c", "operator": "o"},
+                "at": "t", "server": "s1", "key": "match:M-1"}),
+            json!({"id": "T1", "event": "outcome", "state": "succeeded",
+                "endpoint": "multiple_transaction",
+                "params": {"type": "deposit", "trans_id": "T1", "user": "u", "action": "ACCEPT",
+                           "comment": "c", "operator": "o"},
+                "at": "t", "server": "s1", "key": "match:M-1"}),
+        ]
+        .iter()
+        .map(|v| format!("{v}\n"))
+        .collect::<String>();
+        let journal = Journal::read(&text).unwrap();
+        let rules = json!({"accounts": ["BCA:8830112456"], "max_auto_amount": "5000000",
+                           "claimed_refs": ["M-0"], "window_after_secs": 60});
+        let merged = rules_with_approved_before_json(&rules, &journal, "s1").unwrap();
+        assert_eq!(merged["claimed_refs"], json!(["M-0", "M-1"]));
+        assert_eq!(merged["approved_trans_ids"], json!(["T1"]));
+        // Everything else is kept, and the result reads back as the same rules.
+        let back = MatchRules::from_json(&merged).unwrap();
+        assert_eq!(back.max_auto_amount, Some(Decimal::from(5_000_000)));
+        assert_eq!(back.window_after_secs, 60);
+        assert_eq!(
+            back,
+            MatchRules::from_json(&rules)
+                .unwrap()
+                .with_approved_before(&journal, "s1")
+        );
+        // Another server's journal adds nothing.
+        let other = rules_with_approved_before_json(&rules, &journal, "s2").unwrap();
+        assert_eq!(other["claimed_refs"], json!(["M-0"]));
+        // Malformed rules are refused naming the field, in every host alike.
+        let bad = json!({"accounts": ["BCA:8830112456"], "claimed_refs": "M-0"});
+        assert_eq!(
+            rules_with_approved_before_json(&bad, &journal, "s1")
+                .unwrap_err()
+                .field(),
+            Some("claimed_refs")
         );
     }
 }

@@ -74,8 +74,8 @@ mod time;
 mod types;
 
 pub use approve::{
-    approval_batch, approval_batch_json, approval_key, approved_before, DEFAULT_MATCH_OPERATOR,
-    MATCH_KEY_PREFIX,
+    approval_batch, approval_batch_json, approval_key, approved_before,
+    rules_with_approved_before_json, DEFAULT_MATCH_OPERATOR, MATCH_KEY_PREFIX,
 };
 pub use feeds::{
     credit_fingerprint, credits_from_csv, credits_from_moota, credits_from_moota_signed,

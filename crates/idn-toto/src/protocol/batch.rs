@@ -14,7 +14,8 @@ use crate::schema::endpoints::multiple_transaction::{
 };
 use crate::schema::endpoints::user_history::UserHistoryParams;
 use crate::schema::id::EndpointId;
-use crate::schema::params::{ParamReader, Segment, TxType};
+use crate::schema::moves::{MoveParams, TxType};
+use crate::schema::params::{ParamReader, Segment};
 use crate::schema::request::Request;
 use crate::schema::unsettled::{Snapshot, Unsettled};
 use crate::schema::wire;
@@ -81,7 +82,7 @@ pub struct ItemOutcome {
     /// The item's canonical parameters (`type` included): with the snapshot,
     /// what settling an `unknown` item needs.
     #[cfg_attr(feature = "tsify", tsify(type = "Record<string, string>"))]
-    pub params: Value,
+    pub params: MoveParams,
     /// For a manual item of a batch sent with snapshots: the user's history
     /// read before sending.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -193,7 +194,7 @@ impl Batch {
     pub(crate) fn unsettled_of(&self, i: usize) -> Unsettled {
         Unsettled {
             endpoint: EndpointId::MultipleTransaction,
-            params: self.items[i].params(self.r#type),
+            params: self.items[i].move_params(self.r#type),
             snapshot: self.snapshot_of(i),
             server: self.server.clone(),
             journal_id: None,
@@ -621,7 +622,7 @@ impl Batch {
             user: item.user().to_owned(),
             message,
             api_kind,
-            params: item.params(self.r#type),
+            params: item.move_params(self.r#type),
             snapshot: self.snapshot_of(i),
             server: matches!(
                 status,
@@ -765,7 +766,7 @@ mod tests {
         assert_eq!(u.snapshot.as_ref().map(|s| s.entries.len()), Some(1));
         assert!(matches!(
             u.money_move(),
-            Ok(crate::schema::money::MoneyMove::Manual { .. })
+            crate::schema::moves::MoneyMove::Manual { .. }
         ));
     }
 

@@ -29,7 +29,7 @@ use crate::protocol::batch::ItemStatus;
 use crate::protocol::operation_key::OperationKey;
 use crate::protocol::settle::SettleState;
 use crate::schema::id::EndpointId;
-use crate::schema::money::MoneyMove;
+use crate::schema::moves::{MoneyMove, MoveParams};
 use crate::schema::unsettled::Snapshot;
 
 /// What a journal line records.
@@ -54,8 +54,10 @@ pub struct JournalRecord {
     /// `accept_reject`, `multiple_transaction` or `manual_transaction`.
     #[serde(with = "crate::schema::id::endpoint_id")]
     pub endpoint: EndpointId,
-    /// The item's canonical parameters, `type` included; never the token.
-    pub params: Value,
+    /// The item's canonical parameters, `type` included; never the token
+    /// (with the move they describe, read once when the line is made or
+    /// read).
+    pub params: MoveParams,
     /// For `outcome`: `succeeded`, `failed` or `unknown`; for `settled`:
     /// `applied`, `not_applied` or `undetermined`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,7 +81,9 @@ pub struct JournalRecord {
 }
 
 impl JournalRecord {
-    /// An `intent` line, written before the request leaves.
+    /// An `intent` line, written before the request leaves: `params` are
+    /// the move's canonical parameters as JSON (read here:
+    /// [`MoveParams::parse`]).
     pub fn intent(
         id: &str,
         endpoint: EndpointId,
@@ -87,13 +91,22 @@ impl JournalRecord {
         snapshot: Option<Snapshot>,
         at: &str,
     ) -> Result<JournalRecord, Error> {
-        if endpoint.info().idempotent {
-            return Err(Error::invalid(
-                "endpoint",
-                format!("{endpoint} moves no money: nothing to journal"),
-            ));
-        }
-        MoneyMove::from_params(&params)?;
+        // The endpoint is checked before the parameters (a read is named
+        // as such, whatever its parameters).
+        only_money(endpoint)?;
+        JournalRecord::intent_for(id, endpoint, MoveParams::parse(params)?, snapshot, at)
+    }
+
+    /// [`JournalRecord::intent`] of parameters already read (a request's, an
+    /// `Unsettled`'s, a key record's).
+    pub fn intent_for(
+        id: &str,
+        endpoint: EndpointId,
+        params: MoveParams,
+        snapshot: Option<Snapshot>,
+        at: &str,
+    ) -> Result<JournalRecord, Error> {
+        only_money(endpoint)?;
         Ok(JournalRecord {
             id: id.to_owned(),
             event: JournalEvent::Intent,
@@ -177,9 +190,20 @@ impl JournalRecord {
     }
 
     /// The money move this line is about.
-    pub fn money_move(&self) -> Result<MoneyMove, Error> {
-        MoneyMove::from_params(&self.params)
+    pub fn money_move(&self) -> &MoneyMove {
+        self.params.money()
     }
+}
+
+/// A money-moving endpoint, or an `invalid_request` at `endpoint`.
+fn only_money(endpoint: EndpointId) -> Result<(), Error> {
+    if endpoint.info().idempotent {
+        return Err(Error::invalid(
+            "endpoint",
+            format!("{endpoint} moves no money: nothing to journal"),
+        ));
+    }
+    Ok(())
 }
 
 /// A journal read back: its records, and what it had to skip.

@@ -29,7 +29,7 @@ use crate::error::Error;
 use crate::protocol::journal::{Journal, JournalEvent, JournalRecord};
 use crate::protocol::operation_key::OperationKey;
 use crate::schema::id::EndpointId;
-use crate::schema::money::MoneyMove;
+use crate::schema::moves::{MoneyMove, MoveParams};
 use crate::schema::unsettled::{Snapshot, Unsettled};
 
 /// How long a claim holds a key against other holders, in milliseconds,
@@ -126,8 +126,8 @@ pub struct KeyRecord {
     /// `manual_transaction` or `multiple_transaction`).
     #[serde(with = "crate::schema::id::endpoint_id")]
     pub endpoint: EndpointId,
-    /// The move's canonical parameters (`type` included).
-    pub params: Value,
+    /// The move's canonical parameters (`type` included), with the move.
+    pub params: MoveParams,
     /// Where it stands.
     pub state: KeyState,
     /// The journal id of the last attempt (its intent, outcome and
@@ -452,13 +452,13 @@ impl KeyClaim {
         record: Option<KeyRecord>,
         now_ms: i64,
     ) -> Result<(ClaimAnswer, Option<ClaimWrite>), Error> {
-        let decision = decide(
+        let decision = decide_move(
             record.as_ref(),
-            &self.intent.params,
+            self.intent.params.money(),
             &self.holder,
             now_ms,
             self.settled_now,
-        )?;
+        );
         let write = match decision {
             KeyDecision::Claim => Some(ClaimWrite {
                 record: KeyRecord::claim(
@@ -645,7 +645,7 @@ impl ClaimAnswer {
         let Some(r) = self.previous.as_mut() else {
             return;
         };
-        let Ok(intent) = JournalRecord::intent(
+        let Ok(intent) = JournalRecord::intent_for(
             &r.journal_id,
             r.endpoint,
             r.params.clone(),
@@ -698,43 +698,53 @@ pub fn decide(
     now_ms: i64,
     settled_now: bool,
 ) -> Result<KeyDecision, Error> {
-    let want = MoneyMove::from_params(params)?;
+    Ok(decide_move(
+        record,
+        &MoneyMove::from_params(params)?,
+        me,
+        now_ms,
+        settled_now,
+    ))
+}
+
+/// [`decide`] for a move already read (a claim's intent).
+pub(crate) fn decide_move(
+    record: Option<&KeyRecord>,
+    want: &MoneyMove,
+    me: &str,
+    now_ms: i64,
+    settled_now: bool,
+) -> KeyDecision {
     let Some(record) = record else {
-        return Ok(KeyDecision::Claim);
+        return KeyDecision::Claim;
     };
-    let had = MoneyMove::from_params(&record.params).map_err(|e| {
-        Error::invalid(
-            "key",
-            format!("the key's record holds no money move this client can read: {e}"),
-        )
-    })?;
-    if let Some(reason) = differs(&had, &want) {
-        return Ok(KeyDecision::Conflict {
+    let had = record.params.money();
+    if let Some(reason) = differs(had, want) {
+        return KeyDecision::Conflict {
             reason: format!(
-                "the key {:?} was used for {} ({reason})",
+                "the key {:?} was used for {had} ({reason})",
                 record.key.as_str(),
-                had.describe()
             ),
-        });
+        };
     }
     if record.state.is_done() {
-        return Ok(KeyDecision::AlreadyDone);
+        return KeyDecision::AlreadyDone;
     }
     if record.state.is_not_done() {
-        return Ok(KeyDecision::Claim);
+        return KeyDecision::Claim;
     }
     // Open: held by another live holder, settled just now, or to settle.
     if let (Some(holder), Some(until)) = (&record.holder, record.lease_until_ms) {
         if holder != me && until > now_ms {
-            return Ok(KeyDecision::InUse {
+            return KeyDecision::InUse {
                 lease_until_ms: until,
-            });
+            };
         }
     }
     if settled_now {
-        return Ok(KeyDecision::Unknown);
+        return KeyDecision::Unknown;
     }
-    Ok(KeyDecision::Settle)
+    KeyDecision::Settle
 }
 
 /// What differs between two money moves, in words; `None` when they are
@@ -865,7 +875,7 @@ mod tests {
             server: "c1679abf391ccf96".into(),
             key: OperationKey::parse("key", "bonus:LOREM").unwrap(),
             endpoint: EndpointId::ManualTransaction,
-            params: json!({"type": "deposit", "user": "LOREM", "amount": "100", "comment": "a", "operator": "OP01"}),
+            params: MoveParams::parse(json!({"type": "deposit", "user": "LOREM", "amount": "100", "comment": "a", "operator": "OP01"})).unwrap(),
             state,
             journal_id: "j1".into(),
             snapshot: None,

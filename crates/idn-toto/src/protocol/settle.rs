@@ -42,8 +42,9 @@ use crate::schema::endpoints::transaction_list::TransactionListParams;
 use crate::schema::endpoints::user_history::UserHistoryParams;
 use crate::schema::endpoints::user_last_transaction::UserLastTransactionParams;
 use crate::schema::id::EndpointId;
-use crate::schema::money::MoneyMove;
-use crate::schema::params::{Action, Segment, TxType};
+use crate::schema::moves::MoneyMove;
+use crate::schema::moves::{Action, TxType};
+use crate::schema::params::Segment;
 use crate::schema::request::Request;
 use crate::schema::table::AnyResponse;
 use crate::schema::unsettled::{Snapshot, Unsettled};
@@ -339,7 +340,7 @@ impl Settle {
         policy: RetryPolicy,
     ) -> Result<Settle, Error> {
         Ok(Settle::new(
-            unsettled.money_move()?,
+            unsettled.money_move().clone(),
             unsettled.snapshot.clone(),
             settle_delay_ms,
             policy,
@@ -628,7 +629,7 @@ impl Settle {
                         SettleState::Undetermined,
                         format!(
                             "the first read showed no sign of the {}, but the second read of {endpoint}, which must agree before it is not_applied, failed",
-                            m.what.describe()
+                            m.what
                         ),
                     ),
                 })
@@ -641,7 +642,7 @@ impl Settle {
                         SettleState::Undetermined,
                         format!(
                             "{endpoint} could not be read, so {} can't be settled",
-                            m.what.describe()
+                            m.what
                         ),
                     )
                 })

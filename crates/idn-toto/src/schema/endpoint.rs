@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::schema::client::{check_size, Client};
 use crate::schema::id::{EndpointId, Method};
+use crate::schema::moves::MoveParams;
 use crate::schema::param::Param;
 use crate::schema::request::Request;
 
@@ -42,9 +43,10 @@ pub trait Endpoint {
     /// The request descriptor for these parameters.
     fn request(&self, client: &Client) -> Request;
 
-    /// A single money move's canonical parameters (`type` included), which
-    /// settling an unknown outcome needs; `None` for every other request.
-    fn money_params(&self) -> Option<Value> {
+    /// A single money move's canonical parameters (`type` included) and
+    /// the move they describe, which settling an unknown outcome needs;
+    /// `None` for every other request.
+    fn money(&self) -> Option<MoveParams> {
         None
     }
 
@@ -88,9 +90,7 @@ pub struct EndpointInfo {
 impl Client {
     /// The request for an endpoint's parameters.
     pub fn request<E: Endpoint>(&self, params: &E) -> Request {
-        params
-            .request(self)
-            .with_money_params(params.money_params())
+        params.request(self).with_money(params.money())
     }
 
     /// Parses an answer to a request for `E`, with the token scrubbed from

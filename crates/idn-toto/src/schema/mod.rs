@@ -1,8 +1,9 @@
 //! The API as the spec states it (its schema), and nothing that runs: the
 //! value types of the parameters (`params`), each endpoint's declaration
 //! and wire types (`declare`, `endpoints`, the table in `endpoint`), the
-//! money move (`money`) and what an unknown outcome of it carries
-//! (`unsettled`, the data only: `Error` holds it), the
+//! money move (`moves`: the data, the words `TxType` and `Action`, the typed
+//! `MoveParams`; `money`: reading it) and what an unknown outcome of it
+//! carries (`unsettled`, the data only: `Error` holds it), the
 //! tolerant reader (`wire`), the request a host sends (`request`), the
 //! client's configuration, request assembly and scrubbed parsing (`client`,
 //! with the token's scrubber in `redact`) and the paging rule (`paging`).
@@ -14,6 +15,7 @@ pub(crate) mod endpoint;
 pub(crate) mod endpoints;
 pub(crate) mod id;
 pub(crate) mod money;
+pub(crate) mod moves;
 pub(crate) mod paging;
 pub(crate) mod param;
 pub(crate) mod params;

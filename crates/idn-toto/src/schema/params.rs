@@ -7,29 +7,14 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
+use crate::schema::moves::{Action, TxType};
 use crate::schema::percent::encode;
 use crate::schema::wire::{self, DecimalError, DecimalRules};
 
-/// Deposit or withdraw: the `type` parameter of every endpoint that has one.
-/// The core writes the wire word each endpoint uses (`dps`, `push_dps`,
-/// `depo`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TxType {
-    /// `"deposit"`.
-    Deposit,
-    /// `"withdraw"`.
-    Withdraw,
-}
+// `TxType` and `Action` are defined with the money move they name
+// (`moves.rs`, data only); their parsers, which report an `Error`, are here.
 
 impl TxType {
-    /// `"deposit"` or `"withdraw"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TxType::Deposit => "deposit",
-            TxType::Withdraw => "withdraw",
-        }
-    }
-
     /// Parses `"deposit"`/`"withdraw"` (case-insensitive); `field` names the
     /// parameter in the error.
     pub fn parse(field: &str, value: &str) -> Result<TxType, Error> {
@@ -44,25 +29,7 @@ impl TxType {
     }
 }
 
-/// Accept or reject a pending transaction. Input is case-insensitive; the wire
-/// word is upper case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    /// `ACCEPT`.
-    Accept,
-    /// `REJECT`.
-    Reject,
-}
-
 impl Action {
-    /// `"ACCEPT"` or `"REJECT"`, as written on the wire.
-    pub fn as_wire(self) -> &'static str {
-        match self {
-            Action::Accept => "ACCEPT",
-            Action::Reject => "REJECT",
-        }
-    }
-
     /// Parses `accept`/`reject` in any case.
     pub fn parse(field: &str, value: &str) -> Result<Action, Error> {
         match value.trim().to_ascii_lowercase().as_str() {

@@ -5,6 +5,7 @@ use std::fmt;
 use serde_json::{json, Map, Value};
 
 use crate::schema::id::{EndpointId, Method};
+use crate::schema::moves::{MoneyMove, MoveParams};
 
 const JSON_HEADERS: &[(&str, &str)] = &[
     ("accept", "application/json"),
@@ -38,8 +39,9 @@ pub struct Request {
     redacted_url: String,
     body: Option<Vec<u8>>,
     idempotent: bool,
-    /// A single money move: its canonical parameters (for settling).
-    money: Option<Value>,
+    /// A single money move: its canonical parameters and the move (for
+    /// settling).
+    money: Option<MoveParams>,
 }
 
 impl Request {
@@ -66,10 +68,21 @@ impl Request {
     /// by [`crate::Client::request`]: its canonical parameters, `type`
     /// included, which settling an unknown outcome needs. Never the token.
     pub fn money_params(&self) -> Option<&Value> {
+        self.money.as_ref().map(MoveParams::json)
+    }
+
+    /// For a single money move: its parameters with the move they describe
+    /// ([`MoveParams`]).
+    pub fn money(&self) -> Option<&MoveParams> {
         self.money.as_ref()
     }
 
-    pub(crate) fn with_money_params(mut self, params: Option<Value>) -> Request {
+    /// For a single money move: the move.
+    pub fn money_move(&self) -> Option<&MoneyMove> {
+        self.money.as_ref().map(MoveParams::money)
+    }
+
+    pub(crate) fn with_money(mut self, params: Option<MoveParams>) -> Request {
         self.money = params;
         self
     }

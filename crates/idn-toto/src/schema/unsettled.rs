@@ -6,10 +6,10 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::schema::endpoints::history_entry::HistoryEntry;
 use crate::schema::id::EndpointId;
+use crate::schema::moves::MoveParams;
 
 /// The user's history of one type, read before a manual transaction was
 /// sent: what settling compares the history after it with.
@@ -47,8 +47,9 @@ pub struct Unsettled {
     /// item of a batch).
     #[serde(with = "crate::schema::id::endpoint_id")]
     pub endpoint: EndpointId,
-    /// The one move's canonical parameters.
-    pub params: Value,
+    /// The one move's canonical parameters, with the move they describe
+    /// (read once, where they entered).
+    pub params: MoveParams,
     /// The user's history of that type before sending (manual moves).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<Snapshot>,

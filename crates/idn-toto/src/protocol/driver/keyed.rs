@@ -153,7 +153,7 @@ impl Driver {
             .map(|r| {
                 Ok(OpenMove {
                     id: r.journal_id.clone(),
-                    intent: JournalRecord::intent(
+                    intent: JournalRecord::intent_for(
                         &r.journal_id,
                         r.endpoint,
                         r.params.clone(),

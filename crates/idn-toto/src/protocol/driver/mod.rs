@@ -63,10 +63,11 @@ use crate::schema::endpoints::multiple_transaction::BatchItem;
 use crate::schema::endpoints::pga_transaction::PgaTransactionParams;
 use crate::schema::endpoints::user_history::UserHistoryParams;
 use crate::schema::id::EndpointId;
-use crate::schema::money::MoneyMove;
+use crate::schema::moves::MoneyMove;
+use crate::schema::moves::TxType;
 use crate::schema::paging::Pages;
 use crate::schema::paging::DEFAULT_MAX_PAGES;
-use crate::schema::params::{Segment, TxType};
+use crate::schema::params::Segment;
 use crate::schema::request::Request;
 use crate::schema::table::{AnyEndpoint, AnyResponse};
 use crate::schema::unsettled::{Snapshot, Unsettled};
@@ -593,7 +594,7 @@ impl Driver {
         let settle = Settle::from_unsettled(unsettled, options.settle_delay_ms, options.retry)?;
         let intent = match (&options.journal_id, &unsettled.journal_id) {
             (Some(fresh), own) => Some(
-                JournalRecord::intent(
+                JournalRecord::intent_for(
                     own.as_deref().unwrap_or(fresh),
                     unsettled.endpoint,
                     unsettled.params.clone(),
@@ -645,7 +646,7 @@ impl Driver {
         for (index, m) in moves.iter().enumerate() {
             let what = format!("journal move {}", m.id);
             let warning = check_server(m.intent.server.as_deref(), client, &what)?;
-            let money = m.intent.money_move()?;
+            let money = m.intent.money_move().clone();
             let key = match &money {
                 MoneyMove::Manual { r#type, user, .. } => {
                     Some((*r#type, user.to_ascii_lowercase()))
@@ -1241,7 +1242,7 @@ impl Driver {
                     if let (Some(i), Some(id)) = (next, &journal_id) {
                         let unsettled = batch.unsettled_of(i);
                         let item_id = format!("{id}-{i}");
-                        let claim = JournalRecord::intent(
+                        let claim = JournalRecord::intent_for(
                             &item_id,
                             unsettled.endpoint,
                             unsettled.params,
@@ -1284,7 +1285,7 @@ impl Driver {
                                     continue;
                                 }
                                 let item_id = format!("{id}-{i}");
-                                match JournalRecord::intent(
+                                match JournalRecord::intent_for(
                                     &item_id,
                                     unsettled.endpoint,
                                     unsettled.params,

@@ -8,9 +8,10 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::schema::moves::{Action, TxType};
 use crate::schema::param::ParamType;
 use crate::schema::params::ParamReader;
-use crate::schema::params::{Action, Amount, Page, PgaStatusFilter, Segment, Text, TxType};
+use crate::schema::params::{Amount, Page, PgaStatusFilter, Segment, Text};
 
 /// A parameter's value as the template writes it.
 pub(crate) struct Val<'a> {

@@ -276,8 +276,13 @@ macro_rules! endpoint {
     (@request $s:ident, $c:ident, $build:path) => { $build($s, $c) };
 
     (@money single) => {
-        fn money_params(&self) -> Option<serde_json::Value> {
-            Some($crate::schema::declare::Declared::params_json(self))
+        fn money(&self) -> Option<$crate::schema::moves::MoveParams> {
+            // The move from the typed parameters (`From<&Params> for
+            // MoneyMove`, beside the declaration), the JSON beside it.
+            Some($crate::schema::moves::MoveParams {
+                money: $crate::schema::moves::MoneyMove::from(self),
+                json: $crate::schema::declare::Declared::params_json(self),
+            })
         }
     };
     (@money $other:ident) => {};

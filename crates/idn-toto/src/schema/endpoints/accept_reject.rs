@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::schema::declare::endpoint;
-use crate::schema::params::{Action, Segment, TxType};
+use crate::schema::moves::{Action, MoneyMove, TxType};
+use crate::schema::params::Segment;
 use crate::schema::wire::{self, Wire};
 
 endpoint! {
@@ -33,6 +34,18 @@ endpoint! {
         money: single,
         response: Processed,
         wire: ProcessedWire,
+    }
+}
+
+impl From<&AcceptRejectParams> for MoneyMove {
+    /// The move these parameters make, read from the typed values.
+    fn from(p: &AcceptRejectParams) -> MoneyMove {
+        MoneyMove::AcceptReject {
+            r#type: p.r#type,
+            trans_id: p.trans_id.as_str().to_owned(),
+            user: p.user.as_str().to_owned(),
+            action: p.action,
+        }
     }
 }
 

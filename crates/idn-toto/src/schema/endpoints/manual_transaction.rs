@@ -2,7 +2,8 @@
 
 use crate::schema::declare::endpoint;
 use crate::schema::endpoints::accept_reject::{Processed, ProcessedWire};
-use crate::schema::params::{Amount, Segment, TxType};
+use crate::schema::moves::{MoneyMove, TxType};
+use crate::schema::params::{Amount, Segment};
 
 endpoint! {
     /// Parameters:
@@ -30,6 +31,18 @@ endpoint! {
         money: single,
         response: Processed,
         wire: ProcessedWire,
+    }
+}
+
+impl From<&ManualTransactionParams> for MoneyMove {
+    /// The move these parameters make (what settling compares the history
+    /// with), read from the typed values: nothing parsed again.
+    fn from(p: &ManualTransactionParams) -> MoneyMove {
+        MoneyMove::Manual {
+            r#type: p.r#type,
+            user: p.user.as_str().to_owned(),
+            amount: p.amount.value(),
+        }
     }
 }
 

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::schema::declare::endpoint;
-use crate::schema::params::{Segment, TxType};
+use crate::schema::moves::TxType;
+use crate::schema::params::Segment;
 use crate::schema::wire::{self, TransactionType, Wire};
 
 endpoint! {

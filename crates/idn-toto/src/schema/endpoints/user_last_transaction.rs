@@ -4,7 +4,8 @@ use serde::{Deserializer, Serialize};
 
 use crate::schema::declare::{endpoint, envelope};
 use crate::schema::endpoints::history_entry::HistoryEntry;
-use crate::schema::params::{Segment, TxType};
+use crate::schema::moves::TxType;
+use crate::schema::params::Segment;
 use crate::schema::wire;
 
 endpoint! {

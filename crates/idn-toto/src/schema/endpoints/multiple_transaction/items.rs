@@ -6,8 +6,9 @@ use std::collections::HashSet;
 use serde_json::{json, Value};
 
 use crate::error::Error;
+use crate::schema::moves::{Action, MoneyMove, MoveParams, TxType};
 use crate::schema::params::ParamReader;
-use crate::schema::params::{Action, Amount, Text, TxType};
+use crate::schema::params::{Amount, Text};
 
 /// The most items one request may carry (the spec's limit).
 pub const MAX_ITEMS: usize = 25;
@@ -72,22 +73,43 @@ impl MultipleItem {
 
     /// The item's canonical parameters, `type` included.
     pub fn params(&self, r#type: TxType) -> Value {
+        self.move_params(r#type).into_json()
+    }
+
+    /// [`MultipleItem::params`] with the move they describe, made from the
+    /// typed item (nothing parsed again).
+    pub fn move_params(&self, r#type: TxType) -> MoveParams {
         match self {
-            MultipleItem::AcceptReject(i) => json!({
-                "type": r#type.as_str(),
-                "trans_id": i.trans_id.as_str(),
-                "user": i.user.as_str(),
-                "action": i.action.as_wire(),
-                "comment": i.comment.as_str(),
-                "operator": i.operator.as_str(),
-            }),
-            MultipleItem::Manual(i) => json!({
-                "type": r#type.as_str(),
-                "user": i.user.as_str(),
-                "amount": i.amount.to_wire(),
-                "comment": i.comment.as_str(),
-                "operator": i.operator.as_str(),
-            }),
+            MultipleItem::AcceptReject(i) => MoveParams {
+                money: MoneyMove::AcceptReject {
+                    r#type,
+                    trans_id: i.trans_id.as_str().to_owned(),
+                    user: i.user.as_str().to_owned(),
+                    action: i.action,
+                },
+                json: json!({
+                    "type": r#type.as_str(),
+                    "trans_id": i.trans_id.as_str(),
+                    "user": i.user.as_str(),
+                    "action": i.action.as_wire(),
+                    "comment": i.comment.as_str(),
+                    "operator": i.operator.as_str(),
+                }),
+            },
+            MultipleItem::Manual(i) => MoveParams {
+                money: MoneyMove::Manual {
+                    r#type,
+                    user: i.user.as_str().to_owned(),
+                    amount: i.amount.value(),
+                },
+                json: json!({
+                    "type": r#type.as_str(),
+                    "user": i.user.as_str(),
+                    "amount": i.amount.to_wire(),
+                    "comment": i.comment.as_str(),
+                    "operator": i.operator.as_str(),
+                }),
+            },
         }
     }
 }

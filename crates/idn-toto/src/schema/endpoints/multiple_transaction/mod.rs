@@ -9,9 +9,9 @@ use crate::error::Error;
 use crate::schema::client::Client;
 use crate::schema::declare::endpoint;
 use crate::schema::declare::{Field, Val};
+use crate::schema::moves::TxType;
 use crate::schema::param::ParamType;
 use crate::schema::params::ParamReader;
-use crate::schema::params::TxType;
 use crate::schema::request::Request;
 use crate::schema::wire;
 
