@@ -2,8 +2,8 @@
 //! JavaScript, as the npm package's second WebAssembly module: the plan
 //! ([`match_deposits`]), the credit feeds ([`credits_from_csv`],
 //! [`credits_from_moota`]), an approved plan as one keyed batch
-//! ([`approval_batch`]) and what a journal says was approved before
-//! ([`approved_before`]). Every decision is the core's; the package's
+//! ([`approval_batch`]) and the rules with what a journal says was approved
+//! before ([`rules_with_approved_before`]). Every decision is the core's; the package's
 //! `client.matchDeposits` (`bindings/wasm/js/index.cjs`) only reads the
 //! pending deposits, the journal, and sends the batch.
 //!
@@ -22,7 +22,7 @@
 
 use idn_toto::{Credit, Error, Journal};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 /// `value` as a plain JavaScript value (objects, arrays, strings, numbers).
@@ -146,17 +146,22 @@ pub fn approval_batch(plan_json: &str, operator: Option<String>) -> Result<JsVal
         .map_err(|e| throw(&e))
 }
 
-/// `approved_before`: what journal text says was approved on `server` (a
-/// client's fingerprint), `{claimed_refs, approved_trans_ids}`, the rules'
-/// fields of the same names.
-#[wasm_bindgen(js_name = approvedBefore)]
-pub fn approved_before(journal_text: &str, server: &str) -> Result<JsValue, JsValue> {
+/// `rules_with_approved_before_json`: the rules (`rules_json`, read as
+/// `matchDeposits` reads them: anything wrong is thrown naming the field)
+/// with what journal text says was approved on `server` (a client's
+/// fingerprint) added to their `claimed_refs` and `approved_trans_ids`,
+/// as canonical JSON text: the rules an approving matcher runs under.
+#[wasm_bindgen(js_name = rulesWithApprovedBefore)]
+pub fn rules_with_approved_before(
+    rules_json: &str,
+    journal_text: &str,
+    server: &str,
+) -> Result<String, JsValue> {
+    let rules = json_arg("rules", rules_json)?;
     let journal = Journal::read(journal_text).map_err(|e| throw(&e))?;
-    let (claimed_refs, approved_trans_ids) = idn_toto::approved_before(&journal, server);
-    Ok(to_js(&json!({
-        "claimed_refs": claimed_refs,
-        "approved_trans_ids": approved_trans_ids,
-    })))
+    idn_toto::rules_with_approved_before_json(&rules, &journal, server)
+        .map(|rules| rules.to_string())
+        .map_err(|e| throw(&e))
 }
 
 /// The operator name on approvals when the host gives none.

@@ -1094,14 +1094,14 @@ class Client {
         + 'match:<credit ref>, kept in the journal, so a re-run never approves twice. Nothing was read or sent');
     }
     const creditsText = paramsText(credits, 'credits');
-    let given = rules;
+    let rulesText = paramsText(rules, 'rules');
     if (approve) {
+      // The core adds what the journal approved before to the rules (and
+      // refuses malformed rules, naming the field, before anything is read).
       const journal = this.#journal;
       const text = await (typeof journal.export === 'function' ? journal.export() : journal.read());
-      const before = matcherCore((m) => m.approvedBefore(text, this.#core.fingerprint));
-      given = withApprovedBefore(rules, before);
+      rulesText = matcherCore((m) => m.rulesWithApprovedBefore(rulesText, text, this.#core.fingerprint));
     }
-    const rulesText = paramsText(given, 'rules');
     // The credits and the rules are read by the core before the server is asked anything.
     matcherCore((m) => m.matchDeposits('[]', creditsText, rulesText));
     const pending = await this.transactionList('deposit');
@@ -1164,22 +1164,6 @@ function parse(endpoint, status, body) {
 /** The parameters of the page after `response`, or null after the last (the sans-IO helper). */
 function nextPage(endpoint, params, response) {
   return core(() => wasm.nextPage(endpoint, paramsText(params), JSON.stringify(response)));
-}
-
-/**
- * `rules` with what a journal says was approved before added to its
- * `claimed_refs` and `approved_trans_ids` (rules the core would refuse
- * pass unchanged: it refuses them, naming the field).
- */
-function withApprovedBefore(rules, before) {
-  if (rules === null || typeof rules !== 'object' || Array.isArray(rules)) return rules;
-  const out = { ...rules };
-  for (const field of ['claimed_refs', 'approved_trans_ids']) {
-    const had = rules[field] ?? [];
-    if (!Array.isArray(had)) return rules;
-    out[field] = [...had, ...before[field]];
-  }
-  return out;
 }
 
 /** Text as UTF-8 bytes; bytes as they are. */

@@ -136,6 +136,10 @@ test('approving without a journal is refused before anything is read or sent', a
     const journaled = new Client({ baseUrl: sandbox.baseUrl, token: TOKEN, transport, journal });
     await assert.rejects(journaled.matchDeposits(credits, { accounts: ['BCA'] }, { approve: true }),
       (e) => e instanceof IdnTotoError && e.field === 'accounts[0]');
+    // So are malformed lists the core would add the journal's approvals to
+    // (the core merges them: rulesWithApprovedBefore).
+    await assert.rejects(journaled.matchDeposits(credits, { ...MATCH_RULES, claimed_refs: 'M-1' }, { approve: true }),
+      (e) => e instanceof IdnTotoError && e.field === 'claimed_refs');
     assert.equal(sent, 0);
     await journal.close();
     assert.deepEqual((await truth(sandbox, 'andi')).pending, ['200000001']);

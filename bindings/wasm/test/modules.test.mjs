@@ -13,7 +13,7 @@ const exportsOf = (name) =>
   WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(wasmFile(name)))).map((e) => e.name);
 
 test('the main module exports no matcher function; the matcher module exports them', () => {
-  const matcherExports = ['matchDeposits', 'creditsFromCsv', 'creditsFromMoota', 'approvalBatch', 'approvedBefore'];
+  const matcherExports = ['matchDeposits', 'creditsFromCsv', 'creditsFromMoota', 'approvalBatch', 'rulesWithApprovedBefore'];
   const main = exportsOf('idn_toto_wasm_bg.wasm');
   const matcher = exportsOf('idn_toto_wasm_matcher_bg.wasm');
   for (const name of matcherExports) {
