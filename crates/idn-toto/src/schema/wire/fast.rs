@@ -301,6 +301,7 @@ enum Val<'a> {
 /// Copied in runs, the timestamps rewritten in between; `None` (with `out`
 /// and `s` to be reset by the caller) for any other row, which [`row`]
 /// then reads.
+#[inline]
 fn verbatim_row(s: &mut Scan<'_>, fields: &[Field], out: &mut String) -> Option<()> {
     let mut run = s.i;
     s.expect(b'{')?;
@@ -313,7 +314,7 @@ fn verbatim_row(s: &mut Scan<'_>, fields: &[Field], out: &mut String) -> Option<
             return None;
         }
         s.i = end;
-        if let (Kind::OptDateTime, Some(b'n')) = (field.kind, s.peek()) {
+        if matches!(field.kind, Kind::OptDateTime) && s.peek() == Some(b'n') {
             s.literal(b"null")?;
             continue;
         }
@@ -561,6 +562,7 @@ fn is_canonical_date(t: &str) -> bool {
 /// zero, an optional fraction, 28 digits at most, no exponent or space
 /// (`parse_decimal` keeps the sign and the scale, so its value prints as
 /// these very characters).
+#[inline]
 fn is_canonical_amount(t: &str) -> bool {
     let (negative, b) = match t.as_bytes() {
         [b'-', rest @ ..] => (true, rest),
@@ -582,8 +584,8 @@ fn is_canonical_amount(t: &str) -> bool {
         Some(_) => return false,
     };
     // Minus zero prints without its sign: not as written.
-    let zero = b.iter().all(|&c| c == b'0' || c == b'.');
-    int > 0 && (int == 1 || b.first() != Some(&b'0')) && int + frac <= 28 && !(negative && zero)
+    let minus_zero = || negative && b.iter().all(|&c| c == b'0' || c == b'.');
+    int > 0 && (int == 1 || b.first() != Some(&b'0')) && int + frac <= 28 && !minus_zero()
 }
 
 /// `t` (no quote, backslash or control character: `plain_string` checked)
