@@ -123,7 +123,8 @@ pub(crate) fn request_with<'a, E: Declared>(
 ///         // optional: words: { "full_transaction" => full_transaction },
 ///         //           next_page: Self::next_page_json => TurnoverRow,
 ///         //           check: Self::check, request: Self::build,
-///         //           transcode: ROW_FIELDS,
+///         //           transcode: keyed_rows(ROW_FIELDS) or page(PAGE_FIELDS)
+///         //             (the one-pass transcoder, `wire/fast.rs`),
 ///     }
 /// }
 /// ```
@@ -171,7 +172,7 @@ macro_rules! endpoint {
         money: $money:ident,
         response: $Response:ty,
         wire: $wire:ident,
-        $(transcode: $rows:expr,)?
+        $(transcode: $how:ident($fields:expr),)?
         $(next_page: $next:path => $Row:ident,)?
         $(check: $check:path,)?
         $(request: $build:path,)?
@@ -242,7 +243,7 @@ macro_rules! endpoint {
             }
         }
 
-        $crate::schema::declare::endpoint!(@parse $P, $Response, $wire, $($rows)?);
+        $crate::schema::declare::endpoint!(@parse $P, $Response, $wire, $($how($fields))?);
         $crate::schema::declare::endpoint!(@page_rows $P, $Response, $($Row)?);
     };
 
@@ -288,7 +289,7 @@ macro_rules! endpoint {
     (@money $other:ident) => {};
 
     (@parse $P:ident, $Response:ty, custom,) => {};
-    (@parse $P:ident, $Response:ty, $Wire:ident, $($rows:expr)?) => {
+    (@parse $P:ident, $Response:ty, $Wire:ident, $($how:ident($fields:expr))?) => {
         impl $crate::schema::wire::Parse for $P {
             type Out = $Response;
 
@@ -305,7 +306,7 @@ macro_rules! endpoint {
 
             $(
                 fn transcode(status: u16, body: &[u8]) -> Option<String> {
-                    $crate::schema::wire::keyed_rows(status, body, $rows)
+                    $crate::schema::wire::$how(status, body, $fields)
                 }
             )?
         }

@@ -33,6 +33,7 @@ endpoint! {
         money: none,
         response: FullTransaction,
         wire: FullTransactionWire,
+        transcode: page(PAGE_FIELDS),
         next_page: FullTransactionParams::next_page_json => TurnoverRow,
     }
 }
@@ -103,6 +104,29 @@ pub struct TurnoverRow {
     pub winlose: Decimal,
 }
 
+/// [`FullTransaction`]'s wire fields in its serialisation order (the
+/// envelope's `success` read, not written), for the one-pass transcoder
+/// (`wire::page`); the property tests check that the transcoder's text is
+/// the typed path's.
+const PAGE_FIELDS: &[wire::Field] = &[
+    wire::field!("success", Success, true),
+    wire::field!("message", Text, true),
+    wire::field!("total_data", Count, true),
+    wire::field!("total_page", Count, true),
+    wire::field!("data", Rows(ROW_FIELDS), true),
+];
+
+/// [`TurnoverRow`]'s fields in its serialisation order.
+const ROW_FIELDS: &[wire::Field] = &[
+    wire::field!("user", Text, false),
+    wire::field!("date", Date, false),
+    wire::field!("periode", Text, true),
+    wire::field!("gamecode", Text, true),
+    wire::field!("pasar", Text, true),
+    wire::field!("turnover", Amount, false),
+    wire::field!("winlose", Amount, false),
+];
+
 envelope! {
     struct FullTransactionWire -> FullTransaction {
         #[serde(default, deserialize_with = "wire::count")]
@@ -126,6 +150,79 @@ mod tests {
     use crate::schema::endpoint::Endpoint;
     use crate::schema::endpoints::test_support::client;
     use serde_json::json;
+
+    fn transcode(status: u16, body: &[u8]) -> Option<String> {
+        <FullTransactionParams as wire::Parse>::transcode(status, body)
+    }
+
+    /// The typed path's text: what the transcoder must give, or give up.
+    fn typed_text(body: &[u8]) -> Option<String> {
+        serde_json::to_string(&FullTransactionParams::parse(200, body).ok()?).ok()
+    }
+
+    /// The transcoder's answer is `None` or exactly the typed path's text.
+    fn agrees(body: &[u8]) -> Result<bool, proptest::test_runner::TestCaseError> {
+        wire::gen::agrees(body, transcode(200, body), typed_text)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Well-formed pages in the shapes it reads are transcoded, to the
+        /// typed path's text.
+        #[test]
+        fn transcoder_reads_clean_pages_as_the_typed_path(body in wire::gen::object(PAGE_FIELDS, true)) {
+            proptest::prop_assert!(agrees(body.as_bytes())?, "not transcoded: {}", body);
+        }
+
+        /// Anything: the transcoder gives the typed path's text or gives up.
+        #[test]
+        fn transcoder_agrees_or_gives_up(body in wire::gen::object(PAGE_FIELDS, false)) {
+            agrees(body.as_bytes())?;
+        }
+
+        /// A clean page with one byte changed, dropped or added.
+        #[test]
+        fn transcoder_agrees_or_gives_up_on_corruption(
+            body in wire::gen::object(PAGE_FIELDS, true),
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            byte in wire::gen::corrupt_byte(),
+            how in 0u8..3,
+        ) {
+            agrees(&wire::gen::corrupt(body, at, byte, how))?;
+        }
+    }
+
+    #[test]
+    fn transcoder_reads_the_common_page_and_leaves_the_rest() {
+        let row = r#"{"user":"BUDI7078","date":"2024-08-13","periode":"107600","gamecode":"4d","pasar":"Hongkong","turnover":"306000.00","winlose":"-88165.00"}"#;
+        let body = format!(
+            r#"{{"success":true,"message":"Success","total_data":"2 Rows","total_page":"1 Page(s)","data":[{row},{row}]}}"#
+        );
+        assert!(agrees(body.as_bytes()).unwrap());
+        assert_eq!(
+            transcode(200, body.as_bytes()).unwrap(),
+            format!(
+                r#"{{"message":"Success","total_data":2,"total_page":1,"data":[{row},{row}]}}"#
+            )
+        );
+        assert_eq!(
+            transcode(200, b"{}").as_deref(),
+            Some(r#"{"message":"","total_data":0,"total_page":0,"data":[]}"#)
+        );
+        for left in [
+            format!(r#"{{"success":false,"message":"Invalid User!","data":[{row}]}}"#),
+            format!(r#"{{"success":true,"data":[{row}],"extra":1}}"#),
+            format!(r#"{{"success":true,"data":[{row}],"data":[]}}"#),
+            format!(r#"{{"success":true,"total_data":-1,"data":[{row}]}}"#),
+            format!(r#"[{row}]"#),
+            r#"{"data":[{"user":"U","date":"2024-02-30","turnover":"1","winlose":"1"}]}"#
+                .to_owned(),
+        ] {
+            assert_eq!(transcode(200, left.as_bytes()), None, "{left}");
+        }
+        assert_eq!(transcode(404, body.as_bytes()), None);
+    }
 
     #[test]
     fn builds_with_date_and_pages_on() {

@@ -35,6 +35,7 @@ endpoint! {
         money: none,
         response: PgaTransaction,
         wire: PgaWire,
+        transcode: page(PAGE_FIELDS),
         next_page: PgaTransactionParams::next_page_json => PgaInvoice,
         check: PgaTransactionParams::check,
     }
@@ -168,6 +169,36 @@ pub struct PgaInvoice {
     pub destination_bank: String,
 }
 
+/// [`PgaTransaction`]'s wire fields in its serialisation order (`success`
+/// and `message` read, not written), for the one-pass transcoder
+/// (`wire::page`); the property tests check that the transcoder's text is
+/// the typed path's.
+const PAGE_FIELDS: &[wire::Field] = &[
+    wire::field!("success", Success, true),
+    wire::field!("message", Skip, true),
+    wire::field!("row", Count, true),
+    wire::field!("total_row", Count, true),
+    wire::field!("page", Count, true),
+    wire::field!("per_page", Count, true),
+    wire::field!("total_page", Count, true),
+    wire::field!("total_amount_page", OptAmount, true),
+    wire::field!("total_amount_all", OptAmount, true),
+    wire::field!("data", Rows(ROW_FIELDS), false),
+];
+
+/// [`PgaInvoice`]'s fields in its serialisation order.
+const ROW_FIELDS: &[wire::Field] = &[
+    wire::field!("id_invoice", Text, false),
+    wire::field!("ref_no", Text, true),
+    wire::field!("status", Enum(PgaStatus::canonical), false),
+    wire::field!("by", Enum(PgaProcessor::canonical), false),
+    wire::field!("user", Text, true),
+    wire::field!("request_date", DateTime, false),
+    wire::field!("processed_date", OptDateTime, true),
+    wire::field!("amount", Amount, false),
+    wire::field!("destination_bank", Text, true),
+];
+
 #[derive(Debug, Deserialize)]
 struct PgaWire {
     #[serde(default, deserialize_with = "wire::flag")]
@@ -237,6 +268,82 @@ mod tests {
     use crate::schema::endpoints::test_support::client;
     use crate::schema::id::EndpointId;
     use serde_json::json;
+
+    fn transcode(status: u16, body: &[u8]) -> Option<String> {
+        <PgaTransactionParams as wire::Parse>::transcode(status, body)
+    }
+
+    /// The typed path's text: what the transcoder must give, or give up.
+    fn typed_text(body: &[u8]) -> Option<String> {
+        serde_json::to_string(&PgaTransactionParams::parse(200, body).ok()?).ok()
+    }
+
+    /// The transcoder's answer is `None` or exactly the typed path's text.
+    fn agrees(body: &[u8]) -> Result<bool, proptest::test_runner::TestCaseError> {
+        wire::gen::agrees(body, transcode(200, body), typed_text)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Well-formed pages in the shapes it reads are transcoded, to the
+        /// typed path's text.
+        #[test]
+        fn transcoder_reads_clean_pages_as_the_typed_path(body in wire::gen::object(PAGE_FIELDS, true)) {
+            proptest::prop_assert!(agrees(body.as_bytes())?, "not transcoded: {}", body);
+        }
+
+        /// Anything: the transcoder gives the typed path's text or gives up.
+        #[test]
+        fn transcoder_agrees_or_gives_up(body in wire::gen::object(PAGE_FIELDS, false)) {
+            agrees(body.as_bytes())?;
+        }
+
+        /// A clean page with one byte changed, dropped or added.
+        #[test]
+        fn transcoder_agrees_or_gives_up_on_corruption(
+            body in wire::gen::object(PAGE_FIELDS, true),
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            byte in wire::gen::corrupt_byte(),
+            how in 0u8..3,
+        ) {
+            agrees(&wire::gen::corrupt(body, at, byte, how))?;
+        }
+    }
+
+    #[test]
+    fn transcoder_reads_the_common_page_and_leaves_the_rest() {
+        let row = |k: u32, processed: &str| {
+            format!(
+                r#""{k}":{{"id_invoice":"1262255{k}","ref_no":"FKN8WBY5","status":"Accepted","by":"PGA","user":"INDAH9807","request_date":"2024-12-27 18:46:37.000","processed_date":{processed},"amount":"1460000","destination_bank":"QRIS"}}"#
+            )
+        };
+        let body = format!(
+            r#"{{"row":2,"total_row":2,"page":1,"per_page":1000,"total_page":1,"total_amount_page":2920000,"total_amount_all":2920000,"data":{{{},{}}}}}"#,
+            row(2, "null"),
+            row(1, r#""2024-12-27 19:46:37.000""#)
+        );
+        assert!(agrees(body.as_bytes()).unwrap());
+        let text = transcode(200, body.as_bytes()).unwrap();
+        assert!(
+            text.starts_with(r#"{"row":2,"total_row":2,"page":1,"per_page":1000,"total_page":1,"total_amount_page":"2920000","total_amount_all":"2920000","data":[{"id_invoice":"12622551","#),
+            "{text}"
+        );
+        assert!(text.contains(
+            r#""request_date":"2024-12-27T18:46:37","processed_date":"2024-12-27T19:46:37","#
+        ));
+        for left in [
+            r#"{"success":false,"message":"Invalid User!"}"#.to_owned(),
+            r#"{"row":1}"#.to_owned(),
+            format!(r#"{{"data":{{{},{}}}}}"#, row(1, "null"), row(1, "null")),
+            format!(
+                r#"{{"data":{{{}}},"total_amount_all":1e99999}}"#,
+                row(1, "null")
+            ),
+        ] {
+            assert_eq!(transcode(200, left.as_bytes()), None, "{left}");
+        }
+    }
 
     #[test]
     fn body_and_range_check() {

@@ -35,7 +35,7 @@ endpoint! {
         money: none,
         response: TransactionList,
         wire: ListWire,
-        transcode: ROW_FIELDS,
+        transcode: keyed_rows(ROW_FIELDS),
     }
 }
 
@@ -382,6 +382,7 @@ mod tests {
                 (wire::Kind::Enum(_), false) => type_wire().boxed(),
                 (wire::Kind::Text, true) => plain.boxed(),
                 (wire::Kind::Text, false) => text_wire().boxed(),
+                (kind, _) => unreachable!("not a pending-list field kind: {kind:?}"),
             }
         };
         let values: Vec<BoxedStrategy<String>> = (0..ROW_FIELDS.len()).map(value).collect();
@@ -398,7 +399,7 @@ mod tests {
                 let mut parts = Vec::new();
                 for (at, &shuffled) in order.iter().enumerate() {
                     let i = if shuffle && !clean { shuffled } else { at };
-                    if !clean && ROW_FIELDS[i].default_empty && !keep[i] {
+                    if !clean && ROW_FIELDS[i].default && !keep[i] {
                         continue;
                     }
                     parts.push(format!("{w}\"{}\"{w}:{w}{}", ROW_FIELDS[i].name, values[i]));

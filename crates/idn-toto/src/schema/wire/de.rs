@@ -398,11 +398,8 @@ pub(crate) fn opt_datetime<'de, D: Deserializer<'de>>(
             f.write_str("a string")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            match v.trim() {
-                "" => Ok(None),
-                v if v.starts_with("0000-00-00") || v.starts_with("00-00-0000") => Ok(None),
-                v => DateTimeVisitor.visit_str(v).map(Some),
-            }
+            opt_datetime_text(v)
+                .ok_or_else(|| E::custom(format!("invalid date-time {:?}", v.trim())))
         }
     }
     struct Opt;
@@ -422,6 +419,17 @@ pub(crate) fn opt_datetime<'de, D: Deserializer<'de>>(
         }
     }
     d.deserialize_option(Opt)
+}
+
+/// An optional timestamp's text: `""` and `0000-00-00 ...` (or
+/// `00-00-0000 ...`) are `Some(None)`, a timestamp `Some(Some(_))`, anything
+/// else `None` (what [`opt_datetime`] refuses; the transcoder reads it too).
+pub(crate) fn opt_datetime_text(v: &str) -> Option<Option<NaiveDateTime>> {
+    match v.trim() {
+        "" => Some(None),
+        v if v.starts_with("0000-00-00") || v.starts_with("00-00-0000") => Some(None),
+        v => parse_datetime(v).map(Some),
+    }
 }
 
 /// A calendar date.
@@ -463,20 +471,24 @@ pub(crate) fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
             }
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-            // The whole number, then nothing or a word after a space
-            // (`3 Rows`, `1 Page(s)`): `12,345 Rows` or `2.5` are refused,
-            // never read as 12 or 2.
-            let t = v.trim();
-            let end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-            let rest = &t[end..];
-            let word_follows = rest.is_empty() || rest.starts_with([' ', '\t']);
-            match t[..end].parse() {
-                Ok(n) if word_follows => Ok(n),
-                _ => Err(E::custom(format!("invalid count {v:?}"))),
-            }
+            count_text(v).ok_or_else(|| E::custom(format!("invalid count {v:?}")))
         }
     }
     d.deserialize_any(V)
+}
+
+/// A count's text: the whole number, then nothing or a word after a space
+/// (`3 Rows`, `1 Page(s)`); `12,345 Rows` or `2.5` are refused (`None`),
+/// never read as 12 or 2.
+pub(crate) fn count_text(v: &str) -> Option<u64> {
+    let t = v.trim();
+    let end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let rest = t.get(end..)?;
+    let word_follows = rest.is_empty() || rest.starts_with([' ', '\t']);
+    match t.get(..end)?.parse() {
+        Ok(n) if word_follows => Some(n),
+        _ => None,
+    }
 }
 
 /// `true`/`false`, `"true"`/`"false"`, `1`/`0`.

@@ -18,7 +18,9 @@ pub(crate) use de::{
 };
 pub(crate) use de::{trim, DecimalError, DecimalRules};
 pub use enums::{HistoryStatus, PgaProcessor, PgaStatus, TransactionType};
-pub(crate) use fast::{field, keyed_rows, Field, Kind};
+#[cfg(test)]
+pub(crate) use fast::gen;
+pub(crate) use fast::{field, keyed_rows, page, Field, Kind};
 pub(crate) use ser::{ser_date, ser_datetime, ser_opt_datetime};
 
 pub(crate) use de::timestamp;
