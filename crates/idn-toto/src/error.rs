@@ -263,7 +263,9 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {
+    /// An `invalid_request` error at `field` (what every check of a
+    /// caller's input gives, in the core and in the hosts).
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {
         Error::InvalidRequest {
             field: field.into(),
             reason: reason.into(),

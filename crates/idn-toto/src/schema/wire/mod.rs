@@ -274,6 +274,11 @@ struct Envelope {
 
 /// `Some(message)` when strict JSON `json` is a `success: false` envelope.
 fn refusal(json: &str) -> Option<String> {
+    // An object only: serde also reads a struct from an array (`[false]`
+    // would be `success: false`), which no server's refusal is.
+    if !json.trim_start().starts_with('{') {
+        return None;
+    }
     let envelope = serde_json::from_str::<Envelope>(json).ok()?;
     (envelope.success == Some(false)).then_some(envelope.message)
 }
@@ -350,6 +355,28 @@ pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `arbitrary_json_never_panics` (status 404, body `[false]`):
+    /// serde reads a struct from an array, so `[false]` passed as a clean
+    /// `success: false` refusal, and a money move's 404 with it became an
+    /// unknown outcome without its status instead of the http 404 every
+    /// other unreadable 404 body is.
+    #[test]
+    fn an_array_is_never_a_refusal() {
+        assert_eq!(refusal("[false]"), None);
+        assert_eq!(refusal("[false, \"no\"]"), None);
+        assert_eq!(refusal("{\"success\":false,\"message\":\"no\"}"), Some("no".into()));
+        assert!(!is_clean_refusal(b"[false]"));
+        for body in [&b"[false]"[..], b"[]", b"<html>404</html>"] {
+            let e = parse::<crate::schema::endpoints::accept_reject::ProcessedWire>(
+                EndpointId::AcceptReject,
+                404,
+                body,
+            )
+            .unwrap_err();
+            assert_eq!((e.kind(), e.status()), ("http", Some(404)), "{body:?}");
+        }
+    }
 
     #[test]
     fn trims_bom_and_whitespace() {
