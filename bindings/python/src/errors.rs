@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
 
-use crate::convert::value_to_py;
+use crate::json::value_to_py;
 
 static CLASSES: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 

@@ -10,7 +10,6 @@ use serde_json::Value;
 use crate::client::endpoint_id;
 use crate::convert::{JsonDict, Params};
 use crate::errors::core_err;
-use crate::keys::PyKeyRecord;
 use crate::settle::{move_getters, snapshot_of, PyUnsettled};
 
 /// One journal line: `id` (one per money-moving item, made by the host),
@@ -215,12 +214,6 @@ impl PyJournal {
     /// The ids without a definite state, in the order of their intents.
     fn unsettled(&self) -> Vec<PyOpenMove> {
         self.0.unsettled().into_iter().map(PyOpenMove).collect()
-    }
-
-    /// The record of every operation key, as the lines leave it, in the
-    /// order keys first appear: what a SQL store keeps in its key table.
-    fn key_records(&self) -> Vec<PyKeyRecord> {
-        self.0.key_records().into_iter().map(PyKeyRecord).collect()
     }
 
     fn __repr__(&self) -> String {

@@ -488,3 +488,14 @@ pub(crate) fn decide_key(
         .map(|d| d.as_str())
         .map_err(core_err)
 }
+
+// `Journal.key_records` is declared here, beside the key types, so the
+// journal's module needs nothing of this one (`multiple-pymethods`).
+#[pymethods]
+impl PyJournal {
+    /// The record of every operation key, as the lines leave it, in the
+    /// order keys first appear: what a SQL store keeps in its key table.
+    fn key_records(&self) -> Vec<PyKeyRecord> {
+        self.0.key_records().into_iter().map(PyKeyRecord).collect()
+    }
+}

@@ -21,6 +21,7 @@ mod driver;
 mod endpoints;
 mod errors;
 mod journal;
+mod json;
 mod keys;
 mod matcher;
 mod settle;

@@ -120,7 +120,7 @@ pub(crate) fn client(
         builder = builder.proxy(proxy);
     }
     if let Some(spec) = journal {
-        crate::batch::warn_if_password(spec);
+        crate::journal_spec::warn_if_password(spec);
         let store = JournalStore::from_spec(spec).map_err(|e| refused(&e))?;
         builder = builder.journal_store(store);
     }
@@ -365,7 +365,7 @@ pub(crate) fn settle(args: SettleArgs) -> ExitCode {
 
 fn run_settle(args: &SettleArgs) -> Result<ExitCode, ExitCode> {
     no_token_on_argv(&args.live)?;
-    crate::batch::warn_if_password(&args.file);
+    crate::journal_spec::warn_if_password(&args.file);
     let store = JournalStore::from_spec(&args.file).map_err(|e| refused(&e))?;
     if let JournalStore::File(file) = &store {
         if !file.path().exists() {

@@ -20,6 +20,7 @@
 //! Exit codes: see [`output::code`] and the README.
 
 mod batch;
+mod journal_spec;
 mod live;
 mod matcher;
 mod offline;

@@ -22,7 +22,7 @@ pub(crate) fn describe(record: &JournalRecord) -> String {
 /// core's rule, a line that is not UTF-8 named too), `sqlite:PATH` or a
 /// `postgres://` URL. An error is printed, and its exit code returned.
 fn read_journal(spec: &str) -> Result<Journal, ExitCode> {
-    crate::batch::warn_if_password(spec);
+    crate::journal_spec::warn_if_password(spec);
     let store = JournalStore::from_spec(spec).map_err(|e| refused(&e))?;
     if let JournalStore::File(file) = &store {
         let bytes = std::fs::read(file.path())

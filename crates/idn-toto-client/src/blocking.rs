@@ -75,7 +75,7 @@ fn config(
         .user_agent(crate::USER_AGENT);
     let Some(url) = proxy else { return Ok(config) };
     let proxy = ureq::Proxy::new(url).map_err(|_| {
-        shared::invalid(
+        idn_toto::Error::invalid(
             "proxy",
             "not a proxy URL (http://, https://, socks4://, socks5://)",
         )

@@ -247,21 +247,24 @@ impl<C> ClientBuilder<C> {
         let s = &self.settings;
         let core = s.core.clone().build()?;
         if s.max_pages == 0 {
-            return Err(crate::shared::invalid("max_pages", "must be at least 1"));
+            return Err(idn_toto::Error::invalid("max_pages", "must be at least 1"));
         }
         if s.key_lease < s.timeout {
-            return Err(crate::shared::invalid(
+            return Err(idn_toto::Error::invalid(
                 "key_lease",
                 "must be at least the timeout: a holder still sending must never look crashed",
             ));
         }
         if s.timeout.is_zero() {
-            return Err(crate::shared::invalid("timeout", "must be more than zero"));
+            return Err(idn_toto::Error::invalid(
+                "timeout",
+                "must be more than zero",
+            ));
         }
         for (name, value) in &s.headers {
             let token_inside = core.redact(value) != *value || core.redact(name) != *name;
             if token_inside {
-                return Err(crate::shared::invalid(
+                return Err(idn_toto::Error::invalid(
                     "headers",
                     format!("header {:?} must not carry the token", core.redact(name)),
                 ));

@@ -380,7 +380,7 @@ impl FileJournal {
             Error::Decode { path, reason } => (path.as_str(), reason.as_str()),
             other => ("", other.kind()),
         };
-        crate::shared::invalid(
+        idn_toto::Error::invalid(
             "journal",
             format!(
                 "{}: {at}: {why}; a journal that can't be read back whole refuses every new money \
@@ -396,7 +396,7 @@ impl FileJournal {
         } else {
             e.to_string()
         };
-        crate::shared::invalid(
+        idn_toto::Error::invalid(
             "journal",
             format!("cannot {what} {}: {why}", self.path.display()),
         )

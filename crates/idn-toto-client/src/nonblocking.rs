@@ -52,7 +52,7 @@ impl ClientBuilder<Client> {
         let http = with_proxy(self.settings.proxy.as_deref(), base(&checked))?;
         let started = |b: reqwest::ClientBuilder| {
             b.build().map_err(|e| {
-                shared::invalid(
+                idn_toto::Error::invalid(
                     "http_client",
                     format!(
                         "reqwest could not start: {}",
@@ -90,8 +90,9 @@ fn with_proxy(
     http: reqwest::ClientBuilder,
 ) -> Result<reqwest::ClientBuilder, Error> {
     let Some(url) = proxy else { return Ok(http) };
-    let proxy = reqwest::Proxy::all(url)
-        .map_err(|_| shared::invalid("proxy", "not a proxy URL (http://, https://, socks5://)"))?;
+    let proxy = reqwest::Proxy::all(url).map_err(|_| {
+        idn_toto::Error::invalid("proxy", "not a proxy URL (http://, https://, socks5://)")
+    })?;
     Ok(http.proxy(proxy))
 }
 

@@ -257,7 +257,7 @@ pub(crate) fn next_io(driver: &mut Driver, journal: Option<&JournalStore>) -> Io
             Step::Claim(claim) => {
                 let answer = match journal {
                     Some(store) => store.claim(&claim, unix_now_ms()),
-                    None => Err(invalid("key", "operation keys need a journal")),
+                    None => Err(Error::invalid("key", "operation keys need a journal")),
                 };
                 driver.record_claim(answer);
             }
@@ -497,14 +497,6 @@ impl<P: Rows> RowQueue<P> {
     }
 }
 
-/// An `invalid_request` error at `field`.
-pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Error {
-    Error::InvalidRequest {
-        field: field.to_owned(),
-        reason: reason.into(),
-    }
-}
-
 /// One HTTP answer, as read off the wire.
 pub(crate) struct Answer {
     pub(crate) status: u16,
@@ -606,7 +598,7 @@ fn keyed(driver: Driver, key: Option<OperationKey>) -> Result<Driver, Error> {
 /// journals each item.
 pub(crate) fn check_journaled(checked: &Checked, endpoint: EndpointId) -> Result<(), Error> {
     if endpoint == EndpointId::MultipleTransaction && checked.journal.is_some() {
-        return Err(invalid(
+        return Err(Error::invalid(
             "endpoint",
             "with a journal, send multiple transactions with batch(), which journals each item",
         ));
@@ -617,7 +609,7 @@ pub(crate) fn check_journaled(checked: &Checked, endpoint: EndpointId) -> Result
 /// Appends a journal line the driver made (and syncs it).
 pub(crate) fn append(journal: Option<&JournalStore>, line: &str) -> Result<(), Error> {
     let Some(journal) = journal else {
-        return Err(invalid(
+        return Err(Error::invalid(
             "journal",
             "the driver journaled without a journal file",
         ));

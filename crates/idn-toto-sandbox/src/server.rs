@@ -55,6 +55,20 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+impl admin::Admin for App {
+    fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    fn reset(&self) {
+        App::reset(self);
+    }
+
+    fn with_state(&self, f: &mut dyn FnMut(&State) -> Reply) -> Reply {
+        f(&self.lock())
+    }
+}
+
 impl App {
     fn new(config: Config) -> App {
         let seed = Arc::new(config.seed);
@@ -239,7 +253,10 @@ async fn respond(app: &Arc<App>, request: Request) -> Response {
         return bank::credits(&app.seed.bank, parts.uri.query());
     }
     if path == admin::PREFIX || path.starts_with("/__sandbox/") {
-        return json(Quirks::None, admin::handle(app, &parts.method, path));
+        return json(
+            Quirks::None,
+            admin::handle(app.as_ref(), &parts.method, path),
+        );
     }
     app.requests.fetch_add(1, Ordering::Relaxed);
     if app.delay_ms > 0 {

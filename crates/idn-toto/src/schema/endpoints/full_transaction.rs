@@ -155,43 +155,7 @@ mod tests {
         <FullTransactionParams as wire::Parse>::transcode(status, body)
     }
 
-    /// The typed path's text: what the transcoder must give, or give up.
-    fn typed_text(body: &[u8]) -> Option<String> {
-        serde_json::to_string(&FullTransactionParams::parse(200, body).ok()?).ok()
-    }
-
-    /// The transcoder's answer is `None` or exactly the typed path's text.
-    fn agrees(body: &[u8]) -> Result<bool, proptest::test_runner::TestCaseError> {
-        wire::gen::agrees(body, transcode(200, body), typed_text)
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
-
-        /// Well-formed pages in the shapes it reads are transcoded, to the
-        /// typed path's text.
-        #[test]
-        fn transcoder_reads_clean_pages_as_the_typed_path(body in wire::gen::object(PAGE_FIELDS, true)) {
-            proptest::prop_assert!(agrees(body.as_bytes())?, "not transcoded: {}", body);
-        }
-
-        /// Anything: the transcoder gives the typed path's text or gives up.
-        #[test]
-        fn transcoder_agrees_or_gives_up(body in wire::gen::object(PAGE_FIELDS, false)) {
-            agrees(body.as_bytes())?;
-        }
-
-        /// A clean page with one byte changed, dropped or added.
-        #[test]
-        fn transcoder_agrees_or_gives_up_on_corruption(
-            body in wire::gen::object(PAGE_FIELDS, true),
-            at in proptest::prelude::any::<proptest::sample::Index>(),
-            byte in wire::gen::corrupt_byte(),
-            how in 0u8..3,
-        ) {
-            agrees(&wire::gen::corrupt(body, at, byte, how))?;
-        }
-    }
+    wire::gen::transcoder_properties!(FullTransactionParams, super::PAGE_FIELDS);
 
     #[test]
     fn transcoder_reads_the_common_page_and_leaves_the_rest() {

@@ -1051,6 +1051,56 @@ pub(crate) mod gen {
         ]
     }
 
+    /// The transcoder's property tests of a page endpoint, from its
+    /// parameters type and its page's field table: clean generated pages
+    /// are transcoded, to the typed path's text; anything else, and a clean
+    /// page with one byte changed, dropped or added, gives that text or
+    /// gives up. `transcoder_properties!(FullTransactionParams, PAGE_FIELDS);`
+    /// in the endpoint's `tests` module.
+    macro_rules! transcoder_properties {
+        ($Params:ty, $fields:expr) => {
+            /// The transcoder's answer is `None` or exactly the typed
+            /// path's text; whether it answered.
+            fn agrees(body: &[u8]) -> Result<bool, proptest::test_runner::TestCaseError> {
+                let fast = <$Params as $crate::schema::wire::Parse>::transcode(200, body);
+                $crate::schema::wire::gen::agrees(body, fast, |body| {
+                    let typed = <$Params as $crate::schema::endpoint::Endpoint>::parse(200, body);
+                    serde_json::to_string(&typed.ok()?).ok()
+                })
+            }
+
+            mod transcoder_properties {
+                use super::agrees;
+                use $crate::schema::wire::gen;
+
+                proptest::proptest! {
+                    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+                    #[test]
+                    fn transcoder_reads_clean_pages_as_the_typed_path(body in gen::object($fields, true)) {
+                        proptest::prop_assert!(agrees(body.as_bytes())?, "not transcoded: {}", body);
+                    }
+
+                    #[test]
+                    fn transcoder_agrees_or_gives_up(body in gen::object($fields, false)) {
+                        agrees(body.as_bytes())?;
+                    }
+
+                    #[test]
+                    fn transcoder_agrees_or_gives_up_on_corruption(
+                        body in gen::object($fields, true),
+                        at in proptest::prelude::any::<proptest::sample::Index>(),
+                        byte in gen::corrupt_byte(),
+                        how in 0u8..3,
+                    ) {
+                        agrees(&gen::corrupt(body, at, byte, how))?;
+                    }
+                }
+            }
+        };
+    }
+    pub(crate) use transcoder_properties;
+
     /// The transcoder's answer is `None` or exactly `typed`'s text (the
     /// typed path's `parse` then `serde_json::to_string`); whether it
     /// answered.

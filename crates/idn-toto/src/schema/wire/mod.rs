@@ -365,7 +365,10 @@ mod tests {
     fn an_array_is_never_a_refusal() {
         assert_eq!(refusal("[false]"), None);
         assert_eq!(refusal("[false, \"no\"]"), None);
-        assert_eq!(refusal("{\"success\":false,\"message\":\"no\"}"), Some("no".into()));
+        assert_eq!(
+            refusal("{\"success\":false,\"message\":\"no\"}"),
+            Some("no".into())
+        );
         assert!(!is_clean_refusal(b"[false]"));
         for body in [&b"[false]"[..], b"[]", b"<html>404</html>"] {
             let e = parse::<crate::schema::endpoints::accept_reject::ProcessedWire>(
