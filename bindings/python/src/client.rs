@@ -10,8 +10,8 @@ use pyo3::prelude::*;
 use serde_json::Value;
 
 use crate::convert::{JsonDict, Page, Params, PathWordsArg};
-use crate::endpoints::{any_to_py, PyFullTransaction, PyPgaTransaction, PyUserHistory};
 use crate::errors::{core_err, to_py_err};
+use crate::results::{any_to_py, PyFullTransaction, PyPgaTransaction, PyUserHistory};
 use crate::settle::PyUnsettled;
 
 /// A request ready to send: `method`, `url` (token included: send it, never

@@ -9,12 +9,13 @@ use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;
 
 use crate::batch::PyItemOutcome;
+use crate::classes::PyProcessed;
 use crate::client::{endpoint_id, PyCore, PyRequest, PyRetryPolicy};
 use crate::convert::{JsonDict, Params};
-use crate::endpoints::{any_to_py, PyProcessed};
 use crate::errors::{core_err, to_py_err};
 use crate::journal::PyOpenMove;
 use crate::keys::{PyClaimAnswer, PyKeyClaim};
+use crate::results::any_to_py;
 use crate::settle::{PySettlement, PyUnsettled};
 
 /// How a `Driver` runs: the retry policy for reads, the journal id of what

@@ -3,8 +3,10 @@
 //! Bindings only convert: arguments in, one call to the core, result out.
 //! Every file mirrors a core module: `client.rs` (the sans-IO client, the
 //! request, the retry policy, the dynamic API), `driver.rs` (the one driver
-//! of every call, its steps and events), `endpoints.rs` (one frozen class
-//! per response type), `batch.rs` (a batch item's outcome), `settle.rs`
+//! of every call, its steps and events), `classes.rs` (what a result class
+//! is made of, and `Processed`), `results.rs` (one frozen class per response
+//! and row type, generated from the endpoints' declared shapes by
+//! `tests/generated.rs`), `batch.rs` (a batch item's outcome), `settle.rs`
 //! (what settling needs and its verdict), `journal.rs` (the journal's lines
 //! read back), `keys.rs` (operation keys: a claim, its answer, a key's
 //! record and the SQL stores' statements), `matcher.rs` (deposit matching:
@@ -15,15 +17,16 @@
 #![forbid(unsafe_code)]
 
 mod batch;
+mod classes;
 mod client;
 mod convert;
 mod driver;
-mod endpoints;
 mod errors;
 mod journal;
 mod json;
 mod keys;
 mod matcher;
+mod results;
 mod settle;
 
 use pyo3::prelude::*;
@@ -39,18 +42,22 @@ mod native {
     #[pymodule_export]
     use crate::batch::PyItemOutcome;
     #[pymodule_export]
+    use crate::classes::PyProcessed;
+    #[pymodule_export]
     use crate::client::{
         build, defaults, endpoints, next_page, parse, PyCore, PyRequest, PyRetryPolicy,
     };
     #[pymodule_export]
     use crate::driver::{PyDriver, PyDriverOptions, PyEvent, PyStep};
+    // <generated: result classes> (tests/generated.rs; do not edit)
     #[pymodule_export]
-    use crate::endpoints::{
+    use crate::results::{
         PyBankList, PyDraw, PyFullTransaction, PyGame, PyGameList, PyHistoryEntry, PyItemFailure,
         PyMultipleTransaction, PyNumberHistory, PyPendingTransaction, PyPgaInvoice,
-        PyPgaTransaction, PyProcessed, PyReferral, PyReferralList, PyTransactionList,
-        PyTurnoverRow, PyUserBalance, PyUserHistory, PyUserLastTransaction,
+        PyPgaTransaction, PyReferral, PyReferralList, PyTransactionList, PyTurnoverRow,
+        PyUserBalance, PyUserHistory, PyUserLastTransaction,
     };
+    // </generated>
     #[pymodule_export]
     use crate::journal::{PyJournal, PyJournalAppender, PyJournalRecord, PyOpenMove};
     #[pymodule_export]

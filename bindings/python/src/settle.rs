@@ -6,8 +6,8 @@ use pyo3::prelude::*;
 use serde_json::Value;
 
 use crate::convert::{JsonDict, Params};
-use crate::endpoints::PyUserHistory;
 use crate::errors::{core_err, to_py_err};
+use crate::results::PyUserHistory;
 
 /// What settling an unknown money move needs: the endpoint, the move's
 /// canonical parameters (`type` included; never the token) and, for a
@@ -193,4 +193,11 @@ pub(crate) fn snapshot_of(value: &Value) -> PyResult<core::Snapshot> {
             reason: e.to_string(),
         })
     })
+}
+
+impl PyUserHistory {
+    /// The history as a settlement snapshot.
+    pub(crate) fn snapshot(&self) -> core::Snapshot {
+        core::Snapshot::new(self.0.data.clone())
+    }
 }

@@ -30,6 +30,8 @@ const HEADER: &str =
 struct Ep {
     info: &'static EndpointInfo,
     response: &'static str,
+    /// The declaration's shapes: the response, then what it holds.
+    shapes: &'static [&'static str],
 }
 
 impl Ep {
@@ -59,6 +61,7 @@ impl Visitor for EpOf {
         Ep {
             info: P::ID.info(),
             response: type_name::<P::Response>().rsplit("::").next().unwrap(),
+            shapes: P::SHAPES,
         }
     }
 }
@@ -419,4 +422,323 @@ fn every_parameter_type_has_a_python_type() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Result classes: one frozen pyo3 class per response and row type, generated
+// from the shapes each endpoint declares (`Endpoint::SHAPES`: the tsify
+// declarations the npm package's `.d.ts` is made from), into `src/results.rs`
+// and the marked regions of `src/lib.rs` (the module's exports) and
+// `python/idn_toto/__init__.py` (the package's names).
+
+/// Types whose Python class is written by hand (`src/classes.rs`).
+const HAND_WRITTEN: &[&str] = &["Processed"];
+
+/// Python names that differ from the core's (kept for compatibility).
+const PY_NAMES: &[(&str, &str)] = &[("ItemReport", "ItemFailure")];
+
+fn py_name(core: &str) -> &str {
+    PY_NAMES
+        .iter()
+        .find(|(c, _)| *c == core)
+        .map_or(core, |(_, p)| p)
+}
+
+/// One declared shape, read from its tsify declaration.
+struct Shape {
+    name: String,
+    doc: Vec<String>,
+    /// `None` for a closed set (`export type X = "a" | "b" | (string & {})`).
+    fields: Option<Vec<ShapeField>>,
+}
+
+struct ShapeField {
+    name: String,
+    doc: Vec<String>,
+    ty: String,
+}
+
+/// Reads a tsify declaration: its doc comment, name and fields (each with
+/// its doc comment and TypeScript type).
+fn read_shape(decl: &str) -> Shape {
+    let mut doc = Vec::new();
+    let mut pending: Vec<String> = Vec::new();
+    let mut in_doc = false;
+    let mut name = None;
+    let mut fields: Option<Vec<ShapeField>> = None;
+    for line in decl.lines() {
+        let t = line.trim();
+        if t == "/**" {
+            in_doc = true;
+            pending.clear();
+        } else if t == "*/" {
+            in_doc = false;
+        } else if in_doc {
+            pending.push(t.trim_start_matches('*').trim_start().to_owned());
+        } else if let Some(rest) = t.strip_prefix("export interface ") {
+            name = Some(rest.trim_end_matches(" {").trim().to_owned());
+            doc = std::mem::take(&mut pending);
+            fields = Some(Vec::new());
+        } else if let Some(rest) = t.strip_prefix("export type ") {
+            name = Some(rest.split([' ', '=']).next().unwrap().to_owned());
+            doc = std::mem::take(&mut pending);
+        } else if let (Some(fs), Some((field, ty))) = (fields.as_mut(), t.split_once(": ")) {
+            fs.push(ShapeField {
+                name: field.trim_end_matches('?').to_owned(),
+                doc: std::mem::take(&mut pending),
+                ty: ty.trim_end_matches(';').to_owned(),
+            });
+        }
+    }
+    Shape {
+        name: name.unwrap_or_else(|| panic!("no declaration in {decl}")),
+        doc,
+        fields,
+    }
+}
+
+/// Every endpoint's declared shapes, each type once, in declaration order.
+fn shapes(eps: &[Ep]) -> Vec<Shape> {
+    let mut out: Vec<Shape> = Vec::new();
+    for e in eps {
+        for decl in e.shapes {
+            let shape = read_shape(decl);
+            if !out.iter().any(|s| s.name == shape.name) {
+                out.push(shape);
+            }
+        }
+    }
+    out
+}
+
+/// A getter's line in `result_class!`: `name -> RustType = |r| conversion;`,
+/// from the field's TypeScript type (`@rows` for a list of rows).
+fn getter(field: &ShapeField, closed: &[&str], classes: &[&str]) -> String {
+    let rust = if field.name == "type" {
+        "r#type".to_owned()
+    } else {
+        field.name.clone()
+    };
+    let (ty, optional) = match field.ty.strip_suffix(" | null") {
+        Some(inner) => (inner, true),
+        None => (field.ty.as_str(), false),
+    };
+    let plain = |rust_ty: &str| -> (String, String) {
+        if optional {
+            (format!("Option<{rust_ty}>"), format!("r.{rust}"))
+        } else {
+            (rust_ty.to_owned(), format!("r.{rust}"))
+        }
+    };
+    let (ret, conv) = match ty {
+        "string" if optional => ("Option<&str>".to_owned(), format!("r.{rust}.as_deref()")),
+        "string" => ("&str".to_owned(), format!("&r.{rust}")),
+        "DecimalString" => plain("Decimal"),
+        "DateTimeString" => plain("NaiveDateTime"),
+        "DateString" => plain("NaiveDate"),
+        "number" => plain("u64"),
+        "boolean" => plain("bool"),
+        "string[]" if !optional => ("Vec<String>".to_owned(), format!("r.{rust}.clone()")),
+        closed_set if closed.contains(&closed_set) && !optional => {
+            ("&str".to_owned(), format!("r.{rust}.as_str()"))
+        }
+        rows if rows.ends_with("[]") && !optional => {
+            let row = rows.trim_end_matches("[]");
+            assert!(classes.contains(&row), "{}: no class for {row}", field.name);
+            assert_eq!(field.name, "data", "rows are a result's `data`");
+            return format!("@rows data: Py{};", py_name(row));
+        }
+        held if optional && classes.contains(&held) => {
+            let class = format!("Py{}", py_name(held));
+            (
+                format!("Option<{class}>"),
+                format!("r.{rust}.clone().map({class}::new)"),
+            )
+        }
+        other => panic!(
+            "{}: no Python getter for the TypeScript type {other:?}: give it one here",
+            field.name
+        ),
+    };
+    format!("{rust} -> {ret} = |r| {conv};")
+}
+
+fn doc_lines(out: &mut String, doc: &[String], indent: &str) {
+    for line in doc {
+        if line.is_empty() {
+            let _ = writeln!(out, "{indent}///");
+        } else {
+            let _ = writeln!(out, "{indent}/// {line}");
+        }
+    }
+}
+
+/// `src/results.rs`: the generated classes and the one match from a typed
+/// response to its class.
+fn results_rs(eps: &[Ep]) -> String {
+    let shapes = shapes(eps);
+    let closed: Vec<&str> = shapes
+        .iter()
+        .filter(|s| s.fields.is_none())
+        .map(|s| s.name.as_str())
+        .collect();
+    let classes: Vec<&str> = shapes
+        .iter()
+        .filter(|s| s.fields.is_some())
+        .map(|s| s.name.as_str())
+        .collect();
+    let mut out = String::from(
+        "// Generated by `IDN_TOTO_BLESS=1 cargo test -p idn-toto-python --test generated`\n\
+         // from the shapes the idn-toto core's endpoint declarations list. Do not edit.\n\
+         //! The endpoints' result classes: one frozen Python class per response and\n\
+         //! row type of the core (`result_class!`, `classes.rs`), and the one match\n\
+         //! from a typed response to its class.\n\n\
+         use idn_toto as core;\n\
+         #[allow(unused_imports)]\n\
+         use idn_toto::{Decimal, NaiveDate, NaiveDateTime};\n\
+         use pyo3::prelude::*;\n\
+         use pyo3::IntoPyObjectExt;\n\n\
+         use crate::classes::{result_class, PyProcessed};\n",
+    );
+    for shape in shapes.iter().filter(|s| s.fields.is_some()) {
+        if HAND_WRITTEN.contains(&shape.name.as_str()) {
+            continue;
+        }
+        out.push_str("\nresult_class! {\n");
+        doc_lines(&mut out, &shape.doc, "    ");
+        let py = py_name(&shape.name);
+        let _ = writeln!(out, "    \"{py}\" => Py{py}(core::{}) {{", shape.name);
+        for field in shape.fields.as_ref().unwrap() {
+            let line = getter(field, &closed, &classes);
+            // `@rows` comes first: its doc follows it.
+            if let Some(rows) = line.strip_prefix("@rows ") {
+                out.push_str("        @rows\n");
+                doc_lines(&mut out, &field.doc, "        ");
+                let _ = writeln!(out, "        {rows}");
+            } else {
+                doc_lines(&mut out, &field.doc, "        ");
+                let _ = writeln!(out, "        {line}");
+            }
+        }
+        out.push_str("    }\n}\n");
+    }
+    out.push_str(
+        "\n/// A typed response as its Python class: the one match over the core's\n\
+         /// response types in this crate.\n\
+         pub(crate) fn any_to_py(py: Python<'_>, response: core::AnyResponse) -> PyResult<Py<PyAny>> {\n\
+         \x20   use core::AnyResponse as A;\n\
+         \x20   match response {\n",
+    );
+    for e in eps {
+        let _ = writeln!(
+            out,
+            "        A::{:?}(r) => Py{}::new(r).into_py_any(py),",
+            e.info.id,
+            py_name(e.response)
+        );
+    }
+    out.push_str("    }\n}\n");
+    out
+}
+
+/// The generated classes' Python names, sorted.
+fn class_names(eps: &[Ep]) -> Vec<String> {
+    let mut names: Vec<String> = shapes(eps)
+        .iter()
+        .filter(|s| s.fields.is_some() && !HAND_WRITTEN.contains(&s.name.as_str()))
+        .map(|s| py_name(&s.name).to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Formats Rust source as `cargo fmt` does (the generated text is compared
+/// with files `cargo fmt --check` also checks).
+fn rustfmt(source: &str) -> String {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("rustfmt (rustup component add rustfmt)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(source.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "rustfmt failed on the generated source"
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `text` with the lines between the line holding `begin` and the line
+/// holding `end` replaced by `body`.
+fn replace_region(text: &str, begin: &str, end: &str, body: &str) -> String {
+    let start = text
+        .find(begin)
+        .unwrap_or_else(|| panic!("no {begin:?} marker"));
+    let start = start + text[start..].find('\n').unwrap() + 1;
+    let stop = start
+        + text[start..]
+            .find(end)
+            .unwrap_or_else(|| panic!("no {end:?} marker"));
+    let stop = text[..stop].rfind('\n').map_or(stop, |i| i + 1);
+    format!("{}{body}{}", &text[..start], &text[stop..])
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn result_classes_are_generated_from_the_declared_shapes() {
+    let eps = endpoints();
+    let names = class_names(&eps);
+
+    check_or_bless(
+        manifest_dir().join("src/results.rs"),
+        &rustfmt(&results_rs(&eps)),
+    );
+
+    let lib_path = manifest_dir().join("src/lib.rs");
+    let lib = std::fs::read_to_string(&lib_path).unwrap();
+    let exports = format!(
+        "    #[pymodule_export]\n    use crate::results::{{{}}};\n",
+        names
+            .iter()
+            .map(|n| format!("Py{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let lib = replace_region(
+        &lib,
+        "<generated: result classes>",
+        "</generated>",
+        &exports,
+    );
+    check_or_bless(lib_path, &rustfmt(&lib));
+
+    let init_path = manifest_dir().join("python/idn_toto/__init__.py");
+    let init = std::fs::read_to_string(&init_path).unwrap();
+    let imports: String = names.iter().map(|n| format!("    {n},\n")).collect();
+    let init = replace_region(
+        &init,
+        "<generated: result classes, imports>",
+        "</generated>",
+        &format!("from ._native import (\n{imports})\n"),
+    );
+    let listed: String = names.iter().map(|n| format!("    \"{n}\",\n")).collect();
+    let init = replace_region(
+        &init,
+        "<generated: result classes, names>",
+        "</generated>",
+        &format!("__all__ += [\n{listed}]\n"),
+    );
+    check_or_bless(init_path, &init);
 }

@@ -135,9 +135,6 @@ export interface ItemReport {
      */
     message: string;
 }
-/** The old name of `ItemReport`. */
-export type ItemFailure = ItemReport;
-
 /**
  * A user's current balance.
  */
@@ -449,6 +446,9 @@ export interface BankList {
      */
     data: string[];
 }
+/** The old name of `ItemReport`. */
+export type ItemFailure = ItemReport;
+
 /**
  * The outcome of one input item.
  */

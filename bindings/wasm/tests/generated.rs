@@ -6,7 +6,9 @@
 //!
 //! Sources, all in the core:
 //! - response, row and outcome types: `tsify::Tsify::DECL` of the core's
-//!   `Serialize` types (derived under the core's `tsify` feature);
+//!   `Serialize` types (derived under the core's `tsify` feature); an
+//!   endpoint's are its declaration's `Endpoint::SHAPES` (the response and
+//!   what it `holds`), so a new endpoint's types need no line here;
 //! - endpoint ids, methods, paging, and each parameter's name, type and
 //!   whether it is required: the endpoint table `idn_toto::ENDPOINTS` (its
 //!   `parameters`, from each endpoint's declaration; the core's unit tests
@@ -23,8 +25,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use idn_toto::*;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 use tsify::Tsify;
 
@@ -36,14 +36,13 @@ fn decl<T: Tsify>() -> String {
     T::DECL.to_owned()
 }
 
-/// A type the core also reads from the wire (`Deserialize`): its
-/// `#[serde(default)]` fields are about reading, and tsify marks them
-/// optional, but the canonical output always carries every field of these
-/// types (none of them has `skip_serializing_if`: checked in
+/// A type a response holds (a row the core reads from the wire, or a closed
+/// set): its `#[serde(default)]` fields are about reading, and tsify marks
+/// them optional, but the canonical output always carries every field of
+/// these types (none of them has `skip_serializing_if`: checked in
 /// `skip_serializing_if_only_on_outcomes`), so the `?` is dropped.
-fn wire_row<T: Tsify + Serialize + DeserializeOwned>() -> String {
-    T::DECL
-        .lines()
+fn held(decl: &str) -> String {
+    decl.lines()
         .map(|line| match line.split_once("?: ") {
             Some((key, rest)) if line.starts_with("    ") && !key.trim().contains(' ') => {
                 format!("{key}: {rest}")
@@ -52,6 +51,19 @@ fn wire_row<T: Tsify + Serialize + DeserializeOwned>() -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The name a tsify declaration declares (`export interface Game {`,
+/// `export type PgaStatus = ...`).
+fn shape_name(decl: &str) -> &str {
+    decl.lines()
+        .find_map(|line| {
+            let rest = line
+                .strip_prefix("export interface ")
+                .or_else(|| line.strip_prefix("export type "))?;
+            rest.split([' ', '<', '=']).next()
+        })
+        .unwrap()
 }
 
 fn short_name<T: ?Sized>() -> &'static str {
@@ -301,6 +313,8 @@ struct Ep {
     info: &'static EndpointInfo,
     params_name: &'static str,
     response_name: &'static str,
+    /// The declaration's shapes: the response, then what it holds.
+    shapes: &'static [&'static str],
 }
 
 impl Ep {
@@ -337,6 +351,7 @@ impl Visitor for EpOf {
             info: P::ID.info(),
             params_name: short_name::<P>(),
             response_name: short_name::<P::Response>(),
+            shapes: P::SHAPES,
         }
     }
 }
@@ -369,36 +384,31 @@ fn types_dts(eps: &[Ep]) -> String {
     out.push_str(&closed_sets());
     out.push('\n');
     out.push_str("// Canonical response shapes (tsify, from the core's Serialize types).\n");
-    let decls = [
-        decl::<TransactionList>(),
-        wire_row::<PendingTransaction>(),
-        decl::<TransactionType>(),
-        decl::<Processed>(),
-        decl::<MultipleTransaction>(),
-        wire_row::<ItemReport>(),
+    // Each endpoint's shapes as its declaration lists them (the response,
+    // then the rows and closed sets it holds), each type once; then the
+    // types of the driver's outcomes, which no endpoint declares.
+    let mut decls: Vec<String> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for e in eps {
+        for (i, shape) in e.shapes.iter().enumerate() {
+            let name = shape_name(shape);
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
+            decls.push(if i == 0 {
+                (*shape).to_owned()
+            } else {
+                held(shape)
+            });
+        }
+    }
+    decls.extend([
         "/** The old name of `ItemReport`. */\nexport type ItemFailure = ItemReport;\n".to_owned(),
-        decl::<UserBalance>(),
-        decl::<UserHistory>(),
-        wire_row::<HistoryEntry>(),
-        decl::<HistoryStatus>(),
-        decl::<UserLastTransaction>(),
-        decl::<GameList>(),
-        wire_row::<Game>(),
-        decl::<NumberHistory>(),
-        wire_row::<Draw>(),
-        decl::<ReferralList>(),
-        wire_row::<Referral>(),
-        decl::<FullTransaction>(),
-        wire_row::<TurnoverRow>(),
-        decl::<PgaTransaction>(),
-        wire_row::<PgaInvoice>(),
-        decl::<PgaStatus>(),
-        decl::<PgaProcessor>(),
-        decl::<BankList>(),
         decl::<ItemOutcome>(),
         decl::<ItemStatus>(),
         decl::<Snapshot>(),
-    ];
+    ]);
     for d in decls {
         out.push_str(&d);
         out.push('\n');
@@ -627,10 +637,10 @@ fn types_and_methods_are_current() {
     check(&crate_dir().join("js/methods.cjs"), &methods_cjs(&eps));
 }
 
-/// The precondition of [`wire_row`]: of the types that cross to
+/// The precondition of [`held`]: of the types that cross to
 /// JavaScript, only `ItemOutcome` (in `batch.rs`) and `Processed` (in
 /// `accept_reject.rs`: `replayed`, declared optional by tsify) leave
-/// fields out of the canonical JSON; neither is read through `wire_row`
+/// fields out of the canonical JSON; neither is a type a response holds
 /// (`settle.rs`, `journal.rs`, `keys.rs` and `unsettled.rs` hold
 /// settlement, journal and key records and what an unknown outcome carries,
 /// not responses).

@@ -18,13 +18,16 @@ __all__ = ["BankList", "ClaimAnswer", "ClaimWrite", "Core", "Draw", "Driver", "D
 @final
 class BankList:
     """
-    The bank names (`bank_list`).
+    The banks.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def data(self, /) -> list[str]: ...
+    def data(self, /) -> list[str]:
+        """
+        Bank names, in the server's order.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
@@ -149,17 +152,26 @@ class Core:
 @final
 class Draw:
     """
-    One draw of a game.
+    One draw.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def angka(self, /) -> str: ...
+    def angka(self, /) -> str:
+        """
+        The number (text: leading zeros matter).
+        """
     @property
-    def periode(self, /) -> str: ...
+    def periode(self, /) -> str:
+        """
+        Game period (text: it may have leading zeros).
+        """
     @property
-    def tanggal(self, /) -> datetime: ...
+    def tanggal(self, /) -> datetime:
+        """
+        When the number came out.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
@@ -376,7 +388,7 @@ class Event:
 @final
 class FullTransaction:
     """
-    One page of a user's turnover (`full_transaction`).
+    One page of the full-transaction report.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
@@ -384,45 +396,65 @@ class FullTransaction:
     @property
     def data(self, /) -> list[TurnoverRow]:
         """
-        The rows. (The row objects are made on the first read and shared by
+        This page's rows.
+
+        (The row objects are made on the first read and shared by
         later ones; each read returns a new list.)
         """
     @property
-    def message(self, /) -> str: ...
+    def message(self, /) -> str:
+        """
+        Message information.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
         amounts and dates as strings.
         """
     @property
-    def total_data(self, /) -> int: ...
+    def total_data(self, /) -> int:
+        """
+        Total rows on all pages (`"3 Rows"` on the wire).
+        """
     @property
-    def total_page(self, /) -> int: ...
+    def total_page(self, /) -> int:
+        """
+        Total pages (`"1 Page(s)"` on the wire).
+        """
 
 @final
 class Game:
     """
-    One game (`game_list`).
+    One game (market).
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def gamecode(self, /) -> str: ...
+    def gamecode(self, /) -> str:
+        """
+        Game code or game ID (for `number_history`).
+        """
     @property
-    def pasar(self, /) -> str: ...
+    def pasar(self, /) -> str:
+        """
+        Market name.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
         amounts and dates as strings.
         """
     @property
-    def type(self, /) -> str: ...
+    def type(self, /) -> str:
+        """
+        Game type (`togel5d`, ...).
+        """
 
 @final
 class GameList:
     """
-    The games (`game_list`).
+    The games.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
@@ -430,11 +462,16 @@ class GameList:
     @property
     def data(self, /) -> list[Game]:
         """
-        The rows. (The row objects are made on the first read and shared by
+        The games, in the server's order.
+
+        (The row objects are made on the first read and shared by
         later ones; each read returns a new list.)
         """
     @property
-    def message(self, /) -> str: ...
+    def message(self, /) -> str:
+        """
+        Message information.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
@@ -444,19 +481,25 @@ class GameList:
 @final
 class HistoryEntry:
     """
-    One deposit or withdrawal in a user's history.
+    One processed deposit or withdrawal.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def amount(self, /) -> Decimal: ...
+    def amount(self, /) -> Decimal:
+        """
+        How much, exact.
+        """
     @property
-    def date(self, /) -> datetime: ...
+    def date(self, /) -> datetime:
+        """
+        When.
+        """
     @property
     def status(self, /) -> str:
         """
-        `"ACCEPT"` or `"REJECT"` (an unknown value is kept as sent).
+        `ACCEPT` or `REJECT`.
         """
     def to_dict(self, /) -> dict[str, Any]:
         """
@@ -467,26 +510,43 @@ class HistoryEntry:
 @final
 class ItemFailure:
     """
-    One entry the server reported for a `multiple_transaction` request.
+    One entry of a multiple request's `data`: an item the server reports on
+    (usually a failure: `success: false`; some servers list successes too).
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def index(self, /) -> int | None: ...
+    def index(self, /) -> int | None:
+        """
+        The 0-based position in the posted list, where the server gives one
+        (not in the spec; the sandbox sends it for manual items).
+        """
     @property
-    def message(self, /) -> str: ...
+    def message(self, /) -> str:
+        """
+        Why it failed.
+        """
     @property
-    def success(self, /) -> bool | None: ...
+    def success(self, /) -> bool | None:
+        """
+        `false` for a failed item.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
         amounts and dates as strings.
         """
     @property
-    def trans_id(self, /) -> str | None: ...
+    def trans_id(self, /) -> str | None:
+        """
+        The transaction ID (accept/reject items).
+        """
     @property
-    def user(self, /) -> str | None: ...
+    def user(self, /) -> str | None:
+        """
+        The user (manual items, where the server names one).
+        """
 
 @final
 class ItemOutcome:
@@ -984,7 +1044,8 @@ class KeySql:
 @final
 class MultipleTransaction:
     """
-    The answer to one `multiple_transaction` request (at most 25 items).
+    The answer to one multiple request: the server's message and the items
+    it reports as failed (none when all succeeded).
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
@@ -992,11 +1053,18 @@ class MultipleTransaction:
     @property
     def data(self, /) -> list[ItemFailure]:
         """
-        The rows. (The row objects are made on the first read and shared by
+        The items the server reports on (the failed ones; none when all
+        succeeded).
+
+        (The row objects are made on the first read and shared by
         later ones; each read returns a new list.)
         """
     @property
-    def message(self, /) -> str: ...
+    def message(self, /) -> str:
+        """
+        Message information (`All transactions has been successfully
+        processed.` or `partial transactions ...`).
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
@@ -1006,7 +1074,7 @@ class MultipleTransaction:
 @final
 class NumberHistory:
     """
-    The last draws of a game (`number_history`).
+    A game's recent draw results.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
@@ -1014,22 +1082,36 @@ class NumberHistory:
     @property
     def data(self, /) -> list[Draw]:
         """
-        The rows. (The row objects are made on the first read and shared by
+        The draws, in the server's order (newest first in the spec).
+
+        (The row objects are made on the first read and shared by
         later ones; each read returns a new list.)
         """
     @property
-    def gamecode(self, /) -> str: ...
+    def gamecode(self, /) -> str:
+        """
+        Game code.
+        """
     @property
-    def message(self, /) -> str: ...
+    def message(self, /) -> str:
+        """
+        Message information.
+        """
     @property
-    def pasar(self, /) -> str: ...
+    def pasar(self, /) -> str:
+        """
+        Market name.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
         amounts and dates as strings.
         """
     @property
-    def type(self, /) -> str: ...
+    def type(self, /) -> str:
+        """
+        Game type.
+        """
 
 @final
 class OpenMove:
@@ -1056,29 +1138,56 @@ class OpenMove:
 @final
 class PendingTransaction:
     """
-    One pending deposit or withdrawal (`transaction_list`).
+    One pending transaction.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def amount(self, /) -> Decimal: ...
+    def amount(self, /) -> Decimal:
+        """
+        Transaction amount.
+        """
     @property
-    def bank_acc_name(self, /) -> str: ...
+    def bank_acc_name(self, /) -> str:
+        """
+        The user's bank account name.
+        """
     @property
-    def bank_acc_number(self, /) -> str: ...
+    def bank_acc_number(self, /) -> str:
+        """
+        The user's bank account number (text: leading zeros matter).
+        """
     @property
-    def bank_name(self, /) -> str: ...
+    def bank_name(self, /) -> str:
+        """
+        The user's bank.
+        """
     @property
-    def date(self, /) -> datetime: ...
+    def date(self, /) -> datetime:
+        """
+        When the transaction was made.
+        """
     @property
-    def destination_acc_number(self, /) -> str: ...
+    def destination_acc_number(self, /) -> str:
+        """
+        Destination account number.
+        """
     @property
-    def destination_bank(self, /) -> str: ...
+    def destination_bank(self, /) -> str:
+        """
+        Destination bank.
+        """
     @property
-    def game(self, /) -> str: ...
+    def game(self, /) -> str:
+        """
+        Name of the website.
+        """
     @property
-    def id(self, /) -> str: ...
+    def id(self, /) -> str:
+        """
+        Transaction ID.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
@@ -1087,40 +1196,61 @@ class PendingTransaction:
     @property
     def type(self, /) -> str:
         """
-        `"deposit"` or `"withdraw"` (an unknown value is kept as sent).
+        `deposit` or `withdraw`.
         """
     @property
-    def user(self, /) -> str: ...
+    def user(self, /) -> str:
+        """
+        User id in game.
+        """
 
 @final
 class PgaInvoice:
     """
-    One payment-gateway invoice (`pga_transaction`).
+    One payment-gateway invoice.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def amount(self, /) -> Decimal: ...
+    def amount(self, /) -> Decimal:
+        """
+        Amount, exact.
+        """
     @property
     def by(self, /) -> str:
         """
-        `"PGA"` or `"OPERATOR"` (an unknown value is kept).
+        Who processed it: `PGA` or `OPERATOR`.
         """
     @property
-    def destination_bank(self, /) -> str: ...
+    def destination_bank(self, /) -> str:
+        """
+        Destination (`QRIS`, a bank, ...).
+        """
     @property
-    def id_invoice(self, /) -> str: ...
+    def id_invoice(self, /) -> str:
+        """
+        Invoice number.
+        """
     @property
-    def processed_date(self, /) -> datetime | None: ...
+    def processed_date(self, /) -> datetime | None:
+        """
+        When it was processed; `None` when empty or null.
+        """
     @property
-    def ref_no(self, /) -> str: ...
+    def ref_no(self, /) -> str:
+        """
+        Reference number.
+        """
     @property
-    def request_date(self, /) -> datetime: ...
+    def request_date(self, /) -> datetime:
+        """
+        When it was requested.
+        """
     @property
     def status(self, /) -> str:
         """
-        `"Accepted"`, `"Unpaid"` or `"Expired"` (an unknown value is kept).
+        `Accepted`, `Unpaid`, `Expired` (or an unknown value, kept).
         """
     def to_dict(self, /) -> dict[str, Any]:
         """
@@ -1128,12 +1258,15 @@ class PgaInvoice:
         amounts and dates as strings.
         """
     @property
-    def user(self, /) -> str: ...
+    def user(self, /) -> str:
+        """
+        User id in game.
+        """
 
 @final
 class PgaTransaction:
     """
-    One page of payment-gateway invoices (`pga_transaction`).
+    One page of PGA invoices. The success body has no `success` field.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
@@ -1141,28 +1274,51 @@ class PgaTransaction:
     @property
     def data(self, /) -> list[PgaInvoice]:
         """
-        The rows. (The row objects are made on the first read and shared by
+        The invoices, ordered by key (`"1"`, `"2"`, ...).
+
+        (The row objects are made on the first read and shared by
         later ones; each read returns a new list.)
         """
     @property
-    def page(self, /) -> int: ...
+    def page(self, /) -> int:
+        """
+        This page's number.
+        """
     @property
-    def per_page(self, /) -> int: ...
+    def per_page(self, /) -> int:
+        """
+        Rows per page.
+        """
     @property
-    def row(self, /) -> int: ...
+    def row(self, /) -> int:
+        """
+        Rows on this page.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
         amounts and dates as strings.
         """
     @property
-    def total_amount_all(self, /) -> Decimal: ...
+    def total_amount_all(self, /) -> Decimal:
+        """
+        Sum of all pages' amounts, exact.
+        """
     @property
-    def total_amount_page(self, /) -> Decimal: ...
+    def total_amount_page(self, /) -> Decimal:
+        """
+        Sum of this page's amounts, exact.
+        """
     @property
-    def total_page(self, /) -> int: ...
+    def total_page(self, /) -> int:
+        """
+        Total pages.
+        """
     @property
-    def total_row(self, /) -> int: ...
+    def total_row(self, /) -> int:
+        """
+        Rows on all pages.
+        """
 
 @final
 class Processed:
@@ -1197,25 +1353,31 @@ class Processed:
 @final
 class Referral:
     """
-    One downline of a user.
+    One downline.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def joindate(self, /) -> datetime: ...
+    def joindate(self, /) -> datetime:
+        """
+        When the user joined.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
         amounts and dates as strings.
         """
     @property
-    def user(self, /) -> str: ...
+    def user(self, /) -> str:
+        """
+        Downline user id.
+        """
 
 @final
 class ReferralList:
     """
-    A user's downlines (`referral_list`).
+    A user's downlines.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
@@ -1223,11 +1385,16 @@ class ReferralList:
     @property
     def data(self, /) -> list[Referral]:
         """
-        The rows. (The row objects are made on the first read and shared by
+        The downlines, in the server's order.
+
+        (The row objects are made on the first read and shared by
         later ones; each read returns a new list.)
         """
     @property
-    def message(self, /) -> str: ...
+    def message(self, /) -> str:
+        """
+        Message information.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
@@ -1383,7 +1550,7 @@ class Step:
 @final
 class TransactionList:
     """
-    The pending transactions (`transaction_list`), in id order.
+    The pending transactions, in the server's order (by key `"1"`, `"2"`, ...).
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
@@ -1391,7 +1558,9 @@ class TransactionList:
     @property
     def data(self, /) -> list[PendingTransaction]:
         """
-        The rows. (The row objects are made on the first read and shared by
+        The rows.
+
+        (The row objects are made on the first read and shared by
         later ones; each read returns a new list.)
         """
     def to_dict(self, /) -> dict[str, Any]:
@@ -1403,30 +1572,51 @@ class TransactionList:
 @final
 class TurnoverRow:
     """
-    One day of turnover (`full_transaction`).
+    One period's turnover and win/lose for a user.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def date(self, /) -> date: ...
+    def date(self, /) -> date:
+        """
+        Transaction date.
+        """
     @property
-    def gamecode(self, /) -> str: ...
+    def gamecode(self, /) -> str:
+        """
+        Game code.
+        """
     @property
-    def pasar(self, /) -> str: ...
+    def pasar(self, /) -> str:
+        """
+        Market name.
+        """
     @property
-    def periode(self, /) -> str: ...
+    def periode(self, /) -> str:
+        """
+        Game period.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
         amounts and dates as strings.
         """
     @property
-    def turnover(self, /) -> Decimal: ...
+    def turnover(self, /) -> Decimal:
+        """
+        Total turnover, exact.
+        """
     @property
-    def user(self, /) -> str: ...
+    def user(self, /) -> str:
+        """
+        User id in game.
+        """
     @property
-    def winlose(self, /) -> Decimal: ...
+    def winlose(self, /) -> Decimal:
+        """
+        Total win/lose, exact (negative: the player lost).
+        """
 
 @final
 class Unsettled:
@@ -1471,27 +1661,36 @@ class Unsettled:
 @final
 class UserBalance:
     """
-    A user's balance (`user_balance`).
+    A user's current balance.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __repr__(self, /) -> str: ...
     @property
-    def balance(self, /) -> Decimal: ...
+    def balance(self, /) -> Decimal:
+        """
+        The balance, exact.
+        """
     @property
-    def message(self, /) -> str: ...
+    def message(self, /) -> str:
+        """
+        Message information.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
         amounts and dates as strings.
         """
     @property
-    def user(self, /) -> str: ...
+    def user(self, /) -> str:
+        """
+        User id in game (as the server spells it).
+        """
 
 @final
 class UserHistory:
     """
-    A user's deposit or withdrawal history (`user_history`).
+    A user's deposit or withdraw history.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
@@ -1499,23 +1698,31 @@ class UserHistory:
     @property
     def data(self, /) -> list[HistoryEntry]:
         """
-        The rows. (The row objects are made on the first read and shared by
+        The entries, in the server's order.
+
+        (The row objects are made on the first read and shared by
         later ones; each read returns a new list.)
         """
     @property
-    def message(self, /) -> str: ...
+    def message(self, /) -> str:
+        """
+        Message information.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
         amounts and dates as strings.
         """
     @property
-    def user(self, /) -> str: ...
+    def user(self, /) -> str:
+        """
+        User id in game.
+        """
 
 @final
 class UserLastTransaction:
     """
-    A user's last deposit or withdrawal (`user_last_transaction`).
+    A user's latest deposit or withdrawal.
     """
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
@@ -1523,17 +1730,24 @@ class UserLastTransaction:
     @property
     def data(self, /) -> HistoryEntry | None:
         """
-        `None` when the user has none.
+        The latest entry; `None` when the user has none (`data` null, `{}`,
+        `[]` or absent).
         """
     @property
-    def message(self, /) -> str: ...
+    def message(self, /) -> str:
+        """
+        Message information.
+        """
     def to_dict(self, /) -> dict[str, Any]:
         """
         The canonical JSON shape (the same as `idn_toto.parse`):
         amounts and dates as strings.
         """
     @property
-    def user(self, /) -> str: ...
+    def user(self, /) -> str:
+        """
+        User id in game.
+        """
 
 def approval_batch_json(plan: Mapping[str, object], operator: str | None = None) -> dict[str, Any]:
     """

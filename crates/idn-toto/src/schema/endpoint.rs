@@ -39,6 +39,14 @@ pub trait Endpoint {
     const ROWS: Option<&'static str> = None;
     /// The typed response.
     type Response: Serialize;
+    /// The canonical shapes of the response and of the types it holds
+    /// (its rows, read from the wire, and their closed sets), as the
+    /// TypeScript declarations `tsify` derives from them: the response
+    /// first, then what its declaration lists under `holds`. What the
+    /// bindings generate their result types from (the npm package's
+    /// `.d.ts`, the pip package's classes).
+    #[cfg(feature = "tsify")]
+    const SHAPES: &'static [&'static str];
 
     /// The request descriptor for these parameters.
     fn request(&self, client: &Client) -> Request;

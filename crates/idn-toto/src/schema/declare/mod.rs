@@ -172,6 +172,7 @@ macro_rules! endpoint {
         money: $money:ident,
         response: $Response:ty,
         wire: $wire:ident,
+        $(holds: [$($Held:ty),* $(,)?],)?
         $(transcode: $how:ident($fields:expr),)?
         $(next_page: $next:path => $Row:ident,)?
         $(check: $check:path,)?
@@ -231,6 +232,9 @@ macro_rules! endpoint {
                 $crate::schema::declare::endpoint!(@next $($next)?);
             const ROWS: Option<&'static str> = $crate::schema::declare::endpoint!(@rows $($Row, $Response)?);
             type Response = $Response;
+            #[cfg(feature = "tsify")]
+            const SHAPES: &'static [&'static str] =
+                &[<$Response as tsify::Tsify>::DECL $($(, <$Held as tsify::Tsify>::DECL)*)?];
 
             fn request(&self, client: &$crate::schema::client::Client) -> $crate::schema::request::Request {
                 $crate::schema::declare::endpoint!(@request self, client, $($build)?)

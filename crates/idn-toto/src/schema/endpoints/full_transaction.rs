@@ -33,6 +33,7 @@ endpoint! {
         money: none,
         response: FullTransaction,
         wire: FullTransactionWire,
+        holds: [TurnoverRow],
         transcode: page(PAGE_FIELDS),
         next_page: FullTransactionParams::next_page_json => TurnoverRow,
     }

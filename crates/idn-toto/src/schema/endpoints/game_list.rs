@@ -17,6 +17,7 @@ endpoint! {
         money: none,
         response: GameList,
         wire: GameListWire,
+        holds: [Game],
     }
 }
 

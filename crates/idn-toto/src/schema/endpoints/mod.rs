@@ -1,38 +1,23 @@
 //! One module per endpoint: its parameters, response types, request
 //! building, parsing and unit tests.
 
-pub mod accept_reject;
-pub mod bank_list;
-pub mod full_transaction;
-pub mod game_list;
-pub mod history_entry;
-pub mod manual_transaction;
-pub mod multiple_transaction;
-pub mod number_history;
-pub mod pga_transaction;
-pub mod referral_list;
-pub mod transaction_list;
-pub mod user_balance;
-pub mod user_history;
-pub mod user_last_transaction;
+// One module per endpoint of the one list (`schema::id::for_each_endpoint`),
+// each re-exported whole: a new endpoint's module and types come from its
+// line in that list.
+macro_rules! modules {
+    ($($variant:ident => $id:literal, $module:ident :: $params:ident;)*) => {
+        $(
+            pub mod $module;
+            pub use $module::*;
+        )*
+    };
+}
+crate::schema::id::for_each_endpoint!(modules);
 
-pub use accept_reject::{AcceptRejectParams, Processed};
-pub use bank_list::{BankList, BankListParams};
-pub use full_transaction::{FullTransaction, FullTransactionParams, TurnoverRow};
-pub use game_list::{Game, GameList, GameListParams};
+/// A user's history entry, shared by `user_history` and
+/// `user_last_transaction`.
+pub mod history_entry;
 pub use history_entry::HistoryEntry;
-pub use manual_transaction::ManualTransactionParams;
-pub use multiple_transaction::{
-    AcceptRejectItem, BatchItem, ItemFailure, ItemReport, ItemsCheck, ManualItem, MultipleItem,
-    MultipleTransaction, MultipleTransactionParams, ACCEPT_REJECT_FIELDS, MANUAL_FIELDS, MAX_ITEMS,
-};
-pub use number_history::{Draw, NumberHistory, NumberHistoryParams};
-pub use pga_transaction::{PgaInvoice, PgaTransaction, PgaTransactionParams};
-pub use referral_list::{Referral, ReferralList, ReferralListParams};
-pub use transaction_list::{PendingTransaction, TransactionList, TransactionListParams};
-pub use user_balance::{UserBalance, UserBalanceParams};
-pub use user_history::{UserHistory, UserHistoryParams};
-pub use user_last_transaction::{UserLastTransaction, UserLastTransactionParams};
 
 #[cfg(test)]
 pub(crate) mod test_support {

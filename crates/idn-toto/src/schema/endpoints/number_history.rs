@@ -23,6 +23,7 @@ endpoint! {
         money: none,
         response: NumberHistory,
         wire: NumberHistoryWire,
+        holds: [Draw],
     }
 }
 

@@ -35,6 +35,7 @@ endpoint! {
         money: none,
         response: PgaTransaction,
         wire: PgaWire,
+        holds: [PgaInvoice, crate::PgaStatus, crate::PgaProcessor],
         transcode: page(PAGE_FIELDS),
         next_page: PgaTransactionParams::next_page_json => PgaInvoice,
         check: PgaTransactionParams::check,

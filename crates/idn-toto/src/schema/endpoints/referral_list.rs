@@ -22,6 +22,7 @@ endpoint! {
         money: none,
         response: ReferralList,
         wire: ReferralWire,
+        holds: [Referral],
     }
 }
 

@@ -35,6 +35,7 @@ endpoint! {
         money: none,
         response: TransactionList,
         wire: ListWire,
+        holds: [PendingTransaction, crate::TransactionType],
         transcode: keyed_rows(ROW_FIELDS),
     }
 }

@@ -25,6 +25,7 @@ endpoint! {
         money: none,
         response: UserHistory,
         wire: HistoryWire,
+        holds: [HistoryEntry, crate::HistoryStatus],
     }
 }
 

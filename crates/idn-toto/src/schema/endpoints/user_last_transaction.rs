@@ -25,6 +25,7 @@ endpoint! {
         money: none,
         response: UserLastTransaction,
         wire: LatestWire,
+        holds: [HistoryEntry, crate::HistoryStatus],
     }
 }
 

@@ -50,6 +50,7 @@ endpoint! {
         money: batch,
         response: MultipleTransaction,
         wire: custom,
+        holds: [ItemReport],
         check: MultipleTransactionParams::check,
         request: MultipleTransactionParams::build,
     }
