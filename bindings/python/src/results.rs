@@ -312,5 +312,11 @@ pub(crate) fn any_to_py(py: Python<'_>, response: core::AnyResponse) -> PyResult
         A::FullTransaction(r) => PyFullTransaction::new(r).into_py_any(py),
         A::PgaTransaction(r) => PyPgaTransaction::new(r).into_py_any(py),
         A::BankList(r) => PyBankList::new(r).into_py_any(py),
+        #[allow(unreachable_patterns)]
+        other => {
+            let json = serde_json::to_value(&other)
+                .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+            Ok(crate::json::value_to_py(py, &json)?.unbind())
+        }
     }
 }
