@@ -29,12 +29,14 @@ check:
     cargo clippy --locked -p idn-toto-client --all-targets --features sqlite,postgres -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p idn-toto -p idn-toto-client --features idn-toto-client/blocking,idn-toto-client/tokio,idn-toto-client/sqlite,idn-toto-client/postgres
 
+# One build of the workspace with every optional feature the tests cover
+# (the core's `http` conversions, the client's SQLite and Postgres stores), so
+# no crate is compiled twice for them; the pip package's crate on its own
+# (its tests link Python).
 # The Rust workspace: core (unit, shared vectors, property tests, end to end against the sandbox), CLI, sandbox, bindings' host-side tests, the SQLite and Postgres stores (a real file, a throwaway cluster).
 test-rust:
-    cargo test --workspace --locked --exclude idn-toto-python
+    cargo test --workspace --locked --exclude idn-toto-python --features idn-toto/http,idn-toto-client/blocking,idn-toto-client/sqlite,idn-toto-client/postgres
     cargo test --locked -p idn-toto-python --lib --tests
-    cargo test --locked -p idn-toto --features http --lib
-    cargo test --locked -p idn-toto-client --features blocking,sqlite,postgres --test sqlite --test postgres
 
 # The npm package: build (wasm-bindgen + wasm-opt), vectors, client tests, end to end, pack/install.
 test-node:

@@ -51,14 +51,34 @@ target_dir="$(cargo metadata --manifest-path "$repo/Cargo.toml" --format-version
 version="$("$repo/scripts/version.sh")"
 
 # 5. Bindings, then wasm-opt from the npm binaryen package (never Debian's).
+#    Redone only when an input changed (the two modules cargo built, the
+#    wasm-bindgen version, shrink.sh, the npm lockfile that pins wasm-opt):
+#    `just demo`, `just test-node` and the release check each build the
+#    package, and these two steps take about half a minute.
 out="$here/pkg"
-rm -rf "$out"
-mkdir -p "$out/wasm"
-for module in idn_toto_wasm idn_toto_wasm_matcher; do
-  "$wb" "$target_dir/wasm32-unknown-unknown/release/$module.wasm" --target nodejs \
-    --out-dir "$out/wasm" --no-typescript --remove-name-section --remove-producers-section
-  "$here/scripts/shrink.sh" "$out/wasm/${module}_bg.wasm" "$out/wasm/${module}_bg.wasm"
+modules=(idn_toto_wasm idn_toto_wasm_matcher)
+inputs=()
+for module in "${modules[@]}"; do inputs+=("$target_dir/wasm32-unknown-unknown/release/$module.wasm"); done
+stamp_file="$target_dir/idn-toto-npm-wasm.inputs"
+stamp="$({ sha256sum "${inputs[@]}" "$here/scripts/shrink.sh" package-lock.json; "$wb" --version; } | sha256sum | cut -d' ' -f1)"
+kept=yes
+for module in "${modules[@]}"; do
+  [ -s "$out/wasm/${module}_bg.wasm" ] && [ -s "$out/wasm/$module.js" ] || kept=no
 done
+[ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ] || kept=no
+if [ "$kept" = yes ]; then
+  log "wasm-bindgen + wasm-opt: inputs unchanged, pkg/wasm/ kept"
+  find "$out" -mindepth 1 -maxdepth 1 ! -name wasm -exec rm -rf {} +
+else
+  rm -rf "$out" "$stamp_file"
+  mkdir -p "$out/wasm"
+  for module in "${modules[@]}"; do
+    "$wb" "$target_dir/wasm32-unknown-unknown/release/$module.wasm" --target nodejs \
+      --out-dir "$out/wasm" --no-typescript --remove-name-section --remove-producers-section
+    "$here/scripts/shrink.sh" "$out/wasm/${module}_bg.wasm" "$out/wasm/${module}_bg.wasm"
+  done
+  echo "$stamp" >"$stamp_file"
+fi
 
 # 6. The package around it.
 # The version is the Cargo workspace's (the one source); the committed
