@@ -19,6 +19,10 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
+/// The main `.wasm`'s size target, gzipped: issue 21's 200 KB (an earlier
+/// issue asked for 100 KB).
+const WASM_GZIP_TARGET: f64 = 200_000.0;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut opts: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -163,8 +167,9 @@ struct Target {
     /// `true`: the measured value must be at most `limit`.
     at_most: bool,
     unit: &'static str,
-    /// For a miss whose cause this run measures: what the floor is (shown
-    /// as the verdict `FLOOR`, and explained under "Sizes").
+    /// For a miss whose cause this run measures: what the floor is (the
+    /// verdict `FLOOR` when the floor alone misses the limit, explained
+    /// under "Sizes").
     floor: Option<f64>,
 }
 
@@ -175,7 +180,15 @@ impl Target {
             Some(m) if (self.at_most && m <= self.limit) || (!self.at_most && m >= self.limit) => {
                 "PASS"
             }
-            Some(_) if self.floor.is_some() => "FLOOR",
+            // `FLOOR` only when the floor alone misses the target: under it,
+            // the SDK's own code is what misses, a plain `MISS`.
+            Some(_)
+                if self.floor.is_some_and(|f| {
+                    (self.at_most && f > self.limit) || (!self.at_most && f < self.limit)
+                }) =>
+            {
+                "FLOOR"
+            }
             Some(_) => "MISS",
         }
     }
@@ -235,7 +248,7 @@ fn targets(run: &Run) -> Vec<Target> {
         Target {
             what: "main `.wasm` gzipped (`gzip -9`)",
             measured: meta_f64(&run.meta, "wasm_gzip_bytes"),
-            limit: 100_000.0,
+            limit: WASM_GZIP_TARGET,
             at_most: true,
             unit: "KB",
             floor: size(run, "floor_typed_web"),
@@ -707,11 +720,13 @@ fn wasm_size_section(out: &mut String, run: &Run) {
     {
         let _ = writeln!(
             out,
-            "\nThe libraries alone take {} of the 100 KB target, leaving {} for all of the \
+            "\nThe libraries alone take {} of the {} target, leaving {} for all of the \
              SDK's own code, which measures {} here (the package minus the floor). `FLOOR` in \
-             the targets table means this: missed, and the cause is measured in this run.",
+             the targets table would mean the libraries alone miss the target; `MISS`, that the \
+             SDK's own code does.",
             kb(floor),
-            kb((100_000.0 - floor).max(0.0)),
+            kb(WASM_GZIP_TARGET),
+            kb((WASM_GZIP_TARGET - floor).max(0.0)),
             kb(everything - floor),
         );
     }
