@@ -36,10 +36,13 @@ for c in "${crates[@]}"; do args+=(-p "$c"); done
 # name and version once (into $CARGO_HOME/registry/src/-<hash>/) and reuses
 # their compiled artifacts. After a change without a version bump it would
 # verify the dependents against the stale core (seen here: idn-toto-cli
-# verified against an older idn-toto). So verification gets its own target
-# directory, our crates' artifacts in it are cleaned first, and their unpacked
-# copies dropped ("-<hash>" directories are file-URL registries, never crates.io).
-pkg_target="$TARGET_DIR/package-check"
+# verified against an older idn-toto). So our crates' artifacts are cleaned
+# first and their unpacked copies dropped ("-<hash>" directories are file-URL
+# registries, never crates.io). Verification builds in the workspace's target
+# directory, where `just demo` and `just test` have already built every
+# dependency (in its own directory it compiled them all again: about three
+# minutes of a CI run); the cost is our own crates built again after a check.
+pkg_target="$TARGET_DIR"
 cargo clean --quiet --target-dir "$pkg_target" "${args[@]}"
 for c in "${crates[@]}"; do
   rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$c-$version"
@@ -62,7 +65,7 @@ for name in crates:
             problems.append(f"{name}: no {field} in Cargo.toml")
     if "rs" not in ((p.get("metadata") or {}).get("docs") or {}):
         problems.append(f"{name}: no [package.metadata.docs.rs]")
-    path = f"{target}/package-check/package/{name}-{version}.crate"
+    path = f"{target}/package/{name}-{version}.crate"
     with tarfile.open(path) as t:
         files = {m.name.split("/", 1)[1] for m in t.getmembers() if m.isfile()}
         for need in ("Cargo.toml", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "Cargo.lock"):
