@@ -43,14 +43,12 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod api;
-mod error;
 mod framing;
 mod matcher;
 mod protocol;
 mod schema;
 
 pub use api::dynamic;
-pub use error::{ApiErrorKind, Error};
 pub use matcher::{
     approval_batch, approval_batch_json, approval_key, approved_before, credit_fingerprint,
     credits_from_csv, credits_from_moota, credits_from_moota_signed, match_deposits,
@@ -77,6 +75,7 @@ pub use protocol::settle::{Evidence, EvidenceKind, Settle, SettleState, SettleSt
 pub use schema::client::{Client, ClientBuilder, PathWords, DEFAULT_MAX_BODY_SIZE};
 pub use schema::endpoint::{Endpoint, EndpointInfo, NextPageFn};
 pub use schema::endpoints::*;
+pub use schema::error::{ApiErrorKind, Error};
 pub use schema::id::{EndpointId, Method};
 pub use schema::moves::{Action, MoneyMove, MoveParams, TxType};
 pub use schema::paging::{PageRows, Paged, Pages};

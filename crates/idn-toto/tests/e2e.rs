@@ -269,7 +269,10 @@ fn reports_page_through_every_page() {
 
 /// The parameters of the first request case in an endpoint's vectors file.
 fn first_vector_params(id: EndpointId) -> Value {
-    let path = format!("{}/../../tests/vectors/{id}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../tests/vectors/{id}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let doc: Value = serde_json::from_str(&text).unwrap();
     doc["requests"][0]["params"].clone()

@@ -4,11 +4,11 @@
 
 use serde_json::{json, Value};
 
-use crate::error::Error;
 use crate::protocol::batch::Batch;
 use crate::schema::client::Client;
 use crate::schema::endpoints::multiple_transaction::items_from_json;
 use crate::schema::endpoints::multiple_transaction::BatchItem;
+use crate::schema::error::Error;
 use crate::schema::id::EndpointId;
 use crate::schema::request::Request;
 

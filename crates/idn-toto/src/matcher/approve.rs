@@ -7,10 +7,10 @@
 use serde_json::{json, Value};
 
 use super::types::{MatchPlan, MatchRules};
-use crate::error::Error;
 use crate::protocol::journal::Journal;
 use crate::protocol::operation_key::OperationKey;
 use crate::schema::endpoints::multiple_transaction::MultipleItem;
+use crate::schema::error::Error;
 
 /// The prefix of an approval's operation key: `match:<credit ref>`.
 pub const MATCH_KEY_PREFIX: &str = "match:";

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::time::parse_posted_at;
 use super::types::{credit_amount, Account, Credit};
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::wire::parse_decimal;
 
 /// The generic CSV's columns (any order; an optional `balance`, the running

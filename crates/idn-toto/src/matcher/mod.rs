@@ -90,8 +90,8 @@ pub use types::{
 
 use serde_json::Value;
 
-use crate::error::Error;
 use crate::schema::endpoints::transaction_list::PendingTransaction;
+use crate::schema::error::Error;
 
 /// [`match_deposits`] on JSON, for the bindings and the shared vectors:
 /// `pending` is the canonical `transaction_list` answer (`{"data": [...]}`)

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::names::fold;
 pub use super::names::{NameMatch, MIN_TRUNCATED_NAME};
 use super::time::parse_posted_at;
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::wire::{parse_decimal, ser_datetime, ser_opt_datetime};
 
 /// How long before a request its credit may be posted (rule 3): 15 minutes.

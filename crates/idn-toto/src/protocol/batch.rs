@@ -4,7 +4,6 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::error::{ApiErrorKind, Error};
 use crate::protocol::exchange::NEVER_RECORDED;
 use crate::schema::client::Client;
 use crate::schema::endpoint::Endpoint;
@@ -13,6 +12,7 @@ use crate::schema::endpoints::multiple_transaction::{
     MultipleTransactionParams, MAX_ITEMS,
 };
 use crate::schema::endpoints::user_history::UserHistoryParams;
+use crate::schema::error::{ApiErrorKind, Error};
 use crate::schema::id::EndpointId;
 use crate::schema::moves::{MoveParams, TxType};
 use crate::schema::params::{ParamReader, Segment};

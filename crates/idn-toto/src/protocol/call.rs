@@ -6,11 +6,11 @@ use crate::protocol::exchange::Next;
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::error::Error;
 use crate::protocol::driver::{Driver, DriverOptions, Output, Step};
 use crate::protocol::event::{Clock, Event};
 use crate::protocol::retry::RetryPolicy;
 use crate::schema::client::Client;
+use crate::schema::error::Error;
 use crate::schema::request::Request;
 use crate::schema::table::AnyEndpoint;
 

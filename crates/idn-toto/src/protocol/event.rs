@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value};
 
-use crate::error::Error;
 use crate::schema::client::Client;
+use crate::schema::error::Error;
 use crate::schema::id::{EndpointId, Method};
 use crate::schema::request::Request;
 

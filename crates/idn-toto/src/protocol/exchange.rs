@@ -9,11 +9,11 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::error::Error;
 use crate::protocol::event::Trail;
 use crate::protocol::event::{Clock, Event};
 use crate::protocol::retry::RetryPolicy;
 use crate::schema::client::Client;
+use crate::schema::error::Error;
 use crate::schema::request::Request;
 use crate::schema::table::AnyResponse;
 

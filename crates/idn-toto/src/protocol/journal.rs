@@ -24,10 +24,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::Error;
 use crate::protocol::batch::ItemStatus;
 use crate::protocol::operation_key::OperationKey;
 use crate::protocol::settle::SettleState;
+use crate::schema::error::Error;
 use crate::schema::id::EndpointId;
 use crate::schema::moves::{MoneyMove, MoveParams};
 use crate::schema::unsettled::Snapshot;

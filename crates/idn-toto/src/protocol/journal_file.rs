@@ -38,8 +38,8 @@
 //! # Ok::<(), idn_toto::Error>(())
 //! ```
 
-use crate::error::Error;
 use crate::protocol::journal::{Journal, JournalRecord};
+use crate::schema::error::Error;
 
 /// What a host must do before and after each append to a journal file
 /// (see the module docs): check the file first when [`must_check`] says

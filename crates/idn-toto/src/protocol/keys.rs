@@ -25,9 +25,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::Error;
 use crate::protocol::journal::{Journal, JournalEvent, JournalRecord};
 use crate::protocol::operation_key::OperationKey;
+use crate::schema::error::Error;
 use crate::schema::id::EndpointId;
 use crate::schema::moves::{MoneyMove, MoveParams};
 use crate::schema::unsettled::{Snapshot, Unsettled};

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::schema::error::Error;
 
 /// The longest key, in bytes.
 pub const MAX_KEY_LEN: usize = 200;

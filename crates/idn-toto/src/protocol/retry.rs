@@ -1,7 +1,7 @@
 //! When a host may send a request again. The decision is made here, once,
 //! for every binding.
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::request::Request;
 
 /// Retry policy for requests that are safe to repeat (reads). Requests that

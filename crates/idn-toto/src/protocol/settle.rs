@@ -32,15 +32,15 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::error::Error;
 use crate::protocol::event::{Clock, Event};
 use crate::protocol::exchange::{Answer, Exchange, ExchangeStep, NEVER_RECORDED};
 use crate::protocol::retry::RetryPolicy;
 use crate::schema::client::Client;
-use crate::schema::endpoints::history_entry::HistoryEntry;
 use crate::schema::endpoints::transaction_list::TransactionListParams;
 use crate::schema::endpoints::user_history::UserHistoryParams;
 use crate::schema::endpoints::user_last_transaction::UserLastTransactionParams;
+use crate::schema::error::Error;
+use crate::schema::history_entry::HistoryEntry;
 use crate::schema::id::EndpointId;
 use crate::schema::moves::MoneyMove;
 use crate::schema::moves::{Action, TxType};

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::id::{EndpointId, Method};
 use crate::schema::percent::encode;
 use crate::schema::redact::Scrubber;

@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::Error;
 use crate::schema::client::{check_size, Client};
+use crate::schema::error::Error;
 use crate::schema::id::{EndpointId, Method};
 use crate::schema::moves::MoveParams;
 use crate::schema::param::Param;

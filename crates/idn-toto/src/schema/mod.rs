@@ -7,12 +7,16 @@
 //! tolerant reader (`wire`), the request a host sends (`request`), the
 //! client's configuration, request assembly and scrubbed parsing (`client`,
 //! with the token's scrubber in `redact`) and the paging rule (`paging`).
-//! Imports nothing from `protocol` or `api`.
+//! The one error enum, split by cause (`error`), is part of it: every layer
+//! above speaks it, and what it carries (an unknown outcome's `Unsettled`)
+//! is schema data. Imports nothing from `protocol` or `api`.
 
 pub(crate) mod client;
 pub(crate) mod declare;
 pub(crate) mod endpoint;
 pub(crate) mod endpoints;
+pub(crate) mod error;
+pub(crate) mod history_entry;
 pub(crate) mod id;
 pub(crate) mod money;
 pub(crate) mod moves;

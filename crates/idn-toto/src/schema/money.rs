@@ -6,7 +6,7 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::moves::{Action, MoneyMove, MoveParams, TxType};
 use crate::schema::request::Request;
 use crate::schema::unsettled::{Snapshot, Unsettled};

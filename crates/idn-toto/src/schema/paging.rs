@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::error::Error;
 use crate::schema::endpoint::Endpoint;
+use crate::schema::error::Error;
 use crate::schema::params::ParamReader;
 
 /// How many pages one iteration reads at most, by default (the Node and

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::moves::{Action, TxType};
 use crate::schema::percent::encode;
 use crate::schema::wire::{self, DecimalError, DecimalRules};

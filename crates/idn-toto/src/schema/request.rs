@@ -180,7 +180,7 @@ impl fmt::Display for Request {
 #[cfg(feature = "http")]
 mod http_conversions {
     use super::*;
-    use crate::error::Error;
+    use crate::schema::error::Error;
 
     impl TryFrom<Request> for http::Request<Vec<u8>> {
         type Error = Error;

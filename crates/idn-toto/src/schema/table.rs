@@ -9,10 +9,10 @@ use std::str::FromStr;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::Error;
 use crate::schema::client::{check_size, Client};
 use crate::schema::endpoint::{Endpoint, EndpointInfo};
 use crate::schema::endpoints as e;
+use crate::schema::error::Error;
 use crate::schema::id::{for_each_endpoint, unknown_reason, EndpointId};
 use crate::schema::request::Request;
 

@@ -7,7 +7,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::schema::endpoints::history_entry::HistoryEntry;
+use crate::schema::history_entry::HistoryEntry;
 use crate::schema::id::EndpointId;
 use crate::schema::moves::MoveParams;
 

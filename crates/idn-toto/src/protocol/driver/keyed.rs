@@ -4,12 +4,12 @@
 
 use super::Output;
 use super::{Driver, Op};
-use crate::error::Error;
 use crate::protocol::batch::ItemStatus;
 use crate::protocol::journal::JournalRecord;
 use crate::protocol::journal::OpenMove;
 use crate::protocol::keys::{ClaimAnswer, KeyDecision, KeyRecord};
 use crate::schema::endpoints::accept_reject::Processed;
+use crate::schema::error::Error;
 use crate::schema::id::EndpointId;
 use crate::schema::table::AnyResponse;
 

@@ -44,7 +44,6 @@ pub use output::Output;
 
 use serde_json::Value;
 
-use crate::error::Error;
 use crate::framing;
 use crate::protocol::batch::{Batch, ItemStatus};
 use crate::protocol::event::Trail;
@@ -62,6 +61,7 @@ use crate::schema::endpoints::full_transaction::FullTransactionParams;
 use crate::schema::endpoints::multiple_transaction::BatchItem;
 use crate::schema::endpoints::pga_transaction::PgaTransactionParams;
 use crate::schema::endpoints::user_history::UserHistoryParams;
+use crate::schema::error::Error;
 use crate::schema::id::EndpointId;
 use crate::schema::moves::MoneyMove;
 use crate::schema::moves::TxType;

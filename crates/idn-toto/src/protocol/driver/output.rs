@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use crate::error::Error;
 use crate::protocol::batch::ItemOutcome;
 use crate::protocol::settle::Settlement;
+use crate::schema::error::Error;
 use crate::schema::table::{AnyEndpoint, AnyResponse};
 
 /// How a [`crate::Driver`] ended, when it succeeded.

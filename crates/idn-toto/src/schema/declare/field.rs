@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::moves::{Action, TxType};
 use crate::schema::param::ParamType;
 use crate::schema::params::ParamReader;

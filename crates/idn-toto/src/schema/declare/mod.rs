@@ -181,7 +181,7 @@ macro_rules! endpoint {
         impl $P {
             /// Reads canonical JSON parameters: names, types and which are
             /// required as declared ([`crate::Endpoint::PARAMETERS`]).
-            pub fn from_json(v: &serde_json::Value) -> Result<$P, $crate::error::Error> {
+            pub fn from_json(v: &serde_json::Value) -> Result<$P, $crate::schema::error::Error> {
                 let r = $crate::schema::params::ParamReader::new(v, "")?;
                 r.only(<$P as $crate::schema::endpoint::Endpoint>::PARAMS)?;
                 let p = $P {
@@ -242,7 +242,7 @@ macro_rules! endpoint {
 
             $crate::schema::declare::endpoint!(@money $money);
 
-            fn parse(status: u16, body: &[u8]) -> Result<$Response, $crate::error::Error> {
+            fn parse(status: u16, body: &[u8]) -> Result<$Response, $crate::schema::error::Error> {
                 <Self as $crate::schema::wire::Parse>::parse_with::<$crate::schema::wire::Strict>(status, body)
             }
         }
@@ -300,7 +300,7 @@ macro_rules! endpoint {
             fn parse_with<R: $crate::schema::wire::Reader>(
                 status: u16,
                 body: &[u8],
-            ) -> Result<$Response, $crate::error::Error> {
+            ) -> Result<$Response, $crate::schema::error::Error> {
                 $crate::schema::wire::parse_with::<$Wire, R>(
                     <Self as $crate::schema::endpoint::Endpoint>::ID,
                     status,
@@ -352,7 +352,7 @@ macro_rules! envelope {
         impl $crate::schema::wire::Wire for $W {
             type Output = $Out;
 
-            fn finish(self) -> Result<$Out, $crate::error::Error> {
+            fn finish(self) -> Result<$Out, $crate::schema::error::Error> {
                 $crate::schema::wire::check_success(self.success, &self.message)?;
                 Ok($Out {
                     message: self.message,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::declare::endpoint;
 use crate::schema::moves::{Action, MoneyMove, TxType};
 use crate::schema::params::Segment;
@@ -133,7 +133,7 @@ mod tests {
         let refused = AcceptRejectParams::parse(200, b"{\"success\":false,\"message\":\"The transaction couldnt be found or has been modified\nbefore\"}").unwrap_err();
         assert_eq!(
             refused.api_kind(),
-            Some(crate::error::ApiErrorKind::TransactionNotFound)
+            Some(crate::schema::error::ApiErrorKind::TransactionNotFound)
         );
         assert_eq!(
             AcceptRejectParams::parse(502, b"bad gateway")

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::declare::endpoint;
 use crate::schema::wire::{self, Wire};
 

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::declare::{endpoint, envelope};
 use crate::schema::params::{Page, Segment};
 use crate::schema::wire;

@@ -84,7 +84,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.api_kind(),
-            Some(crate::error::ApiErrorKind::UserNotRegistered)
+            Some(crate::schema::error::ApiErrorKind::UserNotRegistered)
         );
     }
 }

@@ -14,9 +14,12 @@ macro_rules! modules {
 }
 crate::schema::id::for_each_endpoint!(modules);
 
-/// A user's history entry, shared by `user_history` and
-/// `user_last_transaction`.
-pub mod history_entry;
+/// A user's history entry (`user_history`, `user_last_transaction`, a
+/// settlement's snapshot), defined in `schema/history_entry.rs` beside the
+/// snapshot that holds it; this module keeps its public path.
+pub mod history_entry {
+    pub use crate::schema::history_entry::HistoryEntry;
+}
 pub use history_entry::HistoryEntry;
 
 #[cfg(test)]

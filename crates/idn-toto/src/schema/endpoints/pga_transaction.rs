@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::declare::endpoint;
 use crate::schema::params::{Page, PgaStatusFilter, Text};
 use crate::schema::wire::{self, PgaProcessor, PgaStatus, Wire};
@@ -35,7 +35,7 @@ endpoint! {
         money: none,
         response: PgaTransaction,
         wire: PgaWire,
-        holds: [PgaInvoice, crate::PgaStatus, crate::PgaProcessor],
+        holds: [PgaInvoice, PgaStatus, PgaProcessor],
         transcode: page(PAGE_FIELDS),
         next_page: PgaTransactionParams::next_page_json => PgaInvoice,
         check: PgaTransactionParams::check,
@@ -342,7 +342,7 @@ mod tests {
         assert_eq!(page.total_amount_all.to_string(), "176000");
         let e = PgaTransactionParams::parse(200, br#"{"success":false,"message":"Invalid User!"}"#)
             .unwrap_err();
-        assert_eq!(e.api_kind(), Some(crate::error::ApiErrorKind::InvalidUser));
+        assert_eq!(e.api_kind(), Some(crate::schema::error::ApiErrorKind::InvalidUser));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::de::{Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::declare::endpoint;
 use crate::schema::moves::TxType;
 use crate::schema::params::Segment;
@@ -35,7 +35,7 @@ endpoint! {
         money: none,
         response: TransactionList,
         wire: ListWire,
-        holds: [PendingTransaction, crate::TransactionType],
+        holds: [PendingTransaction, TransactionType],
         transcode: keyed_rows(ROW_FIELDS),
     }
 }

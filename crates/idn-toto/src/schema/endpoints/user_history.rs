@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::schema::declare::{endpoint, envelope};
-use crate::schema::endpoints::history_entry::HistoryEntry;
+use crate::schema::history_entry::HistoryEntry;
 use crate::schema::moves::TxType;
 use crate::schema::params::Segment;
 use crate::schema::wire;
@@ -25,7 +25,7 @@ endpoint! {
         money: none,
         response: UserHistory,
         wire: HistoryWire,
-        holds: [HistoryEntry, crate::HistoryStatus],
+        holds: [HistoryEntry, wire::HistoryStatus],
     }
 }
 

@@ -6,7 +6,7 @@
 
 use serde_json::error::Category;
 
-use crate::error::Error;
+use crate::schema::error::Error;
 
 /// Reads JSON text that `serde_json` has accepted (anything else gives some
 /// output, never a panic).

@@ -25,7 +25,7 @@ pub(crate) use ser::{ser_date, ser_datetime, ser_opt_datetime};
 
 pub(crate) use de::timestamp;
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::id::EndpointId;
 use serde::de::DeserializeOwned;
 

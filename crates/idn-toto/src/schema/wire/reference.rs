@@ -4,7 +4,7 @@
 //! message.
 
 use super::{Reader, Strict, Wire};
-use crate::error::Error;
+use crate::schema::error::Error;
 
 /// The reference reader, with or without the fast path.
 pub(crate) struct Reference<const FAST: bool>;

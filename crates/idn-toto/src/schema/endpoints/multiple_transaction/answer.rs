@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::wire::{self, Wire};
 
 /// The answer to one multiple request: the server's message and the items

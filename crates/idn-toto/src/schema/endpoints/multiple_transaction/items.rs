@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::moves::{Action, MoneyMove, MoveParams, TxType};
 use crate::schema::params::ParamReader;
 use crate::schema::params::{Amount, Text};

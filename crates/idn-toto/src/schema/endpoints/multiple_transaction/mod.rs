@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::error::Error;
+use crate::schema::error::Error;
 use crate::schema::client::Client;
 use crate::schema::declare::endpoint;
 use crate::schema::declare::{Field, Val};
