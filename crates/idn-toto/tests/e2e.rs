@@ -246,7 +246,7 @@ fn reports_page_through_every_page() {
         pages += 1;
         total = page.total_data;
         rows.extend(page.data.iter().cloned());
-        params = p.next_page(&page);
+        params = p.next_page(&page).unwrap();
     }
     assert_eq!((rows.len() as u64, pages), (total, 3));
     assert!(rows.iter().all(|r| r.user == "LOREMS" && r.date == date));

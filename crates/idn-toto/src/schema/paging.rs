@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::schema::endpoint::Endpoint;
 use crate::schema::error::Error;
-use crate::schema::params::ParamReader;
+use crate::schema::params::Page;
 
 /// How many pages one iteration reads at most, by default (the Node and
 /// Python iterators' `max_pages`; also `dynamic::DEFAULT_MAX_PAGES`).
@@ -105,19 +105,74 @@ pub(crate) fn max_pages_error(pages_read: u64, max_pages: u64) -> Error {
     )
 }
 
-/// Shared paging rule over canonical JSON: the page after `params.page`
-/// while it is below `response.total_page` and the page was not empty.
-pub(crate) fn next_page_params(params: &Value, response: &Value) -> Result<Option<Value>, Error> {
-    let page = ParamReader::new(params, "")?.page("page")?;
-    let total_page = response
-        .get("total_page")
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
-    let empty = response
-        .get("data")
-        .and_then(Value::as_array)
-        .is_none_or(Vec::is_empty);
-    let Some(next) = crate::schema::params::next_page(page, total_page, empty) else {
+/// What a paging rule reads of a page: the typed response (the
+/// declaration implements it) or its canonical JSON, so each rule is written
+/// once for both (`next_page: by_total => TurnoverRow`).
+pub(crate) trait PageView {
+    /// The page count the answer states (`0` when it states none).
+    fn total_page(&self) -> u64;
+    /// Whether the page has no rows.
+    fn is_empty(&self) -> bool;
+    /// The page number the answer names, for endpoints whose pages name it;
+    /// a `decode` error at `page` when it is there but not a number.
+    fn answered_page(&self) -> Result<Option<u64>, Error>;
+}
+
+impl PageView for Value {
+    fn total_page(&self) -> u64 {
+        self.get("total_page").and_then(Value::as_u64).unwrap_or(0)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.get("data")
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty)
+    }
+
+    fn answered_page(&self) -> Result<Option<u64>, Error> {
+        match self.get("page") {
+            None => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| Error::decode("page", format!("must be a page number, got {v}"))),
+        }
+    }
+}
+
+/// The rule `next_page: by_total`: the page after `asked` while it is below
+/// the stated total, and never after an empty page (so a wrong total cannot
+/// loop forever).
+pub(crate) fn by_total(asked: Page, page: &impl PageView) -> Result<Option<Page>, Error> {
+    Ok(crate::schema::params::next_page(
+        asked,
+        page.total_page(),
+        page.is_empty(),
+    ))
+}
+
+/// The rule `next_page: by_total_checked`: [`by_total`], after checking the
+/// answer is the page that was asked for (a server that answers page 1 to
+/// every request would otherwise be paged forever): another page, or none
+/// named, is a `decode` error at `page`.
+pub(crate) fn by_total_checked(asked: Page, page: &impl PageView) -> Result<Option<Page>, Error> {
+    match page.answered_page()? {
+        Some(answered) if answered == u64::from(asked.get()) => by_total(asked, page),
+        Some(answered) => Err(Error::decode(
+            "page",
+            format!(
+                "the answer is page {answered}, but page {} was asked for",
+                asked.get()
+            ),
+        )),
+        None => Err(Error::decode("page", "missing from the page")),
+    }
+}
+
+/// A declared rule over canonical JSON: the parameters of the next page
+/// (`params` with its `page` replaced), or `None`.
+pub(crate) fn next_params_json(params: &Value, next: Option<Page>) -> Result<Option<Value>, Error> {
+    let Some(next) = next else {
         return Ok(None);
     };
     let mut out = params.as_object().cloned().unwrap_or_default();

@@ -121,7 +121,7 @@ pub(crate) fn request_with<'a, E: Declared>(
 ///         response: UserBalance,
 ///         wire: BalanceWire,      // or `custom` (the file implements `wire::Parse`)
 ///         // optional: words: { "full_transaction" => full_transaction },
-///         //           next_page: Self::next_page_json => TurnoverRow,
+///         //           next_page: by_total => TurnoverRow,
 ///         //           check: Self::check, request: Self::build,
 ///         //           transcode: keyed_rows(ROW_FIELDS) or page(PAGE_FIELDS)
 ///         //             (the one-pass transcoder, `wire/fast.rs`),
@@ -174,7 +174,7 @@ macro_rules! endpoint {
         wire: $wire:ident,
         $(holds: [$($Held:ty),* $(,)?],)?
         $(transcode: $how:ident($fields:expr),)?
-        $(next_page: $next:path => $Row:ident,)?
+        $(next_page: $rule:ident => $Row:ident,)?
         $(check: $check:path,)?
         $(request: $build:path,)?
     ) => {
@@ -229,7 +229,7 @@ macro_rules! endpoint {
                 )
             ),*];
             const NEXT_PAGE: Option<$crate::schema::endpoint::NextPageFn> =
-                $crate::schema::declare::endpoint!(@next $($next)?);
+                $crate::schema::declare::endpoint!(@next $P, $($rule)?);
             const ROWS: Option<&'static str> = $crate::schema::declare::endpoint!(@rows $($Row, $Response)?);
             type Response = $Response;
             #[cfg(feature = "tsify")]
@@ -248,7 +248,7 @@ macro_rules! endpoint {
         }
 
         $crate::schema::declare::endpoint!(@parse $P, $Response, $wire, $($how($fields))?);
-        $crate::schema::declare::endpoint!(@page_rows $P, $Response, $($Row)?);
+        $crate::schema::declare::endpoint!(@page_rows $P, $Response, $($rule, $Row)?);
     };
 
     (@idempotent none) => { true };
@@ -256,7 +256,7 @@ macro_rules! endpoint {
     (@idempotent batch) => { false };
 
     (@page_rows $P:ident, $Response:ty,) => {};
-    (@page_rows $P:ident, $Response:ty, $Row:ident) => {
+    (@page_rows $P:ident, $Response:ty, $rule:ident, $Row:ident) => {
         impl $crate::schema::paging::PageRows for $P {
             type Row = $Row;
 
@@ -264,7 +264,32 @@ macro_rules! endpoint {
                 page.data
             }
         }
+
+        impl $crate::schema::paging::Paged for $P {
+            fn next_page(&self, response: &$Response) -> Result<Option<Self>, $crate::schema::error::Error> {
+                // The declared rule, the same one the JSON form (`NEXT_PAGE`) runs.
+                Ok($crate::schema::paging::$rule(self.page, response)?
+                    .map(|page| $P { page, ..self.clone() }))
+            }
+        }
+
+        impl $crate::schema::paging::PageView for $Response {
+            fn total_page(&self) -> u64 {
+                self.total_page
+            }
+
+            fn is_empty(&self) -> bool {
+                self.data.is_empty()
+            }
+
+            fn answered_page(&self) -> Result<Option<u64>, $crate::schema::error::Error> {
+                Ok($crate::schema::declare::endpoint!(@answered self, $rule))
+            }
+        }
     };
+
+    (@answered $s:ident, by_total) => { None };
+    (@answered $s:ident, by_total_checked) => { Some($s.page) };
 
     (@rows) => { None };
     (@rows $Row:ident, $Response:ty) => {{
@@ -274,8 +299,23 @@ macro_rules! endpoint {
         Some(stringify!($Row))
     }};
 
-    (@next) => { None };
-    (@next $next:path) => { Some($next) };
+    (@next $P:ident,) => { None };
+    (@next $P:ident, $rule:ident) => {{
+        // The declared rule over canonical JSON (the dynamic API, the
+        // bindings' iterators): the parameters read as declared, the rule
+        // the typed `Paged` impl runs.
+        fn next(
+            params: &serde_json::Value,
+            response: &serde_json::Value,
+        ) -> Result<Option<serde_json::Value>, $crate::schema::error::Error> {
+            let asked = $P::from_json(params)?;
+            $crate::schema::paging::next_params_json(
+                params,
+                $crate::schema::paging::$rule(asked.page, response)?,
+            )
+        }
+        Some(next)
+    }};
 
     (@request $s:ident, $c:ident,) => { $crate::schema::declare::request($s, $c) };
     (@request $s:ident, $c:ident, $build:path) => { $build($s, $c) };

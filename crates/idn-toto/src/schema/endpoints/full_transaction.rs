@@ -4,9 +4,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::schema::error::Error;
 use crate::schema::declare::{endpoint, envelope};
 use crate::schema::params::{Page, Segment};
 use crate::schema::wire;
@@ -35,29 +33,7 @@ endpoint! {
         wire: FullTransactionWire,
         holds: [TurnoverRow],
         transcode: page(PAGE_FIELDS),
-        next_page: FullTransactionParams::next_page_json => TurnoverRow,
-    }
-}
-
-impl FullTransactionParams {
-    /// The parameters of the page after `response`, or `None` when it was
-    /// the last (or came back empty, so a wrong total can't loop forever).
-    pub fn next_page(&self, response: &FullTransaction) -> Option<FullTransactionParams> {
-        let page = crate::schema::params::next_page(
-            self.page,
-            response.total_page,
-            response.data.is_empty(),
-        )?;
-        Some(FullTransactionParams {
-            page,
-            ..self.clone()
-        })
-    }
-
-    /// [`FullTransactionParams::next_page`] over canonical JSON.
-    pub(crate) fn next_page_json(params: &Value, response: &Value) -> Result<Option<Value>, Error> {
-        FullTransactionParams::from_json(params)?;
-        crate::schema::paging::next_page_params(params, response)
+        next_page: by_total => TurnoverRow,
     }
 }
 
@@ -139,22 +115,13 @@ envelope! {
     }
 }
 
-impl crate::schema::paging::Paged for FullTransactionParams {
-    fn next_page(&self, response: &Self::Response) -> Result<Option<Self>, Error> {
-        Ok(FullTransactionParams::next_page(self, response))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::schema::endpoint::Endpoint;
     use crate::schema::endpoints::test_support::client;
+    use crate::schema::paging::Paged;
     use serde_json::json;
-
-    fn transcode(status: u16, body: &[u8]) -> Option<String> {
-        <FullTransactionParams as wire::Parse>::transcode(status, body)
-    }
 
     wire::gen::transcoder_properties!(FullTransactionParams, super::PAGE_FIELDS);
 
@@ -203,8 +170,16 @@ mod tests {
         let page = FullTransactionParams::parse(200, body).unwrap();
         assert_eq!((page.total_data, page.total_page), (3, 2));
         assert_eq!(page.data[0].winlose.to_string(), "-2000.00");
-        let next = p.next_page(&page).unwrap();
+        let next = Paged::next_page(&p, &page).unwrap().unwrap();
         assert_eq!(next.page.get(), 2);
-        assert_eq!(next.next_page(&page), None);
+        assert_eq!(Paged::next_page(&next, &page).unwrap(), None);
+        // The same rule over canonical JSON (the dynamic API's).
+        let json_page = serde_json::to_value(&page).unwrap();
+        let params = json!({"user": "LOREMS", "date": "2024-05-17", "page": 1});
+        let next_json = (<FullTransactionParams as Endpoint>::NEXT_PAGE.unwrap())(&params, &json_page)
+            .unwrap()
+            .unwrap();
+        assert_eq!(next_json["page"], 2);
+        assert_eq!(FullTransactionParams::from_json(&next_json).unwrap(), next);
     }
 }

@@ -3,7 +3,6 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::schema::error::Error;
 use crate::schema::declare::endpoint;
@@ -37,7 +36,7 @@ endpoint! {
         wire: PgaWire,
         holds: [PgaInvoice, PgaStatus, PgaProcessor],
         transcode: page(PAGE_FIELDS),
-        next_page: PgaTransactionParams::next_page_json => PgaInvoice,
+        next_page: by_total_checked => PgaInvoice,
         check: PgaTransactionParams::check,
     }
 }
@@ -71,40 +70,6 @@ impl PgaTransactionParams {
             ));
         }
         Ok(p)
-    }
-
-    /// The parameters of the page after `response`, or `None` when it was
-    /// the last (or came back empty, so a wrong total can't loop forever).
-    /// A `response` whose `page` is not the page these parameters asked for
-    /// is a `decode` error at `page` (a server that answers page 1 to every
-    /// request would otherwise be paged forever).
-    pub fn next_page(
-        &self,
-        response: &PgaTransaction,
-    ) -> Result<Option<PgaTransactionParams>, Error> {
-        check_page(self.page, response.page)?;
-        Ok(crate::schema::params::next_page(
-            self.page,
-            response.total_page,
-            response.data.is_empty(),
-        )
-        .map(|page| PgaTransactionParams {
-            page,
-            ..self.clone()
-        }))
-    }
-
-    /// [`PgaTransactionParams::next_page`] over canonical JSON.
-    pub(crate) fn next_page_json(params: &Value, response: &Value) -> Result<Option<Value>, Error> {
-        let p = PgaTransactionParams::from_json(params)?;
-        let answered = match response.get("page") {
-            Some(v) => v
-                .as_u64()
-                .ok_or_else(|| Error::decode("page", format!("must be a page number, got {v}")))?,
-            None => return Err(Error::decode("page", "missing from the page")),
-        };
-        check_page(p.page, answered)?;
-        crate::schema::paging::next_page_params(params, response)
     }
 }
 
@@ -242,37 +207,14 @@ impl Wire for PgaWire {
     }
 }
 
-/// The answer must be the page that was asked for.
-fn check_page(asked: Page, answered: u64) -> Result<(), Error> {
-    if u64::from(asked.get()) == answered {
-        return Ok(());
-    }
-    Err(Error::decode(
-        "page",
-        format!(
-            "the answer is page {answered}, but page {} was asked for",
-            asked.get()
-        ),
-    ))
-}
-
-impl crate::schema::paging::Paged for PgaTransactionParams {
-    fn next_page(&self, response: &Self::Response) -> Result<Option<Self>, Error> {
-        PgaTransactionParams::next_page(self, response)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::schema::endpoint::Endpoint;
     use crate::schema::endpoints::test_support::client;
+    use crate::schema::paging::Paged;
     use crate::schema::id::EndpointId;
     use serde_json::json;
-
-    fn transcode(status: u16, body: &[u8]) -> Option<String> {
-        <PgaTransactionParams as wire::Parse>::transcode(status, body)
-    }
 
     wire::gen::transcoder_properties!(PgaTransactionParams, super::PAGE_FIELDS);
 
@@ -355,10 +297,10 @@ mod tests {
         let start = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
         let p1 = PgaTransactionParams::new(start, start, Page::FIRST).unwrap();
         let page1 = PgaTransactionParams::parse(200, body(1).as_bytes()).unwrap();
-        let p2 = p1.next_page(&page1).unwrap().unwrap();
+        let p2 = Paged::next_page(&p1, &page1).unwrap().unwrap();
         assert_eq!(p2.page.get(), 2);
         // A server that answers page 1 to the request for page 2.
-        let e = p2.next_page(&page1).unwrap_err();
+        let e = Paged::next_page(&p2, &page1).unwrap_err();
         assert_eq!((e.kind(), e.path()), ("decode", Some("page")));
         let json_params =
             serde_json::json!({"start_date": "2024-03-01", "end_date": "2024-03-01", "page": 2});

@@ -1059,6 +1059,12 @@ pub(crate) mod gen {
     /// in the endpoint's `tests` module.
     macro_rules! transcoder_properties {
         ($Params:ty, $fields:expr) => {
+            /// The endpoint's transcoder (over its declared field table).
+            #[allow(dead_code)]
+            fn transcode(status: u16, body: &[u8]) -> Option<String> {
+                <$Params as $crate::schema::wire::Parse>::transcode(status, body)
+            }
+
             /// The transcoder's answer is `None` or exactly the typed
             /// path's text; whether it answered.
             fn agrees(body: &[u8]) -> Result<bool, proptest::test_runner::TestCaseError> {
