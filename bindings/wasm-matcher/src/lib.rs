@@ -21,54 +21,12 @@
 //! module's (`detail`: the core's canonical error object).
 
 use idn_toto::{Credit, Error, Journal};
-use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-/// `value` as a plain JavaScript value (objects, arrays, strings, numbers).
-fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    // Serializing a `Value` does not fail.
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
-}
-
-/// A core error, thrown to JavaScript as this class: `detail` is the core's
-/// canonical error object (the inner object of `Error::to_json`), which
-/// `js/errors.cjs` turns into an `IdnTotoError`, as for the main module's
-/// class of the same name.
-#[wasm_bindgen]
-#[derive(Debug)]
-pub struct CoreError {
-    detail: Value,
-}
-
-#[wasm_bindgen]
-impl CoreError {
-    /// The canonical error object.
-    #[wasm_bindgen(getter)]
-    pub fn detail(&self) -> JsValue {
-        to_js(&self.detail)
-    }
-}
-
-/// A core error as thrown to JavaScript.
-fn throw(e: &Error) -> JsValue {
-    let detail = match e.to_json() {
-        Value::Object(mut m) => m.remove("error").unwrap_or(Value::Null),
-        other => other,
-    };
-    CoreError { detail }.into()
-}
-
-fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
-    serde_json::from_str(text).map_err(|e| {
-        throw(&Error::InvalidRequest {
-            field: field.to_owned(),
-            reason: format!("not valid JSON: {e}"),
-        })
-    })
-}
+/// Thrown for every core error (the class lives in `idn-toto-wasm-common`,
+/// shared with the main module).
+pub use idn_toto_wasm_common::CoreError;
+use idn_toto_wasm_common::{json_arg, throw, to_js};
 
 /// `match_deposits_json`: `pending_json` the canonical `transaction_list`
 /// answer (`{"data": [...]}`) or its rows, `credits_json` an array of

@@ -29,61 +29,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
-/// `value` as a plain JavaScript value (objects, arrays, strings, numbers).
-pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    // Serializing a `Value` or a plain struct of strings and numbers does
-    // not fail.
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
-}
-
-/// The inner object of the core's canonical error JSON (`kind`, `message`,
-/// ...; never the token).
-fn error_detail(e: &Error) -> Value {
-    match e.to_json() {
-        Value::Object(mut m) => m.remove("error").unwrap_or(Value::Null),
-        other => other,
-    }
-}
-
-/// A core error, thrown to JavaScript as this class: `detail` is the core's
-/// canonical error object, which `js/errors.cjs` turns into an
-/// `IdnTotoError`.
-#[wasm_bindgen]
-#[derive(Debug)]
-pub struct CoreError {
-    detail: Value,
-}
-
-#[wasm_bindgen]
-impl CoreError {
-    /// The canonical error object.
-    #[wasm_bindgen(getter)]
-    pub fn detail(&self) -> JsValue {
-        to_js(&self.detail)
-    }
-}
-
-/// A core error as thrown to JavaScript.
-pub(crate) fn throw(e: &Error) -> JsValue {
-    CoreError {
-        detail: error_detail(e),
-    }
-    .into()
-}
+/// Thrown for every core error (the class lives in `idn-toto-wasm-common`,
+/// shared with the matcher's module).
+pub use idn_toto_wasm_common::CoreError;
+pub(crate) use idn_toto_wasm_common::{error_detail, json_arg, throw, to_js};
 
 fn endpoint(id: &str) -> Result<EndpointId, JsValue> {
     id.parse::<EndpointId>().map_err(|e| throw(&e))
-}
-
-pub(crate) fn json_arg(field: &str, text: &str) -> Result<Value, JsValue> {
-    serde_json::from_str(text).map_err(|e| {
-        throw(&Error::InvalidRequest {
-            field: field.to_owned(),
-            reason: format!("not valid JSON: {e}"),
-        })
-    })
 }
 
 /// A request to send: the real URL in `url` (it holds the token: send it,
