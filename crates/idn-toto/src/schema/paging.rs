@@ -144,11 +144,10 @@ impl PageView for Value {
 /// the stated total, and never after an empty page (so a wrong total cannot
 /// loop forever).
 pub(crate) fn by_total(asked: Page, page: &impl PageView) -> Result<Option<Page>, Error> {
-    Ok(crate::schema::params::next_page(
-        asked,
-        page.total_page(),
-        page.is_empty(),
-    ))
+    if page.is_empty() || u64::from(asked.get()) >= page.total_page() {
+        return Ok(None);
+    }
+    Ok(asked.next())
 }
 
 /// The rule `next_page: by_total_checked`: [`by_total`], after checking the
@@ -169,15 +168,12 @@ pub(crate) fn by_total_checked(asked: Page, page: &impl PageView) -> Result<Opti
     }
 }
 
-/// A declared rule over canonical JSON: the parameters of the next page
-/// (`params` with its `page` replaced), or `None`.
-pub(crate) fn next_params_json(params: &Value, next: Option<Page>) -> Result<Option<Value>, Error> {
-    let Some(next) = next else {
-        return Ok(None);
-    };
+/// The parameters of the next page over canonical JSON: `params` with its
+/// `page` replaced.
+pub(crate) fn next_params_json(params: &Value, next: Page) -> Value {
     let mut out = params.as_object().cloned().unwrap_or_default();
     out.insert("page".into(), json!(next.get()));
-    Ok(Some(Value::Object(out)))
+    Value::Object(out)
 }
 
 #[cfg(test)]

@@ -182,16 +182,6 @@ impl Page {
     }
 }
 
-/// The paging rule shared by `full_transaction` and `pga_transaction`: the
-/// next page while `page` is below `total_page`, and never after an empty
-/// page (so a wrong total cannot loop forever).
-pub(crate) fn next_page(page: Page, total_page: u64, empty: bool) -> Option<Page> {
-    if empty || u64::from(page.get()) >= total_page {
-        return None;
-    }
-    page.next()
-}
-
 /// Parses a calendar date written `YYYY-MM-DD`.
 pub(crate) fn parse_request_date(field: &str, value: &str) -> Result<NaiveDate, Error> {
     let b = value.as_bytes();

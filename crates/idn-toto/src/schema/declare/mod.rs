@@ -309,10 +309,8 @@ macro_rules! endpoint {
             response: &serde_json::Value,
         ) -> Result<Option<serde_json::Value>, $crate::schema::error::Error> {
             let asked = $P::from_json(params)?;
-            $crate::schema::paging::next_params_json(
-                params,
-                $crate::schema::paging::$rule(asked.page, response)?,
-            )
+            Ok($crate::schema::paging::$rule(asked.page, response)?
+                .map(|next| $crate::schema::paging::next_params_json(params, next)))
         }
         Some(next)
     }};
