@@ -89,6 +89,13 @@ impl PyItemOutcome {
         JsonDict::of_option(py, self.outcome.snapshot.as_ref())
     }
 
+    /// The operation key the item was given, or `None` (also when the key
+    /// holds the token: the token is never in an outcome).
+    #[getter]
+    fn key(&self) -> Option<&str> {
+        self.outcome.key.as_ref().map(core::OperationKey::as_str)
+    }
+
     /// What settling this item needs, when its status is `"unknown"`.
     fn unsettled(&self) -> Option<PyUnsettled> {
         self.outcome.unsettled().map(PyUnsettled)

@@ -168,7 +168,7 @@ impl PyDriver {
         let driver = core::Driver::settle_open(&core.client, &moves, options.0.clone());
         let unsettled = moves
             .iter()
-            .map(|m| (Some(m.id.clone()), PyOpenMove::unsettled_of(m)))
+            .map(|m| (Some(m.id.clone()), m.unsettled()))
             .collect();
         PyDriver::made(core, driver, options, unsettled)
     }

@@ -318,7 +318,7 @@ impl PyOpenMove {
     /// The intent's endpoint, params and snapshot: what settling needs.
     #[getter]
     fn unsettled(&self) -> PyUnsettled {
-        PyUnsettled(PyOpenMove::unsettled_of(&self.0))
+        PyUnsettled(self.0.unsettled())
     }
 
     fn __repr__(&self) -> String {
@@ -326,18 +326,5 @@ impl PyOpenMove {
             "<OpenMove {} {} last={}>",
             self.0.id, self.0.intent.endpoint, self.0.last
         )
-    }
-}
-
-impl PyOpenMove {
-    pub(crate) fn unsettled_of(open: &core::OpenMove) -> core::Unsettled {
-        let intent = &open.intent;
-        core::Unsettled {
-            endpoint: intent.endpoint,
-            params: intent.params.clone(),
-            snapshot: intent.snapshot.clone(),
-            server: intent.server.clone(),
-            journal_id: Some(open.id.clone()),
-        }
     }
 }

@@ -63,6 +63,15 @@ impl PyUnsettled {
             .map_err(|e| to_py_err(py, e))
     }
 
+    /// The operation key the move was sent under, or `None` (also when an
+    /// error or outcome carries it and the key holds the token): settling it
+    /// with a journal names the key on its `settled` line, so the key's
+    /// record takes the verdict.
+    #[getter]
+    fn key(&self) -> Option<&str> {
+        self.0.key.as_ref().map(core::OperationKey::as_str)
+    }
+
     /// The canonical form.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<JsonDict<'py>> {
         JsonDict::new(py, &self.0.to_json())
@@ -87,6 +96,7 @@ impl PyUnsettled {
                 snapshot: snapshot.map(PyUserHistory::snapshot),
                 server: None,
                 journal_id: None,
+                key: None,
             })
         })
     }

@@ -31,7 +31,7 @@ import pytest
 
 import idn_toto
 
-from conftest import SANDBOX_TOKEN, admin_json, readme_snippet, reset, run_snippet, start_sandbox
+from conftest import SANDBOX_TOKEN, admin_json, faulty, readme_snippet, reset, run_snippet, start_sandbox
 
 TOKEN = SANDBOX_TOKEN
 STORES = ["file", "sqlite", "postgres"]
@@ -255,6 +255,47 @@ def test_a_keyed_call_replays_and_a_conflict_is_refused_before_anything_is_sent(
     with pytest.raises(idn_toto.ApiError) as gone:
         plain.accept_reject("deposit", *accept)
     assert gone.value.api_kind == "transaction_not_found"
+
+
+def test_settling_a_keyed_unknown_outcome_settles_its_key(sandbox: Tuple[str, str], tmp_path: Path) -> None:
+    """The answer to a keyed move is lost (the sandbox applies it, then
+    answers 500): settling the error, or the batch outcome, names the key on
+    the ``settled`` line, so the key's record takes the verdict and its next
+    use replays without settling again (only the snapshot's history read)."""
+    base_url, admin = sandbox
+    reset(admin)
+    where = str(tmp_path / "moves.sqlite")
+    clean, lost = faulty(None), faulty("500-after")
+    sent: List[Any] = []
+
+    def lossy_transport(r: Any) -> Any:
+        return (clean if r.idempotent else lost)(r)
+
+    def recording(r: Any) -> Any:
+        sent.append(r)
+        return clean(r)
+
+    lossy = idn_toto.Client(base_url, TOKEN, transport=lossy_transport, journal=idn_toto.SqliteJournal(where))
+    client = idn_toto.Client(base_url, TOKEN, transport=recording, journal=idn_toto.SqliteJournal(where), settle_delay=0)
+    lorem = balance(admin, "LOREM")
+    key = f"settle-then-replay:{uuid.uuid4().hex}"
+    with pytest.raises(idn_toto.OutcomeUnknownError) as lost_answer:
+        lossy.manual_transaction("deposit", "LOREM", "c", "3", "OP01", key=key)
+    unsettled = lost_answer.value.unsettled
+    assert unsettled is not None and unsettled.key == key
+    assert client.settle(lost_answer.value).state == "applied"
+    sent.clear()
+    assert client.manual_transaction("deposit", "LOREM", "c", "3", "OP01", key=key).replayed is True
+    assert [r.endpoint for r in sent] == ["user_history"]
+
+    rows = [dict(row, user="LOREM") for row in items(1, f"settle-then-replay-batch:{uuid.uuid4().hex}")]
+    (outcome,) = lossy.multiple_transaction("deposit", rows)
+    assert outcome.status == "unknown" and outcome.key == rows[0]["key"]
+    assert client.settle(outcome).state == "applied"
+    sent.clear()
+    assert [o.status for o in client.multiple_transaction("deposit", rows)] == ["already_done"]
+    assert [r.endpoint for r in sent] == ["user_history"]
+    assert balance(admin, "LOREM") == lorem + 3 + 1
 
 
 def run_processes(base_url: str, store: str, where: str, processes: int, rows: int, prefix: str) -> List[int]:

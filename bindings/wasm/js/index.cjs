@@ -351,13 +351,10 @@ function settleable(errorOrOutcome) {
     if (errorOrOutcome.status !== 'unknown') {
       throw refuse(`a batch outcome with status ${JSON.stringify(errorOrOutcome.status)} is definite: only 'unknown' ones are settled`);
     }
-    // The outcome carries what the core's Unsettled needs: the server it was
-    // sent to (settling with a client of another server is refused) and its
-    // journal id (its `settled` line).
-    const unsettled = { endpoint: 'multiple_transaction', params: errorOrOutcome.params };
-    for (const key of ['snapshot', 'server', 'journal_id']) {
-      if (errorOrOutcome[key] !== undefined) unsettled[key] = errorOrOutcome[key];
-    }
+    // The outcome is what the core reads as an Unsettled (its params,
+    // snapshot, server, journal id and operation key; the other fields are
+    // ignored): no list of fields here to fall behind the core's.
+    const unsettled = { ...errorOrOutcome, endpoint: 'multiple_transaction' };
     return { unsettled, journalId: errorOrOutcome.journal_id };
   }
   throw refuse('must be an outcome_unknown IdnTotoError or a batch outcome whose status is unknown');

@@ -257,6 +257,8 @@ export interface Unsettled {
     server?: string;
     /** The move's journal id, when it was journaled. */
     journal_id?: string;
+    /** The operation key it was sent under, when it had one (not when the key holds the token): settling it with a journal names the key on its `settled` line, so the key's record takes the verdict. */
+    key?: string;
 }
 
 /** `applied`: the server shows the effect; `not_applied`: it shows it did not happen (safe to send again); `undetermined`: the reads can't tell. */

@@ -498,6 +498,11 @@ export interface ItemOutcome {
      * The item's journal id, when the batch was journaled (`{id}-{k}`).
      */
     journal_id?: string;
+    /**
+     * The operation key the item was given, when it had one (not when the
+     * key holds the token: the token is never in an outcome).
+     */
+    key?: string;
 }
 /**
  * What happened to one item.

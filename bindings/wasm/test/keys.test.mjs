@@ -331,6 +331,39 @@ for (const store of ['sqlite', 'postgres']) {
   });
 }
 
+test('settling a keyed unknown outcome (its error, its batch outcome) settles the key: its next use sends nothing', async () => {
+  const sandbox = await startSandbox(TOKEN);
+  const journal = open('sqlite', await place('sqlite'));
+  try {
+    const lossy = clientOf(sandbox, journal, { transport: faulty('500-after'), retries: 0 });
+    const client = clientOf(sandbox, journal);
+    const before = await cents(sandbox, 'LOREM');
+    const key = { key: 'settle-then-replay:LOREM' };
+    const e = await lossy.manualTransaction('deposit', 'LOREM', 'c', '3', 'OP01', key).catch((x) => x);
+    assert.equal(e.kind, 'outcome_unknown', String(e));
+    assert.equal(e.unsettled.key, key.key);
+    assert.equal((await client.settle(e)).state, 'applied');
+    let servedBefore = await served(sandbox);
+    assert.equal((await client.manualTransaction('deposit', 'LOREM', 'c', '3', 'OP01', key)).replayed, true);
+    // Only the snapshot's history read: the key's record took the verdict, nothing is settled again.
+    assert.equal((await served(sandbox)) - servedBefore, 1);
+
+    const items = keyedItems(1, 'settle-then-replay-batch').map((item) => ({ ...item, user: 'LOREM' }));
+    const [outcome] = await lossy.multipleTransaction('deposit', items);
+    assert.equal(outcome.status, 'unknown');
+    assert.equal(outcome.key, items[0].key);
+    assert.equal((await client.settle(outcome)).state, 'applied');
+    servedBefore = await served(sandbox);
+    const again = await client.multipleTransaction('deposit', items);
+    assert.deepEqual(again.map((o) => o.status), ['already_done']);
+    assert.equal((await served(sandbox)) - servedBefore, 1);
+    assert.equal(await cents(sandbox, 'LOREM'), before + 300n + 100n);
+  } finally {
+    await close(journal);
+    await sandbox.stop();
+  }
+});
+
 test('the SQL journals: SQLite created 0600; Postgres never shown, and `pg` named when it is missing', async () => {
   const file = path.join(dir, 'mode.sqlite');
   const sqlite = new SqliteJournal(file);

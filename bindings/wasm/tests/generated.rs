@@ -721,6 +721,7 @@ fn settle_types_in_index_d_ts_match_the_core() {
         snapshot: Some(Snapshot::new(vec![])),
         server: Some("0123456789abcdef".into()),
         journal_id: Some("j".into()),
+        key: Some(OperationKey::parse("key", "k").unwrap()),
     };
     let sorted = |mut v: Vec<String>| {
         v.sort();

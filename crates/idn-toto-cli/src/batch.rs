@@ -545,9 +545,10 @@ fn with_status(
                 api_kind: None,
                 params,
                 snapshot: None,
-                // Never sent: no server, no journal line.
+                // Never sent: no server, no journal line, no key claimed.
                 server: None,
                 journal_id: None,
+                key: None,
             }
         })
         .collect()

@@ -11,13 +11,15 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
 
-use common::{manual, quick, sandbox, seg};
+use common::{
+    accept, accept_item, deposits, manual, quick, requests_served, sandbox, seg, with_fault, TOKEN,
+};
 use idn_toto_client::blocking::Client;
 use idn_toto_client::idn_toto::{
-    Decimal, ItemStatus, Journal, KeyDecision, KeyState, SettleState, Snapshot, TxType,
-    UserBalanceParams, UserHistoryParams,
+    Action, Decimal, ItemStatus, Journal, KeyDecision, KeyState, OperationKey, SettleState,
+    Snapshot, TxType, UserBalanceParams, UserHistoryParams,
 };
-use idn_toto_client::SqliteStore;
+use idn_toto_client::{JournalStore, SqliteStore};
 
 #[path = "common/keys.rs"]
 mod keys;
@@ -357,4 +359,91 @@ fn eight_processes_claim_a_key_once() {
             .count(),
         1
     );
+}
+
+/// The key of a move whose answer was lost (`500-after`: the sandbox applies
+/// it, then answers 500) is still open; `client.settle` of the error, or of
+/// the batch item, names the key on its `settled` line, so the store's key
+/// record takes the verdict and the key's next use replays the recorded
+/// answer without sending or reading anything. (Before, the line had no key:
+/// the record stayed `unknown` and the next use settled it again.)
+#[test]
+fn settling_a_keyed_unknown_outcome_settles_its_key() {
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("moves.sqlite");
+    let open = || JournalStore::Sqlite(SqliteStore::open(&path).unwrap());
+    let clean = quick::<Client>(&sandbox)
+        .snapshots(false)
+        .journal_store(open())
+        .build()
+        .unwrap();
+    let lossy = with_fault::<Client>(&sandbox, "500-after")
+        .snapshots(false)
+        .journal_store(open())
+        .build()
+        .unwrap();
+    let server = clean.core().fingerprint().to_owned();
+    let pending = clean.send(&deposits()).unwrap().data;
+    let record_of = |k: &OperationKey| {
+        SqliteStore::open(&path)
+            .unwrap()
+            .key(&server, k)
+            .unwrap()
+            .unwrap()
+    };
+
+    // One call.
+    let k = OperationKey::parse("key", "approve:first").unwrap();
+    let e = lossy
+        .send_keyed(&accept(&pending[0].id, &pending[0].user), k.clone())
+        .unwrap_err();
+    assert_eq!(e.kind(), "outcome_unknown", "{e}");
+    let unsettled = e.unsettled().unwrap();
+    assert_eq!(unsettled.key.as_ref(), Some(&k));
+    assert_eq!(record_of(&k).state, KeyState::Unknown);
+    let s = clean.settle(unsettled).unwrap();
+    assert_eq!(s.state, SettleState::Applied, "{}", s.reason);
+    assert_eq!(record_of(&k).state, KeyState::Applied);
+    let served = requests_served(&sandbox);
+    let again = clean
+        .send_keyed(&accept(&pending[0].id, &pending[0].user), k)
+        .unwrap();
+    assert!(again.replayed);
+    assert_eq!(requests_served(&sandbox), served, "nothing sent or read");
+
+    // One batch item.
+    let k = OperationKey::parse("key", "approve:second").unwrap();
+    let item = accept_item(&pending[1].id, &pending[1].user, Action::Accept);
+    let outcomes = lossy
+        .batch_keyed(TxType::Deposit, vec![item.clone()], vec![Some(k.clone())])
+        .unwrap();
+    assert_eq!(outcomes[0].status, ItemStatus::Unknown, "{outcomes:?}");
+    assert_eq!(outcomes[0].key.as_ref(), Some(&k));
+    let s = clean.settle(&outcomes[0].unsettled().unwrap()).unwrap();
+    assert_eq!(s.state, SettleState::Applied, "{}", s.reason);
+    assert_eq!(record_of(&k).state, KeyState::Applied);
+    let served = requests_served(&sandbox);
+    let again = clean
+        .batch_keyed(TxType::Deposit, vec![item], vec![Some(k)])
+        .unwrap();
+    assert_eq!(again[0].status, ItemStatus::AlreadyDone, "{again:?}");
+    assert_eq!(requests_served(&sandbox), served, "nothing sent or read");
+
+    // A key that holds the token is not handed back (the token is never in
+    // an error or an outcome): its record is settled at its next use instead.
+    let k = OperationKey::parse("key", &format!("approve:{TOKEN}")).unwrap();
+    let e = lossy
+        .send_keyed(&accept(&pending[2].id, &pending[2].user), k.clone())
+        .unwrap_err();
+    assert_eq!(e.kind(), "outcome_unknown", "{e}");
+    assert_eq!(e.unsettled().unwrap().key, None);
+    assert!(!format!("{e:?} {}", e.to_json()).contains(TOKEN));
+    let item = accept_item(&pending[3].id, &pending[3].user, Action::Accept);
+    let k = OperationKey::parse("key", &format!("batch:{TOKEN}")).unwrap();
+    let outcomes = lossy
+        .batch_keyed(TxType::Deposit, vec![item], vec![Some(k)])
+        .unwrap();
+    assert_eq!(outcomes[0].key, None);
+    assert!(!format!("{outcomes:?}").contains(TOKEN));
 }

@@ -68,7 +68,6 @@ pub use protocol::keys::{
     decide as decide_key, ClaimAnswer, ClaimWrite, KeyBook, KeyClaim, KeyDecision, KeyRecord,
     KeySql, KeyState, DEFAULT_LEASE_MS,
 };
-pub use protocol::operation_key::{OperationKey, MAX_KEY_LEN};
 pub use protocol::retry::RetryPolicy;
 pub use protocol::settings::Settings;
 pub use protocol::settle::{Evidence, EvidenceKind, Settle, SettleState, SettleStep, Settlement};
@@ -78,6 +77,7 @@ pub use schema::endpoints::*;
 pub use schema::error::{ApiErrorKind, Error};
 pub use schema::id::{EndpointId, Method};
 pub use schema::moves::{Action, MoneyMove, MoveParams, TxType};
+pub use schema::operation_key::{OperationKey, MAX_KEY_LEN};
 pub use schema::paging::{PageRows, Paged, Pages};
 pub use schema::param::{Location, Param, ParamType};
 pub use schema::params::{Amount, Page, PgaStatusFilter, Segment, Text};

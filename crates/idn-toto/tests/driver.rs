@@ -437,6 +437,7 @@ fn settling_is_driven_by_the_same_loop_and_journaled() {
         snapshot: None,
         server: Some(c.fingerprint().to_owned()),
         journal_id: None,
+        key: None,
     };
     let opts = DriverOptions {
         journal_id: Some("j1".into()),
@@ -813,6 +814,7 @@ fn a_settled_line_that_cannot_be_written_keeps_the_verdict() {
         snapshot: None,
         server: Some(client().fingerprint().to_owned()),
         journal_id: None,
+        key: None,
     };
     let driver = Driver::settle(&client(), &unsettled, journaled("j1")).unwrap();
     let (written, _, kinds, result, failures) =
@@ -851,6 +853,7 @@ fn a_settlement_read_honours_retry_after_like_a_call() {
         snapshot: None,
         server: Some(c.fingerprint().to_owned()),
         journal_id: None,
+        key: None,
     };
     let latest = r#"{"success":true,"user":"lorem","data":{"date":"2024-05-17 10:00:00","amount":"50000","status":"ACCEPT"}}"#;
     let mut busy = true;

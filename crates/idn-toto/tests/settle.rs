@@ -107,6 +107,7 @@ fn settling_with_a_client_of_another_server_is_refused() {
         snapshot: None,
         server: Some(fp.clone()),
         journal_id: Some("j1".into()),
+        key: None,
     };
     let options = DriverOptions {
         journal_id: Some("fresh".into()),

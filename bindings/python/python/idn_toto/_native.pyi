@@ -580,6 +580,12 @@ class ItemOutcome:
         what the server answered.
         """
     @property
+    def key(self, /) -> str | None:
+        """
+        The operation key the item was given, or `None` (also when the key
+        holds the token: the token is never in an outcome).
+        """
+    @property
     def message(self, /) -> str | None:
         """
         The server's message, or what went wrong.
@@ -1641,6 +1647,14 @@ class Unsettled:
         """
         `"accept_reject"`, `"manual_transaction"` or
         `"multiple_transaction"`.
+        """
+    @property
+    def key(self, /) -> str | None:
+        """
+        The operation key the move was sent under, or `None` (also when an
+        error or outcome carries it and the key holds the token): settling it
+        with a journal names the key on its `settled` line, so the key's
+        record takes the verdict.
         """
     @property
     def params(self, /) -> dict[str, Any]:

@@ -8,9 +8,9 @@ use serde_json::{json, Value};
 
 use super::types::{MatchPlan, MatchRules};
 use crate::protocol::journal::Journal;
-use crate::protocol::operation_key::OperationKey;
 use crate::schema::endpoints::multiple_transaction::MultipleItem;
 use crate::schema::error::Error;
+use crate::schema::operation_key::OperationKey;
 
 /// The prefix of an approval's operation key: `match:<credit ref>`.
 pub const MATCH_KEY_PREFIX: &str = "match:";

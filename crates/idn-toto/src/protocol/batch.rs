@@ -15,6 +15,7 @@ use crate::schema::endpoints::user_history::UserHistoryParams;
 use crate::schema::error::{ApiErrorKind, Error};
 use crate::schema::id::EndpointId;
 use crate::schema::moves::{MoveParams, TxType};
+use crate::schema::operation_key::OperationKey;
 use crate::schema::params::{ParamReader, Segment};
 use crate::schema::request::Request;
 use crate::schema::unsettled::{Snapshot, Unsettled};
@@ -97,6 +98,11 @@ pub struct ItemOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub journal_id: Option<String>,
+    /// The operation key the item was given, when it had one (not when the
+    /// key holds the token: the token is never in an outcome).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(type = "string", optional))]
+    pub key: Option<OperationKey>,
 }
 
 impl ItemOutcome {
@@ -109,6 +115,7 @@ impl ItemOutcome {
             snapshot: self.snapshot.clone(),
             server: self.server.clone(),
             journal_id: self.journal_id.clone(),
+            key: self.key.clone(),
         })
     }
 }
@@ -198,6 +205,7 @@ impl Batch {
             snapshot: self.snapshot_of(i),
             server: self.server.clone(),
             journal_id: None,
+            key: None,
         }
     }
 
@@ -631,6 +639,7 @@ impl Batch {
             .then(|| self.server.clone())
             .flatten(),
             journal_id: None,
+            key: None,
         });
     }
 }

@@ -25,12 +25,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::protocol::batch::ItemStatus;
-use crate::protocol::operation_key::OperationKey;
 use crate::protocol::settle::SettleState;
 use crate::schema::error::Error;
 use crate::schema::id::EndpointId;
 use crate::schema::moves::{MoneyMove, MoveParams};
-use crate::schema::unsettled::Snapshot;
+use crate::schema::operation_key::OperationKey;
+use crate::schema::unsettled::{Snapshot, Unsettled};
 
 /// What a journal line records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,6 +226,22 @@ pub struct OpenMove {
     /// The last word on it: `intent` (no outcome: the process stopped with
     /// the request in flight), `unknown` or `undetermined`.
     pub last: String,
+}
+
+impl OpenMove {
+    /// What settling this move needs: its intent's endpoint, params,
+    /// snapshot, server and operation key, under its journal id (settling it
+    /// with journaling on writes its `settled` line there).
+    pub fn unsettled(&self) -> Unsettled {
+        Unsettled {
+            endpoint: self.intent.endpoint,
+            params: self.intent.params.clone(),
+            snapshot: self.intent.snapshot.clone(),
+            server: self.intent.server.clone(),
+            journal_id: Some(self.id.clone()),
+            key: self.intent.key.clone(),
+        }
+    }
 }
 
 impl Journal {

@@ -26,10 +26,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::protocol::journal::{Journal, JournalEvent, JournalRecord};
-use crate::protocol::operation_key::OperationKey;
 use crate::schema::error::Error;
 use crate::schema::id::EndpointId;
 use crate::schema::moves::{MoneyMove, MoveParams};
+use crate::schema::operation_key::OperationKey;
 use crate::schema::unsettled::{Snapshot, Unsettled};
 
 /// How long a claim holds a key against other holders, in milliseconds,
@@ -207,6 +207,7 @@ impl KeyRecord {
             snapshot: self.snapshot.clone(),
             server: Some(self.server.clone()),
             journal_id: Some(self.journal_id.clone()),
+            key: Some(self.key.clone()),
         }
     }
 

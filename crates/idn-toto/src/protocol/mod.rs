@@ -13,7 +13,6 @@ pub(crate) mod exchange;
 pub(crate) mod journal;
 pub(crate) mod journal_file;
 pub(crate) mod keys;
-pub(crate) mod operation_key;
 pub(crate) mod retry;
 pub(crate) mod settings;
 pub(crate) mod settle;

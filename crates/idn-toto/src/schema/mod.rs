@@ -20,6 +20,7 @@ pub(crate) mod history_entry;
 pub(crate) mod id;
 pub(crate) mod money;
 pub(crate) mod moves;
+pub(crate) mod operation_key;
 pub(crate) mod paging;
 pub(crate) mod param;
 pub(crate) mod params;

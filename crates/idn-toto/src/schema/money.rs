@@ -111,6 +111,7 @@ impl Error {
                     snapshot,
                     server: None,
                     journal_id: None,
+                    key: None,
                 })),
             },
             // Attached already (a transport failure): fill in the snapshot.

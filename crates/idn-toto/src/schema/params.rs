@@ -8,11 +8,14 @@ use serde_json::{Map, Value};
 
 use crate::schema::error::Error;
 use crate::schema::moves::{Action, TxType};
+use crate::schema::operation_key::{OperationKey, MAX_KEY_LEN};
 use crate::schema::percent::encode;
 use crate::schema::wire::{self, DecimalError, DecimalRules};
 
 // `TxType` and `Action` are defined with the money move they name
-// (`moves.rs`, data only); their parsers, which report an `Error`, are here.
+// (`moves.rs`, data only), `OperationKey` in `operation_key.rs` (data only:
+// an `Unsettled` names its key); their parsers, which report an `Error`,
+// are here.
 
 impl TxType {
     /// Parses `"deposit"`/`"withdraw"` (case-insensitive); `field` names the
@@ -26,6 +29,39 @@ impl TxType {
                 format!("must be \"deposit\" or \"withdraw\", got {value:?}"),
             )),
         }
+    }
+}
+
+impl OperationKey {
+    /// Checks a key; the error names `field` (`key`, or a batch item's
+    /// `transaction[3].key`).
+    pub fn parse(field: &str, key: &str) -> Result<OperationKey, Error> {
+        if key.is_empty() {
+            return Err(Error::invalid(field, "must not be empty"));
+        }
+        if key.len() > MAX_KEY_LEN {
+            return Err(Error::invalid(
+                field,
+                format!("is {} bytes long; at most {MAX_KEY_LEN}", key.len()),
+            ));
+        }
+        if key.chars().any(char::is_control) {
+            return Err(Error::invalid(field, "must not contain control characters"));
+        }
+        if key.trim() != key {
+            return Err(Error::invalid(
+                field,
+                "must not begin or end with white space",
+            ));
+        }
+        Ok(OperationKey(key.to_owned()))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OperationKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        OperationKey::parse("key", &text).map_err(serde::de::Error::custom)
     }
 }
 

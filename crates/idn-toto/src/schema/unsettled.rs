@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::schema::history_entry::HistoryEntry;
 use crate::schema::id::EndpointId;
 use crate::schema::moves::MoveParams;
+use crate::schema::operation_key::OperationKey;
 
 /// The user's history of one type, read before a manual transaction was
 /// sent: what settling compares the history after it with.
@@ -39,7 +40,8 @@ pub struct Snapshot {
 /// [`crate::Error::OutcomeUnknown`] of a single call and by a batch
 /// [`crate::ItemOutcome`]: the money move's canonical parameters (`type`
 /// included; never the token), for a manual move the user's history read
-/// before it was sent, the server it was sent to and its journal id.
+/// before it was sent, the server it was sent to, its journal id and its
+/// operation key.
 /// Settling it with a client of another server is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unsettled {
@@ -62,6 +64,12 @@ pub struct Unsettled {
     /// journaling on writes its `settled` line under this id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_id: Option<String>,
+    /// The operation key the move was sent under, when it had one (not in
+    /// what a call hands back when the key holds the token): settling it
+    /// with journaling on writes the key on its `settled` line, so the key's
+    /// record takes the verdict (`docs/spec-notes.md` 217).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<OperationKey>,
 }
 
 impl Snapshot {

@@ -52,7 +52,6 @@ use crate::protocol::exchange::{Answer, Exchange, ExchangeStep, NEVER_RECORDED};
 use crate::protocol::journal::OpenMove;
 use crate::protocol::journal::{JournalEvent, JournalRecord};
 use crate::protocol::keys::{KeyClaim, KeyRecord, DEFAULT_LEASE_MS};
-use crate::protocol::operation_key::OperationKey;
 use crate::protocol::retry::RetryPolicy;
 use crate::protocol::settle::{check_server, SettleStep};
 use crate::protocol::settle::{Settle, Settlement};
@@ -65,6 +64,7 @@ use crate::schema::error::Error;
 use crate::schema::id::EndpointId;
 use crate::schema::moves::MoneyMove;
 use crate::schema::moves::TxType;
+use crate::schema::operation_key::OperationKey;
 use crate::schema::paging::Pages;
 use crate::schema::paging::DEFAULT_MAX_PAGES;
 use crate::schema::params::Segment;
@@ -582,8 +582,9 @@ impl Driver {
     /// Settles a money move whose outcome is unknown, with reads only (see
     /// [`Settle`]): [`Output::Settlement`]. With `options.journal_id`
     /// (journaling on), a `settled` line is journaled under the move's own
-    /// journal id (`unsettled.journal_id`), or under `options.journal_id`
-    /// when it has none. A move sent to another server is refused
+    /// journal id (`unsettled.journal_id`, with its operation key
+    /// `unsettled.key`, so a key store updates the key's record), or under
+    /// `options.journal_id` when it has none. A move sent to another server is refused
     /// (`invalid_request` at `server`; nothing is read, nothing written).
     pub fn settle(
         client: &Client,
@@ -593,16 +594,23 @@ impl Driver {
         let warning = check_server(unsettled.server.as_deref(), client, "the move")?;
         let settle = Settle::from_unsettled(unsettled, options.settle_delay_ms, options.retry)?;
         let intent = match (&options.journal_id, &unsettled.journal_id) {
-            (Some(fresh), own) => Some(
-                JournalRecord::intent_for(
+            (Some(fresh), own) => {
+                let mut intent = JournalRecord::intent_for(
                     own.as_deref().unwrap_or(fresh),
                     unsettled.endpoint,
                     unsettled.params.clone(),
                     unsettled.snapshot.clone(),
                     "",
                 )?
-                .with_server(client.fingerprint()),
-            ),
+                .with_server(client.fingerprint());
+                // A keyed move's `settled` line names its key, so the key's
+                // record takes the verdict (its own attempt only: the line
+                // has the move's own journal id).
+                if let (Some(key), Some(_)) = (&unsettled.key, own) {
+                    intent = intent.with_key(key.clone());
+                }
+                Some(intent)
+            }
             (None, _) => None,
         };
         let moves = vec![SettleMove {
@@ -1317,6 +1325,9 @@ impl Driver {
                         for (outcome, id) in outcomes.iter_mut().zip(&journal_ids) {
                             outcome.journal_id.clone_from(id);
                         }
+                        for (outcome, key) in outcomes.iter_mut().zip(&op.keys) {
+                            outcome.key = shown_key(&client, key);
+                        }
                         self.finish(Ok(Output::Outcomes {
                             outcomes,
                             journal_ids,
@@ -1416,6 +1427,7 @@ impl Driver {
                     } = e
                     {
                         u.journal_id = Some(intent.id.clone());
+                        u.key = shown_key(&self.client, &intent.key);
                     }
                     (ItemStatus::Unknown, Some(e.to_string()))
                 }
@@ -1506,4 +1518,15 @@ fn snapshot_read(client: &Client, request: &Request, options: &DriverOptions) ->
         user,
     });
     Some(Exchange::new(read, options.bodies))
+}
+
+/// A move's operation key as what a call or batch hands back carries it (an
+/// `Unsettled`, an `ItemOutcome`): `None` when the key holds the token (the
+/// token is never in an outcome or an error; such a key's record then takes
+/// the verdict at the key's next use, which settles it again, instead of
+/// from `settle`'s line: spec-notes 217).
+fn shown_key(client: &Client, key: &Option<OperationKey>) -> Option<OperationKey> {
+    key.as_ref()
+        .filter(|k| client.redact(k.as_str()) == k.as_str())
+        .cloned()
 }
