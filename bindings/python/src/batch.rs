@@ -89,8 +89,7 @@ impl PyItemOutcome {
         JsonDict::of_option(py, self.outcome.snapshot.as_ref())
     }
 
-    /// The operation key the item was given, or `None` (also when the key
-    /// holds the token: the token is never in an outcome).
+    /// The operation key the item was given, or `None`.
     #[getter]
     fn key(&self) -> Option<&str> {
         self.outcome.key.as_ref().map(core::OperationKey::as_str)

@@ -63,8 +63,7 @@ impl PyUnsettled {
             .map_err(|e| to_py_err(py, e))
     }
 
-    /// The operation key the move was sent under, or `None` (also when an
-    /// error or outcome carries it and the key holds the token): settling it
+    /// The operation key the move was sent under, or `None`: settling it
     /// with a journal names the key on its `settled` line, so the key's
     /// record takes the verdict.
     #[getter]

@@ -176,37 +176,37 @@ def test_keys_are_checked_before_anything_is_sent(tmp_path: Path) -> None:
     assert t.requests == [] and not (tmp_path / "j.jsonl").exists()
 
 
-def test_the_token_is_never_in_a_key_error(tmp_path: Path) -> None:
-    key = f"bonus:{TOKEN}"
+def test_a_key_or_money_parameter_holding_the_token_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    """The core refuses a money move whose operation key or parameters hold
+    the token (they are kept in the journal and shown with the move): an
+    ``InvalidRequestError`` naming the field, nothing claimed, journaled or
+    sent, and the token in none of the error's forms."""
     journal = idn_toto.SqliteJournal(tmp_path / "m.sqlite")
-    c = client(journal, FakeTransport(PROCESSED))
-    c.manual_transaction(*MANUAL, key=key)
-    with pytest.raises(idn_toto.KeyConflictError) as conflict:
-        c.manual_transaction("deposit", "IPSUM", "bonus", "100", "OP01", key=key)
-    errors: List[idn_toto.IdnTotoError] = [conflict.value]
-    outcomes: List[Any] = []
-
-    def in_flight(request: Any) -> Any:
-        # Another run meets the key while this one holds it.
-        other = client(journal, FakeTransport())
-        with pytest.raises(idn_toto.KeyInUseError) as in_use:
-            other.manual_transaction("deposit", "LOREM", "c", "5", "OP01", key=f"held:{TOKEN}")
-        errors.append(in_use.value)
-        item = {"user": "LOREM", "amount": "5", "comment": "c", "operator": "OP01", "key": f"held:{TOKEN}"}
-        outcomes.extend(other.multiple_transaction("deposit", [item]))
-        return PROCESSED
-
-    client(journal, FakeTransport(in_flight)).manual_transaction("deposit", "LOREM", "c", "5", "OP01", key=f"held:{TOKEN}")
-    assert [e.kind for e in errors] == ["key_conflict", "key_in_use"]
-    assert [o.status for o in outcomes] == ["key_in_use"]
+    t = FakeTransport(PROCESSED)
+    c = client(journal, t)
+    errors: List[idn_toto.InvalidRequestError] = []
+    with pytest.raises(idn_toto.InvalidRequestError) as keyed:
+        c.manual_transaction(*MANUAL, key=f"bonus:{TOKEN}")
+    assert keyed.value.field == "key"
+    errors.append(keyed.value)
+    item = {"user": "LOREM", "amount": "5", "comment": "c", "operator": "OP01", "key": f"held:{TOKEN.lower()}"}
+    with pytest.raises(idn_toto.InvalidRequestError) as batch_key:
+        c.multiple_transaction("deposit", [dict(item, key="fine"), item])
+    assert batch_key.value.field == "transaction[1].key"
+    errors.append(batch_key.value)
+    with pytest.raises(idn_toto.InvalidRequestError) as comment:
+        c.manual_transaction("deposit", "LOREM", f"for {TOKEN}", "5", "OP01")
+    assert comment.value.field == "comment"
+    errors.append(comment.value)
+    with pytest.raises(idn_toto.InvalidRequestError) as batch_comment:
+        c.multiple_transaction("deposit", [dict(item, key="k1", comment=TOKEN)])
+    assert batch_comment.value.field == "transaction[0].comment"
+    errors.append(batch_comment.value)
     for e in errors:
-        for text in (str(e), repr(e), json.dumps(e.to_dict()), getattr(e, "key")):
-            assert TOKEN not in text, text
-        assert "***" in getattr(e, "key")
-    for o in outcomes:
-        assert TOKEN not in repr(o) + (o.message or "") + json.dumps(o.to_dict())
-    for record in idn_toto.Journal.read(journal.export()).key_records():
-        assert TOKEN not in repr(record)
+        for text in (str(e), repr(e), json.dumps(e.to_dict())):
+            assert TOKEN not in text and TOKEN.lower() not in text, text
+    assert t.requests == []
+    assert journal.export() == ""
 
 
 def test_the_async_client_takes_keys(tmp_path: Path) -> None:

@@ -257,7 +257,7 @@ export interface Unsettled {
     server?: string;
     /** The move's journal id, when it was journaled. */
     journal_id?: string;
-    /** The operation key it was sent under, when it had one (not when the key holds the token): settling it with a journal names the key on its `settled` line, so the key's record takes the verdict. */
+    /** The operation key it was sent under, when it had one: settling it with a journal names the key on its `settled` line, so the key's record takes the verdict. */
     key?: string;
 }
 

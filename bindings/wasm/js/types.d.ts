@@ -499,8 +499,7 @@ export interface ItemOutcome {
      */
     journal_id?: string;
     /**
-     * The operation key the item was given, when it had one (not when the
-     * key holds the token: the token is never in an outcome).
+     * The operation key the item was given, when it had one.
      */
     key?: string;
 }

@@ -430,20 +430,24 @@ fn settling_a_keyed_unknown_outcome_settles_its_key() {
     assert_eq!(again[0].status, ItemStatus::AlreadyDone, "{again:?}");
     assert_eq!(requests_served(&sandbox), served, "nothing sent or read");
 
-    // A key that holds the token is not handed back (the token is never in
-    // an error or an outcome): its record is settled at its next use instead.
+    // A key that holds the token is refused before anything is claimed or
+    // sent: it would be kept in the journal and shown with the move.
+    let served = requests_served(&sandbox);
     let k = OperationKey::parse("key", &format!("approve:{TOKEN}")).unwrap();
     let e = lossy
-        .send_keyed(&accept(&pending[2].id, &pending[2].user), k.clone())
+        .send_keyed(&accept(&pending[2].id, &pending[2].user), k)
         .unwrap_err();
-    assert_eq!(e.kind(), "outcome_unknown", "{e}");
-    assert_eq!(e.unsettled().unwrap().key, None);
-    assert!(!format!("{e:?} {}", e.to_json()).contains(TOKEN));
+    assert_eq!(
+        (e.kind(), e.field()),
+        ("invalid_request", Some("key")),
+        "{e}"
+    );
     let item = accept_item(&pending[3].id, &pending[3].user, Action::Accept);
     let k = OperationKey::parse("key", &format!("batch:{TOKEN}")).unwrap();
-    let outcomes = lossy
+    let e = lossy
         .batch_keyed(TxType::Deposit, vec![item], vec![Some(k)])
-        .unwrap();
-    assert_eq!(outcomes[0].key, None);
-    assert!(!format!("{outcomes:?}").contains(TOKEN));
+        .unwrap_err();
+    assert_eq!(e.field(), Some("transaction[0].key"), "{e}");
+    assert!(!format!("{e:?} {}", e.to_json()).contains(TOKEN));
+    assert_eq!(requests_served(&sandbox), served, "nothing sent or read");
 }

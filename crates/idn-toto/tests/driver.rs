@@ -207,6 +207,68 @@ fn bad_parameters_are_refused_before_anything_is_sent() {
     assert!(Driver::call_typed(&c, &typed, options()).is_ok());
 }
 
+/// A money move whose parameters or operation key hold the token (in any
+/// form the scrubber finds) ends at its first step with `invalid_request`
+/// naming the field: nothing is claimed, journaled or sent, and the token is
+/// in nothing the host sees (`run` checks every step and the result). Reads
+/// may carry it (their URL is redacted, nothing of them is kept).
+#[test]
+fn a_money_move_holding_the_token_is_refused_before_anything_happens() {
+    let c = client();
+    let forms = [
+        format!("note {TOKEN}"),
+        "s3cr3t-t0ken".to_owned(),
+        "x S3CR3T%2DT0KEN".to_owned(),
+    ];
+    for form in &forms {
+        let mut params = manual();
+        params["comment"] = json!(form);
+        let driver = call(EndpointId::ManualTransaction, params, journaled("j")).unwrap();
+        let (log, result) = run(driver, |_| ok(PROCESSED));
+        let e = result.unwrap_err();
+        assert_eq!(
+            (e.kind(), e.field()),
+            ("invalid_request", Some("comment")),
+            "{e}"
+        );
+        assert_eq!(log.order, Vec::<String>::new(), "{form}: nothing happened");
+
+        let mut batch = thirty_accepts();
+        batch["transaction"][7]["operator"] = json!(form);
+        let (log, result) = run(Driver::batch(&c, &batch, journaled("b")).unwrap(), |_| {
+            ok(PROCESSED)
+        });
+        let e = result.unwrap_err();
+        assert_eq!(e.field(), Some("transaction[7].operator"), "{e}");
+        assert!(log.order.is_empty());
+    }
+    // An operation key holding it: refused where the key is given.
+    let key = OperationKey::parse("key", &format!("bonus:{TOKEN}")).unwrap();
+    let e = call(EndpointId::ManualTransaction, manual(), journaled("j"))
+        .unwrap()
+        .with_key(key.clone())
+        .unwrap_err();
+    assert_eq!(e.field(), Some("key"));
+    assert!(!format!("{e} {e:?}").contains(TOKEN));
+    let mut batch = thirty_accepts();
+    batch["transaction"][3]["key"] = json!(format!("bonus:{TOKEN}"));
+    let e = Driver::batch(&c, &batch, journaled("b")).unwrap_err();
+    assert_eq!(e.field(), Some("transaction[3].key"));
+    // A read may name it: it is sent, and scrubbed from the URL every event
+    // and error shows (`run` checks them).
+    let driver = call(
+        EndpointId::UserBalance,
+        json!({"user": format!("u{TOKEN}")}),
+        options(),
+    );
+    let (log, result) = run(driver.unwrap(), |_| ok(BALANCE));
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(
+        log.sent,
+        ["https://agent.example/home.php/***/player_info/u***"]
+    );
+}
+
 #[test]
 fn a_money_move_is_journaled_around_its_single_send() {
     let opts = journaled("j1");
@@ -1000,4 +1062,20 @@ fn a_batch_history_read_is_retried_like_any_read() {
         }
     };
     assert!(outcomes.iter().all(|o| o.status == ItemStatus::NotSent));
+}
+
+/// A server that echoes the token in a money move's success message (or a
+/// batch item's): the message is scrubbed before it is journaled or handed
+/// back (`run` checks every step and the result).
+#[test]
+fn a_success_message_echoing_the_token_is_scrubbed_everywhere() {
+    let echo = format!(r#"{{"success":true,"message":"done for /home.php/{TOKEN}/MANUAL"}}"#);
+    let driver = call(EndpointId::ManualTransaction, manual(), journaled("j")).unwrap();
+    let (log, result) = run(driver, |_| ok(&echo));
+    let processed = result
+        .unwrap()
+        .into_response::<ManualTransactionParams>()
+        .unwrap();
+    assert_eq!(processed.message, "done for /home.php/***/MANUAL");
+    assert_eq!(log.journal[1]["message"], "done for /home.php/***/MANUAL");
 }

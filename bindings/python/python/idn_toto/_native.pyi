@@ -582,8 +582,7 @@ class ItemOutcome:
     @property
     def key(self, /) -> str | None:
         """
-        The operation key the item was given, or `None` (also when the key
-        holds the token: the token is never in an outcome).
+        The operation key the item was given, or `None`.
         """
     @property
     def message(self, /) -> str | None:
@@ -1651,8 +1650,7 @@ class Unsettled:
     @property
     def key(self, /) -> str | None:
         """
-        The operation key the move was sent under, or `None` (also when an
-        error or outcome carries it and the key holds the token): settling it
+        The operation key the move was sent under, or `None`: settling it
         with a journal names the key on its `settled` line, so the key's
         record takes the verdict.
         """

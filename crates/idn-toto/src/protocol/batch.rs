@@ -98,8 +98,7 @@ pub struct ItemOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub journal_id: Option<String>,
-    /// The operation key the item was given, when it had one (not when the
-    /// key holds the token: the token is never in an outcome).
+    /// The operation key the item was given, when it had one.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(type = "string", optional))]
     pub key: Option<OperationKey>,
@@ -193,6 +192,14 @@ impl Batch {
         (self.next_start..self.items.len())
             .filter(|&i| self.outcomes[i].is_none())
             .take(MAX_ITEMS)
+            .collect()
+    }
+
+    /// Every item's money move, in input order.
+    pub(crate) fn move_params(&self) -> Vec<MoveParams> {
+        self.items
+            .iter()
+            .map(|item| item.move_params(self.r#type))
             .collect()
     }
 

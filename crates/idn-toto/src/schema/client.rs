@@ -5,7 +5,7 @@ use std::fmt;
 use crate::schema::error::Error;
 use crate::schema::id::{EndpointId, Method};
 use crate::schema::percent::encode;
-use crate::schema::redact::Scrubber;
+use crate::schema::redact::{Scrubber, MIN_FRAGMENT};
 use crate::schema::request::Request;
 
 /// The path words the spec contradicts itself about. Defaults follow the
@@ -427,6 +427,15 @@ impl Client {
         self.scrubber.scrub(text)
     }
 
+    /// Whether a caller's `text` (a parameter, an operation key) holds the
+    /// token in any form [`Client::redact`] finds. Only a token of 8 bytes
+    /// or more is looked for: a shorter one (a test's `"T"`) is found in
+    /// ordinary words, so a value holding it is coincidence, not a pasted
+    /// secret (`docs/spec-notes.md` 218).
+    pub fn holds_token(&self, text: &str) -> bool {
+        self.token.len() >= MIN_FRAGMENT && self.redact(text) != text
+    }
+
     /// Assembles a request for `endpoint`: `segments` are already percent-encoded path
     /// pieces after the token; `query` pairs are encoded here.
     pub(crate) fn assemble_for(
@@ -452,7 +461,14 @@ impl Client {
             sep = '&';
         }
         let url = format!("{}/{}{}", self.base_url, self.encoded_token, tail);
-        let redacted_url = format!("{}/***{}", self.base_url, tail);
+        // A parameter may hold the token too (a read's `user`, say): it is
+        // masked in the shown URL as well, not only the token's own segment.
+        let shown = if self.holds_token(&tail) {
+            self.redact(&tail)
+        } else {
+            tail
+        };
+        let redacted_url = format!("{}/***{}", self.base_url, shown);
         Request::new(endpoint, method, url, redacted_url, body, idempotent)
     }
 }
@@ -788,6 +804,48 @@ mod tests {
                 assert!(!text.contains(&TOKEN[n..n + 8]), "{offset}: {text}");
             }
         }
+    }
+
+    #[test]
+    fn a_token_is_looked_for_in_callers_values_only_when_it_is_8_bytes_or_more() {
+        let long = Client::new("https://a.example/home.php", "S3CR3T-T0KEN").unwrap();
+        for held in [
+            "x S3CR3T-T0KEN",
+            "s3cr3t-t0ken",
+            "S3CR3T%2DT0KEN y",
+            r"S3CR3T\u002dT0KEN",
+        ] {
+            assert!(long.holds_token(held), "{held}");
+        }
+        assert!(!long.holds_token("S3CR3T-T0KE"));
+        // A one-letter token is in ordinary words: never looked for there,
+        // and the shown URL keeps its words (only the token's segment masked).
+        let short = Client::new("https://a.example/home.php", "T").unwrap();
+        assert!(!short.holds_token("deposit accept LOREM t"));
+        let r = short.assemble_for(
+            EndpointId::UserHistory,
+            Method::Get,
+            true,
+            &["latest", "dps", "tom"],
+            &[],
+            None,
+        );
+        assert_eq!(
+            r.redacted_url(),
+            "https://a.example/home.php/***/latest/dps/tom"
+        );
+        let r = long.assemble_for(
+            EndpointId::UserHistory,
+            Method::Get,
+            true,
+            &["latest", "dps", "uS3CR3T-T0KEN"],
+            &[],
+            None,
+        );
+        assert_eq!(
+            r.redacted_url(),
+            "https://a.example/home.php/***/latest/dps/u***"
+        );
     }
 
     #[test]

@@ -64,10 +64,9 @@ pub struct Unsettled {
     /// journaling on writes its `settled` line under this id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_id: Option<String>,
-    /// The operation key the move was sent under, when it had one (not in
-    /// what a call hands back when the key holds the token): settling it
-    /// with journaling on writes the key on its `settled` line, so the key's
-    /// record takes the verdict (`docs/spec-notes.md` 217).
+    /// The operation key the move was sent under, when it had one: settling
+    /// it with journaling on writes the key on its `settled` line, so the
+    /// key's record takes the verdict (`docs/spec-notes.md` 217).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<OperationKey>,
 }

@@ -62,8 +62,8 @@ use crate::schema::endpoints::pga_transaction::PgaTransactionParams;
 use crate::schema::endpoints::user_history::UserHistoryParams;
 use crate::schema::error::Error;
 use crate::schema::id::EndpointId;
-use crate::schema::moves::MoneyMove;
 use crate::schema::moves::TxType;
+use crate::schema::moves::{MoneyMove, MoveParams};
 use crate::schema::operation_key::OperationKey;
 use crate::schema::paging::Pages;
 use crate::schema::paging::DEFAULT_MAX_PAGES;
@@ -317,6 +317,9 @@ enum Line {
 
 impl Driver {
     fn with(client: &Client, options: DriverOptions, op: Op) -> Driver {
+        // A money move whose parameters hold the token ends here, before
+        // anything is claimed, journaled or sent (spec-notes 218).
+        let refused = token_in_moves(client, &op).map(Err);
         Driver {
             client: client.clone(),
             options,
@@ -326,7 +329,7 @@ impl Driver {
             last_line: None,
             last_sent: None,
             unrecorded: Vec::new(),
-            result: None,
+            result: refused,
             unix_now_secs: None,
             claim_pending: false,
             child: None,
@@ -454,6 +457,7 @@ impl Driver {
     /// move may carry a key, and only with a journal (`options.journal_id`).
     pub fn with_key(mut self, key: OperationKey) -> Result<Driver, Error> {
         self.keys_allowed("key")?;
+        refuse_token(&self.client, "key", key.as_str())?;
         match &mut self.op {
             Op::Call(op) if op.exchange.request().money_params().is_some() => {
                 op.key = Some(key);
@@ -494,6 +498,7 @@ impl Driver {
         let mut seen = std::collections::HashMap::new();
         for (i, key) in keys.iter().enumerate() {
             if let Some(k) = key {
+                refuse_token(&self.client, &format!("transaction[{i}].key"), k.as_str())?;
                 if let Some(first) = seen.insert(k.as_str(), i) {
                     return Err(Error::invalid(
                         format!("transaction[{i}].key"),
@@ -1326,7 +1331,7 @@ impl Driver {
                             outcome.journal_id.clone_from(id);
                         }
                         for (outcome, key) in outcomes.iter_mut().zip(&op.keys) {
-                            outcome.key = shown_key(&client, key);
+                            outcome.key.clone_from(key);
                         }
                         self.finish(Ok(Output::Outcomes {
                             outcomes,
@@ -1416,6 +1421,11 @@ impl Driver {
 
     fn call_done(&mut self, mut done: Result<AnyResponse, Error>) {
         let at = self.at();
+        if let Ok(response) = &mut done {
+            // A money move's answer text is journaled: a server that echoes
+            // the token in it is scrubbed, as its error texts are.
+            scrub_money_answer(&self.client, response);
+        }
         let Op::Call(op) = &mut self.op else { return };
         if let Some(intent) = op.intent.take() {
             let (status, message) = match &mut done {
@@ -1427,7 +1437,7 @@ impl Driver {
                     } = e
                     {
                         u.journal_id = Some(intent.id.clone());
-                        u.key = shown_key(&self.client, &intent.key);
+                        u.key.clone_from(&intent.key);
                     }
                     (ItemStatus::Unknown, Some(e.to_string()))
                 }
@@ -1480,6 +1490,23 @@ impl Driver {
 }
 
 /// The journal's word for a success: the server's message, or `processed`.
+/// `response`'s texts with the token scrubbed, when it answers a money
+/// move (what the journal keeps and the host is handed).
+fn scrub_money_answer(client: &Client, response: &mut AnyResponse) {
+    match response {
+        AnyResponse::AcceptReject(p) | AnyResponse::ManualTransaction(p) => {
+            p.message = client.redact(&p.message);
+        }
+        AnyResponse::MultipleTransaction(m) => {
+            m.message = client.redact(&m.message);
+            for report in &mut m.data {
+                report.message = client.redact(&report.message);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn success_message(response: &AnyResponse) -> String {
     let message = match response {
         AnyResponse::AcceptReject(p) | AnyResponse::ManualTransaction(p) => p.message.as_str(),
@@ -1520,13 +1547,38 @@ fn snapshot_read(client: &Client, request: &Request, options: &DriverOptions) ->
     Some(Exchange::new(read, options.bodies))
 }
 
-/// A move's operation key as what a call or batch hands back carries it (an
-/// `Unsettled`, an `ItemOutcome`): `None` when the key holds the token (the
-/// token is never in an outcome or an error; such a key's record then takes
-/// the verdict at the key's next use, which settles it again, instead of
-/// from `settle`'s line: spec-notes 217).
-fn shown_key(client: &Client, key: &Option<OperationKey>) -> Option<OperationKey> {
-    key.as_ref()
-        .filter(|k| client.redact(k.as_str()) == k.as_str())
-        .cloned()
+/// Why a value is refused when it holds the token (in any form the scrubber
+/// finds: raw, percent-, JSON- or HTML-escaped, any letter case).
+const HOLDS_TOKEN: &str = "must not contain the API token: a money move's parameters and its operation key are kept in the journal and in what settling it needs, where the token never is";
+
+/// `Err` (`invalid_request` at `field`) when `text` holds the token
+/// ([`Client::holds_token`]).
+fn refuse_token(client: &Client, field: &str, text: &str) -> Result<(), Error> {
+    if client.holds_token(text) {
+        Err(Error::invalid(field, HOLDS_TOKEN))
+    } else {
+        Ok(())
+    }
+}
+
+/// The refusal of a call's or batch's money move whose parameters hold the
+/// token: `invalid_request` naming the first such field (`comment`, or
+/// `transaction[3].comment` in a batch).
+fn token_in_moves(client: &Client, op: &Op) -> Option<Error> {
+    let first = |prefix: &str, params: &MoveParams| -> Option<Error> {
+        params.json().as_object()?.iter().find_map(|(name, value)| {
+            let text = value.as_str()?;
+            refuse_token(client, &format!("{prefix}{name}"), text).err()
+        })
+    };
+    match op {
+        Op::Call(call) => call.exchange.request().money().and_then(|p| first("", p)),
+        Op::Batch(batch) => batch.batch.as_ref().and_then(|b| {
+            b.move_params()
+                .iter()
+                .enumerate()
+                .find_map(|(i, p)| first(&format!("transaction[{i}]."), p))
+        }),
+        Op::Pages(_) | Op::Settle(_) => None,
+    }
 }
