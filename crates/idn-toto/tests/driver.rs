@@ -1079,3 +1079,86 @@ fn a_success_message_echoing_the_token_is_scrubbed_everywhere() {
     assert_eq!(processed.message, "done for /home.php/***/MANUAL");
     assert_eq!(log.journal[1]["message"], "done for /home.php/***/MANUAL");
 }
+
+/// The token put into each text parameter of every endpoint in turn (raw,
+/// percent-encoded, in lower case), against a server that echoes the
+/// request's URL in an error body: a money move is refused before anything
+/// happens (`invalid_request` naming the field); anything else is sent
+/// and, whatever comes back, no step, event, journal line or error shows
+/// the token (`run` checks them all), and neither does a refusal.
+#[test]
+fn the_token_in_any_parameter_of_any_endpoint_is_shown_nowhere() {
+    let c = client();
+    let forms = [
+        format!("x{TOKEN}"),
+        "S3CR3T%2DT0KEN".to_owned(),
+        TOKEN.to_ascii_lowercase(),
+    ];
+    let mut cases = 0;
+    for id in EndpointId::ALL {
+        let path = format!(
+            "{}/../../tests/vectors/{id}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let base = doc["requests"][0]["params"].clone();
+        // Every text field: the top level's, and a batch's first item's.
+        let texts = |v: &Value| -> Vec<String> {
+            v.as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter(|(_, v)| v.is_string())
+                        .map(|(k, _)| k.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut names: Vec<(Option<usize>, String)> =
+            texts(&base).into_iter().map(|n| (None, n)).collect();
+        names.extend(
+            texts(&base["transaction"][0])
+                .into_iter()
+                .map(|n| (Some(0), n)),
+        );
+        for (item, name) in names {
+            for form in &forms {
+                let mut params = base.clone();
+                match item {
+                    None => params[&name] = json!(form),
+                    Some(k) => params["transaction"][k][&name] = json!(form),
+                }
+                let built = if id == EndpointId::MultipleTransaction {
+                    Driver::batch(&c, &params, journaled("b"))
+                } else {
+                    Driver::call(&c, id, &params, journaled("j"))
+                };
+                cases += 1;
+                let driver = match built {
+                    Ok(driver) => driver,
+                    Err(e) => {
+                        let shown = format!("{e} {e:?} {}", e.to_json());
+                        assert!(
+                            !shown.contains(TOKEN) && !shown.contains(&TOKEN.to_ascii_lowercase()),
+                            "{id}.{name}: {shown}"
+                        );
+                        continue;
+                    }
+                };
+                let (log, result) = run(driver, |request| {
+                    Ok((500, vec![], format!("no: {}", request.url()).into_bytes()))
+                });
+                if let Err(e) = &result {
+                    if e.kind() == "invalid_request" {
+                        assert!(
+                            log.order.is_empty(),
+                            "{id}.{name}: refused after {:?}",
+                            log.order
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // The 13 endpoints' text parameters and a batch item's, three forms each.
+    assert!(cases >= 80, "{cases} cases");
+}

@@ -607,6 +607,20 @@ impl Error {
     pub fn redacted(self, client: &Client) -> Error {
         self.map_text(&|s| client.redact(&s))
     }
+
+    /// A refusal of a caller's value with the token scrubbed from the texts
+    /// that hold it ([`Client::holds_token`]): a refusal may quote the value
+    /// it refuses. Unlike [`Error::redacted`], a text without the token
+    /// (or any text, for a token under 8 bytes) is kept as it is.
+    pub(crate) fn quoting(self, client: &Client) -> Error {
+        self.map_text(&|s| {
+            if client.holds_token(&s) {
+                client.redact(&s)
+            } else {
+                s
+            }
+        })
+    }
 }
 
 #[cfg(test)]

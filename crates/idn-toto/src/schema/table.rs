@@ -170,7 +170,10 @@ pub(crate) trait DynamicEndpoint: Endpoint + Sized {
     fn from_json_value(params: &Value) -> Result<Self, Error>;
 
     fn build_json(client: &Client, params: &Value) -> Result<Request, Error> {
-        Ok(client.request(&Self::from_json_value(params)?))
+        // A refusal may quote the value it refuses, and a value may hold the
+        // token (spec-notes 220).
+        let params = Self::from_json_value(params).map_err(|e| e.quoting(client))?;
+        Ok(client.request(&params))
     }
 }
 

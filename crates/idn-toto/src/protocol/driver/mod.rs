@@ -440,7 +440,8 @@ impl Driver {
                 keys.push(key);
             }
         }
-        let driver = Driver::from_batch(client, Batch::from_json(&params)?, options);
+        let batch = Batch::from_json(&params).map_err(|e| e.quoting(client))?;
+        let driver = Driver::from_batch(client, batch, options);
         if keys.iter().any(Option::is_some) {
             driver.with_keys(keys)
         } else {
@@ -529,11 +530,8 @@ impl Driver {
         items: Vec<BatchItem>,
         options: DriverOptions,
     ) -> Result<Driver, Error> {
-        Ok(Driver::from_batch(
-            client,
-            Batch::new(r#type, items)?,
-            options,
-        ))
+        let batch = Batch::new(r#type, items).map_err(|e| e.quoting(client))?;
+        Ok(Driver::from_batch(client, batch, options))
     }
 
     /// [`Driver::batch`] of a [`Batch`] made earlier (`with_snapshots` is
@@ -572,7 +570,8 @@ impl Driver {
         params: &Value,
         options: DriverOptions,
     ) -> Result<Driver, Error> {
-        let pages = AnyPages::new(endpoint, params, options.max_pages)?;
+        let pages =
+            AnyPages::new(endpoint, params, options.max_pages).map_err(|e| e.quoting(client))?;
         let Some(request) = pages.next_request(client) else {
             return Err(Error::invalid("params", "there is no page to read"));
         };
