@@ -26,10 +26,12 @@ use crate::schema::endpoint::Endpoint;
 use crate::schema::request::Request;
 
 mod field;
+mod row;
 mod template;
 
 pub(crate) use crate::schema::param::Location;
 pub(crate) use field::{Field, Val};
+pub(crate) use row::row;
 #[cfg(test)]
 pub(crate) use template::placeholders;
 pub(crate) use template::{render, Word};

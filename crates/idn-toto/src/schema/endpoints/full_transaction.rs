@@ -2,10 +2,9 @@
 //! win/lose per period), paged.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::schema::declare::{endpoint, envelope};
+use crate::schema::declare::{endpoint, envelope, row};
 use crate::schema::params::{Page, Segment};
 use crate::schema::wire;
 
@@ -51,34 +50,24 @@ pub struct FullTransaction {
     pub data: Vec<TurnoverRow>,
 }
 
-/// One period's turnover and win/lose for a user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
-pub struct TurnoverRow {
-    /// User id in game.
-    #[serde(deserialize_with = "wire::text")]
-    pub user: String,
-    /// Transaction date.
-    #[serde(deserialize_with = "wire::date", serialize_with = "wire::ser_date")]
-    #[cfg_attr(feature = "tsify", tsify(type = "DateString"))]
-    pub date: NaiveDate,
-    /// Game period.
-    #[serde(default, deserialize_with = "wire::text")]
-    pub periode: String,
-    /// Game code.
-    #[serde(default, deserialize_with = "wire::text")]
-    pub gamecode: String,
-    /// Market name.
-    #[serde(default, deserialize_with = "wire::text")]
-    pub pasar: String,
-    /// Total turnover, exact.
-    #[serde(deserialize_with = "wire::amount")]
-    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
-    pub turnover: Decimal,
-    /// Total win/lose, exact (negative: the player lost).
-    #[serde(deserialize_with = "wire::amount")]
-    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
-    pub winlose: Decimal,
+row! {
+    /// One period's turnover and win/lose for a user.
+    pub struct TurnoverRow in ROW_FIELDS {
+        /// User id in game.
+        user: Text,
+        /// Transaction date.
+        date: Date,
+        /// Game period.
+        periode: Text = default,
+        /// Game code.
+        gamecode: Text = default,
+        /// Market name.
+        pasar: Text = default,
+        /// Total turnover, exact.
+        turnover: Amount,
+        /// Total win/lose, exact (negative: the player lost).
+        winlose: Amount,
+    }
 }
 
 /// [`FullTransaction`]'s wire fields in its serialisation order (the
@@ -93,16 +82,6 @@ const PAGE_FIELDS: &[wire::Field] = &[
     wire::field!("data", Rows(ROW_FIELDS), true),
 ];
 
-/// [`TurnoverRow`]'s fields in its serialisation order.
-const ROW_FIELDS: &[wire::Field] = &[
-    wire::field!("user", Text, false),
-    wire::field!("date", Date, false),
-    wire::field!("periode", Text, true),
-    wire::field!("gamecode", Text, true),
-    wire::field!("pasar", Text, true),
-    wire::field!("turnover", Amount, false),
-    wire::field!("winlose", Amount, false),
-];
 
 envelope! {
     struct FullTransactionWire -> FullTransaction {

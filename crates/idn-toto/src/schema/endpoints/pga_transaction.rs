@@ -1,11 +1,11 @@
 //! `pga_transaction`: Get PGA (payment gateway) Transaction History, paged.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::schema::error::Error;
-use crate::schema::declare::endpoint;
+use crate::schema::declare::{endpoint, row};
 use crate::schema::params::{Page, PgaStatusFilter, Text};
 use crate::schema::wire::{self, PgaProcessor, PgaStatus, Wire};
 
@@ -97,42 +97,28 @@ pub struct PgaTransaction {
     pub data: Vec<PgaInvoice>,
 }
 
-/// One payment-gateway invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
-pub struct PgaInvoice {
-    /// Invoice number.
-    #[serde(deserialize_with = "wire::text")]
-    pub id_invoice: String,
-    /// Reference number.
-    #[serde(default, deserialize_with = "wire::text")]
-    pub ref_no: String,
-    /// `Accepted`, `Unpaid`, `Expired` (or an unknown value, kept).
-    pub status: PgaStatus,
-    /// Who processed it: `PGA` or `OPERATOR`.
-    pub by: PgaProcessor,
-    /// User id in game.
-    #[serde(default, deserialize_with = "wire::text")]
-    pub user: String,
-    /// When it was requested.
-    #[serde(with = "wire::timestamp")]
-    #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
-    pub request_date: NaiveDateTime,
-    /// When it was processed; `None` when empty or null.
-    #[serde(
-        default,
-        deserialize_with = "wire::opt_datetime",
-        serialize_with = "wire::ser_opt_datetime"
-    )]
-    #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString | null"))]
-    pub processed_date: Option<NaiveDateTime>,
-    /// Amount, exact.
-    #[serde(deserialize_with = "wire::amount")]
-    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
-    pub amount: Decimal,
-    /// Destination (`QRIS`, a bank, ...).
-    #[serde(default, deserialize_with = "wire::text")]
-    pub destination_bank: String,
+row! {
+    /// One payment-gateway invoice.
+    pub struct PgaInvoice in ROW_FIELDS {
+        /// Invoice number.
+        id_invoice: Text,
+        /// Reference number.
+        ref_no: Text = default,
+        /// `Accepted`, `Unpaid`, `Expired` (or an unknown value, kept).
+        status: Enum(PgaStatus),
+        /// Who processed it: `PGA` or `OPERATOR`.
+        by: Enum(PgaProcessor),
+        /// User id in game.
+        user: Text = default,
+        /// When it was requested.
+        request_date: DateTime,
+        /// When it was processed; `None` when empty or null.
+        processed_date: OptDateTime = default,
+        /// Amount, exact.
+        amount: Amount,
+        /// Destination (`QRIS`, a bank, ...).
+        destination_bank: Text = default,
+    }
 }
 
 /// [`PgaTransaction`]'s wire fields in its serialisation order (`success`
@@ -152,18 +138,6 @@ const PAGE_FIELDS: &[wire::Field] = &[
     wire::field!("data", Rows(ROW_FIELDS), false),
 ];
 
-/// [`PgaInvoice`]'s fields in its serialisation order.
-const ROW_FIELDS: &[wire::Field] = &[
-    wire::field!("id_invoice", Text, false),
-    wire::field!("ref_no", Text, true),
-    wire::field!("status", Enum(PgaStatus::canonical), false),
-    wire::field!("by", Enum(PgaProcessor::canonical), false),
-    wire::field!("user", Text, true),
-    wire::field!("request_date", DateTime, false),
-    wire::field!("processed_date", OptDateTime, true),
-    wire::field!("amount", Amount, false),
-    wire::field!("destination_bank", Text, true),
-];
 
 #[derive(Debug, Deserialize)]
 struct PgaWire {

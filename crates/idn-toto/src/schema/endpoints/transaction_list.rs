@@ -3,13 +3,11 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use chrono::NaiveDateTime;
-use rust_decimal::Decimal;
 use serde::de::{Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::schema::error::Error;
-use crate::schema::declare::endpoint;
+use crate::schema::declare::{endpoint, row};
 use crate::schema::moves::TxType;
 use crate::schema::params::Segment;
 use crate::schema::wire::{self, TransactionType, Wire};
@@ -48,44 +46,32 @@ pub struct TransactionList {
     pub data: Vec<PendingTransaction>,
 }
 
-/// One pending transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
-pub struct PendingTransaction {
-    /// Transaction ID.
-    #[serde(deserialize_with = "wire::text")]
-    pub id: String,
-    /// User id in game.
-    #[serde(deserialize_with = "wire::text")]
-    pub user: String,
-    /// When the transaction was made.
-    #[serde(with = "wire::timestamp")]
-    #[cfg_attr(feature = "tsify", tsify(type = "DateTimeString"))]
-    pub date: NaiveDateTime,
-    /// `deposit` or `withdraw`.
-    pub r#type: TransactionType,
-    /// Name of the website.
-    #[serde(default, deserialize_with = "wire::text")]
-    pub game: String,
-    /// The user's bank account name.
-    #[serde(default, deserialize_with = "wire::text")]
-    pub bank_acc_name: String,
-    /// The user's bank.
-    #[serde(default, deserialize_with = "wire::text")]
-    pub bank_name: String,
-    /// The user's bank account number (text: leading zeros matter).
-    #[serde(default, deserialize_with = "wire::text")]
-    pub bank_acc_number: String,
-    /// Transaction amount.
-    #[serde(deserialize_with = "wire::amount")]
-    #[cfg_attr(feature = "tsify", tsify(type = "DecimalString"))]
-    pub amount: Decimal,
-    /// Destination bank.
-    #[serde(default, deserialize_with = "wire::text")]
-    pub destination_bank: String,
-    /// Destination account number.
-    #[serde(default, deserialize_with = "wire::text")]
-    pub destination_acc_number: String,
+row! {
+    /// One pending transaction.
+    pub struct PendingTransaction in ROW_FIELDS {
+        /// Transaction ID.
+        id: Text,
+        /// User id in game.
+        user: Text,
+        /// When the transaction was made.
+        date: DateTime,
+        /// `deposit` or `withdraw`.
+        r#type as "type": Enum(TransactionType),
+        /// Name of the website.
+        game: Text = default,
+        /// The user's bank account name.
+        bank_acc_name: Text = default,
+        /// The user's bank.
+        bank_name: Text = default,
+        /// The user's bank account number (text: leading zeros matter).
+        bank_acc_number: Text = default,
+        /// Transaction amount.
+        amount: Amount,
+        /// Destination bank.
+        destination_bank: Text = default,
+        /// Destination account number.
+        destination_acc_number: Text = default,
+    }
 }
 
 /// The wire shape: a top-level object keyed `"1"`, `"2"`, ... (an array, or
@@ -233,22 +219,6 @@ impl Wire for ListWire {
     }
 }
 
-/// [`PendingTransaction`]'s fields in its serialisation order, for the
-/// one-pass transcoder (`wire::keyed_rows`); the property tests check that
-/// the transcoder's text is the typed path's.
-const ROW_FIELDS: &[wire::Field] = &[
-    wire::field!("id", Text, false),
-    wire::field!("user", Text, false),
-    wire::field!("date", DateTime, false),
-    wire::field!("type", Enum(TransactionType::canonical), false),
-    wire::field!("game", Text, true),
-    wire::field!("bank_acc_name", Text, true),
-    wire::field!("bank_name", Text, true),
-    wire::field!("bank_acc_number", Text, true),
-    wire::field!("amount", Amount, false),
-    wire::field!("destination_bank", Text, true),
-    wire::field!("destination_acc_number", Text, true),
-];
 
 #[cfg(test)]
 mod tests {
