@@ -217,6 +217,19 @@ impl ClientBuilder {
 
     /// Checks the configuration (see [`Client::new`] for the rules).
     pub fn build(self) -> Result<Client, Error> {
+        // The whole URL pasted as the base URL, token included: every URL
+        // shown (events, errors, `Debug`) starts with the base URL, so it
+        // must not hold the token (spec-notes 222). (A token under 8 bytes
+        // is in ordinary words: see `Client::holds_token`.)
+        if self.token.len() >= MIN_FRAGMENT
+            && Scrubber::new(&self.token).scrub(&self.base_url) != self.base_url
+        {
+            return Err(Error::invalid(
+                "base_url",
+                "must not contain the token: give the URL up to the path the token follows \
+                 (https://agent.example.com/home.php) and the token on its own",
+            ));
+        }
         let base_url = check_base_url(&self.base_url, self.allow_insecure_http)?;
         check_token(&self.token)?;
         self.words.check()?;
