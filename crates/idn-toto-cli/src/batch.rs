@@ -68,11 +68,35 @@ fn run(args: &BatchArgs) -> Result<ExitCode, ExitCode> {
         )));
     }
     let client = client(&args.live, journal, args.moves.dry_run)?;
+    // What only the client can check, still before anything is sent.
+    check_tokens(&args.file, r#type, client.core())?;
     if args.moves.dry_run {
         return Ok(dry_run(&args.file, r#type, &scan));
     }
     confirm(|| scan.describe(r#type, journal), args.moves.yes)?;
     Ok(send(&client, args, r#type, &scan))
+}
+
+/// The rows again, for what needs the client: a row (or its key) holding
+/// the token is refused before anything is sent, as the core would refuse
+/// its part after earlier parts were paid (`docs/spec-notes.md` 218).
+fn check_tokens(path: &Path, r#type: TxType, core: &idn_toto::Client) -> Result<(), ExitCode> {
+    let mut rows = Rows::open(path).map_err(Bad::print)?;
+    loop {
+        let (first, part) = rows.next_part(path).map_err(Bad::print)?;
+        if part.is_empty() {
+            return Ok(());
+        }
+        for (k, (item, key)) in part.iter().enumerate() {
+            let at = format!("transaction[{}]", first + k);
+            core.refuse_token_in_move(&format!("{at}."), &item.move_params(r#type))
+                .map_err(|e| refused(&e))?;
+            if let Some(key) = key {
+                core.refuse_token_in_key(&format!("{at}.key"), key)
+                    .map_err(|e| refused(&e))?;
+            }
+        }
+    }
 }
 
 /// The rows of the CSV file as canonical items, one at a time.

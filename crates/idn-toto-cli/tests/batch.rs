@@ -188,6 +188,64 @@ fn a_header_naming_a_column_twice_or_an_unknown_column_sends_nothing() {
     assert_eq!(cents(&sandbox, "LOREM"), lorem);
 }
 
+/// A row far down the file holding the token (pasted into a comment) or a
+/// key holding it: the core would refuse that row's part, after the earlier
+/// parts were paid; the batch refuses the file before anything is sent
+/// (exit 3, the field named, the token in no output), dry run included.
+#[test]
+fn a_row_holding_the_token_sends_nothing_even_far_down_the_file() {
+    let sandbox = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("bonus.csv");
+    let lorem = cents(&sandbox, "LOREM");
+    let n = served(&sandbox);
+    for (row, field) in [
+        (
+            format!("LOREM,1.00,for {TOKEN},OP01,"),
+            "transaction[40].comment",
+        ),
+        (
+            format!("LOREM,1.00,c,OP01,k:{}", TOKEN.to_lowercase()),
+            "transaction[40].key",
+        ),
+    ] {
+        let mut text = String::from("user,amount,comment,operator,key\n");
+        for i in 0..40 {
+            text.push_str(&format!("LOREM,1.00,bonus {i},OP01,\n"));
+        }
+        text.push_str(&row);
+        text.push('\n');
+        std::fs::write(&csv, text).unwrap();
+        let journal = dir.path().join("moves.jsonl");
+        for extra in ["--yes", "--dry-run"] {
+            let out = run(
+                &sandbox,
+                &[
+                    "batch",
+                    "deposit",
+                    path(&csv),
+                    extra,
+                    "--journal",
+                    path(&journal),
+                ],
+            );
+            assert_eq!(out.status.code(), Some(3), "{row}: {}", stderr(&out));
+            let error = json(&out)["error"].clone();
+            assert_eq!(
+                (error["kind"].as_str(), error["field"].as_str()),
+                (Some("invalid_request"), Some(field))
+            );
+            let shown = format!("{}{}", stdout(&out), stderr(&out));
+            assert!(
+                !shown.contains(TOKEN) && !shown.contains(&TOKEN.to_lowercase()),
+                "{shown}"
+            );
+        }
+    }
+    assert_eq!(served(&sandbox), n, "nothing sent");
+    assert_eq!(cents(&sandbox, "LOREM"), lorem);
+}
+
 /// C3. A row whose user the history read says doesn't exist fails alone
 /// (`user_not_found`, never sent); the other rows are paid.
 #[test]

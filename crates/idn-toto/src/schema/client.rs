@@ -4,6 +4,8 @@ use std::fmt;
 
 use crate::schema::error::Error;
 use crate::schema::id::{EndpointId, Method};
+use crate::schema::moves::MoveParams;
+use crate::schema::operation_key::OperationKey;
 use crate::schema::percent::encode;
 use crate::schema::redact::{Scrubber, MIN_FRAGMENT};
 use crate::schema::request::Request;
@@ -449,6 +451,35 @@ impl Client {
         self.token.len() >= MIN_FRAGMENT && self.redact(text) != text
     }
 
+    /// `invalid_request` naming the first parameter of a money move that
+    /// holds the token (`prefix` then its name: `comment`,
+    /// `transaction[3].comment`): its parameters are kept in the journal and
+    /// in what settling it needs, where the token never is. The driver
+    /// refuses such a move before anything happens; a tool that checks its
+    /// input before sending any of it (the CLI's batch) asks first
+    /// (`docs/spec-notes.md` 218).
+    pub fn refuse_token_in_move(&self, prefix: &str, params: &MoveParams) -> Result<(), Error> {
+        let held = params.json().as_object().and_then(|fields| {
+            fields
+                .iter()
+                .find(|(_, value)| value.as_str().is_some_and(|text| self.holds_token(text)))
+        });
+        match held {
+            Some((name, _)) => Err(Error::invalid(format!("{prefix}{name}"), HOLDS_TOKEN)),
+            None => Ok(()),
+        }
+    }
+
+    /// `invalid_request` at `field` when an operation key holds the token
+    /// (the journal keeps keys).
+    pub fn refuse_token_in_key(&self, field: &str, key: &OperationKey) -> Result<(), Error> {
+        if self.holds_token(key.as_str()) {
+            Err(Error::invalid(field, HOLDS_TOKEN))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Assembles a request for `endpoint`: `segments` are already percent-encoded path
     /// pieces after the token; `query` pairs are encoded here.
     pub(crate) fn assemble_for(
@@ -485,6 +516,9 @@ impl Client {
         Request::new(endpoint, method, url, redacted_url, body, idempotent)
     }
 }
+
+/// Why a caller's value is refused when it holds the token.
+const HOLDS_TOKEN: &str = "must not contain the API token: a money move's parameters and its operation key are kept in the journal and in what settling it needs, where the token never is";
 
 /// See [`Client::fingerprint`].
 fn fingerprint(base_url: &str, token: &str) -> String {

@@ -62,8 +62,8 @@ use crate::schema::endpoints::pga_transaction::PgaTransactionParams;
 use crate::schema::endpoints::user_history::UserHistoryParams;
 use crate::schema::error::Error;
 use crate::schema::id::EndpointId;
+use crate::schema::moves::MoneyMove;
 use crate::schema::moves::TxType;
-use crate::schema::moves::{MoneyMove, MoveParams};
 use crate::schema::operation_key::OperationKey;
 use crate::schema::paging::Pages;
 use crate::schema::paging::DEFAULT_MAX_PAGES;
@@ -458,7 +458,7 @@ impl Driver {
     /// move may carry a key, and only with a journal (`options.journal_id`).
     pub fn with_key(mut self, key: OperationKey) -> Result<Driver, Error> {
         self.keys_allowed("key")?;
-        refuse_token(&self.client, "key", key.as_str())?;
+        self.client.refuse_token_in_key("key", &key)?;
         match &mut self.op {
             Op::Call(op) if op.exchange.request().money_params().is_some() => {
                 op.key = Some(key);
@@ -499,7 +499,8 @@ impl Driver {
         let mut seen = std::collections::HashMap::new();
         for (i, key) in keys.iter().enumerate() {
             if let Some(k) = key {
-                refuse_token(&self.client, &format!("transaction[{i}].key"), k.as_str())?;
+                self.client
+                    .refuse_token_in_key(&format!("transaction[{i}].key"), k)?;
                 if let Some(first) = seen.insert(k.as_str(), i) {
                     return Err(Error::invalid(
                         format!("transaction[{i}].key"),
@@ -1546,37 +1547,21 @@ fn snapshot_read(client: &Client, request: &Request, options: &DriverOptions) ->
     Some(Exchange::new(read, options.bodies))
 }
 
-/// Why a value is refused when it holds the token (in any form the scrubber
-/// finds: raw, percent-, JSON- or HTML-escaped, any letter case).
-const HOLDS_TOKEN: &str = "must not contain the API token: a money move's parameters and its operation key are kept in the journal and in what settling it needs, where the token never is";
-
-/// `Err` (`invalid_request` at `field`) when `text` holds the token
-/// ([`Client::holds_token`]).
-fn refuse_token(client: &Client, field: &str, text: &str) -> Result<(), Error> {
-    if client.holds_token(text) {
-        Err(Error::invalid(field, HOLDS_TOKEN))
-    } else {
-        Ok(())
-    }
-}
-
 /// The refusal of a call's or batch's money move whose parameters hold the
-/// token: `invalid_request` naming the first such field (`comment`, or
-/// `transaction[3].comment` in a batch).
+/// token ([`Client::refuse_token_in_move`]): the first such field.
 fn token_in_moves(client: &Client, op: &Op) -> Option<Error> {
-    let first = |prefix: &str, params: &MoveParams| -> Option<Error> {
-        params.json().as_object()?.iter().find_map(|(name, value)| {
-            let text = value.as_str()?;
-            refuse_token(client, &format!("{prefix}{name}"), text).err()
-        })
-    };
     match op {
-        Op::Call(call) => call.exchange.request().money().and_then(|p| first("", p)),
+        Op::Call(call) => call
+            .exchange
+            .request()
+            .money()
+            .and_then(|p| client.refuse_token_in_move("", p).err()),
         Op::Batch(batch) => batch.batch.as_ref().and_then(|b| {
-            b.move_params()
-                .iter()
-                .enumerate()
-                .find_map(|(i, p)| first(&format!("transaction[{i}]."), p))
+            b.move_params().iter().enumerate().find_map(|(i, p)| {
+                client
+                    .refuse_token_in_move(&format!("transaction[{i}]."), p)
+                    .err()
+            })
         }),
         Op::Pages(_) | Op::Settle(_) => None,
     }
