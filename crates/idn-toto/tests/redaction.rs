@@ -117,6 +117,31 @@ proptest! {
         }
     }
 
+    /// `Client::holds_token` searches plain text directly (one percent
+    /// decoding, no JSON or HTML layer) and asks the scrubber otherwise: it
+    /// agrees with the scrubber on every text, with or without a form of
+    /// the token, near misses included.
+    #[test]
+    fn holds_token_agrees_with_the_scrubber(
+        token in token(),
+        before in noise(),
+        after in noise(),
+        which in 0usize..16,
+        cut in 1usize..4,
+    ) {
+        let client = Client::new("https://agent.example.com/home.php", &token).unwrap();
+        let forms = encodings(&token);
+        let middle = match forms.get(which) {
+            Some(form) => form.clone(),
+            // A near miss: the token with its last characters cut.
+            None => token.chars().take(token.chars().count().saturating_sub(cut)).collect(),
+        };
+        for text in [format!("{before}{middle}{after}"), before.clone(), format!("{before}{after}")] {
+            let scrubbed = client.redact(&text) != text;
+            prop_assert_eq!(client.holds_token(&text), scrubbed, "{:?}", text);
+        }
+    }
+
     #[test]
     fn text_without_the_token_is_unchanged(
         token in "[G-Z]{8,30}",

@@ -448,7 +448,38 @@ impl Client {
     /// ordinary words, so a value holding it is coincidence, not a pasted
     /// secret (`docs/spec-notes.md` 218).
     pub fn holds_token(&self, text: &str) -> bool {
-        self.token.len() >= MIN_FRAGMENT && self.redact(text) != text
+        if self.token.len() < MIN_FRAGMENT {
+            return false;
+        }
+        match self.plain_search(text) {
+            Some(found) => found,
+            None => self.redact(text) != text,
+        }
+    }
+
+    /// [`Client::holds_token`] without the scrubber's decoding layers, when
+    /// the text can only hold the token raw or percent-encoded once: after
+    /// one percent-decoding it has no `%`, `\` or `&` (no JSON or HTML
+    /// escape, nothing encoded twice), and the token has none of them, so an
+    /// ASCII case-insensitive search of the decoded bytes finds what the
+    /// scrubber would. `None`: ask the scrubber. (Every request's URL is
+    /// checked, so this is on the request path: spec-notes 218.)
+    fn plain_search(&self, text: &str) -> Option<bool> {
+        let escape = |b: &u8| matches!(b, b'%' | b'\\' | b'&');
+        let token = self.token.as_bytes();
+        if token.iter().any(escape) {
+            return None;
+        }
+        let decoded: std::borrow::Cow<'_, [u8]> =
+            percent_encoding::percent_decode(text.as_bytes()).into();
+        if decoded.iter().any(escape) {
+            return None;
+        }
+        Some(
+            decoded
+                .windows(token.len())
+                .any(|w| w.eq_ignore_ascii_case(token)),
+        )
     }
 
     /// `invalid_request` naming the first parameter of a money move that
