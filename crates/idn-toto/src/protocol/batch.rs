@@ -196,11 +196,8 @@ impl Batch {
     }
 
     /// Every item's money move, in input order.
-    pub(crate) fn move_params(&self) -> Vec<MoveParams> {
-        self.items
-            .iter()
-            .map(|item| item.move_params(self.r#type))
-            .collect()
+    pub(crate) fn move_params(&self) -> impl Iterator<Item = MoveParams> + '_ {
+        self.items.iter().map(|item| item.move_params(self.r#type))
     }
 
     /// What settling item `i` would need (its params and snapshot): what

@@ -1489,7 +1489,6 @@ impl Driver {
     }
 }
 
-/// The journal's word for a success: the server's message, or `processed`.
 /// `response`'s texts with the token scrubbed, when it answers a money
 /// move (what the journal keeps and the host is handed).
 fn scrub_money_answer(client: &Client, response: &mut AnyResponse) {
@@ -1507,6 +1506,7 @@ fn scrub_money_answer(client: &Client, response: &mut AnyResponse) {
     }
 }
 
+/// The journal's word for a success: the server's message, or `processed`.
 fn success_message(response: &AnyResponse) -> String {
     let message = match response {
         AnyResponse::AcceptReject(p) | AnyResponse::ManualTransaction(p) => p.message.as_str(),
@@ -1557,9 +1557,9 @@ fn token_in_moves(client: &Client, op: &Op) -> Option<Error> {
             .money()
             .and_then(|p| client.refuse_token_in_move("", p).err()),
         Op::Batch(batch) => batch.batch.as_ref().and_then(|b| {
-            b.move_params().iter().enumerate().find_map(|(i, p)| {
+            b.move_params().enumerate().find_map(|(i, p)| {
                 client
-                    .refuse_token_in_move(&format!("transaction[{i}]."), p)
+                    .refuse_token_in_move(&format!("transaction[{i}]."), &p)
                     .err()
             })
         }),
